@@ -1,0 +1,144 @@
+package io.packetparamedic.api.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The reflector's configuration, as read from {@code reflector.toml} (spec section 9). Every
+ * section and key is optional; the field initialisers are the documented defaults. Keys are
+ * snake_case in TOML. Sections and keys beyond the original reflector's are marked "(ours)".
+ *
+ * <p>Instances are plain data: {@link ConfigLoader} reads and validates them, the operator
+ * renders them, and nothing else mutates them after loading.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ReflectorConfig {
+
+    public Identity identity = new Identity();
+    public Network network = new Network();
+    public Access access = new Access();
+    public Quotas quotas = new Quotas();
+    public Iperf3 iperf3 = new Iperf3();
+    public Logging logging = new Logging();
+    /** (ours) where state files live. */
+    public State state = new State();
+
+    public static class Identity {
+        public String privateKeyPath = "/var/lib/reflector/identity.ed25519";
+    }
+
+    public static class Network {
+        public String listenAddress = "0.0.0.0:4000";
+        public String listenAddressHealth = "0.0.0.0:7301";
+        public String alpn = "pp-link/1";
+        /** {@code tunneled} or {@code direct_ephemeral}; grants say direct_ephemeral in both for now. */
+        public String mode = "tunneled";
+        public int dataPortRangeStart = 5201;
+        public int dataPortRangeEnd = 5299;
+        /** (ours) the address appliances are told to use, when the listen address is not it. */
+        public String advertisedAddress;
+        /** (ours) a TLS handshake not finished within this many seconds is dropped. */
+        public int handshakeTimeoutSec = 10;
+        /** (ours) a connection with no complete frame for this many seconds is closed. */
+        public int idleTimeoutSec = 300;
+        /** (ours) connections beyond this many are refused before the handshake. */
+        public int maxConnections = 1024;
+        /**
+         * (ours) UDP echo answers only datagrams from the IP of the session's control connection;
+         * false covers carriers whose TCP and UDP leave through different public addresses.
+         */
+        public boolean udpEchoSourceCheck = true;
+    }
+
+    public static class Access {
+        public boolean pairingEnabled = false;
+        public List<String> authorizedPeers = new ArrayList<>();
+        /** (ours) authorized peers with a name and per-peer quota overrides. */
+        public List<Peer> peers = new ArrayList<>();
+        /** (ours) open pairing codes, e.g. from a PairingWindow. */
+        public List<PairingCode> pairingCodes = new ArrayList<>();
+    }
+
+    /** (ours) one authorized peer with optional overrides; null fields take the global quota. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Peer {
+        public String endpointId;
+        public String name;
+        public Integer maxTestsPerHourPerPeer;
+        public Long maxBytesPerDayPerPeer;
+
+        public Peer() {}
+
+        public Peer(String endpointId, String name) {
+            this.endpointId = endpointId;
+            this.name = name;
+        }
+    }
+
+    /** (ours) an open pairing code. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class PairingCode {
+        public String code;
+        /** RFC 3339 instant; absent means valid until removed from the config. */
+        public String expiresAt;
+        /** The PairingWindow this code belongs to, as namespace/name, when it came from one. */
+        public String window;
+
+        public PairingCode() {}
+
+        public PairingCode(String code, String expiresAt, String window) {
+            this.code = code;
+            this.expiresAt = expiresAt;
+            this.window = window;
+        }
+    }
+
+    public static class Quotas {
+        public int maxTestDurationSec = 60;
+        public int maxConcurrentTests = 1;
+        public int maxTestsPerHourPerPeer = 10;
+        public long maxBytesPerDayPerPeer = 5_000_000_000L;
+        public int cooldownSec = 5;
+        public boolean allowUdpEcho = true;
+        public boolean allowThroughput = true;
+        public int udpEchoMaxPacketRate = 1000;
+    }
+
+    public static class Iperf3 {
+        public String path = "iperf3";
+        public int defaultStreams = 4;
+        public int maxStreams = 8;
+    }
+
+    public static class Logging {
+        public String level = "info";
+        public String auditLogPath = "/var/lib/reflector/audit.jsonl";
+    }
+
+    public static class State {
+        /** Defaults to the directory holding the identity key. */
+        public String dataDir;
+    }
+
+    /** The identity key file, with a leading {@code ~/} expanded. */
+    public Path privateKeyPath() {
+        return Paths.expand(identity.privateKeyPath);
+    }
+
+    public Path auditLogPath() {
+        return Paths.expand(logging.auditLogPath);
+    }
+
+    /** The data directory: {@code [state] data_dir}, or the identity key's directory. */
+    public Path dataDir() {
+        if (state.dataDir != null && !state.dataDir.isBlank()) return Paths.expand(state.dataDir);
+        Path parent = privateKeyPath().toAbsolutePath().getParent();
+        return parent != null ? parent : Path.of(".").toAbsolutePath();
+    }
+
+    public boolean directEphemeralMode() {
+        return "direct_ephemeral".equals(network.mode);
+    }
+}

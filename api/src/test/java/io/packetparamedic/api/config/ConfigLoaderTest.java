@@ -1,0 +1,122 @@
+package io.packetparamedic.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void noFileGivesEveryDefaultOfSpecSection9() {
+        ReflectorConfig c = ConfigLoader.load(null, Map.of("XDG_CONFIG_HOME", dir.toString())).config();
+        assertThat(c.identity.privateKeyPath).isEqualTo("/var/lib/reflector/identity.ed25519");
+        assertThat(c.network.listenAddress).isEqualTo("0.0.0.0:4000");
+        assertThat(c.network.listenAddressHealth).isEqualTo("0.0.0.0:7301");
+        assertThat(c.network.alpn).isEqualTo("pp-link/1");
+        assertThat(c.network.mode).isEqualTo("tunneled");
+        assertThat(c.network.dataPortRangeStart).isEqualTo(5201);
+        assertThat(c.network.dataPortRangeEnd).isEqualTo(5299);
+        assertThat(c.access.pairingEnabled).isFalse();
+        assertThat(c.access.authorizedPeers).isEmpty();
+        assertThat(c.quotas.maxTestDurationSec).isEqualTo(60);
+        assertThat(c.quotas.maxConcurrentTests).isEqualTo(1);
+        assertThat(c.quotas.maxTestsPerHourPerPeer).isEqualTo(10);
+        assertThat(c.quotas.maxBytesPerDayPerPeer).isEqualTo(5_000_000_000L);
+        assertThat(c.quotas.cooldownSec).isEqualTo(5);
+        assertThat(c.quotas.allowUdpEcho).isTrue();
+        assertThat(c.quotas.allowThroughput).isTrue();
+        assertThat(c.iperf3.path).isEqualTo("iperf3");
+        assertThat(c.iperf3.defaultStreams).isEqualTo(4);
+        assertThat(c.iperf3.maxStreams).isEqualTo(8);
+        assertThat(c.logging.level).isEqualTo("info");
+        assertThat(c.logging.auditLogPath).isEqualTo("/var/lib/reflector/audit.jsonl");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/reflector"));
+    }
+
+    @Test
+    void partialFileKeepsDefaultsForTheRestAndWarnsOnUnknownKeys() throws Exception {
+        Path f = dir.resolve("reflector.toml");
+        Files.writeString(f, """
+                [quotas]
+                max_concurrent_tests = 3
+                legacy_knob = "x"
+
+                [access]
+                authorized_peers = ["pp-7dn2-ff6e-ptj2-trn3-n382-mvrd-edjk-45bq-3qh4-79ht-r14a-32ts-v8mg-k"]
+
+                [telemetry]
+                endpoint = "http://example"
+                """);
+        ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(ConfigLoader.ENV_CONFIG, f.toString()));
+        assertThat(loaded.source()).contains(f);
+        assertThat(loaded.config().quotas.maxConcurrentTests).isEqualTo(3);
+        assertThat(loaded.config().quotas.cooldownSec).isEqualTo(5);
+        assertThat(loaded.config().network.listenAddress).isEqualTo("0.0.0.0:4000");
+        assertThat(loaded.warnings()).containsExactlyInAnyOrder(
+                f + ": unknown key quotas.legacy_knob (ignored)",
+                f + ": unknown key telemetry (ignored)");
+    }
+
+    @Test
+    void malformedTomlNamesTheFile() throws Exception {
+        Path f = dir.resolve("bad.toml");
+        Files.writeString(f, "[quotas\nmax = ");
+        assertThatThrownBy(() -> ConfigLoader.load(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f + ": malformed TOML at line");
+    }
+
+    @Test
+    void invalidValuesNameFileAndKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_concurrent_tests = \"many\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for quotas.max_concurrent_tests");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmode = \"carrier-pigeon\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.mode");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        "[network]\ndata_port_range_start = 6000\ndata_port_range_end = 5000\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.data_port_range_end");
+        assertThatThrownBy(() -> ConfigLoader.parse("[access]\nauthorized_peers = [\"PP-1234\"]\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for access.authorized_peers[0]");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nlisten_address = \"nohost\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.listen_address");
+    }
+
+    @Test
+    void explicitFileThatDoesNotExistIsAnError() {
+        Path missing = dir.resolve("nope.toml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing)).hasMessage(missing + ": configuration file does not exist");
+    }
+
+    @Test
+    void renderedConfigReadsBackTheSame() {
+        ReflectorConfig c = new ReflectorConfig();
+        c.quotas.maxBytesPerDayPerPeer = 123;
+        c.network.advertisedAddress = "203.0.113.7";
+        c.access.authorizedPeers.add("PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K");
+        c.access.peers.add(new ReflectorConfig.Peer("PP-0EGG-FFZK-SR8B-W7BG-VMCE-EJY0-K5KY-9NHG-KEJG-TQRX-VJ36-84JN-66W0-A", "lab"));
+        c.access.pairingCodes.add(new ReflectorConfig.PairingCode("K7MX2QPA", "2030-01-01T00:00:00Z", "ns/win"));
+        String toml = ConfigLoader.render(c);
+        ConfigLoader.Loaded back = ConfigLoader.parse(toml, "rendered");
+        assertThat(back.warnings()).isEmpty();
+        assertThat(ConfigLoader.render(back.config())).isEqualTo(toml);
+        assertThat(back.config().access.pairingCodes.get(0).window).isEqualTo("ns/win");
+        assertThat(back.config().quotas.maxBytesPerDayPerPeer).isEqualTo(123);
+    }
+
+    @Test
+    void durations() {
+        assertThat(Durations.parse("30s").getSeconds()).isEqualTo(30);
+        assertThat(Durations.parse("10m").getSeconds()).isEqualTo(600);
+        assertThat(Durations.parse("1h").getSeconds()).isEqualTo(3600);
+        assertThat(Durations.parse("1d").getSeconds()).isEqualTo(86400);
+        assertThat(Durations.format(Durations.parse("600s"))).isEqualTo("10m");
+        assertThatThrownBy(() -> Durations.parse("10 minutes")).hasMessageContaining("10 minutes");
+    }
+}
