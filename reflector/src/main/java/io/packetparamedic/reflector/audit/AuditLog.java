@@ -1,0 +1,178 @@
+package io.packetparamedic.reflector.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.packetparamedic.reflector.wire.LinkCodec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only JSON Lines audit log (spec section 8). Lines are written by one background
+ * thread from a bounded queue, so callers on the Netty event loop never block on disk. A write
+ * failure is logged and counted, never thrown: auditing trouble must not take the server down.
+ * When the queue is full the event is dropped and counted (and logged once per burst) rather than
+ * growing without bound.
+ */
+public final class AuditLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    private static final int QUEUE_CAPACITY = 16_384;
+    private static final ObjectMapper JSON = LinkCodec.MAPPER;
+    private static final AuditEvent STOP = AuditEvent.of(AuditEventType.PEER_REMOVED);
+
+    private final Path path;
+    private final String endpointId;
+    private final Clock clock;
+    private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failing;
+
+    public AuditLog(Path path, String endpointId) {
+        this(path, endpointId, Clock.systemUTC());
+    }
+
+    public AuditLog(Path path, String endpointId, Clock clock) {
+        this.path = path.toAbsolutePath();
+        this.endpointId = endpointId;
+        this.clock = clock;
+        this.writer = new Thread(this::drain, "audit-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Queues an event; never blocks. */
+    public void record(AuditEvent event) {
+        String ts = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
+        if (!queue.offer(event.stamped(ts, endpointId))) {
+            if (dropped.getAndIncrement() == 0) {
+                LOG.warn("event=audit_queue_full path={} capacity={}", path, QUEUE_CAPACITY);
+            }
+        }
+    }
+
+    public long writtenCount() {
+        return written.get();
+    }
+
+    public long failureCount() {
+        return failures.get();
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    /** Waits until every event queued before this call is on disk (or failed). For tests and shutdown. */
+    public boolean flush(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!queue.isEmpty() || busy) {
+            if (System.nanoTime() > deadline) return false;
+            synchronized (this) {
+                wait(5);
+            }
+        }
+        return true;
+    }
+
+    private volatile boolean busy;
+
+    private void drain() {
+        FileChannel channel = null;
+        try {
+            while (true) {
+                AuditEvent event = queue.take();
+                if (event == STOP) break;
+                busy = true;
+                try {
+                    if (channel == null || !channel.isOpen()) channel = open();
+                    write(channel, event);
+                    while ((event = queue.poll()) != null) {
+                        if (event == STOP) return;
+                        write(channel, event);
+                    }
+                    failing = false;
+                } catch (IOException e) {
+                    failures.incrementAndGet();
+                    if (!failing) {
+                        LOG.error("event=audit_write_failed path={} error=\"{}\"", path, e.getMessage());
+                        failing = true;
+                    }
+                    closeQuietly(channel);
+                    channel = null;
+                } finally {
+                    busy = false;
+                    synchronized (this) {
+                        notifyAll();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(channel);
+            stopped.countDown();
+        }
+    }
+
+    private FileChannel open() throws IOException {
+        Path parent = path.getParent();
+        if (parent != null) Files.createDirectories(parent);
+        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    private void write(FileChannel channel, AuditEvent event) throws IOException {
+        byte[] line;
+        try {
+            line = (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            failures.incrementAndGet();
+            LOG.error("event=audit_encode_failed type={} error=\"{}\"", event.eventType(), e.getOriginalMessage());
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) channel.write(buf);
+        written.incrementAndGet();
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) return;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do: the next write reopens
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            queue.put(STOP);
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.packetparamedic.reflector.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/**
+ * The payload of a Paramedic Link message (spec section 5), discriminated by its snake_case
+ * {@code type}. Field names are snake_case on the wire; unknown fields are ignored and a missing
+ * optional field reads as null. Optional fields are sent as null, except the two the appliances
+ * expect omitted: {@code network_position} and a failed {@code pair_response}'s {@code endpoint_id}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Payload.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = Payload.ServerHello.class, name = "server_hello"),
+    @JsonSubTypes.Type(value = Payload.SessionRequest.class, name = "session_request"),
+    @JsonSubTypes.Type(value = Payload.SessionGrant.class, name = "session_grant"),
+    @JsonSubTypes.Type(value = Payload.SessionDeny.class, name = "session_deny"),
+    @JsonSubTypes.Type(value = Payload.SessionClose.class, name = "session_close"),
+    @JsonSubTypes.Type(value = Payload.Ok.class, name = "ok"),
+    @JsonSubTypes.Type(value = Payload.GetStatus.class, name = "get_status"),
+    @JsonSubTypes.Type(value = Payload.StatusSnapshot.class, name = "status_snapshot"),
+    @JsonSubTypes.Type(value = Payload.PairRequest.class, name = "pair_request"),
+    @JsonSubTypes.Type(value = Payload.PairResponse.class, name = "pair_response"),
+    @JsonSubTypes.Type(value = Payload.GetPathMeta.class, name = "get_path_meta"),
+    @JsonSubTypes.Type(value = Payload.PathMeta.class, name = "path_meta"),
+    @JsonSubTypes.Type(value = Payload.Error.class, name = "error"),
+})
+public sealed interface Payload {
+
+    String PROTOCOL_VERSION = "1.0";
+
+    // ---- appliance → reflector -------------------------------------------------------------
+
+    record Hello(String version, List<String> features) implements Payload {}
+
+    record SessionRequest(String testType, SessionParams params) implements Payload {}
+
+    /** {@code duration_sec} is required; the others may be null. */
+    record SessionParams(Integer durationSec, String protocol, Integer streams, Boolean reverse) {}
+
+    record SessionClose(String testId) implements Payload {}
+
+    record GetStatus() implements Payload {}
+
+    record PairRequest(String token) implements Payload {}
+
+    record GetPathMeta() implements Payload {}
+
+    // ---- reflector → appliance -------------------------------------------------------------
+
+    record ServerHello(
+            String version,
+            List<String> features,
+            PolicySummary policySummary,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String networkPosition)
+            implements Payload {}
+
+    record PolicySummary(
+            int maxTestDurationSec, int maxConcurrentTests, int maxTestsPerHour, List<String> allowedTestTypes) {}
+
+    record SessionGrant(String testId, String mode, int port, String token, String expiresAt) implements Payload {}
+
+    record SessionDeny(String reason, String message, Long retryAfterSec) implements Payload {}
+
+    record Ok() implements Payload {}
+
+    record StatusSnapshot(
+            String endpointId,
+            long uptimeSec,
+            ActiveTest activeTest,
+            long testsToday,
+            long bytesToday,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String networkPosition)
+            implements Payload {}
+
+    record ActiveTest(String testId, String testType, String peerId, String startedAt, long remainingSec) {}
+
+    record PairResponse(
+            boolean success, String message, @JsonInclude(JsonInclude.Include.NON_NULL) String endpointId)
+            implements Payload {}
+
+    record PathMeta(
+            double cpuLoad,
+            long memoryUsedMb,
+            long memoryTotalMb,
+            List<Double> loadAvg,
+            Integer mtu,
+            boolean timeSynced,
+            String buildVersion,
+            String buildHash)
+            implements Payload {}
+
+    record Error(int code, String message) implements Payload {}
+}
