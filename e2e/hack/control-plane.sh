@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# A real, loopback-only Kubernetes control plane for tests: etcd + kube-apiserver +
+# kube-controller-manager, built from the upstream k8s.io/kubernetes Go module at one pinned
+# version and cached under ~/.cache. No kubelet, scheduler or container engine: objects that
+# need a node (Pods) stay Pending, which is all the e2e tests need.
+#
+#   control-plane.sh provision   build (or reuse) the binaries, check openssl
+#   control-plane.sh start       generate certs, start etcd/apiserver/controller-manager, wait /readyz
+#   control-plane.sh stop [--clean]   stop what start started (pid files); --clean removes the run dir
+#   control-plane.sh status      exit 0 when running and ready
+#   control-plane.sh env         print exports (KUBECONFIG, PATH with kubectl, ...)
+#
+# Environment:
+#   PP_K8S_VERSION      Kubernetes version to build (default below; must exist on the Go proxy)
+#   PP_CP_RUN_DIR       run dir: certs, etcd data, logs, pid files, kubeconfigs
+#                       (default ${TMPDIR:-/tmp}/pp-control-plane)
+#   PP_CP_PORT          apiserver secure port on 127.0.0.1 (default: a free port)
+#   PP_CP_START_TIMEOUT seconds to wait for readiness (default 90)
+#   XDG_CACHE_HOME      cache root (default ~/.cache); binaries under packetparamedic/k8s/<version>/bin
+#   GOFLAGS             passed to go build; default -p=2 because the machine is small and shared
+set -euo pipefail
+
+K8S_VERSION="${PP_K8S_VERSION:-v1.35.4}"
+CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/packetparamedic/k8s/${K8S_VERSION}"
+BIN_DIR="${CACHE_ROOT}/bin"
+RUN_DIR="${PP_CP_RUN_DIR:-${TMPDIR:-/tmp}/pp-control-plane}"
+START_TIMEOUT="${PP_CP_START_TIMEOUT:-90}"
+
+log() { printf '[control-plane] %s\n' "$*" >&2; }
+die() { printf '[control-plane] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# provision
+# ---------------------------------------------------------------------------------------------
+
+# Staging minor: k8s.io/kubernetes vX.Y.Z ships its staging modules as v0.Y.Z.
+staging_version() { echo "v0.${K8S_VERSION#v1.}"; }
+
+write_wrapper_module() {
+  local src="$1" kmod="$2"
+  mkdir -p "$src"
+  # k8s.io/kubernetes requires every staging module at v0.0.0 and replaces them with
+  # ./staging/src/... paths; replace directives of a dependency are ignored, so the wrapper
+  # must map each of them to the published v0.Y.Z itself. The list is taken from the real
+  # go.mod so that a version bump picks up new staging modules automatically.
+  local sv; sv="$(staging_version)"
+  {
+    echo "module packetparamedic.local/k8s-build"
+    echo
+    echo "go $(awk '$1=="go"{print $2; exit}' "$kmod")"
+    # Upstream builds its binaries with this godebug default; the main module's directive is
+    # the one that applies, so mirror it.
+    awk '$1=="godebug"{print; exit}' "$kmod"
+    echo
+    echo "require k8s.io/kubernetes ${K8S_VERSION}"
+    echo
+    echo "replace ("
+    awk -v sv="$sv" '$1 ~ /^k8s\.io\// && $2=="v0.0.0" {printf "\t%s => %s %s\n", $1, $1, sv}' "$kmod" | sort -u
+    echo ")"
+  } > "$src/go.mod"
+}
+
+fetch_kubernetes_gomod() {
+  local out="$1"
+  # `go mod download -json` goes through GOPROXY like every other module fetch and returns the
+  # path of the cached .mod file.
+  local tmp; tmp="$(mktemp -d)"
+  ( cd "$tmp" && go mod init tmp >/dev/null 2>&1 && go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" ) > "$tmp/dl.json" \
+    || { rm -rf "$tmp"; die "cannot download k8s.io/kubernetes@${K8S_VERSION} from the Go proxy"; }
+  local gomod; gomod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' "$tmp/dl.json")"
+  [ -f "$gomod" ] || { rm -rf "$tmp"; die "no go.mod for k8s.io/kubernetes@${K8S_VERSION}"; }
+  cp "$gomod" "$out"
+  rm -rf "$tmp"
+}
+
+build_kubernetes() {
+  local src="${CACHE_ROOT}/src/kubernetes"
+  mkdir -p "$src" "$BIN_DIR"
+  fetch_kubernetes_gomod "${CACHE_ROOT}/src/kubernetes.go.mod"
+  write_wrapper_module "$src" "${CACHE_ROOT}/src/kubernetes.go.mod"
+  local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  # Stamp the version the way upstream's hack/lib/version.sh does; otherwise the binaries
+  # report v0.0.0-master and kubectl warns about skew.
+  local ldflags="-s -w"
+  local pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X ${pkg}.gitVersion=${K8S_VERSION} -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=${minor}"
+    ldflags+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=1970-01-01T00:00:00Z"
+  done
+  local cmd
+  for cmd in kube-apiserver kube-controller-manager kubectl; do
+    [ -x "$BIN_DIR/$cmd" ] && continue
+    log "building $cmd ${K8S_VERSION} (cold builds take a while on 2 cores)"
+    # -mod=mod lets go resolve the requirement graph and write go.sum on first build.
+    ( cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--p=2} -mod=mod -trimpath" \
+        go build -ldflags "$ldflags" -o "$BIN_DIR/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd" ) \
+      || die "go build of $cmd failed"
+    mv "$BIN_DIR/$cmd.tmp" "$BIN_DIR/$cmd"
+  done
+}
+
+etcd_version_ok() {
+  # kube-apiserver of this generation is built against etcd client 3.6 and documents etcd
+  # >= 3.5 as supported; its consistent-read features need >= 3.5.13. Anything older (Debian
+  # bookworm ships 3.4.23) is rejected here and built instead.
+  local v="$1" maj min pat
+  IFS=. read -r maj min pat <<<"${v%%[-+]*}"
+  [ "${maj:-0}" -gt 3 ] && return 0
+  [ "${maj:-0}" -eq 3 ] || return 1
+  [ "${min:-0}" -gt 5 ] && return 0
+  [ "${min:-0}" -eq 5 ] && [ "${pat:-0}" -ge 13 ] && return 0
+  return 1
+}
+
+provision_etcd() {
+  [ -x "$BIN_DIR/etcd" ] && return 0
+  mkdir -p "$BIN_DIR"
+  # Prefer the distribution's etcd when it is new enough.
+  local deb_etcd=""
+  if ! command -v etcd >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    local cand; cand="$(apt-cache policy etcd-server 2>/dev/null | awk '/Candidate:/{print $2}')"
+    if [ -n "$cand" ] && [ "$cand" != "(none)" ] && etcd_version_ok "${cand#*:}"; then
+      log "installing Debian etcd-server $cand"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null || true
+    fi
+  fi
+  if command -v etcd >/dev/null 2>&1; then
+    local v; v="$(etcd --version 2>/dev/null | awk '/etcd Version:/{print $3}')"
+    if etcd_version_ok "$v"; then deb_etcd="$(command -v etcd)"; else log "system etcd $v is too old; building etcd"; fi
+  fi
+  if [ -n "$deb_etcd" ]; then
+    ln -sf "$deb_etcd" "$BIN_DIR/etcd"
+    return 0
+  fi
+  # Build the etcd server version that this Kubernetes release's etcd client pins.
+  local ev; ev="$(awk '$1=="go.etcd.io/etcd/client/v3"{print $2; exit}' "${CACHE_ROOT}/src/kubernetes.go.mod")"
+  [ -n "$ev" ] || die "cannot tell the etcd version from k8s.io/kubernetes go.mod"
+  local src="${CACHE_ROOT}/src/etcd"
+  mkdir -p "$src"
+  printf 'module packetparamedic.local/etcd-build\n\ngo 1.24\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ev" > "$src/go.mod"
+  log "building etcd $ev"
+  ( cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--p=2} -mod=mod -trimpath" \
+      go build -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" go.etcd.io/etcd/server/v3 ) || die "go build of etcd failed"
+  mv "$BIN_DIR/etcd.tmp" "$BIN_DIR/etcd"
+}
+
+cmd_provision() {
+  command -v openssl >/dev/null 2>&1 || die "openssl is required (apt-get install -y openssl)"
+  local need_build=0 b
+  for b in kube-apiserver kube-controller-manager kubectl etcd; do [ -x "$BIN_DIR/$b" ] || need_build=1; done
+  if [ "$need_build" = 1 ]; then
+    command -v go >/dev/null 2>&1 || die "go is required to build the control plane binaries"
+    local t0=$SECONDS
+    [ -f "${CACHE_ROOT}/src/kubernetes.go.mod" ] || { mkdir -p "${CACHE_ROOT}/src"; fetch_kubernetes_gomod "${CACHE_ROOT}/src/kubernetes.go.mod"; }
+    provision_etcd
+    build_kubernetes
+    log "provisioned in $((SECONDS - t0)) s"
+  fi
+  log "binaries in $BIN_DIR"
+}
+
+# ---------------------------------------------------------------------------------------------
+# start / stop / status / env
+# ---------------------------------------------------------------------------------------------
+
+PID_DIR="${RUN_DIR}/pids"
+PKI="${RUN_DIR}/pki"
+ADMIN_KUBECONFIG="${RUN_DIR}/admin.kubeconfig"
+COMPONENTS=(etcd kube-apiserver kube-controller-manager)
+
+require_binaries() {
+  local b
+  for b in etcd kube-apiserver kube-controller-manager kubectl; do
+    [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: run '$0 provision' first"
+  done
+  command -v openssl >/dev/null 2>&1 || die "openssl is required (apt-get install -y openssl)"
+}
+
+# Pid of a component if it is alive and really is that binary (guards against pid reuse).
+live_pid() {
+  local f="$PID_DIR/$1.pid" pid
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f" 2>/dev/null)" || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$1" || return 1
+  echo "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A port nobody listens on right now. There is a window between choosing and binding; the
+# range is wide and the components fail loudly on a clash, so that is good enough for tests.
+TAKEN_PORTS=" "
+free_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 30000 ))
+    case "$TAKEN_PORTS" in *" $p "*) continue ;; esac
+    if ! port_in_use "$p"; then TAKEN_PORTS+="$p "; echo "$p"; return 0; fi
+  done
+  die "no free loopback port found"
+}
+
+gen_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$1" 2>/dev/null; }
+
+# sign NAME SUBJECT EXTFILE-CONTENT: key + CA-signed certificate in $PKI
+sign() {
+  local name="$1" subj="$2" ext="$3"
+  gen_key "$PKI/$name.key"
+  openssl req -new -key "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr" 2>/dev/null
+  printf '%s\n' "$ext" > "$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null \
+    || die "cannot sign $name certificate"
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+}
+
+gen_pki() {
+  # Certificates survive stop/start of the same run dir: generating them is cheap (P-256), but
+  # reusing them keeps kubeconfigs handed out earlier valid.
+  [ -f "$PKI/done" ] && return 0
+  mkdir -p "$PKI"; chmod 700 "$PKI"
+  gen_key "$PKI/ca.key"
+  openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=packetparamedic-test-ca" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$PKI/ca.crt" 2>/dev/null || die "cannot create the CA"
+  local client_ext=$'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth'
+  # 10.0.0.1 is the ClusterIP of the `kubernetes` Service (first address of the service
+  # range below); only in-cluster clients would use it, but a real cluster's cert has it.
+  sign apiserver "/CN=kube-apiserver" "$(printf '%s\n' \
+    'basicConstraints=critical,CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+    'extendedKeyUsage=serverAuth' \
+    'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local')"
+  # system:masters bypasses authorization: the admin identity of the tests.
+  sign admin "/O=system:masters/CN=packetparamedic-admin" "$client_ext"
+  # The bootstrap RBAC policy grants this exact user name what the controller manager needs.
+  sign controller-manager "/CN=system:kube-controller-manager" "$client_ext"
+  # Service-account token signing pair (apiserver signs TokenRequests, controller manager the
+  # legacy token secrets).
+  gen_key "$PKI/sa.key"
+  openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+  touch "$PKI/done"
+}
+
+b64() { base64 -w0 < "$1"; }
+
+write_kubeconfig() {
+  local out="$1" user="$2" server="$3"
+  cat > "$out.tmp" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: packetparamedic
+  cluster:
+    server: ${server}
+    certificate-authority-data: $(b64 "$PKI/ca.crt")
+users:
+- name: ${user}
+  user:
+    client-certificate-data: $(b64 "$PKI/$user.crt")
+    client-key-data: $(b64 "$PKI/$user.key")
+contexts:
+- name: packetparamedic
+  context:
+    cluster: packetparamedic
+    user: ${user}
+    namespace: default
+current-context: packetparamedic
+KC
+  chmod 600 "$out.tmp"; mv "$out.tmp" "$out"
+}
+
+launch() {
+  local name="$1"; shift
+  # setsid + closed stdio: the daemons must outlive this script and must not hold the pipes
+  # of whoever called it (a JVM reading our output would otherwise never see EOF).
+  setsid "$BIN_DIR/$name" "$@" </dev/null >"$RUN_DIR/logs/$name.log" 2>&1 &
+  echo $! > "$PID_DIR/$name.pid"
+}
+
+fail_start() {
+  local c
+  log "ERROR: $1"
+  for c in "${COMPONENTS[@]}"; do
+    [ -f "$RUN_DIR/logs/$c.log" ] || continue
+    log "---- last lines of $RUN_DIR/logs/$c.log"
+    tail -n 15 "$RUN_DIR/logs/$c.log" >&2
+  done
+  cmd_stop >/dev/null 2>&1 || true
+  exit 1
+}
+
+kctl() { "$BIN_DIR/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=5s "$@"; }
+
+wait_until() { # DESCRIPTION COMMAND...: poll (0.25 s) until COMMAND succeeds, a component dies, or time runs out
+  local what="$1"; shift
+  local deadline=$(( SECONDS + START_TIMEOUT )) c
+  until "$@" >/dev/null 2>&1; do
+    for c in "${COMPONENTS[@]}"; do
+      [ -f "$PID_DIR/$c.pid" ] && ! live_pid "$c" >/dev/null && fail_start "$c exited while waiting for $what"
+    done
+    [ $SECONDS -lt $deadline ] || fail_start "timed out after ${START_TIMEOUT}s waiting for $what"
+    sleep 0.25
+  done
+}
+
+cmd_start() {
+  require_binaries
+  if live_pid kube-apiserver >/dev/null && kctl get --raw /readyz >/dev/null 2>&1; then
+    log "already running; kubeconfig: $ADMIN_KUBECONFIG"
+    echo "$ADMIN_KUBECONFIG"
+    return 0
+  fi
+  cmd_stop >/dev/null 2>&1 || true   # leftovers of a half-dead previous start
+  local t0=$SECONDS
+  mkdir -p "$RUN_DIR" "$PID_DIR" "$RUN_DIR/logs"
+  chmod 700 "$RUN_DIR"
+  gen_pki
+  # Every start begins with an empty cluster: tests must not see the previous run's objects.
+  rm -rf "$RUN_DIR/etcd"
+
+  local etcd_client etcd_peer api_port
+  etcd_client="$(free_port)"; etcd_peer="$(free_port)"
+  api_port="${PP_CP_PORT:-$(free_port)}"
+  port_in_use "$api_port" && die "port $api_port on 127.0.0.1 is already in use"
+  local server="https://127.0.0.1:${api_port}"
+  printf 'ETCD_CLIENT_PORT=%s\nETCD_PEER_PORT=%s\nAPISERVER_PORT=%s\nSERVER=%s\n' \
+    "$etcd_client" "$etcd_peer" "$api_port" "$server" > "$RUN_DIR/ports.env"
+  write_kubeconfig "$ADMIN_KUBECONFIG" admin "$server"
+  write_kubeconfig "$RUN_DIR/controller-manager.kubeconfig" controller-manager "$server"
+
+  # etcd: loopback, plain HTTP (nothing but the apiserver on this host talks to it), no fsync
+  # because a test cluster's data is thrown away anyway and fsync dominates on small disks.
+  launch etcd --name=pp --data-dir="$RUN_DIR/etcd" \
+    --listen-client-urls="http://127.0.0.1:${etcd_client}" --advertise-client-urls="http://127.0.0.1:${etcd_client}" \
+    --listen-peer-urls="http://127.0.0.1:${etcd_peer}" --initial-advertise-peer-urls="http://127.0.0.1:${etcd_peer}" \
+    --initial-cluster="pp=http://127.0.0.1:${etcd_peer}" --initial-cluster-state=new \
+    --unsafe-no-fsync --log-level=warn
+
+  launch kube-apiserver \
+    --etcd-servers="http://127.0.0.1:${etcd_client}" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="${api_port}" \
+    --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+    --client-ca-file="$PKI/ca.crt" \
+    --authorization-mode=Node,RBAC \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$PKI/sa.pub" \
+    --service-account-signing-key-file="$PKI/sa.key" \
+    --service-cluster-ip-range=10.0.0.0/24 \
+    --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,DefaultTolerationSeconds,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy,ResourceQuota,NodeRestriction \
+    --cert-dir="$RUN_DIR/apiserver-certs" \
+    --profiling=false --v=1
+
+  # A single, non-leader-elected controller manager. --secure-port=0: it serves nothing, so it
+  # needs no serving cert or port; readiness is judged by its effects below.
+  launch kube-controller-manager \
+    --kubeconfig="$RUN_DIR/controller-manager.kubeconfig" \
+    --secure-port=0 --leader-elect=false \
+    --controllers='*' --use-service-account-credentials=true \
+    --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
+    --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+    --profiling=false --v=1
+
+  wait_until "kube-apiserver /readyz" kctl get --raw /readyz
+  # The service-account controller creating `default` proves the controller manager is up
+  # and acting; Pods (for example of a Deployment) are refused by admission until it exists.
+  wait_until "the default ServiceAccount (controller manager)" kctl -n default get serviceaccount default
+  log "ready in $((SECONDS - t0)) s at $server"
+  log "kubeconfig: $ADMIN_KUBECONFIG"
+  echo "$ADMIN_KUBECONFIG"
+}
+
+cmd_stop() {
+  local clean=0
+  [ "${1:-}" = "--clean" ] && clean=1
+  local c pid pids=()
+  # Reverse order: controller manager, apiserver, then etcd.
+  for c in kube-controller-manager kube-apiserver etcd; do
+    if pid="$(live_pid "$c")"; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); fi
+  done
+  local deadline=$(( SECONDS + 15 ))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -f "$PID_DIR"/*.pid 2>/dev/null || true
+  if [ "$clean" = 1 ]; then rm -rf "$RUN_DIR"; log "stopped; removed $RUN_DIR"; else log "stopped"; fi
+}
+
+cmd_status() {
+  local c pid rc=0
+  for c in "${COMPONENTS[@]}"; do
+    if pid="$(live_pid "$c")"; then echo "$c: running (pid $pid)"; else echo "$c: not running"; rc=3; fi
+  done
+  if [ -f "$ADMIN_KUBECONFIG" ] && [ -x "$BIN_DIR/kubectl" ] && kctl get --raw /readyz >/dev/null 2>&1; then
+    echo "apiserver: ready at $(sed -n 's/^SERVER=//p' "$RUN_DIR/ports.env")"
+  else
+    echo "apiserver: not ready"; rc=3
+  fi
+  echo "kubeconfig: $ADMIN_KUBECONFIG"
+  return $rc
+}
+
+cmd_env() {
+  echo "export KUBECONFIG='$ADMIN_KUBECONFIG'"
+  echo "export PATH='$BIN_DIR':\"\$PATH\""
+  echo "export PP_CP_RUN_DIR='$RUN_DIR'"
+  echo "export PP_K8S_VERSION='$K8S_VERSION'"
+  echo "export PP_K8S_BIN_DIR='$BIN_DIR'"
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+}
+
+case "${1:-}" in
+  provision) cmd_provision ;;
+  start)     cmd_start ;;
+  stop)      shift; cmd_stop "${1:-}" ;;
+  status)    cmd_status ;;
+  env)       cmd_env ;;
+  bin-dir)   echo "$BIN_DIR" ;;
+  *)         usage ;;
+esac

@@ -1,0 +1,227 @@
+package io.packetparamedic.e2e.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.k3s.K3sContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * Starts the cluster that {@link HarnessSettings#cluster()} selects. Never throws: what
+ * happened is returned as a {@link ClusterOutcome} so that it can be remembered for the whole
+ * run (a failed 90-second start is not retried by every test class).
+ */
+public final class ClusterLauncher {
+
+  /** Cold provisioning compiles Kubernetes: on 2 cores that is tens of minutes. */
+  static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(60);
+  static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+
+  private final HarnessSettings settings;
+  private final BooleanSupplier containerEngineAvailable;
+
+  public ClusterLauncher(HarnessSettings settings) {
+    this(settings, ClusterLauncher::testcontainersFindsEngine);
+  }
+
+  /** @param containerEngineAvailable probe used for {@link ClusterKind#K3S}; replaceable in tests */
+  public ClusterLauncher(HarnessSettings settings, BooleanSupplier containerEngineAvailable) {
+    this.settings = settings;
+    this.containerEngineAvailable = containerEngineAvailable;
+  }
+
+  public ClusterOutcome launch() {
+    try {
+      switch (settings.cluster()) {
+        case LOCAL:
+          return ClusterOutcome.ready(startLocal());
+        case K3S:
+          if (!containerEngineAvailable.getAsBoolean()) {
+            return ClusterOutcome.unavailable(
+                "pp.cluster=k3s needs a container engine, but Testcontainers found none usable"
+                    + " (no reachable Docker/Podman socket or DOCKER_HOST); skipping tests that need"
+                    + " a cluster. Use pp.cluster=local for the built-in control plane.");
+          }
+          return ClusterOutcome.ready(startK3s());
+        case KUBECONFIG:
+          return ClusterOutcome.ready(useKubeconfig());
+        default:
+          throw new IllegalStateException("unknown cluster kind " + settings.cluster());
+      }
+    } catch (RuntimeException | Error e) {
+      return ClusterOutcome.failed(e);
+    }
+  }
+
+  static boolean testcontainersFindsEngine() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ local
+
+  private KubeTestCluster startLocal() {
+    Path root = RepoLayout.requireRoot();
+    Path script = root.resolve(RepoLayout.CONTROL_PLANE_SCRIPT);
+    if (!Files.isRegularFile(script)) {
+      throw new IllegalStateException("missing " + script);
+    }
+    // Per-JVM run dir by default: colleagues' and CI's test runs on the same machine must not
+    // share (or stop) each other's control plane.
+    Path runDir = settings.runDir()
+        .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "pp-control-plane-" + ProcessHandle.current().pid()));
+    Path log = runDir.resolveSibling(runDir.getFileName() + ".harness.log");
+    runScript(script, runDir, log, PROVISION_TIMEOUT, "provision");
+    String binDir = runScript(script, runDir, log, Duration.ofSeconds(30), "bin-dir").strip();
+    long t0 = System.nanoTime();
+    runScript(script, runDir, log, START_TIMEOUT, "start");
+    System.err.printf("[kube-harness] local control plane ready in %.1f s (run dir %s)%n",
+        (System.nanoTime() - t0) / 1e9, runDir);
+
+    AtomicBoolean stopped = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (settings.keepRunning() || !stopped.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        runScript(script, runDir, log, Duration.ofSeconds(60), "stop", "--clean");
+        Files.deleteIfExists(log);
+      } catch (RuntimeException | IOException e) {
+        System.err.println("[kube-harness] stopping the control plane failed: " + e.getMessage());
+      }
+    };
+    // Safety net for runs that end without closing the JUnit root store (e.g. System.exit).
+    Thread hook = new Thread(stop, "kube-harness-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    AutoCloseable shutdown = () -> {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // the hook runs (or ran) anyway
+      }
+      stop.run();
+    };
+    try {
+      return new KubeTestCluster(ClusterKind.LOCAL, runDir.resolve("admin.kubeconfig"),
+          Path.of(binDir, "kubectl"), shutdown);
+    } catch (RuntimeException e) {
+      stop.run();
+      throw e;
+    }
+  }
+
+  /** Runs control-plane.sh; output goes to {@code log}; returns stdout of this call. */
+  private static String runScript(Path script, Path runDir, Path log, Duration timeout, String... args) {
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
+    try {
+      Files.createDirectories(log.getParent());
+      Path out = Files.createTempFile("control-plane", ".out");
+      try {
+        // Not inherited: in a Surefire fork, stdout is Surefire's channel to Maven.
+        ProcessBuilder pb = new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("PP_CP_RUN_DIR", runDir.toString());
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+          throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
+              + "\n" + tail(log));
+        }
+        String stdout = Files.readString(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+          throw new IllegalStateException(String.join(" ", command) + " failed with exit " + p.exitValue()
+              + " (log: " + log + ")\n" + tail(log));
+        }
+        return stdout;
+      } finally {
+        Files.deleteIfExists(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + command, e);
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  // ------------------------------------------------------------------------------ k3s
+
+  private KubeTestCluster startK3s() {
+    K3sContainer k3s = new K3sContainer(DockerImageName.parse(settings.k3sImage()).asCompatibleSubstituteFor("rancher/k3s"));
+    k3s.start();
+    try {
+      Path kubeconfig = Files.createTempFile("k3s", ".kubeconfig");
+      Files.writeString(kubeconfig, k3s.getKubeConfigYaml(), StandardCharsets.UTF_8);
+      return new KubeTestCluster(ClusterKind.K3S, kubeconfig, externalKubectl(), () -> {
+        k3s.stop();
+        Files.deleteIfExists(kubeconfig);
+      });
+    } catch (IOException | RuntimeException e) {
+      k3s.stop();
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ kubeconfig
+
+  private KubeTestCluster useKubeconfig() {
+    Path kubeconfig = settings.kubeconfig()
+        .orElseThrow(() -> new IllegalStateException(
+            "pp.cluster=kubeconfig needs -Dpp.kubeconfig=<file> or KUBECONFIG"));
+    if (!Files.isReadable(kubeconfig)) {
+      throw new IllegalStateException("kubeconfig " + kubeconfig + " is not readable");
+    }
+    return new KubeTestCluster(ClusterKind.KUBECONFIG, kubeconfig, externalKubectl(), () -> { });
+  }
+
+  /** pp.kubectl, else the control plane's cached kubectl when provisioned, else kubectl on PATH. */
+  private Path externalKubectl() {
+    if (settings.kubectl().isPresent()) {
+      return settings.kubectl().get();
+    }
+    Optional<Path> cached = RepoLayout.findRoot()
+        .map(r -> r.resolve(RepoLayout.CONTROL_PLANE_SCRIPT))
+        .filter(Files::isRegularFile)
+        .flatMap(script -> {
+          try {
+            Path tmp = Files.createTempDirectory("pp-bin-dir");
+            try {
+              String dir = runScript(script, tmp, tmp.resolve("log"), Duration.ofSeconds(30), "bin-dir").strip();
+              return Optional.of(Path.of(dir, "kubectl")).filter(Files::isExecutable);
+            } finally {
+              Files.deleteIfExists(tmp.resolve("log"));
+              Files.deleteIfExists(tmp);
+            }
+          } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+          }
+        });
+    return cached.orElse(Path.of("kubectl"));
+  }
+}

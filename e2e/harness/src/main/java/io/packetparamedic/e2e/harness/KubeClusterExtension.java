@@ -1,0 +1,110 @@
+package io.packetparamedic.e2e.harness;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts one cluster per test run and injects it. Registered by {@link KubeCluster}.
+ *
+ * <p>The cluster lives in the root {@link ExtensionContext.Store}: JUnit computes it once even
+ * when classes run in parallel, and closes it ({@link AutoCloseable}) when the whole run ends.
+ * CRDs from the repository's {@code crds/} directory (or {@code pp.crds.dir}) are installed
+ * right after start, before any test sees the cluster.
+ */
+public final class KubeClusterExtension implements BeforeAllCallback, ParameterResolver {
+
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(KubeClusterExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    cluster(context);
+  }
+
+  /**
+   * The run's cluster; aborts the calling test or class (skipped, with the reason) when the
+   * selected kind is unavailable here, and fails it when starting failed.
+   */
+  public static KubeTestCluster cluster(ExtensionContext context) {
+    ClusterOutcome outcome = context.getRoot().getStore(NAMESPACE)
+        .getOrComputeIfAbsent(ClusterOutcome.class, k -> launch(context), ClusterOutcome.class);
+    Optional<String> reason = outcome.unavailableReason();
+    if (reason.isPresent()) {
+      Assumptions.abort(reason.get());
+    }
+    if (outcome.failure().isPresent()) {
+      Throwable t = outcome.failure().get();
+      throw new IllegalStateException("the test cluster could not be started: " + t.getMessage(), t);
+    }
+    return outcome.cluster().orElseThrow();
+  }
+
+  private static ClusterOutcome launch(ExtensionContext context) {
+    HarnessSettings settings;
+    try {
+      settings = HarnessSettings.resolve(context::getConfigurationParameter, System::getenv);
+    } catch (RuntimeException e) {
+      return ClusterOutcome.failed(e);
+    }
+    ClusterOutcome outcome = new ClusterLauncher(settings).launch();
+    outcome.cluster().ifPresent(c -> {
+      try {
+        installRepositoryCrds(c, settings);
+      } catch (RuntimeException e) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    });
+    return outcome;
+  }
+
+  private static void installRepositoryCrds(KubeTestCluster cluster, HarnessSettings settings) {
+    Optional<Path> dir = settings.crdsDir().or(() -> RepoLayout.findRoot().map(r -> r.resolve("crds")));
+    if (dir.isPresent() && Files.isDirectory(dir.get())) {
+      List<String> names = Crds.applyDirectory(cluster.client(), dir.get());
+      System.err.println("[kube-harness] installed CRDs from " + dir.get() + ": " + names);
+    }
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    Class<?> type = parameterContext.getParameter().getType();
+    return type == KubernetesClient.class || type == KubeTestCluster.class || type == TestNamespace.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    Class<?> type = parameterContext.getParameter().getType();
+    KubeTestCluster cluster = cluster(extensionContext);
+    if (type == KubernetesClient.class) {
+      return cluster.client();
+    }
+    if (type == KubeTestCluster.class) {
+      return cluster;
+    }
+    if (type == TestNamespace.class) {
+      String prefix = extensionContext.getTestMethod()
+          .map(m -> m.getName())
+          .orElseGet(() -> extensionContext.getRequiredTestClass().getSimpleName());
+      TestNamespace ns = cluster.newTestNamespace(prefix);
+      // Stored in the store of the method (or class) asking for it: JUnit closes it, deleting
+      // the namespace, when that scope ends.
+      extensionContext.getStore(NAMESPACE).put(ns.name(), ns);
+      return ns;
+    }
+    throw new ParameterResolutionException("unsupported parameter " + parameterContext.getParameter());
+  }
+}
