@@ -1,0 +1,39 @@
+package io.packetparamedic.api.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.packetparamedic.api.identity.EndpointId;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.reflectorRef) != has(self.reflectorSelector)",
+        message = "exactly one of reflectorRef and reflectorSelector must be set")
+public class AuthorizedPeerSpec {
+
+    @Required
+    @Pattern(EndpointId.PATTERN)
+    @JsonPropertyDescription("The appliance's Endpoint ID (PP-XXXX-...-C). The schema checks the form; the operator checks the check symbol (condition Valid).")
+    public String endpointId;
+
+    @JsonPropertyDescription("The ReflectorInstance this peer may use.")
+    public ObjectRef reflectorRef;
+
+    @JsonPropertyDescription("Alternatively, every ReflectorInstance in the namespace whose labels match ({} matches all).")
+    public LabelSelector reflectorSelector;
+
+    @JsonPropertyDescription("Human-readable name, e.g. where the appliance lives.")
+    public String displayName;
+
+    @JsonPropertyDescription("Per-peer overrides of the instance's quotas.")
+    public PeerQuotas quotas;
+
+    @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+    @JsonPropertyDescription("RFC 3339 time after which the peer is no longer authorized.")
+    public String expiresAt;
+
+    @JsonPropertyDescription("A disabled peer stays here but is removed from the reflector's config.")
+    public Boolean disabled;
+}

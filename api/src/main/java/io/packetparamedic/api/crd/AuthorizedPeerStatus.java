@@ -1,0 +1,44 @@
+package io.packetparamedic.api.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/**
+ * Status of an AuthorizedPeer: (operator) fields are applied by {@value FieldManagers#OPERATOR},
+ * (pod) fields by the reflector(s) the peer uses, as {@value FieldManagers#REFLECTOR}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AuthorizedPeerStatus {
+
+    // ---- (operator) ---------------------------------------------------------------------
+
+    @JsonPropertyDescription("(operator) Valid (check symbol) and Active (enabled, unexpired, on at least one instance).")
+    public List<Condition> conditions;
+
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("(operator) The ReflectorInstances whose config holds this peer.")
+    public List<String> reflectors;
+
+    @JsonPropertyDescription("(operator) The PairingWindow (namespace/name) this peer was enrolled through.")
+    public String pairedVia;
+
+    @JsonPropertyDescription("(operator) When the pairing happened (RFC 3339).")
+    public String pairedAt;
+
+    // ---- (pod) ---------------------------------------------------------------------------
+
+    @JsonPropertyDescription("(pod) Last time the peer completed a handshake (RFC 3339).")
+    public String lastSeenTime;
+
+    @JsonPropertyDescription("(pod) The address it last connected from.")
+    public String lastAddress;
+
+    public Integer testsLastHour;
+
+    public Long bytesToday;
+
+    public Long totalSessions;
+}

@@ -1,0 +1,44 @@
+package io.packetparamedic.api.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/**
+ * Status of a PairingWindow: (operator) fields by {@value FieldManagers#OPERATOR}, (pod) fields
+ * by the reflector that accepted the code, as {@value FieldManagers#REFLECTOR}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PairingWindowStatus {
+
+    // ---- (operator) ---------------------------------------------------------------------
+
+    @JsonPropertyDescription("(operator) Open, Consumed, Expired or Failed.")
+    public Phase phase;
+
+    @JsonPropertyDescription("(operator) RFC 3339 time the window closes: creation + ttl.")
+    public String expiresAt;
+
+    @JsonPropertyDescription("(operator) The Secret holding the code (key 'code' unless spec.codeSecretRef says otherwise).")
+    public String codeSecret;
+
+    @JsonPropertyDescription("(operator) The AuthorizedPeer created when the window was consumed.")
+    public String authorizedPeer;
+
+    public String message;
+
+    public List<Condition> conditions;
+
+    public Long observedGeneration;
+
+    // ---- (pod) ---------------------------------------------------------------------------
+
+    @JsonPropertyDescription("(pod) The Endpoint ID of the appliance that presented the code.")
+    public String pairedEndpointId;
+
+    @JsonPropertyDescription("(pod) When it did (RFC 3339).")
+    public String pairedAt;
+
+    public enum Phase { Open, Consumed, Expired, Failed }
+}

@@ -1,0 +1,96 @@
+package io.packetparamedic.api.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/**
+ * Status of a ReflectorInstance. Two writers share it through server-side apply:
+ * fields marked (operator) are applied by field manager {@value FieldManagers#OPERATOR},
+ * fields marked (pod) by the reflector pod as {@value FieldManagers#REFLECTOR}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ReflectorInstanceStatus {
+
+    public static final int MAX_ACTIVE_SESSIONS = 32;
+    public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
+
+    // ---- (operator) ---------------------------------------------------------------------
+
+    @JsonPropertyDescription("(operator) The Endpoint ID of the instance's identity.")
+    public String endpointId;
+
+    @JsonPropertyDescription("(operator) Endpoint IDs replaced by rotation, most recent first.")
+    @Size(max = MAX_PREVIOUS_ENDPOINT_IDS)
+    public List<String> previousEndpointIds;
+
+    @JsonPropertyDescription("(operator) Pending, Progressing, Ready or Degraded.")
+    public Phase phase;
+
+    @JsonPropertyDescription("(operator) Ready, IdentityReady, Progressing, Degraded, PortConflict.")
+    public List<Condition> conditions;
+
+    @JsonPropertyDescription("(operator) The generation the operator's fields describe.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("(operator) host:port appliances connect to.")
+    public String address;
+
+    @JsonPropertyDescription("(operator) Number of valid, enabled, unexpired AuthorizedPeers in the config.")
+    public Integer authorizedPeers;
+
+    @JsonPropertyDescription("(operator) Open PairingWindows whose code is in the config.")
+    public List<String> openPairingWindows;
+
+    @JsonPropertyDescription("(operator) Names of the identity and config Secrets.")
+    public String identitySecret;
+
+    public String configSecret;
+
+    // ---- (pod) ---------------------------------------------------------------------------
+
+    @JsonPropertyDescription("(pod) RFC 3339 time of the pod's last report.")
+    public String lastHeartbeat;
+
+    @JsonPropertyDescription("(pod) The Endpoint ID the running reflector serves with.")
+    public String reportedEndpointId;
+
+    @JsonPropertyDescription("(pod) Node the reflector runs on.")
+    public String node;
+
+    @JsonPropertyDescription("(pod) Address the reflector advertises (its node's address unless configured).")
+    public String advertisedAddress;
+
+    @JsonPropertyDescription("(pod) Number of sessions running now (activeSessions may be truncated).")
+    public Integer activeSessionCount;
+
+    @JsonPropertyDescription("(pod) The running sessions, at most 32.")
+    @Size(max = MAX_ACTIVE_SESSIONS)
+    public List<ActiveSession> activeSessions;
+
+    @JsonPropertyDescription("(pod) Tests granted in the last hour, all peers.")
+    public Integer testsLastHour;
+
+    @JsonPropertyDescription("(pod) Bytes moved today (UTC), all peers.")
+    public Long bytesToday;
+
+    @JsonPropertyDescription("(pod) Peers with an open control connection.")
+    public Integer connectedPeers;
+
+    public enum Phase { Pending, Progressing, Ready, Degraded }
+
+    /** (pod) One running test session. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ActiveSession {
+        public String testId;
+        @JsonPropertyDescription("Endpoint ID of the peer.")
+        public String peer;
+        @JsonPropertyDescription("throughput or udp_echo.")
+        public String type;
+        public Integer port;
+        public String started;
+        public String expires;
+    }
+}
