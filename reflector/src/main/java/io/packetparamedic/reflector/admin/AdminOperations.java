@@ -1,0 +1,17 @@
+package io.packetparamedic.reflector.admin;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the admin channel may do to the live server. {@code serve} implements it on the running
+ * {@code Reflector}. A rejected request throws {@link IllegalArgumentException} or
+ * {@link IllegalStateException} with a message for the operator.
+ */
+public interface AdminOperations {
+
+    /** Opens a pairing window for {@code ttl}, with the given code or a generated one. */
+    AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code);
+
+    AdminProtocol.LiveFigures liveStatus();
+}

@@ -1,0 +1,137 @@
+package io.packetparamedic.reflector.cli;
+
+import io.packetparamedic.api.config.ConfigException;
+import io.packetparamedic.api.config.ConfigLoader;
+import io.packetparamedic.api.identity.IdentityException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code reflector} command line. Exit codes: 0 ok, 1 error (one line on stderr, no stack
+ * trace), 2 usage error.
+ *
+ * <p>The environment is injected rather than read from {@link System#getenv()} directly, so
+ * that {@code REFLECTOR_CONFIG} and {@code XDG_CONFIG_HOME} can be exercised in-process.
+ */
+@Command(
+        name = "reflector",
+        mixinStandardHelpOptions = true,
+        versionProvider = BuildInfo.VersionProvider.class,
+        description = "PacketParamedic reflector: a Paramedic Link endpoint for appliances to test against.",
+        subcommands = {
+            ShowIdCommand.class,
+            RotateIdentityCommand.class,
+            PairCommand.class,
+            StatusCommand.class,
+            ShowConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class ReflectorCli implements Runnable {
+
+    /** The embedded configuration used with {@code --local}. */
+    public static final String LOCAL_CONFIG_RESOURCE = "/reflector-local.toml";
+    static final String LOCAL_CONFIG_NAME = "embedded reflector-local.toml (--local)";
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Configuration file (default: $REFLECTOR_CONFIG, /etc/reflector/reflector.toml, "
+                    + "$XDG_CONFIG_HOME/reflector/reflector.toml, then built-in defaults).")
+    Path configFile;
+
+    @Option(names = "--local", scope = ScopeType.INHERIT,
+            description = "Use the embedded configuration for running without root: state under "
+                    + "~/.local/share/reflector, control on 127.0.0.1:4000, health on 127.0.0.1:7301, pairing enabled.")
+    boolean local;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> env;
+
+    public ReflectorCli() {
+        this(System.getenv());
+    }
+
+    public ReflectorCli(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = commandLine(System.getenv(), out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** A fully configured command line: output writers, the environment, exit-code mapping. */
+    public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new ReflectorCli(env));
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(ReflectorCli::reportFailure);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    /** Loads the configuration the options and environment select; prints its warnings on stderr. */
+    ConfigLoader.Loaded loadConfig(PrintWriter err) {
+        ConfigLoader.Loaded loaded;
+        if (local && configFile != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--local and --config cannot be combined");
+        }
+        loaded = local ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME) : ConfigLoader.load(configFile, env);
+        for (String warning : loaded.warnings()) err.println("warning: " + warning);
+        err.flush();
+        return loaded;
+    }
+
+    String configDescription(ConfigLoader.Loaded loaded) {
+        return local ? LOCAL_CONFIG_NAME : loaded.sourceDescription();
+    }
+
+    static String localConfigText() {
+        try (InputStream in = ReflectorCli.class.getResourceAsStream(LOCAL_CONFIG_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("resource " + LOCAL_CONFIG_RESOURCE + " is missing from the build");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Expected failures print their message; anything else prints its type too. Never a stack trace. */
+    private static int reportFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        if (e instanceof CliFailure || e instanceof ConfigException || e instanceof IdentityException) {
+            err.println("error: " + e.getMessage());
+        } else if (e instanceof IOException || e instanceof UncheckedIOException) {
+            err.println("error: " + (e.getCause() != null && e instanceof UncheckedIOException ? e.getCause() : e));
+        } else {
+            err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        err.flush();
+        return 1;
+    }
+
+    static ReflectorCli root(CommandLine.Model.CommandSpec spec) {
+        return (ReflectorCli) spec.root().userObject();
+    }
+}
