@@ -1,0 +1,346 @@
+package io.packetparamedic.reflector;
+
+import io.netty.handler.ssl.SslContext;
+import io.packetparamedic.api.config.ReflectorConfig;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.reflector.audit.AuditEvent;
+import io.packetparamedic.reflector.audit.AuditEventType;
+import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.auth.Authorizer;
+import io.packetparamedic.reflector.auth.OpenPairingWindow;
+import io.packetparamedic.reflector.auth.PairingListener;
+import io.packetparamedic.reflector.auth.PairingWindowInfo;
+import io.packetparamedic.reflector.auth.PeerStore;
+import io.packetparamedic.reflector.cli.BuildInfo;
+import io.packetparamedic.reflector.health.HealthServer;
+import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.rpc.PathMetaSource;
+import io.packetparamedic.reflector.rpc.RequestDispatcher;
+import io.packetparamedic.reflector.rpc.RpcContext;
+import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.server.ConnectionRegistry;
+import io.packetparamedic.reflector.server.ControlServer;
+import io.packetparamedic.reflector.server.Transport;
+import io.packetparamedic.reflector.session.SessionService;
+import io.packetparamedic.reflector.tls.ServerTlsContext;
+import io.packetparamedic.reflector.wire.Payload;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running reflector's control plane: the Paramedic Link server, the health/metrics server,
+ * the audit log, the authorizer with its peer file, and the meters, wired together. The session
+ * layer ({@link SessionService}) and the host metadata ({@link PathMetaSource}) are supplied by
+ * the caller, who also owns and closes them.
+ *
+ * <pre>{@code
+ * Reflector r = Reflector.builder(config, identity).sessions(sessions).pathMeta(meta).start();
+ * }</pre>
+ */
+public final class Reflector implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reflector.class);
+    private static final int WORKER_QUEUE = 256;
+
+    /** What {@code reflector status} shows: live figures, never a pairing code. */
+    public record LiveStatus(
+            EndpointId endpointId,
+            long uptimeSec,
+            int connections,
+            int authorizedPeers,
+            Optional<OpenPairingWindow> pairingWindow,
+            Optional<Payload.ActiveTest> activeTest,
+            long testsToday,
+            long bytesToday) {}
+
+    private final EndpointId endpointId;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final SessionService sessions;
+    private final AuditLog audit;
+    private final boolean ownsAudit;
+    private final ReflectorMetrics metrics;
+    private final boolean ownsMetrics;
+    private final Authorizer authorizer;
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final Transport transport;
+    private final ThreadPoolExecutor worker;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ReflectorConfig config;
+    private ControlServer control;
+    private HealthServer health;
+
+    private Reflector(Builder b) {
+        // First, so that an unreadable peer file fails the start before any thread exists.
+        PeerStore peers = PeerStore.open(b.config.dataDir(), b.clock);
+        this.config = b.config;
+        this.endpointId = b.identity.endpointId();
+        this.clock = b.clock;
+        this.startedAt = clock.instant();
+        this.sessions = b.sessions;
+        this.ownsAudit = b.audit == null;
+        this.audit = ownsAudit ? new AuditLog(config.auditLogPath(), endpointId.toString(), clock) : b.audit;
+        this.ownsMetrics = b.metrics == null;
+        this.metrics = ownsMetrics ? new ReflectorMetrics() : b.metrics;
+        this.authorizer = new Authorizer(config, peers, audit, clock);
+        b.pairingListeners.forEach(authorizer::addListener);
+        this.transport = Transport.create(0);
+        AtomicInteger threads = new AtomicInteger();
+        this.worker = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WORKER_QUEUE), r -> {
+            Thread t = new Thread(r, "reflector-worker-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Builder builder(ReflectorConfig config, Ed25519Identity identity) {
+        return new Builder(config, identity);
+    }
+
+    /** Starts a reflector with its own audit log and meters. */
+    public static Reflector start(ReflectorConfig config, Ed25519Identity identity, SessionService sessions,
+            PathMetaSource pathMeta) throws IOException {
+        return builder(config, identity).sessions(sessions).pathMeta(pathMeta).start();
+    }
+
+    /** Optional parts of a reflector; {@link #sessions} and {@link #pathMeta} are required. */
+    public static final class Builder {
+        private final ReflectorConfig config;
+        private final Ed25519Identity identity;
+        private SessionService sessions;
+        private PathMetaSource pathMeta;
+        private AuditLog audit;
+        private ReflectorMetrics metrics;
+        private Clock clock = Clock.systemUTC();
+        private String version = BuildInfo.current().version();
+        private InetSocketAddress controlAddress;
+        private InetSocketAddress healthAddress;
+        private final List<PairingListener> pairingListeners = new ArrayList<>();
+
+        private Builder(ReflectorConfig config, Ed25519Identity identity) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.identity = Objects.requireNonNull(identity, "identity");
+        }
+
+        public Builder sessions(SessionService sessions) {
+            this.sessions = sessions;
+            return this;
+        }
+
+        public Builder pathMeta(PathMetaSource pathMeta) {
+            this.pathMeta = pathMeta;
+            return this;
+        }
+
+        /** Shares an audit log the caller also gives the session layer; the caller then closes it. */
+        public Builder auditLog(AuditLog audit) {
+            this.audit = audit;
+            return this;
+        }
+
+        /** Shares a meter registry holder; the caller then closes it. */
+        public Builder metrics(ReflectorMetrics metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The version {@code /health} reports; defaults to this build's. */
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        /** Overrides {@code network.listen_address} (e.g. {@code serve --bind}). */
+        public Builder controlAddress(InetSocketAddress address) {
+            this.controlAddress = address;
+            return this;
+        }
+
+        /** Overrides {@code network.listen_address_health}. */
+        public Builder healthAddress(InetSocketAddress address) {
+            this.healthAddress = address;
+            return this;
+        }
+
+        public Builder pairingListener(PairingListener listener) {
+            pairingListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Binds both listeners and starts serving.
+         *
+         * @throws IOException when a listener cannot bind; nothing is left running
+         * @throws IllegalStateException when the peer file is unreadable
+         */
+        public Reflector start() throws IOException {
+            Objects.requireNonNull(sessions, "sessions");
+            Objects.requireNonNull(pathMeta, "pathMeta");
+            LogLevels.apply(config.logging.level);
+            Reflector r = new Reflector(this);
+            try {
+                r.listen(
+                        controlAddress != null ? controlAddress : Addresses.parse(config.network.listenAddress),
+                        healthAddress != null ? healthAddress : Addresses.parse(config.network.listenAddressHealth),
+                        identity, pathMeta, version);
+                return r;
+            } catch (IOException | RuntimeException e) {
+                r.close();
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                r.close();
+                throw new IOException("interrupted while binding", e);
+            }
+        }
+    }
+
+    private void listen(InetSocketAddress controlAddress, InetSocketAddress healthAddress, Ed25519Identity identity,
+            PathMetaSource pathMeta, String version) throws IOException, InterruptedException {
+        SslContext ssl = ServerTlsContext.create(identity, config.network.alpn);
+        RpcContext rpc = new RpcContext(endpointId, this::config, startedAt, clock, sessions, pathMeta, authorizer,
+                metrics, worker);
+        try {
+            control = ControlServer.start(transport, controlAddress, config.network, ssl, authorizer, audit, metrics,
+                    registry, connection -> new RequestDispatcher(connection, rpc), clock);
+        } catch (Exception e) {
+            throw bindFailure("control", controlAddress, e);
+        }
+        try {
+            health = HealthServer.start(transport, healthAddress, version, metrics);
+        } catch (Exception e) {
+            throw bindFailure("health", healthAddress, e);
+        }
+        LOG.info("event=reflector_started endpoint_id={} control={} health={} transport={} alpn={} authorized_peers={}",
+                endpointId, Addresses.format(control.localAddress()), Addresses.format(health.localAddress()),
+                transport.name(), config.network.alpn, authorizer.authorizedPeerCount());
+    }
+
+    private static IOException bindFailure(String what, InetSocketAddress address, Exception e) throws InterruptedException {
+        if (e instanceof InterruptedException ie) throw ie;
+        return new IOException("cannot listen for " + what + " on " + Addresses.format(address) + ": " + e.getMessage(), e);
+    }
+
+    public EndpointId endpointId() {
+        return endpointId;
+    }
+
+    public InetSocketAddress controlAddress() {
+        return control.localAddress();
+    }
+
+    public InetSocketAddress healthAddress() {
+        return health.localAddress();
+    }
+
+    /** The configuration in force (it changes with {@link #applyConfig}). */
+    public ReflectorConfig config() {
+        return config;
+    }
+
+    public ReflectorMetrics metrics() {
+        return metrics;
+    }
+
+    public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+        return metrics.registry();
+    }
+
+    public AuditLog auditLog() {
+        return audit;
+    }
+
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    /** Opens the local pairing window (the admin channel's {@code pair}); see {@link Authorizer#openWindow(Duration, Optional)}. */
+    public PairingWindowInfo openPairingWindow(Duration ttl, Optional<String> code) {
+        return authorizer.openWindow(ttl, code);
+    }
+
+    public LiveStatus liveStatus() {
+        return new LiveStatus(
+                endpointId,
+                Math.max(0, Duration.between(startedAt, clock.instant()).getSeconds()),
+                registry.size(),
+                authorizer.authorizedPeerCount(),
+                authorizer.openWindow(),
+                sessions.activeTest(),
+                sessions.testsToday(),
+                sessions.bytesToday());
+    }
+
+    /**
+     * Applies a changed configuration to the running server: allowlist, pairing codes, quotas (as
+     * {@link #config()} and {@code server_hello} report them) and the log level. Peers that lost
+     * their authorization have their connections closed and their sessions ended. Listen
+     * addresses and TLS settings take effect at the next start only.
+     */
+    public void applyConfig(ReflectorConfig next) {
+        ReflectorConfig previous = config;
+        config = next;
+        LogLevels.apply(next.logging.level);
+        if (!Objects.equals(previous.network.listenAddress, next.network.listenAddress)
+                || !Objects.equals(previous.network.listenAddressHealth, next.network.listenAddressHealth)
+                || !Objects.equals(previous.network.alpn, next.network.alpn)) {
+            LOG.warn("event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn");
+        }
+        Set<EndpointId> removed = authorizer.apply(next);
+        removed.forEach(this::revokeLive);
+        LOG.info("event=config_applied authorized_peers={} removed_peers={}", authorizer.authorizedPeerCount(), removed.size());
+    }
+
+    /** Removes a peer enrolled by pairing; its connections close and its sessions end. */
+    public boolean removePairedPeer(EndpointId peer) throws IOException {
+        if (!authorizer.unpair(peer)) return false;
+        if (!authorizer.isAuthorized(peer)) revokeLive(peer);
+        return true;
+    }
+
+    private void revokeLive(EndpointId peer) {
+        int closedConnections = registry.closeAll(peer);
+        sessions.endSessionsOf(peer);
+        audit.record(AuditEvent.of(AuditEventType.PEER_REMOVED).withPeer(peer.toString()));
+        LOG.info("event=peer_removed peer={} connections_closed={}", peer, closedConnections);
+    }
+
+    /** Stops accepting, closes every connection, then the listeners' threads and the audit log. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        if (control != null) control.close();
+        if (health != null) health.close();
+        worker.shutdown();
+        transport.close();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ownsAudit) audit.close();
+        if (ownsMetrics) metrics.close();
+        LOG.info("event=reflector_stopped endpoint_id={}", endpointId);
+    }
+}

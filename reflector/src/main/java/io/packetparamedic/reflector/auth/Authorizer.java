@@ -1,0 +1,274 @@
+package io.packetparamedic.reflector.auth;
+
+import io.packetparamedic.api.config.ReflectorConfig;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.pairing.PairingCodes;
+import io.packetparamedic.reflector.audit.AuditEvent;
+import io.packetparamedic.reflector.audit.AuditEventType;
+import io.packetparamedic.reflector.audit.AuditLog;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may do what (spec section 6): the allowlist from the configuration plus the peers enrolled
+ * by pairing ({@link PeerStore}), and the open pairing windows.
+ *
+ * <p>Pairing windows come from two places: the admin channel ({@link #openWindow}, window name
+ * {@value #LOCAL_WINDOW}, one at a time) and the configuration's {@code access.pairing_codes}
+ * (e.g. rendered by the operator from PairingWindow resources). Every code is single-use: the
+ * first peer that presents it is persisted, then the window is consumed, all under one lock, so
+ * of several peers racing one code exactly one wins. Codes are compared in constant time.
+ *
+ * <p>{@link #access} is called on the event loop and only reads; {@link #pair} writes the peer
+ * file and must be called off the event loop.
+ */
+public final class Authorizer {
+
+    public static final String LOCAL_WINDOW = "local";
+    private static final Logger LOG = LoggerFactory.getLogger(Authorizer.class);
+
+    private record Window(String name, String code, Optional<Instant> expiresAt, boolean fromConfig) {
+        boolean open(Instant now) {
+            return expiresAt.map(now::isBefore).orElse(true);
+        }
+
+        /** Identifies a config code across reloads, so a consumed one is not reopened by the next reload. */
+        String configKey() {
+            return name + "|" + code;
+        }
+    }
+
+    private final PeerStore store;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final List<PairingListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Map<EndpointId, String> configured = Map.of();
+
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}. */
+    private final List<Window> windows = new ArrayList<>();
+    /** Guarded by {@link #lock}. */
+    private final Set<String> consumedConfigCodes = new HashSet<>();
+    /** Written under {@link #lock}; read lock-free on the event loop. */
+    private volatile boolean anyWindow;
+
+    public Authorizer(ReflectorConfig config, PeerStore store, AuditLog audit, Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+        apply(config);
+    }
+
+    public void addListener(PairingListener listener) {
+        listeners.add(listener);
+    }
+
+    /** The access an authenticated peer gets now. */
+    public AccessLevel access(EndpointId peer) {
+        if (isAuthorized(peer)) return AccessLevel.FULL;
+        return pairingOpen() ? AccessLevel.PAIRING_ONLY : AccessLevel.DENIED;
+    }
+
+    public boolean isAuthorized(EndpointId peer) {
+        return configured.containsKey(peer) || store.contains(peer);
+    }
+
+    /** Authorized peers: the configured ones and the paired ones, each counted once. */
+    public int authorizedPeerCount() {
+        Set<EndpointId> all = new HashSet<>(configured.keySet());
+        all.addAll(store.peers());
+        return all.size();
+    }
+
+    /** The configured display name of a peer, if the configuration gives one. */
+    public Optional<String> peerName(EndpointId peer) {
+        return Optional.ofNullable(configured.get(peer)).filter(n -> !n.isEmpty());
+    }
+
+    /** True while some pairing window is open (cheap, lock-free; expiry is rechecked by {@link #pair}). */
+    public boolean pairingOpen() {
+        if (!anyWindow) return false;
+        synchronized (lock) {
+            prune(Instant.now(clock));
+            return !windows.isEmpty();
+        }
+    }
+
+    /** The open window that expires first, if any; never the code. */
+    public Optional<OpenPairingWindow> openWindow() {
+        synchronized (lock) {
+            prune(Instant.now(clock));
+            return windows.stream()
+                    .min(Comparator.comparing(w -> w.expiresAt().orElse(Instant.MAX)))
+                    .map(w -> new OpenPairingWindow(w.name(), w.expiresAt()));
+        }
+    }
+
+    /**
+     * Opens the admin channel's pairing window, replacing the previous one. {@code code} is the
+     * appliance's own code when the operator types it in (bidirectional pairing); otherwise a
+     * fresh one is generated.
+     *
+     * @throws IllegalArgumentException when the TTL is not positive or the code is malformed
+     */
+    public PairingWindowInfo openWindow(Duration ttl, Optional<String> code) {
+        if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("pairing TTL must be positive");
+        String normalized = code.isPresent() ? PairingCodes.normalize(code.get()) : PairingCodes.generate();
+        Instant expiresAt = Instant.now(clock).plus(ttl).truncatedTo(ChronoUnit.SECONDS);
+        synchronized (lock) {
+            windows.removeIf(w -> !w.fromConfig());
+            windows.add(new Window(LOCAL_WINDOW, normalized, Optional.of(expiresAt), false));
+            anyWindow = true;
+        }
+        auditWindowOpened(LOCAL_WINDOW, Optional.of(expiresAt));
+        return new PairingWindowInfo(normalized, expiresAt, LOCAL_WINDOW);
+    }
+
+    /**
+     * Tries {@code presentedCode} for {@code peer}. Blocking (persists the peer); call off the
+     * event loop. A peer that is already authorized succeeds without consuming any code.
+     */
+    public PairingOutcome pair(EndpointId peer, String presentedCode) {
+        if (isAuthorized(peer)) return PairingOutcome.alreadyAuthorized();
+        if (presentedCode == null || !PairingCodes.isValid(presentedCode)) {
+            return PairingOutcome.failed(PairingOutcome.FAILED);
+        }
+        Window won;
+        synchronized (lock) {
+            prune(Instant.now(clock));
+            Window match = null;
+            // Compare against every open window, so the time taken says nothing about which matched.
+            for (Window w : windows) {
+                if (PairingCodes.matches(w.code(), presentedCode) && match == null) match = w;
+            }
+            if (match == null) return PairingOutcome.failed(PairingOutcome.FAILED);
+            try {
+                store.add(peer, match.name());
+            } catch (IOException e) {
+                LOG.error("event=paired_peer_not_saved peer={} file={} error=\"{}\"", peer, store.file(), e.getMessage());
+                return PairingOutcome.failed("pairing failed: the reflector cannot save the paired peer");
+            }
+            windows.remove(match);
+            if (match.fromConfig()) consumedConfigCodes.add(match.configKey());
+            anyWindow = !windows.isEmpty();
+            won = match;
+        }
+        audit.record(AuditEvent.of(AuditEventType.PEER_PAIRED)
+                .withPeer(peer.toString())
+                .withParams(Map.of("window", won.name())));
+        LOG.info("event=peer_paired peer={} window={}", peer, won.name());
+        for (PairingListener l : listeners) {
+            try {
+                l.onPaired(peer, won.name());
+            } catch (RuntimeException e) {
+                LOG.warn("event=pairing_listener_failed peer={} error=\"{}\"", peer, e.toString());
+            }
+        }
+        return PairingOutcome.paired(won.name());
+    }
+
+    /**
+     * Removes a paired peer from the peer file (configured peers are removed by changing the
+     * configuration). The caller closes its connections.
+     */
+    public boolean unpair(EndpointId peer) throws IOException {
+        return store.remove(peer);
+    }
+
+    /**
+     * Takes the allowlist and the configured pairing codes from {@code config}. Returns the peers
+     * that were authorized before and are not any more, whose connections and sessions the
+     * caller ends.
+     */
+    public Set<EndpointId> apply(ReflectorConfig config) {
+        Map<EndpointId, String> next = new LinkedHashMap<>();
+        for (String id : config.access.authorizedPeers) addPeer(next, id, "");
+        for (ReflectorConfig.Peer p : config.access.peers) addPeer(next, p.endpointId, p.name == null ? "" : p.name);
+        Map<EndpointId, String> previous = configured;
+        configured = Map.copyOf(next);
+
+        Set<EndpointId> removed = new HashSet<>(previous.keySet());
+        removed.removeAll(next.keySet());
+        removed.removeIf(store::contains);
+
+        List<Window> opened = new ArrayList<>();
+        synchronized (lock) {
+            Set<String> before = new HashSet<>();
+            for (Window w : windows) if (w.fromConfig()) before.add(w.configKey());
+            windows.removeIf(Window::fromConfig);
+            Set<String> present = new HashSet<>();
+            for (ReflectorConfig.PairingCode pc : config.access.pairingCodes) {
+                Optional<Window> w = configWindow(pc);
+                if (w.isEmpty()) continue;
+                present.add(w.get().configKey());
+                if (consumedConfigCodes.contains(w.get().configKey())) continue;
+                windows.add(w.get());
+                if (!before.contains(w.get().configKey())) opened.add(w.get());
+            }
+            // Forget consumed codes once the configuration no longer lists them.
+            consumedConfigCodes.retainAll(present);
+            prune(Instant.now(clock));
+            anyWindow = !windows.isEmpty();
+        }
+        for (Window w : opened) auditWindowOpened(w.name(), w.expiresAt());
+        return removed;
+    }
+
+    private static void addPeer(Map<EndpointId, String> into, String id, String name) {
+        try {
+            into.put(EndpointId.parse(id), name);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("event=config_peer_ignored error=\"{}\"", e.getMessage());
+        }
+    }
+
+    private static Optional<Window> configWindow(ReflectorConfig.PairingCode pc) {
+        if (pc.code == null || !PairingCodes.isValid(pc.code)) {
+            LOG.warn("event=config_pairing_code_ignored window={} error=\"malformed code\"", pc.window);
+            return Optional.empty();
+        }
+        Optional<Instant> expiresAt = Optional.empty();
+        if (pc.expiresAt != null && !pc.expiresAt.isBlank()) {
+            try {
+                expiresAt = Optional.of(OffsetDateTime.parse(pc.expiresAt).toInstant());
+            } catch (DateTimeParseException e) {
+                LOG.warn("event=config_pairing_code_ignored window={} error=\"expires_at is not RFC 3339\"", pc.window);
+                return Optional.empty();
+            }
+        }
+        String name = pc.window == null || pc.window.isBlank() ? "config" : pc.window;
+        return Optional.of(new Window(name, PairingCodes.normalize(pc.code), expiresAt, true));
+    }
+
+    private void prune(Instant now) {
+        for (Iterator<Window> it = windows.iterator(); it.hasNext(); ) {
+            if (!it.next().open(now)) it.remove();
+        }
+        anyWindow = !windows.isEmpty();
+    }
+
+    private void auditWindowOpened(String window, Optional<Instant> expiresAt) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("window", window);
+        expiresAt.ifPresent(t -> params.put("expires_at", t.toString()));
+        audit.record(AuditEvent.of(AuditEventType.PAIRING_ENABLED).withParams(params));
+        LOG.info("event=pairing_enabled window={} expires_at={}", window, expiresAt.map(Instant::toString).orElse("never"));
+    }
+}

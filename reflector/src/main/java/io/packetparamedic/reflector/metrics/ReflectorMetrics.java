@@ -1,0 +1,105 @@
+package io.packetparamedic.reflector.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The control plane's meters, registered in one Prometheus registry that {@code GET /metrics}
+ * scrapes. Tag values are small fixed vocabularies (reasons, decisions), never peer IDs or
+ * addresses, so the number of time series stays bounded.
+ */
+public final class ReflectorMetrics {
+
+    public static final String CONNECTIONS_ACCEPTED = "reflector.connections.accepted";
+    public static final String CONNECTIONS_DENIED = "reflector.connections.denied";
+    public static final String CONNECTIONS_ACTIVE = "reflector.connections.active";
+    public static final String HANDSHAKE_FAILURES = "reflector.tls.handshake.failures";
+    public static final String AUTHORIZATION_DECISIONS = "reflector.authorization.decisions";
+    public static final String PAIRING_ATTEMPTS = "reflector.pairing.attempts";
+    public static final String PAIRING_SUCCESSES = "reflector.pairing.successes";
+    public static final String PROTOCOL_ERRORS = "reflector.protocol.errors";
+
+    private final PrometheusMeterRegistry registry;
+    private final AtomicInteger activeConnections = new AtomicInteger();
+    private final Counter accepted;
+    private final Counter pairingAttempts;
+    private final Counter pairingSuccesses;
+
+    public ReflectorMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
+                .description("Open control connections (any stage)")
+                .register(registry);
+        accepted = Counter.builder(CONNECTIONS_ACCEPTED)
+                .description("Control connections accepted after TLS and authorization")
+                .register(registry);
+        pairingAttempts = Counter.builder(PAIRING_ATTEMPTS).description("pair_request messages handled").register(registry);
+        pairingSuccesses = Counter.builder(PAIRING_SUCCESSES).description("Peers enrolled by pairing").register(registry);
+        // Pre-register the common labels so a scrape shows them at zero before the first event.
+        registry.counter(CONNECTIONS_DENIED, "reason", "unauthorized");
+        registry.counter(HANDSHAKE_FAILURES, "reason", "timeout");
+        registry.counter(AUTHORIZATION_DECISIONS, "decision", "authorized");
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void connectionOpened() {
+        activeConnections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        activeConnections.decrementAndGet();
+    }
+
+    public int activeConnections() {
+        return activeConnections.get();
+    }
+
+    public void connectionAccepted() {
+        accepted.increment();
+    }
+
+    public void connectionDenied(String reason) {
+        registry.counter(CONNECTIONS_DENIED, "reason", reason).increment();
+    }
+
+    public void handshakeFailure(String reason) {
+        registry.counter(HANDSHAKE_FAILURES, "reason", reason).increment();
+    }
+
+    public void authorizationDecision(String decision) {
+        registry.counter(AUTHORIZATION_DECISIONS, "decision", decision).increment();
+    }
+
+    public void protocolError(int code) {
+        registry.counter(PROTOCOL_ERRORS, "code", Integer.toString(code)).increment();
+    }
+
+    public void pairingAttempt(boolean success) {
+        pairingAttempts.increment();
+        if (success) pairingSuccesses.increment();
+    }
+
+    public void close() {
+        registry.close();
+    }
+}

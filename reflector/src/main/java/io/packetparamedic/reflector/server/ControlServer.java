@@ -1,0 +1,121 @@
+package io.packetparamedic.reflector.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.packetparamedic.api.config.ReflectorConfig;
+import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.auth.Authorizer;
+import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The Paramedic Link listener. Each connection's pipeline, head to tail:
+ *
+ * <ol>
+ *   <li>{@link ConnectionLimiter}: refuses connections beyond {@code max_connections} before TLS;
+ *   <li>{@link SslHandler}: TLS 1.3 mutual authentication, ALPN, handshake timeout;
+ *   <li>{@link PeerIdentityHandler}: Endpoint ID from the certificate key, SAN check,
+ *       authorization; installs the dispatcher, then leaves;
+ *   <li>{@link FrameDecoder}: length-prefixed frames, oversized announced lengths close;
+ *   <li>{@link IdleStateHandler} + {@link IdleCloser}: no complete frame for the idle timeout closes;
+ *   <li>{@link EnvelopeEncoder} (outbound) and {@link EnvelopeDecoder}: JSON;
+ *   <li>the request dispatcher (added once the peer is authorized).
+ * </ol>
+ */
+public final class ControlServer implements AutoCloseable {
+
+    private final ChannelGroup connections;
+    private final ConnectionLimiter limiter;
+    private final Channel listener;
+
+    private ControlServer(ChannelGroup connections, ConnectionLimiter limiter, Channel listener) {
+        this.connections = connections;
+        this.limiter = limiter;
+        this.listener = listener;
+    }
+
+    /**
+     * Binds {@code bindAddress} and starts accepting.
+     *
+     * @param dispatcherFactory builds the request handler for an authorized or pairing-only connection
+     */
+    public static ControlServer start(
+            Transport transport,
+            InetSocketAddress bindAddress,
+            ReflectorConfig.Network network,
+            SslContext sslContext,
+            Authorizer authorizer,
+            AuditLog audit,
+            ReflectorMetrics metrics,
+            ConnectionRegistry registry,
+            Function<PeerConnection, ChannelHandler> dispatcherFactory,
+            Clock clock)
+            throws InterruptedException {
+        ConnectionAuditor auditor = new ConnectionAuditor(audit, metrics);
+        int maxConnections = network.maxConnections;
+        ConnectionLimiter limiter = new ConnectionLimiter(() -> maxConnections, metrics, auditor);
+        EnvelopeEncoder encoder = new EnvelopeEncoder();
+        IdleCloser idleCloser = new IdleCloser();
+        String alpn = network.alpn;
+        long handshakeTimeoutMillis = TimeUnit.SECONDS.toMillis(network.handshakeTimeoutSec);
+        int idleSeconds = network.idleTimeoutSec;
+        ChannelGroup group = new DefaultChannelGroup("control", GlobalEventExecutor.INSTANCE);
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(transport.boss(), transport.workers())
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        group.add(ch);
+                        SslHandler ssl = sslContext.newHandler(ch.alloc());
+                        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("limiter", limiter);
+                        p.addLast("tls", ssl);
+                        p.addLast("identity", new PeerIdentityHandler(
+                                alpn, authorizer, auditor, metrics, registry, dispatcherFactory, clock));
+                        p.addLast("frames", new FrameDecoder());
+                        p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+                        p.addLast("idle-close", idleCloser);
+                        p.addLast("json-out", encoder);
+                        p.addLast("json-in", new EnvelopeDecoder());
+                    }
+                });
+        Channel listener = bootstrap.bind(bindAddress).sync().channel();
+        return new ControlServer(group, limiter, listener);
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Open TCP connections, authenticated or not. */
+    public int openConnections() {
+        return limiter.open();
+    }
+
+    /** Stops accepting, then closes every connection (TLS close_notify is sent on the way out). */
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,23 @@
+package io.packetparamedic.reflector.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.packetparamedic.reflector.wire.LinkCodec;
+import io.packetparamedic.reflector.wire.ProtocolException;
+import java.util.List;
+
+/** Frame body (JSON) to {@link InboundMessage}; a frame that does not decode becomes {@link InboundMessage.Malformed}. */
+final class EnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        byte[] bytes = ByteBufUtil.getBytes(frame);
+        try {
+            out.add(new InboundMessage.Request(LinkCodec.decode(bytes)));
+        } catch (ProtocolException e) {
+            out.add(new InboundMessage.Malformed(e));
+        }
+    }
+}

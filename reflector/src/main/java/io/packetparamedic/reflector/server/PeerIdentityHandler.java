@@ -1,0 +1,195 @@
+package io.packetparamedic.reflector.server;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.identity.SelfSignedCertificate;
+import io.packetparamedic.reflector.auth.AccessLevel;
+import io.packetparamedic.reflector.auth.Authorizer;
+import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a finished TLS handshake into a peer (spec sections 2 and 6): checks that ALPN was
+ * negotiated, derives the peer's Endpoint ID from its certificate key, requires the SAN to name
+ * that same ID, asks the {@link Authorizer}, then either closes the connection or installs the
+ * request dispatcher with the peer's access level and steps out of the pipeline. Every outcome,
+ * including a failed handshake, is audited once.
+ */
+final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerIdentityHandler.class);
+    static final String DISPATCHER = "dispatcher";
+
+    private final String alpn;
+    private final Authorizer authorizer;
+    private final ConnectionAuditor auditor;
+    private final ReflectorMetrics metrics;
+    private final ConnectionRegistry registry;
+    private final Function<PeerConnection, ChannelHandler> dispatcherFactory;
+    private final Clock clock;
+
+    PeerIdentityHandler(
+            String alpn,
+            Authorizer authorizer,
+            ConnectionAuditor auditor,
+            ReflectorMetrics metrics,
+            ConnectionRegistry registry,
+            Function<PeerConnection, ChannelHandler> dispatcherFactory,
+            Clock clock) {
+        this.alpn = alpn;
+        this.authorizer = authorizer;
+        this.auditor = auditor;
+        this.metrics = metrics;
+        this.registry = registry;
+        this.dispatcherFactory = dispatcherFactory;
+        this.clock = clock;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) identify(ctx);
+            else handshakeFailed(ctx, done.cause());
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // Application data before the peer is identified: nothing may reach the protocol layer.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // The handshake outcome reports TLS errors; what remains is I/O trouble on a dying socket.
+        LOG.debug("event=connection_error remote={} error=\"{}\"", Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        ctx.close();
+    }
+
+    private void handshakeFailed(ChannelHandlerContext ctx, Throwable cause) {
+        String category = classify(cause);
+        if (!auditor.recorded(ctx.channel())) metrics.handshakeFailure(category);
+        auditor.denied(ctx.channel(), null, "TLS handshake failed: " + category, "handshake");
+        LOG.debug("event=handshake_failed remote={} category={} error=\"{}\"",
+                Addresses.format(ctx.channel().remoteAddress()), category, cause.toString());
+        ctx.close();
+    }
+
+    private void identify(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        String negotiated = ssl.applicationProtocol();
+        if (negotiated == null || !negotiated.equals(alpn)) {
+            // The JDK completes a handshake whose ClientHello carried no ALPN extension at all.
+            metrics.handshakeFailure("no_application_protocol");
+            deny(ctx, null, negotiated == null ? "no ALPN" : "ALPN " + negotiated + " is not " + alpn, "alpn");
+            return;
+        }
+        X509Certificate cert;
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            cert = (X509Certificate) chain[0];
+        } catch (SSLPeerUnverifiedException | ClassCastException | ArrayIndexOutOfBoundsException e) {
+            metrics.handshakeFailure("no_client_certificate");
+            deny(ctx, null, "no client certificate", "certificate");
+            return;
+        }
+        Optional<EndpointId> keyId = SelfSignedCertificate.keyEndpointId(cert);
+        if (keyId.isEmpty()) {
+            deny(ctx, null, "certificate key is not Ed25519", "certificate");
+            return;
+        }
+        EndpointId peer = keyId.get();
+        List<String> sans = SelfSignedCertificate.sanEndpointIds(cert);
+        if (sans.isEmpty()) {
+            deny(ctx, peer, "certificate has no pp-id SAN", "certificate");
+            return;
+        }
+        for (String san : sans) {
+            if (!namesPeer(san, peer)) {
+                metrics.authorizationDecision("impersonation");
+                deny(ctx, peer, "impersonation attempt: SAN names " + san, "impersonation");
+                return;
+            }
+        }
+        AccessLevel access = authorizer.access(peer);
+        metrics.authorizationDecision(access.decision());
+        if (access == AccessLevel.DENIED) {
+            deny(ctx, peer, "peer is not authorized", "unauthorized");
+            return;
+        }
+        PeerConnection connection = new PeerConnection(ctx.channel(), peer,
+                (InetSocketAddress) ctx.channel().remoteAddress(), access, Instant.now(clock));
+        registry.add(ctx.channel(), connection);
+        auditor.accepted(ctx.channel(), peer, access.decision());
+        ctx.pipeline().addLast(DISPATCHER, dispatcherFactory.apply(connection));
+        ctx.pipeline().remove(this);
+    }
+
+    private static boolean namesPeer(String san, EndpointId peer) {
+        try {
+            return EndpointId.parse(san).equals(peer);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void deny(ChannelHandlerContext ctx, EndpointId peer, String reason, String category) {
+        auditor.denied(ctx.channel(), peer, reason, category);
+        ctx.close();
+    }
+
+    /** A short, fixed word for a handshake failure (a metrics tag and the audit reason). */
+    static String classify(Throwable cause) {
+        if (cause instanceof SslHandshakeTimeoutException) return "timeout";
+        if (cause instanceof ClosedChannelException) return "closed_before_handshake";
+        if (cause instanceof NotSslRecordException) return "not_tls";
+        String text = chainText(cause);
+        if (text.contains("empty client certificate") || text.contains("certificate_required")
+                || text.contains("bad_certificate")) {
+            return "no_client_certificate";
+        }
+        if (text.contains("protocol_version") || text.contains("protocol is disabled")
+                || text.contains("no appropriate protocol") || text.contains("not enabled or not supported")
+                || text.contains("unsupported protocol")) {
+            return "protocol_version";
+        }
+        if (text.contains("application protocol") || text.contains("no_application_protocol") || text.contains("alpn")) {
+            return "no_application_protocol";
+        }
+        if (text.contains("closed") || text.contains("connection reset") || text.contains("broken pipe")) {
+            return "closed_before_handshake";
+        }
+        return "other";
+    }
+
+    private static String chainText(Throwable cause) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = cause; t != null && sb.length() < 2000; t = t.getCause()) {
+            sb.append(t.getClass().getSimpleName()).append(':').append(t.getMessage()).append(' ');
+            if (t.getCause() == t) break;
+        }
+        return sb.toString().toLowerCase(Locale.ROOT);
+    }
+}

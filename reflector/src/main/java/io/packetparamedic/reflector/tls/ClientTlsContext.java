@@ -1,0 +1,113 @@
+package io.packetparamedic.reflector.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.IdentityException;
+import io.packetparamedic.api.identity.SelfSignedCertificate;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * The appliance side of the Paramedic Link TLS profile: presents the identity's self-signed
+ * certificate, sends SNI {@code reflector}, offers the ALPN protocol(s), speaks TLS 1.3 only
+ * (unless a test asks for another version) and, when given one, accepts only the server whose
+ * certificate key yields the pinned Endpoint ID.
+ *
+ * <p>{@link #netty()} serves event-loop clients; {@link #connect} opens a blocking socket.
+ */
+public final class ClientTlsContext {
+
+    private final SslContext netty;
+    private final SSLContext jdk;
+    private final List<String> alpn;
+    private final List<String> protocols;
+
+    private ClientTlsContext(SslContext netty, List<String> alpn, List<String> protocols) {
+        this.netty = netty;
+        this.jdk = ((JdkSslContext) netty).context();
+        this.alpn = alpn;
+        this.protocols = protocols;
+    }
+
+    /** The standard profile: TLS 1.3, ALPN {@code alpn}, optional pin. */
+    public static ClientTlsContext create(Ed25519Identity identity, Optional<EndpointId> pinnedServer, String alpn) {
+        return create(identity, SelfSignedCertificate.create(identity), pinnedServer, List.of(alpn),
+                List.of(TlsProfile.PROTOCOL));
+    }
+
+    /**
+     * A context with every knob exposed, for tests that must show what the server refuses: a
+     * certificate other than the identity's own (impersonation), no or other ALPN protocols (an
+     * empty list offers none), other TLS versions. A null identity presents no certificate.
+     */
+    public static ClientTlsContext create(
+            Ed25519Identity identity,
+            X509Certificate certificate,
+            Optional<EndpointId> pinnedServer,
+            List<String> alpn,
+            List<String> protocols) {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols(protocols)
+                .trustManager(new PermissiveTrustManager(pinnedServer));
+        if (identity != null) builder.keyManager(identity.privateKey(), certificate);
+        if (!alpn.isEmpty()) {
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    alpn));
+        }
+        try {
+            return new ClientTlsContext(builder.build(), List.copyOf(alpn), List.copyOf(protocols));
+        } catch (SSLException e) {
+            throw new IdentityException("cannot build the client TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** For Netty clients: {@code netty().newHandler(alloc, TlsProfile.SNI_HOST, port)} sends the SNI. */
+    public SslContext netty() {
+        return netty;
+    }
+
+    /**
+     * Connects a blocking TLS socket and completes the handshake. The socket's read timeout is
+     * {@code readTimeout}; the caller owns the socket.
+     */
+    public SSLSocket connect(InetSocketAddress address, Duration connectTimeout, Duration readTimeout)
+            throws IOException {
+        Socket plain = new Socket();
+        try {
+            plain.setTcpNoDelay(true);
+            plain.connect(address, Math.toIntExact(connectTimeout.toMillis()));
+            plain.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
+            SSLSocket socket = (SSLSocket) jdk.getSocketFactory()
+                    .createSocket(plain, TlsProfile.SNI_HOST, address.getPort(), true);
+            SSLParameters params = socket.getSSLParameters();
+            params.setProtocols(protocols.toArray(String[]::new));
+            params.setServerNames(List.of(new SNIHostName(TlsProfile.SNI_HOST)));
+            params.setApplicationProtocols(alpn.toArray(String[]::new));
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+}
