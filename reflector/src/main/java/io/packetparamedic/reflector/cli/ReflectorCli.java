@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             PairCommand.class,
             StatusCommand.class,
             ShowConfigCommand.class,
+            ClientCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ReflectorCli implements Runnable {

@@ -142,7 +142,7 @@ class ConfigCommandsTest {
         assertThat(c.access.pairingEnabled).isTrue();
         String home = System.getProperty("user.home");
         assertThat(c.privateKeyPath()).isEqualTo(Path.of(home, ".local/share/reflector/identity.ed25519"));
-        assertThat(c.auditLogPath()).startsWith(Path.of(home, ".local/share/reflector"));
+        assertThat(c.auditLogPath()).isEqualTo(Path.of(home, ".local/share/reflector/audit.jsonl"));
         assertThat(c.dataDir()).isEqualTo(Path.of(home, ".local/share/reflector"));
         assertThat(r.err()).contains("embedded reflector-local.toml");
     }
