@@ -190,18 +190,21 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # A port nobody listens on right now. There is a window between choosing and binding; the
 # range is wide and the components fail loudly on a clash, so that is good enough for tests.
+# free_port VAR: sets VAR (not a $(...) subshell, so TAKEN_PORTS remembers earlier picks).
 TAKEN_PORTS=" "
 free_port() {
   local p i
   for i in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 30000 ))
     case "$TAKEN_PORTS" in *" $p "*) continue ;; esac
-    if ! port_in_use "$p"; then TAKEN_PORTS+="$p "; echo "$p"; return 0; fi
+    if ! port_in_use "$p"; then TAKEN_PORTS+="$p "; printf -v "$1" '%s' "$p"; return 0; fi
   done
   die "no free loopback port found"
 }
 
-gen_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$1" 2>/dev/null; }
+# P-256 keys in SEC1 form ("BEGIN EC PRIVATE KEY"): Go reads both forms, but some clients
+# (Fabric8's kubeconfig loader among them) only parse EC keys in SEC1, not PKCS#8.
+gen_key() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
 
 # sign NAME SUBJECT EXTFILE-CONTENT: key + CA-signed certificate in $PKI
 sign() {
@@ -320,9 +323,13 @@ cmd_start() {
   rm -rf "$RUN_DIR/etcd"
 
   local etcd_client etcd_peer api_port
-  etcd_client="$(free_port)"; etcd_peer="$(free_port)"
-  api_port="${PP_CP_PORT:-$(free_port)}"
-  port_in_use "$api_port" && die "port $api_port on 127.0.0.1 is already in use"
+  free_port etcd_client; free_port etcd_peer
+  if [ -n "${PP_CP_PORT:-}" ]; then
+    api_port="$PP_CP_PORT"
+    port_in_use "$api_port" && die "port $api_port on 127.0.0.1 is already in use"
+  else
+    free_port api_port
+  fi
   local server="https://127.0.0.1:${api_port}"
   printf 'ETCD_CLIENT_PORT=%s\nETCD_PEER_PORT=%s\nAPISERVER_PORT=%s\nSERVER=%s\n' \
     "$etcd_client" "$etcd_peer" "$api_port" "$server" > "$RUN_DIR/ports.env"
@@ -337,9 +344,13 @@ cmd_start() {
     --initial-cluster="pp=http://127.0.0.1:${etcd_peer}" --initial-cluster-state=new \
     --unsafe-no-fsync --log-level=warn
 
+  # Endpoints validation refuses loopback addresses, so with --advertise-address=127.0.0.1 the
+  # `kubernetes` Service's endpoints cannot be reconciled: reconciler off (nothing in-cluster
+  # could reach them anyway; no kubelet runs Pods).
   launch kube-apiserver \
     --etcd-servers="http://127.0.0.1:${etcd_client}" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="${api_port}" \
+    --endpoint-reconciler-type=none \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --authorization-mode=Node,RBAC \

@@ -84,7 +84,9 @@ public final class ClusterLauncher {
     Path runDir = settings.runDir()
         .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "pp-control-plane-" + ProcessHandle.current().pid()));
     Path log = runDir.resolveSibling(runDir.getFileName() + ".harness.log");
+    long p0 = System.nanoTime();
     runScript(script, runDir, log, PROVISION_TIMEOUT, "provision");
+    System.err.printf("[kube-harness] control plane binaries provisioned in %.1f s%n", (System.nanoTime() - p0) / 1e9);
     String binDir = runScript(script, runDir, log, Duration.ofSeconds(30), "bin-dir").strip();
     long t0 = System.nanoTime();
     runScript(script, runDir, log, START_TIMEOUT, "start");

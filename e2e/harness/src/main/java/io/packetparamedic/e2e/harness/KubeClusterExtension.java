@@ -74,8 +74,10 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
   private static void installRepositoryCrds(KubeTestCluster cluster, HarnessSettings settings) {
     Optional<Path> dir = settings.crdsDir().or(() -> RepoLayout.findRoot().map(r -> r.resolve("crds")));
     if (dir.isPresent() && Files.isDirectory(dir.get())) {
+      long t0 = System.nanoTime();
       List<String> names = Crds.applyDirectory(cluster.client(), dir.get());
-      System.err.println("[kube-harness] installed CRDs from " + dir.get() + ": " + names);
+      System.err.printf("[kube-harness] installed CRDs from %s in %.1f s: %s%n",
+          dir.get(), (System.nanoTime() - t0) / 1e9, names);
     }
   }
 
