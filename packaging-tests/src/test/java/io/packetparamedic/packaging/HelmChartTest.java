@@ -1,0 +1,121 @@
+package io.packetparamedic.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** helm lint and helm template of the operator chart, without a cluster. */
+class HelmChartTest {
+
+  @Test
+  void lintIsCleanInBothRbacModes() {
+    for (String[] values : List.of(new String[0], new String[] {"--set", "watchNamespaces={team-a,team-b}"},
+        new String[] {"--set", "metrics.serviceMonitor.enabled=true,leaderElection.enabled=false"})) {
+      List<String> args = new ArrayList<>(List.of("lint", "--strict", Packaging.CHART));
+      args.addAll(List.of(values));
+      Tools.Result lint = Packaging.helm(args.toArray(String[]::new));
+      assertThat(lint.exitCode()).as("%s", lint).isZero();
+      assertThat(lint.stdout()).as("%s", lint).contains("1 chart(s) linted, 0 chart(s) failed")
+          .doesNotContain("[WARNING]", "[ERROR]");
+    }
+  }
+
+  @Test
+  void valuesOutsideTheSchemaAreRejected() {
+    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "watchNamespaces={Not_A_Namespace}");
+    assertThat(lint.exitCode()).as("%s", lint).isNotZero();
+    assertThat(lint.stdout() + lint.stderr()).contains("watchNamespaces");
+  }
+
+  @Test
+  void clusterWideRendersClusterRoleWithTheSameRulesAsKustomizeAndWatchesAllNamespaces() {
+    Manifests m = Packaging.helmTemplate("pp-system");
+    assertThat(m.ids()).contains(
+        "CustomResourceDefinition/reflectorinstances.packetparamedic.io",
+        "CustomResourceDefinition/authorizedpeers.packetparamedic.io",
+        "CustomResourceDefinition/pairingwindows.packetparamedic.io",
+        "ServiceAccount/pp-system/packetparamedic-packetparamedic-operator",
+        "ClusterRole/packetparamedic-packetparamedic-operator",
+        "ClusterRoleBinding/packetparamedic-packetparamedic-operator",
+        "ClusterRole/packetparamedic-packetparamedic-operator-crd-reader",
+        "Role/pp-system/packetparamedic-packetparamedic-operator-leader-election",
+        "RoleBinding/pp-system/packetparamedic-packetparamedic-operator-leader-election",
+        "Deployment/pp-system/packetparamedic-packetparamedic-operator",
+        "Service/pp-system/packetparamedic-packetparamedic-operator-metrics");
+    assertThat(m.ofKind("Role")).hasSize(1);
+    assertThat(m.ofKind("ServiceMonitor")).isEmpty();
+
+    JsonNode clusterRole = m.one("ClusterRole", "packetparamedic-packetparamedic-operator");
+    JsonNode kustomizeRole = ArgoCdHealth.readYaml(Repo.path("config/rbac/cluster/role.yaml"));
+    assertThat(clusterRole.path("rules")).isEqualTo(kustomizeRole.path("rules"));
+    JsonNode namespacedRole = ArgoCdHealth.readYaml(Repo.path("config/rbac/namespaced/role.yaml"));
+    assertThat(namespacedRole.path("rules")).isEqualTo(kustomizeRole.path("rules"));
+
+    JsonNode binding = m.one("ClusterRoleBinding", "packetparamedic-packetparamedic-operator");
+    assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("pp-system");
+    assertThat(env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
+    assertThat(env(m, "PACKETPARAMEDIC_REFLECTOR_IMAGE")).isEqualTo("ghcr.io/packetparamedic/reflector:0.1.0");
+  }
+
+  @Test
+  void listedNamespacesGetARoleAndBindingEachAndNoClusterWideRules() {
+    Manifests m = Packaging.helmTemplate("pp-system", "--set", "watchNamespaces={team-a,team-b}",
+        "--set", "reflector.image=registry.example/reflector:1.2.3");
+    assertThat(m.ids()).contains(
+        "Role/team-a/packetparamedic-packetparamedic-operator",
+        "RoleBinding/team-a/packetparamedic-packetparamedic-operator",
+        "Role/team-b/packetparamedic-packetparamedic-operator",
+        "RoleBinding/team-b/packetparamedic-packetparamedic-operator");
+    assertThat(m.ofKind("ClusterRole")).extracting(Manifests::name)
+        .containsExactly("packetparamedic-packetparamedic-operator-crd-reader");
+    assertThat(m.ofKind("ClusterRoleBinding")).extracting(Manifests::name)
+        .containsExactly("packetparamedic-packetparamedic-operator-crd-reader");
+    for (JsonNode binding : m.ofKind("RoleBinding")) {
+      assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("pp-system");
+    }
+    assertThat(env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");
+    assertThat(env(m, "PACKETPARAMEDIC_REFLECTOR_IMAGE")).isEqualTo("registry.example/reflector:1.2.3");
+  }
+
+  @Test
+  void serviceMonitorAndLeaderElectionFollowTheirToggles() {
+    Manifests m = Packaging.helmTemplate("pp-system", "--set",
+        "metrics.serviceMonitor.enabled=true,metrics.serviceMonitor.labels.release=prom,leaderElection.enabled=false");
+    JsonNode monitor = m.one("ServiceMonitor", "packetparamedic-packetparamedic-operator");
+    assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prom");
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
+    assertThat(m.ofKind("Role")).isEmpty();
+    assertThat(env(m, "PACKETPARAMEDIC_LEADER_ELECTION_ENABLED")).isEqualTo("false");
+
+    Manifests noMetrics = Packaging.helmTemplate("pp-system", "--set",
+        "metrics.enabled=false,metrics.serviceMonitor.enabled=true");
+    assertThat(noMetrics.ofKind("ServiceMonitor")).isEmpty();
+    assertThat(noMetrics.ofKind("Service")).isEmpty();
+  }
+
+  @Test
+  void operatorPodIsHardened() {
+    JsonNode pod = Packaging.helmTemplate("pp-system").one("Deployment", "packetparamedic-packetparamedic-operator")
+        .path("spec").path("template").path("spec");
+    assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+    JsonNode container = pod.path("containers").get(0);
+    assertThat(container.path("image").asText()).isEqualTo("ghcr.io/packetparamedic/reflector-operator:0.1.0");
+    assertThat(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean()).isFalse();
+    assertThat(container.path("securityContext").path("capabilities").path("drop").get(0).asText()).isEqualTo("ALL");
+    assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
+  }
+
+  static String env(Manifests m, String name) {
+    JsonNode deployment = m.ofKind("Deployment").get(0);
+    for (JsonNode e : deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
+      if (e.path("name").asText().equals(name)) {
+        return e.path("value").asText();
+      }
+    }
+    throw new AssertionError("no env " + name + " in\n" + deployment.toPrettyString());
+  }
+}
