@@ -74,7 +74,8 @@ public final class AdminProtocol {
             long testsToday,
             long bytesToday) {}
 
-    public record OpenWindow(String expiresAt) {}
+    /** {@code expires_at} is null for a configured code without expiry. */
+    public record OpenWindow(String window, String expiresAt) {}
 
     public record ActiveTest(String testId, String testType, String peerId, String startedAt, long remainingSec) {}
 

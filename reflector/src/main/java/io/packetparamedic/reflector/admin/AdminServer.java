@@ -158,6 +158,8 @@ public final class AdminServer implements AutoCloseable {
                             "request too large or incomplete (at most " + AdminProtocol.MAX_REQUEST_BYTES
                                     + " bytes, ending in a newline)"));
             write(client, response);
+            client.shutdownOutput();
+            drainBounded(client);
         } catch (IOException e) {
             // the client went away or missed the deadline; nothing to answer
             LOG.debug("event=admin_connection_ended error=\"{}\"", e.getMessage());
@@ -189,6 +191,17 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Reads what the client still sends (an oversized request's rest) up to a bound, so that the
+     * close does not reset the connection before the client has read our answer.
+     */
+    private static void drainBounded(SocketChannel client) throws IOException {
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        long left = 16L * AdminProtocol.MAX_REQUEST_BYTES;
+        int n;
+        while (left > 0 && (n = client.read(sink.clear())) >= 0) left -= n;
     }
 
     private AdminProtocol.Response handle(byte[] line) {

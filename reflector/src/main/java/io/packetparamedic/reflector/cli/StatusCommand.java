@@ -35,7 +35,8 @@ final class StatusCommand implements Callable<Integer> {
             out.println("Connections:     " + s.connections());
             out.println("Peers:           " + s.authorizedPeers() + " authorized");
             out.println("Pairing window:  " + (s.pairingWindow() == null ? "closed"
-                    : "open until " + s.pairingWindow().expiresAt()));
+                    : "open (" + s.pairingWindow().window() + ")" + (s.pairingWindow().expiresAt() == null
+                            ? ", no expiry" : " until " + s.pairingWindow().expiresAt())));
             AdminProtocol.ActiveTest t = s.activeTest();
             out.println("Active test:     " + (t == null ? "none"
                     : t.testType() + " " + t.testId() + " for " + t.peerId() + ", " + t.remainingSec() + "s left"));
