@@ -16,6 +16,8 @@
 #                       (default ${TMPDIR:-/tmp}/pp-control-plane)
 #   PP_CP_PORT          apiserver secure port on 127.0.0.1 (default: a free port)
 #   PP_CP_START_TIMEOUT seconds to wait for readiness (default 90)
+#   PP_CP_OWNER_PID     if set, `start` also runs a watchdog that does `stop --clean` once that
+#                       process is gone (a test JVM killed before it could stop the cluster)
 #   XDG_CACHE_HOME      cache root (default ~/.cache); binaries under packetparamedic/k8s/<version>/bin
 #   GOFLAGS             passed to go build; default -p=2 because the machine is small and shared
 set -euo pipefail
@@ -372,6 +374,13 @@ cmd_start() {
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
     --profiling=false --v=1
 
+  if [ -n "${PP_CP_OWNER_PID:-}" ]; then
+    kill -0 "$PP_CP_OWNER_PID" 2>/dev/null || fail_start "owner process $PP_CP_OWNER_PID does not exist"
+    PP_CP_RUN_DIR="$RUN_DIR" setsid bash "$0" watchdog "$PP_CP_OWNER_PID" \
+      </dev/null >>"$RUN_DIR/logs/watchdog.log" 2>&1 &
+    echo $! > "$PID_DIR/watchdog.pid"
+  fi
+
   wait_until "kube-apiserver /readyz" kctl get --raw /readyz
   # The service-account controller creating `default` proves the controller manager is up
   # and acting; Pods (for example of a Deployment) are refused by admission until it exists.
@@ -385,7 +394,9 @@ cmd_stop() {
   local clean=0
   [ "${1:-}" = "--clean" ] && clean=1
   local c pid pids=()
-  # Reverse order: controller manager, apiserver, then etcd.
+  # The watchdog first (unless it is the one stopping), so it cannot race this stop; then in
+  # reverse start order: controller manager, apiserver, etcd.
+  if pid="$(live_pid watchdog)" && [ "$pid" != "$$" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
   for c in kube-controller-manager kube-apiserver etcd; do
     if pid="$(live_pid "$c")"; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); fi
   done
@@ -396,6 +407,17 @@ cmd_stop() {
   done
   rm -f "$PID_DIR"/*.pid 2>/dev/null || true
   if [ "$clean" = 1 ]; then rm -rf "$RUN_DIR"; log "stopped; removed $RUN_DIR"; else log "stopped"; fi
+}
+
+# Polls (every 2 s; this is a janitor, not test synchronisation) until the owner exits, then
+# tears the control plane down.
+cmd_watchdog() {
+  local owner="$1"
+  while kill -0 "$owner" 2>/dev/null; do sleep 2; done
+  if [ -d "$RUN_DIR" ]; then
+    log "owner process $owner is gone; stopping the control plane"
+    cmd_stop --clean
+  fi
 }
 
 cmd_status() {
@@ -432,5 +454,6 @@ case "${1:-}" in
   status)    cmd_status ;;
   env)       cmd_env ;;
   bin-dir)   echo "$BIN_DIR" ;;
+  watchdog)  shift; cmd_watchdog "${1:?owner pid}" ;;
   *)         usage ;;
 esac

@@ -139,6 +139,9 @@ public final class ClusterLauncher {
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("PP_CP_RUN_DIR", runDir.toString());
+        // The script's watchdog stops the control plane if this JVM dies without closing it
+        // (killed fork, Ctrl-C): shutdown hooks do not run on SIGKILL.
+        pb.environment().put("PP_CP_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
         Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.descendants().forEach(ProcessHandle::destroyForcibly);
