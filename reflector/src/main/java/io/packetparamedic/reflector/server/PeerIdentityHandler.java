@@ -172,10 +172,10 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         }
         if (text.contains("protocol_version") || text.contains("protocol is disabled")
                 || text.contains("no appropriate protocol") || text.contains("not enabled or not supported")
-                || text.contains("unsupported protocol")) {
+                || text.contains("unsupported protocol") || text.contains("protocol versions")) {
             return "protocol_version";
         }
-        if (text.contains("application protocol") || text.contains("no_application_protocol") || text.contains("alpn")) {
+        if (text.contains("application protocol") || text.contains("application layer protocol") || text.contains("no_application_protocol") || text.contains("alpn")) {
             return "no_application_protocol";
         }
         if (text.contains("closed") || text.contains("connection reset") || text.contains("broken pipe")) {

@@ -27,6 +27,9 @@ public final class TestReflector implements AutoCloseable {
     public final Path dir;
     public final Ed25519Identity identity;
     public final TestSessions sessions = new TestSessions();
+    public final MutableClock clock = new MutableClock();
+    /** Every pairing the reflector reported to its listener, as "peer window". */
+    public final List<String> pairings = new java.util.concurrent.CopyOnWriteArrayList<>();
     public ReflectorConfig config;
     public Reflector reflector;
 
@@ -55,7 +58,12 @@ public final class TestReflector implements AutoCloseable {
     }
 
     private Reflector startReflector() throws IOException {
-        return Reflector.builder(config, identity).sessions(sessions).pathMeta(peer -> PATH_META).start();
+        return Reflector.builder(config, identity)
+                .sessions(sessions)
+                .pathMeta(peer -> PATH_META)
+                .clock(clock)
+                .pairingListener((peer, window) -> pairings.add(peer + " " + window))
+                .start();
     }
 
     /** Stops this reflector and starts a new one on the same identity, config and files. */
