@@ -1,0 +1,116 @@
+package io.packetparamedic.operator;
+
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.packetparamedic.api.crd.AuthorizedPeer;
+import io.packetparamedic.api.crd.AuthorizedPeerStatus;
+import io.packetparamedic.api.crd.FieldManagers;
+import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.api.identity.EndpointId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Validates an AuthorizedPeer and reports where it is in effect. The schema already enforces the
+ * Endpoint ID's form; only the check symbol needs code (api {@link EndpointId#parse}). The peer
+ * reaches the reflectors' configs through the instance controller, which watches peers; this
+ * controller only writes the peer's operator-owned status.
+ */
+@ControllerConfiguration(name = AuthorizedPeerReconciler.NAME, fieldManager = FieldManagers.OPERATOR,
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
+
+    public static final String NAME = "authorizedpeer";
+    public static final String VALID = "Valid";
+    public static final String ACTIVE = "Active";
+    /** Set by the PairingWindow controller on the peers it creates. */
+    public static final String PAIRED_AT_ANNOTATION = Labels.GROUP + "/paired-at";
+
+    @Override
+    public List<EventSource<?, AuthorizedPeer>> prepareEventSources(EventSourceContext<AuthorizedPeer> context) {
+        var peers = context.getPrimaryCache();
+        // Instances appearing, disappearing or being relabelled change where a peer is in effect.
+        var instances = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(ReflectorInstance.class, AuthorizedPeer.class)
+                .withSecondaryToPrimaryMapper((ReflectorInstance i) -> peers
+                        .list(i.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, i)
+                                || (p.getSpec() != null && p.getSpec().reflectorSelector != null))
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels()))
+                .build(), context);
+        return List.of(instances);
+    }
+
+    @Override
+    public UpdateControl<AuthorizedPeer> reconcile(AuthorizedPeer peer, Context<AuthorizedPeer> context) {
+        Instant now = Instant.now();
+        AuthorizedPeerStatus previous = peer.getStatus() != null ? peer.getStatus() : new AuthorizedPeerStatus();
+        @SuppressWarnings("unchecked")
+        var instances = (InformerEventSource<ReflectorInstance, AuthorizedPeer>)
+                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
+        List<String> reflectors = instances.list(peer.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(peer, i))
+                .map(i -> i.getMetadata().getName()).sorted().toList();
+
+        Optional<String> invalid = validate(peer);
+        boolean valid = invalid.isEmpty();
+        boolean disabled = PeerSelection.disabled(peer);
+        boolean expired = PeerSelection.expired(peer, now);
+
+        AuthorizedPeerStatus s = new AuthorizedPeerStatus();
+        s.observedGeneration = peer.getMetadata().getGeneration();
+        Conditions c = new Conditions(previous.conditions, s.observedGeneration);
+        c.set(VALID, valid, valid ? "EndpointIdValid" : "InvalidEndpointId",
+                valid ? "Endpoint ID and check symbol are valid" : invalid.get());
+        boolean active = valid && !disabled && !expired && !reflectors.isEmpty();
+        String reason = !valid ? "Invalid" : disabled ? "Disabled" : expired ? "Expired"
+                : reflectors.isEmpty() ? "NoReflector" : "InEffect";
+        String message = switch (reason) {
+            case "Invalid" -> "not in any config: the Endpoint ID is invalid";
+            case "Disabled" -> "spec.disabled is true; removed from the reflectors' configs";
+            case "Expired" -> "expired at " + peer.getSpec().expiresAt + "; removed from the reflectors' configs";
+            case "NoReflector" -> "no ReflectorInstance in this namespace matches";
+            default -> "in the config of " + String.join(", ", reflectors);
+        };
+        c.set(ACTIVE, active, reason, message);
+        s.conditions = c.build();
+        s.reflectors = active ? reflectors : null;
+        Map<String, String> annotations = peer.getMetadata().getAnnotations() == null ? Map.of() : peer.getMetadata().getAnnotations();
+        s.pairedVia = annotations.get(Labels.PAIRED_VIA_ANNOTATION);
+        s.pairedAt = annotations.get(PAIRED_AT_ANNOTATION);
+
+        if (!valid && !Conditions.isFalse(previous.conditions, VALID)) {
+            KubeEvents.warning(context.getClient(), peer, KubeEvents.PEER_INVALID, invalid.get());
+        }
+        StatusApplier.apply(context.getClient(), peer, s);
+        var control = UpdateControl.<AuthorizedPeer>noUpdate();
+        // Look again when the peer expires, so Active turns False on time.
+        PeerSelection.expiresAt(peer).filter(t -> t.isAfter(now))
+                .ifPresent(t -> control.rescheduleAfter(Duration.between(now, t).plusMillis(500)));
+        return control;
+    }
+
+    static Optional<String> validate(AuthorizedPeer peer) {
+        if (peer.getSpec() == null || peer.getSpec().endpointId == null) return Optional.of("spec.endpointId is missing");
+        try {
+            EndpointId.parse(peer.getSpec().endpointId);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+}

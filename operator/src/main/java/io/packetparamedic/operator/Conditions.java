@@ -1,0 +1,58 @@
+package io.packetparamedic.operator;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds a condition list while keeping each condition's lastTransitionTime when its status did
+ * not change: re-applying an unchanged status must be a no-op on the server (no new
+ * resourceVersion), so a reconcile that finds nothing to do writes nothing.
+ */
+public final class Conditions {
+    private final List<Condition> previous;
+    private final Long generation;
+    private final List<Condition> result = new ArrayList<>();
+
+    public Conditions(List<Condition> previous, Long generation) {
+        this.previous = previous == null ? List.of() : previous;
+        this.generation = generation;
+    }
+
+    public Conditions set(String type, boolean status, String reason, String message) {
+        String s = status ? "True" : "False";
+        String since = find(previous, type)
+                .filter(c -> s.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+                .map(Condition::getLastTransitionTime)
+                .orElseGet(Conditions::now);
+        result.add(new ConditionBuilder().withType(type).withStatus(s).withReason(reason).withMessage(message)
+                .withObservedGeneration(generation).withLastTransitionTime(since).build());
+        return this;
+    }
+
+    public List<Condition> build() {
+        return List.copyOf(result);
+    }
+
+    public static Optional<Condition> find(List<Condition> conditions, String type) {
+        if (conditions == null) return Optional.empty();
+        return conditions.stream().filter(c -> Objects.equals(type, c.getType())).findFirst();
+    }
+
+    public static boolean isTrue(List<Condition> conditions, String type) {
+        return find(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+    }
+
+    public static boolean isFalse(List<Condition> conditions, String type) {
+        return find(conditions, type).map(c -> "False".equals(c.getStatus())).orElse(false);
+    }
+
+    public static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}

@@ -1,0 +1,36 @@
+package io.packetparamedic.operator;
+
+import java.time.Duration;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Operator-wide settings, read through MicroProfile Config so that they come from
+ * application.properties / environment under Quarkus and from system properties when the
+ * reconcilers run on a plain JOSDK Operator (tests, benchmark). Dependents are instantiated by
+ * the SDK, not injected, hence static look-ups rather than CDI.
+ */
+public final class OperatorSettings {
+
+    /** Image for ReflectorInstances that do not name one. */
+    public static final String DEFAULT_IMAGE_PROPERTY = "packetparamedic.operator.reflector-image";
+    public static final String DEFAULT_IMAGE = "ghcr.io/packetparamedic/reflector:0.1.0";
+    /** A heartbeat older than this makes an instance not Ready. */
+    public static final String HEARTBEAT_STALE_AFTER_PROPERTY = "packetparamedic.operator.heartbeat-stale-after";
+
+    private OperatorSettings() {}
+
+    public static String defaultImage() {
+        return config().getOptionalValue(DEFAULT_IMAGE_PROPERTY, String.class).orElse(DEFAULT_IMAGE);
+    }
+
+    public static Duration heartbeatStaleAfter() {
+        return config().getOptionalValue(HEARTBEAT_STALE_AFTER_PROPERTY, String.class)
+                .map(io.packetparamedic.api.config.Durations::parse)
+                .orElse(Duration.ofSeconds(90));
+    }
+
+    private static Config config() {
+        return ConfigProvider.getConfig();
+    }
+}

@@ -1,0 +1,153 @@
+package io.packetparamedic.operator;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.packetparamedic.api.config.Durations;
+import io.packetparamedic.api.crd.AuthorizedPeer;
+import io.packetparamedic.api.crd.AuthorizedPeerSpec;
+import io.packetparamedic.api.crd.FieldManagers;
+import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.crd.ObjectRef;
+import io.packetparamedic.api.crd.PairingWindow;
+import io.packetparamedic.api.crd.PairingWindowSpec;
+import io.packetparamedic.api.crd.PairingWindowStatus;
+import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.pairing.PairingCodes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Drives a PairingWindow through Open → Consumed | Expired (or Failed). The window opens at its
+ * creation and closes at creation + ttl, so the expiry is the same after an operator restart.
+ * The code reaches the reflector through the instance's config (the instance controller watches
+ * windows); the reflector reports the enrolled appliance in {@code status.pairedEndpointId}, and
+ * this controller turns that into an AuthorizedPeer from the window's template.
+ *
+ * <p>Not generation-aware: the pod's report changes only the status.
+ */
+@Workflow(dependents = @Dependent(type = PairingCodeSecretDependent.class, reconcilePrecondition = GeneratedCodeCondition.class))
+@ControllerConfiguration(name = PairingWindowReconciler.NAME, generationAwareEventProcessing = false,
+        fieldManager = FieldManagers.OPERATOR)
+public class PairingWindowReconciler implements Reconciler<PairingWindow> {
+
+    public static final String NAME = "pairingwindow";
+
+    @Override
+    public UpdateControl<PairingWindow> reconcile(PairingWindow window, Context<PairingWindow> context) {
+        Instant now = Instant.now();
+        PairingWindowStatus previous = window.getStatus() != null ? window.getStatus() : new PairingWindowStatus();
+        PairingWindowSpec spec = window.getSpec();
+
+        PairingWindowStatus s = new PairingWindowStatus();
+        s.observedGeneration = window.getMetadata().getGeneration();
+        Instant expiresAt = OffsetDateTime.parse(window.getMetadata().getCreationTimestamp()).toInstant()
+                .plus(Durations.parse(spec.ttl != null ? spec.ttl : PairingWindowSpec.DEFAULT_TTL));
+        s.expiresAt = expiresAt.toString();
+        s.codeSecret = spec.codeSecretRef != null ? spec.codeSecretRef.name : Names.generatedCodeSecret(window);
+        s.authorizedPeer = previous.authorizedPeer;
+
+        Duration requeue = null;
+        if (previous.phase == Phase.Consumed || previous.phase == Phase.Expired || previous.phase == Phase.Failed) {
+            // Terminal: a closed window never reopens; keep what was recorded.
+            s.phase = previous.phase;
+            s.message = previous.message;
+        } else if (previous.pairedEndpointId != null) {
+            consume(window, context, previous, s);
+        } else if (!now.isBefore(expiresAt)) {
+            s.phase = Phase.Expired;
+            s.message = "closed unused at " + s.expiresAt;
+            KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_EXPIRED, s.message);
+        } else {
+            Optional<String> problem = suppliedCodeProblem(window, context);
+            if (problem.isPresent()) {
+                s.phase = Phase.Failed;
+                s.message = problem.get();
+                KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_FAILED, s.message);
+            } else {
+                s.phase = Phase.Open;
+                s.message = "open until " + s.expiresAt + " for " + spec.reflectorRef.name + "; the code is in Secret " + s.codeSecret;
+                if (previous.phase == null) {
+                    KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_OPENED, s.message);
+                }
+                requeue = Duration.between(now, expiresAt).plusMillis(500);
+            }
+        }
+        s.conditions = new Conditions(previous.conditions, s.observedGeneration)
+                .set("Open", s.phase == Phase.Open, s.phase.name(), s.message)
+                .build();
+        StatusApplier.apply(context.getClient(), window, s);
+        var control = UpdateControl.<PairingWindow>noUpdate();
+        return requeue != null ? control.rescheduleAfter(requeue) : control;
+    }
+
+    /** Creates (or adopts) the AuthorizedPeer for the appliance the reflector enrolled. */
+    private static void consume(PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous,
+            PairingWindowStatus s) {
+        EndpointId id;
+        try {
+            id = EndpointId.parse(previous.pairedEndpointId);
+        } catch (IllegalArgumentException e) {
+            s.phase = Phase.Failed;
+            s.message = "reported pairedEndpointId is invalid: " + e.getMessage();
+            KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_FAILED, s.message);
+            return;
+        }
+        PairingWindowSpec.PeerTemplate template = window.getSpec().peerTemplate != null
+                ? window.getSpec().peerTemplate : new PairingWindowSpec.PeerTemplate();
+        String name = template.name != null && !template.name.isBlank() ? template.name : window.getMetadata().getName();
+        var peers = context.getClient().resources(AuthorizedPeer.class).inNamespace(window.getMetadata().getNamespace());
+        AuthorizedPeer existing = peers.withName(name).get();
+        if (existing == null) {
+            AuthorizedPeer peer = new AuthorizedPeer();
+            peer.getMetadata().setName(name);
+            peer.getMetadata().setNamespace(window.getMetadata().getNamespace());
+            peer.getMetadata().setLabels(template.labels);
+            peer.getMetadata().setAnnotations(new java.util.LinkedHashMap<>(java.util.Map.of(
+                    Labels.PAIRED_VIA_ANNOTATION, window.windowKey(),
+                    AuthorizedPeerReconciler.PAIRED_AT_ANNOTATION,
+                    previous.pairedAt != null ? previous.pairedAt : Conditions.now())));
+            AuthorizedPeerSpec spec = new AuthorizedPeerSpec();
+            spec.endpointId = id.toString();
+            spec.reflectorRef = new ObjectRef(window.getSpec().reflectorRef.name);
+            spec.displayName = template.displayName;
+            spec.quotas = template.quotas;
+            peer.setSpec(spec);
+            peers.resource(peer).create();
+        } else if (!Objects.equals(PeerSelection.endpointId(existing).map(EndpointId::toString).orElse(null), id.toString())) {
+            s.phase = Phase.Failed;
+            s.message = "AuthorizedPeer " + name + " already exists for another Endpoint ID";
+            KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_FAILED, s.message);
+            return;
+        }
+        s.phase = Phase.Consumed;
+        s.authorizedPeer = name;
+        s.message = "paired " + id + " as AuthorizedPeer " + name;
+        KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_CONSUMED, s.message);
+    }
+
+    /** A code supplied by Secret reference must exist and be a valid code. */
+    private static Optional<String> suppliedCodeProblem(PairingWindow window, Context<PairingWindow> context) {
+        var ref = window.getSpec().codeSecretRef;
+        if (ref == null) return Optional.empty();
+        Secret secret = context.getClient().secrets().inNamespace(window.getMetadata().getNamespace()).withName(ref.name).get();
+        String key = ref.keyOr(Labels.PAIRING_CODE_KEY);
+        if (secret == null || secret.getData() == null || secret.getData().get(key) == null) {
+            return Optional.of("code Secret " + ref.name + " (key " + key + ") does not exist");
+        }
+        String code = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8).strip();
+        return PairingCodes.isValid(code) ? Optional.empty()
+                : Optional.of("code in Secret " + ref.name + " must be " + PairingCodes.LENGTH + " characters from "
+                        + PairingCodes.ALPHABET);
+    }
+}

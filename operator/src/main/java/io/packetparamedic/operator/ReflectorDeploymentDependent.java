@@ -1,0 +1,124 @@
+package io.packetparamedic.operator;
+
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.crd.ReflectorInstance;
+import java.util.List;
+
+/**
+ * The reflector pod: one replica, replaced with Recreate (two pods on one node would fight over
+ * the host ports), on the node's network so that the ephemeral data ports are reachable at the
+ * node's address. It runs the reflector's Kubernetes mode, which reads the identity and config
+ * Secrets through the API with the instance's ServiceAccount. The config is deliberately not
+ * hashed into the pod template: the pod applies config changes live, so a quota change must
+ * not restart it.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.OWNED))
+public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ReflectorInstance> {
+
+    public static final String CONTAINER = "reflector";
+    /** The non-root user of the reflector image. */
+    public static final long RUN_AS = 65532L;
+
+    public ReflectorDeploymentDependent() {
+        super(Deployment.class);
+    }
+
+    @Override
+    protected Deployment desired(ReflectorInstance instance, Context<ReflectorInstance> context) {
+        EffectiveSpec spec = EffectiveSpec.of(instance);
+        boolean hostNetwork = spec.hostNetwork();
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                    .withName(Names.reflector(instance))
+                    .withNamespace(instance.getMetadata().getNamespace())
+                    .withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR))
+                .endMetadata()
+                .withNewSpec()
+                    .withReplicas(1)
+                    .withNewStrategy().withType("Recreate").endStrategy()
+                    .withNewSelector().withMatchLabels(Names.selectorLabels(instance)).endSelector()
+                    .withNewTemplate()
+                        .withNewMetadata().withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR)).endMetadata()
+                        .withNewSpec()
+                            .withServiceAccountName(Names.reflector(instance))
+                            .withHostNetwork(hostNetwork)
+                            // With hostNetwork the pod would otherwise resolve through the node's
+                            // resolv.conf and lose cluster DNS.
+                            .withDnsPolicy(hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst")
+                            .withNodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
+                            .withTolerations(spec.spec().tolerations)
+                            .withAffinity(spec.spec().affinity)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withRunAsUser(RUN_AS)
+                                .withRunAsGroup(RUN_AS)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .addNewContainer()
+                                .withName(CONTAINER)
+                                .withImage(spec.image())
+                                .withArgs("serve", "--instance", instance.instanceKey())
+                                .withEnv(env(instance, spec))
+                                .withPorts(
+                                        new ContainerPortBuilder().withName("control").withContainerPort(spec.controlPort())
+                                                .withHostPort(hostNetwork ? spec.controlPort() : null).withProtocol("TCP").build(),
+                                        new ContainerPortBuilder().withName("health").withContainerPort(spec.healthPort())
+                                                .withHostPort(hostNetwork ? spec.healthPort() : null).withProtocol("TCP").build())
+                                .withReadinessProbe(health(spec, 5, 3))
+                                .withLivenessProbe(health(spec, 20, 6))
+                                .withResources(spec.spec().resources)
+                                .withNewSecurityContext()
+                                    .withAllowPrivilegeEscalation(false)
+                                    .withReadOnlyRootFilesystem(true)
+                                    .withRunAsNonRoot(true)
+                                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                                .endSecurityContext()
+                                .addNewVolumeMount().withName("data").withMountPath(ConfigRenderer.DATA_DIR).endVolumeMount()
+                                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                            .endContainer()
+                            // Audit log and state: per pod; the durable record is the CR status.
+                            .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static Probe health(EffectiveSpec spec, int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath("/health").withPort(new IntOrString("health")).endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    private static List<EnvVar> env(ReflectorInstance instance, EffectiveSpec spec) {
+        return List.of(
+                fieldRef("POD_NAME", "metadata.name"),
+                fieldRef("POD_NAMESPACE", "metadata.namespace"),
+                fieldRef("NODE_NAME", "spec.nodeName"),
+                fieldRef("HOST_IP", "status.hostIP"),
+                new EnvVarBuilder().withName("REFLECTOR_IDENTITY_SECRET").withValue(spec.identitySecretName()).build(),
+                new EnvVarBuilder().withName("REFLECTOR_IDENTITY_KEY").withValue(spec.identitySecretKey()).build(),
+                new EnvVarBuilder().withName("REFLECTOR_CONFIG_SECRET").withValue(Names.configSecret(instance)).build(),
+                new EnvVarBuilder().withName("REFLECTOR_CONFIG_KEY").withValue(Labels.CONFIG_KEY).build());
+    }
+
+    private static EnvVar fieldRef(String name, String path) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef()
+                .endValueFrom().build();
+    }
+}
