@@ -253,4 +253,25 @@ class SessionAdmissionTest {
             assertThat(h.request(limited, SessionHarness.udpEcho(1))).isInstanceOf(Payload.SessionGrant.class);
         }
     }
+
+    @Test
+    void aPeersOwnSessionInItsGraceDoesNotMakeItsNextRequestBusy() throws Exception {
+        ReflectorConfig cfg = SessionHarness.config();
+        cfg.quotas.maxConcurrentTests = 1;
+        cfg.quotas.cooldownSec = 0;
+        try (SessionHarness h = new SessionHarness(dir, cfg)) {
+            PeerContext peer = SessionHarness.peer();
+            Payload.SessionGrant first = h.grant(peer, SessionHarness.udpEcho(10));
+            // Within its duration the session counts: the same peer is busy, so is anyone else.
+            assertThat(((Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(5))).reason()).isEqualTo("busy");
+            assertThat(((Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(5))).reason())
+                    .isEqualTo("busy");
+            // Past its duration (in the 5 s grace) the owner's next request ends it and is granted.
+            h.clock.advance(Duration.ofSeconds(11));
+            Payload.SessionGrant second = h.grant(peer, SessionHarness.udpEcho(5));
+            assertThat(second.testId()).isNotEqualTo(first.testId());
+            assertThat(h.manager.activeSessions()).extracting(ActiveSession::testId).containsExactly(second.testId());
+            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"").contains(first.testId()));
+        }
+    }
 }
