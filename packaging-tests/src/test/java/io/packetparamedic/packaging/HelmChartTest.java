@@ -40,7 +40,6 @@ class HelmChartTest {
         "ServiceAccount/pp-system/packetparamedic-packetparamedic-operator",
         "ClusterRole/packetparamedic-packetparamedic-operator",
         "ClusterRoleBinding/packetparamedic-packetparamedic-operator",
-        "ClusterRole/packetparamedic-packetparamedic-operator-crd-reader",
         "Role/pp-system/packetparamedic-packetparamedic-operator-leader-election",
         "RoleBinding/pp-system/packetparamedic-packetparamedic-operator-leader-election",
         "Deployment/pp-system/packetparamedic-packetparamedic-operator",
@@ -57,7 +56,9 @@ class HelmChartTest {
     JsonNode binding = m.one("ClusterRoleBinding", "packetparamedic-packetparamedic-operator");
     assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("pp-system");
     assertThat(env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
-    assertThat(env(m, "PACKETPARAMEDIC_REFLECTOR_IMAGE")).isEqualTo("ghcr.io/packetparamedic/reflector:0.1.0");
+    assertThat(env(m, "PACKETPARAMEDIC_OPERATOR_REFLECTOR_IMAGE")).isEqualTo("ghcr.io/packetparamedic/reflector:0.1.0");
+    assertThat(env(m, "PACKETPARAMEDIC_OPERATOR_LEASE_NAME")).isEqualTo("packetparamedic-packetparamedic-operator");
+    assertThat(env(m, "QUARKUS_MANAGEMENT_PORT")).isEqualTo("9000");
   }
 
   @Test
@@ -69,15 +70,13 @@ class HelmChartTest {
         "RoleBinding/team-a/packetparamedic-packetparamedic-operator",
         "Role/team-b/packetparamedic-packetparamedic-operator",
         "RoleBinding/team-b/packetparamedic-packetparamedic-operator");
-    assertThat(m.ofKind("ClusterRole")).extracting(Manifests::name)
-        .containsExactly("packetparamedic-packetparamedic-operator-crd-reader");
-    assertThat(m.ofKind("ClusterRoleBinding")).extracting(Manifests::name)
-        .containsExactly("packetparamedic-packetparamedic-operator-crd-reader");
+    assertThat(m.ofKind("ClusterRole")).isEmpty();
+    assertThat(m.ofKind("ClusterRoleBinding")).isEmpty();
     for (JsonNode binding : m.ofKind("RoleBinding")) {
       assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("pp-system");
     }
     assertThat(env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");
-    assertThat(env(m, "PACKETPARAMEDIC_REFLECTOR_IMAGE")).isEqualTo("registry.example/reflector:1.2.3");
+    assertThat(env(m, "PACKETPARAMEDIC_OPERATOR_REFLECTOR_IMAGE")).isEqualTo("registry.example/reflector:1.2.3");
   }
 
   @Test
@@ -88,7 +87,7 @@ class HelmChartTest {
     assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prom");
     assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
     assertThat(m.ofKind("Role")).isEmpty();
-    assertThat(env(m, "PACKETPARAMEDIC_LEADER_ELECTION_ENABLED")).isEqualTo("false");
+    assertThat(env(m, "QUARKUS_OPERATOR_SDK_ACTIVATE_LEADER_ELECTION_FOR_PROFILES")).isEqualTo("leader-election-disabled");
 
     Manifests noMetrics = Packaging.helmTemplate("pp-system", "--set",
         "metrics.enabled=false,metrics.serviceMonitor.enabled=true");
@@ -107,6 +106,8 @@ class HelmChartTest {
     assertThat(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean()).isFalse();
     assertThat(container.path("securityContext").path("capabilities").path("drop").get(0).asText()).isEqualTo("ALL");
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
+    assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("management");
+    assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(9000);
   }
 
   static String env(Manifests m, String name) {

@@ -23,6 +23,7 @@ class KustomizeTest {
       assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("packetparamedic-system");
     }
     assertThat(HelmChartTest.env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
+    assertThat(HelmChartTest.env(m, "PACKETPARAMEDIC_OPERATOR_REFLECTOR_IMAGE")).isEqualTo("ghcr.io/packetparamedic/reflector:0.1.0");
   }
 
   @Test
@@ -33,8 +34,8 @@ class KustomizeTest {
         "Role/reflectors/packetparamedic-operator",
         "RoleBinding/reflectors/packetparamedic-operator",
         "Deployment/packetparamedic-system/packetparamedic-operator");
-    assertThat(m.ofKind("ClusterRole")).extracting(Manifests::name)
-        .containsExactly("packetparamedic-operator-crd-reader");
+    assertThat(m.ofKind("ClusterRole")).isEmpty();
+    assertThat(m.ofKind("ClusterRoleBinding")).isEmpty();
     JsonNode binding = m.one("RoleBinding", "packetparamedic-operator");
     assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("packetparamedic-system");
     assertThat(HelmChartTest.env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("reflectors");

@@ -54,7 +54,7 @@ class ServerDryRunTest {
   @Test
   void helmChartClusterWideWithServiceMonitor(KubeTestCluster cluster) {
     Manifests m = Packaging.helmTemplate("packetparamedic-system", "--set", "metrics.serviceMonitor.enabled=true");
-    assertThat(m.objects()).hasSizeGreaterThanOrEqualTo(13);
+    assertThat(m.objects()).hasSizeGreaterThanOrEqualTo(11);
     dryRunApply(cluster, m);
   }
 
