@@ -1,0 +1,70 @@
+package io.packetparamedic.reflector.session;
+
+import io.packetparamedic.api.config.ReflectorConfig;
+import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.engine.PortAllocator;
+import io.packetparamedic.reflector.engine.ThroughputEngine;
+import io.packetparamedic.reflector.engine.UdpEchoEngine;
+import io.packetparamedic.reflector.governance.Governance;
+import io.packetparamedic.reflector.governance.GovernanceStore;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * The session layer of a reflector, ready to hand to {@code Reflector.builder(...).sessions(...)}:
+ * a {@link SessionManager} with the iperf3 and UDP echo engines and governance state in the data
+ * directory's {@code governance.json} (standalone mode) or in memory only (when status lives
+ * elsewhere, e.g. Kubernetes; seed it through {@link #governance()}). Closing it stops every
+ * session and engine.
+ *
+ * <pre>{@code
+ * try (StandaloneSessions sessions = StandaloneSessions.create(config::get, audit, true)) {
+ *     Reflector r = Reflector.builder(cfg, identity).auditLog(audit).sessions(sessions.manager()).start();
+ * }
+ * }</pre>
+ */
+public final class StandaloneSessions implements AutoCloseable {
+
+    private final GovernanceStore store;
+    private final ThroughputEngine throughput;
+    private final UdpEchoEngine udpEcho;
+    private final SessionManager manager;
+
+    private StandaloneSessions(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist, Clock clock) {
+        ReflectorConfig initial = config.get();
+        this.store = persist ? GovernanceStore.inDataDir(initial.dataDir()) : null;
+        this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
+        this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(config.get().quotas.udpEchoMaxPacketRate,
+                config.get().network.udpEchoSourceCheck));
+        this.manager = new SessionManager(config, new Governance(clock, store), audit, throughput, udpEcho,
+                new PortAllocator());
+    }
+
+    /**
+     * @param config the live configuration (quota changes apply to the next request)
+     * @param persist keep governance in {@code <data dir>/governance.json} across restarts
+     */
+    public static StandaloneSessions create(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist) {
+        return new StandaloneSessions(config, audit, persist, Clock.systemUTC());
+    }
+
+    public SessionManager manager() {
+        return manager;
+    }
+
+    public Governance governance() {
+        return manager.governance();
+    }
+
+    public boolean udpEchoNative() {
+        return udpEcho.nativeTransport();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        throughput.close();
+        udpEcho.close();
+        if (store != null) store.close();
+    }
+}
