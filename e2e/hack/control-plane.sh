@@ -35,6 +35,14 @@ die() { printf '[control-plane] ERROR: %s\n' "$*" >&2; exit 1; }
 # provision
 # ---------------------------------------------------------------------------------------------
 
+# GOFLAGS for the builds: the caller's, plus -p=2 unless it sets -p (small shared machines),
+# plus what the wrapper modules need.
+build_goflags() {
+  local f="${GOFLAGS:-}"
+  case " $f " in *" -p="*) ;; *) f="$f -p=2" ;; esac
+  echo "$f -mod=mod -trimpath"
+}
+
 # Staging minor: k8s.io/kubernetes vX.Y.Z ships its staging modules as v0.Y.Z.
 staging_version() { echo "v0.${K8S_VERSION#v1.}"; }
 
@@ -94,7 +102,7 @@ build_kubernetes() {
     [ -x "$BIN_DIR/$cmd" ] && continue
     log "building $cmd ${K8S_VERSION} (cold builds take a while on 2 cores)"
     # -mod=mod lets go resolve the requirement graph and write go.sum on first build.
-    ( cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--p=2} -mod=mod -trimpath" \
+    ( cd "$src" && CGO_ENABLED=0 GOFLAGS="$(build_goflags)" \
         go build -ldflags "$ldflags" -o "$BIN_DIR/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd" ) \
       || die "go build of $cmd failed"
     mv "$BIN_DIR/$cmd.tmp" "$BIN_DIR/$cmd"
@@ -141,7 +149,7 @@ provision_etcd() {
   mkdir -p "$src"
   printf 'module packetparamedic.local/etcd-build\n\ngo 1.24\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ev" > "$src/go.mod"
   log "building etcd $ev"
-  ( cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--p=2} -mod=mod -trimpath" \
+  ( cd "$src" && CGO_ENABLED=0 GOFLAGS="$(build_goflags)" \
       go build -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" go.etcd.io/etcd/server/v3 ) || die "go build of etcd failed"
   mv "$BIN_DIR/etcd.tmp" "$BIN_DIR/etcd"
 }
