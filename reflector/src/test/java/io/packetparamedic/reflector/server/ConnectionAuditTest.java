@@ -92,7 +92,7 @@ class ConnectionAuditTest {
     }
 
     private List<JsonNode> awaitConnectionLines(int count) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + 15_000_000_000L;
         while (true) {
             List<JsonNode> lines = server.auditLines().stream().filter(CONNECTION_LINE).toList();
             if (lines.size() >= count || System.nanoTime() > deadline) {

@@ -74,7 +74,7 @@ public final class TestReflector implements AutoCloseable {
 
     public LinkClient connect(Ed25519Identity client) throws IOException {
         return LinkClient.connect(reflector.controlAddress(), client,
-                LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(5)));
+                LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(15)));
     }
 
     public Path auditPath() {
@@ -95,15 +95,15 @@ public final class TestReflector implements AutoCloseable {
     }
 
     /**
-     * The first audit line matching {@code match}, waiting up to 5 s for it: the server audits
+     * The first audit line matching {@code match}, waiting up to 15 s for it: the server audits
      * asynchronously to what the client observes, and there is no event to await from outside.
      */
     public JsonNode awaitAudit(Predicate<JsonNode> match) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
             for (JsonNode n : auditLines()) if (match.test(n)) return n;
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching audit line within 5 s; lines: " + auditLines());
+                throw new AssertionError("no matching audit line within 15 s; lines: " + auditLines());
             }
             Thread.sleep(20);
         }

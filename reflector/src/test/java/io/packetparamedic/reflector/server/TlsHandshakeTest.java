@@ -41,7 +41,7 @@ class TlsHandshakeTest {
     }
 
     private LinkClient.Options options() {
-        return LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(5));
+        return LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(15));
     }
 
     /** Connects with {@code tls} and says hello; any failure along the way is the exception thrown. */
