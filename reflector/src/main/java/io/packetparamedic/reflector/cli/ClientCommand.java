@@ -36,13 +36,15 @@ import picocli.CommandLine.Spec;
  * Each action opens one mTLS connection, makes its request(s) and closes.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
-        description = "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta).",
+        description = "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, throughput, udp-echo).",
         subcommands = {
             ClientCommand.ShowId.class,
             ClientCommand.Hello.class,
             ClientCommand.Pair.class,
             ClientCommand.Status.class,
-            ClientCommand.PathMetaAction.class
+            ClientCommand.PathMetaAction.class,
+            ClientThroughputCommand.class,
+            ClientUdpEchoCommand.class
         })
 public final class ClientCommand implements Runnable {
 

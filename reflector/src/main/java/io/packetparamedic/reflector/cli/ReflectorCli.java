@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
             StatusCommand.class,
             ShowConfigCommand.class,
             ClientCommand.class,
+            SelfTestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ReflectorCli implements Runnable {
