@@ -97,7 +97,7 @@ for c in $CONCURRENCY; do
     # even when the machine is shared and the client competes for the same cores.
     awk -v l="$line" -v cpu=$((after - before)) -v n="$count" 'BEGIN {
       per = n > 0 ? cpu / n : 0
-      printf "%s server_cpu_ms_per_op=%.3f server_capacity_on_2_cores_per_sec=%.0f\n", l, per, per > 0 ? 2000 / per : 0 }'
+      printf "%s server_cpu_ms_per_op=%.3f server_capacity_on_2_cores_per_sec=%.0f\n", l, per, (per > 0 ? 2000 / per : 0) }'
   done
 done
 rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")

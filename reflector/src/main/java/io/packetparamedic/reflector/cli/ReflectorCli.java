@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         versionProvider = BuildInfo.VersionProvider.class,
         description = "PacketParamedic reflector: a Paramedic Link endpoint for appliances to test against.",
         subcommands = {
+            ServeCommand.class,
             ShowIdCommand.class,
             RotateIdentityCommand.class,
             PairCommand.class,

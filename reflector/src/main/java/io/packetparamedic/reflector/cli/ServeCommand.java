@@ -1,0 +1,208 @@
+package io.packetparamedic.reflector.cli;
+
+import io.packetparamedic.api.config.ConfigException;
+import io.packetparamedic.api.config.ConfigLoader;
+import io.packetparamedic.api.config.ReflectorConfig;
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.reflector.Reflector;
+import io.packetparamedic.reflector.admin.AdminClient;
+import io.packetparamedic.reflector.admin.AdminOperations;
+import io.packetparamedic.reflector.admin.AdminProtocol;
+import io.packetparamedic.reflector.admin.AdminServer;
+import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.auth.PairingWindowInfo;
+import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.selftest.HostPathMeta;
+import io.packetparamedic.reflector.session.StandaloneSessions;
+import io.packetparamedic.reflector.wire.Payload;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs the reflector until SIGTERM/SIGINT: the Paramedic Link server, health and metrics, the
+ * session layer, the admin socket for {@code pair}/{@code status}, and (for a configuration file)
+ * a watcher that applies edits to the running server.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the reflector (until SIGTERM or Ctrl-C).")
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "Listen on this host:port instead of [network] listen_address.")
+    String bind;
+
+    /** Closed in reverse order of opening. */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ReflectorCli cli = ReflectorCli.root(spec);
+        ConfigLoader.Loaded loaded = cli.loadConfig(err);
+        ReflectorConfig initial = withBind(loaded.config());
+        loaded.warnings().forEach(w -> LOG.warn("event=config_warning message=\"{}\"", w));
+
+        Path socket = AdminClient.socketPath(initial);
+        if (AdminClient.isServerRunning(socket)) {
+            throw new CliFailure("another reflector is already running on this data directory (admin socket " + socket
+                    + " answers); stop it first or use another configuration");
+        }
+        Path keyFile = initial.privateKeyPath();
+        boolean existed = Files.exists(keyFile);
+        Ed25519Identity identity = Ed25519Identity.loadOrCreate(keyFile);
+        if (!existed) LOG.info("event=identity_created path={} endpoint_id={}", keyFile, identity.endpointId());
+
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "reflector-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Reflector reflector = startAll(cli, loaded, initial, identity, socket);
+            printBanner(out, cli, loaded, reflector, socket);
+            stop.await();
+            LOG.info("event=shutdown_requested");
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } finally {
+            closeAll();
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it is waiting for exactly this
+            }
+        }
+    }
+
+    private ReflectorConfig withBind(ReflectorConfig config) {
+        if (bind == null) return config;
+        config.network.listenAddress = bind;
+        try {
+            ConfigLoader.validate(config, "--bind");
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bind must be host:port, got \"" + bind + "\"");
+        }
+        return config;
+    }
+
+    private Reflector startAll(ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorConfig initial,
+            Ed25519Identity identity, Path socket) {
+        AtomicReference<ReflectorConfig> current = new AtomicReference<>(initial);
+        Clock clock = Clock.systemUTC();
+        try {
+            AuditLog audit = remember(new AuditLog(initial.auditLogPath(), identity.endpointId().toString(), clock));
+            StandaloneSessions sessions = remember(StandaloneSessions.create(current::get, audit, true));
+            Reflector reflector = remember(Reflector.builder(initial, identity)
+                    .sessions(sessions.manager())
+                    .pathMeta(new HostPathMeta())
+                    .auditLog(audit)
+                    .start());
+            remember(AdminServer.start(socket, new LiveServer(reflector)));
+            if (loaded.source().isPresent() && !cli.local) {
+                remember(ConfigFileWatcher.start(loaded.source().get(), reloaded -> {
+                    ReflectorConfig next = withBind(reloaded.config());
+                    current.set(next);
+                    reflector.applyConfig(next);
+                }));
+            }
+            return reflector;
+        } catch (IOException e) {
+            throw new CliFailure(e.getMessage());
+        }
+    }
+
+    private <T extends AutoCloseable> T remember(T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    private void closeAll() {
+        while (!opened.isEmpty()) {
+            AutoCloseable c = opened.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("event=shutdown_close_failed component={} error=\"{}\"", c.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+    }
+
+    private static void printBanner(PrintWriter out, ReflectorCli cli, ConfigLoader.Loaded loaded, Reflector r,
+            Path socket) {
+        ReflectorConfig c = r.config();
+        BuildInfo build = BuildInfo.current();
+        String pairHint = cli.local ? "reflector --local pair" : "reflector pair";
+        out.println("PacketParamedic reflector " + build.version() + " (commit " + build.commit() + ")");
+        out.println("Endpoint ID:   " + r.endpointId());
+        out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (TLS 1.3 mTLS, ALPN " + c.network.alpn + ")");
+        out.println("Mode:          " + c.network.mode);
+        out.println("Health:        http://" + Addresses.format(r.healthAddress()) + "/health");
+        out.println("Pairing:       " + (c.access.pairingEnabled ? "enabled" : "disabled in config")
+                + "; open a window with: " + pairHint);
+        out.println("Admin socket:  " + socket);
+        out.println("Configuration: " + cli.configDescription(loaded));
+        out.println("Audit log:     " + c.auditLogPath());
+        out.flush();
+    }
+
+    /** The admin channel's view of the running reflector. */
+    private record LiveServer(Reflector reflector) implements AdminOperations {
+        @Override
+        public AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code) {
+            PairingWindowInfo w = reflector.openPairingWindow(ttl, code);
+            return new AdminProtocol.PairingOpened(reflector.endpointId().toString(), w.code(), w.expiresAt().toString());
+        }
+
+        @Override
+        public AdminProtocol.LiveFigures liveStatus() {
+            Reflector.LiveStatus s = reflector.liveStatus();
+            return new AdminProtocol.LiveFigures(
+                    s.endpointId().toString(),
+                    s.uptimeSec(),
+                    s.connections(),
+                    s.authorizedPeers(),
+                    s.pairingWindow().map(w -> new AdminProtocol.OpenWindow(w.window(),
+                            w.expiresAt().map(Object::toString).orElse(null))).orElse(null),
+                    s.activeTest().map(ServeCommand::activeTest).orElse(null),
+                    s.testsToday(),
+                    s.bytesToday());
+        }
+    }
+
+    private static AdminProtocol.ActiveTest activeTest(Payload.ActiveTest t) {
+        return new AdminProtocol.ActiveTest(t.testId(), t.testType(), t.peerId(), t.startedAt(), t.remainingSec());
+    }
+}
