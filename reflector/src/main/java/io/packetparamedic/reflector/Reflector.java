@@ -275,6 +275,11 @@ public final class Reflector implements AutoCloseable {
         return authorizer;
     }
 
+    /** The authenticated connections open now (status reporting counts and watches them). */
+    public ConnectionRegistry connections() {
+        return registry;
+    }
+
     /** Opens the local pairing window (the admin channel's {@code pair}); see {@link Authorizer#openWindow(Duration, Optional)}. */
     public PairingWindowInfo openPairingWindow(Duration ttl, Optional<String> code) {
         return authorizer.openWindow(ttl, code);

@@ -1,0 +1,98 @@
+package io.packetparamedic.reflector.kube;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.packetparamedic.api.config.ConfigException;
+import io.packetparamedic.api.config.ConfigLoader;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the instance's config Secret — that one object, by a {@code metadata.name} field
+ * selector, which is all the pod's Role lets it list and watch — and hands each new valid
+ * reflector.toml to the running server. A watch event arrives within milliseconds of the
+ * operator's write, so an added peer, a removed one or an opened pairing code applies well within
+ * a second. A version that does not parse or validate is logged and skipped: the reflector keeps
+ * serving the last good configuration. The informer's callbacks run on one thread, in order.
+ */
+final class ConfigSecretWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigSecretWatcher.class);
+
+    private final KubernetesClient client;
+    private final KubeSettings settings;
+    private final Consumer<ConfigLoader.Loaded> apply;
+    private volatile String appliedText;
+    private SharedIndexInformer<Secret> informer;
+
+    ConfigSecretWatcher(KubernetesClient client, KubeSettings settings, String initialText,
+            Consumer<ConfigLoader.Loaded> apply) {
+        this.client = client;
+        this.settings = settings;
+        this.appliedText = initialText;
+        this.apply = apply;
+    }
+
+    /** Starts the watch; returns once the informer has listed the Secret. */
+    void start() {
+        informer = client.secrets()
+                .inNamespace(settings.instance().namespace())
+                .withName(settings.configSecret())
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Secret secret) {
+                        changed(secret);
+                    }
+
+                    @Override
+                    public void onUpdate(Secret previous, Secret secret) {
+                        changed(secret);
+                    }
+
+                    @Override
+                    public void onDelete(Secret secret, boolean finalStateUnknown) {
+                        LOG.warn("event=config_secret_deleted secret={}/{} action=keeping_last_config",
+                                settings.instance().namespace(), settings.configSecret());
+                    }
+                }, 0);
+        LOG.info("event=config_watch_started secret={}/{}", settings.instance().namespace(), settings.configSecret());
+    }
+
+    private void changed(Secret secret) {
+        Optional<String> text = SecretSource.configText(secret, settings);
+        if (text.isEmpty()) {
+            LOG.warn("event=config_secret_invalid secret={}/{} error=\"no key {}\" action=keeping_last_config",
+                    settings.instance().namespace(), settings.configSecret(), settings.configKey());
+            return;
+        }
+        if (Objects.equals(text.get(), appliedText)) return;
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = SecretSource.parse(text.get(), settings);
+        } catch (ConfigException e) {
+            LOG.warn("event=config_secret_invalid secret={}/{} resource_version={} error=\"{}\" action=keeping_last_config",
+                    settings.instance().namespace(), settings.configSecret(),
+                    secret.getMetadata().getResourceVersion(), SecretSource.firstLine(e.getMessage()));
+            return;
+        }
+        for (String w : loaded.warnings()) LOG.warn("event=config_warning warning=\"{}\"", w.replace('"', '\''));
+        appliedText = text.get();
+        try {
+            apply.accept(loaded);
+            LOG.info("event=config_secret_applied secret={}/{} resource_version={}", settings.instance().namespace(),
+                    settings.configSecret(), secret.getMetadata().getResourceVersion());
+        } catch (RuntimeException e) {
+            LOG.error("event=config_apply_failed error=\"{}\"", SecretSource.firstLine(e.toString()));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) informer.close();
+    }
+}
