@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Data-plane benchmark, loopback only. Prints figures; asserts nothing.
+#  1. UDP echo packets per second (64 B and 1,200 B) through the reflector's UDP echo engine
+#     versus a minimal C recvmmsg/sendmmsg echo loop, same load generator, same run; and the
+#     round-trip latency p50/p99 of both (one datagram in flight), as ratios.
+#  2. Throughput through a session granted by the real SessionManager versus raw iperf3.
+# Targets: >= 0.9x the C loop's packet rate, >= 0.99x raw iperf3.
+# Env: SECONDS_PER_RUN (default 5), WINDOW (datagrams in flight, default 32),
+#      RTT_COUNT (default 20000), TPUT_SECONDS (default 5), TPUT_ROUNDS (default 3).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(cd ../.. && pwd)
+SECS=${SECONDS_PER_RUN:-5}
+WINDOW=${WINDOW:-32}
+RTT_COUNT=${RTT_COUNT:-20000}
+TPUT_SECONDS=${TPUT_SECONDS:-5}
+TPUT_ROUNDS=${TPUT_ROUNDS:-3}
+OUT=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$OUT"; }
+trap cleanup EXIT
+
+command -v iperf3 >/dev/null || { echo "iperf3 is required (apt-get install -y iperf3)" >&2; exit 1; }
+JAR="$ROOT/reflector/target/reflector.jar"
+if [ ! -f "$JAR" ]; then (cd "$ROOT" && ./mvnw -B -q -pl api,reflector -am package -DskipTests); fi
+gcc -O2 -o "$OUT/echo_c" echo_c.c
+gcc -O2 -o "$OUT/loadgen" loadgen.c
+
+free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_server() { # $1 = name, rest = command; waits for "ready" on its stdout
+  local fifo="$OUT/$1.out"
+  mkfifo "$OUT/$1.in"
+  ( "${@:2}" < "$OUT/$1.in" > "$fifo" 2>"$OUT/$1.err" ) &
+  PIDS+=($!)
+  exec {fd}>"$OUT/$1.in"   # keep the server's stdin open until we close it
+  eval "FD_$1=$fd"
+  for _ in $(seq 1 200); do grep -q ready "$fifo" 2>/dev/null && return 0; sleep 0.05; done
+  echo "$1 did not start" >&2; cat "$OUT/$1.err" >&2; exit 1
+}
+
+C_PORT=$(free_port)
+J_PORT=$(free_port)
+start_server cloop "$OUT/echo_c" "$C_PORT"
+start_server java java -Dlogback.configurationFile=/dev/null -cp "$JAR" EchoBench.java "$J_PORT"
+echo "Java engine transport: $(grep -o 'ready.*' "$OUT/java.out" | cut -d' ' -f2)"
+
+# Warm the JIT so the Java figures are steady-state, as a long-running reflector is.
+"$OUT/loadgen" rate "$J_PORT" 64 3 "$WINDOW" >/dev/null 2>&1 || true
+
+printf '\n%-22s %14s %14s %8s\n' "UDP echo (loopback)" "reflector" "C loop" "ratio"
+for size in 64 1200; do
+  c=$("$OUT/loadgen" rate "$C_PORT" "$size" "$SECS" "$WINDOW" 2>/dev/null)
+  j=$("$OUT/loadgen" rate "$J_PORT" "$size" "$SECS" "$WINDOW" 2>/dev/null)
+  printf '%-22s %14s %14s %8s\n' "pps ${size} B" "$j" "$c" "$(python3 -c "print(f'{$j/$c:.3f}')")"
+done
+read -r c50 c99 < <("$OUT/loadgen" rtt "$C_PORT" 64 "$RTT_COUNT")
+read -r j50 j99 < <("$OUT/loadgen" rtt "$J_PORT" 64 "$RTT_COUNT")
+printf '%-22s %14s %14s %8s\n' "RTT p50 64 B (us)" "$j50" "$c50" "$(python3 -c "print(f'{$j50/$c50:.3f}')")"
+printf '%-22s %14s %14s %8s\n' "RTT p99 64 B (us)" "$j99" "$c99" "$(python3 -c "print(f'{$j99/$c99:.3f}')")"
+printf '%-22s %14s\n' "added RTT p50 (us)" "$(python3 -c "print(f'{$j50-$c50:.1f}')")"
+printf '%-22s %14s\n' "added RTT p99 (us)" "$(python3 -c "print(f'{$j99-$c99:.1f}')")"
+eval "exec ${FD_cloop}>&-"; eval "exec ${FD_java}>&-"
+
+printf '\n%-22s %14s %14s %8s\n' "iperf3 (loopback)" "granted" "raw" "ratio"
+java -Dlogback.configurationFile=/dev/null -cp "$JAR" ThroughputBench.java "$TPUT_SECONDS" "$TPUT_ROUNDS" > "$OUT/tput.txt"
+i=0
+while read -r g r; do
+  i=$((i+1))
+  printf '%-22s %14s %14s %8s\n' "round $i Gbit/s" "$g" "$r" "$(python3 -c "print(f'{$g/$r:.3f}')")"
+done < "$OUT/tput.txt"
+python3 - "$OUT/tput.txt" <<'PY'
+import sys, statistics
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+g = statistics.median(r[0] for r in rows); r = statistics.median(r[1] for r in rows)
+print(f"{'median Gbit/s':<22} {g:>14.3f} {r:>14.3f} {g/r:>8.3f}")
+PY
