@@ -11,6 +11,7 @@ import io.packetparamedic.reflector.admin.AdminProtocol;
 import io.packetparamedic.reflector.admin.AdminServer;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
+import io.packetparamedic.reflector.kube.KubernetesServe;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.session.StandaloneSessions;
@@ -54,6 +55,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Listen on this host:port instead of [network] listen_address.")
     String bind;
 
+    @Option(names = "--instance", paramLabel = "NAMESPACE/NAME",
+            description = "Kubernetes mode: serve this ReflectorInstance, reading its Secrets and reporting status "
+                    + "through the API (default: $REFLECTOR_INSTANCE). In a pod the service-account token is used.")
+    String instance;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Kubernetes mode outside a pod: the kubeconfig to use (default: $KUBECONFIG).")
+    Path kubeconfig;
+
     /** Closed in reverse order of opening. */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
@@ -62,6 +72,8 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ReflectorCli cli = ReflectorCli.root(spec);
+        Optional<KubernetesServe.Options> kube = kubernetesMode(cli);
+        if (kube.isPresent()) return KubernetesServe.run(kube.get(), cli.env(), out, err);
         ConfigLoader.Loaded loaded = cli.loadConfig(err);
         ReflectorConfig initial = withBind(loaded.config());
         loaded.warnings().forEach(w -> LOG.warn("event=config_warning message=\"{}\"", w));
@@ -104,6 +116,14 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it is waiting for exactly this
             }
+        }
+    }
+
+    private Optional<KubernetesServe.Options> kubernetesMode(ReflectorCli cli) {
+        try {
+            return KubernetesServe.detect(instance, kubeconfig, bind == null ? null : Addresses.parse(bind), cli.env());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
