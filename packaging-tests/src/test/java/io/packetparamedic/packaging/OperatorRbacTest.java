@@ -1,0 +1,196 @@
+package io.packetparamedic.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.packetparamedic.e2e.harness.KubeCluster;
+import io.packetparamedic.e2e.harness.KubeTestCluster;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The chart's RBAC is enough for the operator: the chart is installed for real into the test
+ * API server, the packaged operator runs with the rendered Deployment's environment and a token
+ * of the chart's ServiceAccount (and nothing else), and it reconciles the three samples from
+ * config/samples: identity and config Secrets, the pod's RBAC, the Deployment, Events, peer
+ * validation, the pairing code Secret and its leader-election Lease.
+ */
+@KubeCluster
+class OperatorRbacTest {
+
+  static final Duration CONVERGE = Duration.ofSeconds(120);
+  static final String GROUP_VERSION = "packetparamedic.io/v1alpha1";
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"listed-namespace", "cluster-wide"})
+  void chartServiceAccountSufficesToReconcileTheSamples(String mode, KubeTestCluster cluster) throws Exception {
+    KubernetesClient admin = cluster.client();
+    String operatorNs = cluster.createNamespace("pp-operator-" + mode);
+    String watched = cluster.createNamespace("reflectors-" + mode);
+    String release = "pp-" + (mode.equals("cluster-wide") ? "cw" : "ns");
+    String fullname = release + "-packetparamedic-operator";
+    Path work = Files.createDirectories(Repo.path("packaging-tests/target/operator-rbac/" + mode));
+
+    List<String> install = new java.util.ArrayList<>(List.of("install", release, Packaging.CHART,
+        "--namespace", operatorNs, "--kubeconfig", cluster.kubeconfigPath().toString(), "--skip-crds"));
+    if (mode.equals("listed-namespace")) {
+      install.addAll(List.of("--set", "watchNamespaces={" + watched + "}"));
+    }
+    Tools.Result installed = Packaging.helm(install.toArray(String[]::new)).orThrow();
+    assertThat(installed.stdout()).contains("STATUS: deployed").contains("Pair an appliance");
+
+    Manifests manifest = Manifests.parse(Packaging.helm("get", "manifest", release, "--namespace", operatorNs,
+        "--kubeconfig", cluster.kubeconfigPath().toString()).orThrow().stdout());
+    Map<String, String> env = containerEnv(manifest.one("Deployment", fullname), operatorNs);
+    String serviceAccount = manifest.one("Deployment", fullname)
+        .path("spec").path("template").path("spec").path("serviceAccountName").asText();
+    Path kubeconfig = serviceAccountKubeconfig(cluster, operatorNs, serviceAccount, work.resolve("operator.kubeconfig"));
+
+    // The token really is restricted: what the chart does not grant is refused.
+    try (KubernetesClient asOperator = cluster.clientForServiceAccount(operatorNs, serviceAccount)) {
+      assertThatThrownBy(() -> asOperator.nodes().list())
+          .isInstanceOf(KubernetesClientException.class)
+          .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
+      if (mode.equals("listed-namespace")) {
+        assertThatThrownBy(() -> asOperator.secrets().inNamespace("kube-system").list())
+            .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
+      }
+    }
+
+    try (OperatorProcess operator = OperatorProcess.start(env, kubeconfig, work.resolve("operator.log"))) {
+      for (Path sample : Repo.files(Repo.path("config/samples"), ".*\\.ya?ml")) {
+        cluster.kubectl("apply", "--server-side", "-n", watched, "-f", sample.toString()).orThrow();
+      }
+      String why = "operator log tail:\n";
+      try {
+        JsonNode instance = await(admin, watched, "ReflectorInstance", "edge", status ->
+            status.path("endpointId").asText().startsWith("PP-")
+                && condition(status, "IdentityReady").equals("True"));
+        String endpointId = instance.path("endpointId").asText();
+        assertThat(admin.secrets().inNamespace(watched).withName("edge-identity").get()
+            .getMetadata().getAnnotations()).containsEntry("packetparamedic.io/endpoint-id", endpointId);
+        assertThat(admin.secrets().inNamespace(watched).withName("edge-config").get().getData())
+            .containsKey("reflector.toml");
+        assertThat(admin.serviceAccounts().inNamespace(watched).withName("edge-reflector").get()).isNotNull();
+        assertThat(admin.rbac().roles().inNamespace(watched).withName("edge-reflector").get()).isNotNull();
+        assertThat(admin.rbac().roleBindings().inNamespace(watched).withName("edge-reflector").get()).isNotNull();
+        assertThat(admin.apps().deployments().inNamespace(watched).withName("edge-reflector").get()
+            .getSpec().getTemplate().getSpec().getHostNetwork()).isTrue();
+
+        await(admin, watched, "AuthorizedPeer", "kitchen-pi", status -> condition(status, "Valid").equals("True"));
+        JsonNode window = await(admin, watched, "PairingWindow", "new-appliance",
+            status -> "Open".equals(status.path("phase").asText()));
+        assertThat(admin.secrets().inNamespace(watched).withName(window.path("codeSecret").asText()).get()).isNotNull();
+
+        // Events and the Lease: the last two permissions the chart grants.
+        assertThat(admin.v1().events().inNamespace(watched).list().getItems())
+            .anyMatch(e -> "IdentityCreated".equals(e.getReason()));
+        assertThat(admin.leases().inNamespace(operatorNs).withName(fullname).get())
+            .as("leader-election Lease %s/%s", operatorNs, fullname).isNotNull();
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError(e.getMessage() + "\n" + why + operator.logTail(), e);
+      }
+      assertThat(operator.isAlive()).as("operator still running\n%s", operator.logTail()).isTrue();
+      assertThat(operator.log()).as("the operator was refused something").doesNotContainIgnoringCase("forbidden");
+    } finally {
+      Packaging.helm("uninstall", release, "--namespace", operatorNs, "--kubeconfig", cluster.kubeconfigPath().toString());
+    }
+  }
+
+  static String condition(JsonNode status, String type) {
+    for (JsonNode c : status.path("conditions")) {
+      if (type.equals(c.path("type").asText())) {
+        return c.path("status").asText();
+      }
+    }
+    return "";
+  }
+
+  /** Waits (through a watch) until the object's status satisfies {@code ready}; returns the status. */
+  static JsonNode await(KubernetesClient client, String namespace, String kind, String name, Predicate<JsonNode> ready) {
+    MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> op =
+        client.genericKubernetesResources(GROUP_VERSION, kind);
+    try {
+      GenericKubernetesResource r = op.inNamespace(namespace).withName(name).waitUntilCondition(
+          o -> o != null && ready.test(statusOf(o)), CONVERGE.toSeconds(), TimeUnit.SECONDS);
+      return statusOf(r);
+    } catch (KubernetesClientException e) {
+      GenericKubernetesResource last = op.inNamespace(namespace).withName(name).get();
+      throw new AssertionError(kind + " " + namespace + "/" + name + " did not converge within " + CONVERGE
+          + "; last status: " + (last == null ? "(gone)" : statusOf(last)), e);
+    }
+  }
+
+  static JsonNode statusOf(GenericKubernetesResource r) {
+    Object status = r.getAdditionalProperties().get("status");
+    return ArgoCdHealth.YAML.valueToTree(status == null ? Map.of() : status);
+  }
+
+  /** The operator container's env, with the downward-API fields a pod would get. */
+  static Map<String, String> containerEnv(JsonNode deployment, String namespace) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (JsonNode e : deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
+      String name = e.path("name").asText();
+      if (e.has("value")) {
+        env.put(name, e.path("value").asText());
+      } else {
+        String field = e.path("valueFrom").path("fieldRef").path("fieldPath").asText();
+        env.put(name, switch (field) {
+          case "metadata.namespace" -> namespace;
+          case "metadata.name" -> "operator-under-test";
+          default -> throw new AssertionError("unexpected env source " + e);
+        });
+      }
+    }
+    return env;
+  }
+
+  static Path serviceAccountKubeconfig(KubeTestCluster cluster, String namespace, String serviceAccount, Path file)
+      throws Exception {
+    Config admin = cluster.adminConfig();
+    String caData = admin.getCaCertData();
+    if (caData == null || caData.isBlank()) {
+      caData = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(Objects.requireNonNull(
+          admin.getCaCertFile(), "the admin kubeconfig names no CA"))));
+    }
+    String token = cluster.serviceAccountToken(namespace, serviceAccount, Duration.ofHours(1));
+    String yaml = String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: test",
+        "  cluster:",
+        "    server: " + admin.getMasterUrl(),
+        "    certificate-authority-data: " + caData,
+        "users:",
+        "- name: operator",
+        "  user:",
+        "    token: " + token,
+        "contexts:",
+        "- name: operator",
+        "  context: {cluster: test, user: operator, namespace: " + namespace + "}",
+        "current-context: operator",
+        "");
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file;
+  }
+}
