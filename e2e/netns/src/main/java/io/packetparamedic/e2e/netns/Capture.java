@@ -32,7 +32,7 @@ public final class Capture implements AutoCloseable {
 
     /** Starts {@code tcpdump} on {@code ifName} in {@code ns} and returns once it is capturing. */
     public static Capture start(String ns, String ifName, Path file, String filter) {
-        List<String> command = List.of("ip", "netns", "exec", ns, "tcpdump", "-i", ifName, "-n", "-U", "-s", "0",
+        List<String> command = List.of("ip", "netns", "exec", ns, "tcpdump", "-i", ifName, "-n", "-U", "--immediate-mode", "-s", "0",
                 "-w", file.toString(), filter);
         Process p;
         try {
@@ -76,6 +76,20 @@ public final class Capture implements AutoCloseable {
             }
         });
         return new Capture(p, file);
+    }
+
+    /**
+     * Waits until the file holds a packet matching {@code match} (tcpdump writes each packet as it
+     * sees it; there is no event to wait on, so the file is polled until the deadline).
+     */
+    public boolean awaitPacket(java.util.function.Predicate<Packet> match, java.time.Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.size(file) >= 24 && read(file).stream().anyMatch(match)) return true;
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return false;
     }
 
     /** Stops tcpdump (SIGTERM, so it flushes) and reads what it wrote. */

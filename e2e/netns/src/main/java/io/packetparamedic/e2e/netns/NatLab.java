@@ -181,7 +181,7 @@ public final class NatLab implements AutoCloseable {
 
     private Appliance appliance(String role, Nat nat, boolean impairedUplink, String gatewayNs, String gatewayIf,
             String gatewayIp, String address, int prefixLength, String publicAddress) {
-        String ns = topology.namespace(role);
+        String ns = topology.namespace("app-" + role);
         Topology.ImpairmentMode mode = topology.link(ns, "up0", address + "/" + prefixLength, gatewayNs, gatewayIf,
                 gatewayIp + "/" + prefixLength, impairedUplink ? UPLINK : Impairment.NONE);
         if (mode != null) impairmentMode = mode;
@@ -336,7 +336,12 @@ public final class NatLab implements AutoCloseable {
 
     /** Starts a child JVM in {@code ns}; the lab stops it at close if it still runs. */
     public NetnsJava java(String ns, String name, Class<?> main, String... args) {
-        return topology.own(NetnsJava.start(ns, name, main, workDir, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), args));
+        return javaWith(ns, name, main, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), args);
+    }
+
+    /** Like {@link #java} with the given JVM options (e.g. full JIT for a CPU-heavy child). */
+    public NetnsJava javaWith(String ns, String name, Class<?> main, List<String> jvmOptions, String... args) {
+        return topology.own(NetnsJava.start(ns, name, main, workDir, jvmOptions, args));
     }
 
     @Override

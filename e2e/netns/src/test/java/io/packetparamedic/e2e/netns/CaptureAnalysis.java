@@ -50,12 +50,16 @@ record CaptureAnalysis(long controlPayloadBytes, List<String> plaintextHits, Lis
             boolean toReflector = p.dstPort() >= dataStart && p.dstPort() <= dataEnd;
             if (!fromReflector && !toReflector) continue;
             data++;
+            if (p.protocol().equals("udp") && java.util.Arrays.equals(p.payload(), LATE_PROBE)) {
+                // Sent after the session was closed: counted, and an answer to it is a failure.
+                if (toReflector) late++;
+                else outside.add("answer to a probe sent after the session: " + p.src() + ":" + p.srcPort());
+                continue;
+            }
             long[] window = null;
             for (long[] w : windows) if (p.epochMicros() >= w[0] && p.epochMicros() <= w[1]) window = w;
             if (window != null) {
                 window[2]++;
-            } else if (toReflector && p.protocol().equals("udp") && java.util.Arrays.equals(p.payload(), LATE_PROBE)) {
-                late++;
             } else if (outside.size() < 20) {
                 outside.add(p.protocol() + " " + p.src() + ":" + p.srcPort() + " > " + p.dst() + ":" + p.dstPort() + " at "
                         + Instant.ofEpochSecond(0, p.epochMicros() * 1000));

@@ -245,6 +245,9 @@ class NatMatrixTest {
         NetnsJava late = lab.java(a.namespace(), "late-probe", UdpMapping.class, "send", "40002",
                 NatLab.REFLECTOR_IP + ":" + echoPort);
         assertThat(late.awaitExit(Duration.ofSeconds(30))).isZero();
+        int port = echoPort;
+        assertThat(capture.awaitPacket(p -> p.dstPort() == port && java.util.Arrays.equals(p.payload(), CaptureAnalysis.LATE_PROBE),
+                Duration.ofSeconds(10))).as("late probe reached the public segment").isTrue();
         List<Capture.Packet> packets = capture.stop();
 
         CaptureAnalysis analysis = CaptureAnalysis.of(packets, PRIMARY_PORT, primary.dataPortStart(), primary.dataPortEnd(),
@@ -264,11 +267,12 @@ class NatMatrixTest {
     void fiftyAppliancesBehindTheCgnatHandshakeAtOnceAndTheReflectorStaysResponsive() throws Exception {
         NatLab lab = LAB.lab();
         Appliance a = lab.appliance(Nat.CGNAT, false);
-        NetnsJava storm = lab.java(a.namespace(), "storm", HandshakeStorm.class, lenient.server(), stormDir.toString(),
-                sentinelKey.toString());
+        NetnsJava storm = lab.javaWith(a.namespace(), "storm", HandshakeStorm.class, List.of("-Xmx512m"), lenient.server(),
+                stormDir.toString(), sentinelKey.toString());
         int exit = storm.awaitExit(Duration.ofSeconds(180));
         String line = storm.lastLine("RESULT ").orElseThrow(() -> new AssertionError("no result\n" + storm.diagnostics()));
         assertThat(exit).isZero();
+        Files.writeString(lab.workDir().resolve("storm.result.json"), line, StandardCharsets.UTF_8);
         JsonNode r = JSON.readTree(line);
         Set<String> served = new HashSet<>();
         List<String> failed = new ArrayList<>();

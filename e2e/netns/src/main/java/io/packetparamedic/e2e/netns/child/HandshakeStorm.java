@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.LinkException;
+import io.packetparamedic.reflector.tls.ClientTlsContext;
 import java.io.EOFException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -54,20 +57,32 @@ public final class HandshakeStorm {
             keys = files.filter(p -> p.getFileName().toString().endsWith(".ed25519")).sorted().toList();
         }
         Ed25519Identity sentinel = Ed25519Identity.load(Path.of(args[2]));
-        List<Ed25519Identity> identities = new ArrayList<>();
-        for (Path k : keys) identities.add(Ed25519Identity.load(k));
         LinkClient.Options options = LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(20));
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        // Certificates and TLS contexts are made before the storm: what is measured is 50 handshakes at once.
+        List<Ed25519Identity> identities = new ArrayList<>();
+        List<ClientTlsContext> contexts = new ArrayList<>();
+        for (Path k : keys) {
+            Ed25519Identity id = Ed25519Identity.load(k);
+            identities.add(id);
+            contexts.add(ClientTlsContext.create(id, Optional.empty(), options.alpn()));
+        }
+        ClientTlsContext sentinelTls = ClientTlsContext.create(sentinel, Optional.empty(), options.alpn());
+        // Warm the JVM's TLS code path once, so the first storm handshakes do not pay for class loading.
+        hello(address, sentinelTls, options);
 
         ExecutorService pool = Executors.newFixedThreadPool(identities.size() + 1);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<String[]>> results = new ArrayList<>();
-        for (Ed25519Identity id : identities) {
+        for (int i = 0; i < identities.size(); i++) {
+            Ed25519Identity id = identities.get(i);
+            ClientTlsContext tls = contexts.get(i);
             results.add(pool.submit(() -> {
                 go.await();
                 long t = System.nanoTime();
                 Outcome o;
                 String detail = "";
-                try (LinkClient c = LinkClient.connect(host, port, id, options)) {
+                try (LinkClient c = LinkClient.connect(address, tls, options)) {
                     c.hello();
                     o = Outcome.SERVED;
                 } catch (SocketTimeoutException e) {
@@ -89,7 +104,7 @@ public final class HandshakeStorm {
         }
         Future<Long> during = pool.submit(() -> {
             go.await();
-            return hello(host, port, sentinel, options);
+            return hello(address, sentinelTls, options);
         });
         long start = System.nanoTime();
         go.countDown();
@@ -110,7 +125,7 @@ public final class HandshakeStorm {
         out.put("slowest_ms", slowest);
         counts.forEach(out::put);
         out.put("sentinel_during_ms", safe(during));
-        out.put("sentinel_after_ms", hello(host, port, sentinel, options));
+        out.put("sentinel_after_ms", hello(address, sentinelTls, options));
         pool.shutdownNow();
         System.out.println("RESULT " + out);
         System.out.flush();
@@ -118,9 +133,9 @@ public final class HandshakeStorm {
     }
 
     /** Milliseconds for connect + hello as an authorized peer, or -1 when it failed. */
-    private static long hello(String host, int port, Ed25519Identity id, LinkClient.Options options) {
+    private static long hello(InetSocketAddress address, ClientTlsContext tls, LinkClient.Options options) {
         long t = System.nanoTime();
-        try (LinkClient c = LinkClient.connect(host, port, id, options)) {
+        try (LinkClient c = LinkClient.connect(address, tls, options)) {
             c.hello();
             return (System.nanoTime() - t) / 1_000_000;
         } catch (Exception e) {
