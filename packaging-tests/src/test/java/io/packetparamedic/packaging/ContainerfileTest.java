@@ -1,0 +1,85 @@
+package io.packetparamedic.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A syntax and consistency check of reflector/Containerfile; no image can be built here (no
+ * container engine, no registry), so this is what can be checked without one.
+ */
+class ContainerfileTest {
+
+  record Instruction(String keyword, String arguments) {}
+
+  static final Set<String> KEYWORDS = Set.of("FROM", "RUN", "COPY", "ADD", "USER", "WORKDIR", "EXPOSE", "ENV",
+      "ENTRYPOINT", "CMD", "LABEL", "ARG", "VOLUME", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "ONBUILD");
+
+  /** Instructions with comments dropped and backslash continuations joined. */
+  static List<Instruction> parse(String text) {
+    List<Instruction> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String raw : text.split("\n")) {
+      String line = raw.strip();
+      if (line.startsWith("#") || (line.isEmpty() && current.length() == 0)) {
+        continue;
+      }
+      if (line.endsWith("\\")) {
+        current.append(line, 0, line.length() - 1).append(' ');
+        continue;
+      }
+      current.append(line);
+      String joined = current.toString().strip();
+      current.setLength(0);
+      if (joined.isEmpty()) {
+        continue;
+      }
+      String[] parts = joined.split("\\s+", 2);
+      out.add(new Instruction(parts[0], parts.length > 1 ? parts[1] : ""));
+    }
+    assertThat(current.toString()).as("dangling line continuation").isBlank();
+    return out;
+  }
+
+  @Test
+  void reflectorImageIsDebianSlimJava17Iperf3NonRootWithTheJarAsEntrypoint() throws Exception {
+    List<Instruction> instructions = parse(Repo.read(Repo.path("reflector/Containerfile")));
+    assertThat(instructions).extracting(Instruction::keyword).allMatch(KEYWORDS::contains);
+    assertThat(instructions.get(0).keyword()).isEqualTo("FROM");
+    assertThat(instructions.get(0).arguments()).matches("docker\\.io/library/debian:[a-z]+-slim");
+
+    String runs = String.join("\n", instructions.stream().filter(i -> i.keyword().equals("RUN"))
+        .map(Instruction::arguments).toList());
+    assertThat(runs).contains("openjdk-17-jre-headless", "iperf3", "rm -rf /var/lib/apt/lists/*");
+
+    List<Instruction> users = instructions.stream().filter(i -> i.keyword().equals("USER")).toList();
+    assertThat(users).isNotEmpty();
+    String user = users.get(users.size() - 1).arguments();
+    assertThat(user).as("numeric, so runAsNonRoot can verify it").matches("[1-9][0-9]*(:[0-9]+)?");
+    // The operator's reflector Deployment runs as this UID.
+    assertThat(Repo.read(Repo.path("operator/src/main/java/io/packetparamedic/operator/ReflectorDeploymentDependent.java")))
+        .contains("RUN_AS = " + user.split(":")[0] + "L");
+
+    Instruction copy = instructions.stream().filter(i -> i.keyword().equals("COPY")).findFirst().orElseThrow();
+    String[] copyArgs = copy.arguments().split("\\s+");
+    assertThat(copyArgs[0]).as("the shaded jar the reflector module builds").isEqualTo("target/reflector.jar");
+    assertThat(Repo.read(Repo.path("reflector/pom.xml"))).contains("<finalName>reflector</finalName>");
+
+    Instruction entrypoint = instructions.stream().filter(i -> i.keyword().equals("ENTRYPOINT"))
+        .reduce((a, b) -> b).orElseThrow();
+    JsonNode exec = new ObjectMapper().readTree(entrypoint.arguments());
+    assertThat(exec.isArray()).as("exec form: signals reach the JVM directly").isTrue();
+    assertThat(exec.get(0).asText()).isEqualTo("java");
+    List<String> args = new ArrayList<>();
+    exec.forEach(a -> args.add(a.asText()));
+    assertThat(args).containsSubsequence("-jar", copyArgs[1]);
+
+    Instruction cmd = instructions.stream().filter(i -> i.keyword().equals("CMD")).reduce((a, b) -> b).orElseThrow();
+    assertThat(new ObjectMapper().readTree(cmd.arguments()).get(0).asText()).isEqualTo("serve");
+  }
+}
