@@ -28,8 +28,8 @@ import java.util.List;
 public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ReflectorInstance> {
 
     public static final String CONTAINER = "reflector";
-    /** The non-root user of the reflector image. */
-    public static final long RUN_AS = 65532L;
+    /** The non-root user of the reflector image (reflector/Containerfile). */
+    public static final long RUN_AS = 10001L;
 
     public ReflectorDeploymentDependent() {
         super(Deployment.class);

@@ -97,11 +97,11 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                         || !Objects.equals(o.getMetadata().getGeneration(), n.getMetadata().getGeneration()))
                 .build(), context);
         // When an instance's ports or placement change, re-check the instances it now overlaps
-        // and those that currently report an overlap (which may have gone away).
+        // and those that currently report an overlap (which may have gone away). Same namespaces
+        // as the controller: instances the operator does not watch are not its concern.
         var neighbours = new InformerEventSource<>(InformerEventSourceConfiguration
                 .from(ReflectorInstance.class, ReflectorInstance.class)
                 .withName(NEIGHBOURS)
-                .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper((ReflectorInstance changed) -> Stream.concat(
                                 cache.list(i -> PortConflicts.conflict(EffectiveSpec.of(i), EffectiveSpec.of(changed))),
                                 cache.list(i -> i.getStatus() != null && Conditions.isTrue(i.getStatus().conditions, PORT_CONFLICT)))
