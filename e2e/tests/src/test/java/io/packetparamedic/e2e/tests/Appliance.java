@@ -1,0 +1,32 @@
+package io.packetparamedic.e2e.tests;
+
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.reflector.client.LinkClient;
+import java.io.IOException;
+
+/** An appliance: its own identity and the reflector module's Paramedic Link client. */
+final class Appliance {
+
+    final Ed25519Identity identity = Ed25519Identity.generate();
+
+    EndpointId id() {
+        return identity.endpointId();
+    }
+
+    LinkClient connect(ReflectorProcess reflector) throws IOException {
+        return LinkClient.connect("127.0.0.1", reflector.port(), identity,
+                LinkClient.Options.defaults().pinning(EndpointId.parse(reflector.endpointId())));
+    }
+
+    /** True when the reflector lets this appliance in and answers its hello (full access). */
+    boolean accepted(ReflectorProcess reflector) {
+        try (LinkClient c = connect(reflector)) {
+            c.hello();
+            c.status();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.packetparamedic.e2e.tests;
+
+import io.packetparamedic.e2e.harness.KubeClusterExtension;
+import io.packetparamedic.e2e.harness.KubeTestCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Starts the packaged operator once per test run, against the harness cluster (register after
+ * {@code @KubeCluster}); it is stopped when the run ends. Its log is {@code
+ * e2e/tests/target/operator-e2e.log}.
+ */
+public final class OperatorExtension implements BeforeAllCallback {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(OperatorExtension.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        operator(context);
+    }
+
+    static Running operator(ExtensionContext context) {
+        KubeTestCluster cluster = KubeClusterExtension.cluster(context);
+        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> start(cluster), Running.class);
+    }
+
+    private static Running start(KubeTestCluster cluster) {
+        String leaseNamespace = cluster.createNamespace("pp-operator");
+        Path log = Path.of("target", "operator-e2e.log").toAbsolutePath();
+        try {
+            Files.createDirectories(log.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        OperatorProcess process = OperatorProcess.start(cluster.kubeconfigPath(), leaseNamespace, log);
+        try {
+            process.awaitReady(Duration.ofSeconds(90));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.close();
+            throw new IllegalStateException("interrupted waiting for the operator", e);
+        } catch (AssertionError e) {
+            process.close();
+            throw e;
+        }
+        return new Running(process);
+    }
+
+    /** The operator of this run; closing it stops the process (once). */
+    static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+        final OperatorProcess process;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Running(OperatorProcess process) {
+            this.process = process;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) process.close();
+        }
+    }
+}
