@@ -74,7 +74,7 @@ public final class KubernetesServe {
         try (KubernetesClient client = built.client()) {
             Running running;
             try {
-                running = start(settings, client);
+                running = start(settings, client, stop::countDown);
             } catch (IllegalStateException | IdentityException | ConfigException | IOException e) {
                 err.println("error: " + SecretSource.firstLine(e.getMessage()));
                 err.flush();
@@ -108,9 +108,10 @@ public final class KubernetesServe {
 
     /** Everything that runs, closed in reverse order of start. */
     record Running(Reflector reflector, StandaloneSessions sessions, AuditLog audit, StatusReporter reporter,
-            ConfigSecretWatcher watcher) implements AutoCloseable {
+            ConfigSecretWatcher watcher, IdentitySecretWatcher identityWatcher) implements AutoCloseable {
         @Override
         public void close() {
+            identityWatcher.close();
             watcher.close();
             reporter.close();
             reflector.close();
@@ -120,7 +121,8 @@ public final class KubernetesServe {
         }
     }
 
-    static Running start(KubeSettings settings, KubernetesClient client) throws IOException {
+    /** @param restart asks the process to stop so that the pod restarts (the identity changed) */
+    static Running start(KubeSettings settings, KubernetesClient client, Runnable restart) throws IOException {
         Ed25519Identity identity = SecretSource.identity(client, settings);
         String initialText = SecretSource.configText(client, settings);
         ConfigLoader.Loaded loaded = SecretSource.parse(initialText, settings);
@@ -162,9 +164,16 @@ public final class KubernetesServe {
                 served.applyConfig(localized);
             });
             watcher.start();
+            IdentitySecretWatcher identityWatcher = new IdentitySecretWatcher(client, settings, identity.endpointId(), restart);
+            try {
+                identityWatcher.start();
+            } catch (RuntimeException e) {
+                watcher.close();
+                throw e;
+            }
             LOG.info("event=kubernetes_mode_started instance={} endpoint_id={} restored_peers={}", settings.instance(),
                     identity.endpointId(), restored.seeded());
-            return new Running(reflector, sessions, audit, reporter, watcher);
+            return new Running(reflector, sessions, audit, reporter, watcher, identityWatcher);
         } catch (IOException | RuntimeException e) {
             if (reporter != null) reporter.close();
             if (reflector != null) reflector.close();

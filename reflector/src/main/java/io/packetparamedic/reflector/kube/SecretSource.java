@@ -21,7 +21,10 @@ final class SecretSource {
 
     /** Loads the identity from its Secret; the seed bytes are wiped once the key is derived. */
     static Ed25519Identity identity(KubernetesClient client, KubeSettings s) {
-        Secret secret = get(client, s, s.identitySecret());
+        return identity(get(client, s, s.identitySecret()), s);
+    }
+
+    static Ed25519Identity identity(Secret secret, KubeSettings s) {
         byte[] seed = value(secret, s.identityKey())
                 .orElseThrow(() -> new IdentityException("identity Secret " + s.instance().namespace() + "/"
                         + s.identitySecret() + " has no key '" + s.identityKey() + "'"));

@@ -190,6 +190,14 @@ final class ReflectorProcess implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
+    /** The time of the first log line at or after {@code since} containing {@code needle}, if any. */
+    java.util.Optional<java.time.Instant> logTimeOf(String needle, java.time.Instant since) {
+        return log().lines().filter(l -> l.contains(needle))
+                .map(l -> java.time.Instant.parse(l.substring(0, l.indexOf(' '))))
+                .filter(t -> !t.isBefore(since))
+                .findFirst();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
