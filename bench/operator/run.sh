@@ -26,29 +26,36 @@ log "building the operator and the bench driver"
 CLASSPATH_TEST="$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$(cat "$RUN_DIR/classpath.txt")"
 
 cleanup() {
-  [ -n "${OP_PID:-}" ] && kill "$OP_PID" 2>/dev/null && wait "$OP_PID" 2>/dev/null || true
+  if [ -n "${OP_PID:-}" ] && kill "$OP_PID" 2>/dev/null; then
+    timeout 20 tail --pid="$OP_PID" -f /dev/null || kill -9 "$OP_PID" 2>/dev/null || true
+  fi
   "$CP" stop --clean >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
-log "starting a private control plane in $PP_CP_RUN_DIR"
+log "starting a private control plane in $PP_CP_RUN_DIR (cold: leftovers of an earlier run removed)"
 mkdir -p "$RUN_DIR"
+"$CP" stop --clean >/dev/null 2>&1 || true
 "$CP" start >/dev/null
 eval "$("$CP" env)"
 kubectl apply --server-side -f "$ROOT/crds" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 
 log "seeding $INSTANCES instances and $PEERS peers"
-java -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench seed "$KUBECONFIG" "$INSTANCES" "$PEERS"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench seed "$KUBECONFIG" "$INSTANCES" "$PEERS"
 
-log "launching the operator (cold start)"
+# JVM sizing as the operator's Deployment would run it: a bounded heap and the serial collector
+# (one reconciler process, small caches); override with OPERATOR_JAVA_OPTS.
+OPERATOR_JAVA_OPTS="${OPERATOR_JAVA_OPTS:--Xmx192m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m}"
+log "launching the operator (cold start): java $OPERATOR_JAVA_OPTS"
 LAUNCHED_MS="$(date +%s%3N)"
+# shellcheck disable=SC2086
 QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 PACKETPARAMEDIC_OPERATOR_LEASE_NAMESPACE=default \
-  java -jar "$ROOT/operator/target/quarkus-app/quarkus-run.jar" >"$RUN_DIR/operator.log" 2>&1 &
+  java $OPERATOR_JAVA_OPTS -jar "$ROOT/operator/target/quarkus-app/quarkus-run.jar" >"$RUN_DIR/operator.log" 2>&1 &
 OP_PID=$!
-java -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench await "$KUBECONFIG" "$INSTANCES" "$PEERS" "$LAUNCHED_MS"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench await "$KUBECONFIG" "$INSTANCES" "$PEERS" "$LAUNCHED_MS"
 
 RSS_KB="$(awk '/^VmRSS:/{print $2}' "/proc/$OP_PID/status")"
 printf 'operator_rss_mib=%.1f\n' "$(echo "$RSS_KB / 1024" | bc -l)"
-printf 'instances=%s peers=%s leader_election=%s\n' "$INSTANCES" "$PEERS" \
-  "$(grep -q -i 'leader' "$RUN_DIR/operator.log" && echo on || echo unknown)"
+printf 'instances=%s peers=%s leader_election=%s load_average=%s\n' "$INSTANCES" "$PEERS" \
+  "$(grep -q 'New leader' "$RUN_DIR/operator.log" && echo on || echo unknown)" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,6 +3,7 @@ package io.packetparamedic.operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import io.packetparamedic.api.config.Durations;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,12 +19,20 @@ public class LeaderElection {
     @Singleton
     LeaderElectionConfiguration leaderElection(
             @ConfigProperty(name = "packetparamedic.operator.lease-name", defaultValue = "packetparamedic-operator") String lease,
-            @ConfigProperty(name = "packetparamedic.operator.lease-namespace") Optional<String> namespace) {
+            @ConfigProperty(name = "packetparamedic.operator.lease-namespace") Optional<String> namespace,
+            @ConfigProperty(name = "packetparamedic.operator.lease-duration", defaultValue = "30s") String leaseDuration,
+            @ConfigProperty(name = "packetparamedic.operator.lease-renew-deadline", defaultValue = "20s") String renewDeadline,
+            @ConfigProperty(name = "packetparamedic.operator.lease-retry-period", defaultValue = "4s") String retryPeriod) {
         // In a pod the downward API provides both; outside a cluster the client's namespace and a
         // random identity keep two local runs from sharing a holder name.
         String identity = Optional.ofNullable(System.getenv("POD_NAME"))
                 .orElseGet(() -> Optional.ofNullable(System.getenv("HOSTNAME")).orElse("operator") + "-" + UUID.randomUUID());
-        return new LeaderElectionConfiguration(lease, namespace.or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")))
-                .orElse(null), identity);
+        // Longer than JOSDK's 15 s / 10 s defaults: on a busy node (or a busy 2-core CI box) a
+        // cold start that syncs thousands of objects can starve the renewal, and losing the
+        // lease makes the operator exit and start over. The failover delay is the price.
+        return new LeaderElectionConfiguration(lease,
+                namespace.or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE"))).orElse(null),
+                Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod),
+                identity, null, true);
     }
 }

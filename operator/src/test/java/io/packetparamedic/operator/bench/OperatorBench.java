@@ -37,13 +37,19 @@ public final class OperatorBench {
         Config config = Config.fromKubeconfig(Files.readString(Path.of(args[1])));
         int instances = Integer.parseInt(args[2]);
         int peers = Integer.parseInt(args[3]);
+        int status = 0;
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
             switch (args[0]) {
                 case "seed" -> seed(client, instances, peers);
                 case "await" -> await(client, instances, peers, Long.parseLong(args[4]));
                 default -> throw new IllegalArgumentException("seed|await");
             }
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
         }
+        // The HTTP client's event-loop threads are not daemons; the script waits for this process.
+        System.exit(status);
     }
 
     static void seed(KubernetesClient client, int instances, int peers) throws Exception {

@@ -1,0 +1,136 @@
+package io.packetparamedic.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.packetparamedic.api.crd.AuthorizedPeer;
+import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.api.crd.ReflectorInstanceSpec;
+import io.packetparamedic.api.crd.SecretKeyRef;
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.e2e.harness.KubeCluster;
+import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.TestNamespace;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Identity rotation, user-supplied identities, port overlaps, expired peers and events. */
+@KubeCluster
+class IdentityAndConflictsOperatorTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Test
+    void rotationReplacesTheIdentityAndKeepsTheOldId(KubeTestCluster cluster, TestNamespace ns) {
+        KubernetesClient client = cluster.client();
+        String n = ns.name();
+        try (var operator = new TestOperator(cluster.adminConfig(), n)) {
+            ReflectorInstance applied = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            String first = ReflectorInstanceOperatorTest.awaitConverged(client, applied).getStatus().endpointId;
+            var instances = client.resources(ReflectorInstance.class).inNamespace(n);
+            instances.withName("edge").edit(r -> {
+                r.getSpec().identity = new ReflectorInstanceSpec.Identity();
+                r.getSpec().identity.rotation = "2026-11";
+                return r;
+            });
+            ReflectorInstance rotated = Await.until("a new Endpoint ID", TIMEOUT, () -> {
+                var r = instances.withName("edge").get();
+                return r.getStatus().endpointId != null && !r.getStatus().endpointId.equals(first) ? r : null;
+            });
+            assertThat(rotated.getStatus().previousEndpointIds).containsExactly(first);
+            byte[] seed = Fixtures.data(client.secrets().inNamespace(n).withName("edge-identity").get(), Labels.IDENTITY_KEY);
+            assertThat(Ed25519Identity.fromSeed(seed).endpointId().toString()).isEqualTo(rotated.getStatus().endpointId);
+            Await.until("IdentityCreated and IdentityRotated events", TIMEOUT, () -> {
+                var reasons = client.v1().events().inNamespace(n).list().getItems().stream().map(e -> e.getReason()).toList();
+                return reasons.contains(KubeEvents.IDENTITY_CREATED) && reasons.contains(KubeEvents.IDENTITY_ROTATED);
+            });
+        }
+    }
+
+    @Test
+    void aSuppliedIdentityIsValidated(KubeTestCluster cluster, TestNamespace ns) {
+        KubernetesClient client = cluster.client();
+        String n = ns.name();
+        try (var operator = new TestOperator(cluster.adminConfig(), n)) {
+            client.secrets().inNamespace(n).resource(new SecretBuilder().withNewMetadata().withName("short-key").endMetadata()
+                    .addToData("seed", Base64.getEncoder().encodeToString(new byte[31])).build()).create();
+            ReflectorInstance ri = Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n);
+            ri.getSpec().identity = new ReflectorInstanceSpec.Identity();
+            ri.getSpec().identity.existingSecret = new SecretKeyRef("short-key", "seed");
+            client.resource(ri).create();
+            var instances = client.resources(ReflectorInstance.class).inNamespace(n);
+            ReflectorInstance degraded = Await.until("IdentityReady=False", TIMEOUT, () -> {
+                var r = instances.withName("edge").get();
+                return r.getStatus() != null && Conditions.isFalse(r.getStatus().conditions, "IdentityReady") ? r : null;
+            });
+            assertThat(ReflectorInstanceOperatorTest.reason(degraded, "IdentityReady")).isEqualTo("InvalidSeed");
+            assertThat(ReflectorInstanceOperatorTest.condition(degraded, "Degraded")).isEqualTo("True");
+            assertThat(client.apps().deployments().inNamespace(n).withName("edge-reflector").get()).isNull();
+            assertThat(client.secrets().inNamespace(n).withName("edge-identity").get()).isNull();
+
+            // A proper 32-byte seed: identity from it, the Role names that Secret, the pod runs.
+            Ed25519Identity identity = Ed25519Identity.generate();
+            client.secrets().inNamespace(n).withName("short-key").edit(s -> {
+                s.getData().put("seed", Base64.getEncoder().encodeToString(identity.seed()));
+                return s;
+            });
+            // The operator does not watch user Secrets; a spec touch (or the periodic resync) picks it up.
+            instances.withName("edge").edit(r -> { r.getSpec().logLevel = ReflectorInstanceSpec.LogLevel.debug; return r; });
+            Await.until("the supplied identity in status", TIMEOUT, () ->
+                    identity.endpointId().toString().equals(instances.withName("edge").get().getStatus().endpointId));
+            Await.until("the Deployment", TIMEOUT, () ->
+                    client.apps().deployments().inNamespace(n).withName("edge-reflector").get() != null);
+            assertThat(client.rbac().roles().inNamespace(n).withName("edge-reflector").get().getRules().get(0).getResourceNames())
+                    .containsExactly("short-key", "edge-config");
+        }
+    }
+
+    @Test
+    void overlappingHostPortsAreReportedAndExpiredPeersLeaveTheConfig(KubeTestCluster cluster, TestNamespace ns) {
+        KubernetesClient client = cluster.client();
+        String n = ns.name();
+        try (var operator = new TestOperator(cluster.adminConfig(), n)) {
+            ReflectorInstance a = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstanceOperatorTest.awaitConverged(client, a);
+            ReflectorInstance b = Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n);
+            b.getMetadata().setName("edge-b");
+            b.getSpec().network.controlPort = 4100;
+            b.getSpec().network.healthPort = 7401;
+            b.getSpec().network.dataPortRange = new ReflectorInstanceSpec.PortRange(5290, 5310);
+            client.resource(b).create();
+            var instances = client.resources(ReflectorInstance.class).inNamespace(n);
+            for (String name : new String[] {"edge", "edge-b"}) {
+                Await.until(name + " PortConflict=True", TIMEOUT, () -> {
+                    var r = instances.withName(name).get();
+                    return r.getStatus() != null && Conditions.isTrue(r.getStatus().conditions, "PortConflict")
+                            && "PortConflict".equals(ReflectorInstanceOperatorTest.reason(r, "Degraded"));
+                });
+            }
+            // Moving edge-b to another node clears both.
+            instances.withName("edge-b").edit(r -> { r.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-b"); return r; });
+            instances.withName("edge").edit(r -> { r.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-a"); return r; });
+            for (String name : new String[] {"edge", "edge-b"}) {
+                Await.until(name + " PortConflict=False", TIMEOUT, () ->
+                        Conditions.isFalse(instances.withName(name).get().getStatus().conditions, "PortConflict"));
+            }
+
+            // A peer that expires a few seconds from now leaves the config at that moment.
+            AuthorizedPeer peer = PeersAndPairingOperatorTest.peer("soon-gone", Ed25519Identity.generate().endpointId().toString());
+            peer.getSpec().expiresAt = Instant.now().plusSeconds(8).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            client.resource(peer).inNamespace(n).create();
+            Await.until("peer in the config", TIMEOUT, () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
+            Await.until("expired peer gone from the config", TIMEOUT,
+                    () -> Fixtures.config(client, n, "edge-config").access.peers.isEmpty());
+            Await.until("Active=False reason Expired", TIMEOUT, () -> {
+                var p = client.resources(AuthorizedPeer.class).inNamespace(n).withName("soon-gone").get();
+                return p.getStatus() != null && Conditions.find(p.getStatus().conditions, "Active")
+                        .map(c -> "Expired".equals(c.getReason())).orElse(false);
+            });
+        }
+    }
+}
