@@ -37,6 +37,8 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     private static final int MAX_OUTPUT_BYTES = 16 << 20;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration READY_POLL = Duration.ofMillis(5);
+    /** iperf3's own idle timeout is a backstop for a reflector that died; the session's expiry comes first. */
+    private static final int ORPHAN_MARGIN_SEC = 5;
 
     private final Supplier<String> iperf3Path;
     private final Duration killGrace;
@@ -56,7 +58,7 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     public Iperf3Server start(EngineRequest request) throws EngineException {
         String path = iperf3Path.get();
         List<String> command = new ArrayList<>(List.of(path, "-s", "-p", Integer.toString(request.port()),
-                "--one-off", "-J", "--idle-timeout", Integer.toString(Math.max(1, request.lifetimeSec()))));
+                "--one-off", "-J", "--idle-timeout", Integer.toString(Math.max(1, request.lifetimeSec()) + ORPHAN_MARGIN_SEC)));
         Process process;
         try {
             process = new ProcessBuilder(command)
@@ -121,6 +123,25 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         }
     }
 
+    /**
+     * The larger of the bytes a process has read and written through system calls, from
+     * {@code /proc/PID/io} (iperf3 moves test data with read/write, not sendfile, unless -Z);
+     * -1 when unreadable.
+     */
+    static long ioBytes(long pid) {
+        try {
+            long rchar = -1;
+            long wchar = -1;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "io"))) {
+                if (line.startsWith("rchar:")) rchar = Long.parseLong(line.substring(6).trim());
+                else if (line.startsWith("wchar:")) wchar = Long.parseLong(line.substring(6).trim());
+            }
+            return Math.max(rchar, wchar);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static void readBounded(InputStream in, CompletableFuture<byte[]> result) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(16 * 1024);
         byte[] chunk = new byte[16 * 1024];
@@ -154,11 +175,19 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         private final Process process;
         private final CompletableFuture<Long> completion;
         private final AtomicBoolean stopping = new AtomicBoolean();
+        private volatile long bytesAtStop = -1;
 
         Iperf3Server(Process process, CompletableFuture<byte[]> output, EngineRequest request) {
             this.process = process;
             this.completion = process.onExit().thenCombine(output, (p, json) -> {
                 long bytes = bytesFrom(json);
+                long sampled = bytesAtStop;
+                if (bytes <= 0 && sampled > 0) {
+                    // Stopped mid-test, iperf3 sometimes exits without totals; its own I/O counters,
+                    // read just before the signal, stand in so a stopped test still counts.
+                    LOG.info("event=iperf3_totals_from_proc test_id={} bytes={}", request.testId(), sampled);
+                    bytes = sampled;
+                }
                 if (bytes < 0) {
                     LOG.warn("event=iperf3_output_unreadable test_id={} exit={}", request.testId(), p.exitValue());
                     bytes = 0;
@@ -185,6 +214,7 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         @Override
         public void stop() {
             if (!process.isAlive() || !stopping.compareAndSet(false, true)) return;
+            bytesAtStop = ioBytes(process.pid());
             process.destroy(); // SIGTERM: iperf3 prints its totals and exits
             try {
                 killer.schedule(() -> {

@@ -285,7 +285,7 @@ public final class SessionManager implements SessionService, AutoCloseable {
 
     private Payload startEngine(Session session) {
         DataEngine engine = engines.get(session.type);
-        long lifetime = Math.max(1, Duration.between(clock.instant(), session.expiresAt).toSeconds());
+        long lifetime = Math.max(1, (Duration.between(clock.instant(), session.expiresAt).toMillis() + 999) / 1000);
         RunningEngine running;
         try {
             running = engine.start(new EngineRequest(session.testId, session.port, (int) lifetime,

@@ -105,7 +105,7 @@ class ThroughputSessionTest {
     }
 
     @Test
-    void closingARunningTestStopsIperf3AndKeepsItsPartialTotals() throws Exception {
+    void closingARunningTestStopsIperf3PromptlyAndKeepsItsPartialTotals() throws Exception {
         try (SessionHarness h = new SessionHarness(dir, SessionHarness.config())) {
             PeerContext peer = SessionHarness.peer();
             Payload.SessionGrant g = h.grant(peer, SessionHarness.throughput(10, 1, false));
@@ -118,24 +118,39 @@ class ThroughputSessionTest {
             });
             clientThread.start();
             ProcessHandle iperf3 = ((ThroughputEngine.Iperf3Server) h.manager.engineOf(g.testId()).orElseThrow()).handle();
-            // Wait until bytes flow (the client connected), then close.
+            // Wait until the client's data stream is connected, then let traffic through and close.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!hasEstablished(iperf3.pid()) && System.nanoTime() < deadline) Thread.sleep(20);
-            Thread.sleep(1000); // let a second of traffic through
+            while (!hasEstablished(g.port()) && System.nanoTime() < deadline) Thread.sleep(20);
+            // iperf3 reports per 1 s interval; its totals on SIGTERM cover the intervals completed.
+            Thread.sleep(2500);
+            long closedAt = System.nanoTime();
             assertThat(h.manager.close(peer, g.testId())).isInstanceOf(Payload.Ok.class);
             iperf3.onExit().get(5, TimeUnit.SECONDS);
+            // SIGTERM, and SIGKILL 0.5 s later at the latest.
+            assertThat((System.nanoTime() - closedAt) / 1e9).isLessThan(1.5);
             h.awaitEnded(g.testId());
+            assertThat(h.manager.activeSessions()).isEmpty();
+            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"").contains(g.testId()));
+            // iperf3 prints its totals so far on SIGTERM: closing mid-test does not dodge the byte quota.
             assertThat(h.manager.governance().snapshot().get(peer.peerId().toString()).bytesToday()).isPositive();
             clientThread.join(15_000);
         }
     }
 
-    private static boolean hasEstablished(long pid) {
-        try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "net", "tcp6"))
-                    .stream().anyMatch(l -> l.trim().split("\\s+").length > 3 && l.trim().split("\\s+")[3].equals("01"));
-        } catch (java.io.IOException e) {
-            return false;
+    /** Connections established to the server's port: the control connection and a data stream. */
+    private static boolean hasEstablished(int port) {
+        String local = String.format(java.util.Locale.ROOT, ":%04X", port);
+        long established = 0;
+        for (String table : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                established += java.nio.file.Files.readAllLines(java.nio.file.Path.of(table)).stream()
+                        .map(l -> l.trim().split("\\s+"))
+                        .filter(f -> f.length > 3 && f[1].endsWith(local) && f[3].equals("01"))
+                        .count();
+            } catch (java.io.IOException e) {
+                // table absent (no IPv6): nothing from it
+            }
         }
+        return established >= 2;
     }
 }
