@@ -61,6 +61,7 @@ public final class ClientTlsContext {
             Optional<EndpointId> pinnedServer,
             List<String> alpn,
             List<String> protocols) {
+        Curve25519Provider.install();
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
                 .protocols(protocols)

@@ -23,6 +23,7 @@ public final class ServerTlsContext {
     private ServerTlsContext() {}
 
     public static SslContext create(Ed25519Identity identity, String alpn) {
+        Curve25519Provider.install();
         X509Certificate certificate = SelfSignedCertificate.create(identity);
         try {
             return SslContextBuilder.forServer(identity.privateKey(), certificate)

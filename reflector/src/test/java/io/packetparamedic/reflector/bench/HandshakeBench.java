@@ -2,7 +2,12 @@ package io.packetparamedic.reflector.bench;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.client.LinkClient;
+import io.packetparamedic.reflector.tls.ClientTlsContext;
+import io.packetparamedic.reflector.tls.TlsProfile;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +68,9 @@ public final class HandshakeBench {
     /** {@code fresh}: a new connection per exchange; otherwise one connection per worker, hellos only. */
     static Result run(String host, int port, Ed25519Identity identity, LinkClient.Options options, int concurrency,
             Duration duration, boolean fresh) throws InterruptedException {
+        // The certificate is made once: its creation is the client's business, not the handshake's.
+        X509Certificate certificate = SelfSignedCertificate.create(identity);
+        InetSocketAddress address = new InetSocketAddress(host, port);
         List<long[]> perWorker = new java.util.concurrent.CopyOnWriteArrayList<>();
         int[] counts = new int[concurrency];
         AtomicLong errors = new AtomicLong();
@@ -83,7 +91,11 @@ public final class HandshakeBench {
                         long t0 = System.nanoTime();
                         try {
                             if (fresh) {
-                                try (LinkClient c = LinkClient.connect(host, port, identity, options)) {
+                                // A new client context per connection: nothing to resume, every
+                                // handshake is a full one (a shared JDK context would offer PSKs).
+                                ClientTlsContext tls = ClientTlsContext.create(identity, certificate,
+                                        options.pinnedServer(), List.of(options.alpn()), List.of(TlsProfile.PROTOCOL));
+                                try (LinkClient c = LinkClient.connect(address, tls, options)) {
                                     c.hello();
                                 }
                             } else {

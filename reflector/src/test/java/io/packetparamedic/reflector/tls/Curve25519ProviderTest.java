@@ -1,0 +1,114 @@
+package io.packetparamedic.reflector.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.NamedParameterSpec;
+import java.util.Arrays;
+import javax.crypto.KeyAgreement;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast curve operations agree with SunEC's, in both directions, on SunEC's own key objects,
+ * and leave the curves they do not implement (Ed448, X448) to SunEC.
+ */
+class Curve25519ProviderTest {
+
+    @BeforeAll
+    static void install() {
+        assertThat(Curve25519Provider.install()).isTrue();
+    }
+
+    private static Signature signature(String provider) throws Exception {
+        return provider == null ? Signature.getInstance("Ed25519") : Signature.getInstance("Ed25519", provider);
+    }
+
+    private static byte[] sign(String provider, PrivateKey key, byte[] message) throws Exception {
+        Signature s = signature(provider);
+        s.initSign(key);
+        s.update(message);
+        return s.sign();
+    }
+
+    private static boolean verify(String provider, PublicKey key, byte[] message, byte[] sig) throws Exception {
+        Signature s = signature(provider);
+        s.initVerify(key);
+        s.update(message);
+        return s.verify(sig);
+    }
+
+    @Test
+    void ed25519SignaturesMatchSunEcBothWays() throws Exception {
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519", "SunEC").generateKeyPair();
+        byte[] message = "TLS 1.3, server CertificateVerify\0transcript-hash".getBytes();
+        byte[] ours = sign(Curve25519Provider.NAME, pair.getPrivate(), message);
+        byte[] theirs = sign("SunEC", pair.getPrivate(), message);
+        // Ed25519 is deterministic: the same key and message give the same signature.
+        assertThat(ours).isEqualTo(theirs);
+        assertThat(verify("SunEC", pair.getPublic(), message, ours)).isTrue();
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, theirs)).isTrue();
+
+        byte[] tampered = message.clone();
+        tampered[0] ^= 1;
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), tampered, ours)).isFalse();
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, Arrays.copyOf(ours, 63))).isFalse();
+    }
+
+    @Test
+    void defaultLookupUsesThisProviderForEd25519AndSunEcForEd448() throws Exception {
+        KeyPair ed25519 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(ed25519.getPrivate());
+        assertThat(s.getProvider().getName()).isEqualTo(Curve25519Provider.NAME);
+
+        KeyPair ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair();
+        Signature eddsa = Signature.getInstance("EdDSA");
+        eddsa.initSign(ed448.getPrivate());
+        eddsa.update(new byte[] {1, 2, 3});
+        byte[] sig = eddsa.sign();
+        assertThat(eddsa.getProvider().getName()).isEqualTo("SunEC");
+        assertThat(sig).hasSize(114);
+    }
+
+    @Test
+    void x25519AgreementMatchesSunEc() throws Exception {
+        KeyPairGenerator ours = KeyPairGenerator.getInstance("XDH");
+        ours.initialize(NamedParameterSpec.X25519);
+        assertThat(ours.getProvider().getName()).isEqualTo(Curve25519Provider.NAME);
+        KeyPair a = ours.generateKeyPair();
+        KeyPairGenerator sunEc = KeyPairGenerator.getInstance("XDH", "SunEC");
+        sunEc.initialize(NamedParameterSpec.X25519);
+        KeyPair b = sunEc.generateKeyPair();
+
+        // The pair made here is a valid SunEC pair: SunEC agrees with it as with its own.
+        byte[] secretOurs = agree(Curve25519Provider.NAME, a.getPrivate(), b.getPublic());
+        byte[] secretSunEc = agree("SunEC", b.getPrivate(), a.getPublic());
+        byte[] secretSunEcOther = agree("SunEC", a.getPrivate(), b.getPublic());
+        assertThat(secretOurs).hasSize(32).isEqualTo(secretSunEc).isEqualTo(secretSunEcOther);
+    }
+
+    @Test
+    void x448IsLeftToSunEc() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("XDH");
+        g.initialize(NamedParameterSpec.X448);
+        KeyPair a = g.generateKeyPair();
+        KeyPair b = g.generateKeyPair();
+        KeyAgreement ka = KeyAgreement.getInstance("XDH");
+        ka.init(a.getPrivate());
+        ka.doPhase(b.getPublic(), true);
+        assertThat(ka.generateSecret()).hasSize(56);
+        assertThat(ka.getProvider().getName()).isEqualTo("SunEC");
+    }
+
+    private static byte[] agree(String provider, PrivateKey mine, PublicKey theirs) throws Exception {
+        KeyAgreement ka = KeyAgreement.getInstance("XDH", provider);
+        ka.init(mine);
+        ka.doPhase(theirs, true);
+        return ka.generateSecret();
+    }
+}
