@@ -113,9 +113,10 @@ public final class KubernetesServe {
         public void close() {
             identityWatcher.close();
             watcher.close();
-            reporter.close();
             reflector.close();
             sessions.close();
+            // Last, so that its final write shows the sessions and connections gone.
+            reporter.close();
             audit.close();
             LOG.info("event=kubernetes_mode_stopped");
         }

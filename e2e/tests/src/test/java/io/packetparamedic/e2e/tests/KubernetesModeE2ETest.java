@@ -388,6 +388,46 @@ class KubernetesModeE2ETest {
         assertForbidden(() -> sa.resources(PairingWindow.class).inNamespace(ns).withName("short").delete());
     }
 
+    // ---- live quota change and disabling -------------------------------------------------------
+
+    @Test
+    @Order(7)
+    void aQuotaChangeAppliesToTheNextRequestAndDisablingAPeerEndsItsConnectionAndSession() throws Exception {
+        try (LinkClient c = tester.connect(reflector)) {
+            Payload limited = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
+            assertThat(limited).as("still at the hourly limit").isInstanceOf(Payload.SessionDeny.class);
+
+            cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
+                    "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":" + (HOURLY_LIMIT + 5) + "}}}").orThrow();
+            long patched = System.nanoTime();
+            Payload.SessionGrant g = Await.until(Duration.ofSeconds(10), "a grant under the raised quota", () -> {
+                try {
+                    Payload p = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
+                    return p instanceof Payload.SessionGrant grant ? grant : null;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            System.err.printf("[e2e] quota patch to first grant under the new quota: %d ms%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - patched));
+            UdpEchoProbe echo = new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port()));
+            assertThat(echo.run(20, 1000, 64, 500, null).received()).isEqualTo(20);
+            Await.until(STATUS, "the session in status", () -> instance().getStatus().activeSessionCount == 1);
+
+            cluster.kubectl("patch", "-n", ns, "authorizedpeer", "tester", "--type=merge", "-p",
+                    "{\"spec\":{\"disabled\":true}}").orThrow();
+            long disabled = System.nanoTime();
+            CompletableFuture<Long> closedAfter = CompletableFuture.supplyAsync(() ->
+                    c.awaitClosedByServer() ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - disabled) : -1L);
+            long ms = closedAfter.get(15, TimeUnit.SECONDS);
+            System.err.printf("[e2e] disable-to-close: %d ms%n", ms);
+            assertThat(ms).as("connection closed after disabling (ms)").isBetween(0L, 1000L);
+            assertThat(echo.run(20, 1000, 64, 300, null).received()).as("echo after the session ended").isZero();
+        }
+        Await.until(STATUS, "no active session", () -> instance().getStatus().activeSessionCount == 0);
+        assertThat(tester.accepted(reflector)).isFalse();
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private static void assertForbidden(Runnable action) {

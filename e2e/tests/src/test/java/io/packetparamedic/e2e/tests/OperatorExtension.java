@@ -52,8 +52,8 @@ public final class OperatorExtension implements BeforeAllCallback {
         return new Running(process);
     }
 
-    /** The operator of this run; closing it stops the process (once). */
-    static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    /** The operator of this run; JUnit closes store values that are AutoCloseable when the run ends. */
+    static final class Running implements AutoCloseable {
         final OperatorProcess process;
         private final AtomicBoolean closed = new AtomicBoolean();
 
