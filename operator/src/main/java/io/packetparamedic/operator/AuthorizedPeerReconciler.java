@@ -96,7 +96,7 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
         if (!valid && !Conditions.isFalse(previous.conditions, VALID)) {
             KubeEvents.warning(context.getClient(), peer, KubeEvents.PEER_INVALID, invalid.get());
         }
-        StatusApplier.apply(context.getClient(), peer, s);
+        StatusApplier.applyIfChanged(context.getClient(), peer, s, AuthorizedPeerStatus.OPERATOR_FIELDS);
         var control = UpdateControl.<AuthorizedPeer>noUpdate();
         // Look again when the peer expires, so Active turns False on time.
         PeerSelection.expiresAt(peer).filter(t -> t.isAfter(now))

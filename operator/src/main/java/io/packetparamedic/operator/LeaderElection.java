@@ -1,12 +1,15 @@
 package io.packetparamedic.operator;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import io.packetparamedic.api.config.Durations;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Leader election: replicas of the operator share one Lease and only the holder reconciles.
@@ -14,6 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * ({@code quarkus.operator-sdk.activate-leader-election-for-profiles}, prod by default).
  */
 public class LeaderElection {
+    private static final Logger LOG = Logger.getLogger(LeaderElection.class);
 
     @Produces
     @Singleton
@@ -33,6 +37,21 @@ public class LeaderElection {
         return new LeaderElectionConfiguration(lease,
                 namespace.or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE"))).orElse(null),
                 Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod),
-                identity, null, true);
+                identity, new LeaderCallbacks(
+                        () -> LOG.infof("event=leadership_acquired identity=%s lease=%s", identity, lease),
+                        LeaderElection::leadershipLost,
+                        leader -> LOG.infof("event=leader_observed leader=%s", leader)),
+                false);
+    }
+
+    /**
+     * Losing the lease means another replica may reconcile now, so this one must stop: exit and
+     * let the Deployment restart it. JOSDK's own exit-on-stop-leading calls System.exit, which
+     * deadlocks when the lease is released during a normal shutdown (inside a shutdown hook);
+     * Quarkus.asyncExit exits without blocking and is a no-op while shutting down already.
+     */
+    static void leadershipLost() {
+        LOG.warn("event=leadership_lost action=exit");
+        Quarkus.asyncExit(1);
     }
 }

@@ -86,7 +86,7 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
         s.conditions = new Conditions(previous.conditions, s.observedGeneration)
                 .set("Open", s.phase == Phase.Open, s.phase.name(), s.message)
                 .build();
-        StatusApplier.apply(context.getClient(), window, s);
+        StatusApplier.applyIfChanged(context.getClient(), window, s, PairingWindowStatus.OPERATOR_FIELDS);
         var control = UpdateControl.<PairingWindow>noUpdate();
         return requeue != null ? control.rescheduleAfter(requeue) : control;
     }

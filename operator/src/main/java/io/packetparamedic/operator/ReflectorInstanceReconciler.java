@@ -199,7 +199,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
             KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, conflictMessage(conflicts));
         }
-        StatusApplier.apply(context.getClient(), instance, s);
+        StatusApplier.applyIfChanged(context.getClient(), instance, s, ReflectorInstanceStatus.OPERATOR_FIELDS);
         LOG.debugf("event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
         return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(nextCheck(now, heartbeat, staleAfter, instance, context));

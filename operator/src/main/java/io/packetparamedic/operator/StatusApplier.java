@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.FieldManagers;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.InvocationTargetException;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Writes the operator's share of a custom resource's status with server-side apply under
@@ -18,6 +21,23 @@ import java.lang.reflect.InvocationTargetException;
 public final class StatusApplier {
 
     private StatusApplier() {}
+
+    /**
+     * Applies the operator's status unless the resource already shows exactly these operator
+     * fields: most reconciles change nothing, and skipping the call spares the API server a
+     * request per reconcile (1,000 peers at start-up). Returns whether a patch was sent.
+     */
+    public static <S, R extends CustomResource<?, S>> boolean applyIfChanged(KubernetesClient client, R current,
+            S operatorStatus, Set<String> operatorFields) {
+        var json = client.getKubernetesSerialization();
+        JsonNode wanted = json.convertValue(operatorStatus, JsonNode.class);
+        JsonNode actual = current.getStatus() == null ? null : json.convertValue(current.getStatus(), JsonNode.class);
+        boolean same = actual != null && operatorFields.stream()
+                .allMatch(f -> Objects.equals(wanted.get(f), actual.get(f)));
+        if (same) return false;
+        apply(client, current, operatorStatus);
+        return true;
+    }
 
     public static <S, R extends CustomResource<?, S>> R apply(KubernetesClient client, R current, S operatorStatus) {
         R patch = blank(current);

@@ -12,6 +12,14 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AuthorizedPeerStatus {
 
+    /** The fields the operator applies (field manager {@value FieldManagers#OPERATOR}); the rest belong to the pod. */
+    public static final java.util.Set<String> OPERATOR_FIELDS = java.util.Set.of(
+            "conditions",
+            "observedGeneration",
+            "reflectors",
+            "pairedVia",
+            "pairedAt");
+
     // ---- (operator) ---------------------------------------------------------------------
 
     @JsonPropertyDescription("(operator) Valid (check symbol) and Active (enabled, unexpired, on at least one instance).")

@@ -12,6 +12,16 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PairingWindowStatus {
 
+    /** The fields the operator applies (field manager {@value FieldManagers#OPERATOR}); the rest belong to the pod. */
+    public static final java.util.Set<String> OPERATOR_FIELDS = java.util.Set.of(
+            "phase",
+            "expiresAt",
+            "codeSecret",
+            "authorizedPeer",
+            "message",
+            "conditions",
+            "observedGeneration");
+
     // ---- (operator) ---------------------------------------------------------------------
 
     @JsonPropertyDescription("(operator) Open, Consumed, Expired or Failed.")

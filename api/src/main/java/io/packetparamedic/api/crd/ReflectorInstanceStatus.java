@@ -14,6 +14,19 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ReflectorInstanceStatus {
 
+    /** The fields the operator applies (field manager {@value FieldManagers#OPERATOR}); the rest belong to the pod. */
+    public static final java.util.Set<String> OPERATOR_FIELDS = java.util.Set.of(
+            "endpointId",
+            "previousEndpointIds",
+            "phase",
+            "conditions",
+            "observedGeneration",
+            "address",
+            "authorizedPeers",
+            "openPairingWindows",
+            "identitySecret",
+            "configSecret");
+
     public static final int MAX_ACTIVE_SESSIONS = 32;
     public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
 
