@@ -422,9 +422,10 @@ class KubernetesModeE2ETest {
             long ms = closedAfter.get(15, TimeUnit.SECONDS);
             System.err.printf("[e2e] disable-to-close: %d ms%n", ms);
             assertThat(ms).as("connection closed after disabling (ms)").isBetween(0L, 1000L);
+            // The session is ended right after the connection is closed (same step, a few ms apart).
+            Await.until(STATUS, "no active session", () -> instance().getStatus().activeSessionCount == 0);
             assertThat(echo.run(20, 1000, 64, 300, null).received()).as("echo after the session ended").isZero();
         }
-        Await.until(STATUS, "no active session", () -> instance().getStatus().activeSessionCount == 0);
         assertThat(tester.accepted(reflector)).isFalse();
     }
 
