@@ -28,7 +28,9 @@ CLASSPATH_TEST="$ROOT/operator/target/test-classes:$ROOT/operator/target/classes
 
 cleanup() {
   if [ -n "${OP_PID:-}" ] && kill "$OP_PID" 2>/dev/null; then
-    timeout 20 tail --pid="$OP_PID" -f /dev/null || kill -9 "$OP_PID" 2>/dev/null || true
+    if ! timeout 20 tail --pid="$OP_PID" -f /dev/null; then
+      log "operator did not stop within 20 s of SIGTERM"; kill -9 "$OP_PID" 2>/dev/null || true
+    fi
   fi
   "$CP" stop --clean >/dev/null 2>&1 || true
 }
@@ -52,12 +54,17 @@ OPERATOR_JAVA_OPTS="${OPERATOR_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredSt
 log "launching the operator (cold start): java $OPERATOR_JAVA_OPTS"
 LAUNCHED_MS="$(date +%s%3N)"
 # shellcheck disable=SC2086
-QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 PACKETPARAMEDIC_OPERATOR_LEASE_NAMESPACE=default \
+MGMT_PORT="${PP_BENCH_MANAGEMENT_PORT:-19377}"
+QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" PACKETPARAMEDIC_OPERATOR_LEASE_NAMESPACE=default \
   java $OPERATOR_JAVA_OPTS -jar "$ROOT/operator/target/quarkus-app/quarkus-run.jar" >"$RUN_DIR/operator.log" 2>&1 &
 OP_PID=$!
 java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench await "$KUBECONFIG" "$INSTANCES" "$PEERS" "$LAUNCHED_MS"
 
 RSS_KB="$(awk '/^VmRSS:/{print $2}' "/proc/$OP_PID/status")"
+printf 'health_ready=%s metrics_series=%s reconciliation_series=%s\n' \
+  "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
+  "$(curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" | grep -vc '^#' || true)" \
+  "$(curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" | grep -v '^#' | grep -ci 'reconcil' || true)"
 printf 'operator_rss_mib=%.1f\n' "$(echo "$RSS_KB / 1024" | bc -l)"
 printf 'instances=%s peers=%s leader_election=%s load_average=%s\n' "$INSTANCES" "$PEERS" \
   "$(grep -q 'New leader' "$RUN_DIR/operator.log" && echo on || echo unknown)" "$(cut -d' ' -f1-3 /proc/loadavg)"
