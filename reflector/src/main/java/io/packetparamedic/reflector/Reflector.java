@@ -98,6 +98,10 @@ public final class Reflector implements AutoCloseable {
         this.audit = ownsAudit ? new AuditLog(config.auditLogPath(), endpointId.toString(), clock) : b.audit;
         this.ownsMetrics = b.metrics == null;
         this.metrics = ownsMetrics ? new ReflectorMetrics() : b.metrics;
+        // Session layers that keep meters (SessionManager) publish them on the scraped registry.
+        if (sessions instanceof io.micrometer.core.instrument.binder.MeterBinder binder) {
+            binder.bindTo(metrics.registry());
+        }
         this.authorizer = new Authorizer(config, peers, audit, clock);
         b.pairingListeners.forEach(authorizer::addListener);
         this.transport = Transport.create(0);

@@ -2,6 +2,10 @@ package io.packetparamedic.reflector.session;
 
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
@@ -63,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * previous test (see {@link Governance}), so a first test at least {@code cooldown_sec} long never
  * delays the second.
  */
-public final class SessionManager implements SessionService, AutoCloseable {
+public final class SessionManager implements SessionService, MeterBinder, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
     /** The grant outlives the granted duration by this much (spec section 7). */
@@ -80,6 +84,12 @@ public final class SessionManager implements SessionService, AutoCloseable {
     private final ThreadPoolExecutor admission;
     private final ThreadPoolExecutor starter;
     private final ScheduledExecutorService timer;
+
+    /**
+     * Session meters live in a composite so they exist (and count) from construction on; the
+     * reflector's scraped registry joins through {@link #bindTo} when it is ready.
+     */
+    private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
 
     private final Object lock = new Object();
     /** Sessions from admission until their engine has stopped; guarded by {@link #lock}. */
@@ -101,6 +111,20 @@ public final class SessionManager implements SessionService, AutoCloseable {
                 new ArrayBlockingQueue<>(ADMISSION_QUEUE), daemon("session-starter"));
         this.starter.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("session-timer"));
+        Gauge.builder(SESSIONS_ACTIVE, this, m -> m.activeSessions().size())
+                .description("Sessions granted and not yet ended")
+                .register(meters);
+    }
+
+    public static final String SESSIONS_ACTIVE = "reflector.sessions.active";
+    public static final String SESSIONS_GRANTED = "reflector.sessions.granted";
+    public static final String SESSIONS_DENIED = "reflector.sessions.denied";
+    public static final String SESSION_BYTES = "reflector.session.bytes";
+
+    /** Adds {@code registry} to the session meters (active gauge, grants, denials by reason, bytes). */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        meters.add(registry);
     }
 
     public Governance governance() {
@@ -313,6 +337,7 @@ public final class SessionManager implements SessionService, AutoCloseable {
                 .withTest(session.type.wire(), session.testId)
                 .withParams(auditParams(session.request, session))
                 .withDecision("granted", null));
+        meters.counter(SESSIONS_GRANTED, "test_type", session.type.wire()).increment();
         LOG.info("event=session_granted test_id={} peer={} type={} port={} duration_sec={} expires_at={}",
                 session.testId, session.peerId, session.type.wire(), session.port, session.durationSec, grant.expiresAt());
         return grant;
@@ -358,6 +383,7 @@ public final class SessionManager implements SessionService, AutoCloseable {
                 .withRemoteAddress(address(session.peer))
                 .withTest(session.type.wire(), session.testId)
                 .withTotals(bytes, seconds));
+        meters.counter(SESSION_BYTES, "test_type", session.type.wire()).increment(bytes);
         LOG.info("event=session_completed test_id={} peer={} type={} port={} bytes={} duration_sec={}",
                 session.testId, session.peerId, session.type.wire(), session.port, bytes, seconds);
         session.ended.complete(null);
@@ -377,7 +403,9 @@ public final class SessionManager implements SessionService, AutoCloseable {
                 .toCompletableFuture().join();
     }
 
+    /** Every denial passes here, so the audit line and the denial counter never disagree. */
     private void auditDenied(PeerContext peer, Payload.SessionRequest request, String reason, String auditReason) {
+        meters.counter(SESSIONS_DENIED, "reason", reason).increment();
         audit.record(AuditEvent.of(AuditEventType.SESSION_DENIED)
                 .withPeer(peer.peerId().toString())
                 .withRemoteAddress(address(peer))

@@ -111,6 +111,19 @@ class EndToEndSessionsTest {
             sessions.manager().ended(g.testId()).get(10, TimeUnit.SECONDS);
             assertThat(owner.status().bytesToday()).isEqualTo(100L * 64);
         }
+        String metrics = scrapeMetrics();
+        assertThat(metrics).contains("reflector_sessions_granted_total{test_type=\"udp_echo\"} 1.0");
+        assertThat(metrics).contains("reflector_session_bytes_total{test_type=\"udp_echo\"} 6400.0");
+        assertThat(metrics).contains("reflector_sessions_active 0.0");
+    }
+
+    private String scrapeMetrics() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + reflector.healthAddress().getPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     @Test
@@ -120,6 +133,7 @@ class EndToEndSessionsTest {
             assertThat(p).isInstanceOf(Payload.SessionDeny.class);
             assertThat(((Payload.SessionDeny) p).reason()).isEqualTo("invalid_params");
         }
+        assertThat(scrapeMetrics()).contains("reflector_sessions_denied_total{reason=\"invalid_params\"} 1.0");
     }
 
     @Test
