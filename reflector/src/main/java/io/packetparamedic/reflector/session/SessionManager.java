@@ -114,6 +114,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         Gauge.builder(SESSIONS_ACTIVE, this, m -> m.activeSessions().size())
                 .description("Sessions granted and not yet ended")
                 .register(meters);
+        // Every series exists from the start at zero, so rate() and absent() behave on a fresh reflector.
+        for (TestType t : TestType.values()) {
+            meters.counter(SESSIONS_GRANTED, "test_type", t.wire());
+            meters.counter(SESSION_BYTES, "test_type", t.wire());
+        }
+        for (DenyReason r : DenyReason.values()) meters.counter(SESSIONS_DENIED, "reason", r.wire());
     }
 
     public static final String SESSIONS_ACTIVE = "reflector.sessions.active";
