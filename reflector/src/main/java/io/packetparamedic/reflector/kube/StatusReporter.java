@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>One thread does all the writing. Every {@link #TICK} it computes the desired (pod) status of
  * the instance and of each named peer, and writes an object only when its value changed, and not
  * more often than once per {@link #MIN_INTERVAL} per object — a busy reflector coalesces any
- * number of changes into at most two writes a second per object. The instance is rewritten at
+ * number of changes into at most two writes a second per peer and one per second for the
+ * instance ({@link #INSTANCE_MIN_INTERVAL}). The instance is rewritten at
  * least every {@link #HEARTBEAT} as the heartbeat. A pairing is written at once. A failed write is
  * logged in one line and retried with exponential backoff (up to {@link #MAX_BACKOFF}); it never
  * affects serving.
@@ -58,6 +59,12 @@ final class StatusReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
     static final Duration TICK = Duration.ofMillis(200);
     static final Duration MIN_INTERVAL = Duration.ofMillis(500);
+    /**
+     * The instance is written at most once a second: every write of its status wakes the
+     * operator's reconcile of the instance (it derives Ready from the heartbeat), and a reconcile
+     * in progress delays the next one, e.g. the one that renders a newly applied peer.
+     */
+    static final Duration INSTANCE_MIN_INTERVAL = Duration.ofSeconds(1);
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** Bound on remembered "last seen" entries; only configured peers are kept. */
@@ -192,7 +199,8 @@ final class StatusReporter implements AutoCloseable {
                 connected.size());
         boolean heartbeatDue = !instanceTarget.lastAttempt.plus(HEARTBEAT).isAfter(now);
         if (!desired.equals(instanceTarget.written) || heartbeatDue) {
-            write(instanceTarget, "reflectorinstance/" + settings.instance().name(), desired, now, () -> {
+            String object = "reflectorinstance/" + settings.instance().name();
+            write(instanceTarget, object, desired, now, INSTANCE_MIN_INTERVAL, () -> {
                 ReflectorInstance r = new ReflectorInstance();
                 r.setStatus(desired.toStatus(rfc3339(now)));
                 apply(r, settings.instance().name());
@@ -218,7 +226,7 @@ final class StatusReporter implements AutoCloseable {
             if (desired.isEmpty()) continue;
             Target t = peerTargets.computeIfAbsent(p.name, n -> new Target());
             if (!desired.get().equals(t.written)) {
-                write(t, "authorizedpeer/" + p.name, desired.get(), now, () -> {
+                write(t, "authorizedpeer/" + p.name, desired.get(), now, MIN_INTERVAL, () -> {
                     AuthorizedPeer r = new AuthorizedPeer();
                     r.setStatus(desired.get().toStatus());
                     apply(r, p.name);
@@ -250,7 +258,7 @@ final class StatusReporter implements AutoCloseable {
         for (var it = pendingPairings.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Target t = pairingTargets.computeIfAbsent(e.getKey(), n -> new Target());
-            write(t, "pairingwindow/" + e.getKey(), e.getValue(), now, () -> {
+            write(t, "pairingwindow/" + e.getKey(), e.getValue(), now, MIN_INTERVAL, () -> {
                 PairingWindow r = new PairingWindow();
                 r.setStatus(e.getValue().toStatus());
                 apply(r, e.getKey());
@@ -265,8 +273,8 @@ final class StatusReporter implements AutoCloseable {
     }
 
     /** Writes {@code value} through {@code action} unless rate-limited or backing off. */
-    private void write(Target t, String object, Object value, Instant now, Runnable action) {
-        if (now.isBefore(t.nextAttempt) || now.isBefore(t.lastAttempt.plus(MIN_INTERVAL))) return;
+    private void write(Target t, String object, Object value, Instant now, Duration minInterval, Runnable action) {
+        if (now.isBefore(t.nextAttempt) || now.isBefore(t.lastAttempt.plus(minInterval))) return;
         t.lastAttempt = now;
         try {
             action.run();
