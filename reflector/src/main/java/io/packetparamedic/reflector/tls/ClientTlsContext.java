@@ -1,26 +1,28 @@
 package io.packetparamedic.reflector.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.IdentityException;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 
 /**
  * The appliance side of the Paramedic Link TLS profile: presents the identity's self-signed
@@ -62,21 +64,24 @@ public final class ClientTlsContext {
             List<String> alpn,
             List<String> protocols) {
         Curve25519Provider.install();
-        SslContextBuilder builder = SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
-                .protocols(protocols)
-                .trustManager(new PermissiveTrustManager(pinnedServer));
-        if (identity != null) builder.keyManager(identity.privateKey(), certificate);
-        if (!alpn.isEmpty()) {
-            builder.applicationProtocolConfig(new ApplicationProtocolConfig(
-                    ApplicationProtocolConfig.Protocol.ALPN,
-                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                    alpn));
-        }
         try {
-            return new ClientTlsContext(builder.build(), List.copyOf(alpn), List.copyOf(protocols));
-        } catch (SSLException e) {
+            // Built here and wrapped, not through SslContextBuilder: see ServerTlsContext.
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(
+                    identity == null ? null
+                            : new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
+                    new TrustManager[] {new PermissiveTrustManager(pinnedServer)},
+                    null);
+            ApplicationProtocolConfig apn = alpn.isEmpty() ? ApplicationProtocolConfig.DISABLED
+                    : new ApplicationProtocolConfig(
+                            ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            alpn);
+            SslContext netty = new JdkSslContext(context, true, null, IdentityCipherSuiteFilter.INSTANCE, apn,
+                    ClientAuth.NONE, protocols.toArray(String[]::new), false);
+            return new ClientTlsContext(netty, List.copyOf(alpn), List.copyOf(protocols));
+        } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the client TLS context: " + e.getMessage(), e);
         }
     }

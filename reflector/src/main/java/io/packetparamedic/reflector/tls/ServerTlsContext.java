@@ -2,21 +2,30 @@ package io.packetparamedic.reflector.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.IdentityException;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
-import javax.net.ssl.SSLException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * The server side of the Paramedic Link TLS profile: TLS 1.3 only, the JDK provider (it handles
  * Ed25519 mutual TLS), a client certificate required, ALPN required with a fatal alert when the
  * client offers only other protocols. A client that offers no ALPN at all still completes the
  * JDK handshake; the server's identity handler rejects such a connection right after it.
+ *
+ * <p>The JDK {@link SSLContext} is built here and wrapped, rather than through Netty's
+ * {@code SslContextBuilder}: that path's server context class, when first loaded, parses a PEM
+ * key to probe the JDK, and with BouncyCastle on the class path does so by instantiating the
+ * BouncyCastle JCA provider (some 300 classes and a few MiB of an idle reflector's memory).
+ * {@link Curve25519Provider} makes the handshake's curve operations cheap.
  */
 public final class ServerTlsContext {
 
@@ -26,18 +35,19 @@ public final class ServerTlsContext {
         Curve25519Provider.install();
         X509Certificate certificate = SelfSignedCertificate.create(identity);
         try {
-            return SslContextBuilder.forServer(identity.privateKey(), certificate)
-                    .sslProvider(SslProvider.JDK)
-                    .protocols(TlsProfile.PROTOCOL)
-                    .clientAuth(ClientAuth.REQUIRE)
-                    .trustManager(new PermissiveTrustManager(Optional.empty()))
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(
+            SSLContext context = SSLContext.getInstance(TlsProfile.PROTOCOL);
+            context.init(
+                    new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
+                    new TrustManager[] {new PermissiveTrustManager(Optional.empty())},
+                    null);
+            return new JdkSslContext(context, false, null, IdentityCipherSuiteFilter.INSTANCE,
+                    new ApplicationProtocolConfig(
                             ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.FATAL_ALERT,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.FATAL_ALERT,
-                            alpn))
-                    .build();
-        } catch (SSLException e) {
+                            alpn),
+                    ClientAuth.REQUIRE, new String[] {TlsProfile.PROTOCOL}, false);
+        } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the server TLS context: " + e.getMessage(), e);
         }
     }
