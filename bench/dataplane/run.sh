@@ -5,12 +5,18 @@
 #     round-trip latency p50/p99 of both (one datagram in flight), as ratios.
 #  2. Throughput through a session granted by the real SessionManager versus raw iperf3.
 # Targets: >= 0.9x the C loop's packet rate, >= 0.99x raw iperf3.
-# Env: SECONDS_PER_RUN (default 5), WINDOW (datagrams in flight, default 32),
-#      RTT_COUNT (default 20000), TPUT_SECONDS (default 5), TPUT_ROUNDS (default 3).
+# The machine may be shared: each packet-rate figure is the median of ROUNDS runs, C loop and
+# reflector alternating, and the CPU time each server spent per echoed packet (from
+# /proc/PID/stat, which load on other cores disturbs far less than the rate) is printed beside it.
+# Env: SECONDS_PER_RUN (default 5), ROUNDS (default 3), WINDOW (datagrams in flight, default 32),
+#      WARM_SECONDS (JIT warm-up per size, default 5), RTT_COUNT (default 20000),
+#      TPUT_SECONDS (default 5), TPUT_ROUNDS (default 3), ECHO_ONLY=1 skips the iperf3 part.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
 SECS=${SECONDS_PER_RUN:-5}
+ROUNDS=${ROUNDS:-3}
+WARM=${WARM_SECONDS:-5}
 WINDOW=${WINDOW:-32}
 RTT_COUNT=${RTT_COUNT:-20000}
 TPUT_SECONDS=${TPUT_SECONDS:-5}
@@ -46,14 +52,41 @@ start_server java java -Dlogback.configurationFile=/dev/null -cp "$JAR" EchoBenc
 echo "Java engine transport: $(grep -o 'ready.*' "$OUT/java.out" | cut -d' ' -f2)"
 
 # Warm the JIT so the Java figures are steady-state, as a long-running reflector is.
-"$OUT/loadgen" rate "$J_PORT" 64 3 "$WINDOW" >/dev/null 2>&1 || true
+for size in 64 1200; do "$OUT/loadgen" rate "$J_PORT" "$size" "$WARM" "$WINDOW" >/dev/null 2>&1 || true; done
 
-printf '\n%-22s %14s %14s %8s\n' "UDP echo (loopback)" "reflector" "C loop" "ratio"
-for size in 64 1200; do
-  c=$("$OUT/loadgen" rate "$C_PORT" "$size" "$SECS" "$WINDOW" 2>/dev/null)
-  j=$("$OUT/loadgen" rate "$J_PORT" "$size" "$SECS" "$WINDOW" 2>/dev/null)
-  printf '%-22s %14s %14s %8s\n' "pps ${size} B" "$j" "$c" "$(python3 -c "print(f'{$j/$c:.3f}')")"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, clock ticks
+TCK=$(getconf CLK_TCK)
+C_PID=$(pgrep -n -f "$OUT/echo_c $C_PORT")
+J_PID=$(pgrep -n -f "EchoBench.java $J_PORT")
+measure() { # $1 = name, $2 = port, $3 = pid, $4 = size, $5 = round: appends "name size pps us_per_packet"
+  local t0 t1 pps
+  t0=$(cpu_ticks "$3")
+  pps=$("$OUT/loadgen" rate "$2" "$4" "$SECS" "$WINDOW" 2>>"$OUT/loadgen.err")
+  t1=$(cpu_ticks "$3")
+  echo "$1 $4 $pps $(python3 -c "print(f'{($t1-$t0)/$TCK*1e6/($pps*$SECS):.2f}')")" >> "$OUT/rates.txt"
+}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq 1 "$ROUNDS"); do
+  for size in 64 1200; do
+    measure c "$C_PORT" "$C_PID" "$size"
+    measure j "$J_PORT" "$J_PID" "$size"
+  done
 done
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\n%-22s %14s %14s %8s\n' "UDP echo (loopback)" "reflector" "C loop" "ratio"
+python3 - "$OUT/rates.txt" <<'PY'
+import sys, statistics as st
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+for size in ("64", "1200"):
+    c = [r for r in rows if r[0] == "c" and r[1] == size]
+    j = [r for r in rows if r[0] == "j" and r[1] == size]
+    ratios = [float(b[2]) / float(a[2]) for a, b in zip(c, j)]
+    cp, jp = st.median(float(r[2]) for r in c), st.median(float(r[2]) for r in j)
+    cu, ju = st.median(float(r[3]) for r in c), st.median(float(r[3]) for r in j)
+    print(f"{'pps ' + size + ' B':<22} {jp:>14.0f} {cp:>14.0f} {st.median(ratios):>8.3f}   (median of {len(ratios)}; per round: {' '.join(f'{x:.2f}' for x in ratios)})")
+    print(f"{'CPU us/packet ' + size + ' B':<22} {ju:>14.2f} {cu:>14.2f} {cu / ju:>8.3f}   (C/reflector: the rate ratio if both were CPU-bound)")
+PY
+[ -s "$OUT/loadgen.err" ] && sed 's/^/  /' "$OUT/loadgen.err"
 read -r c50 c99 < <("$OUT/loadgen" rtt "$C_PORT" 64 "$RTT_COUNT")
 read -r j50 j99 < <("$OUT/loadgen" rtt "$J_PORT" 64 "$RTT_COUNT")
 printf '%-22s %14s %14s %8s\n' "RTT p50 64 B (us)" "$j50" "$c50" "$(python3 -c "print(f'{$j50/$c50:.3f}')")"
@@ -61,6 +94,7 @@ printf '%-22s %14s %14s %8s\n' "RTT p99 64 B (us)" "$j99" "$c99" "$(python3 -c "
 printf '%-22s %14s\n' "added RTT p50 (us)" "$(python3 -c "print(f'{$j50-$c50:.1f}')")"
 printf '%-22s %14s\n' "added RTT p99 (us)" "$(python3 -c "print(f'{$j99-$c99:.1f}')")"
 eval "exec ${FD_cloop}>&-"; eval "exec ${FD_java}>&-"
+[ "${ECHO_ONLY:-0}" = 1 ] && exit 0
 
 printf '\n%-22s %14s %14s %8s\n' "iperf3 (loopback)" "granted" "raw" "ratio"
 java -Dlogback.configurationFile=/dev/null -cp "$JAR" ThroughputBench.java "$TPUT_SECONDS" "$TPUT_ROUNDS" > "$OUT/tput.txt"

@@ -61,10 +61,11 @@ OP_PID=$!
 java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench await "$KUBECONFIG" "$INSTANCES" "$PEERS" "$LAUNCHED_MS"
 
 RSS_KB="$(awk '/^VmRSS:/{print $2}' "/proc/$OP_PID/status")"
+curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics.txt" || true
 printf 'health_ready=%s metrics_series=%s reconciliation_series=%s\n' \
   "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
-  "$(curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" | grep -vc '^#' || true)" \
-  "$(curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" | grep -v '^#' | grep -ci 'reconcil' || true)"
+  "$(grep -vc '^#' "$RUN_DIR/metrics.txt" || true)" \
+  "$(grep -v '^#' "$RUN_DIR/metrics.txt" | grep -ci 'reconcil' || true)"
 printf 'operator_rss_mib=%.1f\n' "$(echo "$RSS_KB / 1024" | bc -l)"
 printf 'instances=%s peers=%s leader_election=%s load_average=%s\n' "$INSTANCES" "$PEERS" \
   "$(grep -q 'New leader' "$RUN_DIR/operator.log" && echo on || echo unknown)" "$(cut -d' ' -f1-3 /proc/loadavg)"
