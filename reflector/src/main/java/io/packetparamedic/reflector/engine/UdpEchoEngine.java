@@ -13,11 +13,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -47,12 +48,23 @@ import org.slf4j.LoggerFactory;
 public final class UdpEchoEngine implements DataEngine, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpEchoEngine.class);
-    /** Largest UDP payload over IPv4; a bigger read buffer could never fill. */
-    private static final int MAX_DATAGRAM = 65_507;
+    /**
+     * Largest UDP payload: 65,535 bytes of IPv6 payload less the UDP header (IPv4 allows 20 bytes
+     * less). A receive slot this large never truncates a datagram.
+     */
+    static final int MAX_DATAGRAM = 65_527;
+    /**
+     * Datagrams one recvmmsg call can return; the receive buffer is this many maximal slots (4 MiB
+     * per session). As many as the C baseline's batch: a batch that fills every slot makes the read
+     * loop ask again, so the slots should outnumber what usually waits in the socket.
+     */
+    static final int RECV_SLOTS = 64;
+    /** Datagrams taken per readiness before other sockets on the event loop get their turn. */
+    private static final int MAX_MESSAGES_PER_READ = 64;
+    private static final int SOCKET_BUFFER = 1 << 20;
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final EventLoopGroup group;
-    private final Class<? extends DatagramChannel> channelType;
     private final boolean nativeTransport;
     private final Supplier<Settings> settings;
 
@@ -68,7 +80,6 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         this.nativeTransport = Epoll.isAvailable();
         IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
-        this.channelType = nativeTransport ? EpollDatagramChannel.class : NioDatagramChannel.class;
         if (!nativeTransport) {
             LOG.warn("event=udp_echo_nio_fallback cause=\"{}\"", String.valueOf(Epoll.unavailabilityCause()));
         }
@@ -82,18 +93,30 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     public Echo start(EngineRequest request) throws EngineException {
         Settings s = settings.get();
         InetAddress owner = normalize(request.peerAddress());
-        EchoHandler handler = new EchoHandler(owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime);
+        EchoReceiveBuffer receiveBuffer = nativeTransport
+                ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ)
+                : null;
+        EchoHandler handler = new EchoHandler(owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer);
+        // A socket of the peer's address family, bound to that family's wildcard: an IPv4 peer is
+        // answered from a plain IPv4 socket (not a dual-stack IPv6 one), an IPv6 peer from IPv6.
+        SocketProtocolFamily family = owner instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_RCVBUF, 1 << 20)
-                .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                .channelFactory(() -> nativeTransport ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-                .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
                 .handler(handler);
-        // Bind the wildcard of the peer's address family: an IPv4 peer is answered from an IPv4
-        // socket, an IPv6 peer from an IPv6 one.
+        if (receiveBuffer != null) {
+            // recvmmsg: one system call fills up to RECV_SLOTS slots, each as large as the largest
+            // datagram, so every datagram arrives whole. The allocator's buffer must span a whole
+            // number of slots: Netty derives the slot count from its size.
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, receiveBuffer.slotSize())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffer);
+        } else {
+            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                    .option(ChannelOption.MAX_MESSAGES_PER_READ, MAX_MESSAGES_PER_READ);
+        }
         InetAddress wildcard = wildcardFor(owner);
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(wildcard, request.port()));
         if (!bound.awaitUninterruptibly(5, TimeUnit.SECONDS) || !bound.isSuccess()) {
@@ -192,13 +215,25 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         }
     }
 
-    /** Echoes, filters and counts; runs on the channel's event loop only. */
+    /**
+     * Echoes, filters and counts; runs on the channel's event loop only. Counters are kept in plain
+     * fields while a read batch runs and published to the volatile ones once per batch.
+     */
     static final class EchoHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final InetAddress owner;
         private final boolean sourceCheck;
         private final TokenBucket bucket;
         private final LongSupplier nanoTime;
+        private final EchoReceiveBuffer receiveBuffer;
         private boolean pendingFlush;
+        /** The clock is read once per read batch: the bucket refills per batch, not per datagram. */
+        private boolean clockStale = true;
+        private long batchNanos;
+        private long packets;
+        private long bytes;
+        private long foreign;
+        private long rateDrops;
+        private long backpressureDrops;
         // Written on the event loop, read by status and tests: volatile for visibility.
         volatile long echoedPackets;
         volatile long echoedBytes;
@@ -206,10 +241,12 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         volatile long droppedRate;
         volatile long droppedBackpressure;
 
-        EchoHandler(InetAddress owner, boolean sourceCheck, long packetRate, LongSupplier nanoTime) {
+        EchoHandler(InetAddress owner, boolean sourceCheck, long packetRate, LongSupplier nanoTime,
+                EchoReceiveBuffer receiveBuffer) {
             this.owner = owner;
             this.sourceCheck = sourceCheck;
             this.nanoTime = nanoTime;
+            this.receiveBuffer = receiveBuffer;
             long rate = Math.max(1, packetRate);
             this.bucket = new TokenBucket(rate, Math.max(1, rate / 10), nanoTime.getAsLong());
         }
@@ -218,35 +255,68 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             InetSocketAddress sender = packet.sender();
             if (sourceCheck && (sender == null || !normalize(sender.getAddress()).equals(owner))) {
-                droppedForeign++;
+                foreign++;
                 return;
             }
-            if (!bucket.tryTake(nanoTime.getAsLong())) {
-                droppedRate++;
+            if (clockStale) {
+                batchNanos = nanoTime.getAsLong();
+                clockStale = false;
+            }
+            if (!bucket.tryTake(batchNanos)) {
+                rateDrops++;
                 return;
             }
             if (!ctx.channel().isWritable()) {
-                droppedBackpressure++;
+                backpressureDrops++;
                 return;
             }
             ByteBuf content = packet.content();
             int size = content.readableBytes();
-            // The read buffer is sized for the largest datagram; holding it while the echo waits to
-            // be sent would pin 64 KiB per packet, so small datagrams travel in a right-sized copy.
-            ByteBuf echo = content.capacity() > 2 * size + 256
-                    ? ctx.alloc().directBuffer(size).writeBytes(content, content.readerIndex(), size)
-                    : content.retain();
+            if (size == 0) {
+                // Netty's datagram write path sends nothing for an empty buffer (and sendmmsg
+                // batches skip it), so an empty datagram cannot be answered: not counted as echoed.
+                return;
+            }
+            // A right-sized copy: the received bytes sit in a slot of the shared receive buffer,
+            // which is reused for the next read only once no echo holds a part of it, and the
+            // outbound buffer's water mark then counts exactly the memory the queued echoes hold.
+            ByteBuf echo = ctx.alloc().directBuffer(size, size).writeBytes(content, content.readerIndex(), size);
             ctx.write(new DatagramPacket(echo, sender), ctx.voidPromise());
             pendingFlush = true;
-            echoedPackets++;
-            echoedBytes += size;
+            packets++;
+            bytes += size;
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            clockStale = true;
+            // Published before the echoes leave: whoever has an echo in hand sees it counted.
+            publish();
             if (pendingFlush) {
                 pendingFlush = false;
                 ctx.flush();
+            }
+        }
+
+        private void publish() {
+            echoedPackets = packets;
+            echoedBytes = bytes;
+            droppedForeign = foreign;
+            droppedRate = rateDrops;
+            droppedBackpressure = backpressureDrops;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            publish();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            publish();
+            if (receiveBuffer != null) {
+                receiveBuffer.release();
             }
         }
 
