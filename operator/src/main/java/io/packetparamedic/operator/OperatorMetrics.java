@@ -17,6 +17,8 @@ public class OperatorMetrics {
     @Produces
     @Singleton
     Metrics operatorMetrics(MeterRegistry registry) {
-        return MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();
+        // Per controller, not per resource: one series set per custom resource would mean tens
+        // of thousands of series (and megabytes of heap) for a thousand AuthorizedPeers.
+        return MicrometerMetrics.withoutPerResourceMetrics(registry);
     }
 }
