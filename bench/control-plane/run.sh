@@ -5,19 +5,24 @@
 #   - full mTLS handshakes + hello round trips per second at concurrency 1 and 50, with p50/p99
 #     latency, and the hello round trip alone on open connections
 #
+# The server runs through the launcher reflector/target/reflector (the README's command), i.e.
+# with its tuned JVM flags and its class-data-sharing archive; one start/stop before the timed
+# start records that archive, as a user's first `serve` after a build does.
+#
 # Usage: bench/control-plane/run.sh            (builds first; SKIP_BUILD=1 to reuse the jar)
-# Environment: JAVA_OPTS (server JVM flags, default below), IDLE_SECONDS (30), LOAD_SECONDS (10),
+# Environment: JAVA_OPTS (extra server JVM flags, after the launcher's; a later flag wins),
+#              REFLECTOR_CDS=off (no CDS archive), IDLE_SECONDS (30), LOAD_SECONDS (10),
 #              PORT (14000), CONCURRENCY ("1 50").
+#   e.g. JAVA_OPTS=-Dreflector.tls.jdk-curve25519=true   the JDK's own Ed25519/X25519 (SunEC)
+#        JAVA_OPTS=-XX:TieredStopAtLevel=4               the C2 compiler too
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 JAR="$ROOT/reflector/target/reflector.jar"
+LAUNCHER="$ROOT/reflector/target/reflector"
 TEST_CLASSES="$ROOT/reflector/target/test-classes"
-# Server JVM flags: a small heap and the serial collector keep an idle reflector well under 64 MiB;
-# one compiler thread keeps start-up from fighting the 2 cores; CDS (on by default for the JDK's
-# own classes) shortens start-up. See README in this directory.
-JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx96m -XX:MaxMetaspaceSize=64m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:+UseStringDeduplication}"
+export REFLECTOR_JAVA_OPTS="${JAVA_OPTS:-}"
 IDLE_SECONDS="${IDLE_SECONDS:-30}"
 LOAD_SECONDS="${LOAD_SECONDS:-10}"
 PORT="${PORT:-14000}"
@@ -59,11 +64,21 @@ SERVER_ID="$(java -jar "$JAR" -c "$WORK/reflector.toml" show-id 2>/dev/null)"
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 echo "== reflector control-plane bench ($(nproc) cores, $(java -version 2>&1 | head -1))"
-echo "server JVM flags: $JAVA_OPTS"
+echo "server: $LAUNCHER (flags: $(sed -n '/^flags=(/,/^)/p' "$LAUNCHER" | grep -v '^flags=(\|^)' | tr -s ' \n' ' ')) extra: ${REFLECTOR_JAVA_OPTS:-none}"
+echo "TLS: JDK SunJSSE on both sides; Ed25519/X25519 by $(
+  [[ "$REFLECTOR_JAVA_OPTS" == *jdk-curve25519=true* ]] && echo "SunEC (server)" || echo "Curve25519Provider (server)"), Curve25519Provider (client)"
+
+# Records the class-data-sharing archive (the launcher writes it when serve exits).
+"$LAUNCHER" -c "$WORK/reflector.toml" serve >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER_PID=$!
+until grep -q "^Audit log:" "$WORK/serve.out" 2>/dev/null; do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/serve.err" >&2; exit 1; fi
+  sleep 0.05
+done
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 
 start_ns=$(date +%s%N)
-# shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" -c "$WORK/reflector.toml" serve >"$WORK/serve.out" 2>"$WORK/serve.err" &
+"$LAUNCHER" -c "$WORK/reflector.toml" serve >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 until port_open; do
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/serve.err" >&2; exit 1; fi
@@ -72,17 +87,18 @@ done
 listen_ns=$(date +%s%N)
 until grep -q "^Audit log:" "$WORK/serve.out"; do sleep 0.005; done
 banner_ns=$(date +%s%N)
-printf 'start: launch -> control port accepting = %d ms; launch -> banner (all listeners up) = %d ms\n' \
-  $(((listen_ns - start_ns) / 1000000)) $(((banner_ns - start_ns) / 1000000))
+TICKS=$(getconf CLK_TCK)
+# CPU the server process has used so far, in ms (utime + stime of /proc/<pid>/stat).
+server_cpu_ms() { awk -v t="$TICKS" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$SERVER_PID/stat"; }
+start_cpu_ms=$(server_cpu_ms)
+printf 'start: launch -> control port accepting = %d ms; launch -> banner (all listeners up) = %d ms; server CPU until banner = %d ms\n' \
+  $(((listen_ns - start_ns) / 1000000)) $(((banner_ns - start_ns) / 1000000)) "$start_cpu_ms"
 
 sleep "$IDLE_SECONDS"
 rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
 awk -v s="$IDLE_SECONDS" -v kb="$rss_kb" 'BEGIN { printf "idle RSS after %ss: %d KiB (%.1f MiB)\n", s, kb, kb / 1024 }'
 
 CP="$JAR:$TEST_CLASSES"
-TICKS=$(getconf CLK_TCK)
-# CPU the server process has used so far, in ms (utime + stime of /proc/<pid>/stat).
-server_cpu_ms() { awk -v t="$TICKS" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$SERVER_PID/stat"; }
 bench() { java -XX:+UseParallelGC -cp "$CP" io.packetparamedic.reflector.bench.HandshakeBench \
   127.0.0.1 "$PORT" "$CLIENT_KEY" "$SERVER_ID" "$1" "$LOAD_SECONDS" "$2"; }
 
