@@ -1,5 +1,6 @@
 package io.packetparamedic.reflector.admin;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.packetparamedic.api.config.Durations;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -64,9 +65,9 @@ public final class AdminServer implements AutoCloseable {
         this.server = server;
         this.operations = operations;
         this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(BACKLOG), daemon("admin-worker"));
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(daemon("admin-deadline"));
-        this.acceptor = daemon("admin-accept").newThread(this::acceptLoop);
+                new ArrayBlockingQueue<>(BACKLOG), new DefaultThreadFactory("admin-worker", true));
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("admin-deadline", true));
+        this.acceptor = new DefaultThreadFactory("admin-accept", true).newThread(this::acceptLoop);
     }
 
     /**
@@ -284,11 +285,4 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }

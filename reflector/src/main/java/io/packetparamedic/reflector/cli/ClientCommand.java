@@ -11,6 +11,7 @@ import io.packetparamedic.reflector.wire.Payload;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import io.packetparamedic.reflector.server.Addresses;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -94,19 +95,14 @@ public final class ClientCommand implements Runnable {
     }
 
     InetSocketAddress serverAddress() {
-        String v = server.strip();
-        int colon = v.lastIndexOf(':');
-        if (colon <= 0 || colon == v.length() - 1) throw usage("--server must be HOST:PORT, got \"" + server + "\"");
-        String host = v.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        int port;
+        InetSocketAddress address;
         try {
-            port = Integer.parseInt(v.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw usage("--server must be HOST:PORT, got \"" + server + "\"");
+            address = Addresses.parse(server);
+        } catch (IllegalArgumentException e) {
+            throw usage("--server must be HOST:PORT: " + e.getMessage());
         }
-        if (port < 1 || port > 65535) throw usage("--server port must be 1-65535, got " + port);
-        return InetSocketAddress.createUnresolved(host, port);
+        if (address.getPort() == 0) throw usage("--server port must be 1-65535, got 0");
+        return address;
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -1,5 +1,6 @@
 package io.packetparamedic.reflector.engine;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -42,8 +43,8 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
 
     private final Supplier<String> iperf3Path;
     private final Duration killGrace;
-    private final ExecutorService outputReaders = Executors.newCachedThreadPool(daemon("iperf3-output"));
-    private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(daemon("iperf3-killer"));
+    private final ExecutorService outputReaders = Executors.newCachedThreadPool(new DefaultThreadFactory("iperf3-output", true));
+    private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("iperf3-killer", true));
 
     public ThroughputEngine(Supplier<String> iperf3Path) {
         this(iperf3Path, Duration.ofMillis(500));
@@ -156,13 +157,6 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         result.complete(buffer.toByteArray());
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.packetparamedic.reflector.governance;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.reflector.wire.LinkCodec;
@@ -38,11 +39,7 @@ public final class GovernanceStore implements AutoCloseable {
     public static final String FILE_NAME = "governance.json";
 
     private final Path path;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "governance-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(new DefaultThreadFactory("governance-writer", true));
     private final AtomicReference<Snapshot> pending = new AtomicReference<>();
 
     public GovernanceStore(Path path) {

@@ -2,7 +2,6 @@ package io.packetparamedic.reflector.kube;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.packetparamedic.api.config.ConfigException;
 import io.packetparamedic.api.config.ConfigLoader;
@@ -13,8 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the instance's config Secret — that one object, by a {@code metadata.name} field
- * selector, which is all the pod's Role lets it list and watch — and hands each new valid
+ * Watches the instance's config Secret (a {@link NamedSecretInformer}) and hands each new valid
  * reflector.toml to the running server. A watch event arrives within milliseconds of the
  * operator's write, so an added peer, a removed one or an opened pairing code applies well within
  * a second. A version that does not parse or validate is logged and skipped: the reflector keeps
@@ -40,26 +38,10 @@ final class ConfigSecretWatcher implements AutoCloseable {
 
     /** Starts the watch; returns once the informer has listed the Secret. */
     void start() {
-        informer = client.secrets()
-                .inNamespace(settings.instance().namespace())
-                .withName(settings.configSecret())
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Secret secret) {
-                        changed(secret);
-                    }
-
-                    @Override
-                    public void onUpdate(Secret previous, Secret secret) {
-                        changed(secret);
-                    }
-
-                    @Override
-                    public void onDelete(Secret secret, boolean finalStateUnknown) {
-                        LOG.warn("event=config_secret_deleted secret={}/{} action=keeping_last_config",
-                                settings.instance().namespace(), settings.configSecret());
-                    }
-                }, 0);
+        informer = NamedSecretInformer.start(client, settings.instance().namespace(), settings.configSecret(),
+                this::changed,
+                () -> LOG.warn("event=config_secret_deleted secret={}/{} action=keeping_last_config",
+                        settings.instance().namespace(), settings.configSecret()));
         LOG.info("event=config_watch_started secret={}/{}", settings.instance().namespace(), settings.configSecret());
     }
 

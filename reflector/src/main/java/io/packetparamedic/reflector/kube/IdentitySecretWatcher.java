@@ -2,7 +2,6 @@ package io.packetparamedic.reflector.kube;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.IdentityException;
@@ -36,26 +35,10 @@ final class IdentitySecretWatcher implements AutoCloseable {
     }
 
     void start() {
-        informer = client.secrets()
-                .inNamespace(settings.instance().namespace())
-                .withName(settings.identitySecret())
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Secret secret) {
-                        changed(secret);
-                    }
-
-                    @Override
-                    public void onUpdate(Secret previous, Secret secret) {
-                        changed(secret);
-                    }
-
-                    @Override
-                    public void onDelete(Secret secret, boolean finalStateUnknown) {
-                        LOG.warn("event=identity_secret_deleted secret={}/{} action=keeping_current_identity",
-                                settings.instance().namespace(), settings.identitySecret());
-                    }
-                }, 0);
+        informer = NamedSecretInformer.start(client, settings.instance().namespace(), settings.identitySecret(),
+                this::changed,
+                () -> LOG.warn("event=identity_secret_deleted secret={}/{} action=keeping_current_identity",
+                        settings.instance().namespace(), settings.identitySecret()));
     }
 
     private void changed(Secret secret) {

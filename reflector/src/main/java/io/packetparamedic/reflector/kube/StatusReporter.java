@@ -1,5 +1,6 @@
 package io.packetparamedic.reflector.kube;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -105,11 +106,7 @@ final class StatusReporter implements AutoCloseable {
         this.sessions = sessions;
         this.advertisedAddress = advertisedAddress;
         this.clock = clock;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "status-reporter");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("status-reporter", true));
     }
 
     /**

@@ -17,7 +17,7 @@ public final class Addresses {
         String v = value == null ? "" : value.strip();
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {
-            throw new IllegalArgumentException("listen address \"" + value + "\" is not host:port");
+            throw new IllegalArgumentException("address \"" + value + "\" is not host:port");
         }
         String host = v.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
@@ -25,9 +25,9 @@ public final class Addresses {
         try {
             port = Integer.parseInt(v.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("listen address \"" + value + "\" has no numeric port");
+            throw new IllegalArgumentException("address \"" + value + "\" has no numeric port");
         }
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("listen address \"" + value + "\" has port out of range");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("address \"" + value + "\" has port out of range");
         return new InetSocketAddress(host, port);
     }
 

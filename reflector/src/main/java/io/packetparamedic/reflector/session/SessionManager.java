@@ -1,5 +1,6 @@
 package io.packetparamedic.reflector.session;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import io.micrometer.core.instrument.Gauge;
@@ -39,7 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -106,11 +106,11 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         this.ports = ports;
         this.clock = governance.clock();
         this.admission = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(ADMISSION_QUEUE), daemon("session-admission"));
+                new ArrayBlockingQueue<>(ADMISSION_QUEUE), new DefaultThreadFactory("session-admission", true));
         this.starter = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(ADMISSION_QUEUE), daemon("session-starter"));
+                new ArrayBlockingQueue<>(ADMISSION_QUEUE), new DefaultThreadFactory("session-starter", true));
         this.starter.allowCoreThreadTimeOut(true);
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("session-timer"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("session-timer", true));
         Gauge.builder(SESSIONS_ACTIVE, this, m -> m.activeSessions().size())
                 .description("Sessions granted and not yet ended")
                 .register(meters);
@@ -449,13 +449,6 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         return Math.max(1, (millis + 999) / 1000);
     }
 
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /** Stops every session, waits briefly for their engines, and stops the manager's threads. */
     @Override
