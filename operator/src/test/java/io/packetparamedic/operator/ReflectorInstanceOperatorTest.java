@@ -149,6 +149,9 @@ class ReflectorInstanceOperatorTest {
             String row = get.stdout().lines().skip(1).findFirst().orElse("");
             // Column by column: the header names each value's column.
             Map<String, String> cells = cells(header, row);
+            // The columns in issue 5's order (CRD declaration order, not the generator's JSON-path sort).
+            assertThat(cells.keySet()).as("kubectl get reflectors header: %s", header)
+                    .containsExactly("NAME", "ENDPOINT ID", "READY", "ADDRESS", "PEERS", "ACTIVE", "AGE");
             assertThat(cells).containsEntry("NAME", "edge").containsEntry("ENDPOINT ID", ready.getStatus().endpointId)
                     .containsEntry("READY", "True").containsEntry("ADDRESS", "192.0.2.10:4000")
                     .containsEntry("PEERS", "0").containsEntry("ACTIVE", "1").containsKey("AGE");
