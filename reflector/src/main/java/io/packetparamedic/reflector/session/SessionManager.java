@@ -3,10 +3,9 @@ package io.packetparamedic.reflector.session;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
@@ -85,11 +84,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     private final ThreadPoolExecutor starter;
     private final ScheduledExecutorService timer;
 
-    /**
-     * Session meters live in a composite so they exist (and count) from construction on; the
-     * reflector's scraped registry joins through {@link #bindTo} when it is ready.
-     */
-    private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
+    /** Unbound until {@link #bindTo}: the reflector binds its scraped registry before serving. */
+    private volatile SessionMeters meters = new SessionMeters(new SimpleMeterRegistry(), () -> 0);
 
     private final Object lock = new Object();
     /** Sessions from admission until their engine has stopped; guarded by {@link #lock}. */
@@ -111,26 +107,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                 new ArrayBlockingQueue<>(ADMISSION_QUEUE), new DefaultThreadFactory("session-starter", true));
         this.starter.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("session-timer", true));
-        Gauge.builder(SESSIONS_ACTIVE, this, m -> m.activeSessions().size())
-                .description("Sessions granted and not yet ended")
-                .register(meters);
-        // Every series exists from the start at zero, so rate() and absent() behave on a fresh reflector.
-        for (TestType t : TestType.values()) {
-            meters.counter(SESSIONS_GRANTED, "test_type", t.wire());
-            meters.counter(SESSION_BYTES, "test_type", t.wire());
-        }
-        for (DenyReason r : DenyReason.values()) meters.counter(SESSIONS_DENIED, "reason", r.wire());
     }
 
-    public static final String SESSIONS_ACTIVE = "reflector.sessions.active";
-    public static final String SESSIONS_GRANTED = "reflector.sessions.granted";
-    public static final String SESSIONS_DENIED = "reflector.sessions.denied";
-    public static final String SESSION_BYTES = "reflector.session.bytes";
-
-    /** Adds {@code registry} to the session meters (active gauge, grants, denials by reason, bytes). */
+    /** Publishes the session meters (active gauge, grants, denials by reason, bytes) on {@code registry}. */
     @Override
     public void bindTo(MeterRegistry registry) {
-        meters.add(registry);
+        meters = new SessionMeters(registry, () -> activeSessions().size());
     }
 
     public Governance governance() {
@@ -343,7 +325,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                 .withTest(session.type.wire(), session.testId)
                 .withParams(auditParams(session.request, session))
                 .withDecision("granted", null));
-        meters.counter(SESSIONS_GRANTED, "test_type", session.type.wire()).increment();
+        meters.granted(session.type).increment();
         LOG.info("event=session_granted test_id={} peer={} type={} port={} duration_sec={} expires_at={}",
                 session.testId, session.peerId, session.type.wire(), session.port, session.durationSec, grant.expiresAt());
         return grant;
@@ -389,7 +371,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                 .withRemoteAddress(address(session.peer))
                 .withTest(session.type.wire(), session.testId)
                 .withTotals(bytes, seconds));
-        meters.counter(SESSION_BYTES, "test_type", session.type.wire()).increment(bytes);
+        meters.bytes(session.type).increment(bytes);
         LOG.info("event=session_completed test_id={} peer={} type={} port={} bytes={} duration_sec={}",
                 session.testId, session.peerId, session.type.wire(), session.port, bytes, seconds);
         session.ended.complete(null);
@@ -411,7 +393,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
 
     /** Every denial passes here, so the audit line and the denial counter never disagree. */
     private void auditDenied(PeerContext peer, Payload.SessionRequest request, String reason, String auditReason) {
-        meters.counter(SESSIONS_DENIED, "reason", reason).increment();
+        meters.denied(reason).increment();
         audit.record(AuditEvent.of(AuditEventType.SESSION_DENIED)
                 .withPeer(peer.peerId().toString())
                 .withRemoteAddress(address(peer))
