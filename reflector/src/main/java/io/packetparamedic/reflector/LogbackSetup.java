@@ -1,0 +1,58 @@
+package io.packetparamedic.reflector;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ConfiguratorRank;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.status.NopStatusListener;
+
+/**
+ * The reflector's logging, set up in code (Logback finds this through
+ * {@code META-INF/services}): one line per event, key=value, on stderr (stdout is reserved for
+ * command output such as the Endpoint ID); {@code io.netty} at WARN; {@code serve} then sets the
+ * root level from {@code [logging] level} ({@link LogLevels}). Done in code rather than in a
+ * {@code logback.xml} because reading XML costs the process some 400 classes (Logback's Joran
+ * and the JDK's XML parser), about a tenth of its start-up CPU and a few MiB of an idle
+ * reflector's memory.
+ *
+ * <p>A {@code -Dlogback.configurationFile} or a {@code logback-test.xml} on the class path (test
+ * set-ups of other modules) takes precedence: this configurator then steps aside.
+ */
+@ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
+public final class LogbackSetup extends ContextAwareBase implements Configurator {
+
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} level=%level logger=%logger{0} %msg%n";
+
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+        ClassLoader loader = LogbackSetup.class.getClassLoader();
+        if (System.getProperty("logback.configurationFile") != null
+                || (loader != null && loader.getResource("logback-test.xml") != null)) {
+            return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+        }
+        NopStatusListener quiet = new NopStatusListener();
+        context.getStatusManager().add(quiet);
+
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+        stderr.setContext(context);
+        stderr.setName("STDERR");
+        stderr.setTarget("System.err");
+        stderr.setEncoder(encoder);
+        stderr.start();
+
+        context.getLogger("io.netty").setLevel(Level.WARN);
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(stderr);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+}
