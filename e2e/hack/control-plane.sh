@@ -198,14 +198,16 @@ live_pid() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A port nobody listens on right now. There is a window between choosing and binding; the
-# range is wide and the components fail loudly on a clash, so that is good enough for tests.
+# A port nobody listens on right now. There is a window between choosing and binding, so the
+# range stays below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by
+# default): there, any outgoing connection on the host (a test client, a benchmark) may take the
+# port in that window and etcd or the apiserver fails with "address already in use".
 # free_port VAR: sets VAR (not a $(...) subshell, so TAKEN_PORTS remembers earlier picks).
 TAKEN_PORTS=" "
 free_port() {
   local p i
   for i in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 10000 + RANDOM % 22000 ))
     case "$TAKEN_PORTS" in *" $p "*) continue ;; esac
     if ! port_in_use "$p"; then TAKEN_PORTS+="$p "; printf -v "$1" '%s' "$p"; return 0; fi
   done
