@@ -33,12 +33,16 @@ public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final int QUEUE_CAPACITY = 16_384;
     private static final ObjectMapper JSON = LinkCodec.MAPPER;
-    private static final AuditEvent STOP = AuditEvent.of(AuditEventType.PEER_REMOVED);
+    /** Queued after the events it covers; the writer counts it down once they are written. */
+    private record Flush(CountDownLatch done) {}
+
+    private static final Object STOP = new Object();
 
     private final Path path;
     private final String endpointId;
     private final Clock clock;
-    private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** Stamped {@link AuditEvent}s, {@link Flush} markers and the {@link #STOP} marker, in order. */
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -85,34 +89,29 @@ public final class AuditLog implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Waits until every event queued before this call is on disk (or failed). For tests and shutdown. */
+    /**
+     * Waits until every event recorded before this call is written (or has failed). Off the event
+     * loop only: for tests and shutdown.
+     */
     public boolean flush(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (!queue.isEmpty() || busy) {
-            if (System.nanoTime() > deadline) return false;
-            synchronized (this) {
-                wait(5);
-            }
-        }
-        return true;
+        Flush marker = new Flush(new CountDownLatch(1));
+        if (!queue.offer(marker, timeout, unit)) return false;
+        return marker.done().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
-
-    private volatile boolean busy;
 
     private void drain() {
         FileChannel channel = null;
         try {
-            while (true) {
-                AuditEvent event = queue.take();
-                if (event == STOP) break;
-                busy = true;
+            for (Object item = queue.take(); item != STOP; item = queue.take()) {
+                if (item instanceof Flush flush) {
+                    flush.done().countDown();
+                    continue;
+                }
+                AuditEvent event = (AuditEvent) item;
                 try {
                     if (channel == null || !channel.isOpen()) channel = open();
                     write(channel, event);
-                    while ((event = queue.poll()) != null) {
-                        if (event == STOP) return;
-                        write(channel, event);
-                    }
                     failing = false;
                 } catch (IOException e) {
                     failures.incrementAndGet();
@@ -122,11 +121,6 @@ public final class AuditLog implements AutoCloseable {
                     }
                     closeQuietly(channel);
                     channel = null;
-                } finally {
-                    busy = false;
-                    synchronized (this) {
-                        notifyAll();
-                    }
                 }
             }
         } catch (InterruptedException e) {
