@@ -15,7 +15,7 @@ public class AuthorizedPeerSpec {
 
     @Required
     @Pattern(EndpointId.PATTERN)
-    @JsonPropertyDescription("The appliance's Endpoint ID (PP-XXXX-...-C). The schema checks the form; the operator checks the check symbol (condition Valid).")
+    @JsonPropertyDescription("The appliance's Endpoint ID (PP- then 13 groups of 4 symbols and a check symbol). The schema checks the form; the operator checks the check symbol (condition Valid).")
     public String endpointId;
 
     @JsonPropertyDescription("The ReflectorInstance this peer may use.")
