@@ -35,6 +35,7 @@ public final class ConfigRenderer {
         c.network.dataPortRangeStart = s.dataPortStart();
         c.network.dataPortRangeEnd = s.dataPortEnd();
         c.network.advertisedAddress = s.advertisedAddress().orElse(null);
+        c.network.requireAlpn = s.requireAlpn();
 
         ReflectorInstanceSpec.Quotas q = s.spec().quotas;
         if (q != null) {

@@ -50,6 +50,10 @@ public record EffectiveSpec(ReflectorInstance instance, ReflectorInstanceSpec sp
         return network().map(n -> n.mode).map(Enum::name).orElse(DEFAULTS.network.mode);
     }
 
+    public boolean requireAlpn() {
+        return network().map(n -> n.requireAlpn).orElse(DEFAULTS.network.requireAlpn);
+    }
+
     public Optional<String> advertisedAddress() {
         return network().map(n -> n.advertisedAddress).filter(a -> !a.isBlank());
     }

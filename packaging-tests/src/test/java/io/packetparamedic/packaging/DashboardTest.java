@@ -62,7 +62,7 @@ class DashboardTest {
       metrics.authorizationDecision("authorized");
       metrics.protocolError(400);
       metrics.pairingAttempt(true);
-      metrics.connectionAccepted();
+      metrics.connectionAccepted("pp-link/1");
       Set<String> exported = new TreeSet<>();
       for (String line : metrics.scrape().split("\n")) {
         if (!line.startsWith("#") && !line.isBlank()) {

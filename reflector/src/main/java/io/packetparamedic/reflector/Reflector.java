@@ -313,8 +313,9 @@ public final class Reflector implements AutoCloseable {
         LogLevels.apply(next.logging.level);
         if (!Objects.equals(previous.network.listenAddress, next.network.listenAddress)
                 || !Objects.equals(previous.network.listenAddressHealth, next.network.listenAddressHealth)
-                || !Objects.equals(previous.network.alpn, next.network.alpn)) {
-            LOG.warn("event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn");
+                || !Objects.equals(previous.network.alpn, next.network.alpn)
+                || previous.network.requireAlpn != next.network.requireAlpn) {
+            LOG.warn("event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn");
         }
         Set<EndpointId> removed = authorizer.apply(next);
         removed.forEach(this::revokeLive);

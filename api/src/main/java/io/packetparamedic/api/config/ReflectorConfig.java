@@ -33,6 +33,12 @@ public class ReflectorConfig {
         public String listenAddress = "0.0.0.0:4000";
         public String listenAddressHealth = "0.0.0.0:7301";
         public String alpn = "pp-link/1";
+        /**
+         * (ours) refuse clients whose ClientHello carries no ALPN extension. Off by default: the
+         * appliance client deployed in the field offers none, and RFC 7301 servers serve such a
+         * client with their default protocol. A client offering only other protocols always fails.
+         */
+        public boolean requireAlpn = false;
         /** {@code tunneled} or {@code direct_ephemeral}; grants say direct_ephemeral in both for now. */
         public String mode = "tunneled";
         public int dataPortRangeStart = 5201;
@@ -99,7 +105,13 @@ public class ReflectorConfig {
         public int maxTestDurationSec = 60;
         public int maxConcurrentTests = 1;
         public int maxTestsPerHourPerPeer = 10;
-        public long maxBytesPerDayPerPeer = 5_000_000_000L;
+        /**
+         * 400 GB: the hourly limit allows at most 10 x 24 = 240 tests a UTC day, and a 10 s test
+         * on a 1 Gbit/s link moves at most 1.25 GB, so the appliance's standard speed test
+         * (upload then download, 10 s each) fits every time the hourly limit allows it (300 GB),
+         * with a third to spare. docs/operations.md has the arithmetic.
+         */
+        public long maxBytesPerDayPerPeer = 400_000_000_000L;
         public int cooldownSec = 5;
         public boolean allowUdpEcho = true;
         public boolean allowThroughput = true;

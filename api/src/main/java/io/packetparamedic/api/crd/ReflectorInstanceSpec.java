@@ -68,6 +68,9 @@ public class ReflectorInstanceSpec {
         @JsonPropertyDescription("tunneled or direct_ephemeral (default tunneled).")
         public Mode mode;
 
+        @JsonPropertyDescription("Refuse appliances whose TLS ClientHello offers no ALPN (default false: the appliance client deployed in the field offers none and is served as pp-link/1).")
+        public Boolean requireAlpn;
+
         @Pattern("^[A-Za-z0-9.:\\[\\]-]+$")
         @JsonPropertyDescription("Host name or IP appliances are told to use; default: what the pod reports (its node's address).")
         public String advertisedAddress;

@@ -20,6 +20,7 @@ class ConfigLoaderTest {
         assertThat(c.network.listenAddress).isEqualTo("0.0.0.0:4000");
         assertThat(c.network.listenAddressHealth).isEqualTo("0.0.0.0:7301");
         assertThat(c.network.alpn).isEqualTo("pp-link/1");
+        assertThat(c.network.requireAlpn).isFalse();
         assertThat(c.network.mode).isEqualTo("tunneled");
         assertThat(c.network.dataPortRangeStart).isEqualTo(5201);
         assertThat(c.network.dataPortRangeEnd).isEqualTo(5299);
@@ -28,7 +29,7 @@ class ConfigLoaderTest {
         assertThat(c.quotas.maxTestDurationSec).isEqualTo(60);
         assertThat(c.quotas.maxConcurrentTests).isEqualTo(1);
         assertThat(c.quotas.maxTestsPerHourPerPeer).isEqualTo(10);
-        assertThat(c.quotas.maxBytesPerDayPerPeer).isEqualTo(5_000_000_000L);
+        assertThat(c.quotas.maxBytesPerDayPerPeer).isEqualTo(400_000_000_000L);
         assertThat(c.quotas.cooldownSec).isEqualTo(5);
         assertThat(c.quotas.allowUdpEcho).isTrue();
         assertThat(c.quotas.allowThroughput).isTrue();

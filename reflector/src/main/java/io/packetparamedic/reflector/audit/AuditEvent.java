@@ -20,44 +20,51 @@ public record AuditEvent(
         String decision,
         String reason,
         Long bytesTransferred,
-        Double durationSec) {
+        Double durationSec,
+        String alpn) {
 
     public static AuditEvent of(AuditEventType type) {
-        return new AuditEvent(null, type.wire(), null, null, null, null, null, null, null, null, null, null);
+        return new AuditEvent(null, type.wire(), null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public AuditEvent withPeer(String peerId) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 
     public AuditEvent withRemoteAddress(String address) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, address, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 
     public AuditEvent withTest(String testType, String testId) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 
     public AuditEvent withParams(Object params) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 
     public AuditEvent withDecision(String decision, String reason) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 
     public AuditEvent withTotals(long bytesTransferred, double durationSec) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
+    }
+
+    /** The ALPN a {@code connection_accepted} used: the negotiated protocol, or {@code none}. */
+    public AuditEvent withAlpn(String alpn) {
+        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 
     AuditEvent stamped(String timestamp, String endpointId) {
         return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec);
+                decision, reason, bytesTransferred, durationSec, alpn);
     }
 }

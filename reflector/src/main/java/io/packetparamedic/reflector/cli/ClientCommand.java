@@ -139,7 +139,10 @@ public final class ClientCommand implements Runnable {
         } catch (LinkException e) {
             throw new CliFailure("the reflector answered with an error: " + e.getMessage());
         } catch (EOFException | SocketException e) {
-            throw new CliFailure("the reflector at " + where + " closed the connection: this client ("
+            if (client.hasAnswered()) {
+                throw new CliFailure("the reflector at " + where + " closed the connection: " + e.getMessage());
+            }
+            throw new CliFailure("the reflector at " + where + " closed the connection without answering: this client ("
                     + identity.endpointId() + ") is not authorized there and no pairing window is open");
         } catch (SocketTimeoutException e) {
             throw new CliFailure("the reflector at " + where + " did not answer in time");

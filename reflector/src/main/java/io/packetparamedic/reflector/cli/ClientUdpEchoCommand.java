@@ -43,6 +43,12 @@ final class ClientUdpEchoCommand extends ClientCommand.Action {
                 return 1;
             }
             Payload.SessionGrant grant = (Payload.SessionGrant) answer;
+            if (grant.port() <= 0 || grant.port() > 65535) {
+                c.sessionClose(grant.testId());
+                throw new CliFailure("the reflector granted udp_echo session " + grant.testId() + " but named no usable data port ("
+                        + grant.port() + "); the session was closed. The reflector is misconfigured: ask its operator to check "
+                        + "its data port range and its log for this session");
+            }
             err().println("udp_echo: session " + grant.testId() + " on port " + grant.port());
             err().flush();
             try {
@@ -54,6 +60,12 @@ final class ClientUdpEchoCommand extends ClientCommand.Action {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted");
+            } catch (IOException e) {
+                // A UDP failure is not the control connection's: say what failed, then release the session.
+                err().println();
+                c.sessionClose(grant.testId());
+                throw new CliFailure("sending UDP probes to " + host + ":" + grant.port() + " failed: " + e.getMessage()
+                        + " (session " + grant.testId() + " closed)");
             }
             err().println();
             c.sessionClose(grant.testId());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.util.Locale;
+import io.packetparamedic.reflector.governance.PlainWords;
 
 /** Formatting shared by the commands' readable and JSON output. */
 final class Output {
@@ -28,14 +28,6 @@ final class Output {
 
     /** Decimal units, as iperf3 and the quotas count: 5000000000 → "5.00 GB (5000000000 bytes)". */
     static String bytes(long n) {
-        if (n < 1000) return n + " bytes";
-        String[] units = {"kB", "MB", "GB", "TB", "PB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.2f %s (%d bytes)", v, units[u], n);
+        return n < 1000 ? PlainWords.bytes(n) : PlainWords.bytes(n) + " (" + n + " bytes)";
     }
 }

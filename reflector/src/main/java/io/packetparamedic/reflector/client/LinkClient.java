@@ -58,6 +58,8 @@ public final class LinkClient implements AutoCloseable {
     private final EndpointId serverId;
     private final AtomicLong requestIds = new AtomicLong();
 
+    private volatile boolean answered;
+
     private LinkClient(SSLSocket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
@@ -171,11 +173,21 @@ public final class LinkClient implements AutoCloseable {
         }
         byte[] body = in.readNBytes(length);
         if (body.length != length) throw new EOFException("connection closed inside a frame");
+        answered = true;
         try {
             return LinkCodec.decode(body);
         } catch (ProtocolException e) {
             throw new LinkException("cannot decode the server's response: " + e.getMessage());
         }
+    }
+
+    /**
+     * True once the server has sent a frame on this connection. A reflector closes a connection it
+     * will not serve (an unknown peer, no pairing window) before answering anything, so a close
+     * after an answer means something else.
+     */
+    public boolean hasAnswered() {
+        return answered;
     }
 
     /** True when the server closed the connection (EOF or reset) within the read timeout. */

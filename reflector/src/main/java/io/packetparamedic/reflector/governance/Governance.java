@@ -68,30 +68,39 @@ public final class Governance {
         if (limits.cooldownSec() > 0 && ledger.lastStart != null) {
             Instant clears = ledger.lastStart.plusSeconds(limits.cooldownSec());
             if (now.isBefore(clears)) {
+                long wait = secondsUntil(now, clears);
                 return Verdict.deny(DenyReason.RATE_LIMITED,
-                        "cooldown: wait " + limits.cooldownSec() + " s between tests",
-                        secondsUntil(now, clears), "cooldown between tests");
+                        "cooldown: tests from this appliance must start at least " + limits.cooldownSec()
+                                + " s apart; try again in " + PlainWords.duration(wait),
+                        wait, "cooldown between tests");
             }
         }
-        if (ledger.startsInWindow.size() >= limits.maxTestsPerHour()) {
-            if (limits.maxTestsPerHour() <= 0) {
-                return Verdict.deny(DenyReason.RATE_LIMITED, "this peer may not run tests (hourly limit 0)",
-                        null, "hourly test limit is 0");
+        int perHour = limits.maxTestsPerHour();
+        if (ledger.startsInWindow.size() >= perHour) {
+            if (perHour <= 0) {
+                return Verdict.deny(DenyReason.RATE_LIMITED,
+                        "this appliance may not run tests here (its hourly test limit is 0)", null, "hourly test limit is 0");
             }
             // The count drops below the limit once the (size - limit + 1)-th oldest start leaves the window.
-            int index = ledger.startsInWindow.size() - limits.maxTestsPerHour();
+            int index = ledger.startsInWindow.size() - perHour;
             Instant leaving = ledger.startsInWindow.stream().skip(index).findFirst().orElseThrow();
             Instant clears = leaving.plus(ROLLING_WINDOW);
+            long wait = secondsUntil(now, clears);
             return Verdict.deny(DenyReason.RATE_LIMITED,
-                    "rate limit exceeded for this peer (" + limits.maxTestsPerHour() + " tests per hour)",
-                    secondsUntil(now, clears), "hourly test limit reached");
+                    "hourly test limit reached: " + ledger.startsInWindow.size() + " of " + perHour
+                            + " tests used in the last hour; the next test is allowed at " + PlainWords.utcTime(clears)
+                            + " (in " + PlainWords.duration(wait) + ")",
+                    wait, "hourly test limit reached");
         }
         LocalDate today = utcDay(now);
         long used = today.equals(ledger.bytesDay) ? ledger.bytesToday : 0;
         if (used >= limits.maxBytesPerDay()) {
             Instant midnight = today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-            return Verdict.deny(DenyReason.QUOTA_EXCEEDED, "daily byte quota exceeded for this peer",
-                    secondsUntil(now, midnight), "daily byte quota exceeded");
+            long wait = secondsUntil(now, midnight);
+            return Verdict.deny(DenyReason.QUOTA_EXCEEDED,
+                    "daily data quota reached: " + PlainWords.bytes(used) + " of " + PlainWords.bytes(limits.maxBytesPerDay())
+                            + " used today; it resets at 00:00 UTC (in " + PlainWords.duration(wait) + ")",
+                    wait, "daily byte quota exceeded");
         }
         return Verdict.ALLOWED;
     }

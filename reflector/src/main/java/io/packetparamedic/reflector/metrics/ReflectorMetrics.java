@@ -26,10 +26,11 @@ public final class ReflectorMetrics {
     public static final String PAIRING_ATTEMPTS = "reflector.pairing.attempts";
     public static final String PAIRING_SUCCESSES = "reflector.pairing.successes";
     public static final String PROTOCOL_ERRORS = "reflector.protocol.errors";
+    /** The {@code alpn} tag (and audit field) of a connection whose ClientHello carried no ALPN. */
+    public static final String ALPN_NONE = "none";
 
     private final PrometheusMeterRegistry registry;
     private final AtomicInteger activeConnections = new AtomicInteger();
-    private final Counter accepted;
     private final Counter pairingAttempts;
     private final Counter pairingSuccesses;
 
@@ -42,9 +43,11 @@ public final class ReflectorMetrics {
         Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
                 .description("Open control connections (any stage)")
                 .register(registry);
-        accepted = Counter.builder(CONNECTIONS_ACCEPTED)
-                .description("Control connections accepted after TLS and authorization")
-                .register(registry);
+        // Tagged by the ALPN the connection used, so operators can see how much of the fleet still
+        // runs the deployed appliance client (which offers none). Only the configured protocol
+        // passes the handshake, so the tag has two values.
+        acceptedCounter("pp-link/1");
+        acceptedCounter(ALPN_NONE);
         pairingAttempts = Counter.builder(PAIRING_ATTEMPTS).description("pair_request messages handled").register(registry);
         pairingSuccesses = Counter.builder(PAIRING_SUCCESSES).description("Peers enrolled by pairing").register(registry);
         // Pre-register the common labels so a scrape shows them at zero before the first event.
@@ -74,8 +77,16 @@ public final class ReflectorMetrics {
         return activeConnections.get();
     }
 
-    public void connectionAccepted() {
-        accepted.increment();
+    private Counter acceptedCounter(String alpn) {
+        return Counter.builder(CONNECTIONS_ACCEPTED)
+                .description("Control connections accepted after TLS and authorization, by the ALPN they used")
+                .tag("alpn", alpn)
+                .register(registry);
+    }
+
+    /** @param alpn the negotiated protocol, or {@link #ALPN_NONE} when the client offered no ALPN */
+    public void connectionAccepted(String alpn) {
+        acceptedCounter(alpn).increment();
     }
 
     public void connectionDenied(String reason) {

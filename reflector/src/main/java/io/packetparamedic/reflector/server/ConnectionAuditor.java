@@ -32,15 +32,17 @@ final class ConnectionAuditor {
         return Boolean.TRUE.equals(channel.attr(RECORDED).get());
     }
 
-    void accepted(Channel channel, EndpointId peer, String decision) {
+    /** @param alpn the protocol the connection used: the negotiated one, or {@code none} */
+    void accepted(Channel channel, EndpointId peer, String decision, String alpn) {
         if (channel.attr(RECORDED).setIfAbsent(Boolean.TRUE) != null) return;
         String remote = Addresses.format(channel.remoteAddress());
         audit.record(AuditEvent.of(AuditEventType.CONNECTION_ACCEPTED)
                 .withPeer(peer.toString())
                 .withRemoteAddress(remote)
-                .withDecision(decision, null));
-        metrics.connectionAccepted();
-        LOG.info("event=connection_accepted peer={} remote={} access={}", peer, remote, decision);
+                .withDecision(decision, null)
+                .withAlpn(alpn));
+        metrics.connectionAccepted(alpn);
+        LOG.info("event=connection_accepted peer={} remote={} access={} alpn={}", peer, remote, decision, alpn);
     }
 
     /**

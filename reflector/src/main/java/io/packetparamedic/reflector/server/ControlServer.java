@@ -26,7 +26,8 @@ import java.util.function.Function;
  *
  * <ol>
  *   <li>{@link ConnectionLimiter}: refuses connections beyond {@code max_connections} before TLS;
- *   <li>{@link SslHandler}: TLS 1.3 mutual authentication, ALPN, handshake timeout;
+ *   <li>{@link SslHandler}: TLS 1.3 mutual authentication, ALPN (a client offering none is
+ *       served as {@code pp-link/1}), handshake timeout;
  *   <li>{@link PeerIdentityHandler}: Endpoint ID from the certificate key, SAN check,
  *       authorization; installs the dispatcher, then leaves;
  *   <li>{@link FrameDecoder}: length-prefixed frames, oversized announced lengths close;
@@ -70,6 +71,7 @@ public final class ControlServer implements AutoCloseable {
         EnvelopeEncoder encoder = new EnvelopeEncoder();
         IdleCloser idleCloser = new IdleCloser();
         String alpn = network.alpn;
+        boolean requireAlpn = network.requireAlpn;
         long handshakeTimeoutMillis = TimeUnit.SECONDS.toMillis(network.handshakeTimeoutSec);
         int idleSeconds = network.idleTimeoutSec;
         ChannelGroup group = new DefaultChannelGroup("control", GlobalEventExecutor.INSTANCE);
@@ -91,7 +93,7 @@ public final class ControlServer implements AutoCloseable {
                         p.addLast("limiter", limiter);
                         p.addLast("tls", ssl);
                         p.addLast("identity", new PeerIdentityHandler(
-                                alpn, authorizer, auditor, metrics, registry, dispatcherFactory, clock));
+                                alpn, requireAlpn, authorizer, auditor, metrics, registry, dispatcherFactory, clock));
                         p.addLast("frames", new FrameDecoder());
                         p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                         p.addLast("idle-close", idleCloser);

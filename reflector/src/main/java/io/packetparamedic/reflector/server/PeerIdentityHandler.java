@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a finished TLS handshake into a peer (spec sections 2 and 6): checks that ALPN was
- * negotiated, derives the peer's Endpoint ID from its certificate key, requires the SAN to name
+ * Turns a finished TLS handshake into a peer (spec sections 2, 3 and 6): settles the ALPN the
+ * connection uses, derives the peer's Endpoint ID from its certificate key, requires the SAN to name
  * that same ID, asks the {@link Authorizer}, then either closes the connection or installs the
  * request dispatcher with the peer's access level and steps out of the pipeline. Every outcome,
  * including a failed handshake, is audited once.
@@ -40,6 +40,7 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
     static final String DISPATCHER = "dispatcher";
 
     private final String alpn;
+    private final boolean requireAlpn;
     private final Authorizer authorizer;
     private final ConnectionAuditor auditor;
     private final ReflectorMetrics metrics;
@@ -49,6 +50,7 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
 
     PeerIdentityHandler(
             String alpn,
+            boolean requireAlpn,
             Authorizer authorizer,
             ConnectionAuditor auditor,
             ReflectorMetrics metrics,
@@ -56,6 +58,7 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
             Function<PeerConnection, ChannelHandler> dispatcherFactory,
             Clock clock) {
         this.alpn = alpn;
+        this.requireAlpn = requireAlpn;
         this.authorizer = authorizer;
         this.auditor = auditor;
         this.metrics = metrics;
@@ -99,11 +102,12 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
 
     private void identify(ChannelHandlerContext ctx) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        String negotiated = ssl.applicationProtocol();
-        if (negotiated == null || !negotiated.equals(alpn)) {
-            // The JDK completes a handshake whose ClientHello carried no ALPN extension at all.
+        String used = applicationProtocol(ssl.applicationProtocol());
+        if (used == null) {
             metrics.handshakeFailure("no_application_protocol");
-            deny(ctx, null, negotiated == null ? "no ALPN" : "ALPN " + negotiated + " is not " + alpn, "alpn");
+            String negotiated = ssl.applicationProtocol();
+            deny(ctx, null, isNone(negotiated) ? "no ALPN (network.require_alpn is set)"
+                    : "ALPN " + negotiated + " is not " + alpn, "alpn");
             return;
         }
         X509Certificate cert;
@@ -142,9 +146,25 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         PeerConnection connection = new PeerConnection(ctx.channel(), peer,
                 (InetSocketAddress) ctx.channel().remoteAddress(), access, Instant.now(clock));
         registry.add(ctx.channel(), connection);
-        auditor.accepted(ctx.channel(), peer, access.decision());
+        auditor.accepted(ctx.channel(), peer, access.decision(), used);
         ctx.pipeline().addLast(DISPATCHER, dispatcherFactory.apply(connection));
         ctx.pipeline().remove(this);
+    }
+
+    /**
+     * The protocol this connection speaks, or null to refuse it. A client that offered only other
+     * protocols never gets here (the handshake fails with {@code no_application_protocol}). A
+     * ClientHello without the ALPN extension completes the handshake with none negotiated: as
+     * RFC 7301 servers do, it is served with our one protocol (the appliance client deployed in the
+     * field offers none), unless {@code network.require_alpn} asks for strictness.
+     */
+    private String applicationProtocol(String negotiated) {
+        if (isNone(negotiated)) return requireAlpn ? null : ReflectorMetrics.ALPN_NONE;
+        return negotiated.equals(alpn) ? negotiated : null;
+    }
+
+    private static boolean isNone(String negotiated) {
+        return negotiated == null || negotiated.isEmpty();
     }
 
     private static boolean namesPeer(String san, EndpointId peer) {

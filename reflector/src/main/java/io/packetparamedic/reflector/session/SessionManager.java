@@ -16,6 +16,7 @@ import io.packetparamedic.reflector.engine.PortAllocator;
 import io.packetparamedic.reflector.engine.RunningEngine;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerLimits;
+import io.packetparamedic.reflector.governance.PlainWords;
 import io.packetparamedic.reflector.governance.Verdict;
 import io.packetparamedic.reflector.wire.DenyReason;
 import io.packetparamedic.reflector.wire.Payload;
@@ -218,11 +219,20 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         }
         boolean allowed = type.get() == TestType.THROUGHPUT ? cfg.quotas.allowThroughput : cfg.quotas.allowUdpEcho;
         if (!allowed) {
-            return deny(DenyReason.UNAUTHORIZED, "test type " + type.get().wire() + " is not allowed on this reflector", null);
+            // invalid_params, as the original reflector answered: the request names something this
+            // reflector does not offer; the peer itself is authorized.
+            return deny(DenyReason.INVALID_PARAMS, type.get().wire() + " tests are switched off on this reflector (quotas.allow_"
+                    + (type.get() == TestType.THROUGHPUT ? "throughput" : "udp_echo") + " = false)", null);
         }
         Payload.SessionParams p = request.params();
         if (p == null || p.durationSec() == null || p.durationSec() <= 0) {
             return deny(DenyReason.INVALID_PARAMS, "params.duration_sec must be a positive integer", null);
+        }
+        if (p.durationSec() > cfg.quotas.maxTestDurationSec) {
+            // Not clamped: the deployed appliance runs iperf3 for the duration it asked for, not the
+            // granted one, so a shorter grant would be cut at expiry in the middle of its run.
+            return deny(DenyReason.INVALID_PARAMS, "a " + p.durationSec() + " s test is longer than this reflector allows: "
+                    + "at most " + cfg.quotas.maxTestDurationSec + " s per test (max_test_duration_sec)", null);
         }
         if (p.protocol() != null && !p.protocol().equals("tcp") && !p.protocol().equals("udp")) {
             return deny(DenyReason.INVALID_PARAMS, "params.protocol must be tcp or udp", null);
@@ -267,9 +277,10 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             if (sessions.size() >= cfg.quotas.maxConcurrentTests) {
                 Instant soonest = sessions.values().stream().map(s -> s.expiresAt).min(Comparator.naturalOrder())
                         .orElse(now.plusSeconds(1));
-                return denied(peer, request, deny(DenyReason.BUSY, "the reflector is running "
-                        + sessions.size() + " of " + cfg.quotas.maxConcurrentTests + " concurrent tests",
-                        secondsUntil(now, soonest)), "max concurrent tests reached");
+                long wait = secondsUntil(now, soonest);
+                return denied(peer, request, deny(DenyReason.BUSY, "the reflector is busy: " + sessions.size() + " of "
+                        + cfg.quotas.maxConcurrentTests + " concurrent tests running; try again in " + PlainWords.duration(wait),
+                        wait), "max concurrent tests reached");
             }
             Verdict verdict = governance.check(peerId, PeerLimits.resolve(cfg, peerId), now);
             if (!verdict.allowed()) {
@@ -278,10 +289,11 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             }
             OptionalInt port = ports.acquire(cfg.network.dataPortRangeStart, cfg.network.dataPortRangeEnd);
             if (port.isEmpty()) {
-                return denied(peer, request, deny(DenyReason.RESOURCE_EXHAUSTED, "no free data port in "
-                        + cfg.network.dataPortRangeStart + "-" + cfg.network.dataPortRangeEnd, 5L), "no free data port");
+                return denied(peer, request, deny(DenyReason.BUSY, "the reflector is busy: no free data port in "
+                        + cfg.network.dataPortRangeStart + "-" + cfg.network.dataPortRangeEnd + "; try again in 5 s", 5L),
+                        "no free data port");
             }
-            int duration = Math.min(request.params().durationSec(), cfg.quotas.maxTestDurationSec);
+            int duration = request.params().durationSec();
             session = new Session(UUID.randomUUID().toString(), peer, type, request, port.getAsInt(), duration, now);
             session.receipt = governance.recordStart(peerId, now);
             sessions.put(session.testId, session);
@@ -340,7 +352,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         session.ended.complete(null);
         LOG.error("event=engine_start_failed test_id={} peer={} type={} port={} error=\"{}\"",
                 session.testId, session.peerId, session.type.wire(), session.port, message);
-        return denied(session.peer, session.request, deny(DenyReason.RESOURCE_EXHAUSTED, message, null),
+        return denied(session.peer, session.request, deny(DenyReason.BUSY,
+                        session.type.wire() + " tests are unavailable on this reflector right now: " + message, null),
                 message).toCompletableFuture().join();
     }
 
@@ -386,8 +399,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     }
 
     private Payload overloaded(PeerContext peer, Payload.SessionRequest request) {
-        return denied(peer, request, deny(DenyReason.RESOURCE_EXHAUSTED,
-                "the reflector is overloaded, try again shortly", 1L), "admission queue full")
+        return denied(peer, request, deny(DenyReason.BUSY,
+                "the reflector is overloaded; try again in a few seconds", 1L), "admission queue full")
                 .toCompletableFuture().join();
     }
 

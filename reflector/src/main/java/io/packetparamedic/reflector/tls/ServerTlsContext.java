@@ -17,9 +17,10 @@ import javax.net.ssl.TrustManager;
 
 /**
  * The server side of the Paramedic Link TLS profile: TLS 1.3 only, the JDK provider (it handles
- * Ed25519 mutual TLS), a client certificate required, ALPN required with a fatal alert when the
- * client offers only other protocols. A client that offers no ALPN at all still completes the
- * JDK handshake; the server's identity handler rejects such a connection right after it.
+ * Ed25519 mutual TLS), a client certificate required, a fatal {@code no_application_protocol}
+ * alert when the client offers ALPN without our protocol. A client that offers no ALPN at all
+ * completes the handshake; the server's identity handler serves it as {@code pp-link/1} (the
+ * deployed appliance client sends no ALPN) unless {@code network.require_alpn} is set.
  *
  * <p>The JDK {@link SSLContext} is built here and wrapped, rather than through Netty's
  * {@code SslContextBuilder}: that path's server context class, when first loaded, parses a PEM

@@ -26,6 +26,7 @@ class GovernanceTest {
         assertThat(v.allowed()).isFalse();
         assertThat(v.reason().wire()).isEqualTo("rate_limited");
         assertThat(v.retryAfterSec()).isEqualTo(4); // 3.8 s rounded up
+        assertThat(v.message()).isEqualTo("cooldown: tests from this appliance must start at least 5 s apart; try again in 4 s");
         assertThat(g.check(PEER, limits, T0.plusSeconds(5)).allowed()).isTrue();
     }
 
@@ -37,6 +38,9 @@ class GovernanceTest {
         Verdict v = g.check(PEER, new PeerLimits(0, 2, Long.MAX_VALUE), T0.plusSeconds(400));
         assertThat(v.reason().wire()).isEqualTo("rate_limited");
         assertThat(v.retryAfterSec()).isEqualTo(3600 + 200 - 400);
+        // The deny message is all the deployed appliance shows: which limit, how much, when it clears.
+        assertThat(v.message()).isEqualTo("hourly test limit reached: 4 of 2 tests used in the last hour; "
+                + "the next test is allowed at 15:03:20 UTC (in 56 min 40 s)");
         assertThat(g.check(PEER, new PeerLimits(0, 2, Long.MAX_VALUE), T0.plusSeconds(3600 + 200)).allowed()).isTrue();
         assertThat(g.check(PEER, new PeerLimits(0, 4, Long.MAX_VALUE), T0.plusSeconds(3600)).allowed()).isTrue();
     }
@@ -52,6 +56,7 @@ class GovernanceTest {
         assertThat(v.reason().wire()).isEqualTo("quota_exceeded");
         assertThat(v.auditReason()).isEqualTo("daily byte quota exceeded");
         assertThat(v.retryAfterSec()).isEqualTo(40); // 23:59:20 → midnight
+        assertThat(v.message()).isEqualTo("daily data quota reached: 2.00 kB of 1.00 kB used today; it resets at 00:00 UTC (in 40 s)");
         assertThat(g.check(PEER, limits, Instant.parse("2026-02-13T00:00:00Z")).allowed()).isTrue();
     }
 

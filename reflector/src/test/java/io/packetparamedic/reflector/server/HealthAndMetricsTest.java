@@ -77,7 +77,8 @@ class HealthAndMetricsTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
         assertThat(r.body())
-                .contains("reflector_connections_accepted_total 1.0")
+                .containsPattern("reflector_connections_accepted_total\\{alpn=\"pp-link/1\"\\} 1.0")
+                .containsPattern("reflector_connections_accepted_total\\{alpn=\"none\"\\} 0.0")
                 .containsPattern("reflector_connections_denied_total\\{reason=\"unauthorized\"\\} 1.0")
                 .containsPattern("reflector_authorization_decisions_total\\{decision=\"authorized\"\\} 1.0")
                 .containsPattern("reflector_authorization_decisions_total\\{decision=\"unauthorized\"\\} 1.0")

@@ -99,11 +99,17 @@ public final class TestReflector implements AutoCloseable {
      * asynchronously to what the client observes, and there is no event to await from outside.
      */
     public JsonNode awaitAudit(Predicate<JsonNode> match) throws IOException, InterruptedException {
+        return awaitAudits(match, 1).get(0);
+    }
+
+    /** The first {@code count} audit lines matching {@code match}, in log order, waiting up to 15 s for them. */
+    public List<JsonNode> awaitAudits(Predicate<JsonNode> match, int count) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
-            for (JsonNode n : auditLines()) if (match.test(n)) return n;
+            List<JsonNode> found = auditLines().stream().filter(match).limit(count).toList();
+            if (found.size() == count) return found;
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching audit line within 15 s; lines: " + auditLines());
+                throw new AssertionError(found.size() + " of " + count + " matching audit lines within 15 s; lines: " + auditLines());
             }
             Thread.sleep(20);
         }

@@ -107,13 +107,41 @@ class TlsHandshakeTest {
     }
 
     @Test
-    void noAlpnIsRejectedRightAfterTheHandshake() throws Exception {
+    void noAlpnIsServedAsPpLinkAndAuditedAndCountedAsNone() throws Exception {
+        ClientTlsContext tls = ClientTlsContext.create(appliance, SelfSignedCertificate.create(appliance), Optional.empty(),
+                List.of(), List.of("TLSv1.3"));
+        try (LinkClient c = LinkClient.connect(server.reflector.controlAddress(), tls, options())) {
+            assertThat(c.applicationProtocol()).isNullOrEmpty();
+            assertThat(c.hello().version()).isEqualTo("1.0");
+        }
+        try (LinkClient c = server.connect(appliance)) {
+            c.hello();
+        }
+        List<JsonNode> accepted = server.awaitAudits(event("connection_accepted", appliance.endpointId()), 2);
+        assertThat(accepted).extracting(l -> l.path("alpn").asText()).containsExactly("none", "pp-link/1");
+        assertThat(server.reflector.metrics().scrape())
+                .containsPattern("reflector_connections_accepted_total\\{alpn=\"none\"\\} 1.0")
+                .containsPattern("reflector_connections_accepted_total\\{alpn=\"pp-link/1\"\\} 1.0");
+        assertThat(server.auditLines()).noneMatch(event("connection_denied"));
+    }
+
+    @Test
+    void requireAlpnRefusesAClientWithoutAlpnRightAfterTheHandshake() throws Exception {
+        server.close();
+        server = TestReflector.start(dir, c -> {
+            c.access.authorizedPeers.add(appliance.endpointId().toString());
+            c.network.requireAlpn = true;
+        });
         ClientTlsContext tls = ClientTlsContext.create(appliance, SelfSignedCertificate.create(appliance), Optional.empty(),
                 List.of(), List.of("TLSv1.3"));
         assertThatThrownBy(() -> connectAndHello(tls)).isInstanceOf(IOException.class);
         JsonNode line = server.awaitAudit(event("connection_denied"));
-        assertThat(line.path("reason").asText()).isEqualTo("no ALPN");
+        assertThat(line.path("reason").asText()).isEqualTo("no ALPN (network.require_alpn is set)");
         assertThat(server.auditLines()).noneMatch(event("connection_accepted"));
+        // Strictness does not touch clients that offer the protocol.
+        try (LinkClient c = server.connect(appliance)) {
+            assertThat(c.hello().version()).isEqualTo("1.0");
+        }
     }
 
     @Test

@@ -127,7 +127,8 @@ class SessionAdmissionTest {
                     new Payload.SessionRequest("ping_flood", new Payload.SessionParams(5, null, null, null)));
             assertThat(unknown.reason()).isEqualTo("invalid_params");
             Payload.SessionDeny disabled = (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(5));
-            assertThat(disabled.reason()).isEqualTo("unauthorized");
+            assertThat(disabled.reason()).isEqualTo("invalid_params");
+            assertThat(disabled.message()).isEqualTo("udp_echo tests are switched off on this reflector (quotas.allow_udp_echo = false)");
             Payload.SessionDeny noDuration = (Payload.SessionDeny) h.request(SessionHarness.peer(),
                     new Payload.SessionRequest("throughput", new Payload.SessionParams(null, "tcp", 1, false)));
             assertThat(noDuration.reason()).isEqualTo("invalid_params");
@@ -135,12 +136,20 @@ class SessionAdmissionTest {
     }
 
     @Test
-    void durationIsClampedToTheMaximumPlusGrace() throws Exception {
+    void aDurationOverTheMaximumIsDeniedNamingTheLimitAndTheMaximumIsGrantedWithGrace() throws Exception {
         ReflectorConfig cfg = SessionHarness.config();
         cfg.quotas.maxTestDurationSec = 7;
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
+            // The deployed appliance runs iperf3 for the duration it asked for, whatever the grant
+            // says: a clamped grant would be cut in the middle of its run, so it is refused instead.
+            Payload.SessionDeny tooLong = (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(8));
+            assertThat(tooLong.reason()).isEqualTo("invalid_params");
+            assertThat(tooLong.message())
+                    .isEqualTo("a 8 s test is longer than this reflector allows: at most 7 s per test (max_test_duration_sec)");
+            assertThat(h.manager.testsToday()).isZero();
+
             java.time.Instant before = h.clock.instant();
-            Payload.SessionGrant g = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(3600));
+            Payload.SessionGrant g = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(7));
             long expiresIn = Duration.between(before, java.time.Instant.parse(g.expiresAt())).toSeconds();
             assertThat(expiresIn).isBetween(11L, 12L); // 7 s + 5 s grace, expires_at in whole seconds
             assertThat(g.mode()).isEqualTo("direct_ephemeral");
@@ -149,14 +158,16 @@ class SessionAdmissionTest {
     }
 
     @Test
-    void iperf3MissingIsResourceExhaustedAndAudited() throws Exception {
+    void iperf3MissingIsBusyWithTheCauseAndAudited() throws Exception {
         ReflectorConfig cfg = SessionHarness.config();
         cfg.iperf3.path = dir.resolve("no-such-iperf3").toString();
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
             PeerContext peer = SessionHarness.peer();
             Payload.SessionDeny deny = (Payload.SessionDeny) h.request(peer, SessionHarness.throughput(5, 1, false));
-            assertThat(deny.reason()).isEqualTo("resource_exhausted");
-            assertThat(deny.message()).contains("iperf3").contains("no-such-iperf3");
+            // busy, not resource_exhausted: the deployed appliance client cannot decode the latter.
+            assertThat(deny.reason()).isEqualTo("busy");
+            assertThat(deny.message()).startsWith("throughput tests are unavailable on this reflector right now: ")
+                    .contains("iperf3").contains("no-such-iperf3");
             assertThat(h.auditLines()).anySatisfy(l -> assertThat(l)
                     .contains("\"event_type\":\"session_denied\"").contains("no-such-iperf3"));
             // The failed start neither counts as a test nor holds its port.
