@@ -13,14 +13,14 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * which on a class path with BouncyCastle instantiates the whole BouncyCastle JCA provider
  * (hundreds of classes and a few MiB at start-up) only to load a key the JDK already holds.
  */
-final class IdentityKeyManager extends X509ExtendedKeyManager {
+public final class IdentityKeyManager extends X509ExtendedKeyManager {
 
     private static final String ALIAS = "identity";
 
     private final PrivateKey key;
     private final X509Certificate[] chain;
 
-    IdentityKeyManager(PrivateKey key, X509Certificate certificate) {
+    public IdentityKeyManager(PrivateKey key, X509Certificate certificate) {
         this.key = key;
         this.chain = new X509Certificate[] {certificate};
     }
