@@ -19,7 +19,10 @@ import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.KubectlResult;
 import io.packetparamedic.e2e.harness.RepoLayout;
+import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
+import io.packetparamedic.reflector.conformance.FieldClient;
+import io.packetparamedic.reflector.conformance.FieldSpeedTest;
 import io.packetparamedic.reflector.client.UdpEchoProbe;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
@@ -427,6 +430,61 @@ class KubernetesModeE2ETest {
             assertThat(echo.run(20, 1000, 64, 300, null).received()).as("echo after the session ended").isZero();
         }
         assertThat(tester.accepted(reflector)).isFalse();
+    }
+
+    // ---- 8 (issue 11) ---------------------------------------------------------------------------
+
+    /**
+     * The deployed appliance client, reproduced on the wire, against the Kubernetes-mode reflector
+     * with the sample's quotas (6 tests an hour, 200 GB a day, 30 s per test, default cooldown):
+     * it pairs with a PairingWindow's code, runs its speed test twice in a row, and the
+     * AuthorizedPeer's status shows the four sessions and their bytes.
+     */
+    @Test
+    @Order(8)
+    void theFieldClientPairsThroughAWindowAndRunsItsSpeedTestTwiceWithTheSampleQuotas() throws Exception {
+        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
+                "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":6,\"cooldownSec\":null}}}").orThrow();
+        Await.until(STATUS, "the config Secret with the sample's quotas", () -> {
+            String toml = decode(admin.secrets().inNamespace(ns).withName(INSTANCE + "-config").get(), Labels.CONFIG_KEY);
+            return toml.contains("max_tests_per_hour_per_peer = 6") && toml.contains("cooldown_sec = 5");
+        });
+        cluster.kubectlWithInput("""
+                apiVersion: packetparamedic.io/v1alpha1
+                kind: PairingWindow
+                metadata:
+                  name: field-appliance
+                spec:
+                  reflectorRef:
+                    name: %s
+                  ttl: 10m
+                """.formatted(INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+        String code = codeOf("field-appliance");
+        Ed25519Identity appliance = Ed25519Identity.generate();
+        InetSocketAddress control = new InetSocketAddress("127.0.0.1", reflector.port());
+        Await.until(Duration.ofSeconds(10), "the field client pairing with the window's code", () -> {
+            try (FieldClient c = FieldClient.connect(control, appliance)) {
+                return c.pair(code).path("success").asBoolean() ? Boolean.TRUE : null;
+            } catch (IOException e) {
+                return null; // the code is not in the reflector's config yet: denied at the handshake
+            }
+        });
+        AuthorizedPeer created = Await.until(STATUS, "the AuthorizedPeer from the window", () -> peerOrNull("field-appliance"));
+        assertThat(created.getSpec().endpointId).isEqualTo(appliance.endpointId().toString());
+
+        long started = System.nanoTime();
+        FieldSpeedTest.Result first = FieldSpeedTest.run(control, appliance, "iperf3");
+        FieldSpeedTest.Result second = FieldSpeedTest.run(control, appliance, "iperf3");
+        long clientBytes = first.bytesSent() + second.bytesSent();
+        System.err.printf("[e2e] field speed test twice: %.1f s, %.2f GB moved by the client%n",
+                (System.nanoTime() - started) / 1e9, clientBytes / 1e9);
+
+        AuthorizedPeerStatus st = Await.until(STATUS, "the four sessions in the peer's status", () -> {
+            AuthorizedPeerStatus s = peer("field-appliance").getStatus();
+            return s != null && s.totalSessions != null && s.totalSessions == 4 ? s : null;
+        });
+        assertThat((double) st.bytesToday).isBetween(clientBytes * 0.95, clientBytes * 1.05);
+        assertThat(instance().getStatus().bytesToday).isGreaterThanOrEqualTo(st.bytesToday);
     }
 
     // ---- helpers ------------------------------------------------------------------------------
