@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's second command (and what .ci/run calls): installs what the tests need on a fresh
+# Debian machine (iperf3 and friends from Debian's packages; a local Kubernetes control plane,
+# helm and kustomize built from upstream sources and cached under ~/.cache), then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DEBIAN_FRONTEND=noninteractive
+need=()
+command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+# The e2e control plane (e2e/hack/control-plane.sh) makes its certificates with openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# packaging-tests run the Argo CD health scripts in a real Lua 5.1 interpreter.
+command -v lua5.1 >/dev/null 2>&1 || need+=(lua5.1)
+# The network-namespace e2e tests (e2e/netns) build NAT gateways with nftables, capture with
+# tcpdump, configure links with iproute2, and build their impairment helper with gcc.
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}"
+fi
+# etcd comes from Debian's etcd-server when that is new enough for the pinned kube-apiserver;
+# provision checks the candidate version itself, so the package index must be current.
+if ! command -v etcd >/dev/null 2>&1 && [ -z "$(apt-cache policy etcd-server 2>/dev/null | awk '/Candidate:/{print $2}')" ]; then
+  apt-get update -qq
+fi
+
+# Build (or reuse from ~/.cache/packetparamedic) kube-apiserver, kube-controller-manager,
+# kubectl and etcd for the e2e tests. Cached: instant; cold: about 13 minutes on 2 cores.
+e2e/hack/control-plane.sh provision
+# helm and kustomize for packaging-tests, built from the Go module proxy and cached likewise.
+e2e/hack/tools.sh provision
+
+./mvnw -B verify
