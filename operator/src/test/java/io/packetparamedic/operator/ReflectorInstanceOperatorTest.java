@@ -55,7 +55,9 @@ class ReflectorInstanceOperatorTest {
 
             // Config: the reflector's own loader accepts it and it says what the spec says.
             ReflectorConfig config = Fixtures.config(client, n, "edge-config");
-            assertThat(config.quotas.maxTestsPerHourPerPeer).isEqualTo(12);
+            assertThat(config.quotas.maxTestsPerHourPerPeer).isEqualTo(6);
+            assertThat(config.quotas.maxBytesPerDayPerPeer).isEqualTo(200_000_000_000L);
+            assertThat(config.network.requireAlpn).isFalse();
             assertThat(config.quotas.maxConcurrentTests).isEqualTo(2);
             assertThat(config.network.mode).isEqualTo("direct_ephemeral");
             assertThat(config.network.listenAddress).isEqualTo("0.0.0.0:4000");
