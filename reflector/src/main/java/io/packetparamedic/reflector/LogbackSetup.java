@@ -8,8 +8,13 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The reflector's logging, set up in code (Logback finds this through
@@ -26,7 +31,8 @@ import ch.qos.logback.core.status.NopStatusListener;
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
 
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} level=%level logger=%logger{0} %msg%n";
+    /** {@code %safemsg}: the message with control characters escaped ({@link EscapedMessageConverter}). */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} level=%level logger=%logger{0} %safemsg%n";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -38,10 +44,7 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         NopStatusListener quiet = new NopStatusListener();
         context.getStatusManager().add(quiet);
 
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(PATTERN);
-        encoder.start();
+        PatternLayoutEncoder encoder = encoder(context);
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
         stderr.setName("STDERR");
@@ -54,5 +57,22 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         root.setLevel(Level.INFO);
         root.addAppender(stderr);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The one-line-per-event encoder, with {@code %safemsg} registered in {@code context}. */
+    static PatternLayoutEncoder encoder(LoggerContext context) {
+        @SuppressWarnings("unchecked")
+        Map<String, Supplier<DynamicConverter>> rules =
+                (Map<String, Supplier<DynamicConverter>>) context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        if (rules == null) {
+            rules = new HashMap<>();
+            context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);
+        }
+        rules.put("safemsg", EscapedMessageConverter::new);
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        return encoder;
     }
 }
