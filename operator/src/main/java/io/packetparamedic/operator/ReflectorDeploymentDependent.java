@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -26,6 +27,11 @@ import java.util.List;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.OWNED))
 public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ReflectorInstance> {
+
+    /** The data emptyDir: the rotated audit log (6 x 100 MiB at most) and state files, with room. */
+    static final Quantity DATA_LIMIT = new Quantity("1Gi");
+    /** /tmp: the JVM's scratch files only. */
+    static final Quantity TMP_LIMIT = new Quantity("64Mi");
 
     public static final String CONTAINER = "reflector";
     /** The non-root user of the reflector image (reflector/Containerfile). */
@@ -88,9 +94,11 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                                 .addNewVolumeMount().withName("data").withMountPath(ConfigRenderer.DATA_DIR).endVolumeMount()
                                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                             .endContainer()
-                            // Audit log and state: per pod; the durable record is the CR status.
-                            .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
-                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                            // Audit log and state: per pod; the durable record is the CR status. Bounded,
+                            // so a noisy peer cannot fill the node's disk: the audit log rotates at
+                            // 100 MiB and keeps 5 old files (600 MiB at most), state is a few kB.
+                            .addNewVolume().withName("data").withNewEmptyDir().withSizeLimit(DATA_LIMIT).endEmptyDir().endVolume()
+                            .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(TMP_LIMIT).endEmptyDir().endVolume()
                         .endSpec()
                     .endTemplate()
                 .endSpec()

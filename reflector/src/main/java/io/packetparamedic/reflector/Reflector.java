@@ -95,7 +95,7 @@ public final class Reflector implements AutoCloseable {
         this.startedAt = clock.instant();
         this.sessions = b.sessions;
         this.ownsAudit = b.audit == null;
-        this.audit = ownsAudit ? new AuditLog(config.auditLogPath(), endpointId.toString(), clock) : b.audit;
+        this.audit = ownsAudit ? AuditLog.of(config, endpointId.toString(), clock) : b.audit;
         this.ownsMetrics = b.metrics == null;
         this.metrics = ownsMetrics ? new ReflectorMetrics() : b.metrics;
         // Session layers that keep meters (SessionManager) publish them on the scraped registry.

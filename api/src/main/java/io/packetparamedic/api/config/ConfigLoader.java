@@ -173,6 +173,8 @@ public final class ConfigLoader {
                 "must be <= max_streams (" + c.iperf3.maxStreams + ")");
         k.oneOf("logging.level", c.logging.level == null ? null : c.logging.level.toLowerCase(), LEVELS);
         k.notBlank("logging.audit_log_path", c.logging.auditLogPath);
+        k.atLeast("logging.audit_log_max_bytes", c.logging.auditLogMaxBytes, 4096);
+        k.atLeast("logging.audit_log_keep", c.logging.auditLogKeep, 0);
     }
 
     /** Accumulates nothing: the first failure throws, with file and key in the message. */

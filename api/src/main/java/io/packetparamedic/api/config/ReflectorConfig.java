@@ -127,6 +127,10 @@ public class ReflectorConfig {
     public static class Logging {
         public String level = "info";
         public String auditLogPath = "/var/lib/reflector/audit.jsonl";
+        /** (ours) the audit file is rotated when a line would take it past this size (100 MiB). */
+        public long auditLogMaxBytes = 100L << 20;
+        /** (ours) rotated audit files kept ({@code audit.jsonl.1} … {@code .5}); older ones are deleted. */
+        public int auditLogKeep = 5;
     }
 
     public static class State {

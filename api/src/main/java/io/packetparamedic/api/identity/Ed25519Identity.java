@@ -20,6 +20,7 @@ import java.security.spec.EdECPrivateKeySpec;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Set;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -99,9 +100,35 @@ public final class Ed25519Identity {
                 throw new IdentityException("identity key file " + file + " has " + bytes.length
                         + " bytes; expected a raw 32-byte Ed25519 seed (refusing to use or replace it)");
             }
+            requireOwnerOnly(file);
             return new Ed25519Identity(bytes);
         } finally {
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /**
+     * Refuses a key file that users other than its owner may read or write, as ssh refuses an
+     * unprotected private key: whoever can read the seed can be this endpoint.
+     */
+    private static void requireOwnerOnly(Path file) {
+        Set<PosixFilePermission> perms;
+        String owner;
+        try {
+            perms = Files.getPosixFilePermissions(file);
+            owner = Files.getOwner(file).getName();
+        } catch (UnsupportedOperationException notPosix) {
+            return;
+        } catch (IOException e) {
+            throw new IdentityException("cannot read the permissions of identity key file " + file + ": " + e.getMessage());
+        }
+        Set<PosixFilePermission> others = EnumSet.copyOf(perms);
+        others.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE));
+        if (!others.isEmpty()) {
+            throw new IdentityException("identity key file " + file + " (owner " + owner + ") has mode "
+                    + PosixFilePermissions.toString(perms) + ": other users can read or change it; "
+                    + "a private key must be readable by its owner only (chmod 600 " + file + ")");
         }
     }
 

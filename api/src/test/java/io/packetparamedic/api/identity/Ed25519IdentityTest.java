@@ -46,6 +46,23 @@ class Ed25519IdentityTest {
     }
 
     @Test
+    void aKeyFileOthersCanReadIsRefusedLikeSshRefusesAnUnprotectedKey() throws Exception {
+        Path key = dir.resolve("identity.ed25519");
+        Ed25519Identity id = Ed25519Identity.generate();
+        id.save(key);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> Ed25519Identity.loadOrCreate(key))
+                .isInstanceOf(IdentityException.class)
+                .hasMessageContaining(key.toString())
+                .hasMessageContaining("rw-r--r--")
+                .hasMessageContaining("chmod 600");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        assertThat(Ed25519Identity.load(key).endpointId()).isEqualTo(id.endpointId());
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("r--------"));
+        assertThat(Ed25519Identity.load(key).endpointId()).isEqualTo(id.endpointId());
+    }
+
+    @Test
     void signaturesVerifyAndToStringHidesTheKey() {
         Ed25519Identity id = Ed25519Identity.generate();
         byte[] msg = "hello".getBytes();

@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,10 +10,15 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * failure is logged and counted, never thrown: auditing trouble must not take the server down.
  * When the queue is full the event is dropped and counted (and logged once per burst) rather than
  * growing without bound.
+ *
+ * <p>The file is bounded too: once a line would take it past {@link Rotation#maxBytes()} it is
+ * renamed to {@code audit.jsonl.1} (older ones move up to {@code .2} … and the oldest beyond
+ * {@link Rotation#keep()} is deleted) and a new file is started, so an authorized peer sending
+ * request after request cannot fill the disk. Each file stays append-only. Files are created
+ * with mode 0600: audit lines name peers and their addresses.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -38,7 +50,20 @@ public final class AuditLog implements AutoCloseable {
 
     private static final Object STOP = new Object();
 
+    /** The size at which the file is rotated, and how many rotated files are kept. */
+    public record Rotation(long maxBytes, int keep) {
+        public static final Rotation DEFAULT = new Rotation(100L << 20, 5);
+
+        public static Rotation of(ReflectorConfig config) {
+            return new Rotation(config.logging.auditLogMaxBytes, config.logging.auditLogKeep);
+        }
+    }
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
     private final Path path;
+    private final Rotation rotation;
     private final String endpointId;
     private final Clock clock;
     /** Stamped {@link AuditEvent}s, {@link Flush} markers and the {@link #STOP} marker, in order. */
@@ -46,6 +71,7 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong rotations = new AtomicLong();
     private final Thread writer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failing;
@@ -55,7 +81,17 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public AuditLog(Path path, String endpointId, Clock clock) {
+        this(path, endpointId, clock, Rotation.DEFAULT);
+    }
+
+    /** The audit log a configuration names, rotated as {@code [logging]} says. */
+    public static AuditLog of(ReflectorConfig config, String endpointId, Clock clock) {
+        return new AuditLog(config.auditLogPath(), endpointId, clock, Rotation.of(config));
+    }
+
+    public AuditLog(Path path, String endpointId, Clock clock, Rotation rotation) {
         this.path = path.toAbsolutePath();
+        this.rotation = rotation;
         this.endpointId = endpointId;
         this.clock = clock;
         this.writer = new Thread(this::drain, "audit-writer");
@@ -111,7 +147,14 @@ public final class AuditLog implements AutoCloseable {
                 AuditEvent event = (AuditEvent) item;
                 try {
                     if (channel == null || !channel.isOpen()) channel = open();
-                    write(channel, event);
+                    byte[] line = encode(event);
+                    if (line == null) continue;
+                    if (channel.size() > 0 && channel.size() + line.length > rotation.maxBytes()) {
+                        closeQuietly(channel);
+                        rotate();
+                        channel = open();
+                    }
+                    write(channel, line);
                     failing = false;
                 } catch (IOException e) {
                     failures.incrementAndGet();
@@ -134,18 +177,45 @@ public final class AuditLog implements AutoCloseable {
     private FileChannel open() throws IOException {
         Path parent = path.getParent();
         if (parent != null) Files.createDirectories(parent);
-        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        try {
+            return FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                    OWNER_ONLY);
+        } catch (UnsupportedOperationException notPosix) {
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
     }
 
-    private void write(FileChannel channel, AuditEvent event) throws IOException {
-        byte[] line;
+    /** audit.jsonl.(keep-1) → .keep (replacing it), …, audit.jsonl → .1. */
+    private void rotate() throws IOException {
+        for (int i = rotation.keep() - 1; i >= 1; i--) {
+            Path from = rotated(i);
+            if (Files.exists(from)) Files.move(from, rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (rotation.keep() >= 1) Files.move(path, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+        else Files.delete(path);
+        rotations.incrementAndGet();
+        LOG.info("event=audit_log_rotated path={} max_bytes={} keep={}", path, rotation.maxBytes(), rotation.keep());
+    }
+
+    Path rotated(int index) {
+        return path.resolveSibling(path.getFileName() + "." + index);
+    }
+
+    public long rotationCount() {
+        return rotations.get();
+    }
+
+    private byte[] encode(AuditEvent event) {
         try {
-            line = (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
+            return (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             failures.incrementAndGet();
             LOG.error("event=audit_encode_failed type={} error=\"{}\"", event.eventType(), e.getOriginalMessage());
-            return;
+            return null;
         }
+    }
+
+    private void write(FileChannel channel, byte[] line) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(line);
         while (buf.hasRemaining()) channel.write(buf);
         written.incrementAndGet();

@@ -43,7 +43,7 @@ final class RotateIdentityCommand implements Callable<Integer> {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("old_endpoint_id", oldId);
         params.put("new_endpoint_id", newId);
-        AuditLog audit = new AuditLog(config.auditLogPath(), newId);
+        AuditLog audit = AuditLog.of(config, newId, java.time.Clock.systemUTC());
         try {
             audit.record(AuditEvent.of(AuditEventType.IDENTITY_ROTATED).withParams(params));
         } finally {

@@ -143,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
         AtomicReference<ReflectorConfig> current = new AtomicReference<>(initial);
         Clock clock = Clock.systemUTC();
         try {
-            AuditLog audit = remember(new AuditLog(initial.auditLogPath(), identity.endpointId().toString(), clock));
+            AuditLog audit = remember(AuditLog.of(initial, identity.endpointId().toString(), clock));
             StandaloneSessions sessions = remember(StandaloneSessions.create(current::get, audit, true));
             Reflector reflector = remember(Reflector.builder(initial, identity)
                     .sessions(sessions.manager())

@@ -132,7 +132,7 @@ public final class KubernetesServe {
         Files.createDirectories(config.dataDir());
         AtomicReference<ReflectorConfig> current = new AtomicReference<>(config);
 
-        AuditLog audit = new AuditLog(config.auditLogPath(), identity.endpointId().toString());
+        AuditLog audit = AuditLog.of(config, identity.endpointId().toString(), Clock.systemUTC());
         StandaloneSessions sessions = null;
         Reflector reflector = null;
         StatusReporter reporter = null;

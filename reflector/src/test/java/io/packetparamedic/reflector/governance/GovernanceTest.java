@@ -107,6 +107,8 @@ class GovernanceTest {
         }
         assertThat(dir.resolve("governance.json")).exists();
         assertThat(dir.resolve("governance.json.tmp")).doesNotExist();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dir.resolve("governance.json")))).isEqualTo("rw-------");
         try (GovernanceStore store = GovernanceStore.inDataDir(dir)) {
             Governance g = new Governance(clock, store);
             PeerFigures f = g.snapshot().get(PEER);

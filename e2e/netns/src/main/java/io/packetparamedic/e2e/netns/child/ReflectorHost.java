@@ -33,7 +33,7 @@ public final class ReflectorHost {
         ReflectorConfig config = ConfigLoader.loadFile(Path.of(args[0])).config();
         Ed25519Identity identity = Ed25519Identity.loadOrCreate(config.privateKeyPath());
         Clock clock = Clock.systemUTC();
-        AuditLog audit = new AuditLog(config.auditLogPath(), identity.endpointId().toString(), clock);
+        AuditLog audit = AuditLog.of(config, identity.endpointId().toString(), clock);
         GovernanceStore store = GovernanceStore.inDataDir(config.dataDir());
         ThroughputEngine throughput = new ThroughputEngine(() -> config.iperf3.path);
         UdpEchoEngine udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(config.quotas.udpEchoMaxPacketRate,
