@@ -80,6 +80,7 @@ final class Iperf3Relay {
     private int pending;
     private long refusals;
     private volatile long refusalsTotal;
+    private volatile boolean testRefused;
 
     private Iperf3Relay(EngineRequest request, InetSocketAddress upstream, EventLoop loop, boolean epoll) {
         this.request = request;
@@ -122,6 +123,11 @@ final class Iperf3Relay {
     /** Refusals so far (all reasons). */
     long refusals() {
         return refusalsTotal;
+    }
+
+    /** Whether the pinned test's parameters were refused (iperf3 then ends without totals). */
+    boolean testRefused() {
+        return testRefused;
     }
 
     /** Completes once the listener and every connection of the session are closed. */
@@ -198,6 +204,7 @@ final class Iperf3Relay {
     boolean parametersReceived(Channel ch, byte[] json) {
         Iperf3Wire.Verdict verdict = Iperf3Wire.check(json, grant);
         if (!verdict.allowed()) {
+            testRefused = true;
             refuse(ch, verdict.refusal());
             return false;
         }

@@ -21,9 +21,9 @@ import java.util.Set;
  * serves TCP, the UDP echo engine needs UDP).
  *
  * <p>Ports are drawn at random (a CSPRNG), so that whoever sees one grant cannot tell which port
- * the next one gets and sit on it first. The last few released ports are drawn only when no other
- * port is free, so a just-released port is not immediately reused while its old peer may still
- * send to it.
+ * the next one gets and sit on it first. The last few released ports are given only when no other
+ * port is free, longest released first, so a just-released port is not immediately reused while
+ * its old peer may still send to it.
  */
 public final class PortAllocator {
 
@@ -45,14 +45,14 @@ public final class PortAllocator {
     public synchronized OptionalInt acquire(int start, int end) {
         if (start <= 0 || end < start || end > 65535) return OptionalInt.empty();
         List<Integer> fresh = new ArrayList<>(end - start + 1);
-        List<Integer> reused = new ArrayList<>(RECENT);
         for (int port = start; port <= end; port++) {
-            if (held.contains(port)) continue;
-            (recent.contains(port) ? reused : fresh).add(port);
+            if (!held.contains(port) && !recent.contains(port)) fresh.add(port);
         }
         Collections.shuffle(fresh, random);
-        Collections.shuffle(reused, random);
-        fresh.addAll(reused);
+        // Then the recently released ones, longest released first.
+        for (int port : recent) {
+            if (port >= start && port <= end && !held.contains(port)) fresh.add(port);
+        }
         for (int port : fresh) {
             if (bindable(port)) {
                 held.add(port);

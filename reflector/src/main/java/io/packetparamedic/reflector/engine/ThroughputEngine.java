@@ -259,7 +259,13 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
                     bytes = sampled;
                 }
                 if (bytes < 0) {
-                    LOG.warn("event=iperf3_output_unreadable test_id={} exit={}", request.testId(), p.exitValue());
+                    Iperf3Relay r = relay;
+                    if (r != null && r.testRefused()) {
+                        // Expected: the relay closed the control connection before iperf3 saw a test.
+                        LOG.info("event=iperf3_no_totals test_id={} why=test_refused", request.testId());
+                    } else {
+                        LOG.warn("event=iperf3_output_unreadable test_id={} exit={}", request.testId(), p.exitValue());
+                    }
                     bytes = 0;
                 }
                 LOG.info("event=iperf3_exited test_id={} port={} pid={} exit={} bytes={}", request.testId(),
