@@ -16,14 +16,17 @@ import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.packetparamedic.reflector.server.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,19 +143,26 @@ final class Iperf3Relay {
      * iperf3's ends do), and closes whatever is still open after {@code drainMillis}.
      */
     void shutdown(long drainMillis) {
-        loop.execute(() -> {
-            listener.close();
-            io.netty.channel.group.ChannelGroupFuture all = connections.newCloseFuture();
-            io.netty.util.concurrent.ScheduledFuture<?> backstop =
-                    loop.schedule(() -> { connections.close(); }, drainMillis, TimeUnit.MILLISECONDS);
-            all.addListener(f -> {
-                backstop.cancel(false);
-                if (refusals > MAX_REFUSALS_LOGGED) {
-                    LOG.info("event=dataplane_refusals_suppressed test_id={} port={} refusals={} logged={}",
-                            request.testId(), request.port(), refusals, MAX_REFUSALS_LOGGED);
-                }
-                closed.complete(null);
-            });
+        try {
+            loop.execute(() -> drain(drainMillis));
+        } catch (RejectedExecutionException e) {
+            // The engine is closing and its loops are gone: so are this relay's channels.
+            closed.complete(null);
+        }
+    }
+
+    private void drain(long drainMillis) {
+        listener.close();
+        ChannelGroupFuture all = connections.newCloseFuture();
+        ScheduledFuture<?> backstop = loop.schedule(() -> connections.close(), drainMillis, TimeUnit.MILLISECONDS);
+        all.addListener(f -> {
+            backstop.cancel(false);
+            if (refusals > MAX_REFUSALS_LOGGED) {
+                LOG.info("event=dataplane_refusals_suppressed test_id={} port={} refusals={} logged={}",
+                        request.testId(), request.port(), refusals, MAX_REFUSALS_LOGGED);
+            }
+            // The listener's close is asynchronous too: the port is free only once it completes.
+            listener.closeFuture().addListener(l -> closed.complete(null));
         });
     }
 
