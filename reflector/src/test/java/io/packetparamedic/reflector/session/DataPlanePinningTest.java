@@ -112,6 +112,53 @@ class DataPlanePinningTest {
     }
 
     @Test
+    void aFloodOfStrangersIsCountedInFullAuditedWithinItsCapAndTheTestStillRuns() throws Exception {
+        try (SessionHarness h = new SessionHarness(dir, config())) {
+            SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+            h.manager.bindTo(metrics);
+            PeerContext peer = SessionHarness.peer("127.0.0.1");
+            Payload.SessionGrant g = h.grant(peer, SessionHarness.throughput(3, 4, false));
+            int flood = 200;
+            for (int i = 0; i < flood; i++) {
+                try (Socket s = connect(STRANGER, g.port())) {
+                    assertClosedByPeer(s);
+                }
+            }
+            Run run = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-P", "4", "-J");
+            assertThat(run.ok()).as("peer's iperf3 after the flood: %s", run.error).isTrue();
+            h.awaitEnded(g.testId());
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count())
+                    .isEqualTo((double) flood);
+            assertThat(refusals(h)).hasSize(SessionManager.MAX_REFUSALS_AUDITED);
+        }
+    }
+
+    @Test
+    void connectionsWithoutACookieAreCappedAndDoNotBlockTheTestOnceGone() throws Exception {
+        try (SessionHarness h = new SessionHarness(dir, config())) {
+            SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+            h.manager.bindTo(metrics);
+            PeerContext peer = SessionHarness.peer("127.0.0.1");
+            Payload.SessionGrant g = h.grant(peer, SessionHarness.throughput(3, 1, false));
+            List<Socket> silent = new ArrayList<>();
+            try {
+                for (int i = 0; i < 16; i++) silent.add(connect("127.0.0.1", g.port()));
+                try (Socket oneTooMany = connect("127.0.0.1", g.port())) {
+                    assertClosedByPeer(oneTooMany);
+                }
+            } finally {
+                for (Socket s : silent) s.close();
+            }
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_pending").count()).isEqualTo(1.0);
+            Run run = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-J");
+            assertThat(run.ok()).as("iperf3 once the silent connections are gone: %s", run.error).isTrue();
+            h.awaitEnded(g.testId());
+            // Each silent connection is refused when it goes, never pinned.
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "no_cookie").count()).isEqualTo(16.0);
+        }
+    }
+
+    @Test
     void moreStreamsThanGrantedAreRefused() throws Exception {
         try (SessionHarness h = new SessionHarness(dir, config())) {
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
