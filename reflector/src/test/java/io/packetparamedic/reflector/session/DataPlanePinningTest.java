@@ -298,6 +298,24 @@ class DataPlanePinningTest {
         assertThat(inOrder).isLessThan(5);
     }
 
+    @Test
+    void anIpv6PeerIsServedAndTheSameHostOverIpv4IsAStranger() throws Exception {
+        try (SessionHarness h = new SessionHarness(dir, config())) {
+            SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+            h.manager.bindTo(metrics);
+            PeerContext peer = SessionHarness.peer("::1");
+            Payload.SessionGrant g = h.grant(peer, SessionHarness.throughput(2, 2, true));
+            // The grant is for the peer's address, not its host: 127.0.0.1 is another address.
+            Run v4 = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-P", "2", "-R", "-J");
+            assertThat(v4.ok()).isFalse();
+            Run v6 = iperf3("-c", "::1", "-p", Integer.toString(g.port()), "-t", "1", "-P", "2", "-R", "-J");
+            assertThat(v6.ok()).as("iperf3 over IPv6: %s", v6.error).isTrue();
+            assertThat(v6.bytes).isPositive();
+            h.awaitEnded(g.testId());
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count()).isEqualTo(1.0);
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
 
     private record Run(int exit, String error, long bytes, int streams) {
