@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * routable address.
  *
  * <p>{@link #start} returns only once iperf3 listens (see {@link ListeningSockets}) and the relay
- * listens on the granted port, so the grant that follows is never ahead of the server. iperf3 exits by itself after its one client; the
- * session then ends with iperf3's own byte totals. To stop it early (expiry, close) it gets
+ * listens on the granted port, so the grant that follows is never ahead of the server. iperf3
+ * exits by itself after its one client; the relay then drains and closes, and the session ends
+ * with iperf3's own byte totals (the relay does not count spliced bytes). To stop it early (expiry, close) it gets
  * SIGTERM, on which it still prints its totals so far, and SIGKILL if it has not exited after a
  * short grace. {@link Process#onExit()} observes the exit, and the JDK reaps the child, so no
  * zombie is left. {@code --idle-timeout} makes an iperf3 whose reflector died before it could
