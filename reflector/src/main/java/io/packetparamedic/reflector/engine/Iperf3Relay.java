@@ -154,6 +154,11 @@ final class Iperf3Relay {
     private void drain(long drainMillis) {
         listener.close();
         ChannelGroupFuture all = connections.newCloseFuture();
+        // Connections still owing their cookie can never be served now: close them (refused as
+        // no_cookie) rather than let a silent one hold the session open until the backstop.
+        for (Channel c : connections) {
+            if (c.pipeline().get(CookieGate.class) != null) c.close();
+        }
         ScheduledFuture<?> backstop = loop.schedule(() -> connections.close(), drainMillis, TimeUnit.MILLISECONDS);
         all.addListener(f -> {
             backstop.cancel(false);
@@ -162,7 +167,15 @@ final class Iperf3Relay {
                         request.testId(), request.port(), refusals, MAX_REFUSALS_LOGGED);
             }
             // The listener's close is asynchronous too: the port is free only once it completes.
-            listener.closeFuture().addListener(l -> closed.complete(null));
+            // Completing from a fresh task puts it behind the channelInactive events Netty queued
+            // when those channels closed, so their refusals are recorded before the session ends.
+            listener.closeFuture().addListener(l -> {
+                try {
+                    loop.execute(() -> closed.complete(null));
+                } catch (RejectedExecutionException e) {
+                    closed.complete(null); // the loop is shutting down: nothing is left to wait for
+                }
+            });
         });
     }
 
