@@ -371,11 +371,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     /**
      * A connection to the session's data port that the relay refused (on a relay event loop): counted
      * always, audited as {@code connection_denied} with its source up to {@link #MAX_REFUSALS_AUDITED}
-     * times per session, so a flood of strangers cannot fill the audit log.
+     * times per session, so a flood of strangers cannot fill the audit log; the session's
+     * {@code session_completed} event carries the full count.
      */
     private void refused(Session session, DataPlaneRefusal refusal) {
         meters.refused(refusal.reason()).increment();
-        if (session.refusalsAudited.incrementAndGet() > MAX_REFUSALS_AUDITED) return;
+        if (session.dataPlaneRefusals.incrementAndGet() > MAX_REFUSALS_AUDITED) return;
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("port", refusal.port());
         audit.record(AuditEvent.of(AuditEventType.CONNECTION_DENIED)
@@ -395,10 +396,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             if (session.expiry != null) session.expiry.cancel(false);
         }
         double seconds = Duration.between(session.start, end).toMillis() / 1000.0;
+        long refusals = session.dataPlaneRefusals.get();
         audit.record(AuditEvent.of(AuditEventType.SESSION_COMPLETED)
                 .withPeer(session.peerId)
                 .withRemoteAddress(address(session.peer))
                 .withTest(session.type.wire(), session.testId)
+                .withParams(refusals == 0 ? null : Map.of("dataplane_refused", refusals))
                 .withTotals(bytes, seconds));
         meters.bytes(session.type).increment(bytes);
         LOG.info("event=session_completed test_id={} peer={} type={} port={} bytes={} duration_sec={}",
@@ -491,7 +494,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         final Instant start;
         final Instant expiresAt;
         final CompletableFuture<Void> ended = new CompletableFuture<>();
-        final java.util.concurrent.atomic.AtomicInteger refusalsAudited = new java.util.concurrent.atomic.AtomicInteger();
+        /** Connections to the data port the relay refused; the first few are audited one by one. */
+        final java.util.concurrent.atomic.AtomicLong dataPlaneRefusals = new java.util.concurrent.atomic.AtomicLong();
         Governance.StartReceipt receipt;
         volatile RunningEngine engine;
         ScheduledFuture<?> expiry;
