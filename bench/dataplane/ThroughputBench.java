@@ -1,7 +1,8 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.audit.AuditLog;
-import io.packetparamedic.reflector.client.ThroughputRunner;
 import io.packetparamedic.reflector.session.PeerContext;
 import io.packetparamedic.reflector.session.StandaloneSessions;
 import io.packetparamedic.reflector.wire.Payload;
@@ -9,16 +10,30 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Throughput through a session granted by the real SessionManager versus raw iperf3, on loopback,
- * alternating ROUNDS times. Prints "granted_gbit raw_gbit" per round.
+ * Throughput through a session granted by the real SessionManager (iperf3 on loopback behind the
+ * pinning relay on the granted port) versus raw iperf3 (client straight to a server on an
+ * ordinary port), on loopback, alternating ROUNDS times with STREAMS parallel streams and, when
+ * RATE is given (iperf3 -b, per stream, e.g. 250M), that pacing. Prints per round
+ * "relay_gbit raw_gbit relay_cpu_sec": the last is the CPU time this JVM spent during the relayed
+ * run (the relay; the session layer is idle meanwhile).
  */
 public class ThroughputBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     public static void main(String[] args) throws Exception {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         int seconds = Integer.parseInt(args[0]);
         int rounds = Integer.parseInt(args[1]);
+        int streams = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        String rate = args.length > 3 && !args[3].isEmpty() ? args[3] : null;
+        com.sun.management.OperatingSystemMXBean cpu =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Path dir = Files.createTempDirectory("bench-dataplane");
         ReflectorConfig cfg = new ReflectorConfig();
         cfg.state.dataDir = dir.toString();
@@ -29,31 +44,45 @@ public class ThroughputBench {
         try (ServerSocket s = new ServerSocket(0)) { base = s.getLocalPort(); }
         cfg.network.dataPortRangeStart = Math.min(base, 65000);
         cfg.network.dataPortRangeEnd = Math.min(base, 65000) + 20;
-        ThroughputRunner runner = new ThroughputRunner("iperf3");
         PeerContext peer = new PeerContext(EndpointId.fromPublicKey(new byte[32]), new InetSocketAddress("127.0.0.1", 1));
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
                 StandaloneSessions sessions = StandaloneSessions.create(() -> cfg, audit, false)) {
             for (int round = 0; round < rounds; round++) {
                 Payload answer = sessions.manager().request(peer,
-                        new Payload.SessionRequest("throughput", new Payload.SessionParams(seconds, "tcp", 1, false)))
+                        new Payload.SessionRequest("throughput", new Payload.SessionParams(seconds, "tcp", streams, false)))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 Payload.SessionGrant grant = (Payload.SessionGrant) answer;
-                ThroughputRunner.Result granted = runner.run("127.0.0.1", grant.port(), seconds, 1, false, null);
+                long cpu0 = cpu.getProcessCpuTime();
+                double relayed = client(grant.port(), seconds, streams, rate);
+                long cpu1 = cpu.getProcessCpuTime();
                 sessions.manager().ended(grant.testId()).get(30, TimeUnit.SECONDS);
 
                 int port;
                 try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); }
                 Process raw = new ProcessBuilder("iperf3", "-s", "-1", "-p", Integer.toString(port))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
-                ThroughputRunner.Result direct = null;
-                for (int i = 0; i < 50 && (direct == null || !direct.ok()); i++) {
-                    if (direct != null) Thread.sleep(20); // raw iperf3 not listening yet
-                    direct = runner.run("127.0.0.1", port, seconds, 1, false, null);
+                double direct = -1;
+                for (int i = 0; i < 50 && direct < 0; i++) {
+                    if (i > 0) Thread.sleep(20); // raw iperf3 not listening yet
+                    direct = client(port, seconds, streams, rate);
                 }
                 raw.destroy();
                 raw.onExit().get();
-                System.out.printf("%.3f %.3f%n", granted.bitsPerSecond() / 1e9, direct.bitsPerSecond() / 1e9);
+                System.out.printf("%.3f %.3f %.2f%n", relayed / 1e9, direct / 1e9, (cpu1 - cpu0) / 1e9);
             }
         }
+    }
+
+    /** The receiver's bits per second of one iperf3 client run; -1 when it failed. */
+    private static double client(int port, int seconds, int streams, String rate) throws Exception {
+        List<String> command = new ArrayList<>(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(port),
+                "-t", Integer.toString(seconds), "-P", Integer.toString(streams), "-J"));
+        if (rate != null) command.addAll(List.of("-b", rate));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        p.waitFor();
+        JsonNode root = JSON.readTree(out);
+        if (p.exitValue() != 0 || root == null || root.hasNonNull("error")) return -1;
+        return root.path("end").path("sum_received").path("bits_per_second").asDouble(-1);
     }
 }

@@ -3,14 +3,18 @@
 #  1. UDP echo packets per second (64 B and 1,200 B) through the reflector's UDP echo engine
 #     versus a minimal C recvmmsg/sendmmsg echo loop, same load generator, same run; and the
 #     round-trip latency p50/p99 of both (one datagram in flight), as ratios.
-#  2. Throughput through a session granted by the real SessionManager versus raw iperf3.
-# Targets: >= 0.9x the C loop's packet rate, >= 0.99x raw iperf3.
+#  2. Throughput through a session granted by the real SessionManager (iperf3 on loopback behind
+#     the pinning relay on the granted port, data streams spliced) versus raw iperf3, same run.
+# Targets: >= 0.9x the C loop's packet rate, >= 0.97x raw iperf3 through the relay.
 # The machine may be shared: each packet-rate figure is the median of ROUNDS runs, C loop and
 # reflector alternating, and the CPU time each server spent per echoed packet (from
 # /proc/PID/stat, which load on other cores disturbs far less than the rate) is printed beside it.
 # Env: SECONDS_PER_RUN (default 5), ROUNDS (default 3), WINDOW (datagrams in flight, default 32),
 #      WARM_SECONDS (JIT warm-up per size, default 5), RTT_COUNT (default 20000),
-#      TPUT_SECONDS (default 5), TPUT_ROUNDS (default 3), ECHO_ONLY=1 skips the iperf3 part.
+#      TPUT_SECONDS (default 5), TPUT_ROUNDS (default 3), TPUT_STREAMS (default "1 4": one series
+#      per value), TPUT_RATE (iperf3 -b per stream for a paced series after the unpaced ones, e.g.
+#      250M: 4 x 250M = a field appliance's 1 Gbit/s link; empty = no paced series),
+#      ECHO_ONLY=1 skips the iperf3 part, THROUGHPUT_ONLY=1 skips the UDP echo part.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -21,6 +25,8 @@ WINDOW=${WINDOW:-32}
 RTT_COUNT=${RTT_COUNT:-20000}
 TPUT_SECONDS=${TPUT_SECONDS:-5}
 TPUT_ROUNDS=${TPUT_ROUNDS:-3}
+TPUT_STREAMS=${TPUT_STREAMS:-1 4}
+TPUT_RATE=${TPUT_RATE:-250M}
 OUT=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$OUT"; }
@@ -29,6 +35,7 @@ trap cleanup EXIT
 command -v iperf3 >/dev/null || { echo "iperf3 is required (apt-get install -y iperf3)" >&2; exit 1; }
 JAR="$ROOT/reflector/target/reflector.jar"
 if [ ! -f "$JAR" ]; then (cd "$ROOT" && ./mvnw -B -q -pl api,reflector -am package -DskipTests); fi
+if [ "${THROUGHPUT_ONLY:-0}" != 1 ]; then
 gcc -O2 -o "$OUT/echo_c" echo_c.c
 gcc -O2 -o "$OUT/loadgen" loadgen.c
 
@@ -94,18 +101,27 @@ printf '%-22s %14s %14s %8s\n' "RTT p99 64 B (us)" "$j99" "$c99" "$(python3 -c "
 printf '%-22s %14s\n' "added RTT p50 (us)" "$(python3 -c "print(f'{$j50-$c50:.1f}')")"
 printf '%-22s %14s\n' "added RTT p99 (us)" "$(python3 -c "print(f'{$j99-$c99:.1f}')")"
 eval "exec ${FD_cloop}>&-"; eval "exec ${FD_java}>&-"
+fi
 [ "${ECHO_ONLY:-0}" = 1 ] && exit 0
 
-printf '\n%-22s %14s %14s %8s\n' "iperf3 (loopback)" "granted" "raw" "ratio"
-java -Dlogback.configurationFile=/dev/null -cp "$JAR" ThroughputBench.java "$TPUT_SECONDS" "$TPUT_ROUNDS" > "$OUT/tput.txt"
+tput_series() { # $1 = streams, $2 = per-stream rate or empty
+printf '\n%-22s %14s %14s %8s %10s\n' "iperf3 -P $1${2:+ -b $2}" "via relay" "raw" "ratio" "relay CPU"
+java -Dlogback.configurationFile=/dev/null -cp "$JAR" ThroughputBench.java "$TPUT_SECONDS" "$TPUT_ROUNDS" "$1" "$2" > "$OUT/tput.txt"
 i=0
-while read -r g r; do
+while read -r g r c; do
   i=$((i+1))
-  printf '%-22s %14s %14s %8s\n' "round $i Gbit/s" "$g" "$r" "$(python3 -c "print(f'{$g/$r:.3f}')")"
+  printf '%-22s %14s %14s %8s %9ss\n' "round $i Gbit/s" "$g" "$r" "$(python3 -c "print(f'{$g/$r:.3f}')")" "$c"
 done < "$OUT/tput.txt"
-python3 - "$OUT/tput.txt" <<'PY'
+python3 - "$OUT/tput.txt" "$TPUT_SECONDS" <<'PY'
 import sys, statistics
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 g = statistics.median(r[0] for r in rows); r = statistics.median(r[1] for r in rows)
-print(f"{'median Gbit/s':<22} {g:>14.3f} {r:>14.3f} {g/r:>8.3f}")
+c = statistics.median(r[2] for r in rows)
+ratios = [a[0] / a[1] for a in rows]
+print(f"{'median Gbit/s':<22} {g:>14.3f} {r:>14.3f} {statistics.median(ratios):>8.3f} {c:>9.2f}s  (relay CPU per GB: {c / (g * float(sys.argv[2]) / 8):.3f} s)")
 PY
+}
+echo "load average before throughput: $(cut -d' ' -f1-3 /proc/loadavg)"
+for streams in $TPUT_STREAMS; do tput_series "$streams" ""; done
+[ -n "$TPUT_RATE" ] && tput_series 4 "$TPUT_RATE"
+echo "load average after throughput:  $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,7 +1,7 @@
 package io.packetparamedic.reflector.engine;
 
 /** An engine could not start; the message is safe to show to the peer and the operator. */
-public final class EngineException extends Exception {
+public class EngineException extends Exception {
     public EngineException(String message) {
         super(message);
     }

@@ -4,32 +4,58 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.Set;
 
 /**
  * Hands out data ports from the configured range: a port is given only when no other session
- * holds it and it can be bound right now for both TCP and UDP on the wildcard address (iperf3
- * serves both, and the UDP echo engine needs UDP). Ports are tried round-robin so a just-released
- * port is not immediately reused while its old peer may still send to it.
+ * holds it and it can be bound right now for both TCP and UDP on the wildcard address (the relay
+ * serves TCP, the UDP echo engine needs UDP).
+ *
+ * <p>Ports are drawn at random (a CSPRNG), so that whoever sees one grant cannot tell which port
+ * the next one gets and sit on it first. The last few released ports are given only when no other
+ * port is free, longest released first, so a just-released port is not immediately reused while
+ * its old peer may still send to it.
  */
 public final class PortAllocator {
 
+    private static final int RECENT = 8;
+
     private final Set<Integer> held = new HashSet<>();
-    private int next;
+    private final Deque<Integer> recent = new ArrayDeque<>();
+    private final Random random;
+
+    public PortAllocator() {
+        this(new SecureRandom());
+    }
+
+    PortAllocator(Random random) {
+        this.random = random;
+    }
 
     /** A free port of {@code [start, end]}, now held until {@link #release}; empty when none is free. */
     public synchronized OptionalInt acquire(int start, int end) {
         if (start <= 0 || end < start || end > 65535) return OptionalInt.empty();
-        int size = end - start + 1;
-        int offset = Math.floorMod(next - start, size);
-        for (int i = 0; i < size; i++) {
-            int port = start + (offset + i) % size;
-            if (held.contains(port)) continue;
+        List<Integer> fresh = new ArrayList<>(end - start + 1);
+        for (int port = start; port <= end; port++) {
+            if (!held.contains(port) && !recent.contains(port)) fresh.add(port);
+        }
+        Collections.shuffle(fresh, random);
+        // Then the recently released ones, longest released first.
+        for (int port : recent) {
+            if (port >= start && port <= end && !held.contains(port)) fresh.add(port);
+        }
+        for (int port : fresh) {
             if (bindable(port)) {
                 held.add(port);
-                next = port + 1;
                 return OptionalInt.of(port);
             }
         }
@@ -37,7 +63,10 @@ public final class PortAllocator {
     }
 
     public synchronized void release(int port) {
-        held.remove(port);
+        if (!held.remove(port)) return;
+        recent.remove(port);
+        recent.addLast(port);
+        if (recent.size() > RECENT) recent.removeFirst();
     }
 
     public synchronized boolean isHeld(int port) {
@@ -46,7 +75,7 @@ public final class PortAllocator {
 
     static boolean bindable(int port) {
         try (ServerSocket tcp = new ServerSocket()) {
-            tcp.setReuseAddress(true); // as iperf3 does: a TIME_WAIT leftover does not block a new listener
+            tcp.setReuseAddress(true); // as the relay does: a TIME_WAIT leftover does not block a new listener
             tcp.bind(new InetSocketAddress(port));
             try (DatagramSocket udp = new DatagramSocket(null)) {
                 udp.bind(new InetSocketAddress(port));

@@ -1,11 +1,20 @@
 package io.packetparamedic.reflector.engine;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The throughput engine: one {@code iperf3 -s -p PORT --one-off -J} per session.
+ * The throughput engine: one {@code iperf3 -s -B 127.0.0.1 -p INTERNAL --one-off -J} per session,
+ * reachable only through an {@link Iperf3Relay} on the granted port, which admits the granted
+ * peer's one test (its address, its cookie, its streams, direction and protocol) and nothing else.
+ * The internal port is one the kernel hands out on loopback; iperf3 never listens on a
+ * routable address.
  *
- * <p>{@link #start} returns only once iperf3 listens (see {@link ListeningSockets}), so the grant
- * that follows is never ahead of the server. iperf3 exits by itself after its one client; the
- * session then ends with iperf3's own byte totals. To stop it early (expiry, close) it gets
+ * <p>{@link #start} returns only once iperf3 listens (see {@link ListeningSockets}) and the relay
+ * listens on the granted port, so the grant that follows is never ahead of the server. iperf3
+ * exits by itself after its one client; the relay then drains and closes, and the session ends
+ * with iperf3's own byte totals (the relay does not count spliced bytes). To stop it early (expiry, close) it gets
  * SIGTERM, on which it still prints its totals so far, and SIGKILL if it has not exited after a
  * short grace. {@link Process#onExit()} observes the exit, and the JDK reaps the child, so no
  * zombie is left. {@code --idle-timeout} makes an iperf3 whose reflector died before it could
@@ -40,11 +54,19 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     private static final Duration READY_POLL = Duration.ofMillis(5);
     /** iperf3's own idle timeout is a backstop for a reflector that died; the session's expiry comes first. */
     private static final int ORPHAN_MARGIN_SEC = 5;
+    /** A kernel-chosen loopback port can be taken again between our probe and iperf3's bind: retry. */
+    private static final int BIND_ATTEMPTS = 3;
+    /** After iperf3 exits, its last bytes (results, IPERF_DONE) get this long to pass the relay. */
+    private static final long RELAY_DRAIN_MS = 2_000;
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final Supplier<String> iperf3Path;
     private final Duration killGrace;
     private final ExecutorService outputReaders = Executors.newCachedThreadPool(new DefaultThreadFactory("iperf3-output", true));
     private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("iperf3-killer", true));
+    private final boolean epoll = Epoll.isAvailable();
+    /** The relays' event loops, apart from the control plane's; each session stays on one loop. */
+    private final EventLoopGroup relayLoops;
 
     public ThroughputEngine(Supplier<String> iperf3Path) {
         this(iperf3Path, Duration.ofMillis(500));
@@ -53,12 +75,62 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     public ThroughputEngine(Supplier<String> iperf3Path, Duration killGrace) {
         this.iperf3Path = iperf3Path;
         this.killGrace = killGrace;
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.relayLoops = new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("dataplane-relay", true), io);
+        if (!epoll) {
+            LOG.warn("event=dataplane_relay_nio_fallback cause=\"{}\"", String.valueOf(Epoll.unavailabilityCause()));
+        }
+    }
+
+    /** Whether data streams are spliced in the kernel (epoll) rather than copied (NIO). */
+    public boolean splicing() {
+        return epoll;
     }
 
     @Override
     public Iperf3Server start(EngineRequest request) throws EngineException {
+        EngineException last = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            int internal = freeLoopbackPort();
+            try {
+                Iperf3Server server = startIperf3(request, internal);
+                try {
+                    server.relay = Iperf3Relay.start(relayLoops.next(), epoll, request,
+                            new InetSocketAddress(LOOPBACK, internal));
+                } catch (EngineException e) {
+                    server.stop();
+                    throw e;
+                }
+                server.watchExit();
+                LOG.info("event=dataplane_relay_listening test_id={} port={} internal_port={} streams={} reverse={} splice={}",
+                        request.testId(), request.port(), internal, request.streams(), request.reverse(), epoll);
+                return server;
+            } catch (PortTaken e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** iperf3 could not bind its loopback port: someone took it after we probed it. */
+    private static final class PortTaken extends EngineException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    private static int freeLoopbackPort() throws EngineException {
+        try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new EngineException("no free loopback port for iperf3: " + e.getMessage(), e);
+        }
+    }
+
+    private Iperf3Server startIperf3(EngineRequest request, int internalPort) throws EngineException {
         String path = iperf3Path.get();
-        List<String> command = new ArrayList<>(List.of(path, "-s", "-p", Integer.toString(request.port()),
+        List<String> command = new ArrayList<>(List.of(path, "-s", "-B", LOOPBACK.getHostAddress(), "-p", Integer.toString(internalPort),
                 "--one-off", "-J", "--idle-timeout", Integer.toString(Math.max(1, request.lifetimeSec()) + ORPHAN_MARGIN_SEC)));
         Process process;
         try {
@@ -77,15 +149,17 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         try {
             // There is no event for "listen() was called" other than iperf3's own output, which -J
             // withholds until the end, so this polls /proc for at most READY_TIMEOUT.
-            while (!ListeningSockets.isListening(process.pid(), request.port())) {
+            while (!ListeningSockets.isListening(process.pid(), internalPort)) {
                 if (!process.isAlive()) {
                     String why = errorOf(output.get(2, TimeUnit.SECONDS));
-                    throw new EngineException("iperf3 exited before listening on port " + request.port()
-                            + " (exit " + process.exitValue() + (why == null ? "" : ": " + why) + ")");
+                    String message = "iperf3 exited before listening on port " + internalPort
+                            + " (exit " + process.exitValue() + (why == null ? "" : ": " + why) + ")";
+                    if (why != null && why.contains("in use")) throw new PortTaken(message);
+                    throw new EngineException(message);
                 }
                 if (System.nanoTime() > deadline) {
                     server.stop();
-                    throw new EngineException("iperf3 did not listen on port " + request.port() + " within "
+                    throw new EngineException("iperf3 did not listen on port " + internalPort + " within "
                             + READY_TIMEOUT.toSeconds() + " s");
                 }
                 Thread.sleep(READY_POLL.toMillis());
@@ -95,9 +169,9 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
             server.stop();
             throw new EngineException("interrupted while starting iperf3");
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new EngineException("iperf3 exited before listening on port " + request.port());
+            throw new EngineException("iperf3 exited before listening on port " + internalPort);
         }
-        LOG.info("event=iperf3_listening test_id={} port={} pid={}", request.testId(), request.port(), process.pid());
+        LOG.info("event=iperf3_listening test_id={} internal_port={} pid={}", request.testId(), internalPort, process.pid());
         return server;
     }
 
@@ -162,18 +236,21 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     public void close() {
         killer.shutdownNow();
         outputReaders.shutdownNow();
+        relayLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** One running iperf3 server. */
+    /** One running iperf3 server and the relay in front of it. */
     public final class Iperf3Server implements RunningEngine {
         private final Process process;
-        private final CompletableFuture<Long> completion;
+        private final CompletableFuture<Long> totals;
+        private final CompletableFuture<Long> completion = new CompletableFuture<>();
         private final AtomicBoolean stopping = new AtomicBoolean();
         private volatile long bytesAtStop = -1;
+        private volatile Iperf3Relay relay;
 
         Iperf3Server(Process process, CompletableFuture<byte[]> output, EngineRequest request) {
             this.process = process;
-            this.completion = process.onExit().thenCombine(output, (p, json) -> {
+            this.totals = process.onExit().thenCombine(output, (p, json) -> {
                 long bytes = bytesFrom(json);
                 long sampled = bytesAtStop;
                 if (bytes <= 0 && sampled > 0) {
@@ -183,13 +260,37 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
                     bytes = sampled;
                 }
                 if (bytes < 0) {
-                    LOG.warn("event=iperf3_output_unreadable test_id={} exit={}", request.testId(), p.exitValue());
+                    Iperf3Relay r = relay;
+                    if (r != null && r.testRefused()) {
+                        // Expected: the relay closed the control connection before iperf3 saw a test.
+                        LOG.info("event=iperf3_no_totals test_id={} why=test_refused", request.testId());
+                    } else {
+                        LOG.warn("event=iperf3_output_unreadable test_id={} exit={}", request.testId(), p.exitValue());
+                    }
                     bytes = 0;
                 }
                 LOG.info("event=iperf3_exited test_id={} port={} pid={} exit={} bytes={}", request.testId(),
                         request.port(), p.pid(), p.exitValue(), bytes);
                 return bytes;
             });
+        }
+
+        /**
+         * Once iperf3 has exited, the relay drains and closes; the session completes only then, so
+         * the granted port is free again when its release is announced.
+         */
+        void watchExit() {
+            totals.whenComplete((bytes, error) -> {
+                Iperf3Relay r = relay;
+                r.shutdown(RELAY_DRAIN_MS);
+                r.closed().whenComplete((v, e) -> completion.complete(bytes == null ? 0L : bytes));
+            });
+        }
+
+        /** Connections the relay has refused so far. */
+        public long refusedConnections() {
+            Iperf3Relay r = relay;
+            return r == null ? 0 : r.refusals();
         }
 
         public long pid() {

@@ -10,6 +10,7 @@ import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.engine.DataEngine;
+import io.packetparamedic.reflector.engine.DataPlaneRefusal;
 import io.packetparamedic.reflector.engine.EngineException;
 import io.packetparamedic.reflector.engine.EngineRequest;
 import io.packetparamedic.reflector.engine.PortAllocator;
@@ -74,6 +75,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     public static final int GRACE_SEC = 5;
     static final int OWN_SESSION_WAIT_SEC = 3;
     private static final int ADMISSION_QUEUE = 256;
+    /** Refused data-plane connections audited per session; the metric counts them all. */
+    static final int MAX_REFUSALS_AUDITED = 32;
 
     private final Supplier<ReflectorConfig> config;
     private final Governance governance;
@@ -240,6 +243,11 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         if (p.streams() != null && (p.streams() < 1 || p.streams() > cfg.iperf3.maxStreams)) {
             return deny(DenyReason.INVALID_PARAMS, "params.streams must be between 1 and " + cfg.iperf3.maxStreams, null);
         }
+        if (type.get() == TestType.THROUGHPUT && "udp".equals(p.protocol())) {
+            // The data-plane relay pins and relays TCP only; an unpinned UDP iperf3 port is what
+            // issue 12 closed. No deployed client asks for UDP throughput.
+            return deny(DenyReason.INVALID_PARAMS, "throughput over udp is not offered; use tcp", null);
+        }
         return null;
     }
 
@@ -312,8 +320,11 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         long lifetime = Math.max(1, (Duration.between(clock.instant(), session.expiresAt).toMillis() + 999) / 1000);
         RunningEngine running;
         try {
+            Payload.SessionParams p = session.request.params();
+            int streams = p.streams() != null ? p.streams() : config.get().iperf3.defaultStreams;
             running = engine.start(new EngineRequest(session.testId, session.port, (int) lifetime,
-                    session.peer.remoteAddress().getAddress()));
+                    session.peer.remoteAddress().getAddress(), streams, Boolean.TRUE.equals(p.reverse()),
+                    refusal -> refused(session, refusal)));
         } catch (EngineException e) {
             return startFailed(session, e.getMessage());
         } catch (RuntimeException e) {
@@ -370,6 +381,25 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         }
     }
 
+    /**
+     * A connection to the session's data port that the relay refused (on a relay event loop): counted
+     * always, audited as {@code connection_denied} with its source up to {@link #MAX_REFUSALS_AUDITED}
+     * times per session, so a flood of strangers cannot fill the audit log; the session's
+     * {@code session_completed} event carries the full count.
+     */
+    private void refused(Session session, DataPlaneRefusal refusal) {
+        meters.refused(refusal.reason()).increment();
+        if (session.dataPlaneRefusals.incrementAndGet() > MAX_REFUSALS_AUDITED) return;
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("port", refusal.port());
+        audit.record(AuditEvent.of(AuditEventType.CONNECTION_DENIED)
+                .withRemoteAddress(refusal.source() == null ? null
+                        : io.packetparamedic.reflector.server.Addresses.format(refusal.source()))
+                .withTest(session.type.wire(), session.testId)
+                .withParams(params)
+                .withDecision("denied", "dataplane_refused: " + refusal.reason().wire()));
+    }
+
     private void completed(Session session, long bytes) {
         Instant end = clock.instant();
         synchronized (lock) {
@@ -379,10 +409,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             if (session.expiry != null) session.expiry.cancel(false);
         }
         double seconds = Duration.between(session.start, end).toMillis() / 1000.0;
+        long refusals = session.dataPlaneRefusals.get();
         audit.record(AuditEvent.of(AuditEventType.SESSION_COMPLETED)
                 .withPeer(session.peerId)
                 .withRemoteAddress(address(session.peer))
                 .withTest(session.type.wire(), session.testId)
+                .withParams(refusals == 0 ? null : Map.of("dataplane_refused", refusals))
                 .withTotals(bytes, seconds));
         meters.bytes(session.type).increment(bytes);
         LOG.info("event=session_completed test_id={} peer={} type={} port={} bytes={} duration_sec={}",
@@ -475,6 +507,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         final Instant start;
         final Instant expiresAt;
         final CompletableFuture<Void> ended = new CompletableFuture<>();
+        /** Connections to the data port the relay refused; the first few are audited one by one. */
+        final java.util.concurrent.atomic.AtomicLong dataPlaneRefusals = new java.util.concurrent.atomic.AtomicLong();
         Governance.StartReceipt receipt;
         volatile RunningEngine engine;
         ScheduledFuture<?> expiry;
