@@ -7,6 +7,7 @@ import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -49,6 +51,11 @@ public final class Authorizer {
             return expiresAt.map(now::isBefore).orElse(true);
         }
 
+        /** Identifies the window for failure counting: the config key, or the local window's code. */
+        String key() {
+            return fromConfig ? configKey() : name + "|" + code;
+        }
+
         /** Identifies a config code across reloads, so a consumed one is not reopened by the next reload. */
         String configKey() {
             return name + "|" + code;
@@ -66,8 +73,16 @@ public final class Authorizer {
     private final List<Window> windows = new ArrayList<>();
     /** Guarded by {@link #lock}. */
     private final Set<String> consumedConfigCodes = new HashSet<>();
+    /** Failed attempts per open window (by its key); guarded by {@link #lock}. */
+    private final Map<String, Integer> windowFailures = new HashMap<>();
+    /** When each configured code was first seen, for the lifetime cap; guarded by {@link #lock}. */
+    private final Map<String, Instant> configCodesSeen = new HashMap<>();
+    private final PairingGuard guard = new PairingGuard();
     /** Written under {@link #lock}; read lock-free on the event loop. */
     private volatile boolean anyWindow;
+
+    /** No code stays valid longer than this, whatever its TTL or {@code expires_at} says. */
+    public static final Duration MAX_CODE_LIFETIME = Duration.ofDays(7);
 
     public Authorizer(ReflectorConfig config, PeerStore store, AuditLog audit, Clock clock) {
         this.store = store;
@@ -130,6 +145,9 @@ public final class Authorizer {
      */
     public PairingWindowInfo openWindow(Duration ttl, Optional<String> code) {
         if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("pairing TTL must be positive");
+        if (ttl.compareTo(MAX_CODE_LIFETIME) > 0) {
+            throw new IllegalArgumentException("pairing TTL must be at most " + MAX_CODE_LIFETIME.toDays() + " days");
+        }
         String normalized = code.isPresent() ? PairingCodes.normalize(code.get()) : PairingCodes.generate();
         Instant expiresAt = Instant.now(clock).plus(ttl).truncatedTo(ChronoUnit.SECONDS);
         synchronized (lock) {
@@ -141,24 +159,36 @@ public final class Authorizer {
         return new PairingWindowInfo(normalized, expiresAt, LOCAL_WINDOW);
     }
 
-    /**
-     * Tries {@code presentedCode} for {@code peer}. Blocking (persists the peer); call off the
-     * event loop. A peer that is already authorized succeeds without consuming any code.
-     */
+    /** {@link #pair(EndpointId, InetAddress, String)} without a source address (no per-address budget). */
     public PairingOutcome pair(EndpointId peer, String presentedCode) {
+        return pair(peer, null, presentedCode);
+    }
+
+    /**
+     * Tries {@code presentedCode} for {@code peer} connecting from {@code source}, within the
+     * attempt budget of {@link PairingGuard}. Blocking (persists the peer); call off the event
+     * loop. A peer that is already authorized succeeds without consuming any code.
+     */
+    public PairingOutcome pair(EndpointId peer, InetAddress source, String presentedCode) {
         if (isAuthorized(peer)) return PairingOutcome.alreadyAuthorized();
+        Instant now = Instant.now(clock);
+        Optional<String> refused = guard.admit(source, now);
+        if (refused.isPresent()) return PairingOutcome.failed(refused.get());
         if (presentedCode == null || !PairingCodes.isValid(presentedCode)) {
-            return PairingOutcome.failed(PairingOutcome.FAILED);
+            return failedAttempt(peer, source, now, "malformed code", List.of());
         }
         Window won;
         synchronized (lock) {
-            prune(Instant.now(clock));
+            prune(now);
             Window match = null;
             // Compare against every open window, so the time taken says nothing about which matched.
             for (Window w : windows) {
                 if (PairingCodes.matches(w.code(), presentedCode) && match == null) match = w;
             }
-            if (match == null) return PairingOutcome.failed(PairingOutcome.FAILED);
+            if (match == null) {
+                List<Window> locked = countFailure();
+                return failedAttempt(peer, source, now, "wrong code", locked);
+            }
             try {
                 store.add(peer, match.name());
             } catch (IOException e) {
@@ -166,10 +196,12 @@ public final class Authorizer {
                 return PairingOutcome.failed("pairing failed: the reflector cannot save the paired peer");
             }
             windows.remove(match);
+            windowFailures.remove(match.key());
             if (match.fromConfig()) consumedConfigCodes.add(match.configKey());
             anyWindow = !windows.isEmpty();
             won = match;
         }
+        guard.succeeded(source);
         audit.record(AuditEvent.of(AuditEventType.PEER_PAIRED)
                 .withPeer(peer.toString())
                 .withParams(Map.of("window", won.name())));
@@ -182,6 +214,43 @@ public final class Authorizer {
             }
         }
         return PairingOutcome.paired(won.name());
+    }
+
+    /**
+     * Counts a failed attempt against every open window (it was tested against all of them) and
+     * closes those that reached {@link PairingGuard#WINDOW_FAILURE_LIMIT}. Under {@link #lock}.
+     */
+    private List<Window> countFailure() {
+        List<Window> locked = new ArrayList<>();
+        for (Iterator<Window> it = windows.iterator(); it.hasNext(); ) {
+            Window w = it.next();
+            if (windowFailures.merge(w.key(), 1, Integer::sum) >= PairingGuard.WINDOW_FAILURE_LIMIT) {
+                it.remove();
+                windowFailures.remove(w.key());
+                if (w.fromConfig()) consumedConfigCodes.add(w.configKey());
+                locked.add(w);
+            }
+        }
+        anyWindow = !windows.isEmpty();
+        return locked;
+    }
+
+    /** Audits a tested attempt that failed (at most the guard's tested rate) and the windows it closed. */
+    private PairingOutcome failedAttempt(EndpointId peer, InetAddress source, Instant now, String reason, List<Window> locked) {
+        int failures = guard.failed(source, now);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("failures_from_address", failures);
+        audit.record(AuditEvent.of(AuditEventType.PAIRING_FAILED)
+                .withPeer(peer.toString())
+                .withRemoteAddress(source == null ? null : source.getHostAddress())
+                .withParams(params)
+                .withDecision("denied", reason));
+        for (Window w : locked) {
+            audit.record(AuditEvent.of(AuditEventType.PAIRING_LOCKED)
+                    .withParams(Map.of("window", w.name(), "failed_attempts", PairingGuard.WINDOW_FAILURE_LIMIT)));
+            LOG.warn("event=pairing_window_locked window={} failed_attempts={}", w.name(), PairingGuard.WINDOW_FAILURE_LIMIT);
+        }
+        return PairingOutcome.failed(PairingOutcome.FAILED);
     }
 
     /**
@@ -214,8 +283,9 @@ public final class Authorizer {
             for (Window w : windows) if (w.fromConfig()) before.add(w.configKey());
             windows.removeIf(Window::fromConfig);
             Set<String> present = new HashSet<>();
+            Instant now = Instant.now(clock);
             for (ReflectorConfig.PairingCode pc : config.access.pairingCodes) {
-                Optional<Window> w = configWindow(pc);
+                Optional<Window> w = configWindow(pc).map(c -> capLifetime(c, now));
                 if (w.isEmpty()) continue;
                 present.add(w.get().configKey());
                 if (consumedConfigCodes.contains(w.get().configKey())) continue;
@@ -224,6 +294,8 @@ public final class Authorizer {
             }
             // Forget consumed codes once the configuration no longer lists them.
             consumedConfigCodes.retainAll(present);
+            configCodesSeen.keySet().retainAll(present);
+            windowFailures.keySet().removeIf(k -> windows.stream().noneMatch(w -> w.key().equals(k)));
             prune(Instant.now(clock));
             anyWindow = !windows.isEmpty();
         }
@@ -255,6 +327,17 @@ public final class Authorizer {
         }
         String name = pc.window == null || pc.window.isBlank() ? "config" : pc.window;
         return Optional.of(new Window(name, PairingCodes.normalize(pc.code), expiresAt, true));
+    }
+
+    /**
+     * A configured code expires at most {@link #MAX_CODE_LIFETIME} after it was first seen: a
+     * code without {@code expires_at} (or with a later one) would otherwise stay guessable for
+     * as long as the file keeps it. Under {@link #lock}.
+     */
+    private Window capLifetime(Window w, Instant now) {
+        Instant cap = configCodesSeen.computeIfAbsent(w.configKey(), k -> now).plus(MAX_CODE_LIFETIME);
+        if (w.expiresAt().isPresent() && !w.expiresAt().get().isAfter(cap)) return w;
+        return new Window(w.name(), w.code(), Optional.of(cap), true);
     }
 
     private void prune(Instant now) {

@@ -138,7 +138,8 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
     }
 
     private Payload pair(String code) {
-        PairingOutcome outcome = rpc.authorizer().pair(connection.peerId(), code);
+        PairingOutcome outcome = rpc.authorizer().pair(connection.peerId(),
+                connection.remoteAddress() == null ? null : connection.remoteAddress().getAddress(), code);
         rpc.metrics().pairingAttempt(outcome.success() && outcome.window().isPresent());
         if (!outcome.success()) {
             LOG.info("event=pairing_failed peer={} remote={}", connection.peerId(), connection.remoteText());

@@ -1,0 +1,95 @@
+package io.packetparamedic.reflector.auth;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The attempt budget that makes pairing codes impractical to guess (issue 12 item 5). A code is
+ * 8 symbols from a 31-symbol alphabet (31^8, about 8.5 x 10^11 codes); guessing only works at
+ * volume, so volume is what this bounds:
+ *
+ * <ul>
+ *   <li>per source address: {@value #FREE_FAILURES} failed attempts, then each further one
+ *       blocks the address for twice as long as the last (1 s, 2 s, 4 s … at most
+ *       {@link #MAX_BACKOFF}); attempts while blocked are refused without being tested, so even
+ *       the right code fails then. An address is forgotten after {@link #FORGET_AFTER} without
+ *       failures, or at once when it pairs;
+ *   <li>for the reflector: at most {@value #TESTED_PER_SECOND} attempts a second are tested
+ *       against the open windows (a token bucket); the rest are refused untested. This bounds a
+ *       guesser that spreads over many addresses;
+ *   <li>per window: {@link Authorizer} closes a window after {@value #WINDOW_FAILURE_LIMIT} failed
+ *       attempts, whatever their source.
+ * </ul>
+ *
+ * Memory is bounded: at most {@value #MAX_SOURCES} addresses are remembered (least recently
+ * used first out). Synchronized; no I/O.
+ */
+final class PairingGuard {
+
+    static final int FREE_FAILURES = 5;
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(15);
+    static final Duration FORGET_AFTER = Duration.ofHours(1);
+    static final int TESTED_PER_SECOND = 10;
+    static final int WINDOW_FAILURE_LIMIT = 1000;
+    static final int MAX_SOURCES = 4096;
+
+    private static final class Source {
+        int failures;
+        Instant lastFailure;
+        Instant blockedUntil;
+    }
+
+    private final Map<InetAddress, Source> sources = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InetAddress, Source> eldest) {
+            return size() > MAX_SOURCES;
+        }
+    };
+    private double tokens = TESTED_PER_SECOND;
+    private Instant refilledAt;
+
+    /** Empty when the attempt may be tested; otherwise the message for the peer. */
+    synchronized Optional<String> admit(InetAddress source, Instant now) {
+        Source s = source == null ? null : sources.get(source);
+        if (s != null && !now.isBefore(s.lastFailure.plus(FORGET_AFTER))) {
+            sources.remove(source);
+            s = null;
+        }
+        if (s != null && s.blockedUntil != null && now.isBefore(s.blockedUntil)) {
+            long seconds = Math.max(1, (Duration.between(now, s.blockedUntil).toMillis() + 999) / 1000);
+            return Optional.of("pairing failed: too many wrong codes from this address; try again in " + seconds + " s");
+        }
+        refill(now);
+        if (tokens < 1) return Optional.of("pairing failed: too many pairing attempts right now; try again in a few seconds");
+        tokens -= 1;
+        return Optional.empty();
+    }
+
+    /** Records a tested attempt that failed; returns the address's failures so far. */
+    synchronized int failed(InetAddress source, Instant now) {
+        if (source == null) return 0;
+        Source s = sources.computeIfAbsent(source, k -> new Source());
+        s.failures++;
+        s.lastFailure = now;
+        if (s.failures >= FREE_FAILURES) {
+            long seconds = Math.min(MAX_BACKOFF.getSeconds(), 1L << Math.min(30, s.failures - FREE_FAILURES));
+            s.blockedUntil = now.plusSeconds(seconds);
+        }
+        return s.failures;
+    }
+
+    synchronized void succeeded(InetAddress source) {
+        if (source != null) sources.remove(source);
+    }
+
+    private void refill(Instant now) {
+        if (refilledAt != null && now.isAfter(refilledAt)) {
+            tokens = Math.min(TESTED_PER_SECOND, tokens + Duration.between(refilledAt, now).toNanos() * TESTED_PER_SECOND / 1e9);
+        }
+        if (refilledAt == null || now.isAfter(refilledAt)) refilledAt = now;
+    }
+}
