@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * The control plane's meters, registered in one Prometheus registry that {@code GET /metrics}
@@ -26,6 +28,12 @@ public final class ReflectorMetrics {
     public static final String PAIRING_ATTEMPTS = "reflector.pairing.attempts";
     public static final String PAIRING_SUCCESSES = "reflector.pairing.successes";
     public static final String PROTOCOL_ERRORS = "reflector.protocol.errors";
+    public static final String CONNECTIONS_REFUSED = "reflector.connections.refused";
+    public static final String CONNECTIONS_UNAUTHENTICATED = "reflector.connections.unauthenticated";
+
+    /** Why a connection was refused or dropped before it was authenticated ({@link #CONNECTIONS_REFUSED}). */
+    public static final List<String> REFUSAL_REASONS =
+            List.of("source_limit", "unauthenticated_limit", "first_byte_timeout");
 
     private final PrometheusMeterRegistry registry;
     private final AtomicInteger activeConnections = new AtomicInteger();
@@ -51,6 +59,7 @@ public final class ReflectorMetrics {
         registry.counter(CONNECTIONS_DENIED, "reason", "unauthorized");
         registry.counter(HANDSHAKE_FAILURES, "reason", "timeout");
         registry.counter(AUTHORIZATION_DECISIONS, "decision", "authorized");
+        for (String reason : REFUSAL_REASONS) registry.counter(CONNECTIONS_REFUSED, "reason", reason);
     }
 
     public MeterRegistry registry() {
@@ -92,6 +101,23 @@ public final class ReflectorMetrics {
 
     public void protocolError(int code) {
         registry.counter(PROTOCOL_ERRORS, "code", Integer.toString(code)).increment();
+    }
+
+    /** A connection refused or dropped before authentication; {@code reason} is one of {@link #REFUSAL_REASONS}. */
+    public void connectionRefused(String reason) {
+        registry.counter(CONNECTIONS_REFUSED, "reason", reason).increment();
+    }
+
+    public double connectionsRefused(String reason) {
+        return registry.counter(CONNECTIONS_REFUSED, "reason", reason).count();
+    }
+
+    /** Reports the connections still in the TLS handshake or awaiting authorization. */
+    public void unauthenticatedConnections(IntSupplier open) {
+        Gauge.builder(CONNECTIONS_UNAUTHENTICATED, open, IntSupplier::getAsInt)
+                .description("Control connections not yet authenticated (TLS handshake or authorization)")
+                .strongReference(true)
+                .register(registry);
     }
 
     public void pairingAttempt(boolean success) {

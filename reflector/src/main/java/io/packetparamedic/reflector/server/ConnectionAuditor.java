@@ -32,6 +32,15 @@ final class ConnectionAuditor {
         return Boolean.TRUE.equals(channel.attr(RECORDED).get());
     }
 
+    /**
+     * Marks the connection as recorded without a line: a refusal that a flood may repeat thousands
+     * of times is counted and logged by its caller, rate-limited, and must not be audited again as
+     * a failed handshake when the socket closes.
+     */
+    void counted(Channel channel) {
+        channel.attr(RECORDED).setIfAbsent(Boolean.TRUE);
+    }
+
     void accepted(Channel channel, EndpointId peer, String decision) {
         if (channel.attr(RECORDED).setIfAbsent(Boolean.TRUE) != null) return;
         String remote = Addresses.format(channel.remoteAddress());

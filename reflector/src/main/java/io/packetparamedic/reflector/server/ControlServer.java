@@ -26,9 +26,14 @@ import java.util.function.Function;
  *
  * <ol>
  *   <li>{@link ConnectionLimiter}: refuses connections beyond {@code max_connections} before TLS;
+ *   <li>{@link UnauthenticatedGate}: refuses connections beyond {@code max_unauthenticated_per_source}
+ *       from one address, or beyond {@code max_unauthenticated_percent} of {@code max_connections}
+ *       not yet authenticated, before TLS; the rest is left to authenticated peers;
+ *   <li>{@link FirstByteDeadline}: no first TLS byte within {@code first_byte_timeout_ms} closes;
  *   <li>{@link SslHandler}: TLS 1.3 mutual authentication, ALPN, handshake timeout;
  *   <li>{@link PeerIdentityHandler}: Endpoint ID from the certificate key, SAN check,
- *       authorization; installs the dispatcher, then leaves;
+ *       authorization; installs the dispatcher (the connection leaves the unauthenticated stage),
+ *       then leaves;
  *   <li>{@link FrameDecoder}: length-prefixed frames, oversized announced lengths close;
  *   <li>{@link IdleStateHandler} + {@link IdleCloser}: no complete frame for the idle timeout closes;
  *   <li>{@link EnvelopeEncoder} (outbound) and {@link EnvelopeDecoder}: JSON;
@@ -67,6 +72,17 @@ public final class ControlServer implements AutoCloseable {
         ConnectionAuditor auditor = new ConnectionAuditor(audit, metrics);
         int maxConnections = network.maxConnections;
         ConnectionLimiter limiter = new ConnectionLimiter(() -> maxConnections, metrics, auditor);
+        PreAuthRefusals refusals = new PreAuthRefusals(metrics, auditor);
+        UnauthenticatedGate gate = new UnauthenticatedGate(network.maxUnauthenticatedPerSource,
+                UnauthenticatedGate.totalFor(maxConnections, network.maxUnauthenticatedPercent), refusals);
+        metrics.unauthenticatedConnections(gate::open);
+        long firstByteMillis = network.firstByteTimeoutMs;
+        // PeerIdentityHandler asks for the dispatcher exactly when it accepts a peer (full or
+        // pairing-only access): from then on the connection no longer counts as unauthenticated.
+        Function<PeerConnection, ChannelHandler> accepted = connection -> {
+            gate.authenticated(connection.channel());
+            return dispatcherFactory.apply(connection);
+        };
         EnvelopeEncoder encoder = new EnvelopeEncoder();
         IdleCloser idleCloser = new IdleCloser();
         String alpn = network.alpn;
@@ -89,9 +105,11 @@ public final class ControlServer implements AutoCloseable {
                         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("limiter", limiter);
+                        p.addLast("unauthenticated", gate);
+                        p.addLast("first-byte", new FirstByteDeadline(firstByteMillis, refusals));
                         p.addLast("tls", ssl);
                         p.addLast("identity", new PeerIdentityHandler(
-                                alpn, authorizer, auditor, metrics, registry, dispatcherFactory, clock));
+                                alpn, authorizer, auditor, metrics, registry, accepted, clock));
                         p.addLast("frames", new FrameDecoder());
                         p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                         p.addLast("idle-close", idleCloser);
