@@ -39,9 +39,17 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
         this.refusals = refusals;
     }
 
-    /** {@code max_connections} × {@code percent} / 100, at least one. */
+    /** Handshakes that may always run at once, however small {@code max_connections} is. */
+    static final int MIN_TOTAL = 4;
+
+    /**
+     * {@code max_connections} × {@code percent} / 100, but at least {@link #MIN_TOTAL} (or
+     * {@code max_connections}, if smaller): with a tiny limit, one slot would serialise every
+     * handshake, and the server finishes a TLS 1.3 handshake after the client does.
+     */
     static int totalFor(int maxConnections, int percent) {
-        return Math.max(1, (int) ((long) maxConnections * percent / 100));
+        int share = (int) ((long) maxConnections * percent / 100);
+        return Math.max(share, Math.min(maxConnections, MIN_TOTAL));
     }
 
     @Override
