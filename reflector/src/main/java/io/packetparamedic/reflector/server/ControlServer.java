@@ -16,6 +16,7 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.wire.FrameLimits;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +35,20 @@ import java.util.function.Function;
  *   <li>{@link PeerIdentityHandler}: Endpoint ID from the certificate key, SAN check,
  *       authorization; installs the dispatcher (the connection leaves the unauthenticated stage),
  *       then leaves;
- *   <li>{@link FrameDecoder}: length-prefixed frames, oversized announced lengths close;
+ *   <li>{@link InboundBudgetGuard}: bytes buffered in incomplete frames, across all connections,
+ *       stay within {@code max_buffered_inbound_bytes} (the first 16 KiB of each are free);
+ *   <li>{@link FrameDecoder}: length-prefixed frames, 16 KiB at most until {@link HelloFrameLimit}
+ *       raises it to 1 MiB; an oversized announced length closes;
  *   <li>{@link IdleStateHandler} + {@link IdleCloser}: no complete frame for the idle timeout closes;
  *   <li>{@link EnvelopeEncoder} (outbound) and {@link EnvelopeDecoder}: JSON;
+ *   <li>{@link HelloFrameLimit}: after the hello of a peer with full access, allows 1 MiB frames;
  *   <li>the request dispatcher (added once the peer is authorized).
  * </ol>
  */
 public final class ControlServer implements AutoCloseable {
+
+    /** Bytes each connection may hold in an incomplete frame outside the inbound budget: one small frame. */
+    static final int SMALL_FRAME_ALLOWANCE = FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO + FrameLimits.LENGTH_FIELD_BYTES;
 
     private final ChannelGroup connections;
     private final ConnectionLimiter limiter;
@@ -77,6 +85,9 @@ public final class ControlServer implements AutoCloseable {
                 UnauthenticatedGate.totalFor(maxConnections, network.maxUnauthenticatedPercent), refusals);
         metrics.unauthenticatedConnections(gate::open);
         long firstByteMillis = network.firstByteTimeoutMs;
+        InboundBudget budget = new InboundBudget(network.maxBufferedInboundBytes);
+        metrics.inboundBufferedBytes(budget::held);
+        LogThrottle budgetLog = new LogThrottle();
         // PeerIdentityHandler asks for the dispatcher exactly when it accepts a peer (full or
         // pairing-only access): from then on the connection no longer counts as unauthenticated.
         Function<PeerConnection, ChannelHandler> accepted = connection -> {
@@ -103,6 +114,7 @@ public final class ControlServer implements AutoCloseable {
                         group.add(ch);
                         SslHandler ssl = sslContext.newHandler(ch.alloc());
                         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+                        FrameDecoder frames = new FrameDecoder(FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO, metrics::inboundRefused);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("limiter", limiter);
                         p.addLast("unauthenticated", gate);
@@ -110,11 +122,13 @@ public final class ControlServer implements AutoCloseable {
                         p.addLast("tls", ssl);
                         p.addLast("identity", new PeerIdentityHandler(
                                 alpn, authorizer, auditor, metrics, registry, accepted, clock));
-                        p.addLast("frames", new FrameDecoder());
+                        p.addLast("budget", new InboundBudgetGuard(budget, SMALL_FRAME_ALLOWANCE, frames::buffered, metrics, budgetLog));
+                        p.addLast("frames", frames);
                         p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                         p.addLast("idle-close", idleCloser);
                         p.addLast("json-out", encoder);
                         p.addLast("json-in", new EnvelopeDecoder());
+                        p.addLast("frame-limit", new HelloFrameLimit(frames, registry));
                     }
                 });
         Channel listener = bootstrap.bind(bindAddress).sync().channel();

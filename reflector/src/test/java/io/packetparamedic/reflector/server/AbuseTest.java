@@ -76,6 +76,8 @@ class AbuseTest {
     @Test
     void aFrameOfExactlyTheMaximumIsReadAndAnswered() throws Exception {
         try (LinkClient c = server.connect(appliance)) {
+            // The 1 MiB limit applies once an authorized peer has said hello (16 KiB before).
+            assertThat(c.hello()).isNotNull();
             byte[] big = new byte[FrameLimits.MAX_FRAME_BYTES];
             java.util.Arrays.fill(big, (byte) ' ');
             byte[] json = "{\"request_id\":\"big\",\"payload\":{\"type\":\"get_status\"}}".getBytes();
