@@ -58,10 +58,11 @@ public class ReflectorConfig {
         /** (ours) a connection whose first TLS byte has not arrived within this many milliseconds is closed. */
         public int firstByteTimeoutMs = 3000;
         /**
-         * (ours) bytes of incomplete frames all connections together may hold; a read that would
-         * go beyond it closes its connection.
+         * (ours) bytes of incomplete frames all connections together may hold beyond a small
+         * allowance each; a read that would go beyond it closes its connection. Direct memory is
+         * capped at the heap size (the launcher's -Xmx128m), so this stays well below it.
          */
-        public long maxBufferedInboundBytes = 64L * 1024 * 1024;
+        public long maxBufferedInboundBytes = 16L * 1024 * 1024;
         /**
          * (ours) UDP echo answers only datagrams from the IP of the session's control connection;
          * false covers carriers whose TCP and UDP leave through different public addresses.

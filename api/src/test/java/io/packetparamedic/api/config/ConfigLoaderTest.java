@@ -95,7 +95,7 @@ class ConfigLoaderTest {
         assertThat(n.maxUnauthenticatedPerSource).isEqualTo(32);
         assertThat(n.maxUnauthenticatedPercent).isEqualTo(25);
         assertThat(n.firstByteTimeoutMs).isEqualTo(3000);
-        assertThat(n.maxBufferedInboundBytes).isEqualTo(64L * 1024 * 1024);
+        assertThat(n.maxBufferedInboundBytes).isEqualTo(16L * 1024 * 1024);
         ReflectorConfig.Network set = ConfigLoader.parse("""
                 [network]
                 max_unauthenticated_per_source = 4
