@@ -2,9 +2,11 @@ package io.packetparamedic.reflector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +55,13 @@ class PreAuthFloodTest {
 
     @Test
     void idleSocketsFromOneAddressDoNotStopLegitimateHellos() throws Exception {
+        // Both ends of the attack live in this JVM: up to 1,030 client sockets and, on a server
+        // without the limits, as many accepted ones.
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            assertThat(os.getMaxFileDescriptorCount())
+                    .as("open-file limit for the attack (raise ulimit -n)")
+                    .isGreaterThanOrEqualTo(2 * ATTACK_SOCKETS + 512L);
+        }
         int attempts;
         int succeeded;
         List<String> failures = new ArrayList<>();
@@ -92,6 +101,10 @@ class PreAuthFloodTest {
             }
             attempts = tried.get();
             succeeded = ok.get();
+            // The attack was real: every socket opened, and the server had to refuse and drop them.
+            assertThat(attack.opened()).isGreaterThanOrEqualTo(ATTACK_SOCKETS);
+            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.SOURCE_LIMIT))
+                    .isGreaterThanOrEqualTo(ATTACK_SOCKETS - server.config.network.maxUnauthenticatedPerSource);
             System.out.printf("event=preauth_flood_result hellos_ok=%d hellos_tried=%d attacker_open=%d "
                             + "attacker_opened=%d attacker_dropped=%d%n",
                     succeeded, attempts, attack.connected(), attack.opened(), attack.closedByServer());
