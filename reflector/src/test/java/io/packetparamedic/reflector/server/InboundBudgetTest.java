@@ -2,6 +2,8 @@ package io.packetparamedic.reflector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.client.LinkClient;
@@ -9,6 +11,8 @@ import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.reflector.wire.FrameLimits;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -164,6 +168,61 @@ class InboundBudgetTest {
             assertThat(c.hello()).isNotNull();
             c.sendRawFrame(request);
             assertThat(c.receive().payload()).isInstanceOf(Payload.StatusSnapshot.class);
+        }
+    }
+
+    /** Direct memory in use: Netty's allocator and the JVM's direct buffer pool, whichever says more. */
+    private static long directMemoryUsed() {
+        long netty = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : 0;
+        long jvm = 0;
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) jvm = pool.getMemoryUsed();
+        }
+        return Math.max(netty, jvm);
+    }
+
+    /**
+     * The attack as reported, against the default budget: 60 connections each send all but one
+     * byte of a 1 MiB frame. Before the budget, direct memory grew by about 2.5 MiB per connection
+     * (146 MiB for these 60), past the 128 MiB that the launcher's -Xmx128m allows: OutOfMemoryError.
+     */
+    @Test
+    void partialLargeFramesCannotExhaustDirectMemory() throws Exception {
+        int connections = 60;
+        byte[] almostAll = new byte[FrameLimits.MAX_FRAME_BYTES - 1];
+        List<LinkClient> flooders = new ArrayList<>();
+        try (TestReflector defaults = TestReflector.start(dir.resolve("defaults"),
+                c -> c.access.authorizedPeers.add(appliance.endpointId().toString()))) {
+            ReflectorMetrics m = defaults.reflector.metrics();
+            long budget = defaults.config.network.maxBufferedInboundBytes;
+            long base = directMemoryUsed();
+            long peak = 0;
+            try {
+                for (int i = 0; i < connections; i++) {
+                    LinkClient c = defaults.connect(appliance);
+                    flooders.add(c);
+                    assertThat(c.hello()).isNotNull();
+                    try {
+                        c.sendRawBytes(lengthPrefix(FrameLimits.MAX_FRAME_BYTES));
+                        c.sendRawBytes(almostAll);
+                    } catch (IOException refusedAlready) {
+                        // closed for the budget while sending
+                    }
+                    peak = Math.max(peak, directMemoryUsed() - base);
+                }
+                // At most 16 of the 1 MiB partial frames fit in 16 MiB: at least 44 are refused.
+                long survivors = budget / (FrameLimits.MAX_FRAME_BYTES + 4 - ControlServer.SMALL_FRAME_ALLOWANCE);
+                await("the rest refused", () -> m.inboundRefusals(InboundBudgetGuard.REASON) >= connections - survivors);
+                peak = Math.max(peak, directMemoryUsed() - base);
+                try (LinkClient legit = defaults.connect(appliance)) {
+                    assertThat(legit.hello()).isNotNull();
+                }
+            } finally {
+                for (LinkClient c : flooders) c.close();
+            }
+            System.out.printf("event=inbound_flood_result connections=%d refused=%.0f direct_memory_growth_peak_mib=%.1f%n",
+                    connections, m.inboundRefusals(InboundBudgetGuard.REASON), peak / 1048576.0);
+            assertThat(peak).as("direct memory growth under the flood").isLessThan(96L * 1024 * 1024);
         }
     }
 }
