@@ -26,10 +26,11 @@ import java.util.function.Function;
  * The Paramedic Link listener. Each connection's pipeline, head to tail:
  *
  * <ol>
+ *   <li>{@link UnauthenticatedGate}: before TLS, refuses connections beyond
+ *       {@code max_unauthenticated_per_source} from one address, and keeps those not yet
+ *       authenticated within {@code max_unauthenticated_percent} of {@code max_connections} (an
+ *       older one makes room, silent ones first); the rest is left to authenticated peers;
  *   <li>{@link ConnectionLimiter}: refuses connections beyond {@code max_connections} before TLS;
- *   <li>{@link UnauthenticatedGate}: refuses connections beyond {@code max_unauthenticated_per_source}
- *       from one address, or beyond {@code max_unauthenticated_percent} of {@code max_connections}
- *       not yet authenticated, before TLS; the rest is left to authenticated peers;
  *   <li>{@link FirstByteDeadline}: no first TLS byte within {@code first_byte_timeout_ms} closes;
  *   <li>{@link SslHandler}: TLS 1.3 mutual authentication, ALPN, handshake timeout;
  *   <li>{@link PeerIdentityHandler}: Endpoint ID from the certificate key, SAN check,
@@ -116,9 +117,9 @@ public final class ControlServer implements AutoCloseable {
                         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
                         FrameDecoder frames = new FrameDecoder(FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO, metrics::inboundRefused);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("limiter", limiter);
                         p.addLast("unauthenticated", gate);
-                        p.addLast("first-byte", new FirstByteDeadline(firstByteMillis, refusals));
+                        p.addLast("limiter", limiter);
+                        p.addLast("first-byte", new FirstByteDeadline(firstByteMillis, refusals, gate::spoke));
                         p.addLast("tls", ssl);
                         p.addLast("identity", new PeerIdentityHandler(
                                 alpn, authorizer, auditor, metrics, registry, accepted, clock));

@@ -1,9 +1,11 @@
 package io.packetparamedic.reflector.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Closes a connection whose first byte (the start of the TLS ClientHello) has not arrived within
@@ -15,11 +17,14 @@ final class FirstByteDeadline extends ChannelInboundHandlerAdapter {
 
     private final long timeoutMillis;
     private final PreAuthRefusals refusals;
+    private final Consumer<Channel> onFirstByte;
     private ScheduledFuture<?> timer;
 
-    FirstByteDeadline(long timeoutMillis, PreAuthRefusals refusals) {
+    /** @param onFirstByte told when the first byte has arrived (before it goes on to TLS) */
+    FirstByteDeadline(long timeoutMillis, PreAuthRefusals refusals, Consumer<Channel> onFirstByte) {
         this.timeoutMillis = timeoutMillis;
         this.refusals = refusals;
+        this.onFirstByte = onFirstByte;
     }
 
     @Override
@@ -31,6 +36,7 @@ final class FirstByteDeadline extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ctx.pipeline().remove(this);
+        onFirstByte.accept(ctx.channel());
         ctx.fireChannelRead(msg);
     }
 

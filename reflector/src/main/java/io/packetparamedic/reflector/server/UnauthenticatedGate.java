@@ -12,15 +12,22 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds the connections that have not yet been authenticated, before any TLS work is spent on
  * them: at most {@code perSource} from one source address (IPv6: one /64, which one subscriber
- * usually holds) and at most {@code total} from everywhere together, so that an idle or trickling
- * socket flood from one place cannot take every slot, and the rest of {@code max_connections} is
- * always left to authenticated peers. A connection leaves this stage when it closes or when
- * {@link #authenticated} is called for it (the peer's identity was accepted).
+ * usually holds; more are refused) and at most {@code total} from everywhere together, so that
+ * the rest of {@code max_connections} is always left to authenticated peers. When all
+ * {@code total} places are taken, an older unauthenticated connection is closed to make room: the
+ * oldest that has not sent a byte yet, else the oldest of all. A legitimate client sends its
+ * ClientHello at once and authenticates within milliseconds, so sockets that sit idle or trickle
+ * are the ones that go; a burst of silent connections cannot push out a handshake in progress,
+ * and a flood of talking ones must come faster than a real peer authenticates. (Refusing the
+ * newcomer instead would let a few hundred idle sockets lock everyone out.) A connection leaves
+ * this stage when it closes or when {@link #authenticated} is called for it (the peer's identity
+ * was accepted).
  */
 @ChannelHandler.Sharable
 final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
@@ -32,6 +39,10 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
     private final PreAuthRefusals refusals;
     private final Map<InetAddress, Integer> bySource = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    /** Unauthenticated connections that have not sent a byte yet, oldest first. */
+    private final ConcurrentLinkedDeque<Channel> silent = new ConcurrentLinkedDeque<>();
+    /** Unauthenticated connections that have sent something, oldest (first byte) first. */
+    private final ConcurrentLinkedDeque<Channel> talking = new ConcurrentLinkedDeque<>();
 
     UnauthenticatedGate(int perSource, int total, PreAuthRefusals refusals) {
         this.perSource = perSource;
@@ -62,13 +73,21 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
             return;
         }
         if (open.incrementAndGet() > total) {
-            open.decrementAndGet();
-            releaseSourceSlot(source);
-            refusals.refuse(ch, PreAuthRefusals.UNAUTHENTICATED_LIMIT, total);
-            ctx.close();
-            return;
+            Channel oldest = takeSlotOfOldest(silent);
+            if (oldest == null) oldest = takeSlotOfOldest(talking);
+            if (oldest == null) {
+                // Every other place was released meanwhile; this one is simply over the limit.
+                open.decrementAndGet();
+                releaseSourceSlot(source);
+                refusals.refuse(ch, PreAuthRefusals.UNAUTHENTICATED_LIMIT, total);
+                ctx.close();
+                return;
+            }
+            refusals.refuse(oldest, PreAuthRefusals.UNAUTHENTICATED_LIMIT, total);
+            oldest.close();
         }
         ch.attr(SLOT).set(source);
+        silent.addLast(ch);
         ctx.fireChannelActive();
     }
 
@@ -76,6 +95,11 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         release(ctx.channel());
         ctx.fireChannelInactive();
+    }
+
+    /** The connection's first byte arrived (see {@link FirstByteDeadline}): it is now evicted after silent ones. */
+    void spoke(Channel channel) {
+        if (silent.remove(channel)) talking.addLast(channel);
     }
 
     /** The connection's peer was identified and accepted: it no longer counts as unauthenticated. */
@@ -89,10 +113,29 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
     }
 
     private void release(Channel channel) {
+        if (!channel.hasAttr(SLOT)) return; // refused: never had a place
+        releaseSlot(channel);
+        // Also when an eviction took the place first: spoke() may have queued it again meanwhile.
+        silent.remove(channel);
+        talking.remove(channel);
+    }
+
+    /** Gives up the channel's place, once: the close, authentication and eviction may all try. */
+    private boolean releaseSlot(Channel channel) {
         InetAddress source = channel.attr(SLOT).getAndSet(null);
-        if (source == null) return;
+        if (source == null) return false;
         open.decrementAndGet();
         releaseSourceSlot(source);
+        return true;
+    }
+
+    /** Takes the place of the oldest connection in {@code queue}, which the caller closes; null if none is left. */
+    private Channel takeSlotOfOldest(ConcurrentLinkedDeque<Channel> queue) {
+        Channel oldest;
+        while ((oldest = queue.pollFirst()) != null) {
+            if (releaseSlot(oldest)) return oldest;
+        }
+        return null;
     }
 
     private boolean takeSourceSlot(InetAddress source) {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A pre-authentication slow-loris attacker on one thread: keeps {@code sockets} TCP connections
- * from {@code source} open to the target, sending no TLS bytes at all, except the first
+ * from {@code sources} (in turn) open to the target, sending no TLS bytes at all, except the first
  * {@code tricklers}, which send a TLS record header and then one byte every 500 ms. Whenever the
  * server closes one, it is opened again (at most {@code reconnectsPerSecond} in all), so the attack
  * is sustained for as long as it runs, as in the review that found the problem.
@@ -26,7 +26,8 @@ final class SlowLoris implements AutoCloseable {
     private static final byte[] TRICKLE = {0x16, 0x03, 0x01, 0x40, 0x00};
 
     private final InetSocketAddress target;
-    private final InetSocketAddress source;
+    private final List<InetSocketAddress> sources;
+    private int nextSource;
     private final int sockets;
     private final int tricklers;
     private final int reconnectsPerSecond;
@@ -40,10 +41,10 @@ final class SlowLoris implements AutoCloseable {
     private int pendingConnects;
     private volatile boolean running = true;
 
-    private SlowLoris(InetSocketAddress target, InetSocketAddress source, int sockets, int tricklers,
+    private SlowLoris(InetSocketAddress target, List<InetSocketAddress> sources, int sockets, int tricklers,
             int reconnectsPerSecond) throws IOException {
         this.target = target;
-        this.source = source;
+        this.sources = sources;
         this.sockets = sockets;
         this.tricklers = tricklers;
         this.reconnectsPerSecond = reconnectsPerSecond;
@@ -52,9 +53,11 @@ final class SlowLoris implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static SlowLoris start(InetSocketAddress target, String sourceIp, int sockets, int tricklers,
+    static SlowLoris start(InetSocketAddress target, List<String> sourceIps, int sockets, int tricklers,
             int reconnectsPerSecond) throws IOException {
-        SlowLoris s = new SlowLoris(target, new InetSocketAddress(sourceIp, 0), sockets, tricklers, reconnectsPerSecond);
+        List<InetSocketAddress> sources = new ArrayList<>();
+        for (String ip : sourceIps) sources.add(new InetSocketAddress(ip, 0));
+        SlowLoris s = new SlowLoris(target, sources, sockets, tricklers, reconnectsPerSecond);
         s.thread.start();
         return s;
     }
@@ -160,7 +163,7 @@ final class SlowLoris implements AutoCloseable {
     private void open(boolean trickle) throws IOException {
         SocketChannel ch = SocketChannel.open();
         ch.configureBlocking(false);
-        ch.bind(source);
+        ch.bind(sources.get(nextSource++ % sources.size()));
         opened.incrementAndGet();
         Conn conn = new Conn(trickle);
         if (ch.connect(target)) {

@@ -105,34 +105,36 @@ class UnauthenticatedLimitsTest {
     }
 
     @Test
-    void unauthenticatedConnectionsFromManySourcesCannotTakeTheCapacityOfAuthenticatedPeers() throws Exception {
+    void whenTheUnauthenticatedPlacesAreTakenTheOldestMakesRoom() throws Exception {
         List<LinkClient> peers = new ArrayList<>();
         List<Socket> strangers = new ArrayList<>();
         // 16 connections at most, a quarter of them (4) unauthenticated.
         try (TestReflector server = start(c -> c.network.maxConnections = 16)) {
             InetSocketAddress target = server.reflector.controlAddress();
+            ReflectorMetrics metrics = server.reflector.metrics();
             for (int i = 0; i < 5; i++) {
                 LinkClient c = server.connect(appliance);
                 peers.add(c);
                 assertThat(c.hello()).isNotNull();
             }
-            // Eight sources, one idle socket each: four are held, four refused before TLS.
-            for (int i = 2; i < 10; i++) strangers.add(idleFrom("127.0.0." + i, target));
-            await("four refusals", () -> server.reflector.metrics()
-                    .connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT) == 4);
-            assertThat(gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED)).isEqualTo(4);
-            // Which four got in depends on the event loops; the other four were closed.
-            List<Socket> admitted = new ArrayList<>();
-            // (Each refused one was closed right after its refusal was counted, which was awaited.)
-            for (Socket s : strangers) if (!closedWithin(s, Duration.ofMillis(300))) admitted.add(s);
-            assertThat(admitted).hasSize(4);
-            // The stage is full, yet 11 of 16 places remain for authenticated peers; when a
-            // stranger goes, a peer gets through the handshake.
-            admitted.get(0).close();
-            await("a slot freed", () -> gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED) == 3);
+            // Eight sources, one idle socket each, one after the other: from the fifth on, each
+            // new one takes the place of the oldest.
+            for (int i = 0; i < 8; i++) {
+                strangers.add(idleFrom("127.0.0." + (i + 2), target));
+                int held = Math.min(i + 1, 4);
+                int evicted = Math.max(0, i - 3);
+                await("stranger " + i + " in", () -> gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED) == held
+                        && metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT) == evicted);
+            }
+            for (Socket s : strangers.subList(0, 4)) assertThat(closedWithin(s, Duration.ofSeconds(5))).isTrue();
+            for (Socket s : strangers.subList(4, 8)) assertThat(closedWithin(s, Duration.ofMillis(100))).isFalse();
+            // All four places are taken by idle sockets, yet a peer gets through its handshake,
+            // and 10 of the 16 places are still free for more.
             LinkClient sixth = server.connect(appliance);
             peers.add(sixth);
             assertThat(sixth.hello()).isNotNull();
+            assertThat(closedWithin(strangers.get(4), Duration.ofSeconds(5))).isTrue();
+            assertThat(metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT)).isEqualTo(5);
             for (LinkClient c : peers) assertThat(c.status()).isNotNull();
         } finally {
             for (LinkClient c : peers) c.close();
