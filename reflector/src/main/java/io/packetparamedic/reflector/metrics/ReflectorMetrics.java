@@ -54,7 +54,7 @@ public final class ReflectorMetrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
-                .description("Open control connections (any stage)")
+                .description("Open control connections (any stage, once past the per-source and unauthenticated limits)")
                 .register(registry);
         accepted = Counter.builder(CONNECTIONS_ACCEPTED)
                 .description("Control connections accepted after TLS and authorization")

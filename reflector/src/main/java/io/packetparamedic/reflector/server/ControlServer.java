@@ -140,7 +140,7 @@ public final class ControlServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Open TCP connections, authenticated or not. */
+    /** Open TCP connections, authenticated or not (those the unauthenticated gate refused aside). */
     public int openConnections() {
         return limiter.open();
     }
