@@ -52,6 +52,8 @@ private_key_path = "$WORK/state/identity.ed25519"
 listen_address = "127.0.0.1:$PORT"
 listen_address_health = "127.0.0.1:$((PORT + 1))"
 max_connections = 4096
+# The load generator runs up to 50 handshakes at once, all from 127.0.0.1.
+max_unauthenticated_per_source = 256
 [access]
 authorized_peers = ["$CLIENT_ID"]
 [logging]

@@ -140,6 +140,13 @@ public final class ConfigLoader {
         k.atLeast("network.handshake_timeout_sec", c.network.handshakeTimeoutSec, 1);
         k.atLeast("network.idle_timeout_sec", c.network.idleTimeoutSec, 1);
         k.atLeast("network.max_connections", c.network.maxConnections, 1);
+        k.atLeast("network.max_unauthenticated_per_source", c.network.maxUnauthenticatedPerSource, 1);
+        k.check("network.max_unauthenticated_percent",
+                c.network.maxUnauthenticatedPercent >= 1 && c.network.maxUnauthenticatedPercent <= 100,
+                "must be between 1 and 100");
+        k.atLeast("network.first_byte_timeout_ms", c.network.firstByteTimeoutMs, 100);
+        // One largest frame (1 MiB body and its 4-byte length) must fit, or authorized peers could not send it.
+        k.atLeast("network.max_buffered_inbound_bytes", c.network.maxBufferedInboundBytes, (1 << 20) + 4);
         for (int i = 0; i < c.access.authorizedPeers.size(); i++) {
             k.endpointId("access.authorized_peers[" + i + "]", c.access.authorizedPeers.get(i));
         }

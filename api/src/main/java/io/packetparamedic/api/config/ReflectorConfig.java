@@ -52,6 +52,24 @@ public class ReflectorConfig {
         /** (ours) connections beyond this many are refused before the handshake. */
         public int maxConnections = 1024;
         /**
+         * (ours) connections from one source address (IPv6: one /64) that may be in the TLS handshake
+         * or awaiting authorization at the same time; more are refused before TLS.
+         */
+        public int maxUnauthenticatedPerSource = 32;
+        /**
+         * (ours) the share of {@code max_connections}, in percent, that connections not yet
+         * authenticated may hold together; the rest is kept for authenticated peers.
+         */
+        public int maxUnauthenticatedPercent = 25;
+        /** (ours) a connection whose first TLS byte has not arrived within this many milliseconds is closed. */
+        public int firstByteTimeoutMs = 3000;
+        /**
+         * (ours) bytes of incomplete frames all connections together may hold beyond a small
+         * allowance each; a read that would go beyond it closes its connection. Direct memory is
+         * capped at the heap size (the launcher's -Xmx128m), so this stays well below it.
+         */
+        public long maxBufferedInboundBytes = 16L * 1024 * 1024;
+        /**
          * (ours) UDP echo answers only datagrams from the IP of the session's control connection;
          * false covers carriers whose TCP and UDP leave through different public addresses.
          */

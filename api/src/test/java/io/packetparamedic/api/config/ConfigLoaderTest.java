@@ -90,6 +90,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void preAuthenticationLimitsHaveDefaultsAndAreChecked() {
+        ReflectorConfig.Network n = ConfigLoader.parse("", "f.toml").config().network;
+        assertThat(n.maxConnections).isEqualTo(1024);
+        assertThat(n.maxUnauthenticatedPerSource).isEqualTo(32);
+        assertThat(n.maxUnauthenticatedPercent).isEqualTo(25);
+        assertThat(n.firstByteTimeoutMs).isEqualTo(3000);
+        assertThat(n.maxBufferedInboundBytes).isEqualTo(16L * 1024 * 1024);
+        ReflectorConfig.Network set = ConfigLoader.parse("""
+                [network]
+                max_unauthenticated_per_source = 4
+                max_unauthenticated_percent = 50
+                first_byte_timeout_ms = 10000
+                max_buffered_inbound_bytes = 2097152
+                """, "f.toml").config().network;
+        assertThat(set.maxUnauthenticatedPerSource).isEqualTo(4);
+        assertThat(set.maxUnauthenticatedPercent).isEqualTo(50);
+        assertThat(set.firstByteTimeoutMs).isEqualTo(10000);
+        assertThat(set.maxBufferedInboundBytes).isEqualTo(2097152);
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmax_unauthenticated_per_source = 0\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.max_unauthenticated_per_source");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmax_unauthenticated_percent = 101\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.max_unauthenticated_percent");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nfirst_byte_timeout_ms = 10\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.first_byte_timeout_ms");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmax_buffered_inbound_bytes = 65536\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.max_buffered_inbound_bytes");
+    }
+
+    @Test
     void explicitFileThatDoesNotExistIsAnError() {
         Path missing = dir.resolve("nope.toml");
         assertThatThrownBy(() -> ConfigLoader.load(missing)).hasMessage(missing + ": configuration file does not exist");

@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The control plane's meters, registered in one Prometheus registry that {@code GET /metrics}
@@ -28,6 +31,17 @@ public final class ReflectorMetrics {
     public static final String PROTOCOL_ERRORS = "reflector.protocol.errors";
     /** The {@code alpn} tag (and audit field) of a connection whose ClientHello carried no ALPN. */
     public static final String ALPN_NONE = "none";
+    public static final String CONNECTIONS_REFUSED = "reflector.connections.refused";
+    public static final String CONNECTIONS_UNAUTHENTICATED = "reflector.connections.unauthenticated";
+    public static final String INBOUND_REFUSED = "reflector.inbound.refused";
+    public static final String INBOUND_BUFFERED = "reflector.inbound.buffered.bytes";
+
+    /** Why a connection was refused or dropped before it was authenticated ({@link #CONNECTIONS_REFUSED}). */
+    public static final List<String> REFUSAL_REASONS =
+            List.of("source_limit", "unauthenticated_limit", "first_byte_timeout");
+    /** Why inbound bytes closed a connection ({@link #INBOUND_REFUSED}). */
+    public static final List<String> INBOUND_REFUSAL_REASONS =
+            List.of("frame_too_large", "frame_too_large_before_hello", "budget_exceeded");
 
     private final PrometheusMeterRegistry registry;
     private final AtomicInteger activeConnections = new AtomicInteger();
@@ -41,7 +55,7 @@ public final class ReflectorMetrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
-                .description("Open control connections (any stage)")
+                .description("Open control connections (any stage, once past the per-source and unauthenticated limits)")
                 .register(registry);
         // Tagged by the ALPN the connection used, so operators can see how much of the fleet still
         // runs the deployed appliance client (which offers none). Only the configured protocol
@@ -54,6 +68,8 @@ public final class ReflectorMetrics {
         registry.counter(CONNECTIONS_DENIED, "reason", "unauthorized");
         registry.counter(HANDSHAKE_FAILURES, "reason", "timeout");
         registry.counter(AUTHORIZATION_DECISIONS, "decision", "authorized");
+        for (String reason : REFUSAL_REASONS) registry.counter(CONNECTIONS_REFUSED, "reason", reason);
+        for (String reason : INBOUND_REFUSAL_REASONS) registry.counter(INBOUND_REFUSED, "reason", reason);
     }
 
     public MeterRegistry registry() {
@@ -103,6 +119,41 @@ public final class ReflectorMetrics {
 
     public void protocolError(int code) {
         registry.counter(PROTOCOL_ERRORS, "code", Integer.toString(code)).increment();
+    }
+
+    /** A connection refused or dropped before authentication; {@code reason} is one of {@link #REFUSAL_REASONS}. */
+    public void connectionRefused(String reason) {
+        registry.counter(CONNECTIONS_REFUSED, "reason", reason).increment();
+    }
+
+    public double connectionsRefused(String reason) {
+        return registry.counter(CONNECTIONS_REFUSED, "reason", reason).count();
+    }
+
+    /** A connection closed for what it sent; {@code reason} is one of {@link #INBOUND_REFUSAL_REASONS}. */
+    public void inboundRefused(String reason) {
+        registry.counter(INBOUND_REFUSED, "reason", reason).increment();
+    }
+
+    public double inboundRefusals(String reason) {
+        return registry.counter(INBOUND_REFUSED, "reason", reason).count();
+    }
+
+    /** Reports the connections still in the TLS handshake or awaiting authorization. */
+    public void unauthenticatedConnections(IntSupplier open) {
+        Gauge.builder(CONNECTIONS_UNAUTHENTICATED, open, IntSupplier::getAsInt)
+                .description("Control connections not yet authenticated (TLS handshake or authorization)")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Reports the bytes of incomplete frames held across all connections. */
+    public void inboundBufferedBytes(LongSupplier held) {
+        Gauge.builder(INBOUND_BUFFERED, held, LongSupplier::getAsLong)
+                .description("Bytes of incomplete inbound frames held across all control connections")
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
     }
 
     public void pairingAttempt(boolean success) {

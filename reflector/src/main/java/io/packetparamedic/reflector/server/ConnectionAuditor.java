@@ -32,6 +32,15 @@ final class ConnectionAuditor {
         return Boolean.TRUE.equals(channel.attr(RECORDED).get());
     }
 
+    /**
+     * Marks the connection as recorded without a line: a refusal that a flood may repeat thousands
+     * of times is counted and logged by its caller, rate-limited, and must not be audited again as
+     * a failed handshake when the socket closes.
+     */
+    void counted(Channel channel) {
+        channel.attr(RECORDED).setIfAbsent(Boolean.TRUE);
+    }
+
     /** @param alpn the protocol the connection used: the negotiated one, or {@code none} */
     void accepted(Channel channel, EndpointId peer, String decision, String alpn) {
         if (channel.attr(RECORDED).setIfAbsent(Boolean.TRUE) != null) return;

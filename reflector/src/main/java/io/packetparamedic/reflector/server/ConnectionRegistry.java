@@ -28,6 +28,11 @@ public final class ConnectionRegistry {
         addedListeners.add(listener);
     }
 
+    /** The connection on {@code channel} once its peer has been accepted, else null. */
+    PeerConnection get(Channel channel) {
+        return connections.get(channel);
+    }
+
     public int size() {
         return connections.size();
     }

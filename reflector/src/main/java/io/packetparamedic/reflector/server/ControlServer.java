@@ -16,6 +16,7 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.wire.FrameLimits;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -25,18 +26,31 @@ import java.util.function.Function;
  * The Paramedic Link listener. Each connection's pipeline, head to tail:
  *
  * <ol>
+ *   <li>{@link UnauthenticatedGate}: before TLS, refuses connections beyond
+ *       {@code max_unauthenticated_per_source} from one address, and keeps those not yet
+ *       authenticated within {@code max_unauthenticated_percent} of {@code max_connections} (an
+ *       older one makes room, silent ones first); the rest is left to authenticated peers;
  *   <li>{@link ConnectionLimiter}: refuses connections beyond {@code max_connections} before TLS;
+ *   <li>{@link FirstByteDeadline}: no first TLS byte within {@code first_byte_timeout_ms} closes;
  *   <li>{@link SslHandler}: TLS 1.3 mutual authentication, ALPN (a client offering none is
  *       served as {@code pp-link/1}), handshake timeout;
  *   <li>{@link PeerIdentityHandler}: Endpoint ID from the certificate key, SAN check,
- *       authorization; installs the dispatcher, then leaves;
- *   <li>{@link FrameDecoder}: length-prefixed frames, oversized announced lengths close;
+ *       authorization; installs the dispatcher (the connection leaves the unauthenticated stage),
+ *       then leaves;
+ *   <li>{@link InboundBudgetGuard}: bytes buffered in incomplete frames, across all connections,
+ *       stay within {@code max_buffered_inbound_bytes} (the first 16 KiB of each are free);
+ *   <li>{@link FrameDecoder}: length-prefixed frames, 16 KiB at most until {@link HelloFrameLimit}
+ *       raises it to 1 MiB; an oversized announced length closes;
  *   <li>{@link IdleStateHandler} + {@link IdleCloser}: no complete frame for the idle timeout closes;
  *   <li>{@link EnvelopeEncoder} (outbound) and {@link EnvelopeDecoder}: JSON;
+ *   <li>{@link HelloFrameLimit}: after the hello of a peer with full access, allows 1 MiB frames;
  *   <li>the request dispatcher (added once the peer is authorized).
  * </ol>
  */
 public final class ControlServer implements AutoCloseable {
+
+    /** Bytes each connection may hold in an incomplete frame outside the inbound budget: one small frame. */
+    static final int SMALL_FRAME_ALLOWANCE = FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO + FrameLimits.LENGTH_FIELD_BYTES;
 
     private final ChannelGroup connections;
     private final ConnectionLimiter limiter;
@@ -68,6 +82,20 @@ public final class ControlServer implements AutoCloseable {
         ConnectionAuditor auditor = new ConnectionAuditor(audit, metrics);
         int maxConnections = network.maxConnections;
         ConnectionLimiter limiter = new ConnectionLimiter(() -> maxConnections, metrics, auditor);
+        PreAuthRefusals refusals = new PreAuthRefusals(metrics, auditor);
+        UnauthenticatedGate gate = new UnauthenticatedGate(network.maxUnauthenticatedPerSource,
+                UnauthenticatedGate.totalFor(maxConnections, network.maxUnauthenticatedPercent), refusals);
+        metrics.unauthenticatedConnections(gate::open);
+        long firstByteMillis = network.firstByteTimeoutMs;
+        InboundBudget budget = new InboundBudget(network.maxBufferedInboundBytes);
+        metrics.inboundBufferedBytes(budget::held);
+        LogThrottle budgetLog = new LogThrottle();
+        // PeerIdentityHandler asks for the dispatcher exactly when it accepts a peer (full or
+        // pairing-only access): from then on the connection no longer counts as unauthenticated.
+        Function<PeerConnection, ChannelHandler> accepted = connection -> {
+            gate.authenticated(connection.channel());
+            return dispatcherFactory.apply(connection);
+        };
         EnvelopeEncoder encoder = new EnvelopeEncoder();
         IdleCloser idleCloser = new IdleCloser();
         String alpn = network.alpn;
@@ -89,16 +117,21 @@ public final class ControlServer implements AutoCloseable {
                         group.add(ch);
                         SslHandler ssl = sslContext.newHandler(ch.alloc());
                         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+                        FrameDecoder frames = new FrameDecoder(FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO, metrics::inboundRefused);
                         ChannelPipeline p = ch.pipeline();
+                        p.addLast("unauthenticated", gate);
                         p.addLast("limiter", limiter);
+                        p.addLast("first-byte", new FirstByteDeadline(firstByteMillis, refusals, gate::spoke));
                         p.addLast("tls", ssl);
                         p.addLast("identity", new PeerIdentityHandler(
-                                alpn, requireAlpn, authorizer, auditor, metrics, registry, dispatcherFactory, clock));
-                        p.addLast("frames", new FrameDecoder());
+                                alpn, requireAlpn, authorizer, auditor, metrics, registry, accepted, clock));
+                        p.addLast("budget", new InboundBudgetGuard(budget, SMALL_FRAME_ALLOWANCE, frames::buffered, metrics, budgetLog));
+                        p.addLast("frames", frames);
                         p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                         p.addLast("idle-close", idleCloser);
                         p.addLast("json-out", encoder);
                         p.addLast("json-in", new EnvelopeDecoder());
+                        p.addLast("frame-limit", new HelloFrameLimit(frames, registry));
                     }
                 });
         Channel listener = bootstrap.bind(bindAddress).sync().channel();
@@ -109,7 +142,7 @@ public final class ControlServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Open TCP connections, authenticated or not. */
+    /** Open TCP connections, authenticated or not (those the unauthenticated gate refused aside). */
     public int openConnections() {
         return limiter.open();
     }

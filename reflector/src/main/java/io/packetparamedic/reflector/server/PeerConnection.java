@@ -47,6 +47,10 @@ public final class PeerConnection {
         access = AccessLevel.FULL;
     }
 
+    Channel channel() {
+        return channel;
+    }
+
     public void close() {
         channel.close();
     }

@@ -5,6 +5,11 @@ public final class FrameLimits {
     public static final int LENGTH_FIELD_BYTES = 4;
     /** The largest frame body; a larger announced length closes the connection unread. */
     public static final int MAX_FRAME_BYTES = 1 << 20;
+    /**
+     * (ours) The largest frame body a control connection may send until its peer is authorized and
+     * has said hello: {@code hello} and {@code pair_request} are a few hundred bytes.
+     */
+    public static final int MAX_FRAME_BYTES_BEFORE_HELLO = 16 * 1024;
 
     private FrameLimits() {}
 }
