@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * with iperf3's own byte totals (the relay does not count spliced bytes). To stop it early (expiry, close) it gets
  * SIGTERM, on which it still prints its totals so far, and SIGKILL if it has not exited after a
  * short grace. {@link Process#onExit()} observes the exit, and the JDK reaps the child, so no
- * zombie is left. {@code --idle-timeout} makes an iperf3 whose reflector died before it could
- * stop it exit by itself instead of listening forever.
+ * zombie is left. If the reflector itself dies (even by SIGKILL), the kernel kills iperf3 at once
+ * ({@link ChildProcesses}: parent-death signal); {@code --idle-timeout} remains the backstop where
+ * that is not available.
  */
 public final class ThroughputEngine implements DataEngine, AutoCloseable {
 
@@ -134,10 +135,7 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
                 "--one-off", "-J", "--idle-timeout", Integer.toString(Math.max(1, request.lifetimeSec()) + ORPHAN_MARGIN_SEC)));
         Process process;
         try {
-            process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            process = ChildProcesses.start(command);
             process.getOutputStream().close();
         } catch (IOException e) {
             throw new EngineException("iperf3 is not available at '" + path + "': " + e.getMessage(), e);
