@@ -63,8 +63,6 @@ public final class Curve25519Provider extends Provider {
     private static final long serialVersionUID = 1L;
     private static final String ED25519 = "Ed25519";
     private static final String X25519_NAME = "X25519";
-    /** TLS signs at most a transcript hash with a fixed prefix; this bound only stops misuse. */
-    private static final int MAX_MESSAGE = 64 * 1024;
 
     private Curve25519Provider() {
         super(NAME, "1.0", "Ed25519 signatures and X25519 agreement (BouncyCastle RFC 8032/7748) on JDK key objects");
@@ -155,7 +153,8 @@ public final class Curve25519Provider extends Provider {
 
         @Override
         protected void engineUpdate(byte[] b, int off, int len) throws SignatureException {
-            if (message.size() + len > MAX_MESSAGE) throw new SignatureException("message longer than " + MAX_MESSAGE);
+            // No length cap: this provider serves the whole JVM, and pure Ed25519 signs messages of
+            // any length (a TLS transcript hash is short; a caller signing a file is not).
             message.write(b, off, len);
         }
 

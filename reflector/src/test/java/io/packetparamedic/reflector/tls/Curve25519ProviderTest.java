@@ -63,6 +63,17 @@ class Curve25519ProviderTest {
         assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, Arrays.copyOf(ours, 63))).isFalse();
     }
 
+    /** The provider serves the whole JVM: a message of any length signs as SunEC signs it (no 64 KiB cap). */
+    @Test
+    void longMessagesSignAndVerifyAsSunEcDoes() throws Exception {
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519", "SunEC").generateKeyPair();
+        byte[] message = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(message);
+        byte[] ours = sign(Curve25519Provider.NAME, pair.getPrivate(), message);
+        assertThat(ours).isEqualTo(sign("SunEC", pair.getPrivate(), message));
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, ours)).isTrue();
+    }
+
     @Test
     void defaultLookupUsesThisProviderForEd25519AndSunEcForEd448() throws Exception {
         KeyPair ed25519 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -114,5 +125,65 @@ class Curve25519ProviderTest {
         ka.init(mine);
         ka.doPhase(theirs, true);
         return ka.generateSecret();
+    }
+
+    /**
+     * The ed25519-speccheck edge cases (small-order points, non-canonical encodings, S out of
+     * range, cofactored versus cofactorless checks), verdict by verdict, this verifier beside
+     * SunEC's. They agree on 10 of the 15. Where they differ, both answers are ones RFC 8032
+     * allows, and none lets anyone sign for a key they do not hold:
+     *
+     * <ul>
+     *   <li>cases 1 and 3, a small-order public key (for which anyone can make a signature that
+     *       verifies): SunEC accepts, this verifier rejects — stricter;
+     *   <li>cases 4, 7 and 8, a mixed-order key or R whose signature holds only in the cofactored
+     *       equation RFC 8032 recommends: SunEC checks cofactorless and rejects, BouncyCastle
+     *       checks cofactored and accepts. Only the key's owner can make such a signature.
+     * </ul>
+     *
+     * The table is pinned, so a BouncyCastle or JDK upgrade that moves any verdict fails here.
+     */
+    @Test
+    void edgeCaseVerdictsAgainstSunEcOnTheSpeccheckVectors() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode cases;
+        try (java.io.InputStream in = Curve25519ProviderTest.class.getResourceAsStream("/ed25519/speccheck-cases.json")) {
+            cases = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        //                          case:  0      1      2      3      4      5     6     7      8      9      10     11     12     13     14
+        boolean[] sunEcExpected = {false, true,  false, true,  false, true, true, false, false, false, false, false, false, false, false};
+        boolean[] oursExpected  = {false, false, false, false, true,  true, true, true,  true,  false, false, false, false, false, false};
+        assertThat(cases).hasSize(sunEcExpected.length);
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        for (int i = 0; i < cases.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode c = cases.get(i);
+            byte[] message = hex.parseHex(c.get("message").asText());
+            byte[] sig = hex.parseHex(c.get("signature").asText());
+            PublicKey key = publicKey(hex.parseHex(c.get("pub_key").asText()));
+            boolean sunEc = key != null && verdict("SunEC", key, message, sig);
+            boolean ours = key != null && verdict(Curve25519Provider.NAME, key, message, sig);
+            assertThat(sunEc).as("case %d, SunEC", i).isEqualTo(sunEcExpected[i]);
+            assertThat(ours).as("case %d, this verifier", i).isEqualTo(oursExpected[i]);
+        }
+    }
+
+    /** A verification verdict; an exception (bad key or signature encoding) is a rejection. */
+    private static boolean verdict(String provider, PublicKey key, byte[] message, byte[] sig) {
+        try {
+            return verify(provider, key, message, sig);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The JDK's key object for a raw 32-byte Ed25519 key, or null when SunEC cannot make one. */
+    private static PublicKey publicKey(byte[] raw) {
+        byte[] spki = new byte[44];
+        System.arraycopy(java.util.HexFormat.of().parseHex("302a300506032b6570032100"), 0, spki, 0, 12);
+        System.arraycopy(raw, 0, spki, 12, 32);
+        try {
+            return java.security.KeyFactory.getInstance("Ed25519", "SunEC").generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+        } catch (Exception e) {
+            return null;
+        }
     }
 }
