@@ -53,9 +53,12 @@ public class ReflectorConfig {
         public int maxConnections = 1024;
         /**
          * (ours) connections from one source address (IPv6: one /64) that may be in the TLS handshake
-         * or awaiting authorization at the same time; more are refused before TLS.
+         * or awaiting authorization at the same time; more are refused before TLS. 128: a carrier
+         * NAT puts many appliances behind one address, and after an outage they reconnect at once
+         * (the NAT lab's storm: 50 behind one CGNAT address); one attacking address still gets
+         * only half of the unauthenticated places (256 by default).
          */
-        public int maxUnauthenticatedPerSource = 32;
+        public int maxUnauthenticatedPerSource = 128;
         /**
          * (ours) the share of {@code max_connections}, in percent, that connections not yet
          * authenticated may hold together; the rest is kept for authenticated peers.

@@ -93,7 +93,7 @@ class ConfigLoaderTest {
     void preAuthenticationLimitsHaveDefaultsAndAreChecked() {
         ReflectorConfig.Network n = ConfigLoader.parse("", "f.toml").config().network;
         assertThat(n.maxConnections).isEqualTo(1024);
-        assertThat(n.maxUnauthenticatedPerSource).isEqualTo(32);
+        assertThat(n.maxUnauthenticatedPerSource).isEqualTo(128);
         assertThat(n.maxUnauthenticatedPercent).isEqualTo(25);
         assertThat(n.firstByteTimeoutMs).isEqualTo(3000);
         assertThat(n.maxBufferedInboundBytes).isEqualTo(16L * 1024 * 1024);
