@@ -45,9 +45,10 @@ import org.jboss.logging.Logger;
 @Workflow(dependents = {
     @Dependent(name = IdentitySecretDependent.NAME, type = IdentitySecretDependent.class,
             reconcilePrecondition = GeneratedIdentityCondition.class),
-    @Dependent(name = ConfigSecretDependent.NAME, type = ConfigSecretDependent.class),
     @Dependent(name = "service-account", type = ReflectorServiceAccountDependent.class),
-    @Dependent(name = "role", type = ReflectorRoleDependent.class),
+    @Dependent(name = ReflectorRoleDependent.NAME, type = ReflectorRoleDependent.class),
+    // After the Role: a pairing code reaches the pod only once the pod may report the window.
+    @Dependent(name = ConfigSecretDependent.NAME, type = ConfigSecretDependent.class, dependsOn = ReflectorRoleDependent.NAME),
     @Dependent(name = "role-binding", type = ReflectorRoleBindingDependent.class),
     @Dependent(name = ReflectorInstanceReconciler.DEPLOYMENT, type = ReflectorDeploymentDependent.class,
             reconcilePrecondition = UsableIdentityCondition.class)
