@@ -117,7 +117,54 @@ class PodStatusScopeOperatorTest {
             KubernetesClient podB = cluster.clientForServiceAccount(n, "edge-b-reflector");
             reportPeerSeen(podB, n, "peer-b");
             assertRefused("patch", () -> reportPeerSeen(podB, n, "peer-a"));
+
+            // A new window: as soon as its code is in A's config, A's pod may report it (the Role
+            // is applied first; the API server's authorizer catches up within moments).
+            windows.resource(window(admin, n, "window-a2", "edge")).create();
+            Await.until("window-a2's code in edge's config", TIMEOUT,
+                    () -> Fixtures.config(admin, n, "edge-config").access.pairingCodes.size() == 1);
+            Await.until("A's pod may write window-a2's status", Duration.ofSeconds(2), () -> {
+                reportPairedAtOnly(podA, n, "window-a2");
+                return true;
+            });
+            assertRefused("patch", () -> reportPairedAtOnly(podB, n, "window-a2"));
+
+            // A peer selecting both instances by label: both pods report on it, as both serve it.
+            AuthorizedPeer fleet = PeersAndPairingOperatorTest.peer("fleet", Ed25519Identity.generate().endpointId().toString());
+            fleet.getSpec().reflectorRef = null;
+            fleet.getSpec().reflectorSelector = new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                    .addToMatchLabels("site", "lab").build();
+            peers.resource(fleet).create();
+            Await.until("fleet in both Roles", TIMEOUT, () ->
+                    names(admin, n, "edge-reflector", "authorizedpeers/status").contains("fleet")
+                            && names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
+            reportPeerSeen(podA, n, "fleet");
+            reportPeerSeen(podB, n, "fleet");
+            // Relabel B out of the selection: B's pod loses it.
+            admin.resources(ReflectorInstance.class).inNamespace(n).withName("edge-b")
+                    .edit(r -> { r.getMetadata().getLabels().put("site", "elsewhere"); return r; });
+            Await.until("fleet gone from edge-b's Role", TIMEOUT,
+                    () -> !names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
+            Await.until("B's pod refused fleet", Duration.ofSeconds(2), () -> {
+                try {
+                    reportPeerSeen(podB, n, "fleet");
+                    return false;
+                } catch (KubernetesClientException e) {
+                    return e.getCode() == 403;
+                }
+            });
         }
+    }
+
+    /** A window status write that does not pair: only pairedAt. */
+    static void reportPairedAtOnly(KubernetesClient client, String n, String window) {
+        PairingWindow w = new PairingWindow();
+        w.getMetadata().setName(window);
+        w.getMetadata().setNamespace(n);
+        w.setSpec(null);
+        w.setStatus(new PairingWindowStatus());
+        w.getStatus().pairedAt = now();
+        client.resource(w).subresource("status").patch(ssa());
     }
 
     @Test
