@@ -153,6 +153,10 @@ class PodStatusScopeOperatorTest {
                     return e.getCode() == 403;
                 }
             });
+            // A deleted peer leaves the Role (a new one of the same name must be selected again).
+            peers.withName("peer-a").delete();
+            Await.until("peer-a gone from edge's Role", TIMEOUT,
+                    () -> !names(admin, n, "edge-reflector", "authorizedpeers/status").contains("peer-a"));
         }
     }
 
