@@ -46,28 +46,50 @@ itself, and every one of those is covered below, so neither `escalate` nor `bind
 Keep in sync with config/rbac/role.yaml (a test compares them).
 */}}
 {{- define "pp.operatorRules" -}}
+# Read the three kinds (the controllers' informers). The operator never writes their spec; it
+# only creates the AuthorizedPeer a consumed PairingWindow stands for.
 - apiGroups: ["packetparamedic.io"]
-  resources: ["reflectorinstances", "authorizedpeers", "pairingwindows"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  resources: ["reflectorinstances", "pairingwindows"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["packetparamedic.io"]
+  resources: ["authorizedpeers"]
+  verbs: ["get", "list", "watch", "create"]
+# Status: server-side apply of the operator's fields, which is a PATCH. Holding patch on every
+# name is also what lets it grant each reflector pod patch on a few names.
 - apiGroups: ["packetparamedic.io"]
   resources: ["reflectorinstances/status", "authorizedpeers/status", "pairingwindows/status"]
-  verbs: ["get", "update", "patch"]
+  verbs: ["patch"]
+# Owner references with blockOwnerDeletion on what instances and windows own, where the
+# OwnerReferencesPermissionEnforcement admission plugin is enabled.
 - apiGroups: ["packetparamedic.io"]
-  resources: ["reflectorinstances/finalizers", "authorizedpeers/finalizers", "pairingwindows/finalizers"]
+  resources: ["reflectorinstances/finalizers", "pairingwindows/finalizers"]
   verbs: ["update"]
+# The identity, config and pairing-code Secrets it creates and updates (the Java Operator SDK
+# writes Secrets with POST/PUT, not server-side apply) and deletes (a closed window's code, a
+# generated identity replaced by a supplied one), and a get of the identity or code Secret an
+# instance or window names. RBAC cannot narrow list/watch to the operator's label: in a
+# cluster-wide install this is every Secret in the cluster, hence the namespaced install
+# (docs/install.md).
 - apiGroups: [""]
-  resources: ["secrets", "serviceaccounts"]
+  resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+# Each reflector pod's ServiceAccount, Role and RoleBinding (the garbage collector deletes them
+# with their instance). No bind or escalate: the pod's Role holds only rules listed here.
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# Each reflector's Deployment; deleted when its identity is unusable or its image not allowed.
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# Events about the three kinds.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
-- apiGroups: ["rbac.authorization.k8s.io"]
-  resources: ["roles", "rolebindings"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-- apiGroups: ["apps"]
-  resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 {{- end -}}

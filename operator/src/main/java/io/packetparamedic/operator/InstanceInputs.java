@@ -38,6 +38,16 @@ public final class InstanceInputs {
                 .toList();
     }
 
+    /** Every AuthorizedPeer that names or selects the instance, in effect or not: the peers its pod may report on. */
+    @SuppressWarnings("unchecked")
+    public static List<AuthorizedPeer> peersSelecting(ReflectorInstance instance, Context<ReflectorInstance> context) {
+        var peers = (InformerEventSource<AuthorizedPeer, ReflectorInstance>)
+                context.eventSourceRetriever().getEventSourceFor(AuthorizedPeer.class);
+        return peers.list(instance.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, instance))
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                .toList();
+    }
+
     @SuppressWarnings("unchecked")
     public static List<PairingWindow> openWindows(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
         var windows = (InformerEventSource<PairingWindow, ReflectorInstance>)

@@ -24,6 +24,8 @@ public final class KubeEvents {
     public static final String PAIRING_CONSUMED = "PairingConsumed";
     public static final String PAIRING_EXPIRED = "PairingExpired";
     public static final String PAIRING_FAILED = "PairingFailed";
+    public static final String PAIRING_REPORT_REJECTED = "PairingReportRejected";
+    public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
     public static final String PORT_CONFLICT = "PortConflict";
 
     private KubeEvents() {}

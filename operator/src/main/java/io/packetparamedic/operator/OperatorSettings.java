@@ -18,7 +18,18 @@ public final class OperatorSettings {
     /** A heartbeat older than this makes an instance not Ready. */
     public static final String HEARTBEAT_STALE_AFTER_PROPERTY = "packetparamedic.operator.heartbeat-stale-after";
 
+    /**
+     * Images ReflectorInstances may run (comma-separated; an entry ending in {@code *} is a
+     * prefix). Unset or empty: any image. See {@link ImagePolicy}.
+     */
+    public static final String ALLOWED_IMAGES_PROPERTY = "packetparamedic.operator.allowed-images";
+
     private OperatorSettings() {}
+
+    public static java.util.List<String> allowedImages() {
+        return config().getOptionalValues(ALLOWED_IMAGES_PROPERTY, String.class).orElse(java.util.List.of()).stream()
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
 
     public static String defaultImage() {
         return config().getOptionalValue(DEFAULT_IMAGE_PROPERTY, String.class).orElse(DEFAULT_IMAGE);

@@ -1,12 +1,17 @@
 package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.config.Durations;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.AuthorizedPeerSpec;
@@ -17,6 +22,7 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowSpec;
 import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
+import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
 import java.nio.charset.StandardCharsets;
@@ -24,15 +30,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Drives a PairingWindow through Open → Consumed | Expired (or Failed). The window opens at its
  * creation and closes at creation + ttl, so the expiry is the same after an operator restart.
  * The code reaches the reflector through the instance's config (the instance controller watches
  * windows); the reflector reports the enrolled appliance in {@code status.pairedEndpointId}, and
- * this controller turns that into an AuthorizedPeer from the window's template.
+ * this controller turns that into an AuthorizedPeer from the window's template — only when the
+ * window is Open and the instance it names lists it among its open pairing windows, i.e. the code
+ * was in that instance's config. Only that instance's pod may write the window's status (its Role
+ * names the window); the check is the second line of defence, see docs/security.md.
  *
  * <p>Not generation-aware: the pod's report changes only the status.
  */
@@ -42,6 +53,21 @@ import java.util.Optional;
 public class PairingWindowReconciler implements Reconciler<PairingWindow> {
 
     public static final String NAME = "pairingwindow";
+
+    @Override
+    public List<EventSource<?, PairingWindow>> prepareEventSources(EventSourceContext<PairingWindow> context) {
+        var windows = context.getPrimaryCache();
+        // A report waits for the instance to list the window; that listing is an instance status change.
+        var instances = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(ReflectorInstance.class, PairingWindow.class)
+                .withSecondaryToPrimaryMapper((ReflectorInstance i) -> windows
+                        .list(i.getMetadata().getNamespace(), w -> w.getSpec() != null && w.getSpec().reflectorRef != null
+                                && Objects.equals(w.getSpec().reflectorRef.name, i.getMetadata().getName()))
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .withOnUpdateFilter((o, n) -> !Objects.equals(openWindows(o), openWindows(n)))
+                .build(), context);
+        return List.of(instances);
+    }
 
     @Override
     public UpdateControl<PairingWindow> reconcile(PairingWindow window, Context<PairingWindow> context) {
@@ -62,7 +88,8 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             // Terminal: a closed window never reopens; keep what was recorded.
             s.phase = previous.phase;
             s.message = previous.message;
-        } else if (previous.pairedEndpointId != null) {
+        } else if (previous.pairedEndpointId != null && previous.phase == Phase.Open
+                && reportProblem(window, context).isEmpty()) {
             consume(window, context, previous, s);
         } else if (!now.isBefore(expiresAt)) {
             s.phase = Phase.Expired;
@@ -80,6 +107,15 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
                 if (previous.phase == null) {
                     KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_OPENED, s.message);
                 }
+                Optional<String> rejected = previous.pairedEndpointId == null || previous.phase != Phase.Open
+                        ? Optional.empty() : reportProblem(window, context);
+                if (rejected.isPresent()) {
+                    s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId
+                            + " not accepted: " + rejected.get();
+                    if (!s.message.equals(previous.message)) {
+                        KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_REPORT_REJECTED, s.message);
+                    }
+                }
                 requeue = Duration.between(now, expiresAt).plusMillis(500);
             }
         }
@@ -89,6 +125,31 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
         StatusApplier.applyIfChanged(context.getClient(), window, s, PairingWindowStatus.OPERATOR_FIELDS);
         var control = UpdateControl.<PairingWindow>noUpdate();
         return requeue != null ? control.rescheduleAfter(requeue) : control;
+    }
+
+    /**
+     * Why a reported pairing is not (yet) credible: the instance the window names must exist and
+     * list the window among its open pairing windows, i.e. the code was in that instance's
+     * config. The instance lists a window moments after its config carries the code, so a report
+     * that arrives first waits for the instance's status (watched) rather than failing.
+     */
+    private static Optional<String> reportProblem(PairingWindow window, Context<PairingWindow> context) {
+        String instanceName = window.getSpec().reflectorRef.name;
+        @SuppressWarnings("unchecked")
+        var instances = (InformerEventSource<ReflectorInstance, PairingWindow>)
+                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
+        Optional<ReflectorInstance> instance = instances.get(new ResourceID(instanceName, window.getMetadata().getNamespace()));
+        if (instance.isEmpty()) return Optional.of("ReflectorInstance " + instanceName + " does not exist");
+        if (!openWindows(instance.get()).contains(window.getMetadata().getName())) {
+            return Optional.of("the window is not among ReflectorInstance " + instanceName
+                    + "'s open pairing windows, so its code was not in that reflector's config");
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> openWindows(ReflectorInstance instance) {
+        return instance.getStatus() == null || instance.getStatus().openPairingWindows == null ? List.of()
+                : instance.getStatus().openPairingWindows;
     }
 
     /** Creates (or adopts) the AuthorizedPeer for the appliance the reflector enrolled. */

@@ -45,12 +45,13 @@ import org.jboss.logging.Logger;
 @Workflow(dependents = {
     @Dependent(name = IdentitySecretDependent.NAME, type = IdentitySecretDependent.class,
             reconcilePrecondition = GeneratedIdentityCondition.class),
-    @Dependent(name = ConfigSecretDependent.NAME, type = ConfigSecretDependent.class),
     @Dependent(name = "service-account", type = ReflectorServiceAccountDependent.class),
-    @Dependent(name = "role", type = ReflectorRoleDependent.class),
+    @Dependent(name = ReflectorRoleDependent.NAME, type = ReflectorRoleDependent.class),
+    // After the Role: a pairing code reaches the pod only once the pod may report the window.
+    @Dependent(name = ConfigSecretDependent.NAME, type = ConfigSecretDependent.class, dependsOn = ReflectorRoleDependent.NAME),
     @Dependent(name = "role-binding", type = ReflectorRoleBindingDependent.class),
     @Dependent(name = ReflectorInstanceReconciler.DEPLOYMENT, type = ReflectorDeploymentDependent.class,
-            reconcilePrecondition = UsableIdentityCondition.class)
+            reconcilePrecondition = DeployableCondition.class)
 })
 @ControllerConfiguration(name = ReflectorInstanceReconciler.NAME, generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR,
@@ -66,6 +67,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
     public static final String PORT_CONFLICT = "PortConflict";
+    public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
 
     private static final Logger LOG = Logger.getLogger(ReflectorInstanceReconciler.class);
 
@@ -149,7 +151,8 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         boolean fresh = heartbeat.map(h -> h.plus(staleAfter).isAfter(now)).orElse(false);
         boolean idMatches = s.endpointId != null && s.endpointId.equals(previous.reportedEndpointId);
         boolean identityOk = identity.endpointId().isPresent();
-        boolean ready = identityOk && deployment.isPresent() && fresh && idMatches;
+        Optional<String> imageRefused = ImagePolicy.refusal(spec);
+        boolean ready = identityOk && imageRefused.isEmpty() && deployment.isPresent() && fresh && idMatches;
 
         Conditions c = new Conditions(previous.conditions, s.observedGeneration);
         c.set(IDENTITY_READY, identityOk, identity.reason(), identity.message());
@@ -158,6 +161,9 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         if (!identityOk) {
             readyReason = "IdentityNotReady";
             readyMessage = identity.message();
+        } else if (imageRefused.isPresent()) {
+            readyReason = IMAGE_NOT_ALLOWED;
+            readyMessage = imageRefused.get() + "; no Deployment is created";
         } else if (deployment.isEmpty()) {
             readyReason = "DeploymentMissing";
             readyMessage = "Deployment " + Names.reflector(instance) + " is being created";
@@ -178,13 +184,15 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         boolean identityBroken = !identityOk && !"Creating".equals(identity.reason());
         boolean mismatch = "EndpointIdMismatch".equals(readyReason);
         boolean stale = "HeartbeatStale".equals(readyReason);
-        boolean progressing = !ready && !identityBroken && !mismatch && !stale;
+        boolean imageBlocked = IMAGE_NOT_ALLOWED.equals(readyReason);
+        boolean progressing = !ready && !identityBroken && !imageBlocked && !mismatch && !stale;
         c.set(PROGRESSING, progressing, progressing ? readyReason : "Settled",
                 progressing ? readyMessage : "nothing in progress");
-        boolean degraded = identityBroken || mismatch || stale || !conflicts.isEmpty();
-        String degradedReason = identityBroken ? identity.reason() : mismatch ? "EndpointIdMismatch"
+        boolean degraded = identityBroken || imageBlocked || mismatch || stale || !conflicts.isEmpty();
+        String degradedReason = identityBroken ? identity.reason() : imageBlocked ? IMAGE_NOT_ALLOWED
+                : mismatch ? "EndpointIdMismatch"
                 : stale ? "HeartbeatStale" : !conflicts.isEmpty() ? PORT_CONFLICT : "AsExpected";
-        String degradedMessage = identityBroken || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
+        String degradedMessage = identityBroken || imageBlocked || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
                 : !conflicts.isEmpty() ? conflictMessage(conflicts) : "no problems found";
         c.set(DEGRADED, degraded, degradedReason, degradedMessage);
         c.set(PORT_CONFLICT, !conflicts.isEmpty(), conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
@@ -196,6 +204,10 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 : s.endpointId == null ? ReflectorInstanceStatus.Phase.Pending
                 : ReflectorInstanceStatus.Phase.Progressing;
 
+        if (imageBlocked && !Conditions.find(previous.conditions, DEGRADED)
+                .map(d -> IMAGE_NOT_ALLOWED.equals(d.getReason())).orElse(false)) {
+            KubeEvents.warning(context.getClient(), instance, KubeEvents.IMAGE_NOT_ALLOWED, readyMessage);
+        }
         if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
             KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, conflictMessage(conflicts));
         }

@@ -67,8 +67,11 @@ class ReflectorInstanceOperatorTest {
             // RBAC.
             assertThat(client.serviceAccounts().inNamespace(n).withName("edge-reflector").get()).isNotNull();
             Role role = client.rbac().roles().inNamespace(n).withName("edge-reflector").get();
-            assertThat(role.getRules()).hasSize(4);
+            // No peers or windows yet: no status rule for them (empty resourceNames would mean all).
+            assertThat(role.getRules()).extracting(r -> String.join(",", r.getResources()))
+                    .containsExactly("secrets", "authorizedpeers", "reflectorinstances/status");
             assertThat(role.getRules().get(0).getResourceNames()).containsExactly("edge-identity", "edge-config");
+            assertThat(role.getRules().get(2).getResourceNames()).containsExactly("edge");
             RoleBinding binding = client.rbac().roleBindings().inNamespace(n).withName("edge-reflector").get();
             assertThat(binding.getSubjects().get(0).getName()).isEqualTo("edge-reflector");
 

@@ -80,6 +80,44 @@ class HelmChartTest {
   }
 
   @Test
+  void allowedReflectorImagesReachTheOperatorAndAreValidated() {
+    assertThat(envOrNull(Packaging.helmTemplate("pp-system"), "PACKETPARAMEDIC_OPERATOR_ALLOWED_IMAGES"))
+        .as("no list: any image, as before").isNull();
+    Manifests m = Packaging.helmTemplate("pp-system", "--set",
+        "reflector.allowedImages={registry.example/reflector@sha256:*,ghcr.io/packetparamedic/reflector:0.2.0}");
+    assertThat(env(m, "PACKETPARAMEDIC_OPERATOR_ALLOWED_IMAGES"))
+        .isEqualTo("registry.example/reflector@sha256:*,ghcr.io/packetparamedic/reflector:0.2.0");
+    // Entries are joined with commas, so an entry may not contain one (nor whitespace).
+    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "reflector.allowedImages={a b}");
+    assertThat(lint.exitCode()).as("%s", lint).isNotZero();
+    assertThat(lint.stdout() + lint.stderr()).contains("allowedImages");
+  }
+
+  @Test
+  void operatorRulesGrantNoSpecWritesNoBindAndUpdateOnlyWhereNeeded() {
+    JsonNode rules = Packaging.helmTemplate("pp-system").one("ClusterRole", "packetparamedic-packetparamedic-operator")
+        .path("rules");
+    for (JsonNode rule : rules) {
+      List<String> verbs = new ArrayList<>();
+      rule.path("verbs").forEach(v -> verbs.add(v.asText()));
+      List<String> resources = new ArrayList<>();
+      rule.path("resources").forEach(r -> resources.add(r.asText()));
+      assertThat(verbs).as("%s", rule).doesNotContain("*", "bind", "escalate", "impersonate");
+      // update: owner references on the finalizers subresource, and Secrets (JOSDK writes them with PUT).
+      if (!resources.stream().allMatch(r -> r.endsWith("/finalizers")) && !resources.equals(List.of("secrets"))) {
+        assertThat(verbs).as("%s", rule).doesNotContain("update");
+      }
+      if (resources.contains("reflectorinstances") || resources.contains("pairingwindows")
+          || resources.contains("authorizedpeers")) {
+        assertThat(verbs).as("%s", rule).doesNotContain("patch", "delete");
+      }
+      if (resources.contains("roles") || resources.contains("rolebindings") || resources.contains("serviceaccounts")) {
+        assertThat(verbs).as("%s", rule).doesNotContain("delete");
+      }
+    }
+  }
+
+  @Test
   void serviceMonitorAndLeaderElectionFollowTheirToggles() {
     Manifests m = Packaging.helmTemplate("pp-system", "--set",
         "metrics.serviceMonitor.enabled=true,metrics.serviceMonitor.labels.release=prom,leaderElection.enabled=false");
@@ -108,6 +146,14 @@ class HelmChartTest {
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
     assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("management");
     assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(9000);
+  }
+
+  static String envOrNull(Manifests m, String name) {
+    try {
+      return env(m, name);
+    } catch (AssertionError e) {
+      return null;
+    }
   }
 
   static String env(Manifests m, String name) {

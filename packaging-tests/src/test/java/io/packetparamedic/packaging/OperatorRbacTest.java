@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
@@ -55,6 +57,8 @@ class OperatorRbacTest {
     if (mode.equals("listed-namespace")) {
       install.addAll(List.of("--set", "watchNamespaces={" + watched + "}"));
     }
+    // Pinned reflector images (issue 12, item 8): the chart's value reaches the operator.
+    install.addAll(List.of("--set", "reflector.allowedImages={registry.example/reflector@sha256:*}"));
     Tools.Result installed = Packaging.helm(install.toArray(String[]::new)).orThrow();
     assertThat(installed.stdout()).contains("STATUS: deployed").contains("Pair an appliance");
 
@@ -100,6 +104,36 @@ class OperatorRbacTest {
         JsonNode window = await(admin, watched, "PairingWindow", "new-appliance",
             status -> "Open".equals(status.path("phase").asText()));
         assertThat(admin.secrets().inNamespace(watched).withName(window.path("codeSecret").asText()).get()).isNotNull();
+
+        // Pairing consumed: the operator creates the AuthorizedPeer and deletes the code Secret.
+        String appliance = io.packetparamedic.api.identity.Ed25519Identity.generate().endpointId().toString();
+        admin.genericKubernetesResources(GROUP_VERSION, "PairingWindow").inNamespace(watched)
+            .withName("new-appliance").subresource("status").patch(new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("packetparamedic-reflector").withForce(true).build(),
+                """
+                {"apiVersion":"%s","kind":"PairingWindow","metadata":{"name":"new-appliance","namespace":"%s"},
+                 "status":{"pairedEndpointId":"%s"}}
+                """.formatted(GROUP_VERSION, watched, appliance));
+        JsonNode consumed = await(admin, watched, "PairingWindow", "new-appliance",
+            status -> "Consumed".equals(status.path("phase").asText()));
+        assertThat(consumed.path("authorizedPeer").asText()).isEqualTo("new-appliance");
+        await(admin, watched, "AuthorizedPeer", "new-appliance", status -> condition(status, "Valid").equals("True"));
+        assertThat(admin.secrets().inNamespace(watched).withName(window.path("codeSecret").asText())
+            .waitUntilCondition(java.util.Objects::isNull, CONVERGE.toSeconds(), TimeUnit.SECONDS)).isNull();
+
+        // An image outside reflector.allowedImages: Degraded, and no Deployment.
+        cluster.kubectlWithInput("""
+            apiVersion: %s
+            kind: ReflectorInstance
+            metadata: {name: blocked, namespace: %s}
+            spec:
+              image: evil.example/miner:latest
+              network: {controlPort: 4100, healthPort: 7401, dataPortRange: {start: 5301, end: 5399}}
+            """.formatted(GROUP_VERSION, watched), "apply", "--server-side", "-f", "-").orThrow();
+        JsonNode blocked = await(admin, watched, "ReflectorInstance", "blocked",
+            status -> condition(status, "Degraded").equals("True"));
+        assertThat(blocked.toString()).contains("ImageNotAllowed").contains("evil.example/miner:latest");
+        assertThat(admin.apps().deployments().inNamespace(watched).withName("blocked-reflector").get()).isNull();
 
         // Events and the Lease: the last two permissions the chart grants.
         assertThat(admin.v1().events().inNamespace(watched).list().getItems())
