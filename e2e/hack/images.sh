@@ -13,6 +13,7 @@
 #   images.sh refs        print "name reference" (localhost/packetparamedic/<name>:dev)
 #   images.sh import-check
 #                         import the archives into a private containerd (own root, state, socket),
+#                         run each once with runc,
 #                         check they are complete and unpacked, stop it and remove everything
 #
 # What each image holds, and where that is described:
@@ -395,28 +396,56 @@ build() {
   for n in "${names[@]}"; do echo "$n $(archive "$n")"; done
 }
 
+# The config JSON of a built archive.
+image_config() {
+  local a m c
+  a="$(archive "$1")"
+  m="$(tar -xOf "$a" index.json | jq -r '.manifests[0].digest')"
+  c="$(tar -xOf "$a" "blobs/sha256/${m#sha256:}" | jq -r '.config.digest')"
+  tar -xOf "$a" "blobs/sha256/${c#sha256:}"
+}
+
 # Imports every built archive into a private containerd (its own root, state, socket; no CRI
 # plugin), the way the node does: `ctr -n k8s.io images import`, once by the archive's own
 # name annotation and once with --base-name. Unpacking into the overlayfs snapshotter checks
-# every layer against the config's diff_ids. Then stops containerd and removes what it made.
+# every layer against the config's diff_ids. Then runs each image once with runc (`ctr run`):
+# the reflector's entrypoint as UID 10001 on a read-only root, the operator's JVM, pause until
+# SIGTERM. Then stops containerd and removes what it made (dirs, mounts, cgroups).
 import_check() {
   [ "$(id -u)" = 0 ] || die "import-check needs root (containerd)"
   local containerd="${PP_CONTAINERD:-$(command -v containerd || true)}" ctr="${PP_CTR:-$(command -v ctr || true)}"
   [ -x "$containerd" ] && [ -x "$ctr" ] || die "containerd and ctr are missing: run e2e/hack/images.sh provision"
   local n
   for n in "${NAMES[@]}"; do [ -f "$(archive "$n")" ] || die "$(archive "$n") is missing: run e2e/hack/images.sh build"; done
-  local dir pid=""
+  local dir pid="" cg="pp-images-check-$$" shim_dir_existed=false
+  [ -d /run/containerd/s ] && shim_dir_existed=true
   dir="$(mktemp -d /tmp/pp-images-containerd.XXXXXX)"
   # shellcheck disable=SC2317
   cleanup_containerd() {
+    local c=("$ctr" --address "$dir/containerd.sock" -n k8s.io) id m h
     if [ -n "$pid" ]; then
+      # Containers a failed check left running: their shims would outlive containerd.
+      for id in $("${c[@]}" tasks ls -q 2>/dev/null); do
+        "${c[@]}" tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+        sleep 0.2
+        "${c[@]}" tasks delete -f "$id" >/dev/null 2>&1 || true
+      done
+      for id in $("${c[@]}" containers ls -q 2>/dev/null); do "${c[@]}" containers rm "$id" >/dev/null 2>&1 || true; done
       kill "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
     fi
-    local m
     # Snapshot mounts left by an interrupted unpack, deepest first.
     for m in $(awk -v d="$dir" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m" || true; done
     rm -rf "$dir"
+    # The containers' cgroups (runc removes its own; the parent is ours), in every hierarchy.
+    for h in /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/"$cg"; do
+      [ -d "$h" ] || continue
+      find "$h" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+      rmdir "$h" 2>/dev/null || true
+    done
+    # containerd 1.6 puts shim sockets under /run/containerd/s whatever its state dir; remove
+    # that directory only if this check made it and nothing else uses it.
+    if [ "$shim_dir_existed" = false ]; then rmdir /run/containerd/s /run/containerd 2>/dev/null || true; fi
   }
   trap cleanup_containerd EXIT
   cat > "$dir/config.toml" <<EOF
@@ -462,11 +491,53 @@ EOF
     "${c[@]}" images check "name==$PREFIX/$n:$TAG" | tee /dev/stderr | grep -qE 'complete .* true[[:space:]]*$' || die "$n is not complete and unpacked"
   done
   "${c[@]}" images ls >&2
+
+  # Run them with runc as containers (no CRI), runc state and FIFOs under $dir.
+  local run=("${c[@]}" run --rm --runc-root "$dir/runc" --fifo-dir "$dir/fifo")
+  local ep=() out
+  # The reflector: its entrypoint with --version, as its user, read-only root, tmpfs where the
+  # operator's pods mount emptyDirs (/tmp, the state directory).
+  mapfile -t ep < <(image_config reflector | jq -r '.config.Entrypoint[]')
+  local user workdir
+  user="$(image_config reflector | jq -r .config.User)"; workdir="$(image_config reflector | jq -r .config.WorkingDir)"
+  out="$("${run[@]}" --read-only --cgroup "/$cg/reflector" \
+    --mount "type=tmpfs,src=tmpfs,dst=/tmp,options=rw:nosuid:nodev" \
+    --mount "type=tmpfs,src=tmpfs,dst=$workdir,options=rw:nosuid:nodev" \
+    "$PREFIX/reflector:$TAG" pp-check-reflector "${ep[@]}" --version 2>&1)" || die "the reflector image did not run: $out"
+  log "reflector container: $out"
+  out="$("${run[@]}" --read-only --cgroup "/$cg/reflector-id" "$PREFIX/reflector:$TAG" pp-check-reflector-id \
+    sh -c 'id -u; id -g; pwd; iperf3 --version | head -1' 2>&1)" || die "the reflector image did not run sh: $out"
+  [ "$(printf '%s\n' "$out" | sed -n '1p'):$(printf '%s\n' "$out" | sed -n '2p')" = "$user" ] \
+    && [ "$(printf '%s\n' "$out" | sed -n '3p')" = "$workdir" ] || die "reflector container: want $user in $workdir, got: $out"
+  log "reflector container: uid:gid $user, cwd $workdir, $(printf '%s\n' "$out" | sed -n '4p')"
+  # The operator: its JVM with the image's options, read-only root, tmpfs /tmp (the chart's emptyDir).
+  mapfile -t ep < <(image_config operator | jq -r '.config.Entrypoint[]')
+  out="$("${run[@]}" --read-only --cgroup "/$cg/operator" --mount "type=tmpfs,src=tmpfs,dst=/tmp,options=rw:nosuid:nodev" \
+    "$PREFIX/operator:$TAG" pp-check-operator "${ep[@]:0:${#ep[@]}-2}" -version 2>&1)" || die "the operator image did not run: $out"
+  log "operator container: $(printf '%s\n' "$out" | head -1)"
+  # pause: runs until SIGTERM, then exits 0 (ctr run returns the task's exit status).
+  "${run[@]}" --read-only --cgroup "/$cg/pause" "$PREFIX/pause:$TAG" pp-check-pause > "$dir/pause.out" 2>&1 &
+  local rp=$! i
+  for i in $(seq 1 100); do
+    "${c[@]}" tasks ls 2>/dev/null | grep -q '^pp-check-pause .*RUNNING' && break
+    kill -0 "$rp" 2>/dev/null || die "pause exited early: $(cat "$dir/pause.out")"
+    sleep 0.1
+  done
+  sleep 0.3
+  kill -0 "$rp" 2>/dev/null || die "pause did not keep running: $(cat "$dir/pause.out")"
+  "${c[@]}" tasks kill -s SIGTERM pp-check-pause
+  local status=0
+  wait "$rp" || status=$?
+  [ "$status" = 0 ] || die "pause exited with status $status after SIGTERM: $(cat "$dir/pause.out")"
+  log "pause container: ran until SIGTERM, exit status 0"
+
   cleanup_containerd
   trap - EXIT
   pid=""
   [ -z "$(awk -v d="$dir" 'index($2, d) == 1' /proc/self/mounts)" ] && [ ! -e "$dir" ] || die "leftovers under $dir"
-  log "import-check OK in $(( $(date +%s) - t0 )) s: all images imported and unpacked; containerd stopped, $dir removed"
+  [ -z "$(ls -d /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/"$cg" 2>/dev/null)" ] || die "leftover cgroups $cg"
+  [ -z "$(ps -eo args | grep -F -- "$dir/containerd.sock" | grep -v grep || true)" ] || die "leftover processes using $dir"
+  log "import-check OK in $(( $(date +%s) - t0 )) s: all images imported, unpacked and run; containerd stopped, $dir, cgroups removed"
 }
 
 case "${1:-}" in

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code quarkus.jib.*} settings, the pause image against what a pod sandbox must do. Each image
  * is unpacked from its OCI archive, and its programs run in its root filesystem as its user,
  * with a read-only root where the pod has one. The archives also go through a real containerd
- * ({@code images.sh import-check}).
+ * ({@code images.sh import-check}): imported, unpacked, and each run once by runc.
  *
  * <p>Needs root (mmdebstrap, chroot, mounts in a private mount namespace) and
  * {@code images.sh provision} ({@code test-all.sh} runs it). Cold, the two Debian base layers
@@ -297,7 +297,7 @@ class LocalImagesTest {
   }
 
   @Test
-  void archivesImportIntoARealContainerd() {
+  void archivesImportAndRunInARealContainerd() {
     Tools.Result r = Tools.run(Repo.root(), null, Map.of(),
         List.of("bash", Repo.path("e2e/hack/images.sh").toString(), "import-check"), Duration.ofMinutes(5));
     assertThat(r.exitCode()).as("%s", r).isZero();
@@ -305,6 +305,11 @@ class LocalImagesTest {
     for (String name : archives.keySet()) {
       assertThat(r.stderr()).contains(PREFIX + name + ":dev");
     }
+    // Run by runc: the reflector's entrypoint, its user and directory, the operator's JVM, pause.
+    assertThat(r.stderr()).contains("reflector container: reflector ")
+        .contains("reflector container: uid:gid 10001:10001, cwd /var/lib/reflector, iperf 3.")
+        .contains("operator container: openjdk version \"17.")
+        .contains("pause container: ran until SIGTERM, exit status 0");
   }
 
   // ------------------------------------------------------------------------------------------
