@@ -195,11 +195,14 @@ base_layout() {
     chroot "$rootfs" /bin/sh -ec "$setup" >&2 || { rm -rf "$work"; die "$name: the setup failed in the rootfs: $setup"; }
   fi
   layer_tar "$rootfs" "$work/base.tar"
-  umoci init --layout "$work/layout"
-  umoci new --image "$work/layout:base"
-  umoci raw add-layer --image "$work/layout:base" --history.created "$CREATED" \
-    --history.created_by "mmdebstrap --variant=minbase --include=$(echo "$packages" | paste -sd,) $suite; $setup" \
-    "$work/base.tar"
+  # (stdout of this function is the layout's path: everything else goes to stderr)
+  {
+    umoci init --layout "$work/layout"
+    umoci new --image "$work/layout:base"
+    umoci raw add-layer --image "$work/layout:base" --history.created "$CREATED" \
+      --history.created_by "mmdebstrap --variant=minbase --include=$(echo "$packages" | paste -sd,) $suite; $setup" \
+      "$work/base.tar"
+  } >&2
   mkdir -p "$(dirname "$dir")"
   rm -rf "$dir"
   mv "$work/layout" "$dir"
