@@ -305,10 +305,12 @@ class LocalImagesTest {
     for (String name : archives.keySet()) {
       assertThat(r.stderr()).contains(PREFIX + name + ":dev");
     }
-    // Run by runc: the reflector's entrypoint, its user and directory, the operator's JVM, pause.
+    // Run by runc: the reflector's entrypoint, its user and directory, the operator's JVM and the
+    // operator itself up to its controllers, pause.
     assertThat(r.stderr()).contains("reflector container: reflector ")
         .contains("reflector container: uid:gid 10001:10001, cwd /var/lib/reflector, iperf 3.")
         .contains("operator container: openjdk version \"17.")
+        .contains("operator container: Quarkus started its controllers on a read-only root")
         .contains("pause container: ran until SIGTERM, exit status 0");
   }
 
