@@ -6,10 +6,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 /**
  * The log message with control characters escaped ({@code \n}, {@code \r}, {@code \t}, and a
  * {@code \\u} escape with four hex digits for the rest and for the Unicode line and paragraph
- * separators), so that one event stays one line. Log messages carry values that peers chose — certificate names, request
- * fields, addresses — and a newline in one of them would otherwise let a peer write a whole forged
- * {@code event=…} line into the log that operators read. Escaping here, in the layout, covers
- * every call site at once instead of relying on each to remember.
+ * separators), so that one event stays one line. Log messages carry values that peers chose —
+ * certificate names, request fields, addresses — and a newline in one of them would otherwise let
+ * a peer write a whole forged {@code event=…} line into the log that operators read. Escaping
+ * here, in the layout, covers every call site at once instead of relying on each to remember.
  */
 public final class EscapedMessageConverter extends ClassicConverter {
 
