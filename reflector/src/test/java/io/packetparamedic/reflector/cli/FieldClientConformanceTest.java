@@ -87,14 +87,25 @@ class FieldClientConformanceTest {
         long clientBytes = first.bytesSent() + second.bytesSent();
 
         // The reflector counted what iperf3 moved: its own totals, per session, in the day's figures.
-        Cli.Result status = Cli.run("-c", config.toString(), "status", "--json");
-        assertThat(status.exitCode()).as(status.err()).isZero();
-        JsonNode figures = JSON.readTree(status.out());
+        // A session counts when it starts and its bytes when iperf3 has exited and the relay has
+        // drained, a moment after the client's iperf3 returns: wait for the last session's bytes.
+        JsonNode figures = statusFigures();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (figures.path("bytes_today").asLong() < clientBytes * 0.95 && System.nanoTime() < deadline) {
+            Thread.sleep(100); // the admin socket is polled: there is no event to await from outside
+            figures = statusFigures();
+        }
         assertThat(figures.path("tests_today").asLong()).isEqualTo(4);
         long counted = figures.path("bytes_today").asLong();
         assertThat((double) counted).isBetween(clientBytes * 0.95, clientBytes * 1.05);
 
-        List<JsonNode> audit = Files.readAllLines(dir.resolve("state/audit.jsonl")).stream().map(FieldClientConformanceTest::json).toList();
+        // The audit writer runs a moment behind the figures: wait for the last session's line.
+        List<JsonNode> audit = auditLines();
+        while (audit.stream().filter(l -> l.path("event_type").asText().equals("session_completed")).count() < 4
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            audit = auditLines();
+        }
         assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("connection_accepted"))
                 .extracting(l -> l.path("alpn").asText()).containsExactly("none", "none", "none");
         assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("session_completed")).hasSize(4);
@@ -104,6 +115,16 @@ class FieldClientConformanceTest {
                         + " reflector counted %d bytes for two; conformance run %.1f s%n",
                 first.bytesSent() / 1e9, first.upload().receivedMbps(), first.download().receivedMbps(), counted,
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    private List<JsonNode> auditLines() throws java.io.IOException {
+        return Files.readAllLines(dir.resolve("state/audit.jsonl")).stream().map(FieldClientConformanceTest::json).toList();
+    }
+
+    private JsonNode statusFigures() throws java.io.IOException {
+        Cli.Result status = Cli.run("-c", config.toString(), "status", "--json");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        return JSON.readTree(status.out());
     }
 
     private static JsonNode json(String line) {
