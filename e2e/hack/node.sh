@@ -527,7 +527,8 @@ cmd_import_images() {
       [ -n "$name" ] && [ -n "$path" ] || continue
       case "$name" in */*) ;; *) name="localhost/packetparamedic/${name}:dev" ;; esac
       case "$name" in *:*) ;; *) name="$name:dev" ;; esac
-      pairs+=("$name" "$path")
+      # `paths` lists every archive, built or not.
+      if [ -f "$path" ]; then pairs+=("$name" "$path"); else log "skipping $name: $path is not built"; fi
     done < <(bash "$s" paths) || die "$s paths failed"
   fi
   local i
@@ -698,7 +699,7 @@ cmd_leftovers() {
   while read -r p; do echo "mount $p"; found=1; done < <(awk '$2 ~ /pp-node|\/ppnode-|containerd|kubelet/ {print $2}' /proc/self/mounts)
   for p in $(pgrep -x kubelet) $(pgrep -x containerd) $(pgrep -x containerd-shim) $(pgrep -x kube-proxy) $(pgrep -x kube-scheduler) $(pgrep -x pause); do
     alive "$p" || continue
-    echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" | cut -c1-100)"; found=1
+    echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"; found=1
   done
   for p in /var/lib/kubelet /var/log/containers /var/log/pods /run/containerd /var/lib/cni /opt/containerd /var/run/nri; do
     [ -e "$p" ] && { echo "path $p"; found=1; }
