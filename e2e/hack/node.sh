@@ -741,6 +741,8 @@ cmd_env() {
   echo "export PP_NODE_ADDRESS='$NODE_ADDR'"
   echo "export PP_NODE_HOST_ADDRESS='$HOST_ADDR'"
   echo "export PP_NODE_POD_CIDR='$POD_CIDR'"
+  echo "export PP_NODE_CRICTL='$CRICTL_BIN/crictl'"
+  echo "export PP_NODE_KUBECTL='$K8S_BIN/kubectl'"
 }
 
 usage() {

@@ -99,9 +99,9 @@ public final class KubeNode {
 
   /** Runs crictl against the node's containerd; returns its output (stdout then stderr). */
   public String crictl(String... args) {
-    // node.sh env puts crictl's directory on PATH, and sets the runtime endpoint.
+    // node.sh env names crictl and sets its runtime endpoint (CONTAINER_RUNTIME_ENDPOINT).
     List<String> cmd = new ArrayList<>();
-    cmd.add("crictl");
+    cmd.add(env.get("PP_NODE_CRICTL"));
     cmd.addAll(List.of(args));
     return run(cmd, Duration.ofSeconds(60)).output;
   }
