@@ -17,6 +17,7 @@
 #   node.sh import-images [REF=ARCHIVE...]
 #                              import OCI archives into the node's containerd; without arguments,
 #                              what `e2e/hack/images.sh paths` lists (when that script exists)
+#   node.sh restart-kubelet    stop the kubelet and start it again (pods keep running); waits for Ready
 #   node.sh leftovers          list what any node run left on this host (exit 1 if anything)
 #
 # Environment:
@@ -202,7 +203,7 @@ live_pid() {
   [ -f "$f" ] || return 1
   pid="$(cat "$f" 2>/dev/null)" || return 1
   [ -n "$pid" ] && alive "$pid" || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1" || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -- "$1" >/dev/null || return 1
   echo "$pid"
 }
 
@@ -398,7 +399,8 @@ CNI
 version = 3
 root = "${CTD_DIR}/root"
 state = "${CTD_DIR}/state"
-disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.internal.v1.tracing"]
+# nri would make /var/run/nri, opt /opt/containerd: neither is used here.
+disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.internal.v1.tracing", "io.containerd.internal.v1.opt"]
 
 [grpc]
   address = "${CTD_SOCK}"
@@ -490,10 +492,17 @@ conntrack:
 YAML
 }
 
-runtime_ready() { crictl_ info 2>/dev/null | grep -q '"NetworkReady"'; }
+heartbeat_since() {
+  local hb
+  node_ready || return 1
+  hb="$(kctl get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].lastHeartbeatTime}' 2>/dev/null)"
+  [ -n "$hb" ] && [[ ! "$hb" < "$1" ]]
+}
+
+runtime_ready() { crictl_ info 2>/dev/null | grep '"NetworkReady"' >/dev/null; }
 node_ready() { [ "$(kctl get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]; }
-kubernetes_endpoint() { kctl -n default get endpointslices -l kubernetes.io/service-name=kubernetes -o 'jsonpath={.items[*].endpoints[*].addresses[*]}' 2>/dev/null | grep -qw "$NODE_ADDR"; }
-proxy_rules() { in_ns nft list table ip kube-proxy 2>/dev/null | grep -q '10.0.0.1'; }
+kubernetes_endpoint() { kctl -n default get endpointslices -l kubernetes.io/service-name=kubernetes -o 'jsonpath={.items[*].endpoints[*].addresses[*]}' 2>/dev/null | grep -w "$NODE_ADDR" >/dev/null; }
+proxy_rules() { in_ns nft list table ip kube-proxy 2>/dev/null | grep '10.0.0.1' >/dev/null; }
 
 import_archive() { # REF ARCHIVE
   local ref="$1" archive="$2"
@@ -504,8 +513,9 @@ import_archive() { # REF ARCHIVE
   "$CTD_BIN/ctr" --address "$CTD_SOCK" -n k8s.io images import --base-name "$repo" "$archive" >/dev/null \
     || die "ctr images import of $archive failed"
   # An archive that only has a ref.name annotation (a tag) becomes <base-name>:<tag>.
-  "$CTD_BIN/ctr" --address "$CTD_SOCK" -n k8s.io images ls -q | grep -qx "$ref" \
-    || die "importing $archive did not produce $ref (got: $("$CTD_BIN/ctr" --address "$CTD_SOCK" -n k8s.io images ls -q | tr '\n' ' '))"
+  # (Read whole, not piped into grep -q: an early exit of grep would fail the pipeline.)
+  local have; have="$("$CTD_BIN/ctr" --address "$CTD_SOCK" -n k8s.io images ls -q 2>/dev/null)"
+  grep -qx -- "$ref" <<<"$have" || die "importing $archive did not produce $ref (got: $(tr '\n' ' ' <<<"$have"))"
   log "imported $ref from $archive"
 }
 
@@ -533,6 +543,28 @@ cmd_import_images() {
   fi
   local i
   for (( i = 0; i < ${#pairs[@]}; i += 2 )); do import_archive "${pairs[i]}" "${pairs[i+1]}"; done
+}
+
+launch_kubelet() {
+  launch kubelet "$K8S_BIN/kubelet" --config="$RUN_DIR/kubelet/config.yaml" \
+    --kubeconfig="$RUN_DIR/kubelet.kubeconfig" --root-dir="$RUN_DIR/kubelet/root" \
+    --cert-dir="$RUN_DIR/kubelet-pki" --hostname-override="$NODE_NAME" --node-ip="$NODE_ADDR" --v=1
+}
+
+# What an admin does after changing a kubelet: stop it (containers keep running under
+# containerd), start it again, wait until the node is Ready again.
+cmd_restart_kubelet() {
+  load_env || die "no node in $RUN_DIR"
+  local pid t0=$SECONDS
+  pid="$(live_pid kubelet)" || die "the kubelet of $RUN_DIR is not running"
+  stop_pid kubelet "$pid" 20
+  mv "$RUN_DIR/logs/kubelet.log" "$RUN_DIR/logs/kubelet.log.$(date +%s)"
+  local since; since="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  launch_kubelet
+  # The Node stays Ready for a grace period after its kubelet stopped: wait for a heartbeat
+  # of the new kubelet instead.
+  wait_until "a Ready heartbeat of the restarted kubelet" heartbeat_since "$since"
+  log "kubelet restarted; node Ready in $((SECONDS - t0)) s"
 }
 
 cmd_start() {
@@ -573,9 +605,7 @@ cmd_start() {
   wait_until "containerd's CRI" runtime_ready
   import_archive "$PAUSE_REF" "$PAUSE_ARCHIVE"
 
-  launch kubelet "$K8S_BIN/kubelet" --config="$RUN_DIR/kubelet/config.yaml" \
-    --kubeconfig="$RUN_DIR/kubelet.kubeconfig" --root-dir="$RUN_DIR/kubelet/root" \
-    --cert-dir="$RUN_DIR/kubelet-pki" --hostname-override="$NODE_NAME" --node-ip="$NODE_ADDR" --v=1
+  launch_kubelet
   launch kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig="$RUN_DIR/kube-scheduler.kubeconfig" \
     --authentication-kubeconfig="$RUN_DIR/kube-scheduler.kubeconfig" --authorization-kubeconfig="$RUN_DIR/kube-scheduler.kubeconfig" \
     --leader-elect=false --secure-port=0 --v=1
@@ -598,7 +628,7 @@ run_processes() {
   local p
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
-    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -qF -- "$RUN_DIR/"; then echo "${p#/proc/}"; continue; fi
+    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -F -- "$RUN_DIR/" >/dev/null; then echo "${p#/proc/}"; continue; fi
     if [ -n "${CGROUP_ROOT:-}" ] && grep -qF ":${CGROUP_ROOT}/" "$p/cgroup" 2>/dev/null; then echo "${p#/proc/}"; fi
   done
 }
@@ -625,20 +655,37 @@ remove_cgroups() {
 }
 
 remove_fixed_paths() {
-  local p
-  # Another node run (or a real containerd) may be using them.
-  if other_runs_alive; then return 0; fi
+  local p f
+  # What is provably this run's goes whatever else runs: the kubelet's log links into this run
+  # dir, the CNI result cache of this run's network (named pp-node, one file per pod sandbox).
+  if [ -d /var/log/containers ]; then
+    for f in /var/log/containers/*; do
+      [ -L "$f" ] && case "$(readlink "$f")" in "$RUN_DIR/"*) rm -f "$f" ;; esac
+    done
+  fi
+  rm -f /var/lib/cni/results/pp-node-* 2>/dev/null || true
+  # The directories themselves only when this run made them and no other kubelet or containerd
+  # (another node run, a real one) is there to use them.
+  local others=0
+  other_runs_alive && others=1
   for p in "${FIXED_PATHS[@]}"; do
     [ -e "$p" ] || continue
     grep -qxF "$p" "$RUN_DIR/preexisting" 2>/dev/null && continue
+    if [ "$others" = 1 ]; then
+      log "leaving $p: another kubelet or containerd runs"
+      continue
+    fi
     rm -rf "$p"
   done
 }
 
+# A live kubelet or containerd that is not this run's. Zombies do not count: PID 1 reaps this
+# run's own a little late, and their command line is empty.
 other_runs_alive() {
   local p
   for p in $(pgrep -x containerd 2>/dev/null) $(pgrep -x kubelet 2>/dev/null); do
-    tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$RUN_DIR/" || return 0
+    alive "$p" || continue
+    tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -F -- "$RUN_DIR/" >/dev/null || return 0
   done
   return 1
 }
@@ -757,6 +804,7 @@ case "${1:-}" in
   status)        cmd_status ;;
   env)           cmd_env ;;
   import-images) shift; cmd_import_images "$@" ;;
+  restart-kubelet) cmd_restart_kubelet ;;
   leftovers)     cmd_leftovers ;;
   watchdog)      shift; cmd_watchdog "${1:?owner pid}" ;;
   *)             usage ;;

@@ -311,7 +311,125 @@ class NodeE2ETest {
         System.err.printf("[node-e2e] speed status: bytesToday=%d (client moved %d)%n", st.bytesToday, r.bytesSent());
     }
 
+    // ---- (d) life of the pod --------------------------------------------------------------------
+
+    @Test
+    @Order(7)
+    void deletingThePodGivesANewPodWithTheSameIdAndTheHourlyCount() throws Exception {
+        assumeReflector();
+        String id = endpointId();
+        Pod old = reflectorPod();
+        Integer testsBefore = peerStatus("tester").testsLastHour;
+        long t0 = System.nanoTime();
+        cluster.kubectl("delete", "pod", "-n", ns, old.getMetadata().getName()).orThrow();
+        Pod fresh = await(Duration.ofSeconds(120), "a new reflector pod Ready", () -> {
+            Pod p = reflectorPod();
+            return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p) ? p : null;
+        });
+        System.err.printf("[node-e2e] kubectl delete pod: new pod %s Ready after %.1f s%n",
+                fresh.getMetadata().getName(), (System.nanoTime() - t0) / 1e9);
+        String logs = cluster.kubectl("logs", "-n", ns, fresh.getMetadata().getName()).orThrow().stdout();
+        assertThat(logs).contains("endpoint_id=" + id);
+        await(Duration.ofSeconds(30), "the new pod's heartbeat with the same Endpoint ID", () -> {
+            ReflectorInstanceStatus s = instance().getStatus();
+            return id.equals(s.reportedEndpointId) && isTrue(s.conditions, "Ready");
+        });
+        Ed25519Identity check = Ed25519Identity.generate();
+        applyPeer("after-delete", check);
+        await(Duration.ofSeconds(15), "a peer accepted by the new pod", () -> accepted(check));
+        assertThat(peerStatus("tester").testsLastHour).as("tester's hourly count survived").isEqualTo(testsBefore);
+    }
+
+    @Test
+    @Order(8)
+    void afterAKubeletRestartThePodIsReadyAgain() throws Exception {
+        assumeReflector();
+        Pod before = reflectorPod();
+        String id = endpointId();
+        long t0 = System.nanoTime();
+        node.script(Duration.ofMinutes(3), "restart-kubelet").orThrow();
+        Pod after = await(Duration.ofSeconds(120), "the reflector pod Ready after the kubelet restart", () -> {
+            Pod p = reflectorPod();
+            return p != null && isReady(p) ? p : null;
+        });
+        System.err.printf("[node-e2e] kubelet restart: node and reflector pod Ready again after %.1f s (pod %s, restarts %d)%n",
+                (System.nanoTime() - t0) / 1e9, after.getMetadata().getName(),
+                after.getStatus().getContainerStatuses().get(0).getRestartCount());
+        assertThat(after.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
+        Ed25519Identity check = Ed25519Identity.generate();
+        applyPeer("after-kubelet", check);
+        await(Duration.ofSeconds(15), "a peer accepted after the kubelet restart", () -> accepted(check));
+        assertThat(endpointId()).isEqualTo(id);
+    }
+
+    @Test
+    @Order(9)
+    void rotatingTheIdentityThroughTheCrRestartsThePodWithANewIdAndTheOldOneIsRefused() throws Exception {
+        assumeReflector();
+        String oldId = endpointId();
+        Ed25519Identity tester = Ed25519Identity.generate();
+        applyPeer("rotation-tester", tester);
+        await(Duration.ofSeconds(15), "rotation tester accepted", () -> accepted(tester));
+        Pod before = reflectorPod();
+        long t0 = System.nanoTime();
+        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
+                "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}").orThrow();
+        ReflectorInstanceStatus rotated = await(Duration.ofSeconds(120), "a new Endpoint ID reported by a new pod", () -> {
+            ReflectorInstanceStatus s = instance().getStatus();
+            Pod p = reflectorPod();
+            return s.endpointId != null && !s.endpointId.equals(oldId) && s.endpointId.equals(s.reportedEndpointId)
+                    && p != null && isReady(p) && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) ? s : null;
+        });
+        System.err.printf("[node-e2e] rotation: new Endpoint ID reported by a new pod after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        assertThat(rotated.previousEndpointIds).contains(oldId);
+        await(Duration.ofSeconds(15), "the tester accepted under the new ID", () -> accepted(tester));
+        // An appliance pinned to the old ID refuses the reflector that now has another one.
+        try (LinkClient c = LinkClient.connect(node.address(), CONTROL_PORT, tester,
+                LinkClient.Options.defaults().pinning(EndpointId.parse(oldId)))) {
+            c.status();
+            throw new AssertionError("a connection pinned to the old Endpoint ID succeeded");
+        } catch (IOException expected) {
+            System.err.println("[node-e2e] pinned to the old ID: " + expected);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void helmUninstallAndDeletingTheResourcesLeaveNoOrphans() throws Exception {
+        assumeReflector();
+        cluster.kubectl("delete", "reflectorinstances,authorizedpeers,pairingwindows", "--all", "-n", ns, "--wait=true",
+                "--timeout=60s").orThrow();
+        await(Duration.ofSeconds(60), "the reflector's Deployment, pods and Secrets gone", () ->
+                admin.apps().deployments().inNamespace(ns).list().getItems().isEmpty()
+                        && admin.pods().inNamespace(ns).list().getItems().isEmpty()
+                        && admin.secrets().inNamespace(ns).list().getItems().isEmpty()
+                        && admin.serviceAccounts().inNamespace(ns).list().getItems().stream()
+                                .allMatch(sa -> sa.getMetadata().getName().equals("default")));
+        KubectlResult uninstall = helm("uninstall", RELEASE, "-n", OPERATOR_NS, "--wait", "--timeout", "120s");
+        assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+        await(Duration.ofSeconds(60), "the operator's objects gone", () ->
+                admin.apps().deployments().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+                        && admin.pods().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+                        && admin.services().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+                        && admin.serviceAccounts().inNamespace(OPERATOR_NS).list().getItems().stream()
+                                .allMatch(sa -> sa.getMetadata().getName().equals("default")));
+        assertThat(admin.rbac().clusterRoles().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
+        assertThat(admin.rbac().clusterRoleBindings().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
+        // What is left by design: the CRDs (helm never deletes crds/) and the leader Lease, which
+        // the operator, not the chart, created in the release namespace.
+        System.err.println("[node-e2e] after uninstall, leases in " + OPERATOR_NS + ": "
+                + admin.leases().inNamespace(OPERATOR_NS).list().getItems().stream().map(l -> l.getMetadata().getName()
+                        + "(holder=" + l.getSpec().getHolderIdentity() + ")").toList());
+        String crictl = node.crictl("ps", "-a");
+        System.err.println("[node-e2e] containers on the node after uninstall:\n" + crictl);
+        assertThat(crictl).doesNotContain("reflector").doesNotContain("operator");
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
+
+    private AuthorizedPeerStatus peerStatus(String name) {
+        return admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName(name).get().getStatus();
+    }
 
     private void assumeImages() {
         List<String> images = node.images();
