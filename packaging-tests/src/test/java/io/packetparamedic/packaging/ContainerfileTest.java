@@ -10,8 +10,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A syntax and consistency check of reflector/Containerfile; no image can be built here (no
- * container engine, no registry), so this is what can be checked without one.
+ * A syntax and consistency check of reflector/Containerfile. There is no container engine here to
+ * run it; {@link LocalImagesTest} checks the image e2e/hack/images.sh builds from its facts.
  */
 class ContainerfileTest {
 

@@ -90,6 +90,10 @@ final class Tools {
   }
 
   static Result run(Path workDir, String stdin, Map<String, String> env, List<String> command) {
+    return run(workDir, stdin, env, command, TIMEOUT);
+  }
+
+  static Result run(Path workDir, String stdin, Map<String, String> env, List<String> command, Duration timeout) {
     Path out = null;
     Path err = null;
     Path in = null;
@@ -110,9 +114,9 @@ final class Tools {
       }
       pb.environment().putAll(env);
       Process p = pb.start();
-      if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish within " + TIMEOUT);
+        throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
       }
       return new Result(command, p.exitValue(),
           Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
