@@ -25,6 +25,7 @@ public final class KubeEvents {
     public static final String PAIRING_EXPIRED = "PairingExpired";
     public static final String PAIRING_FAILED = "PairingFailed";
     public static final String PORT_CONFLICT = "PortConflict";
+    public static final String POD_SECURITY_REJECTED = "PodSecurityRejected";
 
     private KubeEvents() {}
 

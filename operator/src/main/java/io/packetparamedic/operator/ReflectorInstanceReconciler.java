@@ -150,6 +150,10 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         boolean idMatches = s.endpointId != null && s.endpointId.equals(previous.reportedEndpointId);
         boolean identityOk = identity.endpointId().isPresent();
         boolean ready = identityOk && deployment.isPresent() && fresh && idMatches;
+        // Pods the namespace's Pod Security admission refuses never start: say so, with the fix,
+        // instead of waiting for a heartbeat that cannot come.
+        Optional<String> podSecurity = deployment.flatMap(d -> podSecurityRejection(instance, d));
+        if (podSecurity.isPresent()) ready = false;
 
         Conditions c = new Conditions(previous.conditions, s.observedGeneration);
         c.set(IDENTITY_READY, identityOk, identity.reason(), identity.message());
@@ -161,6 +165,9 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         } else if (deployment.isEmpty()) {
             readyReason = "DeploymentMissing";
             readyMessage = "Deployment " + Names.reflector(instance) + " is being created";
+        } else if (podSecurity.isPresent()) {
+            readyReason = KubeEvents.POD_SECURITY_REJECTED;
+            readyMessage = podSecurity.get();
         } else if (heartbeat.isEmpty()) {
             readyReason = "AwaitingHeartbeat";
             readyMessage = "the reflector has not reported yet";
@@ -176,15 +183,17 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         }
         c.set(READY, ready, readyReason, readyMessage);
         boolean identityBroken = !identityOk && !"Creating".equals(identity.reason());
+        boolean rejected = KubeEvents.POD_SECURITY_REJECTED.equals(readyReason);
         boolean mismatch = "EndpointIdMismatch".equals(readyReason);
         boolean stale = "HeartbeatStale".equals(readyReason);
-        boolean progressing = !ready && !identityBroken && !mismatch && !stale;
+        boolean progressing = !ready && !identityBroken && !mismatch && !stale && !rejected;
         c.set(PROGRESSING, progressing, progressing ? readyReason : "Settled",
                 progressing ? readyMessage : "nothing in progress");
-        boolean degraded = identityBroken || mismatch || stale || !conflicts.isEmpty();
-        String degradedReason = identityBroken ? identity.reason() : mismatch ? "EndpointIdMismatch"
+        boolean degraded = identityBroken || rejected || mismatch || stale || !conflicts.isEmpty();
+        String degradedReason = identityBroken ? identity.reason() : rejected ? KubeEvents.POD_SECURITY_REJECTED
+                : mismatch ? "EndpointIdMismatch"
                 : stale ? "HeartbeatStale" : !conflicts.isEmpty() ? PORT_CONFLICT : "AsExpected";
-        String degradedMessage = identityBroken || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
+        String degradedMessage = identityBroken || rejected || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
                 : !conflicts.isEmpty() ? conflictMessage(conflicts) : "no problems found";
         c.set(DEGRADED, degraded, degradedReason, degradedMessage);
         c.set(PORT_CONFLICT, !conflicts.isEmpty(), conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
@@ -196,6 +205,9 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 : s.endpointId == null ? ReflectorInstanceStatus.Phase.Pending
                 : ReflectorInstanceStatus.Phase.Progressing;
 
+        if (rejected && !KubeEvents.POD_SECURITY_REJECTED.equals(reasonOf(previous.conditions, DEGRADED))) {
+            KubeEvents.warning(context.getClient(), instance, KubeEvents.POD_SECURITY_REJECTED, readyMessage);
+        }
         if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
             KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, conflictMessage(conflicts));
         }
@@ -254,6 +266,29 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         if (host == null || host.isBlank()) return null;
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return h + ":" + spec.controlPort();
+    }
+
+    /**
+     * The Deployment's ReplicaFailure condition when Pod Security admission refused its pods
+     * (the ReplicaSet controller's FailedCreate message names "PodSecurity"), as a message that
+     * gives the fix.
+     */
+    static Optional<String> podSecurityRejection(ReflectorInstance instance, Deployment d) {
+        if (d.getStatus() == null || d.getStatus().getConditions() == null) return Optional.empty();
+        return d.getStatus().getConditions().stream()
+                .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
+                .map(c -> c.getMessage() == null ? "" : c.getMessage())
+                .filter(m -> m.contains("PodSecurity"))
+                .findFirst()
+                .map(m -> "Pod Security admission rejects the reflector's pods: " + m + ". A reflector with hostNetwork"
+                        + " needs a namespace that allows it: kubectl label namespace " + instance.getMetadata().getNamespace()
+                        + " pod-security.kubernetes.io/enforce=privileged --overwrite");
+    }
+
+    private static String reasonOf(List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
+        if (conditions == null) return null;
+        return conditions.stream().filter(c -> type.equals(c.getType())).map(io.fabric8.kubernetes.api.model.Condition::getReason)
+                .findFirst().orElse(null);
     }
 
     private static String conflictMessage(List<String> conflicts) {

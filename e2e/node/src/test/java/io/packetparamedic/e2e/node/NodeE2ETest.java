@@ -374,13 +374,21 @@ class NodeE2ETest {
         long t0 = System.nanoTime();
         cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
                 "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}").orThrow();
-        ReflectorInstanceStatus rotated = await(Duration.ofSeconds(120), "a new Endpoint ID reported by a new pod", () -> {
+        int restartsBefore = before.getStatus().getContainerStatuses().get(0).getRestartCount();
+        // The reflector watches its identity Secret and exits when it changes; the kubelet
+        // restarts the container (same pod, restartCount + 1) with the new identity.
+        ReflectorInstanceStatus rotated = await(Duration.ofSeconds(120), "the new Endpoint ID reported by a restarted reflector", () -> {
             ReflectorInstanceStatus s = instance().getStatus();
             Pod p = reflectorPod();
             return s.endpointId != null && !s.endpointId.equals(oldId) && s.endpointId.equals(s.reportedEndpointId)
-                    && p != null && isReady(p) && !p.getMetadata().getUid().equals(before.getMetadata().getUid()) ? s : null;
+                    && p != null && isReady(p) ? s : null;
         });
-        System.err.printf("[node-e2e] rotation: new Endpoint ID reported by a new pod after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        Pod after = reflectorPod();
+        int restartsAfter = after.getStatus().getContainerStatuses().get(0).getRestartCount();
+        System.err.printf("[node-e2e] rotation: new Endpoint ID reported after %.1f s (pod %s, restarts %d -> %d)%n",
+                (System.nanoTime() - t0) / 1e9, after.getMetadata().getName(), restartsBefore, restartsAfter);
+        assertThat(restartsAfter > restartsBefore || !after.getMetadata().getUid().equals(before.getMetadata().getUid()))
+                .as("the reflector restarted by itself").isTrue();
         assertThat(rotated.previousEndpointIds).contains(oldId);
         await(Duration.ofSeconds(15), "the tester accepted under the new ID", () -> accepted(tester));
         // An appliance pinned to the old ID refuses the reflector that now has another one.
@@ -395,6 +403,60 @@ class NodeE2ETest {
 
     @Test
     @Order(10)
+    void podSecurityBaselineRejectsTheHostNetworkPodAndTheInstanceSaysHowToFixIt() throws Exception {
+        assumeReflector();
+        String psa = cluster.createNamespace("psa");
+        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=baseline").orThrow();
+        // The sample, on other host ports than the instance already on this node.
+        cluster.kubectlWithInput("""
+                apiVersion: packetparamedic.io/v1alpha1
+                kind: ReflectorInstance
+                metadata:
+                  name: %s
+                spec:
+                  network:
+                    hostNetwork: true
+                    controlPort: 4100
+                    healthPort: 7401
+                    dataPortRange: {start: 5301, end: 5399}
+                    advertisedAddress: %s
+                """.formatted(INSTANCE, node.address()), "apply", "-n", psa, "-f", "-").orThrow();
+        long t0 = System.nanoTime();
+        ReflectorInstance rejected = await(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
+            ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
+            return r.getStatus() != null && r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(
+                    c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()) && "PodSecurityRejected".equals(c.getReason()))
+                    ? r : null;
+        });
+        System.err.printf("[node-e2e] Pod Security rejection surfaced in the instance's status after %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+        Condition degraded = rejected.getStatus().conditions.stream().filter(c -> "Degraded".equals(c.getType())).findFirst().orElseThrow();
+        assertThat(degraded.getMessage()).contains("PodSecurity").contains("hostNetwork")
+                .contains("kubectl label namespace " + psa + " pod-security.kubernetes.io/enforce=privileged");
+        assertThat(rejected.getStatus().conditions).anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus())
+                && "PodSecurityRejected".equals(c.getReason()));
+        assertThat(admin.pods().inNamespace(psa).list().getItems()).isEmpty();
+        var event = await(Duration.ofSeconds(30), "a PodSecurityRejected Event on the instance", () ->
+                admin.v1().events().inNamespace(psa).list().getItems().stream()
+                        .filter(e -> "PodSecurityRejected".equals(e.getReason()) && INSTANCE.equals(e.getInvolvedObject().getName()))
+                        .findFirst().orElse(null));
+        System.err.println("[node-e2e] event: " + event.getType() + " " + event.getReason() + ": " + event.getMessage());
+        assertThat(event.getType()).isEqualTo("Warning");
+
+        // The fix the message gives.
+        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=privileged", "--overwrite").orThrow();
+        long f0 = System.nanoTime();
+        await(Duration.ofSeconds(180), "the instance Ready after the namespace was relabelled", () -> {
+            ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
+            return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready");
+        });
+        System.err.printf("[node-e2e] after labelling the namespace privileged: instance Ready in %.1f s%n", (System.nanoTime() - f0) / 1e9);
+        cluster.kubectl("delete", "reflectorinstance", INSTANCE, "-n", psa, "--wait=true", "--timeout=60s").orThrow();
+        await(Duration.ofSeconds(60), "the psa instance's pods gone", () -> admin.pods().inNamespace(psa).list().getItems().isEmpty());
+    }
+
+    @Test
+    @Order(11)
     void helmUninstallAndDeletingTheResourcesLeaveNoOrphans() throws Exception {
         assumeReflector();
         cluster.kubectl("delete", "reflectorinstances,authorizedpeers,pairingwindows", "--all", "-n", ns, "--wait=true",
