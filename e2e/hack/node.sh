@@ -316,11 +316,24 @@ restore_sysctls() {
   rm -f "$RUN_DIR/sysctls.saved"
 }
 
-# Which fixed paths existed before this run (those are never removed by it).
+# Fixed paths the kubelet and containerd create whatever they are told. This run creates them
+# itself, with a marker, so that any node run can tell them from a real kubelet's or
+# containerd's: a marked directory left behind (its run stopped while another runtime was up)
+# is removed by the next run that stops alone.
+MARKED_PATHS=(/var/lib/kubelet /var/log/containers /run/containerd /var/lib/cni)
+MARKER=".pp-node-made-this"
+
+# Which fixed paths existed before this run and are not a node run's (those are never removed).
 save_fixed_paths() {
   [ -f "$RUN_DIR/preexisting" ] && return 0
   local p
-  for p in "${FIXED_PATHS[@]}"; do [ -e "$p" ] && echo "$p"; done > "$RUN_DIR/preexisting" || true
+  for p in "${FIXED_PATHS[@]}"; do
+    [ -e "$p" ] && [ ! -e "$p/$MARKER" ] && echo "$p"
+  done > "$RUN_DIR/preexisting" || true
+  for p in "${MARKED_PATHS[@]}"; do
+    [ -e "$p" ] && continue
+    mkdir -p "$p" && touch "$p/$MARKER"
+  done
 }
 
 cgroup_hierarchies() { awk '$3=="cgroup" || $3=="cgroup2" {print $2}' /proc/mounts | sort -u; }
