@@ -65,6 +65,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public static final String IDENTITY_READY = "IdentityReady";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    static final Duration AWAITING_POD_RECHECK = Duration.ofSeconds(5);
     public static final String PORT_CONFLICT = "PortConflict";
 
     private static final Logger LOG = Logger.getLogger(ReflectorInstanceReconciler.class);
@@ -214,7 +215,14 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         StatusApplier.applyIfChanged(context.getClient(), instance, s, ReflectorInstanceStatus.OPERATOR_FIELDS);
         LOG.debugf("event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
-        return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(nextCheck(now, heartbeat, staleAfter, instance, context));
+        Duration next = nextCheck(now, heartbeat, staleAfter, instance, context);
+        // While the first pod is awaited, look again soon: a Deployment whose pods admission
+        // refuses changes only its status, which does not always reach this reconciler as an event.
+        if ("AwaitingHeartbeat".equals(readyReason) || "DeploymentMissing".equals(readyReason)
+                || KubeEvents.POD_SECURITY_REJECTED.equals(readyReason)) {
+            next = next.compareTo(AWAITING_POD_RECHECK) < 0 ? next : AWAITING_POD_RECHECK;
+        }
+        return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
 
     /** Emits IdentityCreated / IdentityRotated by comparing with the recorded status, so a restart repeats nothing. */

@@ -422,12 +422,22 @@ class NodeE2ETest {
                     advertisedAddress: %s
                 """.formatted(INSTANCE, node.address()), "apply", "-n", psa, "-f", "-").orThrow();
         long t0 = System.nanoTime();
-        ReflectorInstance rejected = await(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
-            ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
-            return r.getStatus() != null && r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(
-                    c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()) && "PodSecurityRejected".equals(c.getReason()))
-                    ? r : null;
-        });
+        ReflectorInstance rejected;
+        try {
+            rejected = await(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
+                ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
+                return r.getStatus() != null && r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(
+                        c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()) && "PodSecurityRejected".equals(c.getReason()))
+                        ? r : null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\ninstance conditions: "
+                    + cluster.kubectl("get", "reflectorinstance", INSTANCE, "-n", psa, "-o", "jsonpath={.status.conditions}").stdout()
+                    + "\ndeployment conditions: "
+                    + cluster.kubectl("get", "deployments", "-n", psa, "-o", "jsonpath={.items[*].status.conditions}").stdout()
+                    + "\noperator log: " + cluster.kubectl("logs", "-n", OPERATOR_NS, "deploy/" + RELEASE + "-packetparamedic-operator",
+                            "--tail=30").stdout(), e);
+        }
         System.err.printf("[node-e2e] Pod Security rejection surfaced in the instance's status after %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);
         Condition degraded = rejected.getStatus().conditions.stream().filter(c -> "Degraded".equals(c.getType())).findFirst().orElseThrow();
