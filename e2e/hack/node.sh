@@ -746,7 +746,9 @@ cmd_stop() {
   fi
 }
 
-# Everything a node run can leave on this host, for any run (not only this one). One line each.
+# Everything a node run can leave on this host, for any run (not only this one), one line each.
+# Only what is recognisably a node run's: another containerd or kubelet (Debian's, a real one,
+# e2e/hack/images.sh's import check) and its state are not reported.
 cmd_leftovers() {
   local found=0 n p h
   while read -r n _; do
@@ -754,16 +756,28 @@ cmd_leftovers() {
   done < <(ip netns list 2>/dev/null)
   while read -r n; do echo "link $n"; found=1; done < <(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^ppk[0-9a-f]{8}$' || true)
   for h in $(cgroup_hierarchies); do
-    for p in "$h"/ppnode-* "$h"/kubepods "$h"/kubepods.slice; do [ -e "$p" ] && { echo "cgroup $p"; found=1; }; done
+    for p in "$h"/ppnode-*; do [ -e "$p" ] && { echo "cgroup $p"; found=1; }; done
   done
-  while read -r p; do echo "mount $p"; found=1; done < <(awk '$2 ~ /pp-node|\/ppnode-|containerd|kubelet/ {print $2}' /proc/self/mounts)
-  for p in $(pgrep -x kubelet) $(pgrep -x containerd) $(pgrep -x containerd-shim) $(pgrep -x kube-proxy) $(pgrep -x kube-scheduler) $(pgrep -x pause); do
+  while read -r p; do echo "mount $p"; found=1; done < <(awk '$2 ~ /pp-node|\/ppnode-/ {print $2}' /proc/self/mounts)
+  for p in /proc/[0-9]*; do
+    p="${p#/proc/}"
+    [ "$p" = "$$" ] && continue
     alive "$p" || continue
-    echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"; found=1
+    local cmd; cmd="$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" || continue
+    # The node's binaries (from the cache), anything naming a node run dir, anything in a node cgroup.
+    if [[ "$cmd" == *"/packetparamedic/node/"* || "$cmd" == *"/packetparamedic/k8s/"*"/kubelet "* \
+          || "$cmd" == *"/pp-node"* ]] || grep -q ':/ppnode-' "/proc/$p/cgroup" 2>/dev/null; then
+      echo "process $p ${cmd:0:100}"; found=1
+    fi
   done
-  for p in /var/lib/kubelet /var/log/containers /var/log/pods /run/containerd /var/lib/cni /opt/containerd /var/run/nri; do
-    [ -e "$p" ] && { echo "path $p"; found=1; }
+  for p in "${MARKED_PATHS[@]}"; do
+    [ -e "$p/$MARKER" ] && { echo "path $p (made by a node run)"; found=1; }
   done
+  if [ -d /var/log/containers ]; then
+    for p in /var/log/containers/*; do
+      [ -L "$p" ] && case "$(readlink "$p")" in */pp-node*) echo "log link $p"; found=1 ;; esac
+    done
+  fi
   return $(( found ? 1 : 0 ))
 }
 
