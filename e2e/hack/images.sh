@@ -11,6 +11,9 @@
 #                         and print "name path" for each archive
 #   images.sh paths       print "name path" for every archive (built or not)
 #   images.sh refs        print "name reference" (localhost/packetparamedic/<name>:dev)
+#   images.sh import <containerd socket> [namespace]
+#                         import the three archives into a running containerd (default namespace
+#                         k8s.io, the CRI's); prints "name reference"
 #   images.sh import-check
 #                         import the archives into a private containerd (own root, state, socket),
 #                         run each once with runc,
@@ -573,11 +576,26 @@ EOF
   log "import-check OK in $(( $(date +%s) - t0 )) s: all images imported, unpacked and run; containerd stopped, $dir, cgroups removed"
 }
 
+# Imports every archive into a running containerd (the node's): ctr --address <socket> -n <ns>.
+import_into() {
+  local address="${1:-}" namespace="${2:-k8s.io}" ctr="${PP_CTR:-$(command -v ctr || true)}" n
+  [ -n "$address" ] || die "usage: images.sh import <containerd socket> [namespace, default k8s.io]"
+  [ -S "$address" ] || die "$address is not a socket"
+  [ -x "$ctr" ] || die "ctr is missing (PP_CTR names one): run e2e/hack/images.sh provision"
+  for n in "${NAMES[@]}"; do
+    [ -f "$(archive "$n")" ] || die "$(archive "$n") is missing: run e2e/hack/images.sh build"
+    "$ctr" --address "$address" -n "$namespace" images import "$(archive "$n")" >&2 \
+      || die "ctr images import $(archive "$n") failed"
+    echo "$n $PREFIX/$n:$TAG"
+  done
+}
+
 case "${1:-}" in
   provision) provision ;;
+  import) shift; import_into "$@" ;;
   build) shift; build "$@" ;;
   import-check) import_check ;;
   paths) for n in "${NAMES[@]}"; do echo "$n $(archive "$n")"; done ;;
   refs) for n in "${NAMES[@]}"; do echo "$n $PREFIX/$n:$TAG"; done ;;
-  *) echo "usage: $0 provision | build [reflector|operator|pause ...] | paths | refs | import-check" >&2; exit 2 ;;
+  *) echo "usage: $0 provision | build [reflector|operator|pause ...] | paths | refs | import <socket> [namespace] | import-check" >&2; exit 2 ;;
 esac

@@ -170,6 +170,13 @@ class LocalImagesTest {
     List<String> writable = List.of("/tmp", last(cf, "WORKDIR"));
     Tools.Result iperf = runInImage(image, writable, List.of("iperf3", "--version")).orThrow();
     assertThat(iperf.stdout()).startsWith("iperf 3.");
+    // The reflector starts iperf3 through util-linux's setpriv, so that iperf3 dies with it
+    // (engine/ChildProcesses; without setpriv it falls back to plain children): it must be there.
+    assertThat(Repo.read(Repo.path("reflector/src/main/java/io/packetparamedic/reflector/engine/ChildProcesses.java")))
+        .contains("onPath(\"setpriv\")", "\"--pdeathsig\", \"KILL\"");
+    assertThat(which(image.rootfs(), path, "setpriv")).isNotNull();
+    assertThat(runInImage(image, writable, List.of("setpriv", "--pdeathsig", "KILL", "--", "iperf3", "--version"))
+        .orThrow().stdout()).startsWith("iperf 3.");
     Tools.Result java = runInImage(image, writable, List.of("java", "-version")).orThrow();
     assertThat(java.stderr()).contains("version \"17.");
     List<String> version = new ArrayList<>(strings(c.path("Entrypoint")));
