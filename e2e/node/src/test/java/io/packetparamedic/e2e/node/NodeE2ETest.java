@@ -520,7 +520,7 @@ class NodeE2ETest {
     }
 
     private KubectlResult helm(String... args) {
-        Path helm = Path.of(System.getProperty("user.home"), ".cache/packetparamedic/tools/bin/helm");
+        Path helm = helmBinary();
         List<String> cmd = new ArrayList<>(List.of(helm.toString(), "--kubeconfig", cluster.kubeconfigPath().toString()));
         cmd.addAll(List.of(args));
         try {
@@ -538,6 +538,27 @@ class NodeE2ETest {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
             }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The helm that e2e/hack/tools.sh provisions (test-all.sh runs it before the tests). */
+    private static Path helmBinary() {
+        try {
+            Path tools = RepoLayout.requireRoot().resolve("e2e/hack/tools.sh");
+            Process p = new ProcessBuilder("bash", tools.toString(), "bin-dir").redirectErrorStream(false)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            String dir = new String(p.getInputStream().readAllBytes()).strip();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || dir.isEmpty()) {
+                throw new AssertionError("e2e/hack/tools.sh bin-dir failed");
+            }
+            Path helm = Path.of(dir, "helm");
+            Assumptions.assumeTrue(Files.isExecutable(helm), "no helm at " + helm + ": run e2e/hack/tools.sh provision");
+            return helm;
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
