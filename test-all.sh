@@ -32,6 +32,10 @@ fi
 # Build (or reuse from ~/.cache/packetparamedic) kube-apiserver, kube-controller-manager,
 # kubectl and etcd for the e2e tests. Cached: instant; cold: about 13 minutes on 2 cores.
 e2e/hack/control-plane.sh provision
+# The e2e node (e2e/node): kubelet, kube-scheduler and kube-proxy from the same module, containerd
+# and crictl from the Go module proxy, runc and the CNI plugins from Debian; cached likewise. Cold
+# after the control plane: about 5 minutes on 2 cores (docs/testing/node.md).
+e2e/hack/node.sh provision
 # helm and kustomize for packaging-tests, built from the Go module proxy and cached likewise.
 e2e/hack/tools.sh provision
 # mmdebstrap, umoci, containerd (and a static libc) from Debian, for the images that

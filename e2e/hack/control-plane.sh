@@ -18,6 +18,11 @@
 #   PP_CP_START_TIMEOUT seconds to wait for readiness (default 90)
 #   PP_CP_OWNER_PID     if set, `start` also runs a watchdog that does `stop --clean` once that
 #                       process is gone (a test JVM killed before it could stop the cluster)
+#   PP_CP_NETNS         run every daemon inside this existing network namespace (/run/netns/<name>,
+#                       made by e2e/hack/node.sh) instead of on the host's loopback
+#   PP_CP_ADDRESS       with PP_CP_NETNS: the node address inside it that the apiserver serves on,
+#                       advertises (lease endpoint reconciler, so the `kubernetes` Service has a real
+#                       endpoint) and has in its certificate; kubeconfigs then use it
 #   XDG_CACHE_HOME      cache root (default ~/.cache); binaries under packetparamedic/k8s/<version>/bin
 #   GOFLAGS             passed to go build; default -p=2 because the machine is small and shared
 set -euo pipefail
@@ -196,6 +201,13 @@ live_pid() {
   echo "$pid"
 }
 
+# kill -0 also succeeds on a zombie that PID 1 has not reaped yet (it does so ~2 s late here).
+alive() {
+  local st
+  st="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # A port nobody listens on right now. There is a window between choosing and binding, so the
@@ -232,29 +244,47 @@ sign() {
 
 gen_pki() {
   # Certificates survive stop/start of the same run dir: generating them is cheap (P-256), but
-  # reusing them keeps kubeconfigs handed out earlier valid.
-  [ -f "$PKI/done" ] && return 0
+  # reusing them keeps kubeconfigs handed out earlier valid. The apiserver's certificate is
+  # remade when the address it must carry changed (PP_CP_ADDRESS).
+  local extra_san=""
+  [ -n "${PP_CP_ADDRESS:-}" ] && extra_san=",IP:${PP_CP_ADDRESS}"
+  if [ -f "$PKI/done" ]; then
+    [ "$(cat "$PKI/apiserver.san" 2>/dev/null)" = "$extra_san" ] && return 0
+    rm -f "$PKI/done"
+  fi
+  if [ -f "$PKI/ca.key" ]; then
+    sign_apiserver "$extra_san"
+    touch "$PKI/done"
+    return 0
+  fi
   mkdir -p "$PKI"; chmod 700 "$PKI"
   gen_key "$PKI/ca.key"
   openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=packetparamedic-test-ca" -days 3650 -sha256 \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
     -out "$PKI/ca.crt" 2>/dev/null || die "cannot create the CA"
   local client_ext=$'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth'
-  # 10.0.0.1 is the ClusterIP of the `kubernetes` Service (first address of the service
-  # range below); only in-cluster clients would use it, but a real cluster's cert has it.
-  sign apiserver "/CN=kube-apiserver" "$(printf '%s\n' \
-    'basicConstraints=critical,CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' \
-    'extendedKeyUsage=serverAuth' \
-    'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local')"
+  sign_apiserver "$extra_san"
   # system:masters bypasses authorization: the admin identity of the tests.
   sign admin "/O=system:masters/CN=packetparamedic-admin" "$client_ext"
   # The bootstrap RBAC policy grants this exact user name what the controller manager needs.
   sign controller-manager "/CN=system:kube-controller-manager" "$client_ext"
+  # The apiserver's identity towards kubelets (logs, exec, port-forward) when a node runs.
+  sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client_ext"
   # Service-account token signing pair (apiserver signs TokenRequests, controller manager the
   # legacy token secrets).
   gen_key "$PKI/sa.key"
   openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   touch "$PKI/done"
+}
+
+# 10.0.0.1 is the ClusterIP of the `kubernetes` Service (first address of the service range
+# below); in-cluster clients (pods on a node, e2e/hack/node.sh) connect to it.
+sign_apiserver() {
+  sign apiserver "/CN=kube-apiserver" "$(printf '%s\n' \
+    'basicConstraints=critical,CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+    'extendedKeyUsage=serverAuth' \
+    "subjectAltName=IP:127.0.0.1,IP:10.0.0.1${1},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local")"
+  printf '%s' "$1" > "$PKI/apiserver.san"
 }
 
 b64() { base64 -w0 < "$1"; }
@@ -289,7 +319,11 @@ launch() {
   local name="$1"; shift
   # setsid + closed stdio: the daemons must outlive this script and must not hold the pipes
   # of whoever called it (a JVM reading our output would otherwise never see EOF).
-  setsid "$BIN_DIR/$name" "$@" </dev/null >"$RUN_DIR/logs/$name.log" 2>&1 &
+  # In a node's namespace: nsenter --net only (not `ip netns exec`, which remounts /sys in a
+  # private mount namespace).
+  local -a pre=()
+  [ -n "${PP_CP_NETNS:-}" ] && pre=(nsenter "--net=/run/netns/${PP_CP_NETNS}")
+  setsid "${pre[@]}" "$BIN_DIR/$name" "$@" </dev/null >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! > "$PID_DIR/$name.pid"
 }
 
@@ -334,15 +368,29 @@ cmd_start() {
   # Every start begins with an empty cluster: tests must not see the previous run's objects.
   rm -rf "$RUN_DIR/etcd"
 
-  local etcd_client etcd_peer api_port
-  free_port etcd_client; free_port etcd_peer
-  if [ -n "${PP_CP_PORT:-}" ]; then
-    api_port="$PP_CP_PORT"
-    port_in_use "$api_port" && die "port $api_port on 127.0.0.1 is already in use"
+  local etcd_client etcd_peer api_port bind=127.0.0.1 advertise=127.0.0.1 reconciler=none
+  local -a node_flags=()
+  if [ -n "${PP_CP_NETNS:-}" ]; then
+    # A namespace of its own: nothing else listens there, so the well-known ports are free.
+    [ -e "/run/netns/${PP_CP_NETNS}" ] || die "network namespace ${PP_CP_NETNS} does not exist"
+    [ -n "${PP_CP_ADDRESS:-}" ] || die "PP_CP_NETNS needs PP_CP_ADDRESS"
+    etcd_client=2379; etcd_peer=2380; api_port="${PP_CP_PORT:-6443}"
+    # All addresses of the run's namespace (its lo, the node address, the veth to the host):
+    # the test JVM connects over the veth, pods through the `kubernetes` Service.
+    bind=0.0.0.0; advertise="$PP_CP_ADDRESS"; reconciler=lease
+    node_flags=(--kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt"
+      --kubelet-client-key="$PKI/apiserver-kubelet-client.key"
+      --kubelet-preferred-address-types=InternalIP)
   else
-    free_port api_port
+    free_port etcd_client; free_port etcd_peer
+    if [ -n "${PP_CP_PORT:-}" ]; then
+      api_port="$PP_CP_PORT"
+      port_in_use "$api_port" && die "port $api_port on 127.0.0.1 is already in use"
+    else
+      free_port api_port
+    fi
   fi
-  local server="https://127.0.0.1:${api_port}"
+  local server="https://${advertise}:${api_port}"
   printf 'ETCD_CLIENT_PORT=%s\nETCD_PEER_PORT=%s\nAPISERVER_PORT=%s\nSERVER=%s\n' \
     "$etcd_client" "$etcd_peer" "$api_port" "$server" > "$RUN_DIR/ports.env"
   write_kubeconfig "$ADMIN_KUBECONFIG" admin "$server"
@@ -358,11 +406,12 @@ cmd_start() {
 
   # Endpoints validation refuses loopback addresses, so with --advertise-address=127.0.0.1 the
   # `kubernetes` Service's endpoints cannot be reconciled: reconciler off (nothing in-cluster
-  # could reach them anyway; no kubelet runs Pods).
+  # could reach them anyway; no kubelet runs Pods). In a node's namespace the apiserver
+  # advertises the node address and the lease reconciler keeps the endpoint.
   launch kube-apiserver \
     --etcd-servers="http://127.0.0.1:${etcd_client}" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="${api_port}" \
-    --endpoint-reconciler-type=none \
+    --bind-address="${bind}" --advertise-address="${advertise}" --secure-port="${api_port}" \
+    --endpoint-reconciler-type="${reconciler}" "${node_flags[@]}" \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --authorization-mode=Node,RBAC \
@@ -403,17 +452,18 @@ cmd_start() {
 cmd_stop() {
   local clean=0
   [ "${1:-}" = "--clean" ] && clean=1
-  local c pid pids=()
+  local c pid
   # The watchdog first (unless it is the one stopping), so it cannot race this stop; then in
   # reverse start order: controller manager, apiserver, etcd.
   if pid="$(live_pid watchdog)" && [ "$pid" != "$$" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+  # One after the other: an apiserver with the lease reconciler removes its endpoint lease on
+  # the way down and hangs in graceful termination if etcd is already gone.
   for c in kube-controller-manager kube-apiserver etcd; do
-    if pid="$(live_pid "$c")"; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); fi
-  done
-  local deadline=$(( SECONDS + 15 ))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    pid="$(live_pid "$c")" || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$(( SECONDS + 15 ))
+    while alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
   done
   rm -f "$PID_DIR"/*.pid 2>/dev/null || true
   if [ "$clean" = 1 ]; then rm -rf "$RUN_DIR"; log "stopped; removed $RUN_DIR"; else log "stopped"; fi

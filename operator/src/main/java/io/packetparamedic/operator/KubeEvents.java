@@ -27,6 +27,7 @@ public final class KubeEvents {
     public static final String PAIRING_REPORT_REJECTED = "PairingReportRejected";
     public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
     public static final String PORT_CONFLICT = "PortConflict";
+    public static final String POD_SECURITY_REJECTED = "PodSecurityRejected";
 
     private KubeEvents() {}
 

@@ -66,6 +66,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public static final String IDENTITY_READY = "IdentityReady";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    static final Duration AWAITING_POD_RECHECK = Duration.ofSeconds(5);
     public static final String PORT_CONFLICT = "PortConflict";
     public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
 
@@ -153,6 +154,10 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         boolean identityOk = identity.endpointId().isPresent();
         Optional<String> imageRefused = ImagePolicy.refusal(spec);
         boolean ready = identityOk && imageRefused.isEmpty() && deployment.isPresent() && fresh && idMatches;
+        // Pods the namespace's Pod Security admission refuses never start: say so, with the fix,
+        // instead of waiting for a heartbeat that cannot come.
+        Optional<String> podSecurity = deployment.flatMap(d -> podSecurityRejection(instance, d));
+        if (podSecurity.isPresent()) ready = false;
 
         Conditions c = new Conditions(previous.conditions, s.observedGeneration);
         c.set(IDENTITY_READY, identityOk, identity.reason(), identity.message());
@@ -167,6 +172,9 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         } else if (deployment.isEmpty()) {
             readyReason = "DeploymentMissing";
             readyMessage = "Deployment " + Names.reflector(instance) + " is being created";
+        } else if (podSecurity.isPresent()) {
+            readyReason = KubeEvents.POD_SECURITY_REJECTED;
+            readyMessage = podSecurity.get();
         } else if (heartbeat.isEmpty()) {
             readyReason = "AwaitingHeartbeat";
             readyMessage = "the reflector has not reported yet";
@@ -182,17 +190,20 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         }
         c.set(READY, ready, readyReason, readyMessage);
         boolean identityBroken = !identityOk && !"Creating".equals(identity.reason());
+        boolean rejected = KubeEvents.POD_SECURITY_REJECTED.equals(readyReason);
         boolean mismatch = "EndpointIdMismatch".equals(readyReason);
         boolean stale = "HeartbeatStale".equals(readyReason);
         boolean imageBlocked = IMAGE_NOT_ALLOWED.equals(readyReason);
-        boolean progressing = !ready && !identityBroken && !imageBlocked && !mismatch && !stale;
+        boolean blocked = imageBlocked || rejected;
+        boolean progressing = !ready && !identityBroken && !blocked && !mismatch && !stale;
         c.set(PROGRESSING, progressing, progressing ? readyReason : "Settled",
                 progressing ? readyMessage : "nothing in progress");
-        boolean degraded = identityBroken || imageBlocked || mismatch || stale || !conflicts.isEmpty();
+        boolean degraded = identityBroken || blocked || mismatch || stale || !conflicts.isEmpty();
         String degradedReason = identityBroken ? identity.reason() : imageBlocked ? IMAGE_NOT_ALLOWED
+                : rejected ? KubeEvents.POD_SECURITY_REJECTED
                 : mismatch ? "EndpointIdMismatch"
                 : stale ? "HeartbeatStale" : !conflicts.isEmpty() ? PORT_CONFLICT : "AsExpected";
-        String degradedMessage = identityBroken || imageBlocked || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
+        String degradedMessage = identityBroken || blocked || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
                 : !conflicts.isEmpty() ? conflictMessage(conflicts) : "no problems found";
         c.set(DEGRADED, degraded, degradedReason, degradedMessage);
         c.set(PORT_CONFLICT, !conflicts.isEmpty(), conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
@@ -204,9 +215,11 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 : s.endpointId == null ? ReflectorInstanceStatus.Phase.Pending
                 : ReflectorInstanceStatus.Phase.Progressing;
 
-        if (imageBlocked && !Conditions.find(previous.conditions, DEGRADED)
-                .map(d -> IMAGE_NOT_ALLOWED.equals(d.getReason())).orElse(false)) {
+        if (imageBlocked && !IMAGE_NOT_ALLOWED.equals(reasonOf(previous.conditions, DEGRADED))) {
             KubeEvents.warning(context.getClient(), instance, KubeEvents.IMAGE_NOT_ALLOWED, readyMessage);
+        }
+        if (rejected && !KubeEvents.POD_SECURITY_REJECTED.equals(reasonOf(previous.conditions, DEGRADED))) {
+            KubeEvents.warning(context.getClient(), instance, KubeEvents.POD_SECURITY_REJECTED, readyMessage);
         }
         if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
             KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, conflictMessage(conflicts));
@@ -214,7 +227,14 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         StatusApplier.applyIfChanged(context.getClient(), instance, s, ReflectorInstanceStatus.OPERATOR_FIELDS);
         LOG.debugf("event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
-        return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(nextCheck(now, heartbeat, staleAfter, instance, context));
+        Duration next = nextCheck(now, heartbeat, staleAfter, instance, context);
+        // While the first pod is awaited, look again soon: a Deployment whose pods admission
+        // refuses changes only its status, which does not always reach this reconciler as an event.
+        if ("AwaitingHeartbeat".equals(readyReason) || "DeploymentMissing".equals(readyReason)
+                || KubeEvents.POD_SECURITY_REJECTED.equals(readyReason)) {
+            next = next.compareTo(AWAITING_POD_RECHECK) < 0 ? next : AWAITING_POD_RECHECK;
+        }
+        return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
 
     /** Emits IdentityCreated / IdentityRotated by comparing with the recorded status, so a restart repeats nothing. */
@@ -266,6 +286,29 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         if (host == null || host.isBlank()) return null;
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return h + ":" + spec.controlPort();
+    }
+
+    /**
+     * The Deployment's ReplicaFailure condition when Pod Security admission refused its pods
+     * (the ReplicaSet controller's FailedCreate message names "PodSecurity"), as a message that
+     * gives the fix.
+     */
+    static Optional<String> podSecurityRejection(ReflectorInstance instance, Deployment d) {
+        if (d.getStatus() == null || d.getStatus().getConditions() == null) return Optional.empty();
+        return d.getStatus().getConditions().stream()
+                .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
+                .map(c -> c.getMessage() == null ? "" : c.getMessage())
+                .filter(m -> m.contains("PodSecurity"))
+                .findFirst()
+                .map(m -> "Pod Security admission rejects the reflector's pods: " + m + ". A reflector with hostNetwork"
+                        + " needs a namespace that allows it: kubectl label namespace " + instance.getMetadata().getNamespace()
+                        + " pod-security.kubernetes.io/enforce=privileged --overwrite");
+    }
+
+    private static String reasonOf(List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
+        if (conditions == null) return null;
+        return conditions.stream().filter(c -> type.equals(c.getType())).map(io.fabric8.kubernetes.api.model.Condition::getReason)
+                .findFirst().orElse(null);
     }
 
     private static String conflictMessage(List<String> conflicts) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +62,102 @@ public final class ClusterLauncher {
     } catch (RuntimeException | Error e) {
       return ClusterOutcome.failed(e);
     }
+  }
+
+  /**
+   * Starts the cluster of {@code @KubeCluster(node = true)}: control plane and a real node
+   * ({@code e2e/hack/node.sh}), then the local images. Never throws, like {@link #launch()}.
+   */
+  public ClusterOutcome launchNode() {
+    if (settings.cluster() != ClusterKind.LOCAL) {
+      return ClusterOutcome.unavailable("@KubeCluster(node = true) needs pp.cluster=local (a node made by"
+          + " e2e/hack/node.sh); pp.cluster=" + settings.cluster().name().toLowerCase(java.util.Locale.ROOT)
+          + " is selected, so tests that need a node are skipped");
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return ClusterOutcome.unavailable("a node (kubelet, containerd, network namespace) needs root");
+    }
+    try {
+      return ClusterOutcome.ready(startNode());
+    } catch (RuntimeException | Error e) {
+      return ClusterOutcome.failed(e);
+    }
+  }
+
+  private KubeTestCluster startNode() {
+    Path root = RepoLayout.requireRoot();
+    Path script = root.resolve(RepoLayout.NODE_SCRIPT);
+    Path runDir = settings.nodeRunDir()
+        .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "pp-node-" + ProcessHandle.current().pid()));
+    Path log = runDir.resolveSibling(runDir.getFileName() + ".harness.log");
+    Map<String, String> env = Map.of("PP_NODE_RUN_DIR", runDir.toString(),
+        // node.sh's watchdog tears the node down if this JVM dies without closing it.
+        "PP_NODE_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
+    long p0 = System.nanoTime();
+    runScript(script, env, log, PROVISION_TIMEOUT, "provision");
+    System.err.printf("[kube-harness] node binaries provisioned in %.1f s%n", (System.nanoTime() - p0) / 1e9);
+
+    AtomicBoolean stopped = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (settings.keepRunning() || !stopped.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        long s0 = System.nanoTime();
+        runScript(script, env, log, Duration.ofMinutes(2), "stop", "--clean");
+        System.err.printf("[kube-harness] node stopped and cleaned in %.1f s%n", (System.nanoTime() - s0) / 1e9);
+        Files.deleteIfExists(log);
+      } catch (RuntimeException | IOException e) {
+        System.err.println("[kube-harness] stopping the node failed: " + e.getMessage());
+      }
+    };
+    Thread hook = new Thread(stop, "kube-harness-node-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      long t0 = System.nanoTime();
+      runScript(script, env, log, START_TIMEOUT, "start");
+      System.err.printf("[kube-harness] control plane + node ready in %.1f s (run dir %s)%n",
+          (System.nanoTime() - t0) / 1e9, runDir);
+      KubeNode node = new KubeNode(script, runDir,
+          KubeNode.parseEnv(runScript(script, env, log, Duration.ofSeconds(30), "env")));
+      importImages(root, node, log);
+      AutoCloseable shutdown = () -> {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+          // the hook runs (or ran) anyway
+        }
+        stop.run();
+      };
+      return new KubeTestCluster(ClusterKind.LOCAL, Path.of(node.environment().get("KUBECONFIG")),
+          Path.of(runScript(root.resolve(RepoLayout.CONTROL_PLANE_SCRIPT), Map.of(), log, Duration.ofSeconds(30), "bin-dir").strip(), "kubectl"),
+          shutdown, node);
+    } catch (RuntimeException | Error e) {
+      stop.run();
+      throw e;
+    }
+  }
+
+  /**
+   * The local images into the node's containerd: the archives named by {@code pp.node.images}
+   * ({@code ref=archive,...}) if set; otherwise what {@code e2e/hack/images.sh} builds (when
+   * that script exists and {@code pp.node.buildImages} is not false) and lists.
+   */
+  private void importImages(Path root, KubeNode node, Path log) {
+    long t0 = System.nanoTime();
+    if (settings.nodeImages().isPresent()) {
+      node.importImages(settings.nodeImages().get().split(","));
+    } else {
+      Path images = root.resolve(RepoLayout.IMAGES_SCRIPT);
+      if (Files.isRegularFile(images) && settings.buildImages()) {
+        long b0 = System.nanoTime();
+        runScript(images, Map.of(), log, PROVISION_TIMEOUT, "provision");
+        runScript(images, Map.of(), log, PROVISION_TIMEOUT, "build");
+        System.err.printf("[kube-harness] local images built in %.1f s%n", (System.nanoTime() - b0) / 1e9);
+      }
+      node.script(Duration.ofMinutes(5), "import-images").orThrow();
+    }
+    System.err.printf("[kube-harness] images on the node after %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, node.images());
   }
 
   static boolean testcontainersFindsEngine() {
@@ -127,6 +224,14 @@ public final class ClusterLauncher {
 
   /** Runs control-plane.sh; output goes to {@code log}; returns stdout of this call. */
   private static String runScript(Path script, Path runDir, Path log, Duration timeout, String... args) {
+    // The script's watchdog stops the control plane if this JVM dies without closing it
+    // (killed fork, Ctrl-C): shutdown hooks do not run on SIGKILL.
+    return runScript(script, Map.of("PP_CP_RUN_DIR", runDir.toString(),
+        "PP_CP_OWNER_PID", Long.toString(ProcessHandle.current().pid())), log, timeout, args);
+  }
+
+  /** Runs a script with extra environment; output goes to {@code log}; returns its stdout. */
+  static String runScript(Path script, Map<String, String> env, Path log, Duration timeout, String... args) {
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(args));
     try {
@@ -138,10 +243,7 @@ public final class ClusterLauncher {
             .redirectOutput(out.toFile())
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("PP_CP_RUN_DIR", runDir.toString());
-        // The script's watchdog stops the control plane if this JVM dies without closing it
-        // (killed fork, Ctrl-C): shutdown hooks do not run on SIGKILL.
-        pb.environment().put("PP_CP_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -16,6 +16,11 @@ import java.util.function.Function;
  * @param k3sImage image of the k3s container ({@code pp.k3s.image} / {@code PP_K3S_IMAGE})
  * @param crdsDir CRD manifests to install ({@code pp.crds.dir}); default {@code <repo>/crds}
  * @param kubectl kubectl binary for non-local clusters ({@code pp.kubectl} / {@code PP_KUBECTL})
+ * @param nodeRunDir run dir of the node ({@code pp.node.runDir} / {@code PP_NODE_RUN_DIR})
+ * @param nodeImages OCI archives to import into the node, {@code ref=archive,...}
+ *     ({@code pp.node.images} / {@code PP_NODE_IMAGES}); default: what e2e/hack/images.sh builds
+ * @param buildImages run {@code e2e/hack/images.sh build} before importing ({@code pp.node.buildImages},
+ *     default true)
  */
 public record HarnessSettings(
     ClusterKind cluster,
@@ -24,7 +29,10 @@ public record HarnessSettings(
     boolean keepRunning,
     String k3sImage,
     Optional<Path> crdsDir,
-    Optional<Path> kubectl) {
+    Optional<Path> kubectl,
+    Optional<Path> nodeRunDir,
+    Optional<String> nodeImages,
+    boolean buildImages) {
 
   /** Same minor as the local control plane, so both paths see the same API. */
   public static final String DEFAULT_K3S_IMAGE = "rancher/k3s:v1.35.4-k3s1";
@@ -56,7 +64,10 @@ public record HarnessSettings(
         lookup.apply(new String[] {"pp.cp.keep", "PP_CP_KEEP"}).map(Boolean::parseBoolean).orElse(false),
         lookup.apply(new String[] {"pp.k3s.image", "PP_K3S_IMAGE"}).orElse(DEFAULT_K3S_IMAGE),
         lookup.apply(new String[] {"pp.crds.dir", "PP_CRDS_DIR"}).map(Path::of),
-        lookup.apply(new String[] {"pp.kubectl", "PP_KUBECTL"}).map(Path::of));
+        lookup.apply(new String[] {"pp.kubectl", "PP_KUBECTL"}).map(Path::of),
+        lookup.apply(new String[] {"pp.node.runDir", "PP_NODE_RUN_DIR"}).map(Path::of),
+        lookup.apply(new String[] {"pp.node.images", "PP_NODE_IMAGES"}),
+        lookup.apply(new String[] {"pp.node.buildImages", "PP_NODE_BUILD_IMAGES"}).map(Boolean::parseBoolean).orElse(true));
   }
 
   /** From system properties and the process environment only (outside JUnit). */

@@ -25,4 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(KubeClusterExtension.class)
-public @interface KubeCluster {}
+public @interface KubeCluster {
+
+  /** A cluster with a real node (kubelet + containerd) and the local images. */
+  boolean node() default false;
+}

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * Starts one cluster per test run and injects it. Registered by {@link KubeCluster}.
@@ -30,13 +31,25 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     cluster(context);
   }
 
+  /** Whether the test class (or an enclosing one) asks for {@code @KubeCluster(node = true)}. */
+  static boolean wantsNode(ExtensionContext context) {
+    for (Optional<Class<?>> c = context.getTestClass(); c.isPresent(); c = Optional.ofNullable(c.get().getEnclosingClass())) {
+      Optional<KubeCluster> a = AnnotationSupport.findAnnotation(c.get(), KubeCluster.class);
+      if (a.isPresent()) {
+        return a.get().node();
+      }
+    }
+    return false;
+  }
+
   /**
    * The run's cluster; aborts the calling test or class (skipped, with the reason) when the
    * selected kind is unavailable here, and fails it when starting failed.
    */
   public static KubeTestCluster cluster(ExtensionContext context) {
+    boolean node = wantsNode(context);
     ClusterOutcome outcome = context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(ClusterOutcome.class, k -> launch(context), ClusterOutcome.class);
+        .getOrComputeIfAbsent(node ? KubeNode.class : ClusterOutcome.class, k -> launch(context, node), ClusterOutcome.class);
     Optional<String> reason = outcome.unavailableReason();
     if (reason.isPresent()) {
       Assumptions.abort(reason.get());
@@ -48,14 +61,14 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     return outcome.cluster().orElseThrow();
   }
 
-  private static ClusterOutcome launch(ExtensionContext context) {
+  private static ClusterOutcome launch(ExtensionContext context, boolean node) {
     HarnessSettings settings;
     try {
       settings = HarnessSettings.resolve(context::getConfigurationParameter, System::getenv);
     } catch (RuntimeException e) {
       return ClusterOutcome.failed(e);
     }
-    ClusterOutcome outcome = new ClusterLauncher(settings).launch();
+    ClusterOutcome outcome = node ? new ClusterLauncher(settings).launchNode() : new ClusterLauncher(settings).launch();
     outcome.cluster().ifPresent(c -> {
       try {
         installRepositoryCrds(c, settings);
@@ -84,7 +97,8 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
     Class<?> type = parameterContext.getParameter().getType();
-    return type == KubernetesClient.class || type == KubeTestCluster.class || type == TestNamespace.class;
+    return type == KubernetesClient.class || type == KubeTestCluster.class || type == TestNamespace.class
+        || type == KubeNode.class;
   }
 
   @Override
@@ -96,6 +110,10 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     }
     if (type == KubeTestCluster.class) {
       return cluster;
+    }
+    if (type == KubeNode.class) {
+      return cluster.node().orElseThrow(() -> new ParameterResolutionException(
+          "a KubeNode parameter needs @KubeCluster(node = true) on the test class"));
     }
     if (type == TestNamespace.class) {
       String prefix = extensionContext.getTestMethod()

@@ -47,8 +47,14 @@ public final class KubeTestCluster implements AutoCloseable {
   private final List<KubernetesClient> derivedClients = new CopyOnWriteArrayList<>();
   private final Set<String> createdNamespaces = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final KubeNode node;
 
   KubeTestCluster(ClusterKind kind, Path kubeconfig, Path kubectl, AutoCloseable shutdown) {
+    this(kind, kubeconfig, kubectl, shutdown, null);
+  }
+
+  KubeTestCluster(ClusterKind kind, Path kubeconfig, Path kubectl, AutoCloseable shutdown, KubeNode node) {
+    this.node = node;
     this.kind = kind;
     this.kubeconfig = kubeconfig;
     this.kubectl = kubectl;
@@ -64,6 +70,11 @@ public final class KubeTestCluster implements AutoCloseable {
 
   public ClusterKind kind() {
     return kind;
+  }
+
+  /** The real node of a {@code @KubeCluster(node = true)} cluster; empty otherwise. */
+  public java.util.Optional<KubeNode> node() {
+    return java.util.Optional.ofNullable(node);
   }
 
   /** The admin client (cluster-admin or system:masters, depending on the cluster). */

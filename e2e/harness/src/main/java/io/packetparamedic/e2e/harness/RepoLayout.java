@@ -8,6 +8,9 @@ import java.util.Optional;
 public final class RepoLayout {
 
   public static final String CONTROL_PLANE_SCRIPT = "e2e/hack/control-plane.sh";
+  public static final String NODE_SCRIPT = "e2e/hack/node.sh";
+  /** Builds the local images ({@code paths} lists their OCI archives); may not exist. */
+  public static final String IMAGES_SCRIPT = "e2e/hack/images.sh";
 
   private RepoLayout() {}
 

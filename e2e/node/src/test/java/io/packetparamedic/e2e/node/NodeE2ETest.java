@@ -1,0 +1,665 @@
+package io.packetparamedic.e2e.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.packetparamedic.api.crd.AuthorizedPeerStatus;
+import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.api.crd.ReflectorInstanceStatus;
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.KubeCluster;
+import io.packetparamedic.e2e.harness.KubeNode;
+import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.KubectlResult;
+import io.packetparamedic.e2e.harness.RepoLayout;
+import io.packetparamedic.reflector.client.LinkClient;
+import io.packetparamedic.reflector.client.UdpEchoProbe;
+import io.packetparamedic.reflector.conformance.FieldSpeedTest;
+import io.packetparamedic.reflector.wire.Payload;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * What a cluster admin does, on a real node: pods from locally built images, the operator
+ * installed with helm, the sample ReflectorInstance reconciled into a hostNetwork reflector pod,
+ * appliances connecting to the node's address. One node for the class; the methods run in order
+ * and build on each other's state, as on a real installation.
+ */
+@Order(2)
+@KubeCluster(node = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeE2ETest {
+
+    static final String REFLECTOR_IMAGE = "localhost/packetparamedic/reflector:dev";
+    static final String OPERATOR_IMAGE = "localhost/packetparamedic/operator:dev";
+    static final String PAUSE_IMAGE = "localhost/packetparamedic/pause:dev";
+    static final String RELEASE = "ppo";
+    static final String OPERATOR_NS = "packetparamedic-system";
+    static final String INSTANCE = "edge";
+    static final int CONTROL_PORT = 4000;
+    static final int HEALTH_PORT = 7301;
+
+    KubeTestCluster cluster;
+    KubeNode node;
+    KubernetesClient admin;
+    String ns;
+    boolean operatorInstalled;
+
+    @BeforeAll
+    void setUp(KubeTestCluster cluster, KubeNode node) {
+        this.cluster = cluster;
+        this.node = node;
+        this.admin = cluster.client();
+        System.err.printf("[node-e2e] node %s at %s (namespace %s), images %s%n",
+                node.name(), node.address(), node.netns(), node.images());
+    }
+
+    // ---- (a) smoke ----------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void aHostNetworkPodFromALocallyImportedImageBecomesRunningAndReady() throws Exception {
+        assertThat(node.images()).contains(PAUSE_IMAGE);
+        String smoke = cluster.createNamespace("smoke");
+        long t0 = System.nanoTime();
+        cluster.kubectlWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: host}
+                spec:
+                  hostNetwork: true
+                  dnsPolicy: Default
+                  containers:
+                  - {name: main, image: %1$s, imagePullPolicy: Never}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: pod-network}
+                spec:
+                  dnsPolicy: Default
+                  containers:
+                  - {name: main, image: %1$s, imagePullPolicy: Never}
+                """.formatted(PAUSE_IMAGE), "apply", "-n", smoke, "-f", "-").orThrow();
+        Pod host = await(Duration.ofSeconds(60), "pod host Ready", () -> readyPod(smoke, "host"));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        Pod podNet = await(Duration.ofSeconds(60), "pod pod-network Ready", () -> readyPod(smoke, "pod-network"));
+        System.err.printf("[node-e2e] hostNetwork pod Running and Ready %d ms after kubectl apply%n", ms);
+        assertThat(host.getSpec().getNodeName()).isEqualTo(node.name());
+        assertThat(host.getStatus().getPodIP()).isEqualTo(node.address());
+        assertThat(host.getStatus().getPhase()).isEqualTo("Running");
+        String prefix = node.podCidr().substring(0, node.podCidr().lastIndexOf('.') + 1);
+        assertThat(podNet.getStatus().getPodIP()).startsWith(prefix);
+        assertThat(node.crictl("pods", "--namespace", smoke, "-q").lines().filter(l -> !l.startsWith("time=")).count())
+                .isEqualTo(2);
+        cluster.kubectl("delete", "namespace", smoke, "--wait=false").orThrow();
+    }
+
+    // ---- (b) helm install + samples -----------------------------------------------------------
+
+    @Test
+    @Order(2)
+    void helmInstallsTheOperatorFromTheLocalImageAndItHoldsItsLease() throws Exception {
+        assumeImages();
+        Path chart = RepoLayout.requireRoot().resolve("charts/packetparamedic-operator");
+        long t0 = System.nanoTime();
+        KubectlResult install = helm("install", RELEASE, chart.toString(), "-n", OPERATOR_NS, "--create-namespace",
+                "--set", "image.repository=" + OPERATOR_IMAGE.substring(0, OPERATOR_IMAGE.lastIndexOf(':')),
+                "--set", "image.tag=dev", "--set", "image.pullPolicy=Never",
+                "--set", "reflector.image=" + REFLECTOR_IMAGE,
+                "--wait", "--timeout", "180s");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+        operatorInstalled = true;
+        System.err.printf("[node-e2e] helm install --wait: operator Ready after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+        List<Pod> pods = admin.pods().inNamespace(OPERATOR_NS).list().getItems();
+        assertThat(pods).hasSize(1);
+        Pod op = pods.get(0);
+        assertThat(op.getSpec().getNodeName()).isEqualTo(node.name());
+        assertThat(op.getSpec().getContainers().get(0).getImage()).isEqualTo(OPERATOR_IMAGE);
+        assertThat(isReady(op)).isTrue();
+        for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
+            assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(crd + ".packetparamedic.io").get())
+                    .as("CRD " + crd).isNotNull();
+        }
+        Lease lease = await(Duration.ofSeconds(60), "the operator's leader Lease held by its pod", () -> {
+            for (Lease l : admin.leases().inNamespace(OPERATOR_NS).list().getItems()) {
+                if (op.getMetadata().getName().equals(l.getSpec().getHolderIdentity())) return l;
+            }
+            return null;
+        });
+        System.err.printf("[node-e2e] leader Lease %s held by %s%n", lease.getMetadata().getName(), lease.getSpec().getHolderIdentity());
+    }
+
+    @Test
+    @Order(3)
+    void theSampleInstanceRunsAsAHostNetworkReflectorPodOnTheNode() throws Exception {
+        assumeOperator();
+        ns = cluster.createNamespace("node-e2e");
+        Path samples = RepoLayout.requireRoot().resolve("config/samples");
+        long t0 = System.nanoTime();
+        cluster.kubectl("apply", "-n", ns, "-f", samples.toString()).orThrow();
+        // The sample advertises 192.0.2.10 (documentation range); here the node's address inside
+        // the run's namespace is the one appliances reach.
+        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
+                "{\"spec\":{\"network\":{\"advertisedAddress\":\"" + node.address() + "\"}}}").orThrow();
+        Pod pod = await(Duration.ofSeconds(120), "the reflector pod Ready", () -> {
+            Pod p = reflectorPod();
+            return p != null && isReady(p) ? p : null;
+        });
+        System.err.printf("[node-e2e] reflector pod Ready %.1f s after kubectl apply of the samples%n", (System.nanoTime() - t0) / 1e9);
+
+        assertThat(pod.getSpec().getHostNetwork()).isTrue();
+        assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
+        assertThat(pod.getStatus().getPodIP()).isEqualTo(node.address());
+        Container c = pod.getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo(REFLECTOR_IMAGE);
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
+        Boolean nonRoot = Optional.ofNullable(c.getSecurityContext().getRunAsNonRoot())
+                .orElse(pod.getSpec().getSecurityContext() == null ? null : pod.getSpec().getSecurityContext().getRunAsNonRoot());
+        assertThat(nonRoot).as("runAsNonRoot").isTrue();
+        assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("KUBECONFIG"));
+        assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/var/run/secrets/kubernetes.io/serviceaccount"));
+
+        // What the kubelet really ran: the process's user and its root filesystem.
+        String uid = cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "--", "id", "-u").orThrow().stdout().strip();
+        assertThat(uid).isEqualTo("10001");
+        KubectlResult write = cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "--", "touch", "/probe");
+        assertThat(write.exitCode()).isNotZero();
+        assertThat(write.stderr()).contains("Read-only file system");
+
+        // The pod used its ServiceAccount token through the `kubernetes` Service (in-cluster).
+        String logs = cluster.kubectl("logs", "-n", ns, pod.getMetadata().getName()).orThrow().stdout();
+        assertThat(logs).contains("in-cluster service account");
+        ReflectorInstance ri = await(Duration.ofSeconds(60), "instance Ready with a heartbeat", () -> {
+            ReflectorInstance r = instance();
+            return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready") && r.getStatus().lastHeartbeat != null
+                    && node.address().equals(r.getStatus().advertisedAddress) ? r : null;
+        });
+        assertThat(ri.getStatus().node).isEqualTo(node.name());
+
+        // Readiness through /health, from the test JVM over the veth.
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://" + node.address() + ":" + HEALTH_PORT + "/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+
+        Map<String, String> row = row(cluster.kubectl("get", "reflectors", "-n", ns).orThrow().stdout(), INSTANCE);
+        System.err.println("[node-e2e] kubectl get reflectors: " + row);
+        assertThat(row).containsEntry("READY", "True").containsEntry("ADDRESS", node.address() + ":" + CONTROL_PORT);
+    }
+
+    // ---- (c) appliances -----------------------------------------------------------------------
+
+    @Test
+    @Order(4)
+    void anUnknownApplianceIsRefusedAndAnAppliedPeerIsAcceptedWithinASecond() throws Exception {
+        assumeReflector();
+        Ed25519Identity unknown = Ed25519Identity.generate();
+        assertThat(accepted(unknown)).as("an unknown appliance is refused").isFalse();
+
+        // Warm-up, not measured.
+        Ed25519Identity warm = Ed25519Identity.generate();
+        applyPeer("warm-up", warm);
+        await(Duration.ofSeconds(15), "warm-up peer accepted", () -> accepted(warm));
+        cluster.kubectl("delete", "-n", ns, "authorizedpeer", "warm-up").orThrow();
+        await(Duration.ofSeconds(15), "warm-up peer refused again", () -> !accepted(warm));
+
+        int tries = 20;
+        long[] ms = new long[tries];
+        for (int i = 0; i < tries; i++) {
+            Ed25519Identity a = i == 0 ? unknown : Ed25519Identity.generate();
+            accepted(a); // refused, but the client's code paths are warm before the clock starts
+            applyPeer("latency-" + i, a);
+            long t1 = System.nanoTime();
+            long deadline = t1 + TimeUnit.SECONDS.toNanos(10);
+            while (!accepted(a)) {
+                assertThat(System.nanoTime()).as("peer %d accepted within 10 s", i).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            ms[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+        }
+        System.err.printf("[node-e2e] apply-to-accept through the node's address over %d tries: p50=%d ms p99=%d ms max=%d ms;"
+                        + " samples=%s; load %s%n", tries, percentile(ms, 50), percentile(ms, 99),
+                Arrays.stream(ms).max().orElse(0), Arrays.toString(ms), Files.readString(Path.of("/proc/loadavg")).strip());
+        assertThat(percentile(ms, 99)).as("p99 apply-to-accept (ms)").isLessThanOrEqualTo(1000);
+
+        AuthorizedPeerStatus seen = await(Duration.ofSeconds(20), "lastSeenTime on latency-19", () -> {
+            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("latency-19").get();
+            return p.getStatus() != null && p.getStatus().lastSeenTime != null ? p.getStatus() : null;
+        });
+        // The appliance came in over the veth from the host's end of it.
+        assertThat(seen.lastAddress).isEqualTo(node.hostAddress());
+    }
+
+    @Test
+    @Order(5)
+    void udpEchoThroughThePodAndTheBytesInTheStatus() throws Exception {
+        assumeReflector();
+        Ed25519Identity tester = Ed25519Identity.generate();
+        applyPeer("tester", tester);
+        await(Duration.ofSeconds(15), "tester accepted", () -> accepted(tester));
+        try (LinkClient c = connect(tester)) {
+            Payload grant = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
+            assertThat(grant).isInstanceOf(Payload.SessionGrant.class);
+            Payload.SessionGrant g = (Payload.SessionGrant) grant;
+            UdpEchoProbe.Result r = new UdpEchoProbe(new InetSocketAddress(node.address(), g.port())).run(300, 10_000, 64, 500, null);
+            System.err.printf("[node-e2e] UDP echo through the pod: %d/300 received%n", r.received());
+            assertThat(r.received()).isEqualTo(300);
+            assertThat(c.sessionClose(g.testId())).isInstanceOf(Payload.Ok.class);
+        }
+        AuthorizedPeerStatus after = await(Duration.ofSeconds(20), "tester's bytes in its status", () -> {
+            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("tester").get();
+            AuthorizedPeerStatus st = p.getStatus();
+            return st != null && st.bytesToday != null && st.bytesToday > 0 ? st : null;
+        });
+        System.err.printf("[node-e2e] tester status: bytesToday=%d totalSessions=%d%n", after.bytesToday, after.totalSessions);
+        assertThat(after.bytesToday).isGreaterThanOrEqualTo(300L * 64);
+    }
+
+    @Test
+    @Order(6)
+    void iperf3ThroughputUpAndDownThroughThePod() throws Exception {
+        assumeReflector();
+        Ed25519Identity appliance = Ed25519Identity.generate();
+        applyPeer("speed", appliance);
+        await(Duration.ofSeconds(15), "speed peer accepted", () -> accepted(appliance));
+        long t0 = System.nanoTime();
+        FieldSpeedTest.Result r = FieldSpeedTest.run(new InetSocketAddress(node.address(), CONTROL_PORT), appliance, "iperf3");
+        System.err.printf("[node-e2e] iperf3 through the reflector pod in %.1f s: upload %.0f Mbit/s, download %.0f Mbit/s, %.2f GB%n",
+                (System.nanoTime() - t0) / 1e9, r.upload().receivedMbps(), r.download().receivedMbps(), r.bytesSent() / 1e9);
+        assertThat(r.upload().bytesReceived()).isPositive();
+        assertThat(r.download().bytesReceived()).isPositive();
+        AuthorizedPeerStatus st = await(Duration.ofSeconds(30), "speed's bytes in its status", () -> {
+            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("speed").get();
+            AuthorizedPeerStatus s = p.getStatus();
+            return s != null && s.totalSessions != null && s.totalSessions == 2 && s.bytesToday != null
+                    && s.bytesToday >= r.bytesSent() * 0.95 ? s : null;
+        });
+        System.err.printf("[node-e2e] speed status: bytesToday=%d (client moved %d)%n", st.bytesToday, r.bytesSent());
+    }
+
+    // ---- (d) life of the pod --------------------------------------------------------------------
+
+    @Test
+    @Order(7)
+    void deletingThePodGivesANewPodWithTheSameIdAndTheHourlyCount() throws Exception {
+        assumeReflector();
+        String id = endpointId();
+        Pod old = reflectorPod();
+        Integer testsBefore = peerStatus("tester").testsLastHour;
+        long t0 = System.nanoTime();
+        cluster.kubectl("delete", "pod", "-n", ns, old.getMetadata().getName()).orThrow();
+        Pod fresh = await(Duration.ofSeconds(120), "a new reflector pod Ready", () -> {
+            Pod p = reflectorPod();
+            return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p) ? p : null;
+        });
+        System.err.printf("[node-e2e] kubectl delete pod: new pod %s Ready after %.1f s%n",
+                fresh.getMetadata().getName(), (System.nanoTime() - t0) / 1e9);
+        String logs = cluster.kubectl("logs", "-n", ns, fresh.getMetadata().getName()).orThrow().stdout();
+        assertThat(logs).contains("endpoint_id=" + id);
+        await(Duration.ofSeconds(30), "the new pod's heartbeat with the same Endpoint ID", () -> {
+            ReflectorInstanceStatus s = instance().getStatus();
+            return id.equals(s.reportedEndpointId) && isTrue(s.conditions, "Ready");
+        });
+        Ed25519Identity check = Ed25519Identity.generate();
+        applyPeer("after-delete", check);
+        await(Duration.ofSeconds(15), "a peer accepted by the new pod", () -> accepted(check));
+        assertThat(peerStatus("tester").testsLastHour).as("tester's hourly count survived").isEqualTo(testsBefore);
+    }
+
+    @Test
+    @Order(8)
+    void afterAKubeletRestartThePodIsReadyAgain() throws Exception {
+        assumeReflector();
+        Pod before = reflectorPod();
+        String id = endpointId();
+        long t0 = System.nanoTime();
+        node.script(Duration.ofMinutes(3), "restart-kubelet").orThrow();
+        Pod after = await(Duration.ofSeconds(120), "the reflector pod Ready after the kubelet restart", () -> {
+            Pod p = reflectorPod();
+            return p != null && isReady(p) ? p : null;
+        });
+        System.err.printf("[node-e2e] kubelet restart: node and reflector pod Ready again after %.1f s (pod %s, restarts %d)%n",
+                (System.nanoTime() - t0) / 1e9, after.getMetadata().getName(),
+                after.getStatus().getContainerStatuses().get(0).getRestartCount());
+        assertThat(after.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
+        Ed25519Identity check = Ed25519Identity.generate();
+        applyPeer("after-kubelet", check);
+        await(Duration.ofSeconds(15), "a peer accepted after the kubelet restart", () -> accepted(check));
+        assertThat(endpointId()).isEqualTo(id);
+    }
+
+    @Test
+    @Order(9)
+    void rotatingTheIdentityThroughTheCrRestartsThePodWithANewIdAndTheOldOneIsRefused() throws Exception {
+        assumeReflector();
+        String oldId = endpointId();
+        Ed25519Identity tester = Ed25519Identity.generate();
+        applyPeer("rotation-tester", tester);
+        await(Duration.ofSeconds(15), "rotation tester accepted", () -> accepted(tester));
+        Pod before = reflectorPod();
+        long t0 = System.nanoTime();
+        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
+                "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}").orThrow();
+        int restartsBefore = before.getStatus().getContainerStatuses().get(0).getRestartCount();
+        // The reflector watches its identity Secret and exits when it changes; the kubelet
+        // restarts the container (same pod, restartCount + 1) with the new identity.
+        ReflectorInstanceStatus rotated = await(Duration.ofSeconds(120), "the new Endpoint ID reported by a restarted reflector", () -> {
+            ReflectorInstanceStatus s = instance().getStatus();
+            Pod p = reflectorPod();
+            return s.endpointId != null && !s.endpointId.equals(oldId) && s.endpointId.equals(s.reportedEndpointId)
+                    && p != null && isReady(p) ? s : null;
+        });
+        Pod after = reflectorPod();
+        int restartsAfter = after.getStatus().getContainerStatuses().get(0).getRestartCount();
+        System.err.printf("[node-e2e] rotation: new Endpoint ID reported after %.1f s (pod %s, restarts %d -> %d)%n",
+                (System.nanoTime() - t0) / 1e9, after.getMetadata().getName(), restartsBefore, restartsAfter);
+        assertThat(restartsAfter > restartsBefore || !after.getMetadata().getUid().equals(before.getMetadata().getUid()))
+                .as("the reflector restarted by itself").isTrue();
+        assertThat(rotated.previousEndpointIds).contains(oldId);
+        await(Duration.ofSeconds(15), "the tester accepted under the new ID", () -> accepted(tester));
+        // An appliance pinned to the old ID refuses the reflector that now has another one.
+        try (LinkClient c = LinkClient.connect(node.address(), CONTROL_PORT, tester,
+                LinkClient.Options.defaults().pinning(EndpointId.parse(oldId)))) {
+            c.status();
+            throw new AssertionError("a connection pinned to the old Endpoint ID succeeded");
+        } catch (IOException expected) {
+            System.err.println("[node-e2e] pinned to the old ID: " + expected);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void podSecurityBaselineRejectsTheHostNetworkPodAndTheInstanceSaysHowToFixIt() throws Exception {
+        assumeReflector();
+        String psa = cluster.createNamespace("psa");
+        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=baseline").orThrow();
+        // The sample, on other host ports than the instance already on this node.
+        cluster.kubectlWithInput("""
+                apiVersion: packetparamedic.io/v1alpha1
+                kind: ReflectorInstance
+                metadata:
+                  name: %s
+                spec:
+                  network:
+                    hostNetwork: true
+                    controlPort: 4100
+                    healthPort: 7401
+                    dataPortRange: {start: 5301, end: 5399}
+                    advertisedAddress: %s
+                """.formatted(INSTANCE, node.address()), "apply", "-n", psa, "-f", "-").orThrow();
+        long t0 = System.nanoTime();
+        ReflectorInstance rejected;
+        try {
+            rejected = await(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
+                ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
+                return r.getStatus() != null && r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(
+                        c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()) && "PodSecurityRejected".equals(c.getReason()))
+                        ? r : null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\ninstance conditions: "
+                    + cluster.kubectl("get", "reflectorinstance", INSTANCE, "-n", psa, "-o", "jsonpath={.status.conditions}").stdout()
+                    + "\ndeployment conditions: "
+                    + cluster.kubectl("get", "deployments", "-n", psa, "-o", "jsonpath={.items[*].status.conditions}").stdout()
+                    + "\noperator log: " + cluster.kubectl("logs", "-n", OPERATOR_NS, "deploy/" + RELEASE + "-packetparamedic-operator",
+                            "--tail=30").stdout(), e);
+        }
+        System.err.printf("[node-e2e] Pod Security rejection surfaced in the instance's status after %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+        Condition degraded = rejected.getStatus().conditions.stream().filter(c -> "Degraded".equals(c.getType())).findFirst().orElseThrow();
+        assertThat(degraded.getMessage()).contains("PodSecurity").contains("hostNetwork")
+                .contains("kubectl label namespace " + psa + " pod-security.kubernetes.io/enforce=privileged");
+        assertThat(rejected.getStatus().conditions).anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus())
+                && "PodSecurityRejected".equals(c.getReason()));
+        assertThat(admin.pods().inNamespace(psa).list().getItems()).isEmpty();
+        var event = await(Duration.ofSeconds(30), "a PodSecurityRejected Event on the instance", () ->
+                admin.v1().events().inNamespace(psa).list().getItems().stream()
+                        .filter(e -> "PodSecurityRejected".equals(e.getReason()) && INSTANCE.equals(e.getInvolvedObject().getName()))
+                        .findFirst().orElse(null));
+        System.err.println("[node-e2e] event: " + event.getType() + " " + event.getReason() + ": " + event.getMessage());
+        assertThat(event.getType()).isEqualTo("Warning");
+
+        // The fix the message gives.
+        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=privileged", "--overwrite").orThrow();
+        long f0 = System.nanoTime();
+        await(Duration.ofSeconds(180), "the instance Ready after the namespace was relabelled", () -> {
+            ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
+            return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready");
+        });
+        System.err.printf("[node-e2e] after labelling the namespace privileged: instance Ready in %.1f s%n", (System.nanoTime() - f0) / 1e9);
+        cluster.kubectl("delete", "reflectorinstance", INSTANCE, "-n", psa, "--wait=true", "--timeout=60s").orThrow();
+        await(Duration.ofSeconds(60), "the psa instance's pods gone", () -> admin.pods().inNamespace(psa).list().getItems().isEmpty());
+    }
+
+    @Test
+    @Order(11)
+    void helmUninstallAndDeletingTheResourcesLeaveNoOrphans() throws Exception {
+        assumeReflector();
+        cluster.kubectl("delete", "reflectorinstances,authorizedpeers,pairingwindows", "--all", "-n", ns, "--wait=true",
+                "--timeout=60s").orThrow();
+        await(Duration.ofSeconds(60), "the reflector's Deployment, pods and Secrets gone", () ->
+                admin.apps().deployments().inNamespace(ns).list().getItems().isEmpty()
+                        && admin.pods().inNamespace(ns).list().getItems().isEmpty()
+                        && admin.secrets().inNamespace(ns).list().getItems().isEmpty()
+                        && admin.serviceAccounts().inNamespace(ns).list().getItems().stream()
+                                .allMatch(sa -> sa.getMetadata().getName().equals("default")));
+        KubectlResult uninstall = helm("uninstall", RELEASE, "-n", OPERATOR_NS, "--wait", "--timeout", "120s");
+        assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+        await(Duration.ofSeconds(60), "the operator's objects gone", () ->
+                admin.apps().deployments().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+                        && admin.pods().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+                        && admin.services().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+                        && admin.serviceAccounts().inNamespace(OPERATOR_NS).list().getItems().stream()
+                                .allMatch(sa -> sa.getMetadata().getName().equals("default")));
+        assertThat(admin.rbac().clusterRoles().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
+        assertThat(admin.rbac().clusterRoleBindings().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
+        // What is left by design: the CRDs (helm never deletes crds/) and the leader Lease, which
+        // the operator, not the chart, created in the release namespace.
+        System.err.println("[node-e2e] after uninstall, leases in " + OPERATOR_NS + ": "
+                + admin.leases().inNamespace(OPERATOR_NS).list().getItems().stream().map(l -> l.getMetadata().getName()
+                        + "(holder=" + l.getSpec().getHolderIdentity() + ")").toList());
+        String crictl = node.crictl("ps", "-a");
+        System.err.println("[node-e2e] containers on the node after uninstall:\n" + crictl);
+        assertThat(crictl).doesNotContain("reflector").doesNotContain("operator");
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private AuthorizedPeerStatus peerStatus(String name) {
+        return admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName(name).get().getStatus();
+    }
+
+    private void assumeImages() {
+        List<String> images = node.images();
+        Assumptions.assumeTrue(images.contains(OPERATOR_IMAGE) && images.contains(REFLECTOR_IMAGE),
+                "the local operator and reflector images are not on the node (e2e/hack/images.sh, or pp.node.images); images: " + images);
+    }
+
+    private void assumeOperator() {
+        assumeImages();
+        Assumptions.assumeTrue(operatorInstalled, "the operator was not installed (see the helm test)");
+    }
+
+    private void assumeReflector() {
+        assumeOperator();
+        Assumptions.assumeTrue(ns != null && reflectorPod() != null, "no reflector pod (see the samples test)");
+    }
+
+    private KubectlResult helm(String... args) {
+        Path helm = helmBinary();
+        List<String> cmd = new ArrayList<>(List.of(helm.toString(), "--kubeconfig", cluster.kubeconfigPath().toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("helm", ".out");
+            Path err = Files.createTempFile("helm", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("helm did not finish: " + cmd);
+                }
+                return new KubectlResult(cmd, p.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The helm that e2e/hack/tools.sh provisions (test-all.sh runs it before the tests). */
+    private static Path helmBinary() {
+        try {
+            Path tools = RepoLayout.requireRoot().resolve("e2e/hack/tools.sh");
+            Process p = new ProcessBuilder("bash", tools.toString(), "bin-dir").redirectErrorStream(false)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            String dir = new String(p.getInputStream().readAllBytes()).strip();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || dir.isEmpty()) {
+                throw new AssertionError("e2e/hack/tools.sh bin-dir failed");
+            }
+            Path helm = Path.of(dir, "helm");
+            Assumptions.assumeTrue(Files.isExecutable(helm), "no helm at " + helm + ": run e2e/hack/tools.sh provision");
+            return helm;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private Pod reflectorPod() {
+        return admin.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", INSTANCE).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+    }
+
+    private Pod readyPod(String namespace, String name) {
+        Pod p = admin.pods().inNamespace(namespace).withName(name).get();
+        return p != null && isReady(p) ? p : null;
+    }
+
+    private static boolean isReady(Pod p) {
+        if (p.getStatus() == null || p.getStatus().getConditions() == null) return false;
+        for (PodCondition c : p.getStatus().getConditions()) {
+            if ("Ready".equals(c.getType())) return "True".equals(c.getStatus());
+        }
+        return false;
+    }
+
+    private ReflectorInstance instance() {
+        return admin.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE).get();
+    }
+
+    private String endpointId() {
+        ReflectorInstanceStatus s = instance().getStatus();
+        return s.endpointId;
+    }
+
+    private LinkClient connect(Ed25519Identity id) throws IOException {
+        return LinkClient.connect(node.address(), CONTROL_PORT, id,
+                LinkClient.Options.defaults().pinning(EndpointId.parse(endpointId())));
+    }
+
+    private boolean accepted(Ed25519Identity id) {
+        try (LinkClient c = connect(id)) {
+            c.status();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void applyPeer(String name, Ed25519Identity id) {
+        cluster.kubectlWithInput("""
+                apiVersion: packetparamedic.io/v1alpha1
+                kind: AuthorizedPeer
+                metadata:
+                  name: %s
+                spec:
+                  endpointId: %s
+                  reflectorRef:
+                    name: %s
+                """.formatted(name, id.endpointId(), INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+    }
+
+    private static boolean isTrue(List<Condition> conditions, String type) {
+        return conditions != null && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    static Map<String, String> row(String table, String name) {
+        List<String> lines = table.lines().toList();
+        List<String> headers = Arrays.asList(lines.get(0).trim().split("\\s{2,}"));
+        Optional<String> line = lines.stream().skip(1).filter(l -> l.startsWith(name + " ")).findFirst();
+        if (line.isEmpty()) throw new IllegalStateException("no row " + name + " in\n" + table);
+        String[] values = line.get().trim().split("\\s+");
+        Map<String, String> row = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < headers.size() && i < values.length; i++) row.put(headers.get(i), values[i]);
+        return row;
+    }
+
+    static long percentile(long[] samples, int p) {
+        long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static <T> T await(Duration timeout, String what, Supplier<T> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (true) {
+            try {
+                T value = probe.get();
+                if (value != null && !Boolean.FALSE.equals(value)) return value;
+                last = null;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            if (System.nanoTime() > deadline) {
+                AssertionError e = new AssertionError("timed out after " + timeout + " waiting for " + what);
+                if (last != null) e.initCause(last);
+                throw e;
+            }
+            Thread.sleep(100);
+        }
+    }
+}
