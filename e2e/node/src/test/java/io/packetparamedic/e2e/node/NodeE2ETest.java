@@ -13,6 +13,7 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeNode;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
@@ -39,7 +40,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -110,9 +110,9 @@ class NodeE2ETest {
                   containers:
                   - {name: main, image: %1$s, imagePullPolicy: Never}
                 """.formatted(PAUSE_IMAGE), "apply", "-n", smoke, "-f", "-").orThrow();
-        Pod host = await(Duration.ofSeconds(60), "pod host Ready", () -> readyPod(smoke, "host"));
+        Pod host = Await.until(Duration.ofSeconds(60), "pod host Ready", () -> readyPod(smoke, "host"));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        Pod podNet = await(Duration.ofSeconds(60), "pod pod-network Ready", () -> readyPod(smoke, "pod-network"));
+        Pod podNet = Await.until(Duration.ofSeconds(60), "pod pod-network Ready", () -> readyPod(smoke, "pod-network"));
         System.err.printf("[node-e2e] hostNetwork pod Running and Ready %d ms after kubectl apply%n", ms);
         assertThat(host.getSpec().getNodeName()).isEqualTo(node.name());
         assertThat(host.getStatus().getPodIP()).isEqualTo(node.address());
@@ -151,7 +151,7 @@ class NodeE2ETest {
             assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(crd + ".packetparamedic.io").get())
                     .as("CRD " + crd).isNotNull();
         }
-        Lease lease = await(Duration.ofSeconds(60), "the operator's leader Lease held by its pod", () -> {
+        Lease lease = Await.until(Duration.ofSeconds(60), "the operator's leader Lease held by its pod", () -> {
             for (Lease l : admin.leases().inNamespace(OPERATOR_NS).list().getItems()) {
                 if (op.getMetadata().getName().equals(l.getSpec().getHolderIdentity())) return l;
             }
@@ -172,7 +172,7 @@ class NodeE2ETest {
         // the run's namespace is the one appliances reach.
         cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
                 "{\"spec\":{\"network\":{\"advertisedAddress\":\"" + node.address() + "\"}}}").orThrow();
-        Pod pod = await(Duration.ofSeconds(120), "the reflector pod Ready", () -> {
+        Pod pod = Await.until(Duration.ofSeconds(120), "the reflector pod Ready", () -> {
             Pod p = reflectorPod();
             return p != null && isReady(p) ? p : null;
         });
@@ -203,7 +203,7 @@ class NodeE2ETest {
         // The pod used its ServiceAccount token through the `kubernetes` Service (in-cluster).
         String logs = cluster.kubectl("logs", "-n", ns, pod.getMetadata().getName()).orThrow().stdout();
         assertThat(logs).contains("in-cluster service account");
-        ReflectorInstance ri = await(Duration.ofSeconds(60), "instance Ready with a heartbeat", () -> {
+        ReflectorInstance ri = Await.until(Duration.ofSeconds(60), "instance Ready with a heartbeat", () -> {
             ReflectorInstance r = instance();
             return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready") && r.getStatus().lastHeartbeat != null
                     && node.address().equals(r.getStatus().advertisedAddress) ? r : null;
@@ -216,7 +216,7 @@ class NodeE2ETest {
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
 
-        Map<String, String> row = row(cluster.kubectl("get", "reflectors", "-n", ns).orThrow().stdout(), INSTANCE);
+        Map<String, String> row = cluster.kubectl("get", "reflectors", "-n", ns).orThrow().tableRow(INSTANCE);
         System.err.println("[node-e2e] kubectl get reflectors: " + row);
         assertThat(row).containsEntry("READY", "True").containsEntry("ADDRESS", node.address() + ":" + CONTROL_PORT);
     }
@@ -233,9 +233,9 @@ class NodeE2ETest {
         // Warm-up, not measured.
         Ed25519Identity warm = Ed25519Identity.generate();
         applyPeer("warm-up", warm);
-        await(Duration.ofSeconds(15), "warm-up peer accepted", () -> accepted(warm));
+        Await.until(Duration.ofSeconds(15), "warm-up peer accepted", () -> accepted(warm));
         cluster.kubectl("delete", "-n", ns, "authorizedpeer", "warm-up").orThrow();
-        await(Duration.ofSeconds(15), "warm-up peer refused again", () -> !accepted(warm));
+        Await.until(Duration.ofSeconds(15), "warm-up peer refused again", () -> !accepted(warm));
 
         int tries = 20;
         long[] ms = new long[tries];
@@ -252,11 +252,11 @@ class NodeE2ETest {
             ms[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
         }
         System.err.printf("[node-e2e] apply-to-accept through the node's address over %d tries: p50=%d ms p99=%d ms max=%d ms;"
-                        + " samples=%s; load %s%n", tries, percentile(ms, 50), percentile(ms, 99),
+                        + " samples=%s; load %s%n", tries, Await.percentile(ms, 50), Await.percentile(ms, 99),
                 Arrays.stream(ms).max().orElse(0), Arrays.toString(ms), Files.readString(Path.of("/proc/loadavg")).strip());
-        assertThat(percentile(ms, 99)).as("p99 apply-to-accept (ms)").isLessThanOrEqualTo(1000);
+        assertThat(Await.percentile(ms, 99)).as("p99 apply-to-accept (ms)").isLessThanOrEqualTo(1000);
 
-        AuthorizedPeerStatus seen = await(Duration.ofSeconds(20), "lastSeenTime on latency-19", () -> {
+        AuthorizedPeerStatus seen = Await.until(Duration.ofSeconds(20), "lastSeenTime on latency-19", () -> {
             var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("latency-19").get();
             return p.getStatus() != null && p.getStatus().lastSeenTime != null ? p.getStatus() : null;
         });
@@ -270,7 +270,7 @@ class NodeE2ETest {
         assumeReflector();
         Ed25519Identity tester = Ed25519Identity.generate();
         applyPeer("tester", tester);
-        await(Duration.ofSeconds(15), "tester accepted", () -> accepted(tester));
+        Await.until(Duration.ofSeconds(15), "tester accepted", () -> accepted(tester));
         try (LinkClient c = connect(tester)) {
             Payload grant = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
             assertThat(grant).isInstanceOf(Payload.SessionGrant.class);
@@ -280,7 +280,7 @@ class NodeE2ETest {
             assertThat(r.received()).isEqualTo(300);
             assertThat(c.sessionClose(g.testId())).isInstanceOf(Payload.Ok.class);
         }
-        AuthorizedPeerStatus after = await(Duration.ofSeconds(20), "tester's bytes in its status", () -> {
+        AuthorizedPeerStatus after = Await.until(Duration.ofSeconds(20), "tester's bytes in its status", () -> {
             var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("tester").get();
             AuthorizedPeerStatus st = p.getStatus();
             return st != null && st.bytesToday != null && st.bytesToday > 0 ? st : null;
@@ -295,14 +295,14 @@ class NodeE2ETest {
         assumeReflector();
         Ed25519Identity appliance = Ed25519Identity.generate();
         applyPeer("speed", appliance);
-        await(Duration.ofSeconds(15), "speed peer accepted", () -> accepted(appliance));
+        Await.until(Duration.ofSeconds(15), "speed peer accepted", () -> accepted(appliance));
         long t0 = System.nanoTime();
         FieldSpeedTest.Result r = FieldSpeedTest.run(new InetSocketAddress(node.address(), CONTROL_PORT), appliance, "iperf3");
         System.err.printf("[node-e2e] iperf3 through the reflector pod in %.1f s: upload %.0f Mbit/s, download %.0f Mbit/s, %.2f GB%n",
                 (System.nanoTime() - t0) / 1e9, r.upload().receivedMbps(), r.download().receivedMbps(), r.bytesSent() / 1e9);
         assertThat(r.upload().bytesReceived()).isPositive();
         assertThat(r.download().bytesReceived()).isPositive();
-        AuthorizedPeerStatus st = await(Duration.ofSeconds(30), "speed's bytes in its status", () -> {
+        AuthorizedPeerStatus st = Await.until(Duration.ofSeconds(30), "speed's bytes in its status", () -> {
             var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("speed").get();
             AuthorizedPeerStatus s = p.getStatus();
             return s != null && s.totalSessions != null && s.totalSessions == 2 && s.bytesToday != null
@@ -322,7 +322,7 @@ class NodeE2ETest {
         Integer testsBefore = peerStatus("tester").testsLastHour;
         long t0 = System.nanoTime();
         cluster.kubectl("delete", "pod", "-n", ns, old.getMetadata().getName()).orThrow();
-        Pod fresh = await(Duration.ofSeconds(120), "a new reflector pod Ready", () -> {
+        Pod fresh = Await.until(Duration.ofSeconds(120), "a new reflector pod Ready", () -> {
             Pod p = reflectorPod();
             return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p) ? p : null;
         });
@@ -330,13 +330,13 @@ class NodeE2ETest {
                 fresh.getMetadata().getName(), (System.nanoTime() - t0) / 1e9);
         String logs = cluster.kubectl("logs", "-n", ns, fresh.getMetadata().getName()).orThrow().stdout();
         assertThat(logs).contains("endpoint_id=" + id);
-        await(Duration.ofSeconds(30), "the new pod's heartbeat with the same Endpoint ID", () -> {
+        Await.until(Duration.ofSeconds(30), "the new pod's heartbeat with the same Endpoint ID", () -> {
             ReflectorInstanceStatus s = instance().getStatus();
             return id.equals(s.reportedEndpointId) && isTrue(s.conditions, "Ready");
         });
         Ed25519Identity check = Ed25519Identity.generate();
         applyPeer("after-delete", check);
-        await(Duration.ofSeconds(15), "a peer accepted by the new pod", () -> accepted(check));
+        Await.until(Duration.ofSeconds(15), "a peer accepted by the new pod", () -> accepted(check));
         assertThat(peerStatus("tester").testsLastHour).as("tester's hourly count survived").isEqualTo(testsBefore);
     }
 
@@ -348,7 +348,7 @@ class NodeE2ETest {
         String id = endpointId();
         long t0 = System.nanoTime();
         node.script(Duration.ofMinutes(3), "restart-kubelet").orThrow();
-        Pod after = await(Duration.ofSeconds(120), "the reflector pod Ready after the kubelet restart", () -> {
+        Pod after = Await.until(Duration.ofSeconds(120), "the reflector pod Ready after the kubelet restart", () -> {
             Pod p = reflectorPod();
             return p != null && isReady(p) ? p : null;
         });
@@ -358,7 +358,7 @@ class NodeE2ETest {
         assertThat(after.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
         Ed25519Identity check = Ed25519Identity.generate();
         applyPeer("after-kubelet", check);
-        await(Duration.ofSeconds(15), "a peer accepted after the kubelet restart", () -> accepted(check));
+        Await.until(Duration.ofSeconds(15), "a peer accepted after the kubelet restart", () -> accepted(check));
         assertThat(endpointId()).isEqualTo(id);
     }
 
@@ -369,7 +369,7 @@ class NodeE2ETest {
         String oldId = endpointId();
         Ed25519Identity tester = Ed25519Identity.generate();
         applyPeer("rotation-tester", tester);
-        await(Duration.ofSeconds(15), "rotation tester accepted", () -> accepted(tester));
+        Await.until(Duration.ofSeconds(15), "rotation tester accepted", () -> accepted(tester));
         Pod before = reflectorPod();
         long t0 = System.nanoTime();
         cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
@@ -377,7 +377,7 @@ class NodeE2ETest {
         int restartsBefore = before.getStatus().getContainerStatuses().get(0).getRestartCount();
         // The reflector watches its identity Secret and exits when it changes; the kubelet
         // restarts the container (same pod, restartCount + 1) with the new identity.
-        ReflectorInstanceStatus rotated = await(Duration.ofSeconds(120), "the new Endpoint ID reported by a restarted reflector", () -> {
+        ReflectorInstanceStatus rotated = Await.until(Duration.ofSeconds(120), "the new Endpoint ID reported by a restarted reflector", () -> {
             ReflectorInstanceStatus s = instance().getStatus();
             Pod p = reflectorPod();
             return s.endpointId != null && !s.endpointId.equals(oldId) && s.endpointId.equals(s.reportedEndpointId)
@@ -390,7 +390,7 @@ class NodeE2ETest {
         assertThat(restartsAfter > restartsBefore || !after.getMetadata().getUid().equals(before.getMetadata().getUid()))
                 .as("the reflector restarted by itself").isTrue();
         assertThat(rotated.previousEndpointIds).contains(oldId);
-        await(Duration.ofSeconds(15), "the tester accepted under the new ID", () -> accepted(tester));
+        Await.until(Duration.ofSeconds(15), "the tester accepted under the new ID", () -> accepted(tester));
         // An appliance pinned to the old ID refuses the reflector that now has another one.
         try (LinkClient c = LinkClient.connect(node.address(), CONTROL_PORT, tester,
                 LinkClient.Options.defaults().pinning(EndpointId.parse(oldId)))) {
@@ -424,7 +424,7 @@ class NodeE2ETest {
         long t0 = System.nanoTime();
         ReflectorInstance rejected;
         try {
-            rejected = await(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
+            rejected = Await.until(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
                 ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
                 return r.getStatus() != null && r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(
                         c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()) && "PodSecurityRejected".equals(c.getReason()))
@@ -446,7 +446,7 @@ class NodeE2ETest {
         assertThat(rejected.getStatus().conditions).anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus())
                 && "PodSecurityRejected".equals(c.getReason()));
         assertThat(admin.pods().inNamespace(psa).list().getItems()).isEmpty();
-        var event = await(Duration.ofSeconds(30), "a PodSecurityRejected Event on the instance", () ->
+        var event = Await.until(Duration.ofSeconds(30), "a PodSecurityRejected Event on the instance", () ->
                 admin.v1().events().inNamespace(psa).list().getItems().stream()
                         .filter(e -> "PodSecurityRejected".equals(e.getReason()) && INSTANCE.equals(e.getInvolvedObject().getName()))
                         .findFirst().orElse(null));
@@ -456,13 +456,13 @@ class NodeE2ETest {
         // The fix the message gives.
         cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=privileged", "--overwrite").orThrow();
         long f0 = System.nanoTime();
-        await(Duration.ofSeconds(180), "the instance Ready after the namespace was relabelled", () -> {
+        Await.until(Duration.ofSeconds(180), "the instance Ready after the namespace was relabelled", () -> {
             ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
             return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready");
         });
         System.err.printf("[node-e2e] after labelling the namespace privileged: instance Ready in %.1f s%n", (System.nanoTime() - f0) / 1e9);
         cluster.kubectl("delete", "reflectorinstance", INSTANCE, "-n", psa, "--wait=true", "--timeout=60s").orThrow();
-        await(Duration.ofSeconds(60), "the psa instance's pods gone", () -> admin.pods().inNamespace(psa).list().getItems().isEmpty());
+        Await.until(Duration.ofSeconds(60), "the psa instance's pods gone", () -> admin.pods().inNamespace(psa).list().getItems().isEmpty());
     }
 
     @Test
@@ -471,7 +471,7 @@ class NodeE2ETest {
         assumeReflector();
         cluster.kubectl("delete", "reflectorinstances,authorizedpeers,pairingwindows", "--all", "-n", ns, "--wait=true",
                 "--timeout=60s").orThrow();
-        await(Duration.ofSeconds(60), "the reflector's Deployment, pods and Secrets gone", () ->
+        Await.until(Duration.ofSeconds(60), "the reflector's Deployment, pods and Secrets gone", () ->
                 admin.apps().deployments().inNamespace(ns).list().getItems().isEmpty()
                         && admin.pods().inNamespace(ns).list().getItems().isEmpty()
                         && admin.secrets().inNamespace(ns).list().getItems().isEmpty()
@@ -479,7 +479,7 @@ class NodeE2ETest {
                                 .allMatch(sa -> sa.getMetadata().getName().equals("default")));
         KubectlResult uninstall = helm("uninstall", RELEASE, "-n", OPERATOR_NS, "--wait", "--timeout", "120s");
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
-        await(Duration.ofSeconds(60), "the operator's objects gone", () ->
+        Await.until(Duration.ofSeconds(60), "the operator's objects gone", () ->
                 admin.apps().deployments().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
                         && admin.pods().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
                         && admin.services().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
@@ -625,41 +625,6 @@ class NodeE2ETest {
         return conditions != null && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    static Map<String, String> row(String table, String name) {
-        List<String> lines = table.lines().toList();
-        List<String> headers = Arrays.asList(lines.get(0).trim().split("\\s{2,}"));
-        Optional<String> line = lines.stream().skip(1).filter(l -> l.startsWith(name + " ")).findFirst();
-        if (line.isEmpty()) throw new IllegalStateException("no row " + name + " in\n" + table);
-        String[] values = line.get().trim().split("\\s+");
-        Map<String, String> row = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < headers.size() && i < values.length; i++) row.put(headers.get(i), values[i]);
-        return row;
-    }
 
-    static long percentile(long[] samples, int p) {
-        long[] sorted = samples.clone();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
 
-    static <T> T await(Duration timeout, String what, Supplier<T> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        RuntimeException last = null;
-        while (true) {
-            try {
-                T value = probe.get();
-                if (value != null && !Boolean.FALSE.equals(value)) return value;
-                last = null;
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            if (System.nanoTime() > deadline) {
-                AssertionError e = new AssertionError("timed out after " + timeout + " waiting for " + what);
-                if (last != null) e.initCause(last);
-                throw e;
-            }
-            Thread.sleep(100);
-        }
-    }
 }

@@ -15,6 +15,7 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.KubectlResult;
@@ -37,7 +38,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -132,7 +132,7 @@ class KubernetesModeE2ETest {
                 () -> Instant.parse(instance().getStatus().lastHeartbeat).isAfter(first));
 
         KubectlResult get = cluster.kubectl("get", "reflectors", "-n", ns).orThrow();
-        Map<String, String> row = row(get.stdout(), INSTANCE);
+        Map<String, String> row = get.tableRow(INSTANCE);
         assertThat(row).containsEntry("ENDPOINT ID", reflector.endpointId()).containsEntry("READY", "True");
     }
 
@@ -183,14 +183,14 @@ class KubernetesModeE2ETest {
                     .map(t -> Duration.between(applied, t).toMillis()).orElse(-1L);
             last = a;
         }
-        long p99 = percentile(fromApplied, 99);
+        long p99 = Await.percentile(fromApplied, 99);
         System.err.printf("[e2e] apply-to-accept over %d tries (from kubectl apply returning): p50=%d ms p99=%d ms max=%d ms; "
                         + "including kubectl's own run: p50=%d ms p99=%d ms; samples=%s%n",
-                tries, percentile(fromApplied, 50), p99, Arrays.stream(fromApplied).max().orElse(0),
-                percentile(fromKubectlStart, 50), percentile(fromKubectlStart, 99), Arrays.toString(fromApplied));
+                tries, Await.percentile(fromApplied, 50), p99, Arrays.stream(fromApplied).max().orElse(0),
+                Await.percentile(fromKubectlStart, 50), Await.percentile(fromKubectlStart, 99), Arrays.toString(fromApplied));
         System.err.printf("[e2e] of which until the reflector applied the config (operator render + Secret watch): "
                         + "p50=%d ms p99=%d ms; samples=%s; load average %s%n",
-                percentile(toReflectorApplied, 50), percentile(toReflectorApplied, 99), Arrays.toString(toReflectorApplied),
+                Await.percentile(toReflectorApplied, 50), Await.percentile(toReflectorApplied, 99), Arrays.toString(toReflectorApplied),
                 loadAverage());
         assertThat(p99).as("p99 apply-to-accept (ms)").isLessThanOrEqualTo(1000);
 
@@ -290,7 +290,7 @@ class KubernetesModeE2ETest {
             });
 
             Map<String, String> row = Await.until(Duration.ofSeconds(10), "kubectl get reflectors showing Active 1", () -> {
-                Map<String, String> r = row(cluster.kubectl("get", "reflectors", "-n", ns).orThrow().stdout(), INSTANCE);
+                Map<String, String> r = cluster.kubectl("get", "reflectors", "-n", ns).orThrow().tableRow(INSTANCE);
                 return "1".equals(r.get("ACTIVE")) ? r : null;
             });
             System.err.println("[e2e] kubectl get reflectors during the session: " + row);
@@ -557,17 +557,6 @@ class KubernetesModeE2ETest {
         return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
     }
 
-    /** One row of kubectl's table output, by column header. */
-    static Map<String, String> row(String table, String name) {
-        List<String> lines = table.lines().toList();
-        List<String> headers = Arrays.asList(lines.get(0).trim().split("\\s{2,}"));
-        Optional<String> line = lines.stream().skip(1).filter(l -> l.startsWith(name + " ")).findFirst();
-        if (line.isEmpty()) throw new IllegalStateException("no row " + name + " in\n" + table);
-        String[] values = line.get().trim().split("\\s+");
-        Map<String, String> row = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < headers.size() && i < values.length; i++) row.put(headers.get(i), values[i]);
-        return row;
-    }
 
     private static String loadAverage() {
         try {
@@ -577,11 +566,5 @@ class KubernetesModeE2ETest {
         }
     }
 
-    static long percentile(long[] samples, int p) {
-        long[] sorted = samples.clone();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
 
 }
