@@ -182,6 +182,9 @@ PID_DIR="${RUN_DIR}/pids"
 PKI="${RUN_DIR}/pki"
 ADMIN_KUBECONFIG="${RUN_DIR}/admin.kubeconfig"
 COMPONENTS=(etcd kube-apiserver kube-controller-manager)
+DAEMONS=("${COMPONENTS[@]}")
+# shellcheck source=lib/daemons.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 require_binaries() {
   local b
@@ -189,23 +192,6 @@ require_binaries() {
     [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b is missing: run '$0 provision' first"
   done
   command -v openssl >/dev/null 2>&1 || die "openssl is required (apt-get install -y openssl)"
-}
-
-# Pid of a component if it is alive and really is that binary (guards against pid reuse).
-live_pid() {
-  local f="$PID_DIR/$1.pid" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)" || return 1
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$1" || return 1
-  echo "$pid"
-}
-
-# kill -0 also succeeds on a zombie that PID 1 has not reaped yet (it does so ~2 s late here).
-alive() {
-  local st
-  st="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
-  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -340,18 +326,6 @@ fail_start() {
 }
 
 kctl() { "$BIN_DIR/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=5s "$@"; }
-
-wait_until() { # DESCRIPTION COMMAND...: poll (0.25 s) until COMMAND succeeds, a component dies, or time runs out
-  local what="$1"; shift
-  local deadline=$(( SECONDS + START_TIMEOUT )) c
-  until "$@" >/dev/null 2>&1; do
-    for c in "${COMPONENTS[@]}"; do
-      [ -f "$PID_DIR/$c.pid" ] && ! live_pid "$c" >/dev/null && fail_start "$c exited while waiting for $what"
-    done
-    [ $SECONDS -lt $deadline ] || fail_start "timed out after ${START_TIMEOUT}s waiting for $what"
-    sleep 0.25
-  done
-}
 
 cmd_start() {
   require_binaries

@@ -188,24 +188,12 @@ PKI="${CP_RUN_DIR}/pki"
 CTD_DIR="${RUN_DIR}/containerd"
 CTD_SOCK="${CTD_DIR}/containerd.sock"
 NODE_COMPONENTS=(containerd kubelet kube-scheduler kube-proxy)
+DAEMONS=("${NODE_COMPONENTS[@]}")
+# shellcheck source=lib/daemons.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 # NETNS, VETH, N, HOST_ADDR, NODE_ADDR, POD_CIDR, CGROUP_ROOT of this run (fixed at first start).
 load_env() { [ -f "$NODE_ENV" ] && . "$NODE_ENV"; [ -n "${NETNS:-}" ]; }
-
-alive() {
-  local st
-  st="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
-  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-live_pid() {
-  local f="$PID_DIR/$1.pid" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)" || return 1
-  [ -n "$pid" ] && alive "$pid" || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -- "$1" >/dev/null || return 1
-  echo "$pid"
-}
 
 in_ns() { nsenter "--net=/run/netns/${NETNS}" "$@"; }
 
@@ -237,18 +225,6 @@ fail_start() {
   done
   cmd_stop >/dev/null 2>&1 || true
   exit 1
-}
-
-wait_until() { # DESCRIPTION COMMAND...
-  local what="$1"; shift
-  local deadline=$(( SECONDS + START_TIMEOUT )) c
-  until "$@" >/dev/null 2>&1; do
-    for c in "${NODE_COMPONENTS[@]}"; do
-      [ -f "$PID_DIR/$c.pid" ] && ! live_pid "$c" >/dev/null && fail_start "$c exited while waiting for $what"
-    done
-    [ $SECONDS -lt $deadline ] || fail_start "timed out after ${START_TIMEOUT}s waiting for $what"
-    sleep 0.25
-  done
 }
 
 # ---------------------------------------------------------------------------------------------
