@@ -19,7 +19,9 @@ public class AuthorizedPeerStatus {
             "observedGeneration",
             "reflectors",
             "pairedVia",
-            "pairedAt");
+            "pairedAt",
+            "shortEndpointId",
+            "state");
 
     // ---- (operator) ---------------------------------------------------------------------
 
@@ -38,6 +40,12 @@ public class AuthorizedPeerStatus {
 
     @JsonPropertyDescription("(operator) When the pairing happened (RFC 3339).")
     public String pairedAt;
+
+    @JsonPropertyDescription("(operator) spec.endpointId shortened for tables (kubectl get), e.g. PP-7DN2-FF6E….")
+    public String shortEndpointId;
+
+    @JsonPropertyDescription("(operator) Active, Disabled, Expired, Invalid, NoReflector or Pending.")
+    public String state;
 
     // ---- (pod) ---------------------------------------------------------------------------
 

@@ -26,7 +26,8 @@ public class ReflectorInstanceStatus {
             "authorizedPeers",
             "openPairingWindows",
             "identitySecret",
-            "configSecret");
+            "configSecret",
+            "shortEndpointId");
 
     public static final int MAX_ACTIVE_SESSIONS = 32;
     public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
@@ -64,6 +65,9 @@ public class ReflectorInstanceStatus {
 
     @JsonPropertyDescription("(operator) Name of the Secret holding the rendered reflector.toml.")
     public String configSecret;
+
+    @JsonPropertyDescription("(operator) endpointId shortened for tables (kubectl get), e.g. PP-7DN2-FF6E….")
+    public String shortEndpointId;
 
     // ---- (pod) ---------------------------------------------------------------------------
 
