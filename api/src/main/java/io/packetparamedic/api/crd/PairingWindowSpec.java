@@ -22,12 +22,13 @@ public class PairingWindowSpec {
     public static final String TTL_PATTERN = "^([0-9]{1,5}d)?([0-9]{1,5}h)?([0-9]{1,5}m)?([0-9]{1,5}s)?$";
 
     /**
-     * CEL: the ttl as a duration. CEL's duration() takes Go's units, which have no "d"; a leading
-     * "Nd" is rewritten as N*24 hours ("1d2h" becomes "24h2h", which Go sums).
+     * CEL: the ttl in seconds. CEL's duration() takes Go's units, which have no "d": the leading
+     * "Nd" (if any) counts N * 86400 s and the rest goes through duration(). No string is built
+     * (a converted number has no size bound for the cost estimator, which then refuses the rule).
      */
-    private static final String TTL_AS_DURATION = "(self.contains('d')"
-            + " ? duration(string(int(self.substring(0, self.indexOf('d'))) * 24) + 'h' + self.substring(self.indexOf('d') + 1))"
-            + " : duration(self))";
+    private static final String TTL_REST = "(self.contains('d') ? self.substring(self.indexOf('d') + 1) : self)";
+    private static final String TTL_SECONDS = "((self.contains('d') ? int(self.substring(0, self.indexOf('d'))) * 86400 : 0)"
+            + " + (" + TTL_REST + " == '' ? 0 : duration(" + TTL_REST + ").getSeconds()))";
 
     @Required
     @JsonPropertyDescription("The ReflectorInstance to pair with, in the same namespace.")
@@ -37,7 +38,7 @@ public class PairingWindowSpec {
     @Size(min = 2, max = 24)
     @Default(DEFAULT_TTL)
     @ValidationRule(value = "!self.matches('" + TTL_PATTERN + "') || ("
-            + TTL_AS_DURATION + " > duration('0s') && " + TTL_AS_DURATION + " <= duration('168h'))",
+            + TTL_SECONDS + " > 0 && " + TTL_SECONDS + " <= 604800)",
             message = "spec.ttl must be more than 0s and at most 7d")
     @JsonPropertyDescription("How long the window stays open from its creation, as a Go-style duration in d, h, m and s, largest unit first: 10m, 90s, 1h30m, 1d. More than 0s, at most 7d (the reflector never keeps a pairing code longer).")
     public String ttl;
