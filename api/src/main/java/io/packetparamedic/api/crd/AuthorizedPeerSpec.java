@@ -38,6 +38,6 @@ public class AuthorizedPeerSpec {
     public String expiresAt;
 
     @Default("false")
-    @JsonPropertyDescription("A disabled peer stays here but is removed from the reflector's config (status.state Disabled). Default false.")
+    @JsonPropertyDescription("A disabled peer stays here but is removed from the reflector's config (status.state Disabled). Default: false.")
     public Boolean disabled;
 }

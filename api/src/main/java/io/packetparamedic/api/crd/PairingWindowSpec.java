@@ -40,7 +40,7 @@ public class PairingWindowSpec {
     @ValidationRule(value = "!self.matches('" + TTL_PATTERN + "') || ("
             + TTL_SECONDS + " > 0 && " + TTL_SECONDS + " <= 604800)",
             message = "spec.ttl must be more than 0s and at most 7d")
-    @JsonPropertyDescription("How long the window stays open from its creation, as a Go-style duration in d, h, m and s, largest unit first: 10m, 90s, 1h30m, 1d. More than 0s, at most 7d (the reflector never keeps a pairing code longer).")
+    @JsonPropertyDescription("How long the window stays open from its creation, as a Go-style duration in d, h, m and s, largest unit first: 10m, 90s, 1h30m, 1d. More than 0s, at most 7d (the reflector never keeps a pairing code longer). Default: 10m.")
     public String ttl;
 
     @JsonPropertyDescription("Use the code in this Secret (key defaults to 'code'), e.g. one the appliance generated; otherwise the operator generates one.")

@@ -58,7 +58,7 @@ public class ReflectorInstanceSpec {
     public Identity identity;
 
     @Default("info")
-    @JsonPropertyDescription("Log level of the reflector.")
+    @JsonPropertyDescription("Log level of the reflector. Default: info.")
     public LogLevel logLevel;
 
     public enum LogLevel { trace, debug, info, warn, error }
@@ -76,31 +76,31 @@ public class ReflectorInstanceSpec {
             message = "spec.network.dataPortRange must not contain healthPort")
     public static class Network {
         @Default("true")
-        @JsonPropertyDescription("Run on the node's network so that the data ports are reachable on the node's address. Host ports are node-wide: instances that may share a node must not overlap in any port (condition PortConflict).")
+        @JsonPropertyDescription("Run on the node's network so that the data ports are reachable on the node's address. Host ports are node-wide: instances that may share a node must not overlap in any port (condition PortConflict). Default: true.")
         public Boolean hostNetwork;
 
         @Min(1)
         @Max(65535)
         @Default("4000")
-        @JsonPropertyDescription("Paramedic Link (mTLS) port appliances connect to. Must differ from healthPort and lie outside dataPortRange.")
+        @JsonPropertyDescription("Paramedic Link (mTLS) port appliances connect to. Must differ from healthPort and lie outside dataPortRange. Default: 4000.")
         public Integer controlPort;
 
         @Min(1)
         @Max(65535)
         @Default("7301")
-        @JsonPropertyDescription("Plain HTTP port serving /health and /metrics. Must differ from controlPort and lie outside dataPortRange.")
+        @JsonPropertyDescription("Plain HTTP port serving /health and /metrics. Must differ from controlPort and lie outside dataPortRange. Default: 7301.")
         public Integer healthPort;
 
         @Default("{\"start\": 5201, \"end\": 5299}")
-        @JsonPropertyDescription("Ports handed out to test sessions, one per session; its size bounds the sessions running at once.")
+        @JsonPropertyDescription("Ports handed out to test sessions, one per session; its size bounds the sessions running at once. Default: 5201-5299.")
         public PortRange dataPortRange;
 
         @Default("tunneled")
-        @JsonPropertyDescription("Session mode: tunneled or direct_ephemeral.")
+        @JsonPropertyDescription("Session mode: tunneled or direct_ephemeral. Default: tunneled.")
         public Mode mode;
 
         @Default("false")
-        @JsonPropertyDescription("Refuse appliances whose TLS ClientHello offers no ALPN. Off by default: the appliance client deployed in the field offers none and is served as pp-link/1.")
+        @JsonPropertyDescription("Refuse appliances whose TLS ClientHello offers no ALPN. Off by default because the appliance client deployed in the field offers none (it is served as pp-link/1). Default: false.")
         public Boolean requireAlpn;
 
         @Pattern("^[A-Za-z0-9.:\\[\\]-]+$")
@@ -139,44 +139,44 @@ public class ReflectorInstanceSpec {
         @Min(1)
         @Max(Integer.MAX_VALUE)
         @Default("60")
-        @JsonPropertyDescription("Longest test a peer may ask for, in seconds; longer requests are refused.")
+        @JsonPropertyDescription("Longest test a peer may ask for, in seconds; longer requests are refused. Default: 60.")
         public Integer maxTestDurationSec;
 
         @Min(0)
         @Max(Integer.MAX_VALUE)
         @Default("1")
-        @JsonPropertyDescription("Tests running at once on this reflector, all peers together; 0 refuses every test.")
+        @JsonPropertyDescription("Tests running at once on this reflector, all peers together; 0 refuses every test. Default: 1.")
         public Integer maxConcurrentTests;
 
         @Min(0)
         @Max(Integer.MAX_VALUE)
         @Default("10")
-        @JsonPropertyDescription("Tests one peer may start per hour; 0 refuses every test. AuthorizedPeer spec.quotas may override it per peer.")
+        @JsonPropertyDescription("Tests one peer may start per hour; 0 refuses every test. AuthorizedPeer spec.quotas may override it per peer. Default: 10.")
         public Integer maxTestsPerHourPerPeer;
 
         @Min(0)
         @Default("400000000000")
-        @JsonPropertyDescription("Bytes one peer may move per UTC day (400 GB by default, enough for the appliance's standard speed test on a 1 Gbit/s link every time the hourly limit allows it). AuthorizedPeer spec.quotas may override it per peer.")
+        @JsonPropertyDescription("Bytes one peer may move per UTC day; the default (400 GB) fits the appliance's standard speed test on a 1 Gbit/s link every time the hourly limit allows it. AuthorizedPeer spec.quotas may override it per peer. Default: 400000000000.")
         public Long maxBytesPerDayPerPeer;
 
         @Min(0)
         @Max(Integer.MAX_VALUE)
         @Default("5")
-        @JsonPropertyDescription("Seconds a peer must wait after a test before starting the next.")
+        @JsonPropertyDescription("Seconds a peer must wait after a test before starting the next. Default: 5.")
         public Integer cooldownSec;
 
         @Default("true")
-        @JsonPropertyDescription("Whether UDP echo (latency, jitter, loss) tests are allowed.")
+        @JsonPropertyDescription("Whether UDP echo (latency, jitter, loss) tests are allowed. Default: true.")
         public Boolean allowUdpEcho;
 
         @Default("true")
-        @JsonPropertyDescription("Whether throughput (iperf3) tests are allowed.")
+        @JsonPropertyDescription("Whether throughput (iperf3) tests are allowed. Default: true.")
         public Boolean allowThroughput;
 
         @Min(1)
         @Max(Integer.MAX_VALUE)
         @Default("1000")
-        @JsonPropertyDescription("Most UDP echo packets per second one session may send.")
+        @JsonPropertyDescription("Most UDP echo packets per second one session may send. Default: 1000.")
         public Integer udpEchoMaxPacketRate;
     }
 
@@ -194,7 +194,7 @@ public class ReflectorInstanceSpec {
         @Min(1)
         @Max(128)
         @Default("8")
-        @JsonPropertyDescription("Most parallel streams a throughput test may ask for.")
+        @JsonPropertyDescription("Most parallel streams a throughput test may ask for. Default: 8.")
         public Integer maxStreams;
     }
 

@@ -69,6 +69,37 @@ class CrdSchemaTest {
         return count;
     }
 
+    /**
+     * kubectl explain prints descriptions but not schema defaults, so each description states its
+     * default as "Default: <value>." (an object default, the port range, as its values joined by
+     * '-'); this keeps the two in agreement.
+     */
+    @Test
+    void everyDefaultIsStatedInItsDescription() throws IOException {
+        List<StatedDefault> defaults = new ArrayList<>();
+        for (String name : CrdDriftTest.CRDS) {
+            collectDefaults(name + ": spec", schema(name).getProperties().get("spec"), defaults);
+        }
+        assertThat(defaults).as("properties with a schema default").hasSizeGreaterThan(15)
+                .allSatisfy(d -> assertThat(d.description()).as(d.path()).contains("Default: " + d.value() + "."));
+    }
+
+    private record StatedDefault(String path, String value, String description) {}
+
+    private static void collectDefaults(String path, JSONSchemaProps schema, List<StatedDefault> out) {
+        if (schema.getProperties() == null) return;
+        for (Map.Entry<String, JSONSchemaProps> e : schema.getProperties().entrySet()) {
+            JSONSchemaProps child = e.getValue();
+            if (child.getDefault() != null) {
+                List<String> values = new ArrayList<>();
+                child.getDefault().elements().forEachRemaining(v -> values.add(v.asText()));
+                String value = child.getDefault().isObject() ? String.join("-", values) : child.getDefault().asText();
+                out.add(new StatedDefault(path + "." + e.getKey(), value, child.getDescription()));
+            }
+            collectDefaults(path + "." + e.getKey(), child, out);
+        }
+    }
+
     @Test
     void theWalkSeesAMissingDescription() {
         // Guards the test above: a walker that never descended would pass on any CRD.
