@@ -97,6 +97,15 @@ class CrdValidationTest {
     assertRejected(cluster, ns, window("{reflectorRef: {name: edge}, ttl: '" + ttl + "'}"), message);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      {reflectorRef: {name: edge}, peerTemplate: {name: Kitchen}}                           | should match
+      {ttl: 10m}                                                                            | spec.reflectorRef: Required value
+      """)
+  void windowRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
+    assertRejected(cluster, ns, window(spec), message);
+  }
+
   @Test
   void windowTtlTakesGoStyleDurationsAndDefaultsToTenMinutes(KubeTestCluster cluster, TestNamespace ns) {
     for (String ttl : List.of("1h30m", "90s", "2h", "1d", "1m30s", "7d", "1d23h59m59s")) {

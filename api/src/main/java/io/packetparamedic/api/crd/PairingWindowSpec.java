@@ -56,9 +56,11 @@ public class PairingWindowSpec {
         @JsonPropertyDescription("Name of the AuthorizedPeer; default: the window's name.")
         public String name;
 
-        @JsonPropertyDescription("Labels of the AuthorizedPeer.")
+        @Size(max = 64)
+        @JsonPropertyDescription("Labels of the AuthorizedPeer (at most 64).")
         public Map<String, String> labels;
 
+        @Size(max = 256)
         @JsonPropertyDescription("spec.displayName of the AuthorizedPeer.")
         public String displayName;
 
