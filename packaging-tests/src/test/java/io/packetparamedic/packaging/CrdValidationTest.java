@@ -64,6 +64,9 @@ class CrdValidationTest {
       {quotas: {maxTestDurationSec: 0}}                                  | should be greater than or equal to 1
       {quotas: {maxTestsPerHourPerPeer: -1}}                             | should be greater than or equal to 0
       {quotas: {maxConcurrentTests: 3000000000}}                         | should be less than or equal to 2147483647
+      {network: {advertisedAddress: '192.0.2.10:4000'}}                  | spec.network.advertisedAddress must be a host name or IP address without a port
+      {network: {advertisedAddress: 'reflector.example.net:4000'}}       | spec.network.advertisedAddress must be a host name or IP address without a port
+      {network: {advertisedAddress: '[2001:db8::1]:4000'}}               | spec.network.advertisedAddress must be a host name or IP address without a port
       {logLevel: verbose}                                                | supported values: "debug", "error", "info", "trace", "warn"
       {identity: {existingSecret: {name: My_Secret}}}                    | should match
       """)
@@ -139,6 +142,13 @@ class CrdValidationTest {
             + " {.spec.quotas.maxTestDurationSec} {.spec.iperf3.maxStreams} {.spec.iperf3.defaultStreams}").orThrow().stdout();
     // defaultStreams stays absent: the operator makes it min(4, maxStreams) = 2.
     assertThat(spec).isEqualTo("7301 5201-5299 tunneled true 3 60 2 ");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"192.0.2.10", "reflector.example.net", "2001:db8::1", "[2001:db8::1]", "::ffff:192.0.2.1"})
+  void advertisedAddressTakesAHostOrAnIpAddress(String address, KubeTestCluster cluster, TestNamespace ns) {
+    KubectlResult result = apply(cluster, ns, instance("{network: {advertisedAddress: '" + address + "'}}"));
+    assertThat(result.exitCode()).as("%s", result).isZero();
   }
 
   @Test

@@ -105,6 +105,11 @@ public class ReflectorInstanceSpec {
 
         @Pattern("^[A-Za-z0-9.:\\[\\]-]+$")
         @Size(max = 253)
+        // The operator appends the control port (bracketing an IPv6 address), so a value that
+        // already has a port would be advertised as "host:port:port": a colon is allowed only
+        // in an IPv6 address, which has at least two of them.
+        @ValidationRule(value = "self.matches(r'^([A-Za-z0-9.-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|\\[[0-9A-Fa-f:.]+\\])$')",
+                message = "spec.network.advertisedAddress must be a host name or IP address without a port")
         @JsonPropertyDescription("Host name or IP address appliances are told to use (no port); default: the address the pod reports (its node's).")
         public String advertisedAddress;
     }
