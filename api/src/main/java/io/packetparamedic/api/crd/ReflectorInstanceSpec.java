@@ -181,7 +181,7 @@ public class ReflectorInstanceSpec {
         @Min(1)
         @Max(Integer.MAX_VALUE)
         @Default("1000")
-        @JsonPropertyDescription("Most UDP echo packets per second one session may send. Default: 1000.")
+        @JsonPropertyDescription("UDP echo packets a second one session gets answers to; the rest are dropped. Default: 1000.")
         public Integer udpEchoMaxPacketRate;
     }
 
