@@ -149,17 +149,22 @@ class ReflectorInstanceOperatorTest {
             // kubectl get reflectors prints the printer columns with the real values.
             KubectlResult get = cluster.kubectl("get", "reflectors", "-n", n).orThrow();
             String header = get.stdout().lines().findFirst().orElse("");
-            assertThat(header).contains("NAME", "ENDPOINT ID", "READY", "ADDRESS", "PEERS", "ACTIVE", "AGE");
-            assertThat(get.stdout()).contains("edge", ready.getStatus().endpointId, "True", "192.0.2.10:4000");
+            assertThat(header).contains("NAME", "ENDPOINT ID", "READY", "REASON", "ADDRESS", "PEERS", "ACTIVE", "AGE");
+            assertThat(get.stdout()).contains("edge", "True", "192.0.2.10:4000");
             String row = get.stdout().lines().skip(1).findFirst().orElse("");
             // Column by column: the header names each value's column.
             Map<String, String> cells = cells(header, row);
             // The columns in issue 5's order (CRD declaration order, not the generator's JSON-path sort).
             assertThat(cells.keySet()).as("kubectl get reflectors header: %s", header)
-                    .containsExactly("NAME", "ENDPOINT ID", "READY", "ADDRESS", "PEERS", "ACTIVE", "AGE");
-            assertThat(cells).containsEntry("NAME", "edge").containsEntry("ENDPOINT ID", ready.getStatus().endpointId)
+                    .containsExactly("NAME", "ENDPOINT ID", "READY", "REASON", "ADDRESS", "PEERS", "ACTIVE", "AGE");
+            // The default view has the short Endpoint ID; the full one is in -o wide (issue 14).
+            assertThat(cells).containsEntry("NAME", "edge").containsEntry("ENDPOINT ID", ready.getStatus().shortEndpointId)
                     .containsEntry("READY", "True").containsEntry("ADDRESS", "192.0.2.10:4000")
                     .containsEntry("PEERS", "0").containsEntry("ACTIVE", "1").containsKey("AGE");
+            assertThat(cells.get("ENDPOINT ID")).startsWith("PP-");
+            assertThat(ready.getStatus().endpointId).startsWith(cells.get("ENDPOINT ID").replace("…", ""));
+            assertThat(cluster.kubectl("get", "reflectors", "-n", n, "-o", "wide").orThrow().stdout())
+                    .contains(ready.getStatus().endpointId);
         }
     }
 

@@ -2,6 +2,7 @@ package io.packetparamedic.api.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -18,13 +19,17 @@ public class AuthorizedPeerStatus {
             "observedGeneration",
             "reflectors",
             "pairedVia",
-            "pairedAt");
+            "pairedAt",
+            "shortEndpointId",
+            "state");
 
     // ---- (operator) ---------------------------------------------------------------------
 
-    @JsonPropertyDescription("(operator) Valid (check symbol) and Active (enabled, unexpired, on at least one instance).")
+    @SchemaFrom(type = ConditionSchema[].class)
+    @JsonPropertyDescription("(operator) Ready, Valid (check symbol) and Active (enabled, unexpired, on at least one instance).")
     public List<Condition> conditions;
 
+    @JsonPropertyDescription("(operator) The generation the operator's fields describe.")
     public Long observedGeneration;
 
     @JsonPropertyDescription("(operator) The ReflectorInstances whose config holds this peer.")
@@ -36,6 +41,12 @@ public class AuthorizedPeerStatus {
     @JsonPropertyDescription("(operator) When the pairing happened (RFC 3339).")
     public String pairedAt;
 
+    @JsonPropertyDescription("(operator) spec.endpointId shortened for tables (kubectl get), e.g. PP-7DN2-FF6E….")
+    public String shortEndpointId;
+
+    @JsonPropertyDescription("(operator) Active, Disabled, Expired, Invalid, NoReflector or Pending.")
+    public String state;
+
     // ---- (pod) ---------------------------------------------------------------------------
 
     @JsonPropertyDescription("(pod) Last time the peer completed a handshake (RFC 3339).")
@@ -44,9 +55,12 @@ public class AuthorizedPeerStatus {
     @JsonPropertyDescription("(pod) The address it last connected from.")
     public String lastAddress;
 
+    @JsonPropertyDescription("(pod) Tests this peer started in the last hour.")
     public Integer testsLastHour;
 
+    @JsonPropertyDescription("(pod) Bytes this peer moved today (UTC).")
     public Long bytesToday;
 
+    @JsonPropertyDescription("(pod) Test sessions this peer has run since the reflector started.")
     public Long totalSessions;
 }

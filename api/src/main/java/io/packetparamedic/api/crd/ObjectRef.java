@@ -4,13 +4,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
 /** A reference to an object in the same namespace, by name. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ObjectRef {
+    /** A DNS subdomain name, as Kubernetes object names are. */
+    public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
     @Required
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    @Pattern(NAME_PATTERN)
+    @Size(max = 253)
     @JsonPropertyDescription("Name of the object, in the same namespace.")
     public String name;
 

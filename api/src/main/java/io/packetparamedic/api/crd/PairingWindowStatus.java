@@ -2,6 +2,7 @@ package io.packetparamedic.api.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -36,10 +37,14 @@ public class PairingWindowStatus {
     @JsonPropertyDescription("(operator) The AuthorizedPeer created when the window was consumed.")
     public String authorizedPeer;
 
+    @JsonPropertyDescription("(operator) One line on the phase, e.g. why a pairing report was not accepted.")
     public String message;
 
+    @SchemaFrom(type = ConditionSchema[].class)
+    @JsonPropertyDescription("(operator) Ready: the window's code is live on its reflector.")
     public List<Condition> conditions;
 
+    @JsonPropertyDescription("(operator) The generation the operator's fields describe.")
     public Long observedGeneration;
 
     // ---- (pod) ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.packetparamedic.api.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
@@ -25,7 +26,8 @@ public class ReflectorInstanceStatus {
             "authorizedPeers",
             "openPairingWindows",
             "identitySecret",
-            "configSecret");
+            "configSecret",
+            "shortEndpointId");
 
     public static final int MAX_ACTIVE_SESSIONS = 32;
     public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
@@ -42,6 +44,7 @@ public class ReflectorInstanceStatus {
     @JsonPropertyDescription("(operator) Pending, Progressing, Ready or Degraded.")
     public Phase phase;
 
+    @SchemaFrom(type = ConditionSchema[].class)
     @JsonPropertyDescription("(operator) Ready, IdentityReady, Progressing, Degraded, PortConflict.")
     public List<Condition> conditions;
 
@@ -57,10 +60,14 @@ public class ReflectorInstanceStatus {
     @JsonPropertyDescription("(operator) Open PairingWindows whose code is in the config.")
     public List<String> openPairingWindows;
 
-    @JsonPropertyDescription("(operator) Names of the identity and config Secrets.")
+    @JsonPropertyDescription("(operator) Name of the Secret holding the instance's identity seed.")
     public String identitySecret;
 
+    @JsonPropertyDescription("(operator) Name of the Secret holding the rendered reflector.toml.")
     public String configSecret;
+
+    @JsonPropertyDescription("(operator) endpointId shortened for tables (kubectl get), e.g. PP-7DN2-FF6E….")
+    public String shortEndpointId;
 
     // ---- (pod) ---------------------------------------------------------------------------
 
@@ -97,13 +104,17 @@ public class ReflectorInstanceStatus {
     /** (pod) One running test session. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class ActiveSession {
+        @JsonPropertyDescription("The session's test ID, as in the audit log.")
         public String testId;
         @JsonPropertyDescription("Endpoint ID of the peer.")
         public String peer;
         @JsonPropertyDescription("throughput or udp_echo.")
         public String type;
+        @JsonPropertyDescription("The data port the session uses.")
         public Integer port;
+        @JsonPropertyDescription("RFC 3339 time the session started.")
         public String started;
+        @JsonPropertyDescription("RFC 3339 time the session ends at the latest.")
         public String expires;
     }
 }

@@ -76,11 +76,14 @@ class CrdDriftTest {
     @Test
     void printerColumnsComeInTheOrderKubectlShouldPrint() throws IOException {
         assertThat(printerColumnNames(CRDS.get(0)))
-                .containsExactly("Endpoint ID", "Ready", "Address", "Peers", "Active", "Phase", "Age");
+                .containsExactly("Endpoint ID", "Ready", "Reason", "Address", "Peers", "Active", "Phase",
+                        "Full Endpoint ID", "Age");
         assertThat(printerColumnNames(CRDS.get(1)))
-                .containsExactly("Endpoint ID", "Reflector", "Valid", "Last Seen", "Age");
+                .containsExactly("Endpoint ID", "Reflector", "State", "Ready", "Reason", "Valid", "Last Seen",
+                        "Full Endpoint ID", "Age");
         assertThat(printerColumnNames(CRDS.get(2)))
-                .containsExactly("Reflector", "Phase", "Expires", "Paired Peer", "Code Secret", "Age");
+                .containsExactly("Reflector", "Phase", "Ready", "Reason", "Expires At", "Paired Peer", "Code Secret",
+                        "Age");
     }
 
     @Test

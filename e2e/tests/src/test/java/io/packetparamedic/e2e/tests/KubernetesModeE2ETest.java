@@ -133,7 +133,12 @@ class KubernetesModeE2ETest {
 
         KubectlResult get = cluster.kubectl("get", "reflectors", "-n", ns).orThrow();
         Map<String, String> row = get.tableRow(INSTANCE);
-        assertThat(row).containsEntry("ENDPOINT ID", reflector.endpointId()).containsEntry("READY", "True");
+        assertThat(row).containsEntry("READY", "True");
+        // The default view shows the short Endpoint ID, -o wide the full one.
+        assertThat(row.get("ENDPOINT ID")).startsWith("PP-");
+        assertThat(reflector.endpointId()).startsWith(row.get("ENDPOINT ID").replace("…", ""));
+        assertThat(cluster.kubectl("get", "reflectors", "-n", ns, "-o", "wide").orThrow().stdout())
+                .contains(reflector.endpointId());
     }
 
     // ---- 2 ----------------------------------------------------------------------------------
