@@ -55,6 +55,11 @@ public final class ReflectorCli implements Runnable {
                     + "~/.local/share/reflector, control on 127.0.0.1:4000, health on 127.0.0.1:7301, pairing enabled.")
     boolean local;
 
+    @Option(names = "--allow-unknown-keys", scope = ScopeType.INHERIT,
+            description = "Treat unknown keys in the configuration file as warnings instead of errors "
+                    + "(e.g. a file written for a newer reflector).")
+    boolean allowUnknownKeys;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -101,10 +106,15 @@ public final class ReflectorCli implements Runnable {
         if (local && configFile != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--local and --config cannot be combined");
         }
-        loaded = local ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME) : ConfigLoader.load(configFile, env);
+        loaded = local ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME)
+                : ConfigLoader.load(configFile, env, unknownKeys());
         for (String warning : loaded.warnings()) err.println("warning: " + warning);
         err.flush();
         return loaded;
+    }
+
+    ConfigLoader.UnknownKeys unknownKeys() {
+        return allowUnknownKeys ? ConfigLoader.UnknownKeys.WARN : ConfigLoader.UnknownKeys.REJECT;
     }
 
     String configDescription(ConfigLoader.Loaded loaded) {

@@ -152,7 +152,7 @@ final class ServeCommand implements Callable<Integer> {
                     .start());
             remember(AdminServer.start(socket, new LiveServer(reflector)));
             if (loaded.source().isPresent() && !cli.local) {
-                remember(ConfigFileWatcher.start(loaded.source().get(), reloaded -> {
+                remember(ConfigFileWatcher.start(loaded.source().get(), cli.unknownKeys(), reloaded -> {
                     ReflectorConfig next = withBind(reloaded.config());
                     current.set(next);
                     reflector.applyConfig(next);
