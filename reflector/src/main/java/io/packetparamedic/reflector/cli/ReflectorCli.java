@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             ShowIdCommand.class,
             RotateIdentityCommand.class,
             PairCommand.class,
+            PeersCommand.class,
             StatusCommand.class,
             ShowConfigCommand.class,
             ClientCommand.class,

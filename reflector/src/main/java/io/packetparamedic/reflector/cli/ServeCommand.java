@@ -6,22 +6,17 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminClient;
-import io.packetparamedic.reflector.admin.AdminOperations;
-import io.packetparamedic.reflector.admin.AdminProtocol;
 import io.packetparamedic.reflector.admin.AdminServer;
 import io.packetparamedic.reflector.audit.AuditLog;
-import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.kube.KubernetesServe;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.session.StandaloneSessions;
-import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -150,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
                     .pathMeta(new HostPathMeta())
                     .auditLog(audit)
                     .start());
-            remember(AdminServer.start(socket, new LiveServer(reflector)));
+            remember(AdminServer.start(socket, new LiveServer(reflector, sessions.governance(), cli.configDescription(loaded))));
             if (loaded.source().isPresent() && !cli.local) {
                 remember(ConfigFileWatcher.start(loaded.source().get(), cli.unknownKeys(), reloaded -> {
                     ReflectorConfig next = withBind(reloaded.config());
@@ -196,33 +191,5 @@ final class ServeCommand implements Callable<Integer> {
         out.println("Configuration: " + cli.configDescription(loaded));
         out.println("Audit log:     " + c.auditLogPath());
         out.flush();
-    }
-
-    /** The admin channel's view of the running reflector. */
-    private record LiveServer(Reflector reflector) implements AdminOperations {
-        @Override
-        public AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code) {
-            PairingWindowInfo w = reflector.openPairingWindow(ttl, code);
-            return new AdminProtocol.PairingOpened(reflector.endpointId().toString(), w.code(), w.expiresAt().toString());
-        }
-
-        @Override
-        public AdminProtocol.LiveFigures liveStatus() {
-            Reflector.LiveStatus s = reflector.liveStatus();
-            return new AdminProtocol.LiveFigures(
-                    s.endpointId().toString(),
-                    s.uptimeSec(),
-                    s.connections(),
-                    s.authorizedPeers(),
-                    s.pairingWindow().map(w -> new AdminProtocol.OpenWindow(w.window(),
-                            w.expiresAt().map(Object::toString).orElse(null))).orElse(null),
-                    s.activeTest().map(ServeCommand::activeTest).orElse(null),
-                    s.testsToday(),
-                    s.bytesToday());
-        }
-    }
-
-    private static AdminProtocol.ActiveTest activeTest(Payload.ActiveTest t) {
-        return new AdminProtocol.ActiveTest(t.testId(), t.testType(), t.peerId(), t.startedAt(), t.remainingSec());
     }
 }
