@@ -183,7 +183,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("PacketParamedic reflector " + build.version() + " (commit " + build.commit() + ")");
         out.println("Endpoint ID:   " + r.endpointId());
         out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (TLS 1.3 mTLS, ALPN " + c.network.alpn + ")");
-        out.println("Mode:          " + c.network.mode);
+        out.println(DataPlaneBanner.line(c));
         out.println("Health:        http://" + Addresses.format(r.healthAddress()) + "/health");
         out.println("Pairing:       " + (c.access.pairingEnabled ? "enabled" : "disabled in config")
                 + "; open a window with: " + pairHint);
