@@ -5,6 +5,7 @@ import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminOperations;
 import io.packetparamedic.reflector.admin.AdminProtocol;
 import io.packetparamedic.reflector.auth.Authorizer;
+import io.packetparamedic.reflector.auth.OpenPairingWindow;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerFigures;
@@ -39,8 +40,7 @@ record LiveServer(Reflector reflector, Governance governance, String configFile)
                 s.uptimeSec(),
                 s.connections(),
                 s.authorizedPeers(),
-                s.pairingWindow().map(w -> new AdminProtocol.OpenWindow(w.window(),
-                        w.expiresAt().map(Object::toString).orElse(null))).orElse(null),
+                s.pairingWindow().map(LiveServer::openWindow).orElse(null),
                 s.activeTest().map(LiveServer::activeTest).orElse(null),
                 s.testsToday(),
                 s.bytesToday());
@@ -48,8 +48,7 @@ record LiveServer(Reflector reflector, Governance governance, String configFile)
 
     @Override
     public Optional<AdminProtocol.OpenWindow> closePairingWindow() {
-        return reflector.authorizer().closeLocalWindow().map(w -> new AdminProtocol.OpenWindow(w.window(),
-                w.expiresAt().map(Object::toString).orElse(null)));
+        return reflector.authorizer().closeLocalWindow().map(LiveServer::openWindow);
     }
 
     @Override
@@ -88,6 +87,10 @@ record LiveServer(Reflector reflector, Governance governance, String configFile)
         int before = (int) reflector.connections().all().stream().filter(c -> c.peerId().equals(peer)).count();
         if (!reflector.removePairedPeer(peer)) throw new IllegalArgumentException("peer " + peer + " is not paired");
         return new AdminProtocol.RemovedPeer(peer.toString(), before);
+    }
+
+    private static AdminProtocol.OpenWindow openWindow(OpenPairingWindow w) {
+        return new AdminProtocol.OpenWindow(w.window(), w.expiresAt().map(Object::toString).orElse(null));
     }
 
     private static AdminProtocol.ActiveTest activeTest(Payload.ActiveTest t) {

@@ -31,10 +31,7 @@ class UnreadableFilesTest {
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("setpriv", "--bounding-set", "-dac_override,-dac_read_search"));
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                ReflectorCli.class.getName()));
-        command.addAll(List.of(args));
+        command.addAll(ServeProcess.cliCommand(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().remove("REFLECTOR_CONFIG");
         Process p = pb.start();
