@@ -185,8 +185,10 @@ final class ServeCommand implements Callable<Integer> {
         out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (TLS 1.3 mTLS, ALPN " + c.network.alpn + ")");
         out.println(DataPlaneBanner.line(c));
         out.println("Health:        http://" + Addresses.format(r.healthAddress()) + "/health");
-        out.println("Pairing:       " + (c.access.pairingEnabled ? "enabled" : "disabled in config")
-                + "; open a window with: " + pairHint);
+        // Windows come from `pair` (and [access] pairing_codes) whatever pairing_enabled says: the
+        // key is kept for compatibility only, so the banner reports the window, not the key.
+        out.println("Pairing:       " + r.authorizer().openWindow().map(w -> "open (" + w.window() + ")")
+                .orElse("no window open") + "; open one with: " + pairHint);
         out.println("Admin socket:  " + socket);
         out.println("Configuration: " + cli.configDescription(loaded));
         out.println("Audit log:     " + c.auditLogPath());

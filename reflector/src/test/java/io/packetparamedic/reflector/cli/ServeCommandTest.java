@@ -58,6 +58,7 @@ class ServeCommandTest {
         assertThat(banner).contains("Data plane:    direct ports 5201-5299 (TCP and UDP); network.mode = \"tunneled\" "
                 + "is accepted but not implemented, grants say direct_ephemeral");
         assertThat(banner).contains("Admin socket:  " + dir.resolve("state/admin.sock"));
+        assertThat(banner).contains("Pairing:       no window open; open one with: reflector pair");
     }
 
     @Test
