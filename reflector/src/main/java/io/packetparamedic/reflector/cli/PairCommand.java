@@ -47,12 +47,12 @@ final class PairCommand implements Callable<Integer> {
         ReflectorConfig config = ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
         Path socket = AdminClient.socketPath(config);
         if (close) return close(out, socket);
-        Duration ttl = this.ttl != null ? this.ttl : DEFAULT_TTL;
-        AdminProtocol.Response response = AdminCalls.call(socket, AdminProtocol.Request.pair(ttl.toSeconds(), code));
+        Duration open = ttl != null ? ttl : DEFAULT_TTL;
+        AdminProtocol.Response response = AdminCalls.call(socket, AdminProtocol.Request.pair(open.toSeconds(), code));
         AdminProtocol.PairingOpened opened = response.pairing();
         out.println("Endpoint ID:  " + opened.endpointId());
         out.println("Pairing code: " + opened.code());
-        out.println("Expires at:   " + opened.expiresAt() + " (in " + Durations.format(ttl) + ")");
+        out.println("Expires at:   " + opened.expiresAt() + " (in " + Durations.format(open) + ")");
         out.flush();
         return 0;
     }
