@@ -65,6 +65,7 @@ public final class ReflectorCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     private final Map<String, String> env;
+    private ConfigLoader.Loaded loaded;
 
     public ReflectorCli() {
         this(System.getenv());
@@ -101,9 +102,12 @@ public final class ReflectorCli implements Runnable {
         return env;
     }
 
-    /** Loads the configuration the options and environment select; prints its warnings on stderr. */
+    /**
+     * Loads the configuration the options and environment select, once per command line (a
+     * command that asks twice gets the same result and its warnings are printed once).
+     */
     ConfigLoader.Loaded loadConfig(PrintWriter err) {
-        ConfigLoader.Loaded loaded;
+        if (loaded != null) return loaded;
         if (local && configFile != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--local and --config cannot be combined");
         }
