@@ -49,8 +49,9 @@ class ClientTargetTest {
             assertThat(hello.exitCode()).as(hello.err()).isZero();
             assertThat(hello.out()).contains("Reflector:   " + serve.endpointId());
         }
-        Cli.Result portZero = Cli.run("-c", Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\n").toString(),
-                "client", "-i", clientKey.toString(), "hello");
+        // -c after "client", as an operator would type it, names the same file.
+        Cli.Result portZero = Cli.run("client", "-c", Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\n").toString(),
+                "-i", clientKey.toString(), "hello");
         assertThat(portZero.exitCode()).isEqualTo(1);
         assertThat(portZero.err()).contains("has port 0").contains("give --server HOST:PORT");
     }
