@@ -381,7 +381,7 @@ public final class Authorizer {
         for (String id : config.access.authorizedPeers) addPeer(next, id, "");
         for (ReflectorConfig.Peer p : config.access.peers) addPeer(next, p.endpointId, p.name == null ? "" : p.name);
         Map<EndpointId, String> previous = configured;
-        configured = Map.copyOf(next);
+        configured = java.util.Collections.unmodifiableMap(next); // keeps the file's order for peers list
 
         Set<EndpointId> removed = new HashSet<>(previous.keySet());
         removed.removeAll(next.keySet());
