@@ -7,14 +7,18 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads, validates and renders {@code reflector.toml}.
@@ -32,13 +38,25 @@ import java.util.Set;
  * <p>Precedence (spec section 9): {@code -c/--config} or {@code REFLECTOR_CONFIG}, then
  * {@code /etc/reflector/reflector.toml}, then {@code $XDG_CONFIG_HOME/reflector/reflector.toml}
  * (or {@code ~/.config/reflector/reflector.toml}), then the built-in defaults. An invalid value is
- * an error naming the file and the key; an unknown key is a warning naming it, so configurations
- * written for the original reflector still load.
+ * an error naming the file and the key. An unknown key is an error too, with the known key it was
+ * probably meant to be: a misspelt limit silently left at its default is worse than a refusal to
+ * start. {@link UnknownKeys#WARN} turns that into a warning for callers that must accept keys from
+ * a newer writer (Kubernetes mode, where the operator renders the file and may be upgraded first).
+ * Path values may start with {@code ~} or {@code ~/}, meaning {@code $HOME}; they are expanded
+ * when the file is read.
  */
 public final class ConfigLoader {
 
     public static final String ENV_CONFIG = "REFLECTOR_CONFIG";
     public static final Path SYSTEM_CONFIG = Path.of("/etc/reflector/reflector.toml");
+
+    /** What an unknown key is. */
+    public enum UnknownKeys {
+        /** An error naming every unknown key (the default). */
+        REJECT,
+        /** A warning in {@link Loaded#warnings()}; the value is ignored. */
+        WARN
+    }
 
     /** The result of loading: the configuration, where it came from, and warnings to log. */
     public record Loaded(ReflectorConfig config, Optional<Path> source, List<String> warnings) {
@@ -50,6 +68,10 @@ public final class ConfigLoader {
     private static final TomlMapper MAPPER = TomlMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // 2.5 for an integer key is a mistake to report, not a value to truncate to 2.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            // TOML values are typed: "3" is a string, and a string where a number belongs is a mistake too.
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
     private ConfigLoader() {}
@@ -60,9 +82,13 @@ public final class ConfigLoader {
     }
 
     public static Loaded load(Path explicit, Map<String, String> env) {
+        return load(explicit, env, UnknownKeys.REJECT);
+    }
+
+    public static Loaded load(Path explicit, Map<String, String> env, UnknownKeys unknownKeys) {
         Path chosen = resolve(explicit, env);
         if (chosen == null) return new Loaded(new ReflectorConfig(), Optional.empty(), List.of());
-        return loadFile(chosen);
+        return loadFile(chosen, unknownKeys);
     }
 
     /** The file the precedence rules select, or null for the built-in defaults. */
@@ -80,28 +106,44 @@ public final class ConfigLoader {
 
     /** Loads one file; an explicitly named file that does not exist is an error. */
     public static Loaded loadFile(Path file) {
+        return loadFile(file, UnknownKeys.REJECT);
+    }
+
+    public static Loaded loadFile(Path file, UnknownKeys unknownKeys) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": configuration file does not exist");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": cannot read configuration file: permission denied (running as user "
+                    + System.getProperty("user.name") + ")");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read configuration file: " + e.getMessage());
         }
-        Loaded parsed = parse(text, file.toString());
+        Loaded parsed = parse(text, file.toString(), unknownKeys);
         return new Loaded(parsed.config(), Optional.of(file), parsed.warnings());
     }
 
-    /** Parses TOML text; {@code sourceName} is used in messages. */
+    /** Parses TOML text, refusing unknown keys; {@code sourceName} is used in messages. */
     public static Loaded parse(String toml, String sourceName) {
-        List<String> warnings = new ArrayList<>();
+        return parse(toml, sourceName, UnknownKeys.REJECT);
+    }
+
+    public static Loaded parse(String toml, String sourceName, UnknownKeys unknownKeys) {
+        List<String> unknown = new ArrayList<>();
         ReflectorConfig config;
         try {
             config = MAPPER.readerFor(ReflectorConfig.class)
-                    .withHandler(new UnknownKeyCollector(sourceName, warnings))
+                    .withHandler(new UnknownKeyCollector(unknown))
                     .readValue(toml);
         } catch (JsonMappingException e) {
-            throw new ConfigException(sourceName + ": invalid value for " + keyOf(e.getPath())
+            String key = keyOf(e.getPath());
+            if (e instanceof MismatchedInputException m && isInteger(m.getTargetType())) {
+                throw new ConfigException(sourceName + ": invalid value for " + key + ": must be "
+                        + IntegerKeys.of(key).requirement() + ", got " + offendingValue(m));
+            }
+            throw new ConfigException(sourceName + ": invalid value for " + key
                     + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
@@ -109,8 +151,37 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName + ": malformed TOML" + where + ": " + e.getOriginalMessage());
         }
         if (config == null) config = new ReflectorConfig();
+        if (!unknown.isEmpty() && unknownKeys == UnknownKeys.REJECT) {
+            throw new ConfigException(sourceName + ": " + String.join("; ", unknown));
+        }
         validate(config, sourceName);
-        return new Loaded(config, Optional.empty(), List.copyOf(warnings));
+        expandHome(config);
+        List<String> warnings = unknown.stream().map(u -> sourceName + ": " + u + " (ignored)").toList();
+        return new Loaded(config, Optional.empty(), warnings);
+    }
+
+    /** Path values as the reflector uses them: {@code ~} and {@code ~/…} mean {@code $HOME}. */
+    private static void expandHome(ReflectorConfig c) {
+        c.identity.privateKeyPath = Paths.expand(c.identity.privateKeyPath).toString();
+        c.logging.auditLogPath = Paths.expand(c.logging.auditLogPath).toString();
+        if (c.state.dataDir != null && !c.state.dataDir.isBlank()) c.state.dataDir = Paths.expand(c.state.dataDir).toString();
+        c.iperf3.path = Paths.expand(c.iperf3.path).toString();
+    }
+
+    private static boolean isInteger(Class<?> type) {
+        return type == int.class || type == long.class || type == Integer.class || type == Long.class;
+    }
+
+    /** Jackson quotes the value in its coercion messages: {@code Floating-point value (2.5)}, {@code String value ("3")}. */
+    private static final Pattern QUOTED_VALUE = Pattern.compile("value \\((.{1,80}?)\\) to");
+
+    /** The value as written, e.g. {@code 2.5} or {@code "3"}. */
+    private static String offendingValue(MismatchedInputException e) {
+        if (e instanceof InvalidFormatException f && f.getValue() != null) {
+            return f.getValue() instanceof String text ? "\"" + text + "\"" : String.valueOf(f.getValue());
+        }
+        Matcher m = QUOTED_VALUE.matcher(e.getOriginalMessage());
+        return m.find() ? m.group(1) : "a value of another type";
     }
 
     /** Renders a configuration as TOML that {@link #parse} reads back to the same values. */
@@ -128,25 +199,22 @@ public final class ConfigLoader {
     /** Checks what the types alone do not; throws naming the first offending key. */
     public static void validate(ReflectorConfig c, String source) {
         Checker k = new Checker(source);
-        k.notBlank("identity.private_key_path", c.identity.privateKeyPath);
+        k.path("identity.private_key_path", c.identity.privateKeyPath);
         k.hostPort("network.listen_address", c.network.listenAddress);
         k.hostPort("network.listen_address_health", c.network.listenAddressHealth);
         k.notBlank("network.alpn", c.network.alpn);
         k.oneOf("network.mode", c.network.mode, MODES);
-        k.port("network.data_port_range_start", c.network.dataPortRangeStart);
-        k.port("network.data_port_range_end", c.network.dataPortRangeEnd);
+        k.integer("network.data_port_range_start", c.network.dataPortRangeStart);
+        k.integer("network.data_port_range_end", c.network.dataPortRangeEnd);
         k.check("network.data_port_range_end", c.network.dataPortRangeEnd >= c.network.dataPortRangeStart,
                 "must be >= data_port_range_start (" + c.network.dataPortRangeStart + ")");
-        k.atLeast("network.handshake_timeout_sec", c.network.handshakeTimeoutSec, 1);
-        k.atLeast("network.idle_timeout_sec", c.network.idleTimeoutSec, 1);
-        k.atLeast("network.max_connections", c.network.maxConnections, 1);
-        k.atLeast("network.max_unauthenticated_per_source", c.network.maxUnauthenticatedPerSource, 1);
-        k.check("network.max_unauthenticated_percent",
-                c.network.maxUnauthenticatedPercent >= 1 && c.network.maxUnauthenticatedPercent <= 100,
-                "must be between 1 and 100");
-        k.atLeast("network.first_byte_timeout_ms", c.network.firstByteTimeoutMs, 100);
-        // One largest frame (1 MiB body and its 4-byte length) must fit, or authorized peers could not send it.
-        k.atLeast("network.max_buffered_inbound_bytes", c.network.maxBufferedInboundBytes, (1 << 20) + 4);
+        k.integer("network.handshake_timeout_sec", c.network.handshakeTimeoutSec);
+        k.integer("network.idle_timeout_sec", c.network.idleTimeoutSec);
+        k.integer("network.max_connections", c.network.maxConnections);
+        k.integer("network.max_unauthenticated_per_source", c.network.maxUnauthenticatedPerSource);
+        k.integer("network.max_unauthenticated_percent", c.network.maxUnauthenticatedPercent);
+        k.integer("network.first_byte_timeout_ms", c.network.firstByteTimeoutMs);
+        k.integer("network.max_buffered_inbound_bytes", c.network.maxBufferedInboundBytes);
         for (int i = 0; i < c.access.authorizedPeers.size(); i++) {
             k.endpointId("access.authorized_peers[" + i + "]", c.access.authorizedPeers.get(i));
         }
@@ -154,10 +222,10 @@ public final class ConfigLoader {
             ReflectorConfig.Peer p = c.access.peers.get(i);
             k.endpointId("access.peers[" + i + "].endpoint_id", p.endpointId);
             if (p.maxTestsPerHourPerPeer != null) {
-                k.atLeast("access.peers[" + i + "].max_tests_per_hour_per_peer", p.maxTestsPerHourPerPeer, 0);
+                k.integer("access.peers[" + i + "].max_tests_per_hour_per_peer", p.maxTestsPerHourPerPeer);
             }
             if (p.maxBytesPerDayPerPeer != null) {
-                k.atLeast("access.peers[" + i + "].max_bytes_per_day_per_peer", p.maxBytesPerDayPerPeer, 0);
+                k.integer("access.peers[" + i + "].max_bytes_per_day_per_peer", p.maxBytesPerDayPerPeer);
             }
         }
         for (int i = 0; i < c.access.pairingCodes.size(); i++) {
@@ -167,21 +235,22 @@ public final class ConfigLoader {
                     "must be " + PairingCodes.LENGTH + " characters from " + PairingCodes.ALPHABET);
             if (p.expiresAt != null) k.instant(key + ".expires_at", p.expiresAt);
         }
-        k.atLeast("quotas.max_test_duration_sec", c.quotas.maxTestDurationSec, 1);
-        k.atLeast("quotas.max_concurrent_tests", c.quotas.maxConcurrentTests, 0);
-        k.atLeast("quotas.max_tests_per_hour_per_peer", c.quotas.maxTestsPerHourPerPeer, 0);
-        k.atLeast("quotas.max_bytes_per_day_per_peer", c.quotas.maxBytesPerDayPerPeer, 0);
-        k.atLeast("quotas.cooldown_sec", c.quotas.cooldownSec, 0);
-        k.atLeast("quotas.udp_echo_max_packet_rate", c.quotas.udpEchoMaxPacketRate, 1);
-        k.notBlank("iperf3.path", c.iperf3.path);
-        k.atLeast("iperf3.max_streams", c.iperf3.maxStreams, 1);
-        k.atLeast("iperf3.default_streams", c.iperf3.defaultStreams, 1);
+        k.integer("quotas.max_test_duration_sec", c.quotas.maxTestDurationSec);
+        k.integer("quotas.max_concurrent_tests", c.quotas.maxConcurrentTests);
+        k.integer("quotas.max_tests_per_hour_per_peer", c.quotas.maxTestsPerHourPerPeer);
+        k.integer("quotas.max_bytes_per_day_per_peer", c.quotas.maxBytesPerDayPerPeer);
+        k.integer("quotas.cooldown_sec", c.quotas.cooldownSec);
+        k.integer("quotas.udp_echo_max_packet_rate", c.quotas.udpEchoMaxPacketRate);
+        k.path("iperf3.path", c.iperf3.path);
+        k.integer("iperf3.max_streams", c.iperf3.maxStreams);
+        k.integer("iperf3.default_streams", c.iperf3.defaultStreams);
         k.check("iperf3.default_streams", c.iperf3.defaultStreams <= c.iperf3.maxStreams,
                 "must be <= max_streams (" + c.iperf3.maxStreams + ")");
         k.oneOf("logging.level", c.logging.level == null ? null : c.logging.level.toLowerCase(), LEVELS);
-        k.notBlank("logging.audit_log_path", c.logging.auditLogPath);
-        k.atLeast("logging.audit_log_max_bytes", c.logging.auditLogMaxBytes, 4096);
-        k.atLeast("logging.audit_log_keep", c.logging.auditLogKeep, 0);
+        k.path("logging.audit_log_path", c.logging.auditLogPath);
+        k.integer("logging.audit_log_max_bytes", c.logging.auditLogMaxBytes);
+        k.integer("logging.audit_log_keep", c.logging.auditLogKeep);
+        if (c.state.dataDir != null && !c.state.dataDir.isBlank()) k.path("state.data_dir", c.state.dataDir);
     }
 
     /** Accumulates nothing: the first failure throws, with file and key in the message. */
@@ -194,12 +263,16 @@ public final class ConfigLoader {
             check(key, v != null && !v.isBlank(), "must not be empty");
         }
 
-        void atLeast(String key, long v, long min) {
-            check(key, v >= min, "must be >= " + min + ", got " + v);
+        void integer(String key, long v) {
+            IntegerKeys.Range range = IntegerKeys.of(key);
+            check(key, range.contains(v), "must be " + range.requirement() + ", got " + v);
         }
 
-        void port(String key, int v) {
-            check(key, v >= 1 && v <= 65535, "must be a port number 1-65535, got " + v);
+        /** Not empty; {@code ~user/…} is refused rather than taken as a relative directory named {@code ~user}. */
+        void path(String key, String v) {
+            notBlank(key, v);
+            check(key, !v.startsWith("~") || v.equals("~") || v.startsWith("~/"),
+                    "only ~ and ~/… (your home directory) are expanded, not ~user; got \"" + v + "\"");
         }
 
         void oneOf(String key, String v, Set<String> allowed) {
@@ -247,14 +320,12 @@ public final class ConfigLoader {
         return sb.isEmpty() ? "the document" : sb.toString();
     }
 
-    /** Turns unknown keys into warnings and skips their values. */
+    /** Notes each unknown key, with the known one it is probably a mistake for, and skips its value. */
     private static final class UnknownKeyCollector extends DeserializationProblemHandler {
-        private final String source;
-        private final List<String> warnings;
+        private final List<String> unknown;
 
-        UnknownKeyCollector(String source, List<String> warnings) {
-            this.source = source;
-            this.warnings = warnings;
+        UnknownKeyCollector(List<String> unknown) {
+            this.unknown = unknown;
         }
 
         @Override
@@ -269,7 +340,11 @@ public final class ConfigLoader {
             }
             if (names.isEmpty() || !names.get(names.size() - 1).equals(propertyName)) names.add(propertyName);
             String key = String.join(".", names).replace(".[", "[");
-            warnings.add(source + ": unknown key " + key.toString().replace(".[", "[") + " (ignored)");
+            String parent = key.substring(0, key.length() - propertyName.length());
+            List<String> known = deserializer == null ? List.of()
+                    : deserializer.getKnownPropertyNames().stream().map(String::valueOf).toList();
+            unknown.add("unknown key " + key + DidYouMean.closest(propertyName, known)
+                    .map(k -> " (did you mean " + parent + k + "?)").orElse(""));
             p.skipChildren();
             return true;
         }

@@ -2,6 +2,7 @@ package io.packetparamedic.api.identity;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -92,6 +93,9 @@ public final class Ed25519Identity {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IdentityException("identity key file " + file + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new IdentityException("cannot read identity key file " + file + ": permission denied (running as user "
+                    + System.getProperty("user.name") + ")");
         } catch (IOException e) {
             throw new IdentityException("cannot read identity key file " + file + ": " + e.getMessage());
         }

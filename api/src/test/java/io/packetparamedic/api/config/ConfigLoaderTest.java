@@ -42,27 +42,112 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void partialFileKeepsDefaultsForTheRestAndWarnsOnUnknownKeys() throws Exception {
+    void partialFileKeepsDefaultsForTheRest() throws Exception {
         Path f = dir.resolve("reflector.toml");
         Files.writeString(f, """
                 [quotas]
                 max_concurrent_tests = 3
-                legacy_knob = "x"
 
                 [access]
                 authorized_peers = ["pp-7dn2-ff6e-ptj2-trn3-n382-mvrd-edjk-45bq-3qh4-79ht-r14a-32ts-v8mg-k"]
-
-                [telemetry]
-                endpoint = "http://example"
                 """);
         ConfigLoader.Loaded loaded = ConfigLoader.load(null, Map.of(ConfigLoader.ENV_CONFIG, f.toString()));
         assertThat(loaded.source()).contains(f);
         assertThat(loaded.config().quotas.maxConcurrentTests).isEqualTo(3);
         assertThat(loaded.config().quotas.cooldownSec).isEqualTo(5);
         assertThat(loaded.config().network.listenAddress).isEqualTo("0.0.0.0:4000");
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void unknownKeysInEveryTableAreErrorsNamingTheKeyAndTheLikelyIntendedOne() throws Exception {
+        Path f = dir.resolve("reflector.toml");
+        Files.writeString(f, """
+                [quotas]
+                max_tests_per_hour = 4
+                legacy_knob = "x"
+
+                [netwrok]
+                listen_address = "127.0.0.1:4000"
+
+                [[access.peers]]
+                endpoint_id = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K"
+                nmae = "lab"
+                """);
+        assertThatThrownBy(() -> ConfigLoader.loadFile(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(f + ": unknown key quotas.max_tests_per_hour (did you mean quotas.max_tests_per_hour_per_peer?); "
+                        + "unknown key quotas.legacy_knob; "
+                        + "unknown key netwrok (did you mean network?); "
+                        + "unknown key access.peers[0].nmae (did you mean access.peers[0].name?)");
+        for (String table : new String[] {"identity", "network", "access", "quotas", "iperf3", "logging", "state"}) {
+            assertThatThrownBy(() -> ConfigLoader.parse("[" + table + "]\nbogus_key = 1\n", "f.toml"))
+                    .as(table).hasMessage("f.toml: unknown key " + table + ".bogus_key");
+        }
+        assertThatThrownBy(() -> ConfigLoader.parse("[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires = 1\n", "f.toml"))
+                .hasMessage("f.toml: unknown key access.pairing_codes[0].expires (did you mean access.pairing_codes[0].expires_at?)");
+    }
+
+    @Test
+    void unknownKeysAreWarningsWhenTheCallerAsksForThat() throws Exception {
+        Path f = dir.resolve("reflector.toml");
+        Files.writeString(f, "[quotas]\nmax_concurrent_tests = 3\nlegacy_knob = \"x\"\n[telemetry]\nendpoint = \"http://example\"\n");
+        ConfigLoader.Loaded loaded = ConfigLoader.loadFile(f, ConfigLoader.UnknownKeys.WARN);
+        assertThat(loaded.config().quotas.maxConcurrentTests).isEqualTo(3);
         assertThat(loaded.warnings()).containsExactlyInAnyOrder(
                 f + ": unknown key quotas.legacy_knob (ignored)",
                 f + ": unknown key telemetry (ignored)");
+    }
+
+    @Test
+    void aFractionOrANonPositiveLimitIsRefusedWithTheFullKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_tests_per_hour_per_peer = 2.5\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for quotas.max_tests_per_hour_per_peer: must be a positive integer, got 2.5");
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_tests_per_hour_per_peer = 0\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for quotas.max_tests_per_hour_per_peer: must be a positive integer, got 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_bytes_per_day_per_peer = -1\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for quotas.max_bytes_per_day_per_peer: must be a positive integer, got -1");
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_concurrent_tests = 0\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for quotas.max_concurrent_tests: must be a positive integer, got 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\ncooldown_sec = 1.5\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for quotas.cooldown_sec: must be an integer >= 0, got 1.5");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmax_unauthenticated_percent = 101\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for network.max_unauthenticated_percent: must be an integer from 1 to 100, got 101");
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                [[access.peers]]
+                endpoint_id = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K"
+                max_bytes_per_day_per_peer = 0
+                """, "f.toml"))
+                .hasMessage("f.toml: invalid value for access.peers[0].max_bytes_per_day_per_peer: must be a positive integer, got 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_concurrent_tests = \"3\"\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for quotas.max_concurrent_tests: must be a positive integer, got \"3\"");
+        // A cooldown of 0 means none, and stays allowed.
+        assertThat(ConfigLoader.parse("[quotas]\ncooldown_sec = 0\n", "f.toml").config().quotas.cooldownSec).isZero();
+    }
+
+    @Test
+    void aTildeInAPathMeansTheHomeDirectory() throws Exception {
+        Path f = dir.resolve("reflector.toml");
+        Files.writeString(f, """
+                [identity]
+                private_key_path = "~/reflector/identity.ed25519"
+                [logging]
+                audit_log_path = "~/reflector/audit.jsonl"
+                [state]
+                data_dir = "~"
+                [iperf3]
+                path = "~/bin/iperf3"
+                """);
+        Path home = Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
+        ReflectorConfig c = ConfigLoader.loadFile(f).config();
+        assertThat(c.privateKeyPath()).isEqualTo(home.resolve("reflector/identity.ed25519"));
+        assertThat(c.identity.privateKeyPath).isEqualTo(home.resolve("reflector/identity.ed25519").toString());
+        assertThat(c.auditLogPath()).isEqualTo(home.resolve("reflector/audit.jsonl"));
+        assertThat(c.dataDir()).isEqualTo(home);
+        assertThat(c.iperf3.path).isEqualTo(home.resolve("bin/iperf3").toString());
+        assertThatThrownBy(() -> ConfigLoader.parse("[identity]\nprivate_key_path = \"~bob/id\"\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for identity.private_key_path: only ~ and ~/… (your home directory) "
+                        + "are expanded, not ~user; got \"~bob/id\"");
     }
 
     @Test
@@ -138,15 +223,5 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.render(back.config())).isEqualTo(toml);
         assertThat(back.config().access.pairingCodes.get(0).window).isEqualTo("ns/win");
         assertThat(back.config().quotas.maxBytesPerDayPerPeer).isEqualTo(123);
-    }
-
-    @Test
-    void durations() {
-        assertThat(Durations.parse("30s").getSeconds()).isEqualTo(30);
-        assertThat(Durations.parse("10m").getSeconds()).isEqualTo(600);
-        assertThat(Durations.parse("1h").getSeconds()).isEqualTo(3600);
-        assertThat(Durations.parse("1d").getSeconds()).isEqualTo(86400);
-        assertThat(Durations.format(Durations.parse("600s"))).isEqualTo("10m");
-        assertThatThrownBy(() -> Durations.parse("10 minutes")).hasMessageContaining("10 minutes");
     }
 }

@@ -1,6 +1,7 @@
 package io.packetparamedic.reflector.admin;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,4 +15,15 @@ public interface AdminOperations {
     AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code);
 
     AdminProtocol.LiveFigures liveStatus();
+
+    /** Closes the pairing window opened through this channel; empty when none was open. */
+    Optional<AdminProtocol.OpenWindow> closePairingWindow();
+
+    List<AdminProtocol.Peer> peers();
+
+    /**
+     * Removes a paired peer, named by {@code nameOrId}; its connections close at once. A peer the
+     * configuration file lists is refused with a message saying to edit the file.
+     */
+    AdminProtocol.RemovedPeer removePeer(String nameOrId) throws java.io.IOException;
 }

@@ -17,15 +17,25 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * ← {"ok":true,"pairing":{"endpoint_id":"…","code":"ABCD2345","expires_at":"2026-…Z"}}
  * → {"op":"status"}
  * ← {"ok":true,"status":{"endpoint_id":"…","uptime_sec":42,"connections":1,…}}
+ * → {"op":"close_pairing"}
+ * ← {"ok":true,"closed":{"window":"local","expires_at":"…"}}  (closed absent: none was open)
+ * → {"op":"peers"}
+ * ← {"ok":true,"peers":[{"endpoint_id":"…","name":"lab","source":"config",…},…]}
+ * → {"op":"remove_peer","peer":"PP-7DN2-FF6E"}         (name, Endpoint ID or its start)
+ * ← {"ok":true,"removed":{"endpoint_id":"…","connections_closed":1}}
  * ← {"ok":false,"error":"…"}                           (any failure)
  * </pre>
  */
 public final class AdminProtocol {
 
     public static final int MAX_REQUEST_BYTES = 4096;
-    public static final int MAX_RESPONSE_BYTES = 64 * 1024;
+    /** Room for {@code peers} with some thousands of peers; the CLI allocates it once per call. */
+    public static final int MAX_RESPONSE_BYTES = 1 << 20;
     public static final String OP_PAIR = "pair";
     public static final String OP_STATUS = "status";
+    public static final String OP_CLOSE_PAIRING = "close_pairing";
+    public static final String OP_PEERS = "peers";
+    public static final String OP_REMOVE_PEER = "remove_peer";
 
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -35,30 +45,67 @@ public final class AdminProtocol {
 
     private AdminProtocol() {}
 
-    /** A request: {@code op} is {@value #OP_PAIR} or {@value #OP_STATUS}. */
-    public record Request(String op, Long ttlSec, String code) {
+    /** A request: {@code op} is one of the {@code OP_} constants; the other fields belong to one op each. */
+    public record Request(String op, Long ttlSec, String code, String peer) {
         public static Request pair(long ttlSec, String code) {
-            return new Request(OP_PAIR, ttlSec, code);
+            return new Request(OP_PAIR, ttlSec, code, null);
         }
 
         public static Request status() {
-            return new Request(OP_STATUS, null, null);
+            return new Request(OP_STATUS, null, null, null);
+        }
+
+        public static Request closePairing() {
+            return new Request(OP_CLOSE_PAIRING, null, null, null);
+        }
+
+        public static Request peers() {
+            return new Request(OP_PEERS, null, null, null);
+        }
+
+        public static Request removePeer(String nameOrId) {
+            return new Request(OP_REMOVE_PEER, null, null, nameOrId);
         }
     }
 
-    public record Response(boolean ok, String error, PairingOpened pairing, LiveFigures status) {
+    /** The answer: {@code ok} and the one field of the request's op, or {@code error}. */
+    public record Response(boolean ok, String error, PairingOpened pairing, LiveFigures status, OpenWindow closed,
+            java.util.List<Peer> peers, RemovedPeer removed) {
         public static Response failure(String error) {
-            return new Response(false, error, null, null);
+            return new Response(false, error, null, null, null, null, null);
         }
 
         public static Response of(PairingOpened pairing) {
-            return new Response(true, null, pairing, null);
+            return new Response(true, null, pairing, null, null, null, null);
         }
 
         public static Response of(LiveFigures status) {
-            return new Response(true, null, null, status);
+            return new Response(true, null, null, status, null, null, null);
+        }
+
+        /** {@code closed} is null when no window was open. */
+        public static Response closed(OpenWindow closed) {
+            return new Response(true, null, null, null, closed, null, null);
+        }
+
+        public static Response of(java.util.List<Peer> peers) {
+            return new Response(true, null, null, null, null, peers, null);
+        }
+
+        public static Response of(RemovedPeer removed) {
+            return new Response(true, null, null, null, null, null, removed);
         }
     }
+
+    /**
+     * One authorized peer for {@code reflector peers list}. {@code source} is {@code config} (listed in
+     * the configuration file), {@code paired} or {@code config+paired}; {@code last_seen} is the last
+     * connection or session request; usage figures are for the current UTC day / rolling hour.
+     */
+    public record Peer(String endpointId, String name, String source, String pairedAt, String pairedThrough,
+            String lastSeen, int connections, int testsLastHour, long bytesToday) {}
+
+    public record RemovedPeer(String endpointId, int connectionsClosed) {}
 
     /** A pairing window opened on the live server; the code is shown once, to the operator who asked. */
     public record PairingOpened(String endpointId, String code, String expiresAt) {}

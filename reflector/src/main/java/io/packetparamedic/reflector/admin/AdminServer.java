@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local admin channel of a running reflector: a Unix domain socket (mode 0600) in the data
- * directory through which {@code reflector pair} and {@code reflector status} act on the live
+ * directory through which {@code reflector pair}, {@code status} and {@code peers} act on the live
  * server.
  *
  * <p>The socket is bound inside a fresh 0700 directory, restricted to 0600 and only then renamed
@@ -225,12 +225,25 @@ public final class AdminServer implements AutoCloseable {
                 case AdminProtocol.OP_STATUS -> {
                     return AdminProtocol.Response.of(operations.liveStatus());
                 }
+                case AdminProtocol.OP_CLOSE_PAIRING -> {
+                    return AdminProtocol.Response.closed(operations.closePairingWindow().orElse(null));
+                }
+                case AdminProtocol.OP_PEERS -> {
+                    return AdminProtocol.Response.of(operations.peers());
+                }
+                case AdminProtocol.OP_REMOVE_PEER -> {
+                    if (request.peer() == null) throw new IllegalArgumentException("remove_peer needs \"peer\"");
+                    return AdminProtocol.Response.of(operations.removePeer(request.peer()));
+                }
                 default -> {
                     return AdminProtocol.Response.failure("unknown op \"" + abbreviate(request.op()) + "\"");
                 }
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
             return AdminProtocol.Response.failure(e.getMessage());
+        } catch (IOException e) {
+            LOG.error("event=admin_request_failed op={} error=\"{}\"", request.op(), e.getMessage());
+            return AdminProtocol.Response.failure("the server could not do that: " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("event=admin_request_failed op={} error=\"{}: {}\"", request.op(),
                     e.getClass().getSimpleName(), e.getMessage());

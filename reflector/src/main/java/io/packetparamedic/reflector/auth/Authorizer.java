@@ -78,6 +78,8 @@ public final class Authorizer {
     /** When each configured code was first seen, for the lifetime cap; guarded by {@link #lock}. */
     private final Map<String, Instant> configCodesSeen = new HashMap<>();
     private final PairingGuard guard = new PairingGuard();
+    /** Guarded by {@link #lock}. */
+    private final EndedWindows ended = new EndedWindows();
     /** Written under {@link #lock}; read lock-free on the event loop. */
     private volatile boolean anyWindow;
 
@@ -151,7 +153,7 @@ public final class Authorizer {
         String normalized = code.isPresent() ? PairingCodes.normalize(code.get()) : PairingCodes.generate();
         Instant expiresAt = Instant.now(clock).plus(ttl).truncatedTo(ChronoUnit.SECONDS);
         synchronized (lock) {
-            windows.removeIf(w -> !w.fromConfig());
+            endLocalWindows(EndedWindows.Why.REPLACED, Instant.now(clock));
             windows.add(new Window(LOCAL_WINDOW, normalized, Optional.of(expiresAt), false));
             anyWindow = true;
         }
@@ -172,8 +174,12 @@ public final class Authorizer {
     public PairingOutcome pair(EndpointId peer, InetAddress source, String presentedCode) {
         if (isAuthorized(peer)) return PairingOutcome.alreadyAuthorized();
         Instant now = Instant.now(clock);
-        Optional<String> refused = guard.admit(source, now);
-        if (refused.isPresent()) return PairingOutcome.failed(refused.get());
+        Optional<PairingGuard.Refusal> refused = guard.admit(source, now);
+        if (refused.isPresent()) {
+            refused.get().auditReason().ifPresent(reason -> audit.record(pairingFailed(peer, source, reason)
+                    .withParams(Map.of("tested", false))));
+            return PairingOutcome.failed(refused.get().message());
+        }
         if (presentedCode == null || !PairingCodes.isValid(presentedCode)) {
             return failedAttempt(peer, source, now, "malformed code", List.of());
         }
@@ -186,8 +192,9 @@ public final class Authorizer {
                 if (PairingCodes.matches(w.code(), presentedCode) && match == null) match = w;
             }
             if (match == null) {
-                List<Window> locked = countFailure();
-                return failedAttempt(peer, source, now, "wrong code", locked);
+                String reason = ended.whyEnded(presentedCode, now).map(why -> why.reason).orElse("wrong code");
+                List<Window> locked = countFailure(now);
+                return failedAttempt(peer, source, now, reason, locked);
             }
             try {
                 store.add(peer, match.name());
@@ -196,6 +203,7 @@ public final class Authorizer {
                 return PairingOutcome.failed("pairing failed: the reflector cannot save the paired peer");
             }
             windows.remove(match);
+            ended.add(match.code(), EndedWindows.Why.USED, now);
             windowFailures.remove(match.key());
             if (match.fromConfig()) consumedConfigCodes.add(match.configKey());
             anyWindow = !windows.isEmpty();
@@ -220,12 +228,13 @@ public final class Authorizer {
      * Counts a failed attempt against every open window (it was tested against all of them) and
      * closes those that reached {@link PairingGuard#WINDOW_FAILURE_LIMIT}. Under {@link #lock}.
      */
-    private List<Window> countFailure() {
+    private List<Window> countFailure(Instant now) {
         List<Window> locked = new ArrayList<>();
         for (Iterator<Window> it = windows.iterator(); it.hasNext(); ) {
             Window w = it.next();
             if (windowFailures.merge(w.key(), 1, Integer::sum) >= PairingGuard.WINDOW_FAILURE_LIMIT) {
                 it.remove();
+                ended.add(w.code(), EndedWindows.Why.LOCKED, now);
                 windowFailures.remove(w.key());
                 if (w.fromConfig()) consumedConfigCodes.add(w.configKey());
                 locked.add(w);
@@ -237,20 +246,121 @@ public final class Authorizer {
 
     /** Audits a tested attempt that failed (at most the guard's tested rate) and the windows it closed. */
     private PairingOutcome failedAttempt(EndpointId peer, InetAddress source, Instant now, String reason, List<Window> locked) {
-        int failures = guard.failed(source, now);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("failures_from_address", failures);
-        audit.record(AuditEvent.of(AuditEventType.PAIRING_FAILED)
-                .withPeer(peer.toString())
-                .withRemoteAddress(source == null ? null : source.getHostAddress())
-                .withParams(params)
-                .withDecision("denied", reason));
+        PairingGuard.Failure failure = guard.failed(source, now);
+        audit.record(pairingFailed(peer, source, reason)
+                .withParams(Map.of("failures_from_address", failure.failuresFromAddress())));
+        failure.blockedFor().ifPresent(blocked -> {
+            audit.record(AuditEvent.of(AuditEventType.PAIRING_BLOCKED)
+                    .withPeer(peer.toString())
+                    .withRemoteAddress(source.getHostAddress())
+                    .withParams(Map.of("failures_from_address", failure.failuresFromAddress(),
+                            "blocked_for_sec", blocked.toSeconds())));
+            LOG.warn("event=pairing_address_blocked remote={} failures={} blocked_for_sec={}",
+                    source.getHostAddress(), failure.failuresFromAddress(), blocked.toSeconds());
+        });
         for (Window w : locked) {
             audit.record(AuditEvent.of(AuditEventType.PAIRING_LOCKED)
                     .withParams(Map.of("window", w.name(), "failed_attempts", PairingGuard.WINDOW_FAILURE_LIMIT)));
             LOG.warn("event=pairing_window_locked window={} failed_attempts={}", w.name(), PairingGuard.WINDOW_FAILURE_LIMIT);
         }
         return PairingOutcome.failed(PairingOutcome.FAILED);
+    }
+
+    private static AuditEvent pairingFailed(EndpointId peer, InetAddress source, String reason) {
+        return AuditEvent.of(AuditEventType.PAIRING_FAILED)
+                .withPeer(peer.toString())
+                .withRemoteAddress(source == null ? null : source.getHostAddress())
+                .withDecision("denied", reason);
+    }
+
+    /**
+     * Closes the admin channel's pairing window before its expiry ({@code reflector pair --close}).
+     * Windows from the configuration's {@code access.pairing_codes} stay: they close when the file
+     * no longer lists them. Returns the window that was closed, if one was open.
+     */
+    public Optional<OpenPairingWindow> closeLocalWindow() {
+        Optional<OpenPairingWindow> closed;
+        synchronized (lock) {
+            Instant now = Instant.now(clock);
+            prune(now);
+            closed = windows.stream().filter(w -> !w.fromConfig()).findFirst()
+                    .map(w -> new OpenPairingWindow(w.name(), w.expiresAt()));
+            endLocalWindows(EndedWindows.Why.CLOSED, now);
+            anyWindow = !windows.isEmpty();
+        }
+        closed.ifPresent(w -> {
+            audit.record(AuditEvent.of(AuditEventType.PAIRING_CLOSED).withParams(Map.of("window", w.window())));
+            LOG.info("event=pairing_closed window={}", w.window());
+        });
+        return closed;
+    }
+
+    /** Under {@link #lock}. */
+    private void endLocalWindows(EndedWindows.Why why, Instant now) {
+        for (Iterator<Window> it = windows.iterator(); it.hasNext(); ) {
+            Window w = it.next();
+            if (w.fromConfig()) continue;
+            it.remove();
+            windowFailures.remove(w.key());
+            ended.add(w.code(), why, now);
+        }
+    }
+
+    /** An authorized peer as {@code reflector peers list} shows it: from the configuration, paired, or both. */
+    public record KnownPeer(EndpointId id, Optional<String> name, boolean configured, Optional<PeerStore.PairedPeer> paired) {}
+
+    /** Every authorized peer, configured ones first in file order, then paired ones by Endpoint ID. */
+    public List<KnownPeer> knownPeers() {
+        Map<EndpointId, String> config = configured;
+        List<KnownPeer> all = new ArrayList<>();
+        config.forEach((id, name) -> all.add(new KnownPeer(id, Optional.of(name).filter(n -> !n.isEmpty()), true,
+                store.get(id))));
+        store.all().stream()
+                .filter(p -> !config.containsKey(EndpointId.parse(p.endpointId())))
+                .sorted(Comparator.comparing(PeerStore.PairedPeer::endpointId))
+                .forEach(p -> all.add(new KnownPeer(EndpointId.parse(p.endpointId()), Optional.empty(), false, Optional.of(p))));
+        return all;
+    }
+
+    public boolean isConfigured(EndpointId peer) {
+        return configured.containsKey(peer);
+    }
+
+    /**
+     * The authorized peer {@code nameOrId} means: its Endpoint ID (any case), its configured name,
+     * or an unambiguous start of its Endpoint ID such as {@code PP-7DN2-FF6E}.
+     *
+     * @throws IllegalArgumentException saying why no single peer matches
+     */
+    public EndpointId resolve(String nameOrId) {
+        String wanted = nameOrId == null ? "" : nameOrId.strip();
+        if (wanted.isEmpty()) throw new IllegalArgumentException("name the peer by its name or Endpoint ID");
+        List<KnownPeer> peers = knownPeers();
+        Optional<EndpointId> exact = asEndpointId(wanted);
+        if (exact.isPresent()) {
+            if (peers.stream().anyMatch(p -> p.id().equals(exact.get()))) return exact.get();
+            throw new IllegalArgumentException("no authorized peer has Endpoint ID " + exact.get());
+        }
+        List<EndpointId> byName = peers.stream()
+                .filter(p -> p.name().filter(wanted::equalsIgnoreCase).isPresent()).map(KnownPeer::id).toList();
+        String prefix = wanted.toUpperCase(java.util.Locale.ROOT);
+        List<EndpointId> matches = !byName.isEmpty() || prefix.length() < 7 ? byName
+                : peers.stream().map(KnownPeer::id).filter(id -> id.toString().startsWith(prefix)).toList();
+        if (matches.size() == 1) return matches.get(0);
+        if (matches.isEmpty()) {
+            throw new IllegalArgumentException("no authorized peer is named or has an Endpoint ID starting with \""
+                    + wanted + "\" (see: reflector peers list)");
+        }
+        throw new IllegalArgumentException("\"" + wanted + "\" matches " + matches.size()
+                + " peers; give the full Endpoint ID");
+    }
+
+    private static Optional<EndpointId> asEndpointId(String text) {
+        try {
+            return Optional.of(EndpointId.parse(text));
+        } catch (IllegalArgumentException notAnId) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -271,7 +381,7 @@ public final class Authorizer {
         for (String id : config.access.authorizedPeers) addPeer(next, id, "");
         for (ReflectorConfig.Peer p : config.access.peers) addPeer(next, p.endpointId, p.name == null ? "" : p.name);
         Map<EndpointId, String> previous = configured;
-        configured = Map.copyOf(next);
+        configured = java.util.Collections.unmodifiableMap(next); // keeps the file's order for peers list
 
         Set<EndpointId> removed = new HashSet<>(previous.keySet());
         removed.removeAll(next.keySet());
@@ -342,7 +452,10 @@ public final class Authorizer {
 
     private void prune(Instant now) {
         for (Iterator<Window> it = windows.iterator(); it.hasNext(); ) {
-            if (!it.next().open(now)) it.remove();
+            Window w = it.next();
+            if (w.open(now)) continue;
+            it.remove();
+            ended.add(w.code(), EndedWindows.Why.EXPIRED, now);
         }
         anyWindow = !windows.isEmpty();
     }

@@ -27,6 +27,10 @@ import java.util.Optional;
  *
  * Memory is bounded: at most {@value #MAX_SOURCES} addresses are remembered (least recently
  * used first out). Synchronized; no I/O.
+ *
+ * <p>Untested refusals are not audited one by one (their number is bounded only by the peer), but
+ * the first refusal of each block and the first after the reflector-wide budget runs out are: each
+ * is paid for by a tested attempt, so the audit log stays bounded and still shows the lockout.
  */
 final class PairingGuard {
 
@@ -41,7 +45,17 @@ final class PairingGuard {
         int failures;
         Instant lastFailure;
         Instant blockedUntil;
+        boolean refusalAudited;
     }
+
+    /**
+     * An attempt refused untested: the message for the peer and, when this refusal is to be
+     * audited, the audit reason.
+     */
+    record Refusal(String message, Optional<String> auditReason) {}
+
+    /** What {@link #failed} did to the address: its failures so far and, when it is now blocked, for how long. */
+    record Failure(int failuresFromAddress, Optional<Duration> blockedFor) {}
 
     private final Map<InetAddress, Source> sources = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -51,9 +65,10 @@ final class PairingGuard {
     };
     private double tokens = TESTED_PER_SECOND;
     private Instant refilledAt;
+    private boolean throttleAudited;
 
-    /** Empty when the attempt may be tested; otherwise the message for the peer. */
-    synchronized Optional<String> admit(InetAddress source, Instant now) {
+    /** Empty when the attempt may be tested; otherwise why not. */
+    synchronized Optional<Refusal> admit(InetAddress source, Instant now) {
         Source s = source == null ? null : sources.get(source);
         if (s != null && !now.isBefore(s.lastFailure.plus(FORGET_AFTER))) {
             sources.remove(source);
@@ -61,25 +76,36 @@ final class PairingGuard {
         }
         if (s != null && s.blockedUntil != null && now.isBefore(s.blockedUntil)) {
             long seconds = Math.max(1, (Duration.between(now, s.blockedUntil).toMillis() + 999) / 1000);
-            return Optional.of("pairing failed: too many wrong codes from this address; try again in " + seconds + " s");
+            Optional<String> audit = s.refusalAudited ? Optional.empty()
+                    : Optional.of("address blocked after " + s.failures + " wrong codes");
+            s.refusalAudited = true;
+            return Optional.of(new Refusal(
+                    "pairing failed: too many wrong codes from this address; try again in " + seconds + " s", audit));
         }
         refill(now);
-        if (tokens < 1) return Optional.of("pairing failed: too many pairing attempts right now; try again in a few seconds");
+        if (tokens < 1) {
+            Optional<String> audit = throttleAudited ? Optional.empty()
+                    : Optional.of("more than " + TESTED_PER_SECOND + " pairing attempts a second (reflector-wide)");
+            throttleAudited = true;
+            return Optional.of(new Refusal(
+                    "pairing failed: too many pairing attempts right now; try again in a few seconds", audit));
+        }
         tokens -= 1;
+        throttleAudited = false;
         return Optional.empty();
     }
 
-    /** Records a tested attempt that failed; returns the address's failures so far. */
-    synchronized int failed(InetAddress source, Instant now) {
-        if (source == null) return 0;
+    /** Records a tested attempt that failed. */
+    synchronized Failure failed(InetAddress source, Instant now) {
+        if (source == null) return new Failure(0, Optional.empty());
         Source s = sources.computeIfAbsent(source, k -> new Source());
         s.failures++;
         s.lastFailure = now;
-        if (s.failures >= FREE_FAILURES) {
-            long seconds = Math.min(MAX_BACKOFF.getSeconds(), 1L << Math.min(30, s.failures - FREE_FAILURES));
-            s.blockedUntil = now.plusSeconds(seconds);
-        }
-        return s.failures;
+        if (s.failures < FREE_FAILURES) return new Failure(s.failures, Optional.empty());
+        long seconds = Math.min(MAX_BACKOFF.getSeconds(), 1L << Math.min(30, s.failures - FREE_FAILURES));
+        s.blockedUntil = now.plusSeconds(seconds);
+        s.refusalAudited = false;
+        return new Failure(s.failures, Optional.of(Duration.ofSeconds(seconds)));
     }
 
     synchronized void succeeded(InetAddress source) {

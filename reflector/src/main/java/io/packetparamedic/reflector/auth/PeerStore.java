@@ -102,6 +102,14 @@ public final class PeerStore {
         return peers.size();
     }
 
+    public java.util.Optional<PairedPeer> get(EndpointId peer) {
+        return java.util.Optional.ofNullable(peers.get(peer));
+    }
+
+    public List<PairedPeer> all() {
+        return List.copyOf(peers.values());
+    }
+
     /** Adds and persists {@code peer}; when the write fails the store is unchanged and the exception says why. */
     public synchronized void add(EndpointId peer, String window) throws IOException {
         PairedPeer entry = new PairedPeer(peer.toString(),

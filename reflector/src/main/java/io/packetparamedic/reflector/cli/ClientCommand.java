@@ -54,8 +54,9 @@ public final class ClientCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:4000",
-            scope = ScopeType.INHERIT, description = "The reflector's control address (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            description = "The reflector's control address (default: with -c or --local, that configuration's "
+                    + "listen_address, a 0.0.0.0 or :: bind reached through loopback; otherwise " + ClientTarget.DEFAULT + ").")
     String server;
 
     @Option(names = {"-i", "--identity"}, paramLabel = "PATH", defaultValue = DEFAULT_IDENTITY,
@@ -95,6 +96,7 @@ public final class ClientCommand implements Runnable {
     }
 
     InetSocketAddress serverAddress() {
+        if (server == null) return ClientTarget.defaultServer(ReflectorCli.root(spec), spec.commandLine().getErr());
         InetSocketAddress address;
         try {
             address = Addresses.parse(server);

@@ -30,13 +30,16 @@ final class ConfigFileWatcher implements AutoCloseable {
     private static final long SETTLE_MS = 150;
 
     private final Path file;
+    private final ConfigLoader.UnknownKeys unknownKeys;
     private final Consumer<ConfigLoader.Loaded> onChange;
     private final WatchService watcher;
     private final Thread thread;
     private volatile FileTime lastSeen;
 
-    private ConfigFileWatcher(Path file, Consumer<ConfigLoader.Loaded> onChange) throws IOException {
+    private ConfigFileWatcher(Path file, ConfigLoader.UnknownKeys unknownKeys, Consumer<ConfigLoader.Loaded> onChange)
+            throws IOException {
         this.file = file.toAbsolutePath();
+        this.unknownKeys = unknownKeys;
         this.onChange = onChange;
         this.watcher = FileSystems.getDefault().newWatchService();
         this.file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
@@ -46,8 +49,9 @@ final class ConfigFileWatcher implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static ConfigFileWatcher start(Path file, Consumer<ConfigLoader.Loaded> onChange) throws IOException {
-        ConfigFileWatcher w = new ConfigFileWatcher(file, onChange);
+    static ConfigFileWatcher start(Path file, ConfigLoader.UnknownKeys unknownKeys,
+            Consumer<ConfigLoader.Loaded> onChange) throws IOException {
+        ConfigFileWatcher w = new ConfigFileWatcher(file, unknownKeys, onChange);
         w.thread.start();
         LOG.info("event=config_watch path={}", w.file);
         return w;
@@ -94,7 +98,7 @@ final class ConfigFileWatcher implements AutoCloseable {
         if (Objects.equals(now, lastSeen)) return;
         lastSeen = now;
         try {
-            ConfigLoader.Loaded loaded = ConfigLoader.loadFile(file);
+            ConfigLoader.Loaded loaded = ConfigLoader.loadFile(file, unknownKeys);
             loaded.warnings().forEach(w -> LOG.warn("event=config_warning message=\"{}\"", w));
             onChange.accept(loaded);
             LOG.info("event=config_reloaded path={}", file);

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             ShowIdCommand.class,
             RotateIdentityCommand.class,
             PairCommand.class,
+            PeersCommand.class,
             StatusCommand.class,
             ShowConfigCommand.class,
             ClientCommand.class,
@@ -55,10 +56,16 @@ public final class ReflectorCli implements Runnable {
                     + "~/.local/share/reflector, control on 127.0.0.1:4000, health on 127.0.0.1:7301, pairing enabled.")
     boolean local;
 
+    @Option(names = "--allow-unknown-keys", scope = ScopeType.INHERIT,
+            description = "Treat unknown keys in the configuration file as warnings instead of errors "
+                    + "(e.g. a file written for a newer reflector).")
+    boolean allowUnknownKeys;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     private final Map<String, String> env;
+    private ConfigLoader.Loaded loaded;
 
     public ReflectorCli() {
         this(System.getenv());
@@ -95,16 +102,24 @@ public final class ReflectorCli implements Runnable {
         return env;
     }
 
-    /** Loads the configuration the options and environment select; prints its warnings on stderr. */
+    /**
+     * Loads the configuration the options and environment select, once per command line (a
+     * command that asks twice gets the same result and its warnings are printed once).
+     */
     ConfigLoader.Loaded loadConfig(PrintWriter err) {
-        ConfigLoader.Loaded loaded;
+        if (loaded != null) return loaded;
         if (local && configFile != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--local and --config cannot be combined");
         }
-        loaded = local ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME) : ConfigLoader.load(configFile, env);
+        loaded = local ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME)
+                : ConfigLoader.load(configFile, env, unknownKeys());
         for (String warning : loaded.warnings()) err.println("warning: " + warning);
         err.flush();
         return loaded;
+    }
+
+    ConfigLoader.UnknownKeys unknownKeys() {
+        return allowUnknownKeys ? ConfigLoader.UnknownKeys.WARN : ConfigLoader.UnknownKeys.REJECT;
     }
 
     String configDescription(ConfigLoader.Loaded loaded) {

@@ -6,22 +6,17 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminClient;
-import io.packetparamedic.reflector.admin.AdminOperations;
-import io.packetparamedic.reflector.admin.AdminProtocol;
 import io.packetparamedic.reflector.admin.AdminServer;
 import io.packetparamedic.reflector.audit.AuditLog;
-import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.kube.KubernetesServe;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.session.StandaloneSessions;
-import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -150,9 +145,9 @@ final class ServeCommand implements Callable<Integer> {
                     .pathMeta(new HostPathMeta())
                     .auditLog(audit)
                     .start());
-            remember(AdminServer.start(socket, new LiveServer(reflector)));
+            remember(AdminServer.start(socket, new LiveServer(reflector, sessions.governance(), cli.configDescription(loaded))));
             if (loaded.source().isPresent() && !cli.local) {
-                remember(ConfigFileWatcher.start(loaded.source().get(), reloaded -> {
+                remember(ConfigFileWatcher.start(loaded.source().get(), cli.unknownKeys(), reloaded -> {
                     ReflectorConfig next = withBind(reloaded.config());
                     current.set(next);
                     reflector.applyConfig(next);
@@ -188,41 +183,15 @@ final class ServeCommand implements Callable<Integer> {
         out.println("PacketParamedic reflector " + build.version() + " (commit " + build.commit() + ")");
         out.println("Endpoint ID:   " + r.endpointId());
         out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (TLS 1.3 mTLS, ALPN " + c.network.alpn + ")");
-        out.println("Mode:          " + c.network.mode);
+        out.println(DataPlaneBanner.line(c));
         out.println("Health:        http://" + Addresses.format(r.healthAddress()) + "/health");
-        out.println("Pairing:       " + (c.access.pairingEnabled ? "enabled" : "disabled in config")
-                + "; open a window with: " + pairHint);
+        // Windows come from `pair` (and [access] pairing_codes) whatever pairing_enabled says: the
+        // key is kept for compatibility only, so the banner reports the window, not the key.
+        out.println("Pairing:       " + r.authorizer().openWindow().map(w -> "open (" + w.window() + ")")
+                .orElse("no window open") + "; open one with: " + pairHint);
         out.println("Admin socket:  " + socket);
         out.println("Configuration: " + cli.configDescription(loaded));
         out.println("Audit log:     " + c.auditLogPath());
         out.flush();
-    }
-
-    /** The admin channel's view of the running reflector. */
-    private record LiveServer(Reflector reflector) implements AdminOperations {
-        @Override
-        public AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code) {
-            PairingWindowInfo w = reflector.openPairingWindow(ttl, code);
-            return new AdminProtocol.PairingOpened(reflector.endpointId().toString(), w.code(), w.expiresAt().toString());
-        }
-
-        @Override
-        public AdminProtocol.LiveFigures liveStatus() {
-            Reflector.LiveStatus s = reflector.liveStatus();
-            return new AdminProtocol.LiveFigures(
-                    s.endpointId().toString(),
-                    s.uptimeSec(),
-                    s.connections(),
-                    s.authorizedPeers(),
-                    s.pairingWindow().map(w -> new AdminProtocol.OpenWindow(w.window(),
-                            w.expiresAt().map(Object::toString).orElse(null))).orElse(null),
-                    s.activeTest().map(ServeCommand::activeTest).orElse(null),
-                    s.testsToday(),
-                    s.bytesToday());
-        }
-    }
-
-    private static AdminProtocol.ActiveTest activeTest(Payload.ActiveTest t) {
-        return new AdminProtocol.ActiveTest(t.testId(), t.testType(), t.peerId(), t.startedAt(), t.remainingSec());
     }
 }

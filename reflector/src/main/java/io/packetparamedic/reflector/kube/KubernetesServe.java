@@ -10,6 +10,7 @@ import io.packetparamedic.api.identity.IdentityException;
 import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.cli.BuildInfo;
+import io.packetparamedic.reflector.cli.DataPlaneBanner;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.session.StandaloneSessions;
@@ -222,7 +223,7 @@ public final class KubernetesServe {
         out.println("API:           " + apiSource);
         out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (Paramedic Link, mTLS)");
         out.println("Health:        " + Addresses.format(r.healthAddress()));
-        out.println("Mode:          " + r.config().network.mode);
+        out.println(DataPlaneBanner.line(r.config()));
         out.println("Audit log:     " + r.auditLog().path());
         out.flush();
     }

@@ -46,8 +46,13 @@ final class SecretSource {
         return value(secret, s.configKey()).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Unknown keys are warnings here, not errors: the operator renders this file and is upgraded
+     * before the reflector pods it manages, so a key from a newer operator must not stop an older pod.
+     */
     static ConfigLoader.Loaded parse(String toml, KubeSettings s) {
-        return ConfigLoader.parse(toml, "Secret " + s.instance().namespace() + "/" + s.configSecret());
+        return ConfigLoader.parse(toml, "Secret " + s.instance().namespace() + "/" + s.configSecret(),
+                ConfigLoader.UnknownKeys.WARN);
     }
 
     private static Secret get(KubernetesClient client, KubeSettings s, String name) {

@@ -45,6 +45,25 @@ class AdminServerTest {
             calls.add("status");
             return new AdminProtocol.LiveFigures("ID", 5, 2, 3, new AdminProtocol.OpenWindow("local", "x"), null, 1, 10);
         }
+
+        @Override
+        public Optional<AdminProtocol.OpenWindow> closePairingWindow() {
+            calls.add("close");
+            return Optional.of(new AdminProtocol.OpenWindow("local", "2030-01-01T00:00:00Z"));
+        }
+
+        @Override
+        public List<AdminProtocol.Peer> peers() {
+            calls.add("peers");
+            return List.of(new AdminProtocol.Peer("ID1", "lab", "config", null, null, null, 0, 0, 0));
+        }
+
+        @Override
+        public AdminProtocol.RemovedPeer removePeer(String nameOrId) {
+            calls.add("remove " + nameOrId);
+            if (nameOrId.equals("lab")) throw new IllegalStateException("peer ID1 is listed in f.toml");
+            return new AdminProtocol.RemovedPeer(nameOrId, 1);
+        }
     }
 
     final RecordingOperations ops = new RecordingOperations();
@@ -66,6 +85,28 @@ class AdminServerTest {
             assertThat(ops.calls).containsExactly("pair 600 ABCD2345", "status");
         }
         assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void servesPeersRemovalAndClosingThePairingWindow() throws Exception {
+        Path socket = dir.resolve("data/admin.sock");
+        try (AdminServer server = AdminServer.start(socket, ops)) {
+            Duration t = Duration.ofSeconds(5);
+            AdminProtocol.Response peers = AdminClient.call(socket, AdminProtocol.Request.peers(), t);
+            AdminProtocol.Response removed = AdminClient.call(socket, AdminProtocol.Request.removePeer("PP-X"), t);
+            AdminProtocol.Response refused = AdminClient.call(socket, AdminProtocol.Request.removePeer("lab"), t);
+            AdminProtocol.Response closed = AdminClient.call(socket, AdminProtocol.Request.closePairing(), t);
+            AdminProtocol.Response noPeer = AdminClient.call(socket,
+                    new AdminProtocol.Request(AdminProtocol.OP_REMOVE_PEER, null, null, null), t);
+
+            assertThat(peers.peers()).extracting(AdminProtocol.Peer::name).containsExactly("lab");
+            assertThat(removed.removed().connectionsClosed()).isEqualTo(1);
+            assertThat(refused.ok()).isFalse();
+            assertThat(refused.error()).isEqualTo("peer ID1 is listed in f.toml");
+            assertThat(closed.closed().expiresAt()).isEqualTo("2030-01-01T00:00:00Z");
+            assertThat(noPeer.error()).isEqualTo("remove_peer needs \"peer\"");
+            assertThat(ops.calls).containsExactly("peers", "remove PP-X", "remove lab", "close");
+        }
     }
 
     @Test

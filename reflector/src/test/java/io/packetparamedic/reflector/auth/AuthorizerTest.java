@@ -126,4 +126,32 @@ class AuthorizerTest {
         PairingWindowInfo second = auth.openWindow(Duration.ofMinutes(10), Optional.empty());
         assertThat(auth.pair(id(), info.code()).success()).isEqualTo(info.code().equals(second.code()));
     }
+
+    @Test
+    void knownPeersListConfiguredOnesInFileOrderThenPairedOnesAndResolveByNameIdOrPrefix() throws Exception {
+        ReflectorConfig config = new ReflectorConfig();
+        EndpointId[] listed = new EndpointId[6];
+        for (int i = 0; i < listed.length; i++) {
+            listed[i] = id();
+            config.access.peers.add(new ReflectorConfig.Peer(listed[i].toString(), "peer-" + i));
+        }
+        Authorizer auth = authorizer(config);
+        auth.openWindow(Duration.ofMinutes(5), Optional.of("K7MX2QPA"));
+        EndpointId paired = id();
+        assertThat(auth.pair(paired, "K7MX2QPA").success()).isTrue();
+
+        assertThat(auth.knownPeers()).extracting(Authorizer.KnownPeer::id)
+                .containsExactly(listed[0], listed[1], listed[2], listed[3], listed[4], listed[5], paired);
+        assertThat(auth.knownPeers().get(6).paired()).hasValueSatisfying(p -> {
+            assertThat(p.window()).isEqualTo(Authorizer.LOCAL_WINDOW);
+            assertThat(p.pairedAt()).isEqualTo(NOW.toString());
+        });
+        assertThat(auth.resolve("PEER-3")).isEqualTo(listed[3]);
+        assertThat(auth.resolve(paired.toString().toLowerCase())).isEqualTo(paired);
+        assertThat(auth.resolve(paired.toString().substring(0, 17))).isEqualTo(paired);
+        assertThatThrownBy(() -> auth.resolve("PP-")).hasMessageContaining("no authorized peer is named");
+        assertThatThrownBy(() -> auth.resolve(id().toString())).hasMessageStartingWith("no authorized peer has Endpoint ID");
+        assertThat(auth.isConfigured(listed[0])).isTrue();
+        assertThat(auth.isConfigured(paired)).isFalse();
+    }
 }

@@ -77,8 +77,12 @@ class PairingBudgetTest {
 
         audit.flush(5, TimeUnit.SECONDS);
         String lines = Files.readString(dir.resolve("audit.jsonl"));
-        // Every tested failure is audited with its source; untested refusals are not (they are bounded by nothing but the peer).
-        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_failed\""))).hasSize(PairingGuard.FREE_FAILURES + 4);
+        // Every tested failure is audited with its source, and so is each block and the first refusal in it;
+        // further untested refusals are not (their number is bounded by nothing but the peer).
+        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_failed\"") && l.contains("\"tested\":false")))
+                .hasSize(5);
+        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_failed\""))).hasSize(PairingGuard.FREE_FAILURES + 4 + 5);
+        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_blocked\""))).hasSize(5);
         assertThat(lines).contains("\"remote_address\":\"198.51.100.7\"").doesNotContain(CODE);
     }
 
@@ -128,7 +132,7 @@ class PairingBudgetTest {
     }
 
     /** Time stands still until the test moves it: the budgets are time arithmetic. */
-    private static final class StepClock extends Clock {
+    static final class StepClock extends Clock {
         private volatile Instant now;
 
         StepClock(Instant start) {

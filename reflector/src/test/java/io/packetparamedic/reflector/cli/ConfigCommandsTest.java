@@ -120,15 +120,20 @@ class ConfigCommandsTest {
     }
 
     @Test
-    void unknownKeysAreWarningsNotErrors() throws Exception {
+    void unknownKeysAreErrorsWithASuggestionUnlessAllowed() throws Exception {
         Path file = dir.resolve("old.toml");
-        Files.writeString(file, "[network]\nlisten_address = \"127.0.0.1:4300\"\nsome_old_knob = 7\n");
+        Files.writeString(file, "[network]\nlisten_address = \"127.0.0.1:4300\"\nlisten_adress_health = \"127.0.0.1:4301\"\n");
 
-        Cli.Result r = Cli.run(emptyEnv(), "-c", file.toString(), "show-config");
+        Cli.Result refused = Cli.run(emptyEnv(), "-c", file.toString(), "show-config");
+        Cli.Result allowed = Cli.run(emptyEnv(), "--allow-unknown-keys", "-c", file.toString(), "show-config");
 
-        assertThat(r.exitCode()).isZero();
-        assertThat(r.err()).contains("warning: ").contains("network.some_old_knob");
-        assertThat(printed(r).network.listenAddress).isEqualTo("127.0.0.1:4300");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).isEqualTo("error: " + file + ": unknown key network.listen_adress_health "
+                + "(did you mean network.listen_address_health?)\n");
+        assertThat(allowed.exitCode()).isZero();
+        assertThat(allowed.err()).contains("warning: " + file + ": unknown key network.listen_adress_health");
+        assertThat(printed(allowed).network.listenAddress).isEqualTo("127.0.0.1:4300");
     }
 
     @Test

@@ -51,12 +51,14 @@ class ServeCommandTest {
     }
 
     @Test
-    void bannerShowsEndpointIdListenAddressAndMode() {
+    void bannerShowsEndpointIdListenAddressAndTheRealDataPlane() {
         String banner = serve.stdout();
         assertThat(Cli.run("-c", config.toString(), "show-id").outLine()).isEqualTo(serve.endpointId());
         assertThat(banner).contains("Listening on:  127.0.0.1:" + serve.port());
-        assertThat(banner).contains("Mode:          tunneled");
+        assertThat(banner).contains("Data plane:    direct ports 5201-5299 (TCP and UDP); network.mode = \"tunneled\" "
+                + "is accepted but not implemented, grants say direct_ephemeral");
         assertThat(banner).contains("Admin socket:  " + dir.resolve("state/admin.sock"));
+        assertThat(banner).contains("Pairing:       no window open; open one with: reflector pair");
     }
 
     @Test

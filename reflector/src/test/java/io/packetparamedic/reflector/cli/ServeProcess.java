@@ -35,13 +35,19 @@ final class ServeProcess implements AutoCloseable {
         err.start();
     }
 
-    static ServeProcess start(Map<String, String> env, String... args) throws IOException {
+    /** The command line that runs the reflector CLI in a child JVM on the test class path. */
+    static List<String> cliCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"),
                 ReflectorCli.class.getName()));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    static ServeProcess start(Map<String, String> env, String... args) throws IOException {
+        List<String> command = cliCommand(args);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("REFLECTOR_CONFIG");
         pb.environment().putAll(env);
