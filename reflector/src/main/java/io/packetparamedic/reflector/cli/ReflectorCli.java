@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import io.packetparamedic.reflector.LogFormat;
+import io.packetparamedic.reflector.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +56,17 @@ public final class ReflectorCli implements Runnable {
             description = "Use the embedded configuration for running without root: state under "
                     + "~/.local/share/reflector, control on 127.0.0.1:4000, health on 127.0.0.1:7301, pairing enabled.")
     boolean local;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT,
+            description = "Log on stderr as text (key=value lines) or json (one object per line); "
+                    + "default: $" + LogFormat.ENV + ", else text.")
+    void logFormat(String format) {
+        try {
+            LogFormat.parse(format).apply();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-format: " + e.getMessage());
+        }
+    }
 
     @Spec
     CommandLine.Model.CommandSpec spec;
