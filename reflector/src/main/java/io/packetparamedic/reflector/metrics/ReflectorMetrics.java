@@ -1,6 +1,8 @@
 package io.packetparamedic.reflector.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -73,7 +75,16 @@ public final class ReflectorMetrics {
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        // ProcessorMetrics' CPU time is in nanoseconds (process_cpu_time_ns_total); Prometheus'
+        // convention, and every dashboard's rate(), expect seconds: process_cpu_seconds_total.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         new ProcessorMetrics().bindTo(registry);
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the reflector's JVM")
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
         new UptimeMetrics().bindTo(registry);
         Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
                 .description("Open control connections (any stage, once past the per-source and unauthenticated limits)")

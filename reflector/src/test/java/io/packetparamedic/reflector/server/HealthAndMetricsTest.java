@@ -69,7 +69,8 @@ class HealthAndMetricsTest {
         // "# HELP name text": a meter registered without a description prints nothing after its name.
         assertThat(help).allSatisfy(l -> assertThat(l.split(" ", 4)).as(l).hasSize(4)
                 .satisfies(parts -> assertThat(parts[3]).as(l).isNotBlank()));
-        assertThat(body).doesNotContainPattern("(?m)^[a-z_]*(nanos|nanoseconds|millis|milliseconds)[a-z_]*[{ ]");
+        assertThat(body).doesNotContainPattern("(?m)^[a-z_]*_(ns|nanos|nanoseconds|ms|millis|milliseconds)(_[a-z]+)?[{ ]");
+        assertThat(body).containsPattern("(?m)^process_cpu_seconds_total [0-9.E]+$");
         assertThat(body).containsPattern("(?m)^reflector_build_info\\{commit=\"[^\"]+\",java_version=\""
                 + java.util.regex.Pattern.quote(Runtime.version().toString()) + "\",version=\"[^\"]+\",?\\} 1(\\.0)?$");
     }
