@@ -11,8 +11,12 @@ import java.util.regex.Pattern;
 /** The rules and metric names of a rendered PrometheusRule. */
 final class PrometheusRules {
 
-  /** Names of our own and the JVM's series; PromQL functions and label names never start so. */
-  private static final Pattern METRIC = Pattern.compile("\\b((?:packetparamedic|reflector)_[a-z_]+)\\b(?!\\s*=)");
+  /**
+   * Names of the operator's and the reflectors' series: PromQL functions never start so; a label
+   * matcher (name=, name=~, name!~) is not a series, a comparison (name == 0) is.
+   */
+  private static final Pattern METRIC =
+      Pattern.compile("\\b((?:packetparamedic|reflector)_[a-z_]+)\\b(?!\\s*(?:=(?!=)|=~|!~))");
 
   private PrometheusRules() {}
 
