@@ -44,13 +44,15 @@ public class LeaderElection {
         // price; a normal stop releases the Lease (release), and a waiting replica, trying every
         // retry period (2 s, JOSDK's default), takes it over within that.
         Optional<String> leaseNamespace = namespace.or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
-        LeaseLock lock = new LeaseLock(leaseNamespace.orElseGet(client::getNamespace), lease, identity);
+        // JOSDK falls back to the client's namespace too (and refuses to elect without one).
+        Optional<LeaseLock> lock = leaseNamespace.or(() -> Optional.ofNullable(client.getNamespace()))
+                .map(ns -> new LeaseLock(ns, lease, identity));
         return new LeaderElectionConfiguration(lease, leaseNamespace.orElse(null),
                 Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod),
                 identity, new LeaderCallbacks(
                         () -> LOG.infof("event=leadership_acquired identity=%s lease=%s", identity, lease),
                         () -> {
-                            release(lock, client);
+                            lock.ifPresent(l -> release(l, client));
                             leadershipLost();
                         },
                         leader -> LOG.infof("event=leader_observed leader=%s", leader)),

@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -160,6 +159,7 @@ class OperatorProcessTest {
         assertThat(event.path(key).isTextual()).as("%s in %s", key, line).isTrue();
       }
       assertThat(OffsetDateTime.parse(event.path("timestamp").asText()).getOffset().getTotalSeconds()).isZero();
+      assertThat(event.path("mdc").isObject()).as("mdc in %s", line).isTrue();
     }
     assertThat(lines).anyMatch(l -> l.contains("event=leadership_acquired"));
   }

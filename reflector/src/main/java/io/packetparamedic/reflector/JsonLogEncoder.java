@@ -9,7 +9,8 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  * operator's Quarkus JSON logging also writes (docs/observability.md#json-logs): {@code timestamp}
  * as ISO-8601 text rather than Logback's epoch milliseconds, {@code level}, {@code loggerName},
  * {@code threadName}, {@code message} (formatted: Logback's own {@code message} is the raw
- * pattern with its {@code {}} placeholders), and {@code mdc}/{@code throwable} when present.
+ * pattern with its {@code {}} placeholders), {@code mdc} (an object, often empty) and
+ * {@code throwable} (null without one).
  * JSON string escaping keeps a peer-supplied newline inside its event, as {@code %safemsg} does
  * in text.
  */
@@ -20,6 +21,9 @@ public final class JsonLogEncoder extends JsonEncoder {
         setWithTimestamp(false);
         setWithNanoseconds(false);
         setWithContext(false);
+        // The reflector uses neither markers nor SLF4J's key-value API: no empty fields for them.
+        setWithMarkers(false);
+        setWithKVPList(false);
         setWithMessage(false);
         setWithArguments(false);
         setWithFormattedMessage(false);

@@ -64,6 +64,7 @@ class JsonLogFormatTest {
                 assertThat(event.path(key).isTextual()).as("%s in %s", key, line).isTrue();
             }
             assertThat(Instant.parse(event.path("timestamp").asText())).isBefore(Instant.now().plusSeconds(1));
+            assertThat(event.path("mdc").isObject()).as("mdc in %s", line).isTrue();
             assertThat(event.path("message").asText()).doesNotContain("{}");
         }
         assertThat(lines).anyMatch(l -> l.contains("event="));
