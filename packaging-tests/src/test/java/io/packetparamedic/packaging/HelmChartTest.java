@@ -16,7 +16,9 @@ class HelmChartTest {
   @Test
   void lintIsCleanInBothRbacModes() {
     for (String[] values : List.of(new String[0], new String[] {"--set", "watchNamespaces={team-a,team-b}"},
-        new String[] {"--set", "metrics.serviceMonitor.enabled=true,leaderElection.enabled=false"})) {
+        new String[] {"--set", "metrics.serviceMonitor.enabled=true,leaderElection.enabled=false"},
+        new String[] {"--set", "prometheusRule.enabled=true,logFormat=json,crds.install=false,fullnameOverride=pp-op",
+            "--set", "image.digest=sha256:" + "ab".repeat(32)})) {
       List<String> args = new ArrayList<>(List.of("lint", "--strict", Packaging.CHART));
       args.addAll(List.of(values));
       Tools.Result lint = Packaging.helm(args.toArray(String[]::new));
