@@ -46,8 +46,9 @@ class JsonLogFormatTest {
 
     private String serve(Map<String, String> env, String... options) throws Exception {
         Path config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
-        List<String> args = new java.util.ArrayList<>(List.of(options));
-        args.addAll(List.of("-c", config.toString(), "serve"));
+        // After the subcommand, as a pod's args would put it: the option is inherited.
+        List<String> args = new java.util.ArrayList<>(List.of("-c", config.toString(), "serve"));
+        args.addAll(List.of(options));
         try (ServeProcess serve = ServeProcess.start(env, args.toArray(String[]::new)).awaitBanner(Duration.ofSeconds(60))) {
             serve.stop();
             return serve.stderr();
