@@ -1,14 +1,23 @@
-{{/* Chart name, truncated to a DNS label. */}}
+{{/* Chart name (or nameOverride), truncated to a DNS label. */}}
 {{- define "pp.name" -}}
-{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Full name: the release name when it already contains the chart name. */}}
+{{/*
+Full name, as `helm create` makes it: fullnameOverride when set; else the release name when it
+already contains the name (release "packetparamedic-operator" gives "packetparamedic-operator",
+not "packetparamedic-operator-packetparamedic-operator"); else "<release>-<name>".
+*/}}
 {{- define "pp.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -34,8 +43,13 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- end -}}
 {{- end -}}
 
+{{/* repository@digest when a digest is set (it pins the image; the tag is then ignored), else repository:tag. */}}
 {{- define "pp.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -92,4 +106,11 @@ Keep in sync with config/rbac/role.yaml (a test compares them).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- end -}}
+
+{{/* Labels of the CRDs: cluster-scoped and shared by every release, so no instance label. */}}
+{{- define "pp.crdLabels" -}}
+app.kubernetes.io/part-of: packetparamedic
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}

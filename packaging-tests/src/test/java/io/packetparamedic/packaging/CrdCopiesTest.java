@@ -8,14 +8,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The chart (Helm's crds/ convention) and the kustomize base hold copies of the generated
- * CRDs, because neither tool reads files above its own directory. They must stay identical to
+ * The chart (crds-source/, which its templates/crds.yaml renders) and the kustomize base hold
+ * copies of the generated CRDs, because neither tool reads files above its own directory. They must stay identical to
  * the top-level crds/; {@code -Dpackaging.update=true} refreshes them.
  */
 class CrdCopiesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"charts/packetparamedic-operator/crds", "config/crds/bases"})
+  @ValueSource(strings = {"charts/packetparamedic-operator/crds-source", "config/crds/bases"})
   void copyIsByteForByteTheGeneratedCrds(String copyDir) {
     Path source = Repo.path("crds");
     List<Path> generated = Repo.files(source, ".*\\.ya?ml");

@@ -63,12 +63,7 @@ class DashboardTest {
       metrics.protocolError(400);
       metrics.pairingAttempt(true);
       metrics.connectionAccepted("pp-link/1");
-      Set<String> exported = new TreeSet<>();
-      for (String line : metrics.scrape().split("\n")) {
-        if (!line.startsWith("#") && !line.isBlank()) {
-          exported.add(line.split("[{ ]", 2)[0]);
-        }
-      }
+      Set<String> exported = OperatorProcessTest.seriesNames(metrics.scrape());
       Set<String> queried = new TreeSet<>();
       Matcher m = METRIC.matcher(dashboard().toString());
       while (m.find()) {

@@ -10,10 +10,15 @@ import org.junit.jupiter.api.Test;
 /** helm lint and helm template of the operator chart, without a cluster. */
 class HelmChartTest {
 
+  private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) ->
+      a.isNumber() && b.isNumber() ? Double.compare(a.doubleValue(), b.doubleValue()) : (a.equals(b) ? 0 : 1);
+
   @Test
   void lintIsCleanInBothRbacModes() {
     for (String[] values : List.of(new String[0], new String[] {"--set", "watchNamespaces={team-a,team-b}"},
-        new String[] {"--set", "metrics.serviceMonitor.enabled=true,leaderElection.enabled=false"})) {
+        new String[] {"--set", "metrics.serviceMonitor.enabled=true,leaderElection.enabled=false"},
+        new String[] {"--set", "prometheusRule.enabled=true,logFormat=json,crds.install=false,fullnameOverride=pp-op",
+            "--set", "image.digest=sha256:" + "ab".repeat(32)})) {
       List<String> args = new ArrayList<>(List.of("lint", "--strict", Packaging.CHART));
       args.addAll(List.of(values));
       Tools.Result lint = Packaging.helm(args.toArray(String[]::new));
@@ -146,6 +151,91 @@ class HelmChartTest {
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
     assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("management");
     assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(9000);
+  }
+
+  @Test
+  void fullNameFollowsHelmCreateAndTheOverrides() {
+    // The documented release name: it contains the chart name, so it is the full name as it is.
+    Manifests documented = Packaging.helm("template", "packetparamedic-operator", Packaging.CHART, "--namespace", "pp")
+        .orThrow().stdout().transform(Manifests::parse);
+    assertThat(documented.ids()).contains("Deployment/pp/packetparamedic-operator", "ClusterRole/packetparamedic-operator",
+        "Service/pp/packetparamedic-operator-metrics");
+    assertThat(env(documented, "PACKETPARAMEDIC_OPERATOR_LEASE_NAME")).isEqualTo("packetparamedic-operator");
+
+    Manifests renamed = Packaging.helmTemplate("pp", "--set", "nameOverride=reflector-op");
+    assertThat(renamed.ids()).contains("Deployment/pp/packetparamedic-reflector-op");
+    assertThat(renamed.one("Deployment", "packetparamedic-reflector-op").path("spec").path("selector")
+        .path("matchLabels").path("app.kubernetes.io/name").asText()).isEqualTo("reflector-op");
+
+    Manifests full = Packaging.helmTemplate("pp", "--set", "fullnameOverride=pp-op");
+    assertThat(full.ids()).contains("Deployment/pp/pp-op", "ServiceAccount/pp/pp-op", "ClusterRole/pp-op",
+        "Role/pp/pp-op-leader-election", "Service/pp/pp-op-metrics");
+    assertThat(full.ids()).noneMatch(id -> id.contains("packetparamedic-packetparamedic"));
+  }
+
+  @Test
+  void imageDigestPinsTheOperatorImage() {
+    String digest = "sha256:" + "0123456789abcdef".repeat(4);
+    JsonNode container = Packaging.helmTemplate("pp", "--set", "image.digest=" + digest, "--set", "image.tag=9.9.9")
+        .ofKind("Deployment").get(0).path("spec").path("template").path("spec").path("containers").get(0);
+    assertThat(container.path("image").asText()).isEqualTo("ghcr.io/packetparamedic/reflector-operator@" + digest);
+
+    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "image.digest=latest");
+    assertThat(lint.exitCode()).as("%s", lint).isNotZero();
+    assertThat(lint.stdout() + lint.stderr()).contains("digest");
+  }
+
+  @Test
+  void crdsAreTemplatesEqualToTheGeneratedOnesKeptOnUninstallAndSwitchable() throws Exception {
+    Manifests m = Packaging.helmTemplate("pp");
+    List<java.nio.file.Path> generated = Repo.files(Repo.path("crds"), ".*\\.ya?ml");
+    assertThat(m.ofKind("CustomResourceDefinition")).hasSize(generated.size());
+    for (java.nio.file.Path file : generated) {
+      JsonNode source = ArgoCdHealth.readYaml(file);
+      JsonNode rendered = m.one("CustomResourceDefinition", source.path("metadata").path("name").asText());
+      // Not from Helm's crds/ (installed once, never upgraded): a template, so upgrades apply it.
+      assertThat(m.yaml()).contains("# Source: packetparamedic-operator/templates/crds.yaml");
+      assertThat(rendered.path("metadata").path("annotations").path("helm.sh/resource-policy").asText()).isEqualTo("keep");
+      // Helm's fromYaml reads numbers as floats and prints 0.0 as 0: equal as numbers.
+      assertThat(rendered.path("spec").equals(NUMBERS_BY_VALUE, source.path("spec")))
+          .as("spec of %s rendered as\n%s", file.getFileName(), rendered.path("spec").toPrettyString()).isTrue();
+    }
+    assertThat(Packaging.helmTemplate("pp", "--set", "crds.install=false").ofKind("CustomResourceDefinition")).isEmpty();
+    assertThat(Packaging.helmTemplate("pp", "--set", "crds.keep=false").ofKind("CustomResourceDefinition"))
+        .allSatisfy(crd -> assertThat(crd.path("metadata").path("annotations").has("helm.sh/resource-policy")).isFalse());
+    assertThat(Repo.path(Packaging.CHART + "/crds")).as("Helm's crds/ would install them a second time").doesNotExist();
+  }
+
+  @Test
+  void logFormatSelectsQuarkusJsonLogging() {
+    assertThat(env(Packaging.helmTemplate("pp"), "QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo("false");
+    assertThat(env(Packaging.helmTemplate("pp", "--set", "logFormat=json"), "QUARKUS_LOG_CONSOLE_JSON_ENABLED"))
+        .isEqualTo("true");
+    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "logFormat=xml");
+    assertThat(lint.exitCode()).as("%s", lint).isNotZero();
+    assertThat(lint.stdout() + lint.stderr()).contains("logFormat");
+  }
+
+  @Test
+  void prometheusRuleFollowsItsToggleAndCarriesTheAlerts() {
+    assertThat(Packaging.helmTemplate("pp").ofKind("PrometheusRule")).isEmpty();
+    Manifests m = Packaging.helmTemplate("pp", "--set",
+        "prometheusRule.enabled=true,prometheusRule.labels.release=prom,prometheusRule.alertLabels.team=net,"
+            + "prometheusRule.heartbeatStaleSeconds=300");
+    JsonNode rule = m.one("PrometheusRule", "packetparamedic-packetparamedic-operator");
+    assertThat(rule.path("metadata").path("labels").path("release").asText()).isEqualTo("prom");
+    List<String> alerts = new ArrayList<>();
+    for (JsonNode r : PrometheusRules.rules(rule)) {
+      alerts.add(r.path("alert").asText());
+      assertThat(r.path("labels").path("team").asText()).as("%s", r).isEqualTo("net");
+      assertThat(r.path("labels").path("severity").asText()).as("%s", r).isNotBlank();
+      // Prometheus' templates survive Helm's: {{ $labels.x }} reaches the rule verbatim.
+      assertThat(r.path("annotations").path("summary").asText()).as("%s", r).contains("{{ $").doesNotContain("<no value>");
+    }
+    assertThat(alerts).containsExactly("PacketParamedicReflectorDown", "PacketParamedicReflectorHeartbeatStale",
+        "PacketParamedicSessionsDeniedForQuota", "PacketParamedicIdentityRotationStuck",
+        "PacketParamedicPairingWindowExpiredUnused");
+    assertThat(PrometheusRules.expressions(rule)).anyMatch(e -> e.contains("> 300"));
   }
 
   static String envOrNull(Manifests m, String name) {

@@ -24,6 +24,9 @@ class KustomizeTest {
     }
     assertThat(HelmChartTest.env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
     assertThat(HelmChartTest.env(m, "PACKETPARAMEDIC_OPERATOR_REFLECTOR_IMAGE")).isEqualTo("ghcr.io/packetparamedic/reflector:0.1.0");
+    // The same default as the chart's logFormat: text.
+    assertThat(HelmChartTest.env(m, "QUARKUS_LOG_CONSOLE_JSON_ENABLED"))
+        .isEqualTo(HelmChartTest.env(Packaging.helmTemplate("pp"), "QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo("false");
   }
 
   @Test

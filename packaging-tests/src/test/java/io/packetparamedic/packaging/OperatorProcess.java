@@ -23,10 +23,12 @@ final class OperatorProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
+  private final int managementPort;
 
-  private OperatorProcess(Process process, Path log) {
+  private OperatorProcess(Process process, Path log, int managementPort) {
     this.process = process;
     this.log = log;
+    this.managementPort = managementPort;
   }
 
   static Path jar() {
@@ -56,9 +58,10 @@ final class OperatorProcess implements AutoCloseable {
     processEnv.put("KUBECONFIG", kubeconfig.toString());
     // Local ports instead of the container's fixed ones, which may be taken on this machine.
     processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
-    processEnv.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(freePort()));
+    int managementPort = freePort();
+    processEnv.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
     try {
-      return new OperatorProcess(pb.start(), log);
+      return new OperatorProcess(pb.start(), log, managementPort);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the operator", e);
     }
@@ -70,6 +73,11 @@ final class OperatorProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Where /q/metrics and /q/health answer (the chart's metrics.port, moved to a free local one). */
+  int managementPort() {
+    return managementPort;
   }
 
   boolean isAlive() {

@@ -33,7 +33,8 @@ class ServerDryRunTest {
     String fixture = Repo.read(Repo.path("packaging-tests/src/test/resources/fixtures/prometheus-operator-kinds.yaml"));
     cluster.kubectlWithInput(fixture, "apply", "--server-side", "-f", "-").orThrow();
     cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-        "crd/servicemonitors.monitoring.coreos.com", "crd/podmonitors.monitoring.coreos.com").orThrow();
+        "crd/servicemonitors.monitoring.coreos.com", "crd/podmonitors.monitoring.coreos.com",
+        "crd/prometheusrules.monitoring.coreos.com").orThrow();
   }
 
   /**
@@ -53,8 +54,10 @@ class ServerDryRunTest {
 
   @Test
   void helmChartClusterWideWithServiceMonitor(KubeTestCluster cluster) {
-    Manifests m = Packaging.helmTemplate("packetparamedic-system", "--set", "metrics.serviceMonitor.enabled=true");
-    assertThat(m.objects()).hasSizeGreaterThanOrEqualTo(11);
+    Manifests m = Packaging.helmTemplate("packetparamedic-system", "--set",
+        "metrics.serviceMonitor.enabled=true,prometheusRule.enabled=true,logFormat=json");
+    assertThat(m.objects()).hasSizeGreaterThanOrEqualTo(12);
+    assertThat(m.ofKind("PrometheusRule")).hasSize(1);
     dryRunApply(cluster, m);
   }
 

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * The reflector's logging, set up in code (Logback finds this through
- * {@code META-INF/services}): one line per event, key=value, on stderr (stdout is reserved for
+ * {@code META-INF/services}): one line per event, key=value or JSON ({@link LogFormat}), on stderr (stdout is reserved for
  * command output such as the Endpoint ID); {@code io.netty} at WARN; {@code serve} then sets the
  * root level from {@code [logging] level} ({@link LogLevels}). Done in code rather than in a
  * {@code logback.xml} because reading XML costs the process some 400 classes (Logback's Joran
@@ -33,6 +33,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
 
     /** {@code %safemsg}: the message with control characters escaped ({@link EscapedMessageConverter}). */
     static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} level=%level logger=%logger{0} %safemsg%n";
+    /** The stderr appender's name, by which {@link LogFormat#apply} finds it. */
+    static final String APPENDER = "STDERR";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -44,12 +46,13 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         NopStatusListener quiet = new NopStatusListener();
         context.getStatusManager().add(quiet);
 
-        PatternLayoutEncoder encoder = encoder(context);
+        // The environment, because this runs at the first log call, before options are parsed;
+        // --log-format then switches with LogFormat.apply.
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
-        stderr.setName("STDERR");
+        stderr.setName(APPENDER);
         stderr.setTarget("System.err");
-        stderr.setEncoder(encoder);
+        stderr.setEncoder(LogFormat.fromEnv(System.getenv()).encoder(context));
         stderr.start();
 
         context.getLogger("io.netty").setLevel(Level.WARN);

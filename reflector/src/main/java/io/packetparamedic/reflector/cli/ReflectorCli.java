@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.cli;
 import io.packetparamedic.api.config.ConfigException;
 import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.identity.IdentityException;
+import io.packetparamedic.reflector.LogFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -60,6 +61,17 @@ public final class ReflectorCli implements Runnable {
             description = "Treat unknown keys in the configuration file as warnings instead of errors "
                     + "(e.g. a file written for a newer reflector).")
     boolean allowUnknownKeys;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT,
+            description = "Log on stderr as text (key=value lines) or json (one object per line); "
+                    + "default: $" + LogFormat.ENV + ", else text.")
+    void logFormat(String format) {
+        try {
+            LogFormat.parse(format).apply();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-format: " + e.getMessage());
+        }
+    }
 
     @Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,8 @@
 package io.packetparamedic.reflector.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -9,7 +11,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.packetparamedic.reflector.cli.BuildInfo;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -35,6 +39,20 @@ public final class ReflectorMetrics {
     public static final String CONNECTIONS_UNAUTHENTICATED = "reflector.connections.unauthenticated";
     public static final String INBOUND_REFUSED = "reflector.inbound.refused";
     public static final String INBOUND_BUFFERED = "reflector.inbound.buffered.bytes";
+    /** Constant 1, labelled with what is running: {@code reflector_build_info{version,commit,java_version}}. */
+    public static final String BUILD_INFO = "reflector.build.info";
+
+    /**
+     * The HELP text of each labelled counter, registered on first use: a meter registered without
+     * a description would print an empty {@code # HELP} line.
+     */
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            CONNECTIONS_DENIED, "Control connections refused after the TLS handshake, by reason",
+            HANDSHAKE_FAILURES, "TLS handshakes that failed, by reason",
+            AUTHORIZATION_DECISIONS, "Authorization decisions on authenticated connections, by decision",
+            PROTOCOL_ERRORS, "error responses sent, by code",
+            CONNECTIONS_REFUSED, "Connections closed before authentication by the flood limits, by reason",
+            INBOUND_REFUSED, "Connections closed for what they sent, by reason");
 
     /** Why a connection was refused or dropped before it was authenticated ({@link #CONNECTIONS_REFUSED}). */
     public static final List<String> REFUSAL_REASONS =
@@ -50,9 +68,23 @@ public final class ReflectorMetrics {
 
     public ReflectorMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BuildInfo build = BuildInfo.current();
+        Gauge.builder(BUILD_INFO, () -> 1)
+                .description("Always 1; the labels say which reflector build and Java runtime are running")
+                .tags("version", build.version(), "commit", build.commit(), "java_version", Runtime.version().toString())
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        // ProcessorMetrics' CPU time is in nanoseconds (process_cpu_time_ns_total); Prometheus'
+        // convention, and every dashboard's rate(), expect seconds: process_cpu_seconds_total.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         new ProcessorMetrics().bindTo(registry);
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the reflector's JVM")
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
         new UptimeMetrics().bindTo(registry);
         Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
                 .description("Open control connections (any stage, once past the per-source and unauthenticated limits)")
@@ -65,11 +97,11 @@ public final class ReflectorMetrics {
         pairingAttempts = Counter.builder(PAIRING_ATTEMPTS).description("pair_request messages handled").register(registry);
         pairingSuccesses = Counter.builder(PAIRING_SUCCESSES).description("Peers enrolled by pairing").register(registry);
         // Pre-register the common labels so a scrape shows them at zero before the first event.
-        registry.counter(CONNECTIONS_DENIED, "reason", "unauthorized");
-        registry.counter(HANDSHAKE_FAILURES, "reason", "timeout");
-        registry.counter(AUTHORIZATION_DECISIONS, "decision", "authorized");
-        for (String reason : REFUSAL_REASONS) registry.counter(CONNECTIONS_REFUSED, "reason", reason);
-        for (String reason : INBOUND_REFUSAL_REASONS) registry.counter(INBOUND_REFUSED, "reason", reason);
+        counter(CONNECTIONS_DENIED, "reason", "unauthorized");
+        counter(HANDSHAKE_FAILURES, "reason", "timeout");
+        counter(AUTHORIZATION_DECISIONS, "decision", "authorized");
+        for (String reason : REFUSAL_REASONS) counter(CONNECTIONS_REFUSED, "reason", reason);
+        for (String reason : INBOUND_REFUSAL_REASONS) counter(INBOUND_REFUSED, "reason", reason);
     }
 
     public MeterRegistry registry() {
@@ -93,6 +125,11 @@ public final class ReflectorMetrics {
         return activeConnections.get();
     }
 
+    /** The counter {@code name} with one tag, described from {@link #DESCRIPTIONS}. */
+    private Counter counter(String name, String tagKey, String tagValue) {
+        return Counter.builder(name).description(DESCRIPTIONS.get(name)).tag(tagKey, tagValue).register(registry);
+    }
+
     private Counter acceptedCounter(String alpn) {
         return Counter.builder(CONNECTIONS_ACCEPTED)
                 .description("Control connections accepted after TLS and authorization, by the ALPN they used")
@@ -106,37 +143,37 @@ public final class ReflectorMetrics {
     }
 
     public void connectionDenied(String reason) {
-        registry.counter(CONNECTIONS_DENIED, "reason", reason).increment();
+        counter(CONNECTIONS_DENIED, "reason", reason).increment();
     }
 
     public void handshakeFailure(String reason) {
-        registry.counter(HANDSHAKE_FAILURES, "reason", reason).increment();
+        counter(HANDSHAKE_FAILURES, "reason", reason).increment();
     }
 
     public void authorizationDecision(String decision) {
-        registry.counter(AUTHORIZATION_DECISIONS, "decision", decision).increment();
+        counter(AUTHORIZATION_DECISIONS, "decision", decision).increment();
     }
 
     public void protocolError(int code) {
-        registry.counter(PROTOCOL_ERRORS, "code", Integer.toString(code)).increment();
+        counter(PROTOCOL_ERRORS, "code", Integer.toString(code)).increment();
     }
 
     /** A connection refused or dropped before authentication; {@code reason} is one of {@link #REFUSAL_REASONS}. */
     public void connectionRefused(String reason) {
-        registry.counter(CONNECTIONS_REFUSED, "reason", reason).increment();
+        counter(CONNECTIONS_REFUSED, "reason", reason).increment();
     }
 
     public double connectionsRefused(String reason) {
-        return registry.counter(CONNECTIONS_REFUSED, "reason", reason).count();
+        return counter(CONNECTIONS_REFUSED, "reason", reason).count();
     }
 
     /** A connection closed for what it sent; {@code reason} is one of {@link #INBOUND_REFUSAL_REASONS}. */
     public void inboundRefused(String reason) {
-        registry.counter(INBOUND_REFUSED, "reason", reason).increment();
+        counter(INBOUND_REFUSED, "reason", reason).increment();
     }
 
     public double inboundRefusals(String reason) {
-        return registry.counter(INBOUND_REFUSED, "reason", reason).count();
+        return counter(INBOUND_REFUSED, "reason", reason).count();
     }
 
     /** Reports the connections still in the TLS handshake or awaiting authorization. */

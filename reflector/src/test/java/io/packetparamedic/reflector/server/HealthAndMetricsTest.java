@@ -61,6 +61,21 @@ class HealthAndMetricsTest {
     }
 
     @Test
+    void everyMetricIsDescribedInSecondsOrBytesAndTheBuildIsLabelled() throws Exception {
+        server.reflector.openPairingWindow(Duration.ofMinutes(1), Optional.empty());
+        String body = get("/metrics").body();
+        java.util.List<String> help = body.lines().filter(l -> l.startsWith("# HELP ")).toList();
+        assertThat(help).hasSizeGreaterThan(20);
+        // "# HELP name text": a meter registered without a description prints nothing after its name.
+        assertThat(help).allSatisfy(l -> assertThat(l.split(" ", 4)).as(l).hasSize(4)
+                .satisfies(parts -> assertThat(parts[3]).as(l).isNotBlank()));
+        assertThat(body).doesNotContainPattern("(?m)^[a-z_]*_(ns|nanos|nanoseconds|ms|millis|milliseconds)(_[a-z]+)?[{ ]");
+        assertThat(body).containsPattern("(?m)^process_cpu_seconds_total [0-9.E]+$");
+        assertThat(body).containsPattern("(?m)^reflector_build_info\\{commit=\"[^\"]+\",java_version=\""
+                + java.util.regex.Pattern.quote(Runtime.version().toString()) + "\",version=\"[^\"]+\",?\\} 1(\\.0)?$");
+    }
+
+    @Test
     void metricsExposeTheControlPlaneCounters() throws Exception {
         try (LinkClient c = server.connect(appliance)) {
             c.hello();
