@@ -62,7 +62,10 @@ class CrdValidationTest {
       {iperf3: {defaultStreams: 10}}                                     | iperf3.defaultStreams must be <= iperf3.maxStreams
       {iperf3: {defaultStreams: 4, maxStreams: 2}}                       | iperf3.defaultStreams must be <= iperf3.maxStreams
       {quotas: {maxTestDurationSec: 0}}                                  | should be greater than or equal to 1
-      {quotas: {maxTestsPerHourPerPeer: -1}}                             | should be greater than or equal to 0
+      # the standalone reflector refuses zero limits too (allowThroughput/allowUdpEcho say 'none' plainly)
+      {quotas: {maxTestsPerHourPerPeer: 0}}                              | should be greater than or equal to 1
+      {quotas: {maxConcurrentTests: 0}}                                  | should be greater than or equal to 1
+      {quotas: {maxBytesPerDayPerPeer: 0}}                               | should be greater than or equal to 1
       {quotas: {maxConcurrentTests: 3000000000}}                         | should be less than or equal to 2147483647
       {network: {advertisedAddress: '192.0.2.10:4000'}}                  | spec.network.advertisedAddress must be a host name or IP address without a port
       {network: {advertisedAddress: 'reflector.example.net:4000'}}       | spec.network.advertisedAddress must be a host name or IP address without a port

@@ -147,19 +147,19 @@ public class ReflectorInstanceSpec {
         @JsonPropertyDescription("Longest test a peer may ask for, in seconds; longer requests are refused. Default: 60.")
         public Integer maxTestDurationSec;
 
-        @Min(0)
+        @Min(1)
         @Max(Integer.MAX_VALUE)
         @Default("1")
-        @JsonPropertyDescription("Tests running at once on this reflector, all peers together; 0 refuses every test. Default: 1.")
+        @JsonPropertyDescription("Tests running at once on this reflector, all peers together (at least 1; to stop a kind of test, set allowThroughput or allowUdpEcho to false). Default: 1.")
         public Integer maxConcurrentTests;
 
-        @Min(0)
+        @Min(1)
         @Max(Integer.MAX_VALUE)
         @Default("10")
-        @JsonPropertyDescription("Tests one peer may start per hour; 0 refuses every test. AuthorizedPeer spec.quotas may override it per peer. Default: 10.")
+        @JsonPropertyDescription("Tests one peer may start per hour (at least 1). AuthorizedPeer spec.quotas may override it per peer. Default: 10.")
         public Integer maxTestsPerHourPerPeer;
 
-        @Min(0)
+        @Min(1)
         @Default("400000000000")
         @JsonPropertyDescription("Bytes one peer may move per UTC day; the default (400 GB) fits the appliance's standard speed test on a 1 Gbit/s link every time the hourly limit allows it. AuthorizedPeer spec.quotas may override it per peer. Default: 400000000000.")
         public Long maxBytesPerDayPerPeer;
