@@ -3,11 +3,13 @@ package io.packetparamedic.operator;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.crd.AuthorizedPeer;
@@ -33,6 +35,8 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = AuthorizedPeerReconciler.NAME, fieldManager = FieldManagers.OPERATOR,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+// Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
 
     public static final String NAME = "authorizedpeer";
@@ -54,6 +58,11 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
                 .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels()))
                 .build(), context);
         return List.of(instances);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<AuthorizedPeer> updateErrorStatus(AuthorizedPeer peer, Context<AuthorizedPeer> context, Exception e) {
+        return FailureStatus.record(peer, context, e, AuthorizedPeerStatus.class, AuthorizedPeerStatus.OPERATOR_FIELDS);
     }
 
     @Override

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.config.Durations;
@@ -50,6 +52,8 @@ import java.util.stream.Collectors;
 @Workflow(dependents = @Dependent(type = PairingCodeSecretDependent.class, reconcilePrecondition = GeneratedCodeCondition.class))
 @ControllerConfiguration(name = PairingWindowReconciler.NAME, generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR)
+// Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 public class PairingWindowReconciler implements Reconciler<PairingWindow> {
 
     public static final String NAME = "pairingwindow";
@@ -67,6 +71,11 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
                 .withOnUpdateFilter((o, n) -> !Objects.equals(openWindows(o), openWindows(n)))
                 .build(), context);
         return List.of(instances);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<PairingWindow> updateErrorStatus(PairingWindow window, Context<PairingWindow> context, Exception e) {
+        return FailureStatus.record(window, context, e, PairingWindowStatus.class, PairingWindowStatus.OPERATOR_FIELDS);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -12,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.crd.AuthorizedPeer;
@@ -56,6 +58,8 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = ReflectorInstanceReconciler.NAME, generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+// Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance> {
 
     public static final String NAME = "reflectorinstance";
@@ -114,6 +118,11 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getGeneration(), n.getMetadata().getGeneration()))
                 .build(), context);
         return List.of(peers, windows, neighbours);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<ReflectorInstance> updateErrorStatus(ReflectorInstance instance, Context<ReflectorInstance> context, Exception e) {
+        return FailureStatus.record(instance, context, e, ReflectorInstanceStatus.class, ReflectorInstanceStatus.OPERATOR_FIELDS);
     }
 
     @Override
