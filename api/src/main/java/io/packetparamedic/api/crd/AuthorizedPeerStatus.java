@@ -18,7 +18,9 @@ public class AuthorizedPeerStatus {
             "observedGeneration",
             "reflectors",
             "pairedVia",
-            "pairedAt");
+            "pairedAt",
+            "shortEndpointId",
+            "state");
 
     // ---- (operator) ---------------------------------------------------------------------
 
@@ -36,6 +38,13 @@ public class AuthorizedPeerStatus {
     @JsonPropertyDescription("(operator) When the pairing happened (RFC 3339).")
     public String pairedAt;
 
+    @JsonPropertyDescription("(operator) spec.endpointId shortened for tables: the first two groups and an ellipsis.")
+    public String shortEndpointId;
+
+    @JsonPropertyDescription("(operator) Active (a reflector serves with this peer in its applied config), Pending"
+            + " (selected, not yet applied), Disabled, Expired, Invalid (check symbol) or NoReflector.")
+    public State state;
+
     // ---- (pod) ---------------------------------------------------------------------------
 
     @JsonPropertyDescription("(pod) Last time the peer completed a handshake (RFC 3339).")
@@ -49,4 +58,6 @@ public class AuthorizedPeerStatus {
     public Long bytesToday;
 
     public Long totalSessions;
+
+    public enum State { Active, Disabled, Expired, Invalid, NoReflector, Pending }
 }

@@ -25,7 +25,10 @@ public class ReflectorInstanceStatus {
             "authorizedPeers",
             "openPairingWindows",
             "identitySecret",
-            "configSecret");
+            "configSecret",
+            "shortEndpointId",
+            "identityRotatedAt",
+            "configHash");
 
     public static final int MAX_ACTIVE_SESSIONS = 32;
     public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
@@ -62,6 +65,16 @@ public class ReflectorInstanceStatus {
 
     public String configSecret;
 
+    @JsonPropertyDescription("(operator) endpointId shortened for tables: the first two groups and an ellipsis.")
+    public String shortEndpointId;
+
+    @JsonPropertyDescription("(operator) RFC 3339 time the identity last rotated; until the pod serves the new ID"
+            + " (at most 10 minutes) the instance is Progressing with reason IdentityRotating.")
+    public String identityRotatedAt;
+
+    @JsonPropertyDescription("(operator) SHA-256 (hex) of the reflector.toml in the config Secret now.")
+    public String configHash;
+
     // ---- (pod) ---------------------------------------------------------------------------
 
     @JsonPropertyDescription("(pod) RFC 3339 time of the pod's last report.")
@@ -91,6 +104,10 @@ public class ReflectorInstanceStatus {
 
     @JsonPropertyDescription("(pod) Peers with an open control connection.")
     public Integer connectedPeers;
+
+    @JsonPropertyDescription("(pod) SHA-256 (hex) of the reflector.toml the running reflector applied;"
+            + " equal to configHash once the current config is live.")
+    public String appliedConfigHash;
 
     public enum Phase { Pending, Progressing, Ready, Degraded }
 
