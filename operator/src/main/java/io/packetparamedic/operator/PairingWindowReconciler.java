@@ -113,6 +113,7 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
         } else if (reflector(window, context).isEmpty()) {
             // No code is handed out for a reflector that cannot accept it (GeneratedCodeCondition).
             s.phase = Phase.Pending;
+            s.codeSecret = null;
             s.message = "waiting for ReflectorInstance " + spec.reflectorRef.name + ", which does not exist; the window"
                     + " closes at " + s.expiresAt;
             if (previous.phase != Phase.Pending) {
