@@ -119,6 +119,7 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             if (previous.phase != Phase.Pending) {
                 KubeEvents.warning(context.getClient(), window, REFLECTOR_NOT_FOUND, s.message);
             }
+            noteRejectedReport(window, context, previous, s);
             requeue = Duration.between(now, expiresAt).plusMillis(500);
         } else {
             Optional<String> problem = suppliedCodeProblem(window, context);
@@ -132,15 +133,7 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
                 if (previous.phase == null || previous.phase == Phase.Pending) {
                     KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_OPENED, s.message);
                 }
-                Optional<String> rejected = previous.pairedEndpointId == null || previous.phase != Phase.Open
-                        ? Optional.empty() : reportProblem(window, context);
-                if (rejected.isPresent()) {
-                    s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId
-                            + " not accepted: " + rejected.get();
-                    if (!s.message.equals(previous.message)) {
-                        KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_REPORT_REJECTED, s.message);
-                    }
-                }
+                noteRejectedReport(window, context, previous, s);
                 requeue = Duration.between(now, expiresAt).plusMillis(500);
             }
         }
@@ -160,6 +153,21 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
         StatusApplier.applyIfChanged(context.getClient(), window, s, PairingWindowStatus.OPERATOR_FIELDS);
         var control = UpdateControl.<PairingWindow>noUpdate();
         return requeue != null ? control.rescheduleAfter(requeue) : control;
+    }
+
+    /**
+     * A pairing reported for a window that stays in its phase (Open, or Pending without a
+     * reflector) was not accepted: the message says why, and a Warning Event once per report.
+     */
+    private static void noteRejectedReport(PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous,
+            PairingWindowStatus s) {
+        if (previous.pairedEndpointId == null || previous.phase != s.phase) return;
+        Optional<String> rejected = reportProblem(window, context);
+        if (rejected.isEmpty()) return;
+        s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId + " not accepted: " + rejected.get();
+        if (!s.message.equals(previous.message)) {
+            KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_REPORT_REJECTED, s.message);
+        }
     }
 
     /**
