@@ -31,9 +31,9 @@ public final class FailureStatus {
     public static <S, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> record(R resource, Context<R> context,
             Exception e, Class<S> statusType, Set<String> operatorFields) {
         ReconcileFailure failure = ReconcileFailure.of(e);
-        int attempt = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(1);
-        LOG.warnf("event=reconcile_failed kind=%s object=%s reason=%s attempt=%d message=\"%s\"", resource.getKind(),
-                Names.key(resource), failure.reason(), attempt, failure.message().replace('"', '\''));
+        int retries = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(0);
+        LOG.warnf("event=reconcile_failed kind=%s object=%s reason=%s retry_attempt=%d message=\"%s\"", resource.getKind(),
+                Names.key(resource), failure.reason(), retries, failure.message().replace('"', '\''));
         LOG.debugf(e, "event=reconcile_failed_detail kind=%s object=%s", resource.getKind(), Names.key(resource));
 
         var json = context.getClient().getKubernetesSerialization();

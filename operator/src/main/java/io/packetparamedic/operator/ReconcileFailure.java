@@ -16,8 +16,11 @@ public record ReconcileFailure(String reason, String message) {
 
     /** The API server refused an object derived from the spec: a combination the schema cannot check. */
     public static final String INVALID_SPEC = "InvalidSpec";
-    /** Something the resource refers to (a Secret, another resource) does not exist. */
-    public static final String REFERENCE_NOT_FOUND = "ReferenceNotFound";
+    /**
+     * An object the reconcile reads or writes does not exist (HTTP 404): a referenced one, or an
+     * owned one deleted between the informer's view and the write (the retry sees the truth).
+     */
+    public static final String NOT_FOUND = "NotFound";
     /** Another writer changed the object between read and write; the retry reads it again. */
     public static final String CONFLICT = "Conflict";
     /** RBAC or an admission policy refused the operator's request. */
@@ -42,7 +45,7 @@ public record ReconcileFailure(String reason, String message) {
     private static ReconcileFailure ofApi(KubernetesClientException k) {
         String reason = switch (k.getCode()) {
             case 400, 422 -> INVALID_SPEC;
-            case 404 -> REFERENCE_NOT_FOUND;
+            case 404 -> NOT_FOUND;
             case 409 -> CONFLICT;
             case 401, 403 -> FORBIDDEN;
             default -> API_ERROR;

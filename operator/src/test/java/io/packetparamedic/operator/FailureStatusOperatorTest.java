@@ -127,7 +127,7 @@ class FailureStatusOperatorTest {
     }
 
     private static boolean isFailureReason(String reason) {
-        return List.of(ReconcileFailure.INVALID_SPEC, ReconcileFailure.FORBIDDEN, ReconcileFailure.REFERENCE_NOT_FOUND,
+        return List.of(ReconcileFailure.INVALID_SPEC, ReconcileFailure.FORBIDDEN, ReconcileFailure.NOT_FOUND,
                 ReconcileFailure.CONFLICT, ReconcileFailure.API_ERROR, ReconcileFailure.RECONCILE_ERROR).contains(reason);
     }
 

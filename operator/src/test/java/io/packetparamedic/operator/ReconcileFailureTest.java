@@ -18,7 +18,7 @@ class ReconcileFailureTest {
                 .isEqualTo(new ReconcileFailure(ReconcileFailure.INVALID_SPEC, "Secret \"x\" is invalid: metadata.labels: too long"));
         assertThat(ReconcileFailure.of(wrapped(api(403, "denied"))).reason()).isEqualTo(ReconcileFailure.FORBIDDEN);
         assertThat(ReconcileFailure.of(wrapped(api(404, "secrets \"k\" not found"))).reason())
-                .isEqualTo(ReconcileFailure.REFERENCE_NOT_FOUND);
+                .isEqualTo(ReconcileFailure.NOT_FOUND);
         assertThat(ReconcileFailure.of(api(409, "the object has been modified")).reason()).isEqualTo(ReconcileFailure.CONFLICT);
         assertThat(ReconcileFailure.of(api(503, "unavailable")).reason()).isEqualTo(ReconcileFailure.API_ERROR);
     }
