@@ -1,6 +1,7 @@
 -- Argo CD health of an AuthorizedPeer. The API server checks the Endpoint ID's form; the
 -- operator checks its check symbol (condition Valid) and whether the peer is in at least one
--- reflector's config (condition Active: enabled, unexpired, its reflector exists).
+-- reflector's config (condition Active: enabled, unexpired, its reflector exists). While no
+-- reflector has applied that config yet (status.state Pending) the peer is Progressing.
 local hs = {}
 
 local function condition(conditions, conditionType)
@@ -61,6 +62,12 @@ if active ~= nil and active.status == "False" then
   end
   hs.status = "Degraded"
   hs.message = describe(active, "Not active on any reflector")
+  return hs
+end
+
+if status.state == "Pending" then
+  hs.status = "Progressing"
+  hs.message = describe(condition(status.conditions, "Ready"), "Waiting for a reflector to apply the config")
   return hs
 end
 

@@ -1,5 +1,5 @@
--- Argo CD health of a PairingWindow: Progressing while it is open and waiting for an
--- appliance, Healthy once consumed (the AuthorizedPeer exists), Degraded when it expired
+-- Argo CD health of a PairingWindow: Progressing while it waits for its ReflectorInstance to
+-- exist (Pending) or is open and waiting for an appliance, Healthy once consumed (the AuthorizedPeer exists), Degraded when it expired
 -- without a pairing or failed. The pairing code itself is never in status; only the name
 -- of the Secret holding it is.
 local hs = {}
@@ -12,6 +12,16 @@ if status == nil or status.phase == nil then
 end
 
 local phase = status.phase
+if phase == "Pending" then
+  hs.status = "Progressing"
+  if status.message ~= nil and status.message ~= "" then
+    hs.message = status.message
+  else
+    hs.message = "Waiting for the ReflectorInstance to exist"
+  end
+  return hs
+end
+
 if phase == "Open" then
   hs.status = "Progressing"
   local message = "Open, waiting for an appliance to pair"

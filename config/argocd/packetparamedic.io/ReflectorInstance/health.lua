@@ -1,6 +1,8 @@
 -- Argo CD health of a ReflectorInstance, read from the status the operator and the reflector
 -- pod write. Healthy only when the operator reports Ready: the Deployment exists and the pod
--- sends fresh heartbeats with the expected Endpoint ID.
+-- sends fresh heartbeats with the expected Endpoint ID. A planned identity rotation (the pod
+-- still serves the previous ID for a while) is Progressing, not Degraded: the operator reports
+-- Degraded only when the rotation has not completed within its bound.
 local hs = {}
 
 local function condition(conditions, conditionType)
@@ -50,6 +52,13 @@ local portConflict = condition(status.conditions, "PortConflict")
 if portConflict ~= nil and portConflict.status == "True" then
   hs.status = "Degraded"
   hs.message = describe(portConflict, "Ports overlap with another instance that may share a node")
+  return hs
+end
+
+local progressing = condition(status.conditions, "Progressing")
+if progressing ~= nil and progressing.status == "True" and progressing.reason == "IdentityRotating" then
+  hs.status = "Progressing"
+  hs.message = describe(progressing, "Identity rotating")
   return hs
 end
 

@@ -1,27 +1,33 @@
 package io.packetparamedic.operator;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.AuthorizedPeerStatus;
+import io.packetparamedic.api.crd.AuthorizedPeerStatus.State;
 import io.packetparamedic.api.crd.FieldManagers;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -33,6 +39,8 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = AuthorizedPeerReconciler.NAME, fieldManager = FieldManagers.OPERATOR,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+// Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
 
     public static final String NAME = "authorizedpeer";
@@ -40,6 +48,8 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
     public static final String ACTIVE = "Active";
     /** Set by the PairingWindow controller on the peers it creates. */
     public static final String PAIRED_AT_ANNOTATION = Labels.GROUP + "/paired-at";
+
+    private final AppliedPeers appliedPeers = new AppliedPeers();
 
     @Override
     public List<EventSource<?, AuthorizedPeer>> prepareEventSources(EventSourceContext<AuthorizedPeer> context) {
@@ -51,9 +61,27 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
                         .list(i.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, i)
                                 || (p.getSpec() != null && p.getSpec().reflectorSelector != null))
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels()))
+                .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels())
+                        || !Objects.equals(appliedConfigHash(o), appliedConfigHash(n)))
                 .build(), context);
-        return List.of(instances);
+        // Ready needs the config's content. The pod's report usually arrives after this informer
+        // saw the Secret; when the Secret arrives second, its event re-checks the instance's peers.
+        var configs = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Secret.class, AuthorizedPeer.class)
+                .withLabelSelector(Names.CONFIG_SECRETS)
+                .withSecondaryToPrimaryMapper((Secret secret) -> instances
+                        .get(new ResourceID(instanceOf(secret), secret.getMetadata().getNamespace()))
+                        .filter(i -> AppliedPeers.caughtUp(i, secret))
+                        .map(i -> peers.list(i.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, i))
+                                .map(ResourceID::fromResource).collect(Collectors.toSet()))
+                        .orElse(Set.of()))
+                .build(), context);
+        return List.of(instances, configs);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<AuthorizedPeer> updateErrorStatus(AuthorizedPeer peer, Context<AuthorizedPeer> context, Exception e) {
+        return FailureStatus.record(peer, context, e, AuthorizedPeerStatus.class, AuthorizedPeerStatus.OPERATOR_FIELDS);
     }
 
     @Override
@@ -63,8 +91,9 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
         @SuppressWarnings("unchecked")
         var instances = (InformerEventSource<ReflectorInstance, AuthorizedPeer>)
                 context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
-        List<String> reflectors = instances.list(peer.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(peer, i))
-                .map(i -> i.getMetadata().getName()).sorted().toList();
+        List<ReflectorInstance> selected = instances.list(peer.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(peer, i))
+                .sorted(Comparator.comparing(i -> i.getMetadata().getName())).toList();
+        List<String> reflectors = selected.stream().map(i -> i.getMetadata().getName()).toList();
 
         Optional<String> invalid = validate(peer);
         boolean valid = invalid.isEmpty();
@@ -87,7 +116,15 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
             default -> "in the config of " + String.join(", ", reflectors);
         };
         c.set(ACTIVE, active, reason, message);
+        List<String> serving = active ? serving(peer, selected, context) : List.of();
+        s.state = !valid ? State.Invalid : disabled ? State.Disabled : expired ? State.Expired
+                : reflectors.isEmpty() ? State.NoReflector : serving.isEmpty() ? State.Pending : State.Active;
+        c.set(Conditions.READY, s.state == State.Active,
+                s.state == State.Active ? "Applied" : s.state == State.Pending ? "AwaitingReflector" : reason,
+                s.state == State.Active ? "served by " + String.join(", ", serving)
+                        : s.state == State.Pending ? message + "; no reflector has applied that config yet" : message);
         s.conditions = c.build();
+        s.shortEndpointId = PeerSelection.endpointId(peer).map(EndpointId::shortForm).orElse(null);
         s.reflectors = active ? reflectors : null;
         Map<String, String> annotations = peer.getMetadata().getAnnotations() == null ? Map.of() : peer.getMetadata().getAnnotations();
         s.pairedVia = annotations.get(Labels.PAIRED_VIA_ANNOTATION);
@@ -102,6 +139,27 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
         PeerSelection.expiresAt(peer).filter(t -> t.isAfter(now))
                 .ifPresent(t -> control.rescheduleAfter(Duration.between(now, t).plusMillis(500)));
         return control;
+    }
+
+    /** The selected instances whose pod serves a config that lists the peer. */
+    private List<String> serving(AuthorizedPeer peer, List<ReflectorInstance> selected, Context<AuthorizedPeer> context) {
+        EndpointId id = PeerSelection.endpointId(peer).orElseThrow();
+        @SuppressWarnings("unchecked")
+        var configs = (InformerEventSource<Secret, AuthorizedPeer>) context.eventSourceRetriever().getEventSourceFor(Secret.class);
+        return selected.stream()
+                .filter(i -> appliedPeers.serves(i, configs.get(new ResourceID(Names.configSecret(i), i.getMetadata().getNamespace())), id))
+                .map(i -> i.getMetadata().getName())
+                .toList();
+    }
+
+    private static String appliedConfigHash(ReflectorInstance i) {
+        return i.getStatus() == null ? null : i.getStatus().appliedConfigHash;
+    }
+
+    /** The instance a config Secret belongs to (its instance label, as Names.labels sets it). */
+    private static String instanceOf(Secret secret) {
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        return labels == null ? "" : labels.getOrDefault(Labels.INSTANCE, "");
     }
 
     static Optional<String> validate(AuthorizedPeer peer) {

@@ -15,6 +15,9 @@ import java.util.Optional;
  * resourceVersion), so a reconcile that finds nothing to do writes nothing.
  */
 public final class Conditions {
+    /** Every kind has it: what {@code kubectl wait --for=condition=Ready} waits for. */
+    public static final String READY = "Ready";
+
     private final List<Condition> previous;
     private final Long generation;
     private final List<Condition> result = new ArrayList<>();
@@ -33,6 +36,16 @@ public final class Conditions {
         result.add(new ConditionBuilder().withType(type).withStatus(s).withReason(reason).withMessage(message)
                 .withObservedGeneration(generation).withLastTransitionTime(since).build());
         return this;
+    }
+
+    /** The previous conditions with one of them set (added at the end when absent); the others unchanged. */
+    public static List<Condition> replacing(List<Condition> previous, Long generation, String type, boolean status,
+            String reason, String message) {
+        Condition updated = new Conditions(previous, generation).set(type, status, reason, message).build().get(0);
+        List<Condition> result = new ArrayList<>();
+        if (previous != null) previous.forEach(c -> result.add(type.equals(c.getType()) ? updated : c));
+        if (!result.contains(updated)) result.add(updated);
+        return List.copyOf(result);
     }
 
     public List<Condition> build() {

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.config.Durations;
@@ -36,7 +38,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Drives a PairingWindow through Open → Consumed | Expired (or Failed). The window opens at its
+ * Drives a PairingWindow through (Pending →) Open → Consumed | Expired (or Failed): Pending while
+ * the ReflectorInstance it names does not exist, with no code generated. The window opens at its
  * creation and closes at creation + ttl, so the expiry is the same after an operator restart.
  * The code reaches the reflector through the instance's config (the instance controller watches
  * windows); the reflector reports the enrolled appliance in {@code status.pairedEndpointId}, and
@@ -50,9 +53,13 @@ import java.util.stream.Collectors;
 @Workflow(dependents = @Dependent(type = PairingCodeSecretDependent.class, reconcilePrecondition = GeneratedCodeCondition.class))
 @ControllerConfiguration(name = PairingWindowReconciler.NAME, generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR)
+// Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 public class PairingWindowReconciler implements Reconciler<PairingWindow> {
 
     public static final String NAME = "pairingwindow";
+    /** Phase Pending: the window names a ReflectorInstance that does not exist (yet). */
+    public static final String REFLECTOR_NOT_FOUND = "ReflectorNotFound";
 
     @Override
     public List<EventSource<?, PairingWindow>> prepareEventSources(EventSourceContext<PairingWindow> context) {
@@ -64,9 +71,15 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
                         .list(i.getMetadata().getNamespace(), w -> w.getSpec() != null && w.getSpec().reflectorRef != null
                                 && Objects.equals(w.getSpec().reflectorRef.name, i.getMetadata().getName()))
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .withOnUpdateFilter((o, n) -> !Objects.equals(openWindows(o), openWindows(n)))
+                .withOnUpdateFilter((o, n) -> !Objects.equals(openWindows(o), openWindows(n))
+                        || liveConfig(o) != liveConfig(n))
                 .build(), context);
         return List.of(instances);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<PairingWindow> updateErrorStatus(PairingWindow window, Context<PairingWindow> context, Exception e) {
+        return FailureStatus.record(window, context, e, PairingWindowStatus.class, PairingWindowStatus.OPERATOR_FIELDS);
     }
 
     @Override
@@ -93,8 +106,21 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             consume(window, context, previous, s);
         } else if (!now.isBefore(expiresAt)) {
             s.phase = Phase.Expired;
-            s.message = "closed unused at " + s.expiresAt;
+            s.message = previous.phase == Phase.Pending
+                    ? "closed at " + s.expiresAt + " before ReflectorInstance " + spec.reflectorRef.name + " existed"
+                    : "closed unused at " + s.expiresAt;
             KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_EXPIRED, s.message);
+        } else if (reflector(window, context).isEmpty()) {
+            // No code is handed out for a reflector that cannot accept it (GeneratedCodeCondition).
+            s.phase = Phase.Pending;
+            s.codeSecret = null;
+            s.message = "waiting for ReflectorInstance " + spec.reflectorRef.name + ", which does not exist; the window"
+                    + " closes at " + s.expiresAt;
+            if (previous.phase != Phase.Pending) {
+                KubeEvents.warning(context.getClient(), window, REFLECTOR_NOT_FOUND, s.message);
+            }
+            noteRejectedReport(window, context, previous, s);
+            requeue = Duration.between(now, expiresAt).plusMillis(500);
         } else {
             Optional<String> problem = suppliedCodeProblem(window, context);
             if (problem.isPresent()) {
@@ -104,27 +130,44 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             } else {
                 s.phase = Phase.Open;
                 s.message = "open until " + s.expiresAt + " for " + spec.reflectorRef.name + "; the code is in Secret " + s.codeSecret;
-                if (previous.phase == null) {
+                if (previous.phase == null || previous.phase == Phase.Pending) {
                     KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_OPENED, s.message);
                 }
-                Optional<String> rejected = previous.pairedEndpointId == null || previous.phase != Phase.Open
-                        ? Optional.empty() : reportProblem(window, context);
-                if (rejected.isPresent()) {
-                    s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId
-                            + " not accepted: " + rejected.get();
-                    if (!s.message.equals(previous.message)) {
-                        KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_REPORT_REJECTED, s.message);
-                    }
-                }
+                noteRejectedReport(window, context, previous, s);
                 requeue = Duration.between(now, expiresAt).plusMillis(500);
             }
         }
+        boolean live = s.phase == Phase.Open && codeLive(window, context);
+        String readyReason = switch (s.phase) {
+            case Pending -> REFLECTOR_NOT_FOUND;
+            case Open -> live ? "CodeLive" : "AwaitingReflector";
+            default -> s.phase.name();
+        };
+        String readyMessage = s.phase != Phase.Open ? s.message : live
+                ? "the code is in the config ReflectorInstance " + spec.reflectorRef.name + " serves, until " + s.expiresAt
+                : "waiting for ReflectorInstance " + spec.reflectorRef.name + " to apply a config with the code";
         s.conditions = new Conditions(previous.conditions, s.observedGeneration)
+                .set(Conditions.READY, live, readyReason, readyMessage)
                 .set("Open", s.phase == Phase.Open, s.phase.name(), s.message)
                 .build();
         StatusApplier.applyIfChanged(context.getClient(), window, s, PairingWindowStatus.OPERATOR_FIELDS);
         var control = UpdateControl.<PairingWindow>noUpdate();
         return requeue != null ? control.rescheduleAfter(requeue) : control;
+    }
+
+    /**
+     * A pairing reported for a window that stays in its phase (Open, or Pending without a
+     * reflector) was not accepted: the message says why, and a Warning Event once per report.
+     */
+    private static void noteRejectedReport(PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous,
+            PairingWindowStatus s) {
+        if (previous.pairedEndpointId == null || previous.phase != s.phase) return;
+        Optional<String> rejected = reportProblem(window, context);
+        if (rejected.isEmpty()) return;
+        s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId + " not accepted: " + rejected.get();
+        if (!s.message.equals(previous.message)) {
+            KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_REPORT_REJECTED, s.message);
+        }
     }
 
     /**
@@ -135,16 +178,39 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
      */
     private static Optional<String> reportProblem(PairingWindow window, Context<PairingWindow> context) {
         String instanceName = window.getSpec().reflectorRef.name;
-        @SuppressWarnings("unchecked")
-        var instances = (InformerEventSource<ReflectorInstance, PairingWindow>)
-                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
-        Optional<ReflectorInstance> instance = instances.get(new ResourceID(instanceName, window.getMetadata().getNamespace()));
+        Optional<ReflectorInstance> instance = reflector(window, context);
         if (instance.isEmpty()) return Optional.of("ReflectorInstance " + instanceName + " does not exist");
         if (!openWindows(instance.get()).contains(window.getMetadata().getName())) {
             return Optional.of("the window is not among ReflectorInstance " + instanceName
                     + "'s open pairing windows, so its code was not in that reflector's config");
         }
         return Optional.empty();
+    }
+
+    /** The ReflectorInstance the window names, from the informer cache. */
+    static Optional<ReflectorInstance> reflector(PairingWindow window, Context<PairingWindow> context) {
+        if (window.getSpec() == null || window.getSpec().reflectorRef == null) return Optional.empty();
+        @SuppressWarnings("unchecked")
+        var instances = (InformerEventSource<ReflectorInstance, PairingWindow>)
+                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
+        return instances.get(new ResourceID(window.getSpec().reflectorRef.name, window.getMetadata().getNamespace()));
+    }
+
+    /**
+     * Whether the window's code is live: its instance lists the window among the open pairing
+     * windows of the config it rendered (configHash), and the pod reports that very config as
+     * applied (appliedConfigHash).
+     */
+    private static boolean codeLive(PairingWindow window, Context<PairingWindow> context) {
+        return reflector(window, context)
+                .filter(i -> openWindows(i).contains(window.getMetadata().getName()) && liveConfig(i))
+                .isPresent();
+    }
+
+    /** The pod serves the config the operator rendered last. */
+    private static boolean liveConfig(ReflectorInstance instance) {
+        return instance.getStatus() != null && instance.getStatus().configHash != null
+                && instance.getStatus().configHash.equals(instance.getStatus().appliedConfigHash);
     }
 
     private static List<String> openWindows(ReflectorInstance instance) {

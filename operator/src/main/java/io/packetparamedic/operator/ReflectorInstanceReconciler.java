@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -12,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.packetparamedic.api.crd.AuthorizedPeer;
@@ -56,6 +58,8 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = ReflectorInstanceReconciler.NAME, generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+// Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance> {
 
     public static final String NAME = "reflectorinstance";
@@ -67,6 +71,13 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
     static final Duration AWAITING_POD_RECHECK = Duration.ofSeconds(5);
+    /**
+     * How long after a rotation the pod may still serve the previous Endpoint ID before the
+     * instance counts as Degraded: a rolling restart, an image pull and the first heartbeat fit
+     * well within it.
+     */
+    public static final Duration ROTATION_GRACE = Duration.ofMinutes(10);
+    public static final String IDENTITY_ROTATING = "IdentityRotating";
     public static final String PORT_CONFLICT = "PortConflict";
     public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
 
@@ -117,6 +128,11 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     }
 
     @Override
+    public ErrorStatusUpdateControl<ReflectorInstance> updateErrorStatus(ReflectorInstance instance, Context<ReflectorInstance> context, Exception e) {
+        return FailureStatus.record(instance, context, e, ReflectorInstanceStatus.class, ReflectorInstanceStatus.OPERATOR_FIELDS);
+    }
+
+    @Override
     public UpdateControl<ReflectorInstance> reconcile(ReflectorInstance instance, Context<ReflectorInstance> context) {
         Instant now = Instant.now();
         ReflectorInstanceStatus previous = instance.getStatus() != null ? instance.getStatus() : new ReflectorInstanceStatus();
@@ -132,7 +148,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         @SuppressWarnings("unchecked")
         var neighbours = (InformerEventSource<ReflectorInstance, ReflectorInstance>)
                 context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class, NEIGHBOURS);
-        List<String> conflicts = PortConflicts.with(instance, neighbours.list(i -> true));
+        List<PortConflicts.Conflict> conflicts = PortConflicts.with(instance, neighbours.list(i -> true));
 
         ReflectorInstanceStatus s = new ReflectorInstanceStatus();
         s.observedGeneration = instance.getMetadata().getGeneration();
@@ -141,7 +157,12 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         s.authorizedPeers = (int) peers.stream().map(p -> PeerSelection.endpointId(p).orElseThrow()).distinct().count();
         s.openPairingWindows = windows.isEmpty() ? null : windows.stream().map(w -> w.getMetadata().getName()).toList();
         s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
+        s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
         s.previousEndpointIds = previous.previousEndpointIds;
+        s.identityRotatedAt = previous.identityRotatedAt;
+        s.configHash = dependent(context, ConfigSecretDependent.NAME)
+                .flatMap(d -> ((ConfigSecretDependent) d).getSecondaryResource(instance, context))
+                .flatMap(ConfigDigest::of).orElse(null);
         recordIdentityChange(instance, context, previous, identity, s);
         s.address = address(spec, previous);
 
@@ -151,6 +172,11 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         Optional<Instant> heartbeat = parse(previous.lastHeartbeat);
         boolean fresh = heartbeat.map(h -> h.plus(staleAfter).isAfter(now)).orElse(false);
         boolean idMatches = s.endpointId != null && s.endpointId.equals(previous.reportedEndpointId);
+        Optional<Instant> rotationDeadline = parse(s.identityRotatedAt).map(t -> t.plus(ROTATION_GRACE));
+        // A planned rotation: the pod still serves an ID the operator replaced a moment ago.
+        boolean rotating = !idMatches && previous.reportedEndpointId != null && s.previousEndpointIds != null
+                && s.previousEndpointIds.contains(previous.reportedEndpointId)
+                && rotationDeadline.map(now::isBefore).orElse(false);
         boolean identityOk = identity.endpointId().isPresent();
         Optional<String> imageRefused = ImagePolicy.refusal(spec);
         boolean ready = identityOk && imageRefused.isEmpty() && deployment.isPresent() && fresh && idMatches;
@@ -181,6 +207,10 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         } else if (!fresh) {
             readyReason = "HeartbeatStale";
             readyMessage = "last heartbeat " + previous.lastHeartbeat + " is older than " + staleAfter.toSeconds() + "s";
+        } else if (rotating) {
+            readyReason = IDENTITY_ROTATING;
+            readyMessage = "rotating to " + s.endpointId + ": the reflector still serves the previous " + previous.reportedEndpointId
+                    + " (Degraded if it still does at " + rotationDeadline.get() + ")";
         } else if (!idMatches) {
             readyReason = "EndpointIdMismatch";
             readyMessage = "the reflector serves " + previous.reportedEndpointId + ", expected " + s.endpointId;
@@ -207,7 +237,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 : !conflicts.isEmpty() ? conflictMessage(conflicts) : "no problems found";
         c.set(DEGRADED, degraded, degradedReason, degradedMessage);
         c.set(PORT_CONFLICT, !conflicts.isEmpty(), conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
-                conflicts.isEmpty() ? "no other hostNetwork instance that may share a node uses these ports"
+                conflicts.isEmpty() ? "no hostNetwork instance created earlier that may share a node uses these ports"
                         : conflictMessage(conflicts));
         s.conditions = c.build();
         s.phase = degraded ? ReflectorInstanceStatus.Phase.Degraded
@@ -228,11 +258,12 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         LOG.debugf("event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
         Duration next = nextCheck(now, heartbeat, staleAfter, instance, context);
+        if (rotating) next = min(next, Duration.between(now, rotationDeadline.get()).plusMillis(500));
         // While the first pod is awaited, look again soon: a Deployment whose pods admission
         // refuses changes only its status, which does not always reach this reconciler as an event.
         if ("AwaitingHeartbeat".equals(readyReason) || "DeploymentMissing".equals(readyReason)
                 || KubeEvents.POD_SECURITY_REJECTED.equals(readyReason)) {
-            next = next.compareTo(AWAITING_POD_RECHECK) < 0 ? next : AWAITING_POD_RECHECK;
+            next = min(next, AWAITING_POD_RECHECK);
         }
         return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
@@ -258,6 +289,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
             if (previous.previousEndpointIds != null) old.addAll(previous.previousEndpointIds);
             old.remove(current);
             s.previousEndpointIds = old.stream().distinct().limit(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS).toList();
+            s.identityRotatedAt = Conditions.now();
             KubeEvents.normal(context.getClient(), instance, KubeEvents.IDENTITY_ROTATED,
                     "Endpoint ID " + previous.endpointId + " replaced by " + current);
         }
@@ -279,6 +311,10 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 .map(t -> Duration.between(now, t).plusMillis(500))
                 .filter(d -> d.compareTo(max) < 0)
                 .orElse(max);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String address(EffectiveSpec spec, ReflectorInstanceStatus previous) {
@@ -311,8 +347,8 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 .findFirst().orElse(null);
     }
 
-    private static String conflictMessage(List<String> conflicts) {
-        return "host ports overlap with " + String.join(", ", conflicts);
+    private static String conflictMessage(List<PortConflicts.Conflict> conflicts) {
+        return conflicts.stream().map(PortConflicts.Conflict::describe).collect(Collectors.joining("; "));
     }
 
     private static Optional<io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource<?, ReflectorInstance>> dependent(

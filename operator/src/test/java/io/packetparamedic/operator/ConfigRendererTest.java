@@ -42,17 +42,6 @@ class ConfigRendererTest {
                 List.of(new ConfigRenderer.OpenCode("ABCDEFGH", "2030-01-01T00:00:00Z", "ns/w")))).isEqualTo(toml);
     }
 
-    @Test
-    void portConflictsNeedHostNetworkAndACommonNode() {
-        ReflectorInstance a = instance(new ReflectorInstanceSpec());
-        ReflectorInstance b = instance(new ReflectorInstanceSpec());
-        b.getMetadata().setName("b");
-        assertThat(PortConflicts.with(a, java.util.stream.Stream.of(a, b))).containsExactly("ns/b");
-        b.getSpec().nodeSelector = java.util.Map.of("kubernetes.io/hostname", "n2");
-        a.getSpec().nodeSelector = java.util.Map.of("kubernetes.io/hostname", "n1");
-        assertThat(PortConflicts.with(a, java.util.stream.Stream.of(b))).isEmpty();
-    }
-
     static ReflectorInstance instance(ReflectorInstanceSpec spec) {
         ReflectorInstance ri = new ReflectorInstance();
         ri.getMetadata().setName("a");

@@ -53,6 +53,12 @@ final class Fixtures {
 
     /** What the reflector pod does: applies its own status fields under its own field manager. */
     static void reportHeartbeat(KubernetesClient client, ReflectorInstance instance, String endpointId, String heartbeat) {
+        reportHeartbeat(client, instance, endpointId, heartbeat, null);
+    }
+
+    /** A heartbeat that also says which reflector.toml serves: SHA-256 (hex) of its text, as the pod computes it. */
+    static void reportHeartbeat(KubernetesClient client, ReflectorInstance instance, String endpointId, String heartbeat,
+            String appliedConfigHash) {
         ReflectorInstance patch = new ReflectorInstance();
         patch.getMetadata().setName(instance.getMetadata().getName());
         patch.getMetadata().setNamespace(instance.getMetadata().getNamespace());
@@ -73,10 +79,21 @@ final class Fixtures {
         session.started = heartbeat;
         session.expires = heartbeat;
         s.activeSessions = java.util.List.of(session);
+        s.appliedConfigHash = appliedConfigHash;
         patch.setStatus(s);
         // Like the pod: server-side apply of its own fields, under its own manager, no GET first.
         client.resource(patch).subresource("status").patch(new PatchContext.Builder()
                 .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FieldManagers.REFLECTOR).withForce(true).build());
+    }
+
+    /** What the pod reports after applying the config Secret as it is now. */
+    static String digestOfConfig(KubernetesClient client, String namespace, String secret) {
+        try {
+            byte[] toml = data(client.secrets().inNamespace(namespace).withName(secret).get(), Labels.CONFIG_KEY);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(toml));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An Endpoint ID with a wrong check symbol: matches the schema pattern, fails EndpointId.parse. */

@@ -45,6 +45,28 @@ class IdentityAndConflictsOperatorTest {
             assertThat(rotated.getStatus().previousEndpointIds).containsExactly(first);
             byte[] seed = Fixtures.data(client.secrets().inNamespace(n).withName("edge-identity").get(), Labels.IDENTITY_KEY);
             assertThat(Ed25519Identity.fromSeed(seed).endpointId().toString()).isEqualTo(rotated.getStatus().endpointId);
+            assertThat(rotated.getStatus().identityRotatedAt).isNotNull();
+
+            // The pod still serves the previous ID (it has not restarted yet): a planned rotation, Progressing.
+            Fixtures.reportHeartbeat(client, rotated, first, java.time.Instant.now().toString());
+            ReflectorInstance rotating = Await.until("Progressing IdentityRotating", TIMEOUT, () -> {
+                var r = instances.withName("edge").get();
+                return "IdentityRotating".equals(ReflectorInstanceOperatorTest.reason(r, "Progressing")) ? r : null;
+            });
+            assertThat(ReflectorInstanceOperatorTest.condition(rotating, "Progressing")).isEqualTo("True");
+            assertThat(ReflectorInstanceOperatorTest.condition(rotating, "Degraded")).isEqualTo("False");
+            assertThat(ReflectorInstanceOperatorTest.reason(rotating, "Ready")).isEqualTo("IdentityRotating");
+            assertThat(rotating.getStatus().phase).hasToString("Progressing");
+
+            // An ID the instance never had is not a rotation: Degraded at once.
+            String unknown = Ed25519Identity.generate().endpointId().toString();
+            Fixtures.reportHeartbeat(client, rotated, unknown, java.time.Instant.now().toString());
+            ReflectorInstance mismatch = Await.until("Degraded EndpointIdMismatch", TIMEOUT, () -> {
+                var r = instances.withName("edge").get();
+                return "EndpointIdMismatch".equals(ReflectorInstanceOperatorTest.reason(r, "Degraded")) ? r : null;
+            });
+            assertThat(ReflectorInstanceOperatorTest.condition(mismatch, "Degraded")).isEqualTo("True");
+            assertThat(mismatch.getStatus().phase).hasToString("Degraded");
             Await.until("IdentityCreated and IdentityRotated events", TIMEOUT, () -> {
                 var reasons = client.v1().events().inNamespace(n).list().getItems().stream().map(e -> e.getReason()).toList();
                 return reasons.contains(KubeEvents.IDENTITY_CREATED) && reasons.contains(KubeEvents.IDENTITY_ROTATED);
@@ -104,15 +126,28 @@ class IdentityAndConflictsOperatorTest {
             b.getSpec().network.dataPortRange = new ReflectorInstanceSpec.PortRange(5290, 5310);
             client.resource(b).create();
             var instances = client.resources(ReflectorInstance.class).inNamespace(n);
-            for (String name : new String[] {"edge", "edge-b"}) {
-                Await.until(name + " PortConflict=True", TIMEOUT, () -> {
-                    var r = instances.withName(name).get();
-                    return r.getStatus() != null && Conditions.isTrue(r.getStatus().conditions, "PortConflict")
-                            && "PortConflict".equals(ReflectorInstanceOperatorTest.reason(r, "Degraded"));
-                });
-            }
-            // Moving edge-b to another node clears both.
+            // Only the newcomer is at fault; its message names the first shared port, where and with whom.
+            ReflectorInstance newcomer = Await.until("edge-b PortConflict=True", TIMEOUT, () -> {
+                var r = instances.withName("edge-b").get();
+                return r.getStatus() != null && Conditions.isTrue(r.getStatus().conditions, "PortConflict")
+                        && "PortConflict".equals(ReflectorInstanceOperatorTest.reason(r, "Degraded")) ? r : null;
+            });
+            assertThat(Conditions.find(newcomer.getStatus().conditions, "PortConflict").orElseThrow().getMessage())
+                    .isEqualTo("host port 5290 is already used by ReflectorInstance " + n + "/edge on any node");
+            ReflectorInstance incumbent = instances.withName("edge").get();
+            assertThat(Conditions.isFalse(incumbent.getStatus().conditions, "PortConflict"))
+                    .as("%s", incumbent.getStatus().conditions).isTrue();
+            assertThat(ReflectorInstanceOperatorTest.condition(incumbent, "Degraded")).isEqualTo("False");
+            assertThat(client.v1().events().inNamespace(n).list().getItems())
+                    .filteredOn(e -> KubeEvents.PORT_CONFLICT.equals(e.getReason()))
+                    .extracting(e -> e.getInvolvedObject().getName()).containsOnly("edge-b");
+
+            // edge-b pinned to node-b, edge unpinned: they may still meet, on node-b.
             instances.withName("edge-b").edit(r -> { r.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-b"); return r; });
+            Await.until("the conflict placed on node-b", TIMEOUT, () -> Conditions.find(
+                    instances.withName("edge-b").get().getStatus().conditions, "PortConflict")
+                    .map(c -> c.getMessage().endsWith(n + "/edge on node node-b")).orElse(false));
+            // Moving edge to another node clears it.
             instances.withName("edge").edit(r -> { r.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-a"); return r; });
             for (String name : new String[] {"edge", "edge-b"}) {
                 Await.until(name + " PortConflict=False", TIMEOUT, () ->

@@ -141,8 +141,10 @@ class PodStatusScopeOperatorTest {
             reportPeerSeen(podA, n, "fleet");
             reportPeerSeen(podB, n, "fleet");
             // Relabel B out of the selection: B's pod loses it.
-            admin.resources(ReflectorInstance.class).inNamespace(n).withName("edge-b")
-                    .edit(r -> { r.getMetadata().getLabels().put("site", "elsewhere"); return r; });
+            // A merge patch, not a read-modify-write: the operator updates edge-b's status (its config changed) meanwhile.
+            admin.resources(ReflectorInstance.class).inNamespace(n).withName("edge-b").patch(
+                    PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"labels\":{\"site\":\"elsewhere\"}}}");
             Await.until("fleet gone from edge-b's Role", TIMEOUT,
                     () -> !names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
             Await.until("B's pod refused fleet", Duration.ofSeconds(2), () -> {
@@ -179,11 +181,11 @@ class PodStatusScopeOperatorTest {
             ReflectorInstance a = admin.resource(Fixtures.sample(admin, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
             ReflectorInstanceOperatorTest.awaitConverged(admin, a);
             var windows = admin.resources(PairingWindow.class).inNamespace(n);
-            // A window for an instance that does not exist: Open, but no reflector has its code.
+            // A window for an instance that does not exist: Pending, no reflector has a code for it.
             windows.resource(window(admin, n, "orphan", "nowhere")).create();
-            Await.until("orphan Open", TIMEOUT, () -> {
+            Await.until("orphan Pending", TIMEOUT, () -> {
                 var w = windows.withName("orphan").get();
-                return w.getStatus() != null && w.getStatus().phase == Phase.Open;
+                return w.getStatus() != null && w.getStatus().phase == Phase.Pending;
             });
             // Whoever can write its status (here the admin, acting as a pod) reports a pairing.
             EndpointId forged = Ed25519Identity.generate().endpointId();
@@ -192,7 +194,7 @@ class PodStatusScopeOperatorTest {
                 var w = windows.withName("orphan").get();
                 return w.getStatus().message != null && w.getStatus().message.contains("not accepted") ? w : null;
             });
-            assertThat(rejected.getStatus().phase).isEqualTo(Phase.Open);
+            assertThat(rejected.getStatus().phase).isEqualTo(Phase.Pending);
             assertThat(rejected.getStatus().authorizedPeer).isNull();
             assertThat(rejected.getStatus().message).contains("ReflectorInstance nowhere does not exist");
             assertThat(admin.resources(AuthorizedPeer.class).inNamespace(n).list().getItems()).isEmpty();

@@ -257,7 +257,9 @@ class ReflectorInstanceOperatorTest {
             boolean done = r.getStatus() != null && r.getStatus().endpointId != null
                     && owned(client, n).size() == 6
                     && "True".equals(condition(r, "IdentityReady"))
-                    && "AwaitingHeartbeat".equals(reason(r, "Ready"));
+                    && "AwaitingHeartbeat".equals(reason(r, "Ready"))
+                    // The digest of the config Secret as it is: the status write after the Secret's creation is done.
+                    && Fixtures.digestOfConfig(client, n, name + "-config").equals(r.getStatus().configHash);
             return done ? r : null;
         });
     }

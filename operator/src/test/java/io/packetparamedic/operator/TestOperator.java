@@ -13,12 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The operator's three reconcilers on a plain JOSDK Operator with its own client, watching one
  * test namespace. Stopping one and starting another is an operator restart: new informers,
  * caches rebuilt from the API server. Reconciliations are counted per resource so that tests
- * can wait for "reconciled again" instead of sleeping.
+ * can wait for "reconciled again" (or "failed again") instead of sleeping.
  */
 final class TestOperator implements AutoCloseable {
 
     private final Operator operator;
     private final Map<String, AtomicInteger> reconciled = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> failed = new ConcurrentHashMap<>();
 
     TestOperator(Config admin, String namespace) {
         var client = new KubernetesClientBuilder().withConfig(admin).build();
@@ -29,6 +30,11 @@ final class TestOperator implements AutoCloseable {
                     public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
                         reconciled.computeIfAbsent(key(resource), k -> new AtomicInteger()).incrementAndGet();
                     }
+
+                    @Override
+                    public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+                        failed.computeIfAbsent(key(resource), k -> new AtomicInteger()).incrementAndGet();
+                    }
                 }));
         operator.register(new ReflectorInstanceReconciler(), c -> c.settingNamespace(namespace));
         operator.register(new AuthorizedPeerReconciler(), c -> c.settingNamespace(namespace));
@@ -38,6 +44,12 @@ final class TestOperator implements AutoCloseable {
 
     int reconciliations(HasMetadata resource) {
         AtomicInteger n = reconciled.get(key(resource));
+        return n == null ? 0 : n.get();
+    }
+
+    /** Reconciles of the resource that threw: the error path ran, and JOSDK scheduled a retry. */
+    int failures(HasMetadata resource) {
+        AtomicInteger n = failed.get(key(resource));
         return n == null ? 0 : n.get();
     }
 

@@ -41,11 +41,12 @@ public class AuthorizedPeerStatus {
     @JsonPropertyDescription("(operator) When the pairing happened (RFC 3339).")
     public String pairedAt;
 
-    @JsonPropertyDescription("(operator) spec.endpointId shortened for tables (kubectl get), e.g. PP-7DN2-FF6E….")
+    @JsonPropertyDescription("(operator) spec.endpointId shortened for tables: the first two groups and an ellipsis.")
     public String shortEndpointId;
 
-    @JsonPropertyDescription("(operator) Active, Disabled, Expired, Invalid, NoReflector or Pending.")
-    public String state;
+    @JsonPropertyDescription("(operator) Active (a reflector serves with this peer in its applied config), Pending"
+            + " (selected, not yet applied), Disabled, Expired, Invalid (check symbol) or NoReflector.")
+    public State state;
 
     // ---- (pod) ---------------------------------------------------------------------------
 
@@ -63,4 +64,6 @@ public class AuthorizedPeerStatus {
 
     @JsonPropertyDescription("(pod) Test sessions this peer has run since the reflector started.")
     public Long totalSessions;
+
+    public enum State { Active, Disabled, Expired, Invalid, NoReflector, Pending }
 }

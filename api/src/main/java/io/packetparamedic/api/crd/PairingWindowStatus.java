@@ -25,7 +25,7 @@ public class PairingWindowStatus {
 
     // ---- (operator) ---------------------------------------------------------------------
 
-    @JsonPropertyDescription("(operator) Open, Consumed, Expired or Failed.")
+    @JsonPropertyDescription("(operator) Pending (its ReflectorInstance does not exist yet), Open, Consumed, Expired or Failed.")
     public Phase phase;
 
     @JsonPropertyDescription("(operator) RFC 3339 time the window closes: creation + ttl.")
@@ -55,5 +55,5 @@ public class PairingWindowStatus {
     @JsonPropertyDescription("(pod) When it did (RFC 3339).")
     public String pairedAt;
 
-    public enum Phase { Open, Consumed, Expired, Failed }
+    public enum Phase { Pending, Open, Consumed, Expired, Failed }
 }

@@ -27,7 +27,9 @@ public class ReflectorInstanceStatus {
             "openPairingWindows",
             "identitySecret",
             "configSecret",
-            "shortEndpointId");
+            "shortEndpointId",
+            "identityRotatedAt",
+            "configHash");
 
     public static final int MAX_ACTIVE_SESSIONS = 32;
     public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
@@ -66,8 +68,15 @@ public class ReflectorInstanceStatus {
     @JsonPropertyDescription("(operator) Name of the Secret holding the rendered reflector.toml.")
     public String configSecret;
 
-    @JsonPropertyDescription("(operator) endpointId shortened for tables (kubectl get), e.g. PP-7DN2-FF6E….")
+    @JsonPropertyDescription("(operator) endpointId shortened for tables: the first two groups and an ellipsis.")
     public String shortEndpointId;
+
+    @JsonPropertyDescription("(operator) RFC 3339 time the identity last rotated; until the pod serves the new ID"
+            + " (at most 10 minutes) the instance is Progressing with reason IdentityRotating.")
+    public String identityRotatedAt;
+
+    @JsonPropertyDescription("(operator) SHA-256 (hex) of the reflector.toml in the config Secret now.")
+    public String configHash;
 
     // ---- (pod) ---------------------------------------------------------------------------
 
@@ -98,6 +107,10 @@ public class ReflectorInstanceStatus {
 
     @JsonPropertyDescription("(pod) Peers with an open control connection.")
     public Integer connectedPeers;
+
+    @JsonPropertyDescription("(pod) SHA-256 (hex) of the reflector.toml the running reflector applied;"
+            + " equal to configHash once the current config is live.")
+    public String appliedConfigHash;
 
     public enum Phase { Pending, Progressing, Ready, Degraded }
 

@@ -120,6 +120,18 @@ public final class EndpointId implements Comparable<EndpointId> {
         return text;
     }
 
+    /** Length of {@link #shortForm()} without its ellipsis: "PP-" and the first two groups. */
+    public static final int SHORT_PREFIX_LENGTH = 12;
+
+    /**
+     * The first two groups followed by "…" (e.g. {@code PP-7DN2-FF6E…}), for tables where the
+     * full 69 characters do not fit. Ten symbols (50 bits) tell a namespace's peers apart by eye;
+     * it is not an identifier: anything that authorizes compares the full ID.
+     */
+    public String shortForm() {
+        return text.substring(0, SHORT_PREFIX_LENGTH) + "\u2026";
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof EndpointId other && Arrays.equals(publicKey, other.publicKey);

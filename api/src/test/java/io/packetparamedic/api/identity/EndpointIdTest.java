@@ -32,6 +32,15 @@ class EndpointIdTest {
     }
 
     @Test
+    void shortFormIsThePrefixAndTheFirstTwoGroupsWithAnEllipsis() {
+        EndpointId id = EndpointId.parse("PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K");
+        assertThat(id.shortForm()).isEqualTo("PP-7DN2-FF6E\u2026");
+        EndpointId other = Ed25519Identity.generate().endpointId();
+        assertThat(other.shortForm()).hasSize(13).endsWith("\u2026")
+                .startsWith(other.toString().substring(0, 12)).matches("^PP-[0-9A-Z]{4}-[0-9A-Z]{4}\u2026$");
+    }
+
+    @Test
     void everyOneSymbolChangeFailsValidation() {
         String id = Ed25519Identity.generate().endpointId().toString();
         int changes = 0;

@@ -5,6 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.packetparamedic.api.config.ConfigException;
 import io.packetparamedic.api.config.ConfigLoader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,6 +30,7 @@ final class ConfigSecretWatcher implements AutoCloseable {
     private final KubeSettings settings;
     private final Consumer<ConfigLoader.Loaded> apply;
     private volatile String appliedText;
+    private volatile String appliedHash;
     private SharedIndexInformer<Secret> informer;
 
     ConfigSecretWatcher(KubernetesClient client, KubeSettings settings, String initialText,
@@ -33,6 +38,7 @@ final class ConfigSecretWatcher implements AutoCloseable {
         this.client = client;
         this.settings = settings;
         this.appliedText = initialText;
+        this.appliedHash = sha256(initialText);
         this.apply = apply;
     }
 
@@ -66,10 +72,28 @@ final class ConfigSecretWatcher implements AutoCloseable {
         appliedText = text.get();
         try {
             apply.accept(loaded);
+            appliedHash = sha256(text.get());
             LOG.info("event=config_secret_applied secret={}/{} resource_version={}", settings.instance().namespace(),
                     settings.configSecret(), secret.getMetadata().getResourceVersion());
         } catch (RuntimeException e) {
             LOG.error("event=config_apply_failed error=\"{}\"", SecretSource.firstLine(e.toString()));
+        }
+    }
+
+    /**
+     * SHA-256 (hex) of the reflector.toml now serving, reported as status.appliedConfigHash: the
+     * operator compares it with the digest of the Secret's text to tell that a peer or a pairing
+     * code it put in the config is live.
+     */
+    String appliedConfigHash() {
+        return appliedHash;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 

@@ -154,17 +154,18 @@ public final class KubernetesServe {
             settings.healthOverride().ifPresent(builder::healthAddress);
             reflector = builder.start();
             Reflector served = reflector;
-            reporter = new StatusReporter(client, settings, reflector, sessions.manager(),
-                    () -> advertisedAddress(served, settings), Clock.systemUTC());
-            reporter.restored(restored.statusByName(), restored.idByName());
-            reflector.connections().onAdded(reporter::connected);
-            reporterRef.set(reporter);
-            reporter.start();
             ConfigSecretWatcher watcher = new ConfigSecretWatcher(client, settings, initialText, next -> {
                 ReflectorConfig localized = localize(next.config(), settings);
                 current.set(localized);
                 served.applyConfig(localized);
             });
+            // Started after the reporter; created first so the heartbeat can say which config serves.
+            reporter = new StatusReporter(client, settings, reflector, sessions.manager(),
+                    () -> advertisedAddress(served, settings), watcher::appliedConfigHash, Clock.systemUTC());
+            reporter.restored(restored.statusByName(), restored.idByName());
+            reflector.connections().onAdded(reporter::connected);
+            reporterRef.set(reporter);
+            reporter.start();
             watcher.start();
             IdentitySecretWatcher identityWatcher = new IdentitySecretWatcher(client, settings, identity.endpointId(), restart);
             try {

@@ -88,6 +88,7 @@ final class StatusReporter implements AutoCloseable {
     private final Reflector reflector;
     private final SessionManager sessions;
     private final Supplier<String> advertisedAddress;
+    private final Supplier<String> appliedConfigHash;
     private final Clock clock;
     private final ScheduledExecutorService thread;
     private final Map<EndpointId, Seen> seen = new ConcurrentHashMap<>();
@@ -99,12 +100,13 @@ final class StatusReporter implements AutoCloseable {
     private final Map<String, Target> pairingTargets = new HashMap<>();
 
     StatusReporter(KubernetesClient client, KubeSettings settings, Reflector reflector, SessionManager sessions,
-            Supplier<String> advertisedAddress, Clock clock) {
+            Supplier<String> advertisedAddress, Supplier<String> appliedConfigHash, Clock clock) {
         this.client = client;
         this.settings = settings;
         this.reflector = reflector;
         this.sessions = sessions;
         this.advertisedAddress = advertisedAddress;
+        this.appliedConfigHash = appliedConfigHash;
         this.clock = clock;
         this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("status-reporter", true));
     }
@@ -193,7 +195,8 @@ final class StatusReporter implements AutoCloseable {
                 listed,
                 testsLastHour,
                 sessions.bytesToday(),
-                connected.size());
+                connected.size(),
+                appliedConfigHash.get());
         boolean heartbeatDue = !instanceTarget.lastAttempt.plus(HEARTBEAT).isAfter(now);
         if (!desired.equals(instanceTarget.written) || heartbeatDue) {
             String object = "reflectorinstance/" + settings.instance().name();

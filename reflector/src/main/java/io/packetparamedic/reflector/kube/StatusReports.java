@@ -25,7 +25,8 @@ final class StatusReports {
             List<Session> activeSessions,
             int testsLastHour,
             long bytesToday,
-            int connectedPeers) {
+            int connectedPeers,
+            String appliedConfigHash) {
 
         ReflectorInstanceStatus toStatus(String heartbeat) {
             ReflectorInstanceStatus s = new ReflectorInstanceStatus();
@@ -49,6 +50,7 @@ final class StatusReports {
             s.testsLastHour = testsLastHour;
             s.bytesToday = bytesToday;
             s.connectedPeers = connectedPeers;
+            s.appliedConfigHash = appliedConfigHash;
             return s;
         }
     }

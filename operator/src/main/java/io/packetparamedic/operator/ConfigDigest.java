@@ -1,0 +1,33 @@
+package io.packetparamedic.operator;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.packetparamedic.api.crd.Labels;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * SHA-256 (hex) of the reflector.toml in an instance's config Secret. The reflector pod reports
+ * the same digest of the text it applied (status.appliedConfigHash), so equal digests mean the
+ * config in the Secret is the one serving: that is how a peer or a pairing code counts as live.
+ */
+public final class ConfigDigest {
+
+    private ConfigDigest() {}
+
+    public static Optional<String> of(Secret configSecret) {
+        if (configSecret == null || configSecret.getData() == null) return Optional.empty();
+        String data = configSecret.getData().get(Labels.CONFIG_KEY);
+        return data == null ? Optional.empty() : Optional.of(sha256(Base64.getDecoder().decode(data)));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
