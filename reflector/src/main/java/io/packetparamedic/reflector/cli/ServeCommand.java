@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /** Time allowed after the drain for closing listeners, sessions and the audit log. */
+    private static final long SHUTDOWN_MARGIN_SEC = 15;
 
     @Spec
     CommandSpec spec;
@@ -85,10 +88,12 @@ final class ServeCommand implements Callable<Integer> {
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        // The JVM exits when this hook returns: it waits out the drain and the closing after it.
+        long hookWaitSec = initial.network.drainTimeoutSec + SHUTDOWN_MARGIN_SEC;
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                stopped.await(15, TimeUnit.SECONDS);
+                stopped.await(hookWaitSec, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -99,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
             printBanner(out, cli, loaded, reflector, socket);
             stop.await();
             LOG.info("event=shutdown_requested");
+            reflector.drain(Duration.ofSeconds(reflector.config().network.drainTimeoutSec));
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -97,6 +98,8 @@ public final class KubernetesServe {
             banner(out, running, settings, built.source());
             try {
                 stop.await();
+                LOG.info("event=shutdown_requested");
+                running.reflector().drain(Duration.ofSeconds(running.reflector().config().network.drainTimeoutSec));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
