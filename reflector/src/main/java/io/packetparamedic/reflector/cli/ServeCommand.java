@@ -93,7 +93,10 @@ final class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                stopped.await(hookWaitSec, TimeUnit.SECONDS);
+                // A drained and closed reflector has stopped as asked: exit 0, not the JVM's 143
+                // for "killed by SIGTERM", so supervisors record a clean stop. halt, because exit
+                // from a shutdown hook would wait for this very hook.
+                if (stopped.await(hookWaitSec, TimeUnit.SECONDS)) Runtime.getRuntime().halt(0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -90,6 +90,8 @@ public final class KubernetesServe {
                 stop.countDown();
                 try {
                     stopped.await();
+                    // Drained and closed: the container ends "Completed" with 0, not 143 (see ServeCommand).
+                    Runtime.getRuntime().halt(0);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -19,6 +19,7 @@ final class ServeProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on:\\s+(\\S+):(\\d+) ");
     private static final Pattern ENDPOINT = Pattern.compile("Endpoint ID:\\s+(\\S+)");
+    private static final Pattern HEALTH = Pattern.compile("Health:\\s+(http://\\S+)");
 
     final Process process;
     private final StringBuffer stdout = new StringBuffer();
@@ -96,6 +97,12 @@ final class ServeProcess implements AutoCloseable {
         Matcher m = LISTENING.matcher(stdout);
         m.find();
         return Integer.parseInt(m.group(2));
+    }
+
+    java.net.URI healthUri() {
+        Matcher m = HEALTH.matcher(stdout);
+        m.find();
+        return java.net.URI.create(m.group(1));
     }
 
     String endpointId() {
