@@ -104,6 +104,7 @@ public final class Reflector implements AutoCloseable {
         if (sessions instanceof io.micrometer.core.instrument.binder.MeterBinder binder) {
             binder.bindTo(metrics.registry());
         }
+        audit.bindTo(metrics.registry());
         this.authorizer = new Authorizer(config, peers, audit, clock);
         b.pairingListeners.forEach(authorizer::addListener);
         this.transport = Transport.create(0);

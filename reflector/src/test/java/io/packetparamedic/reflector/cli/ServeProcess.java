@@ -48,7 +48,11 @@ final class ServeProcess implements AutoCloseable {
     }
 
     static ServeProcess start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = cliCommand(args);
+        return start(env, cliCommand(args));
+    }
+
+    /** Runs {@code command}, which ends by exec-ing {@link #cliCommand} (e.g. behind {@code unshare}). */
+    static ServeProcess start(Map<String, String> env, List<String> command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("REFLECTOR_CONFIG");
         pb.environment().putAll(env);
