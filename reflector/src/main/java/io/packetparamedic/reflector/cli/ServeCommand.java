@@ -8,6 +8,7 @@ import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminClient;
 import io.packetparamedic.reflector.admin.AdminServer;
 import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import io.packetparamedic.reflector.kube.KubernetesServe;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
@@ -150,6 +151,7 @@ final class ServeCommand implements Callable<Integer> {
             AuditLog audit = remember(AuditLog.of(initial, identity.endpointId().toString(), clock));
             StandaloneSessions sessions = remember(StandaloneSessions.create(current::get, audit, true));
             Reflector reflector = remember(Reflector.builder(initial, identity)
+                    .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
                     .sessions(sessions.manager())
                     .pathMeta(new HostPathMeta())
                     .auditLog(audit)

@@ -209,7 +209,7 @@ public final class Governance {
 
     /** Zero for a plain clock; for a {@link SteadyClock}, how far the wall clock has stepped. */
     private Duration wallOffset() {
-        return clock instanceof SteadyClock steady ? steady.wallOffset() : Duration.ZERO;
+        return SteadyClock.wallOffset(clock);
     }
 
     private void rollDay(Instant now) {

@@ -45,6 +45,21 @@ public final class SteadyClock extends Clock {
         return Duration.between(instant(), wall.instant());
     }
 
+    /** {@code clock}'s {@link #wallOffset()}, or zero for a clock that is not steady (tests' fixed clocks). */
+    public static Duration wallOffset(Clock clock) {
+        return clock instanceof SteadyClock steady ? steady.wallOffset() : Duration.ZERO;
+    }
+
+    /** A reading of {@code clock} as the wall clock would give it, for showing to people and peers. */
+    public static Instant onWall(Clock clock, Instant reading) {
+        return reading.plus(wallOffset(clock));
+    }
+
+    /** A wall-clock time (say an RFC 3339 expiry from the configuration) on {@code clock}'s time line. */
+    public static Instant fromWall(Clock clock, Instant wallTime) {
+        return wallTime.minus(wallOffset(clock));
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;

@@ -9,6 +9,7 @@ import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.IdentityException;
 import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import io.packetparamedic.reflector.cli.BuildInfo;
 import io.packetparamedic.reflector.cli.DataPlaneBanner;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
@@ -148,6 +149,7 @@ public final class KubernetesServe {
             GovernanceRestore.Restored restored = restore(client, settings, sessions);
             AtomicReference<StatusReporter> reporterRef = new AtomicReference<>();
             Reflector.Builder builder = Reflector.builder(config, identity)
+                    .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
                     .sessions(sessions.manager())
                     .pathMeta(new HostPathMeta())
                     .auditLog(audit)

@@ -18,6 +18,7 @@ import io.packetparamedic.reflector.engine.RunningEngine;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerLimits;
 import io.packetparamedic.reflector.governance.PlainWords;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import io.packetparamedic.reflector.governance.Verdict;
 import io.packetparamedic.reflector.wire.DenyReason;
 import io.packetparamedic.reflector.wire.Payload;
@@ -165,7 +166,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     public Optional<Payload.ActiveTest> activeTest() {
         Instant now = clock.instant();
         return activeSessions().stream().findFirst().map(s -> new Payload.ActiveTest(s.testId(), s.testType().wire(),
-                s.peerId(), rfc3339(s.startedAt()), Math.max(0, secondsUntil(now, s.expiresAt()))));
+                s.peerId(), rfc3339(SteadyClock.onWall(clock, s.startedAt())), Math.max(0, secondsUntil(now, s.expiresAt()))));
     }
 
     @Override
@@ -381,7 +382,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         running.completion().whenComplete((bytes, error) -> completed(session, bytes == null ? 0 : bytes));
         if (stopNow) running.stop();
         Payload.SessionGrant grant = new Payload.SessionGrant(session.testId, "direct_ephemeral", session.port,
-                UUID.randomUUID().toString(), rfc3339(session.expiresAt));
+                UUID.randomUUID().toString(), rfc3339(SteadyClock.onWall(clock, session.expiresAt)));
         audit.record(AuditEvent.of(AuditEventType.SESSION_GRANTED)
                 .withPeer(session.peerId)
                 .withRemoteAddress(address(session.peer))

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,38 +19,19 @@ class ClockStepTest {
     private static final String PEER = "PP-PEER";
     private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
 
-    /** A wall clock the test steps, and a monotonic ticker it advances. */
-    private final AtomicReference<Instant> wallNow = new AtomicReference<>(T0);
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final Clock wall = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return wallNow.get();
-        }
-    };
+    private SteppedTime time = new SteppedTime(T0);
 
     private void elapse(Duration d) {
-        nanos.addAndGet(d.toNanos());
-        wallNow.set(wallNow.get().plus(d));
+        time.elapse(d);
     }
 
     private void step(Duration d) {
-        wallNow.set(wallNow.get().plus(d));
+        time.step(d);
     }
 
     @Test
     void aClockSteppedBackNeitherLocksThePeerOutNorStretchesTheCooldown() {
-        SteadyClock clock = new SteadyClock(wall, nanos::get);
+        SteadyClock clock = time.steadyClock();
         Governance g = new Governance(clock);
         PeerLimits limits = new PeerLimits(60, 10, Long.MAX_VALUE);
         g.recordStart(PEER, clock.instant());
@@ -70,7 +48,7 @@ class ClockStepTest {
 
     @Test
     void aClockSteppedForwardDoesNotHandOutTheHoursQuotaAgain() {
-        SteadyClock clock = new SteadyClock(wall, nanos::get);
+        SteadyClock clock = time.steadyClock();
         Governance g = new Governance(clock);
         PeerLimits limits = new PeerLimits(0, 2, Long.MAX_VALUE);
         g.recordStart(PEER, clock.instant());
@@ -88,8 +66,8 @@ class ClockStepTest {
 
     @Test
     void theDailyQuotaResetsWithTheWallClocksUtcDay() {
-        wallNow.set(Instant.parse("2026-11-30T23:00:00Z"));
-        SteadyClock clock = new SteadyClock(wall, nanos::get);
+        time = new SteppedTime(Instant.parse("2026-11-30T23:00:00Z"));
+        SteadyClock clock = time.steadyClock();
         Governance g = new Governance(clock);
         PeerLimits limits = new PeerLimits(0, 100, 1000);
         g.recordStart(PEER, clock.instant());
