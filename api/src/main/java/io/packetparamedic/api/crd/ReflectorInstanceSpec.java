@@ -106,7 +106,7 @@ public class ReflectorInstanceSpec {
         @Min(0)
         @Max(3600)
         @Default("75")
-        @JsonPropertyDescription("On shutdown (rotation, upgrade, node drain) the reflector refuses new tests as busy and waits at most this many seconds for running ones to finish; the pod's terminationGracePeriodSeconds is this plus 15. Default: 75 (the longest default test, 60 s, plus its grace and a margin).")
+        @JsonPropertyDescription("On shutdown (rotation, upgrade, node drain) the reflector refuses new tests as busy and waits at most this many seconds for running ones to finish; the pod's terminationGracePeriodSeconds is this plus 15. 75 covers the longest default test (60 s) with its grace and a margin. Default: 75.")
         public Integer drainTimeoutSec;
 
         @Pattern("^[A-Za-z0-9.:\\[\\]-]+$")
