@@ -9,6 +9,7 @@ import io.packetparamedic.reflector.admin.AdminClient;
 import io.packetparamedic.reflector.admin.AdminServer;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.governance.SteadyClock;
+import io.packetparamedic.reflector.governance.WallClock;
 import io.packetparamedic.reflector.kube.KubernetesServe;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
@@ -146,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
     private Reflector startAll(ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorConfig initial,
             Ed25519Identity identity, Path socket) {
         AtomicReference<ReflectorConfig> current = new AtomicReference<>(initial);
-        Clock clock = Clock.systemUTC();
+        Clock clock = WallClock.system();
         try {
             AuditLog audit = remember(AuditLog.of(initial, identity.endpointId().toString(), clock));
             StandaloneSessions sessions = remember(StandaloneSessions.create(current::get, audit, true));

@@ -32,7 +32,7 @@ public final class SteadyClock extends Clock {
     }
 
     public static SteadyClock system() {
-        return new SteadyClock(Clock.systemUTC(), System::nanoTime);
+        return new SteadyClock(WallClock.system(), System::nanoTime);
     }
 
     @Override

@@ -38,11 +38,17 @@ final class ServeProcess implements AutoCloseable {
 
     /** The command line that runs the reflector CLI in a child JVM on the test class path. */
     static List<String> cliCommand(String... args) {
+        return cliCommand(List.of(), args);
+    }
+
+    /** The same with extra JVM options (e.g. a test-only {@code -D} property) before the main class. */
+    static List<String> cliCommand(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                ReflectorCli.class.getName()));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(jvmOptions);
+        command.add(ReflectorCli.class.getName());
         command.addAll(List.of(args));
         return command;
     }
