@@ -85,12 +85,13 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
             this.log = log;
         }
 
-        /**
-         * SIGKILLs the operator (no shutdown, its Lease not released) and starts a replacement with
-         * the same holder identity and Lease, as a restarted pod would; its log is a new file.
-         */
-        synchronized void killAndRestart() throws InterruptedException {
+        /** SIGKILLs the operator: no shutdown runs and its Lease is not released. */
+        synchronized void kill() throws InterruptedException {
             process.kill();
+        }
+
+        /** Starts a replacement with the same holder identity and Lease, as a restarted pod would; its log is a new file. */
+        synchronized void restart() {
             restarts++;
             Path next = log.resolveSibling(log.getFileName().toString().replace(".log", "-restart" + restarts + ".log"));
             process = launch(kubeconfig, leaseNamespace, next);
