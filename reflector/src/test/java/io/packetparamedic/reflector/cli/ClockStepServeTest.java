@@ -3,7 +3,6 @@ package io.packetparamedic.reflector.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.governance.WallClock;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClockStepServeTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long STEP_SEC = 7200;
     private static final int COOLDOWN_SEC = 30;
 
@@ -83,9 +81,9 @@ class ClockStepServeTest {
     /** The timestamp of the newest session_denied audit line (the writer runs a moment behind). */
     private Instant lastDenialTimestamp(long deadline) throws Exception {
         while (true) {
-            List<String> lines = Files.readAllLines(dir.resolve("state/audit.jsonl"));
+            List<JsonNode> lines = AuditLines.read(dir.resolve("state/audit.jsonl"));
             for (int i = lines.size() - 1; i >= 0; i--) {
-                JsonNode line = JSON.readTree(lines.get(i));
+                JsonNode line = lines.get(i);
                 if (line.path("event_type").asText().equals("session_denied")) {
                     return Instant.parse(line.path("timestamp").asText());
                 }

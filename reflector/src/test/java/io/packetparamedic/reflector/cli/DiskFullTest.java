@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,13 +136,7 @@ class DiskFullTest {
     }
 
     private static List<JsonNode> auditLines(Path audit) {
-        try {
-            List<JsonNode> out = new ArrayList<>();
-            for (String line : Files.readAllLines(audit, StandardCharsets.UTF_8)) out.add(JSON.readTree(line));
-            return out;
-        } catch (IOException e) {
-            throw new AssertionError("the audit log holds a line that is not whole JSON", e);
-        }
+        return AuditLines.read(audit);
     }
 
     private static double auditFailures(ServeProcess serve) {

@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -88,7 +87,7 @@ class GracefulDrainTest {
             assertThat(exitedAfterMs).isLessThan(DRAIN_SEC * 1000L);
             assertThat(serve.stderr()).contains("event=drain_finished").doesNotContain("event=drain_timed_out");
 
-            List<JsonNode> audit = Files.readAllLines(dir.resolve("state/audit.jsonl")).stream().map(GracefulDrainTest::json).toList();
+            List<JsonNode> audit = AuditLines.read(dir.resolve("state/audit.jsonl"));
             assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("session_completed")).hasSize(2);
             assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("session_denied"))
                     .extracting(l -> l.path("peer_id").asText() + " " + l.path("reason").asText())
@@ -118,14 +117,6 @@ class GracefulDrainTest {
         while (!serve.stderr().contains(needle)) {
             if (System.nanoTime() > deadline) throw new AssertionError("no " + needle + " in:\n" + serve.stderr());
             Thread.sleep(20); // the child's log is read by a pump thread; polled, there is no event to await
-        }
-    }
-
-    private static JsonNode json(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (java.io.IOException e) {
-            throw new AssertionError("audit line is not JSON: " + line, e);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.packetparamedic.reflector.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.wire.Payload;
@@ -31,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and the audit log continued as valid JSON Lines.
  */
 class KilledMidSessionTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -97,12 +94,9 @@ class KilledMidSessionTest {
                     .isInstanceOf(Payload.SessionGrant.class);
             assertThat(again.stop()).isZero();
         }
-        List<String> audit = Files.readAllLines(dir.resolve("state/audit.jsonl"), StandardCharsets.UTF_8);
+        List<JsonNode> audit = AuditLines.read(dir.resolve("state/audit.jsonl")); // every line whole JSON, across the kill
         assertThat(audit.size()).isGreaterThan(auditLinesBefore);
-        for (String line : audit) {
-            JsonNode node = JSON.readTree(line); // every line whole JSON, across the kill
-            assertThat(node.path("event_type").asText()).isNotBlank();
-        }
+        assertThat(audit).allSatisfy(line -> assertThat(line.path("event_type").asText()).isNotBlank());
     }
 
     private static boolean echoOnce(int port) throws Exception {
