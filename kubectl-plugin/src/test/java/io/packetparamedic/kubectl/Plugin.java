@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 
 /** Runs the plugin in-process against the harness cluster, as kubectl would run it with --kubeconfig. */
@@ -17,9 +18,16 @@ final class Plugin {
         }
     }
 
+    /** A run in progress: its output so far, and its result once it returns. */
+    record Running(StringWriter out, CompletableFuture<Result> result) {}
+
     private Plugin() {}
 
     static Result run(KubeTestCluster cluster, String... args) {
+        return start(cluster, args).result().join();
+    }
+
+    static Running start(KubeTestCluster cluster, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--kubeconfig=" + cluster.kubeconfigPath());
         StringWriter out = new StringWriter();
@@ -27,7 +35,7 @@ final class Plugin {
         CommandLine cl = KubectlPacketParamedic.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+        return new Running(out, CompletableFuture.supplyAsync(
+                () -> new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString())));
     }
 }

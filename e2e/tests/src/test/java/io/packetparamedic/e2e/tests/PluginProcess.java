@@ -29,13 +29,15 @@ final class PluginProcess implements AutoCloseable {
 
     private final Process process;
     private final Path stderr;
+    private final List<String> arguments;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
 
     private record Waiter(Pattern pattern, CompletableFuture<Matcher> found) {}
 
-    private PluginProcess(Process process, Path stderr) {
+    private PluginProcess(Process process, Path stderr, List<String> arguments) {
         this.process = process;
+        this.arguments = arguments;
         this.stderr = stderr;
         Thread reader = new Thread(this::readStdout, "plugin-stdout");
         reader.setDaemon(true);
@@ -55,7 +57,7 @@ final class PluginProcess implements AutoCloseable {
         pb.environment().remove("KUBECONFIG");
         // The stub runs $JAVA_HOME/bin/java: the JVM of this test run.
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return new PluginProcess(pb.start(), err);
+        return new PluginProcess(pb.start(), err, List.of(args));
     }
 
     private void readStdout() {
@@ -111,5 +113,7 @@ final class PluginProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        // What a user would have seen, for the test report.
+        System.err.println("[e2e] kubectl-packetparamedic " + String.join(" ", arguments) + "\n" + transcript());
     }
 }

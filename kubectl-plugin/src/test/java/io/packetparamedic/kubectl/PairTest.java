@@ -1,0 +1,88 @@
+package io.packetparamedic.kubectl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.crd.PairingWindow;
+import io.packetparamedic.api.crd.PairingWindowStatus;
+import io.packetparamedic.e2e.harness.Await;
+import io.packetparamedic.e2e.harness.KubeCluster;
+import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.TestNamespace;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code pair} without an operator in this cluster: what it creates, how it times out, and (the
+ * test writing the operator's status fields) how it reports a window that expires unused. The
+ * whole flow against the real operator and reflector is e2e/tests KubectlPluginE2ETest.
+ */
+@KubeCluster
+class PairTest {
+
+    @Test
+    void createsTheWindowFromItsFlagsAndTimesOutWhenNoOperatorIssuesACode(KubeTestCluster cluster, TestNamespace ns) {
+        Fixtures.instance(cluster.client(), ns.name(), "edge", 4000);
+
+        Plugin.Result r = Plugin.run(cluster, "pair", "edge", "-n", ns.name(), "--name", "w1", "--ttl", "90s",
+                "--peer-name", "kitchen-pi", "--display-name", "Kitchen", "--timeout", "2s", "--no-wait");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.TIMED_OUT);
+        assertThat(r.err()).isEqualTo("error: the operator issued no code within 2s (is it running? kubectl packetparamedic doctor)\n");
+        PairingWindow w = cluster.client().resources(PairingWindow.class).inNamespace(ns.name()).withName("w1").get();
+        assertThat(w.getSpec().reflectorRef.name).isEqualTo("edge");
+        assertThat(w.getSpec().ttl).isEqualTo("90s");
+        assertThat(w.getSpec().peerTemplate.name).isEqualTo("kitchen-pi");
+        assertThat(w.getSpec().peerTemplate.displayName).isEqualTo("Kitchen");
+    }
+
+    @Test
+    void refusesAnUnknownInstanceAndABadTtlWithoutCreatingAnything(KubeTestCluster cluster, TestNamespace ns) {
+        Plugin.Result missing = Plugin.run(cluster, "pair", "nope", "-n", ns.name());
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(missing.err()).startsWith("error: reflectorinstance \"nope\" not found in namespace " + ns.name());
+
+        Fixtures.instance(cluster.client(), ns.name(), "edge", 4000);
+        Plugin.Result badTtl = Plugin.run(cluster, "pair", "edge", "-n", ns.name(), "--ttl", "10x");
+        assertThat(badTtl.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badTtl.err()).startsWith("--ttl: invalid duration \"10x\"");
+
+        assertThat(cluster.client().resources(PairingWindow.class).inNamespace(ns.name()).list().getItems()).isEmpty();
+    }
+
+    @Test
+    void printsTheCodeThenTheReasonWhenTheWindowExpiresUnused(KubeTestCluster cluster, TestNamespace ns) throws Exception {
+        KubernetesClient client = cluster.client();
+        Fixtures.instance(client, ns.name(), "edge", 4000);
+        Plugin.Running pair = Plugin.start(cluster, "pair", "edge", "-n", ns.name(), "--name", "w2", "--ttl", "1h");
+
+        // Playing the operator: the code Secret and the Open status, then Expired.
+        PairingWindow w = Await.until(Duration.ofSeconds(30), "the plugin's window",
+                () -> client.resources(PairingWindow.class).inNamespace(ns.name()).withName("w2").get());
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace(ns.name()).withName("w2-code").endMetadata()
+                .addToStringData(Labels.PAIRING_CODE_KEY, "K7QM2XPA").build()).create();
+        PairingWindowStatus st = new PairingWindowStatus();
+        st.phase = PairingWindowStatus.Phase.Open;
+        st.codeSecret = "w2-code";
+        st.expiresAt = Instant.now().plus(Duration.ofHours(1)).toString();
+        w.setStatus(st);
+        w = client.resource(w).updateStatus();
+        // Not piped to a terminal: the countdown prints whole lines, the first one at once.
+        Await.until(Duration.ofSeconds(30), "the code and the countdown",
+                () -> pair.out().toString().contains("Waiting for the appliance: 59m"));
+        assertThat(pair.out().toString()).contains("  Pairing code:  K7QM2XPA").contains("  Expires:       " + st.expiresAt);
+
+        st.phase = PairingWindowStatus.Phase.Expired;
+        st.message = "closed unused at " + st.expiresAt;
+        w.setStatus(st);
+        client.resource(w).updateStatus();
+
+        Plugin.Result r = pair.result().get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(r.out()).as(r.toString()).endsWith("The pairing window is Expired: closed unused at " + st.expiresAt + "\n");
+    }
+}
