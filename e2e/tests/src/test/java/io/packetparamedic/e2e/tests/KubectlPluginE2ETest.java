@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.packetparamedic.api.crd.AuthorizedPeer;
+import io.packetparamedic.api.crd.PairingWindow;
+import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
@@ -81,7 +83,7 @@ class KubectlPluginE2ETest {
         try (PluginProcess pair = PluginProcess.start(cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns,
                 "--ttl", "3m", "--peer-name", "field-unit", "--display-name", "Pi in the lab")) {
             String code = pair.awaitLine(Pattern.compile("Pairing code:\\s+(\\S+)"), PLUGIN).group(1);
-            assertThat(pair.stdout()).contains("Endpoint ID:   " + reflector.endpointId());
+            assertThat(pair.awaitLine(Pattern.compile("Endpoint ID:\\s+(\\S+)"), PLUGIN).group(1)).isEqualTo(reflector.endpointId());
 
             // The code reaches the reflector through the config Secret: until then it is refused.
             Payload.PairResponse paired = Await.until(Duration.ofSeconds(30), "pairing with the plugin's code", () -> {
@@ -144,6 +146,32 @@ class KubectlPluginE2ETest {
             assertThat(now.group(1)).isEqualTo(newId);
         }
         assertThat(instance().getStatus().previousEndpointIds).contains(oldId);
+    }
+
+    @Test
+    @Order(4)
+    void ctrlCLeavesTheWindowOpenAndSaysHowToCloseItOrClosesItWhenAsked() throws Exception {
+        try (PluginProcess pair = PluginProcess.start(cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns,
+                "--name", "left-open")) {
+            pair.awaitLine(Pattern.compile("Pairing code:"), PLUGIN);
+            pair.interrupt();
+            assertThat(pair.awaitExit(PLUGIN)).as(pair.transcript()).isEqualTo(130);
+            assertThat(pair.stderr()).as(pair.transcript()).containsPattern("Interrupted: pairingwindow left-open stays open until \\S+\\. "
+                    + "Close it with: kubectl delete pairingwindow left-open -n " + ns);
+        }
+        PairingWindow open = admin.resources(PairingWindow.class).inNamespace(ns).withName("left-open").get();
+        assertThat(open.getStatus().phase).isEqualTo(PairingWindowStatus.Phase.Open);
+
+        try (PluginProcess pair = PluginProcess.start(cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns,
+                "--name", "closed-on-exit", "--close-on-exit")) {
+            pair.awaitLine(Pattern.compile("Pairing code:"), PLUGIN);
+            pair.interrupt();
+            assertThat(pair.awaitExit(PLUGIN)).as(pair.transcript()).isEqualTo(130);
+            assertThat(pair.stderr()).as(pair.transcript())
+                    .contains("Interrupted: deleted pairingwindow closed-on-exit in namespace " + ns + " (--close-on-exit).");
+        }
+        Await.until(Duration.ofSeconds(30), "closed-on-exit gone",
+                () -> admin.resources(PairingWindow.class).inNamespace(ns).withName("closed-on-exit").get() == null);
     }
 
     private ReflectorInstance instance() {

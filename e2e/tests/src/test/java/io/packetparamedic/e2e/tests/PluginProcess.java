@@ -90,6 +90,20 @@ final class PluginProcess implements AutoCloseable {
         }
     }
 
+    /** Ctrl-C: SIGINT to the JVM (the stub execs it, so the process is the JVM). */
+    void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new AssertionError("kill -INT " + process.pid() + " failed");
+    }
+
+    String stderr() {
+        try {
+            return Files.readString(stderr, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("the plugin did not exit within " + timeout + "\n" + transcript());
@@ -102,11 +116,7 @@ final class PluginProcess implements AutoCloseable {
     }
 
     String transcript() {
-        try {
-            return "--- stdout\n" + stdout() + "--- stderr\n" + Files.readString(stderr, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return "--- stdout\n" + stdout() + "--- stderr\n" + stderr();
     }
 
     @Override
