@@ -108,6 +108,8 @@ final class PairCommand implements Callable<Integer> {
                     return ExitCodes.OK;
                 }
                 PairingWindow closed = awaitClosed(resource, out, expires, wait);
+                // A window deleted by --close-on-exit is the hook's to report, not a failure.
+                if (onExit.ran()) return ExitCodes.INTERRUPTED;
                 onExit.done();
                 return report(out, closed);
             } finally {

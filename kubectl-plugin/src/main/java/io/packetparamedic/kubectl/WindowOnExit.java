@@ -19,6 +19,7 @@ final class WindowOnExit extends Thread {
     private final PrintWriter err;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile String expiresAt;
+    private volatile boolean ran;
 
     WindowOnExit(Resource<PairingWindow> window, String namespace, String name, boolean delete, PrintWriter err) {
         super("pair-on-exit");
@@ -33,6 +34,11 @@ final class WindowOnExit extends Thread {
         this.expiresAt = time;
     }
 
+    /** Whether the hook ran (the JVM is exiting on a signal): the command has nothing more to say. */
+    boolean ran() {
+        return ran;
+    }
+
     /** The command finished on its own: nothing to say at exit. */
     void done() {
         done.set(true);
@@ -41,6 +47,7 @@ final class WindowOnExit extends Thread {
     @Override
     public void run() {
         if (!done.compareAndSet(false, true)) return;
+        ran = true;
         err.println();
         if (delete) {
             try {

@@ -169,6 +169,7 @@ class KubectlPluginE2ETest {
             assertThat(pair.awaitExit(PLUGIN)).as(pair.transcript()).isEqualTo(130);
             assertThat(pair.stderr()).as(pair.transcript())
                     .contains("Interrupted: deleted pairingwindow closed-on-exit in namespace " + ns + " (--close-on-exit).");
+            assertThat(pair.stdout()).as("the deletion is the hook's, not reported as a failure").doesNotContain("was deleted");
         }
         Await.until(Duration.ofSeconds(30), "closed-on-exit gone",
                 () -> admin.resources(PairingWindow.class).inNamespace(ns).withName("closed-on-exit").get() == null);

@@ -32,6 +32,7 @@ final class PluginProcess implements AutoCloseable {
     private final List<String> arguments;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> endOfOutput = new CompletableFuture<>();
 
     private record Waiter(Pattern pattern, CompletableFuture<Matcher> found) {}
 
@@ -71,6 +72,7 @@ final class PluginProcess implements AutoCloseable {
             // the process went away
         }
         waiters.forEach(w -> w.found().completeExceptionally(new IllegalStateException("the plugin's output ended")));
+        endOfOutput.complete(null);
     }
 
     private static void match(Waiter w, String line) {
@@ -104,11 +106,14 @@ final class PluginProcess implements AutoCloseable {
         }
     }
 
-    int awaitExit(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+    /** The exit code, once the process has exited and all its output has been read. */
+    int awaitExit(Duration timeout) throws Exception {
+        try {
+            endOfOutput.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             throw new AssertionError("the plugin did not exit within " + timeout + "\n" + transcript());
         }
-        return process.exitValue();
+        return process.waitFor();
     }
 
     String stdout() {
