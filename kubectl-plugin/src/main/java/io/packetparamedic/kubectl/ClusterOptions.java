@@ -39,6 +39,13 @@ public final class ClusterOptions {
         } else {
             config = Config.autoConfigure(context);
         }
+        if (context != null && (config.getCurrentContext() == null || !context.equals(config.getCurrentContext().getName()))) {
+            // Fabric8 falls back to current-context for an unknown name; kubectl refuses it.
+            throw new PluginException(ExitCodes.FAILED, "context \"" + context + "\" not found in the kubeconfig");
+        }
+        // One attempt, as kubectl makes: the client's default retries with back-off keep a user
+        // waiting about 25 s before saying the API server is unreachable.
+        config.setRequestRetryBackoffLimit(0);
         if (namespace != null) {
             config.setNamespace(namespace);
         } else if (config.getNamespace() == null) {

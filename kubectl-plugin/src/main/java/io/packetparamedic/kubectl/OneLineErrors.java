@@ -26,12 +26,14 @@ final class OneLineErrors implements IExecutionExceptionHandler {
     }
 
     private static String describe(KubernetesClientException k) {
+        if (k.getCode() == 0 && k.getCause() != null) {
+            Throwable root = k;
+            while (root.getCause() != null) root = root.getCause();
+            return "cannot reach the API server: " + root.getClass().getSimpleName() + (root.getMessage() != null ? ": " + root.getMessage() : "");
+        }
         String reason = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
         if (k.getCode() == 404 && reason != null && reason.contains("packetparamedic.io")) {
             return reason + " (are the CRDs installed? run: kubectl packetparamedic doctor)";
-        }
-        if (k.getCode() == 0 && k.getCause() != null) {
-            return "cannot reach the API server: " + k.getCause().getMessage();
         }
         return reason;
     }

@@ -8,16 +8,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
-import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.Crds;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import io.packetparamedic.e2e.harness.TestNamespace;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @KubeCluster
@@ -105,8 +104,8 @@ class DoctorTest {
         String name = HasMetadata.getFullResourceName(PairingWindow.class);
         client.apiextensions().v1().customResourceDefinitions().withName(name).delete();
         try {
-            Await.until(Duration.ofSeconds(60), "CRD " + name + " gone",
-                    () -> client.apiextensions().v1().customResourceDefinitions().withName(name).get() == null);
+            client.apiextensions().v1().customResourceDefinitions().withName(name)
+                    .waitUntilCondition(Objects::isNull, 60, TimeUnit.SECONDS);
 
             Plugin.Result r = Plugin.run(cluster, "doctor");
 

@@ -13,6 +13,7 @@ import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +62,8 @@ class PairTest {
         Plugin.Running pair = Plugin.start(cluster, "pair", "edge", "-n", ns.name(), "--name", "w2", "--ttl", "1h");
 
         // Playing the operator: the code Secret and the Open status, then Expired.
-        PairingWindow w = Await.until(Duration.ofSeconds(30), "the plugin's window",
-                () -> client.resources(PairingWindow.class).inNamespace(ns.name()).withName("w2").get());
+        PairingWindow w = client.resources(PairingWindow.class).inNamespace(ns.name()).withName("w2")
+                .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
         client.resource(new SecretBuilder().withNewMetadata().withNamespace(ns.name()).withName("w2-code").endMetadata()
                 .addToStringData(Labels.PAIRING_CODE_KEY, "K7QM2XPA").build()).create();
         PairingWindowStatus st = new PairingWindowStatus();

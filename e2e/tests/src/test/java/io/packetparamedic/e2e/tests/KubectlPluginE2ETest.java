@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -135,7 +136,7 @@ class KubectlPluginE2ETest {
             assertThat(newId).isNotEqualTo(oldId);
             // The pod exits when its identity Secret holds another identity; the test, as the
             // kubelet, starts it again.
-            Await.until(Duration.ofSeconds(60), "the reflector to exit for the new identity", () -> !reflector.isAlive());
+            reflector.exited().get(60, TimeUnit.SECONDS);
             reflector = reflector.restart();
             assertThat(reflector.endpointId()).isEqualTo(newId);
 
