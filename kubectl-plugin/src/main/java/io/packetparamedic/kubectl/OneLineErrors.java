@@ -26,10 +26,13 @@ final class OneLineErrors implements IExecutionExceptionHandler {
     }
 
     private static String describe(KubernetesClientException k) {
-        if (k.getCode() == 0 && k.getCause() != null) {
-            Throwable root = k;
-            while (root.getCause() != null) root = root.getCause();
-            return "cannot reach the API server: " + root.getClass().getSimpleName() + (root.getMessage() != null ? ": " + root.getMessage() : "");
+        // No answer from the API server: the client wraps the I/O failure in plain IOExceptions;
+        // the first specific one says what failed (ConnectException, UnknownHostException, an
+        // SSLException), its causes are the transport's details.
+        Throwable io = k.getCause();
+        while (io != null && !(io instanceof java.io.IOException && io.getClass() != java.io.IOException.class)) io = io.getCause();
+        if (k.getStatus() == null && io != null) {
+            return "cannot reach the API server: " + io.getClass().getSimpleName() + (io.getMessage() != null ? ": " + io.getMessage() : "");
         }
         String reason = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
         if (k.getCode() == 404 && reason != null && reason.contains("packetparamedic.io")) {
