@@ -181,7 +181,7 @@ final class PairCommand implements Callable<Integer> {
             throws InterruptedException, ExecutionException {
         CompletableFuture<List<PairingWindow>> closed = resource.informOnCondition(
                 l -> l.isEmpty() || l.get(0).getStatus() != null && isClosed(l.get(0).getStatus().phase));
-        Countdown countdown = new Countdown(out, System.console() != null, "Waiting for the appliance");
+        Countdown countdown = new Countdown(out, Terminal.isInteractive(), "Waiting for the appliance");
         Instant giveUp = expires.plus(wait);
         try {
             while (true) {
