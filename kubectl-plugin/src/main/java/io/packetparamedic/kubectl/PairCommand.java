@@ -104,15 +104,14 @@ final class PairCommand implements Callable<Integer> {
                 printCode(out, ri, code, expires);
                 if (!waitForPairing) {
                     out.printf("Not waiting (--no-wait). Follow it with: kubectl get pairingwindow %s -n %s -w%n", windowName, ns);
-                    onExit.done();
                     return ExitCodes.OK;
                 }
                 PairingWindow closed = awaitClosed(resource, out, expires, wait);
                 // A window deleted by --close-on-exit is the hook's to report, not a failure.
                 if (onExit.ran()) return ExitCodes.INTERRUPTED;
-                onExit.done();
                 return report(out, closed);
             } finally {
+                // From here on the command speaks for itself: a late signal adds nothing.
                 onExit.done();
                 removeHook(onExit);
             }

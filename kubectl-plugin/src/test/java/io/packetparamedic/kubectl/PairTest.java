@@ -13,6 +13,7 @@ import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -62,16 +63,7 @@ class PairTest {
         Plugin.Running pair = Plugin.start(cluster, "pair", "edge", "-n", ns.name(), "--name", "w2", "--ttl", "1h");
 
         // Playing the operator: the code Secret and the Open status, then Expired.
-        PairingWindow w = client.resources(PairingWindow.class).inNamespace(ns.name()).withName("w2")
-                .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
-        client.resource(new SecretBuilder().withNewMetadata().withNamespace(ns.name()).withName("w2-code").endMetadata()
-                .addToStringData(Labels.PAIRING_CODE_KEY, "K7QM2XPA").build()).create();
-        PairingWindowStatus st = new PairingWindowStatus();
-        st.phase = PairingWindowStatus.Phase.Open;
-        st.codeSecret = "w2-code";
-        st.expiresAt = Instant.now().plus(Duration.ofHours(1)).toString();
-        w.setStatus(st);
-        w = client.resource(w).updateStatus();
+        PairingWindowStatus st = open(client, ns.name(), "w2", "K7QM2XPA");
         // Not piped to a terminal: the countdown prints whole lines, the first one at once.
         Await.until(Duration.ofSeconds(30), "the code and the countdown",
                 () -> pair.out().toString().contains("Waiting for the appliance: 59m"));
@@ -79,11 +71,40 @@ class PairTest {
 
         st.phase = PairingWindowStatus.Phase.Expired;
         st.message = "closed unused at " + st.expiresAt;
+        PairingWindow w = client.resources(PairingWindow.class).inNamespace(ns.name()).withName("w2").get();
         w.setStatus(st);
         client.resource(w).updateStatus();
 
         Plugin.Result r = pair.result().get(30, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.out()).as(r.toString()).endsWith("The pairing window is Expired: closed unused at " + st.expiresAt + "\n");
+    }
+
+    @Test
+    void withNoWaitExitsOnceTheCodeIsPrinted(KubeTestCluster cluster, TestNamespace ns) throws Exception {
+        Fixtures.instance(cluster.client(), ns.name(), "edge", 4000);
+        Plugin.Running pair = Plugin.start(cluster, "pair", "edge", "-n", ns.name(), "--name", "w3", "--no-wait");
+        open(cluster.client(), ns.name(), "w3", "M2XPAK7Q");
+
+        Plugin.Result r = pair.result().get(30, TimeUnit.SECONDS);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("  Pairing code:  M2XPAK7Q")
+                .endsWith("Not waiting (--no-wait). Follow it with: kubectl get pairingwindow w3 -n " + ns.name() + " -w\n");
+    }
+
+    /** What the operator does for a new window: the code Secret, then status Open naming it. */
+    private static PairingWindowStatus open(KubernetesClient client, String ns, String window, String code) {
+        PairingWindow w = client.resources(PairingWindow.class).inNamespace(ns).withName(window)
+                .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace(ns).withName(window + "-code").endMetadata()
+                .addToStringData(Labels.PAIRING_CODE_KEY, code).build()).create();
+        PairingWindowStatus st = new PairingWindowStatus();
+        st.phase = PairingWindowStatus.Phase.Open;
+        st.codeSecret = window + "-code";
+        st.expiresAt = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+        w.setStatus(st);
+        client.resource(w).updateStatus();
+        return st;
     }
 }
