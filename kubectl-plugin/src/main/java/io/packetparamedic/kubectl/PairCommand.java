@@ -50,7 +50,7 @@ final class PairCommand implements Callable<Integer> {
     String instance;
 
     @Option(names = "--ttl", defaultValue = PairingWindowSpec.DEFAULT_TTL, paramLabel = "DURATION",
-            description = "How long the window stays open, e.g. 90s, 10m, 1h (default ${DEFAULT-VALUE}).")
+            description = "How long the window stays open, e.g. 90s, 10m, 1h30m, at most 7d (default ${DEFAULT-VALUE}).")
     String ttl;
 
     @Option(names = "--name", paramLabel = "NAME",
@@ -76,9 +76,19 @@ final class PairCommand implements Callable<Integer> {
             description = "On Ctrl-C, delete the window instead of leaving it open until it expires.")
     boolean closeOnExit;
 
+    /** The window's condition that its code is live on the reflector. */
+    private static final String READY = "Ready";
+
+    /** spec.ttl's upper bound in the CRD (the reflector never keeps a pairing code longer). */
+    private static final Duration MAX_TTL = Duration.ofDays(7);
+
     @Override
     public Integer call() throws Exception {
         Duration ttlDuration = duration("--ttl", ttl);
+        if (ttlDuration.compareTo(MAX_TTL) > 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--ttl: at most " + Durations.format(MAX_TTL) + " (the reflector keeps a pairing code no longer)");
+        }
         Duration wait = duration("--timeout", timeout);
         PrintWriter out = spec.commandLine().getOut();
         try (KubernetesClient client = root.cluster().connect()) {
@@ -106,6 +116,7 @@ final class PairCommand implements Callable<Integer> {
                     out.printf("Not waiting (--no-wait). Follow it with: kubectl get pairingwindow %s -n %s -w%n", windowName, ns);
                     return ExitCodes.OK;
                 }
+                awaitLive(resource, out, wait);
                 PairingWindow closed = awaitClosed(resource, out, expires, wait);
                 // A window deleted by --close-on-exit is the hook's to report, not a failure.
                 if (onExit.ran()) return ExitCodes.INTERRUPTED;
@@ -171,7 +182,31 @@ final class PairCommand implements Callable<Integer> {
         out.println("  Endpoint ID:   " + (st != null && st.endpointId != null ? st.endpointId : "(not issued yet)"));
         out.println("  Expires:       " + expires);
         out.println();
-        out.println("Enter the address and the code on the appliance.");
+        out.flush();
+    }
+
+    /**
+     * Waits (watch) until the reflector serves a config with the code (the window's Ready
+     * condition) or the window closes. A reflector slower than --timeout is reported, not fatal:
+     * it may still load the code before the window expires.
+     */
+    private void awaitLive(Resource<PairingWindow> resource, PrintWriter out, Duration wait) {
+        out.println("Waiting for the reflector to load the code ...");
+        out.flush();
+        try {
+            PairingWindow w = resource.waitUntilCondition(p -> p == null || p.getStatus() != null
+                    && (isClosed(p.getStatus().phase) || Instances.isTrue(p.getStatus().conditions, READY)),
+                    wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (w != null && !isClosed(w.getStatus().phase)) {
+                out.println("The reflector has the code: enter the address and the code on the appliance.");
+            }
+        } catch (KubernetesClientTimeoutException e) {
+            PairingWindow now = resource.get();
+            String why = now == null || now.getStatus() == null ? "no status" : Instances.condition(now.getStatus().conditions, READY)
+                    .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition");
+            out.println("The reflector has not confirmed the code within " + timeout + " (" + why
+                    + "); it may still load it. Enter the address and the code on the appliance.");
+        }
         out.flush();
     }
 

@@ -14,6 +14,7 @@ import io.packetparamedic.e2e.harness.TestNamespace;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class PairTest {
         assertThat(r.err()).isEqualTo("error: the operator issued no code within 2s (is it running? kubectl packetparamedic doctor)\n");
         PairingWindow w = cluster.client().resources(PairingWindow.class).inNamespace(ns.name()).withName("w1").get();
         assertThat(w.getSpec().reflectorRef.name).isEqualTo("edge");
-        assertThat(w.getSpec().ttl).isEqualTo("90s");
+        assertThat(w.getSpec().ttl).as("the canonical form").isEqualTo("1m30s");
         assertThat(w.getSpec().peerTemplate.name).isEqualTo("kitchen-pi");
         assertThat(w.getSpec().peerTemplate.displayName).isEqualTo("Kitchen");
     }
@@ -52,6 +53,9 @@ class PairTest {
         Plugin.Result badTtl = Plugin.run(cluster, "pair", "edge", "-n", ns.name(), "--ttl", "10x");
         assertThat(badTtl.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(badTtl.err()).startsWith("--ttl: invalid duration \"10x\"");
+        Plugin.Result tooLong = Plugin.run(cluster, "pair", "edge", "-n", ns.name(), "--ttl", "7d1s");
+        assertThat(tooLong.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tooLong.err()).startsWith("--ttl: at most 7d (the reflector keeps a pairing code no longer)");
 
         assertThat(cluster.client().resources(PairingWindow.class).inNamespace(ns.name()).list().getItems()).isEmpty();
     }
@@ -67,7 +71,8 @@ class PairTest {
         // Not piped to a terminal: the countdown prints whole lines, the first one at once.
         Await.until(Duration.ofSeconds(30), "the code and the countdown",
                 () -> pair.out().toString().contains("Waiting for the appliance: 59m"));
-        assertThat(pair.out().toString()).contains("  Pairing code:  K7QM2XPA").contains("  Expires:       " + st.expiresAt);
+        assertThat(pair.out().toString()).contains("  Pairing code:  K7QM2XPA").contains("  Expires:       " + st.expiresAt)
+                .contains("The reflector has the code: enter the address and the code on the appliance.");
 
         st.phase = PairingWindowStatus.Phase.Expired;
         st.message = "closed unused at " + st.expiresAt;
@@ -93,7 +98,7 @@ class PairTest {
                 .endsWith("Not waiting (--no-wait). Follow it with: kubectl get pairingwindow w3 -n " + ns.name() + " -w\n");
     }
 
-    /** What the operator does for a new window: the code Secret, then status Open naming it. */
+    /** What the operator does for a new window: the code Secret, then status Open naming it, Ready once the pod has it. */
     private static PairingWindowStatus open(KubernetesClient client, String ns, String window, String code) {
         PairingWindow w = client.resources(PairingWindow.class).inNamespace(ns).withName(window)
                 .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
@@ -103,6 +108,7 @@ class PairTest {
         st.phase = PairingWindowStatus.Phase.Open;
         st.codeSecret = window + "-code";
         st.expiresAt = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+        st.conditions = List.of(Fixtures.condition("Ready", true, "CodeLive", "the code is in the config"));
         w.setStatus(st);
         client.resource(w).updateStatus();
         return st;

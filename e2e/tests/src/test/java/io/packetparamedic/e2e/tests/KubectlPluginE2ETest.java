@@ -85,8 +85,10 @@ class KubectlPluginE2ETest {
                 "--ttl", "3m", "--peer-name", "field-unit", "--display-name", "Pi in the lab")) {
             String code = pair.awaitLine(Pattern.compile("Pairing code:\\s+(\\S+)"), PLUGIN).group(1);
             assertThat(pair.awaitLine(Pattern.compile("Endpoint ID:\\s+(\\S+)"), PLUGIN).group(1)).isEqualTo(reflector.endpointId());
+            pair.awaitLine(Pattern.compile("^The reflector has the code: enter the address and the code on the appliance\\.$"), PLUGIN);
 
-            // The code reaches the reflector through the config Secret: until then it is refused.
+            // The window is Ready once the pod reports the config with the code; the appliance
+            // still retries, as one would after a refused attempt.
             Payload.PairResponse paired = Await.until(Duration.ofSeconds(30), "pairing with the plugin's code", () -> {
                 try (LinkClient c = appliance.connect(reflector)) {
                     Payload.PairResponse r = c.pair(code);
