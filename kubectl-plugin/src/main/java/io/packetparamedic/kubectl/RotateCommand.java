@@ -49,8 +49,9 @@ final class RotateCommand implements Callable<Integer> {
             description = "The new spec.identity.rotation value (default: the current UTC time).")
     String value;
 
-    @Option(names = "--timeout", defaultValue = "5m", paramLabel = "DURATION",
-            description = "How long to wait for the new identity to be served (default ${DEFAULT-VALUE}).")
+    /** The operator's own bound: a pod not serving the new ID after 10 minutes is no longer "rotating". */
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "How long to wait for each step: the new identity issued, then served (default ${DEFAULT-VALUE}).")
     String timeout;
 
     @Override

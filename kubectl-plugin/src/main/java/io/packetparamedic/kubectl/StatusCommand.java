@@ -58,7 +58,8 @@ final class StatusCommand implements Callable<Integer> {
                 + (st.reportedEndpointId != null && !st.reportedEndpointId.equals(st.endpointId)
                         ? "   (the pod serves " + st.reportedEndpointId + ")" : ""));
         if (st.previousEndpointIds != null && !st.previousEndpointIds.isEmpty()) {
-            out.println("  Previous IDs:  " + String.join(", ", st.previousEndpointIds));
+            out.println("  Previous IDs:  " + String.join(", ", st.previousEndpointIds)
+                    + (st.identityRotatedAt != null ? "   rotated " + Humanize.ago(st.identityRotatedAt, now) : ""));
         }
         out.println("  Address:       " + orDash(st.address));
         out.println("  Ports:         " + InstancePorts.of(ri.getSpec()));
