@@ -4,6 +4,7 @@ import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A UDP echo measurement done the way an appliance should: a session long enough for every probe
@@ -40,7 +41,7 @@ public final class EchoTest {
             Payload.SessionGrant grant = session.grant();
             UdpEchoProbe.Settings settings = grant.packetRate() == null ? requested : requested.withPacketRate(grant.packetRate());
             if (listener != null) listener.granted(grant, settings);
-            Instant started = Instant.now();
+            Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             UdpEchoProbe.Result result = new UdpEchoProbe(new InetSocketAddress(host, grant.port())).run(settings, listener);
             return new Outcome(grant.testId(), started, settings, result);
         }

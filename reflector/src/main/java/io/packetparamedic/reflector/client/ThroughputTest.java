@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.client;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * One direction of the standard speed test, done the way an appliance should: a session with the
@@ -42,7 +43,7 @@ public final class ThroughputTest {
             int duration = session.durationSec(durationSec);
             int granted = session.streams(streams);
             if (listener != null) listener.granted(name, session.grant(), duration, granted);
-            Instant started = Instant.now();
+            Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             ThroughputRunner.Result result = runner.measure(host, session.grant().port(), duration, granted, reverse, listener);
             return new Direction(name, session.grant().testId(), started, duration, granted, result);
         }
