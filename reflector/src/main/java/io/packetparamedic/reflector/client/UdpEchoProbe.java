@@ -19,8 +19,8 @@ import org.HdrHistogram.Histogram;
  *   <li><b>received</b>: echoed within {@code late_after}; its RTT goes into the statistics;
  *   <li><b>late</b>: echoed, but after {@code late_after} (an application would have given up);
  *   <li><b>policed</b>: not echoed, and sent faster than the packet rate the reflector granted, so
- *       the reflector dropped it on purpose (see {@link PolicerModel});
- *   <li><b>lost</b>: not echoed although within the rate: the network lost it.
+ *       the reflector dropped it on purpose (see {@link PolicerModel}; counted per second of sending);
+ *   <li><b>lost</b>: not echoed beyond what the rate explains: the network lost it.
  * </ul>
  * Echoes that differ from what was sent count as corrupted, not as answers. Jitter is RFC 3550's
  * interarrival jitter (J += (|D| - J) / 16) over the RTTs of received echoes, in arrival order.
@@ -234,38 +234,46 @@ public final class UdpEchoProbe {
             return (int) seq;
         }
 
+        /**
+         * Policed versus lost is decided by counts, not per probe: the model and the reflector
+         * agree on how many probes of a stretch are over the rate, but not on which ones (a
+         * microsecond's difference in timing shifts the phase). So of the probes without an echo,
+         * as many as the model says were over the rate are policed, the rest lost.
+         */
         Live live(long now) {
-            int policed = 0;
-            int missing = 0;
+            int unanswered = 0;
+            int overdue = 0;
+            int overRate = 0;
             for (int i = 0; i < sent; i++) {
+                if (!conforming[i]) overRate++;
                 if (rttNanos[i] >= 0) continue;
-                if (!conforming[i]) policed++;
-                else if (now - sentNanos[i] > lateNanos) missing++;
+                unanswered++;
+                if (now - sentNanos[i] > lateNanos) overdue++;
             }
-            return new Live((now - start) / 1e9, sent, answered - late, late, policed, missing,
+            int policed = Math.min(unanswered, overRate);
+            return new Live((now - start) / 1e9, sent, answered - late, late, policed, Math.max(0, overdue - policed),
                     ms(histogram.getValueAtPercentile(50) * 1000), ms(histogram.getMaxValue() * 1000));
         }
 
         Result result() {
-            int policed = 0;
-            int lost = 0;
             List<Sample> samples = new ArrayList<>(answered);
             for (int i = 0; i < sent; i++) {
-                if (rttNanos[i] < 0) {
-                    if (conforming[i]) lost++;
-                    else policed++;
-                } else if (rttNanos[i] <= lateNanos) {
+                if (rttNanos[i] >= 0 && rttNanos[i] <= lateNanos) {
                     samples.add(new Sample((sentNanos[i] - start) / 1e9, ms(rttNanos[i])));
                 }
             }
+            List<Interval> intervals = intervals();
+            int policed = intervals.stream().mapToInt(Interval::policed).sum();
+            int lost = intervals.stream().mapToInt(Interval::lost).sum();
             int received = answered - late;
             boolean any = histogram.getTotalCount() > 0;
             return new Result(sent, received, late, policed, lost, corrupted, percent(lost), percent(policed), percent(late),
                     any ? micros(histogram.getMinValue()) : Double.NaN, any ? histogram.getMean() / 1000.0 : Double.NaN,
                     percentileMs(histogram, 50), percentileMs(histogram, 90), percentileMs(histogram, 99),
-                    any ? micros(histogram.getMaxValue()) : Double.NaN, jitterNanos / 1e6, intervals(), samples, histogram);
+                    any ? micros(histogram.getMaxValue()) : Double.NaN, jitterNanos / 1e6, intervals, samples, histogram);
         }
 
+        /** One interval per second of sending; policed and lost split by counts within it (see {@link #live}). */
         private List<Interval> intervals() {
             List<Interval> out = new ArrayList<>();
             int i = 0;
@@ -275,21 +283,24 @@ public final class UdpEchoProbe {
                 int n = 0;
                 int received = 0;
                 int lateHere = 0;
-                int policed = 0;
-                int lost = 0;
+                int unanswered = 0;
+                int overRate = 0;
                 for (; i < sent && sentNanos[i] < end; i++, n++) {
                     long rtt = rttNanos[i];
-                    if (rtt < 0 && conforming[i]) lost++;
-                    else if (rtt < 0) policed++;
-                    else if (rtt > lateNanos) lateHere++;
-                    else {
+                    if (!conforming[i]) overRate++;
+                    if (rtt < 0) {
+                        unanswered++;
+                    } else if (rtt > lateNanos) {
+                        lateHere++;
+                    } else {
                         received++;
                         h.recordValue(Math.min(MAX_TRACKED_MICROS, Math.max(1, rtt / 1000)));
                     }
                 }
                 if (n == 0) continue;
-                out.add(new Interval(second, second + 1, n, received, lateHere, policed, lost, percentileMs(h, 50),
-                        percentileMs(h, 99), h.getTotalCount() == 0 ? Double.NaN : micros(h.getMaxValue())));
+                int policed = Math.min(unanswered, overRate);
+                out.add(new Interval(second, second + 1, n, received, lateHere, policed, unanswered - policed,
+                        percentileMs(h, 50), percentileMs(h, 99), h.getTotalCount() == 0 ? Double.NaN : micros(h.getMaxValue())));
             }
             return out;
         }
