@@ -58,13 +58,18 @@ final class ServedReflector implements AutoCloseable {
 
     /** SIGTERM, then a new serve on the same config, identity and ports. */
     void restart() throws Exception {
-        serve.stop();
-        earlierLogs.append(serve.stdout()).append(serve.stderr());
-        launch();
+        stop();
+        startAgain();
     }
 
+    /** SIGTERM; {@link #startAgain} brings it back on the same address. */
     void stop() throws InterruptedException {
         serve.stop();
+        earlierLogs.append(serve.stdout()).append(serve.stderr());
+    }
+
+    void startAgain() throws Exception {
+        launch();
     }
 
     String server() {
@@ -73,7 +78,7 @@ final class ServedReflector implements AutoCloseable {
 
     /** Everything the reflector(s) logged so far. */
     String logs() {
-        return earlierLogs + serve.stdout() + serve.stderr();
+        return earlierLogs + (serve.process.isAlive() ? serve.stdout() + serve.stderr() : "");
     }
 
     /** Waits up to {@code timeout} for a log line matching {@code match}. */
