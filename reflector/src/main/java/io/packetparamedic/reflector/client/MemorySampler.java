@@ -8,13 +8,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * Memory figures a soak watches for growth: this client's resident set ({@code VmRSS} of
  * {@code /proc/self/status}, Linux) and, given the reflector's health address, the reflector's
  * JVM memory in use (the sum of {@code jvm_memory_used_bytes} on its {@code /metrics}: the
- * reflector does not publish its resident set).
+ * reflector does not publish its resident set) with its process start time, so a restart of the
+ * reflector is seen and its memory compared within one process's life only.
  */
 final class MemorySampler {
 
@@ -27,7 +29,13 @@ final class MemorySampler {
         this.http = healthBase == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /**
+     * The client's RSS after a full collection: with the launcher's heap settings (free ratios)
+     * the collector gives unused heap back, so what remains is what the client really holds.
+     * Once per soak cycle, so its cost does not matter.
+     */
     OptionalLong clientRssBytes() {
+        System.gc();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -40,25 +48,36 @@ final class MemorySampler {
         return OptionalLong.empty();
     }
 
-    OptionalLong reflectorJvmMemoryBytes() {
-        if (metrics == null) return OptionalLong.empty();
+    /** The reflector's JVM memory in use and its process start time, from one scrape of {@code /metrics}. */
+    record ReflectorSample(long jvmMemoryUsedBytes, double startTimeSeconds) {}
+
+    Optional<ReflectorSample> reflector() {
+        if (metrics == null) return Optional.empty();
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return OptionalLong.empty();
-            double sum = 0;
+            if (r.statusCode() != 200) return Optional.empty();
+            double used = 0;
+            double started = Double.NaN;
             boolean any = false;
             for (String line : r.body().split("\n")) {
-                if (!line.startsWith("jvm_memory_used_bytes{")) continue;
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                any = true;
+                if (line.startsWith("jvm_memory_used_bytes{")) {
+                    used += value(line);
+                    any = true;
+                } else if (line.startsWith("process_start_time_seconds")) {
+                    started = value(line);
+                }
             }
-            return any ? OptionalLong.of((long) sum) : OptionalLong.empty();
+            return any ? Optional.of(new ReflectorSample((long) used, started)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return OptionalLong.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return OptionalLong.empty();
+            return Optional.empty();
         }
+    }
+
+    private static double value(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 }

@@ -33,6 +33,8 @@ public final class SoakSummary {
     private int passed;
     private int crashes;
     private int reconnects;
+    private Double reflectorStart;
+    private int reflectorRestarts;
 
     SoakSummary(Instant startedAt, Duration every, Duration total, MemorySampler memory) {
         this.startedAt = startedAt;
@@ -66,7 +68,7 @@ public final class SoakSummary {
         if (cycles.size() == CYCLES_KEPT) cycles.removeFirst();
         cycles.addLast(row);
         sample(clientRss, memory.clientRssBytes());
-        sample(reflectorMemory, memory.reflectorJvmMemoryBytes());
+        memory.reflector().ifPresent(this::sampleReflector);
     }
 
     void finish(Instant at) {
@@ -111,6 +113,7 @@ public final class SoakSummary {
         soak.put("cycles_failed", count - passed);
         soak.put("client_crashes", crashes);
         soak.put("reconnects", reconnects);
+        soak.put("reflector_restarts_seen", reflectorRestarts);
         Map<String, Object> mem = new LinkedHashMap<>();
         putMemory(mem, "client_rss", clientRss);
         putMemory(mem, "reflector_jvm_memory_used", reflectorMemory);
@@ -140,6 +143,16 @@ public final class SoakSummary {
         c.put("measured", measured);
         c.put("passed", passed);
         return c;
+    }
+
+    /** A reflector that restarted is a new process: its memory is compared from its new start. */
+    private void sampleReflector(MemorySampler.ReflectorSample sample) {
+        if (reflectorStart != null && Double.compare(reflectorStart, sample.startTimeSeconds()) != 0) {
+            reflectorRestarts++;
+            reflectorMemory.clear();
+        }
+        reflectorStart = sample.startTimeSeconds();
+        sample(reflectorMemory, OptionalLong.of(sample.jvmMemoryUsedBytes()));
     }
 
     /** Keeps the first sample and the latest one. */

@@ -70,6 +70,7 @@ class ClientSoakTest {
             assertThat(s.path("cycles").asInt()).isEqualTo(cycles);
             assertThat(s.path("client_crashes").asInt()).isZero();
             assertThat(s.path("reconnects").asInt()).isGreaterThanOrEqualTo(1);
+            assertThat(s.path("reflector_restarts_seen").asInt()).isEqualTo(1);
             assertThat(s.path("cycles_failed").asInt()).isEqualTo(1);
             JsonNode rows = summary.path("cycles");
             assertThat(rows.get(interrupted - 1).path("passed").asBoolean()).isFalse();
