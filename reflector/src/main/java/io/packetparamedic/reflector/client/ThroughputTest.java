@@ -37,8 +37,9 @@ public final class ThroughputTest {
         String name = reverse ? "download" : "upload";
         try (OpenSession session = sessions.open("throughput", new Payload.SessionParams(durationSec, "tcp", streams, reverse));
                 CtrlC interrupted = CtrlC.onInterrupt(() -> {
-                    runner.abort();
+                    // The reflector first: it stops its iperf3 and frees the slot; then ours.
                     session.release();
+                    runner.abort();
                 })) {
             int duration = session.durationSec(durationSec);
             int granted = session.streams(streams);
