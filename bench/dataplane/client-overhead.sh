@@ -21,7 +21,7 @@ java -Dlogback.configurationFile=/dev/null -cp "$JAR" ClientOverheadBench.java "
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT" "$STREAMS" "$SECS" <<'PY'
 import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+rows = [l.split() for l in open(sys.argv[1]) if l.startswith(("upload ", "download "))]
 print(f"\niperf3 -P {sys.argv[2]} -t {sys.argv[3]}, Gbit/s (median of {len(rows)//2} rounds)")
 print(f"{'direction':10} {'plain iperf3':>13} {'client':>10} {'ratio':>7} {'ratio min-max':>15}")
 for d in ("upload", "download"):

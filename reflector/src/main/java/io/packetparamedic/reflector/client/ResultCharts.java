@@ -45,6 +45,11 @@ final class ResultCharts {
         throughput.computeIfAbsent(direction, d -> new BoundedSeries()).add(at, mbitPerSecond);
     }
 
+    /** Ends a run's line, so a soak's chart does not join one run to the next. */
+    void endOfRun(Instant at) {
+        throughput.values().forEach(series -> series.gap(at));
+    }
+
     void rtt(Instant at, double ms) {
         rtt.add(at, ms);
     }
@@ -78,14 +83,24 @@ final class ResultCharts {
         return chart;
     }
 
+    /**
+     * Equal bars from the lowest RTT to p99, and one more for everything above p99: a few slow
+     * outliers would otherwise squeeze every other probe into the first bar.
+     */
     private CategoryChart distributionChart() {
-        long width = Math.max(1, (rttMicros.getMaxValue() - rttMicros.getMinValue()) / DISTRIBUTION_BARS + 1);
+        long low = rttMicros.getMinValue();
+        long high = Math.max(low + 1, rttMicros.getValueAtPercentile(99));
+        long width = Math.max(1, (high - low + DISTRIBUTION_BARS - 1) / DISTRIBUTION_BARS);
         List<String> labels = new ArrayList<>();
         List<Long> counts = new ArrayList<>();
-        long start = rttMicros.getMinValue() / width * width;
-        for (long low = start; low <= rttMicros.getMaxValue(); low += width) {
-            labels.add(String.format(Locale.ROOT, "%.2f", low / 1000.0));
-            counts.add(rttMicros.getCountBetweenValues(low, low + width - 1));
+        long from = low;
+        for (; from < high; from += width) {
+            labels.add(String.format(Locale.ROOT, "%.2f", from / 1000.0));
+            counts.add(rttMicros.getCountBetweenValues(from, from + width - 1));
+        }
+        if (rttMicros.getMaxValue() >= from) {
+            labels.add(String.format(Locale.ROOT, "≥ %.2f", from / 1000.0));
+            counts.add(rttMicros.getCountBetweenValues(from, rttMicros.getMaxValue()));
         }
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(String.format(Locale.ROOT, "RTT distribution (%d probes; p50 %.3f, p90 %.3f, p99 %.3f, max %.3f ms)",
@@ -132,6 +147,13 @@ final class ResultCharts {
             }
             times.add(Date.from(at));
             values.add(value);
+        }
+
+        /** A null point: XChart leaves a gap in the line there. */
+        void gap(Instant at) {
+            if (values.isEmpty() || values.get(values.size() - 1) == null) return;
+            times.add(Date.from(at));
+            values.add(null);
         }
 
         int size() {

@@ -68,6 +68,7 @@ public final class ResultsArchive {
                 charts.throughput(d.direction(), at, i.mbitPerSecond());
             }
         }
+        if (!run.directions().isEmpty()) charts.endOfRun(Instant.now());
         EchoTest.Outcome echo = run.echo();
         if (echo != null) {
             for (UdpEchoProbe.Interval i : echo.result().intervals()) {

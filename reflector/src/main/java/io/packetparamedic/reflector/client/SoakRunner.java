@@ -62,7 +62,7 @@ public final class SoakRunner {
             if (!due.isBefore(end)) break;
             sleepUntil(due);
             Instant next = due.plus(settings.every());
-            events.cycleStarting(cycle, Instant.now());
+            events.cycleStarting(cycle, Instant.now().truncatedTo(ChronoUnit.SECONDS));
             RunReport report;
             try {
                 report = cycle(next.isBefore(end) ? next : end, summary);
@@ -74,8 +74,10 @@ public final class SoakRunner {
             report.finish(settings.criteria(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
             summary.add(cycle, report);
             archive.add(report);
-            archive.writeSummary(summary.toMap(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
             archive.writeCharts();
+            // Sampled once the cycle's work is done, charts included (the first draw loads AWT).
+            summary.sampleMemory();
+            archive.writeSummary(summary.toMap(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
             events.cycleDone(cycle, report);
             // Skip the slots an overlong cycle ran into, so the schedule is kept, not compressed.
             long overran = Duration.between(next, Instant.now()).toNanos() / Math.max(1, settings.every().toNanos());
@@ -83,7 +85,6 @@ public final class SoakRunner {
         }
         summary.finish(Instant.now().truncatedTo(ChronoUnit.MILLIS));
         archive.writeSummary(summary.toMap(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
-        archive.writeCharts();
         return summary;
     }
 

@@ -67,6 +67,10 @@ public final class SoakSummary {
         }
         if (cycles.size() == CYCLES_KEPT) cycles.removeFirst();
         cycles.addLast(row);
+    }
+
+    /** Samples both memories (after each cycle). */
+    void sampleMemory() {
         sample(clientRss, memory.clientRssBytes());
         memory.reflector().ifPresent(this::sampleReflector);
     }
