@@ -73,10 +73,14 @@ abstract class ClientRunCommand extends ClientCommand.Action {
             try {
                 archive.add(report);
                 archive.writeSummary(report.toMap());
-                archive.writeCharts();
                 err().println("results: " + archive.dir());
             } catch (IOException e) {
                 report.error("writing the results archive failed: " + e.getMessage());
+            }
+            try {
+                archive.writeCharts();
+            } catch (IOException e) {
+                err().println("warning: " + e.getMessage() + " (the rest of the archive is written)");
             }
         }
         print(report);

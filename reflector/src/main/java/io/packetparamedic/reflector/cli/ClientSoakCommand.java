@@ -41,14 +41,6 @@ final class ClientSoakCommand extends ClientCommand.Action {
             description = "How long to keep starting cycles, e.g. 2m, 24h, 7d (default: ${DEFAULT-VALUE}).")
     String total;
 
-    @Option(names = {"-t", "--duration"}, paramLabel = "SECONDS", defaultValue = "10",
-            description = "Seconds per throughput direction (default: ${DEFAULT-VALUE}).")
-    int duration;
-
-    @Option(names = {"-P", "--streams"}, paramLabel = "N", defaultValue = "4",
-            description = "Parallel streams (default: ${DEFAULT-VALUE}).")
-    int streams;
-
     @Option(names = "--echo-count", defaultValue = "500", description = "UDP echo probes per cycle (default: ${DEFAULT-VALUE}).")
     int echoCount;
 
@@ -56,13 +48,12 @@ final class ClientSoakCommand extends ClientCommand.Action {
             description = "Milliseconds between UDP echo probes (default: ${DEFAULT-VALUE}).")
     int echoIntervalMs;
 
-    @Option(names = "--iperf3", paramLabel = "PATH", defaultValue = "iperf3",
-            description = "The local iperf3 binary (default: ${DEFAULT-VALUE}).")
-    String iperf3;
-
     @Option(names = "--health-url", paramLabel = "URL",
             description = "The reflector's health address (e.g. http://127.0.0.1:7301), to watch its memory too.")
     URI healthUrl;
+
+    @Mixin
+    SpeedTestOptions speedTest;
 
     @Mixin
     ClientRunOptions options;
@@ -76,13 +67,13 @@ final class ClientSoakCommand extends ClientCommand.Action {
             Duration length = span("--for", total);
             if (period.compareTo(length) > 0) throw new IllegalArgumentException("--every (" + every + ") is longer than --for (" + total + ")");
             ClientRun.Plan plan = new ClientRun.Plan(ClientThroughputCommand.reverseFlags(ClientThroughputCommand.Direction.both),
-                    duration, streams, UdpEchoProbe.Settings.of(echoCount, echoIntervalMs, 64, 1000));
+                    speedTest.duration, speedTest.streams, UdpEchoProbe.Settings.of(echoCount, echoIntervalMs, 64, 1000));
             if (plan.problem() != null) throw new IllegalArgumentException(plan.problem());
             if (healthUrl != null && (healthUrl.getScheme() == null || !healthUrl.getScheme().startsWith("http"))) {
                 throw new IllegalArgumentException("--health-url must be an http:// address, got " + healthUrl);
             }
-            Iperf3Binary.locate(iperf3);
-            settings = new SoakRunner.Settings(period, length, plan, client.serverAddress().getHostString(), iperf3,
+            Iperf3Binary.locate(speedTest.iperf3);
+            settings = new SoakRunner.Settings(period, length, plan, client.serverAddress().getHostString(), speedTest.iperf3,
                     options.patience(), options.criteria(), healthUrl);
             archive = ResultsArchive.create(options.results != null ? options.results : Path.of("results"), Instant.now());
         } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.cli;
 import io.packetparamedic.reflector.client.ClientRun;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,17 +21,8 @@ final class ClientThroughputCommand extends ClientRunCommand {
             description = "upload, download or both (default: ${DEFAULT-VALUE}).")
     Direction direction;
 
-    @Option(names = {"-t", "--duration"}, paramLabel = "SECONDS", defaultValue = "10",
-            description = "Seconds per direction (default: ${DEFAULT-VALUE}).")
-    int duration;
-
-    @Option(names = {"-P", "--streams"}, paramLabel = "N", defaultValue = "4",
-            description = "Parallel streams (default: ${DEFAULT-VALUE}).")
-    int streams;
-
-    @Option(names = "--iperf3", paramLabel = "PATH", defaultValue = "iperf3",
-            description = "The local iperf3 binary (default: ${DEFAULT-VALUE}).")
-    String iperf3;
+    @Mixin
+    SpeedTestOptions speedTest;
 
     static List<Boolean> reverseFlags(Direction direction) {
         return switch (direction) {
@@ -42,11 +34,11 @@ final class ClientThroughputCommand extends ClientRunCommand {
 
     @Override
     ClientRun.Plan plan() {
-        return new ClientRun.Plan(reverseFlags(direction), duration, streams, null);
+        return new ClientRun.Plan(reverseFlags(direction), speedTest.duration, speedTest.streams, null);
     }
 
     @Override
     String iperf3() {
-        return iperf3;
+        return speedTest.iperf3;
     }
 }

@@ -87,12 +87,19 @@ public final class ResultsArchive {
         Files.write(dir.resolve("test_summary.json"), PRETTY.writeValueAsBytes(summary));
     }
 
-    /** (Re)draws the charts from everything added so far. */
+    /**
+     * (Re)draws the charts from everything added so far.
+     *
+     * @throws IOException also when the host cannot draw (a JRE without AWT or without any font):
+     *     the other files of the archive do not depend on the charts
+     */
     public void writeCharts() throws IOException {
         try {
             charts.write(dir);
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            throw new IOException("the charts cannot be drawn on this host: " + e, e);
         }
     }
 

@@ -74,7 +74,11 @@ public final class SoakRunner {
             report.finish(settings.criteria(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
             summary.add(cycle, report);
             archive.add(report);
-            archive.writeCharts();
+            try {
+                archive.writeCharts();
+            } catch (IOException e) {
+                summary.chartsFailed(e.getMessage());
+            }
             // Sampled once the cycle's work is done, charts included (the first draw loads AWT).
             summary.sampleMemory();
             archive.writeSummary(summary.toMap(Instant.now().truncatedTo(ChronoUnit.MILLIS)));

@@ -35,6 +35,7 @@ public final class SoakSummary {
     private int reconnects;
     private Double reflectorStart;
     private int reflectorRestarts;
+    private String chartsError;
 
     SoakSummary(Instant startedAt, Duration every, Duration total, MemorySampler memory) {
         this.startedAt = startedAt;
@@ -49,6 +50,11 @@ public final class SoakSummary {
 
     void reconnected() {
         reconnects++;
+    }
+
+    /** The charts could not be drawn (the rest of the archive is written regardless). */
+    void chartsFailed(String why) {
+        chartsError = why;
     }
 
     void add(int cycle, RunReport report) {
@@ -118,6 +124,7 @@ public final class SoakSummary {
         soak.put("client_crashes", crashes);
         soak.put("reconnects", reconnects);
         soak.put("reflector_restarts_seen", reflectorRestarts);
+        if (chartsError != null) soak.put("charts_error", chartsError);
         Map<String, Object> mem = new LinkedHashMap<>();
         putMemory(mem, "client_rss", clientRss);
         putMemory(mem, "reflector_jvm_memory_used", reflectorMemory);
