@@ -68,17 +68,27 @@ public class ClientOverheadBench {
     static double plain(Ed25519Identity identity, int port, int seconds, int streams, boolean reverse) throws Exception {
         try (LinkClient c = LinkClient.connect("127.0.0.1", port, identity, LinkClient.Options.defaults())) {
             c.hello();
-            Payload.SessionGrant g = (Payload.SessionGrant) c.sessionRequest("throughput",
-                    new Payload.SessionParams(seconds, "tcp", streams, reverse));
+            Payload answer;
+            // The previous run's session may still be winding down: wait as the reflector says.
+            while ((answer = c.sessionRequest("throughput", new Payload.SessionParams(seconds, "tcp", streams, reverse)))
+                    instanceof Payload.SessionDeny deny && deny.retryAfterSec() != null) {
+                Thread.sleep(deny.retryAfterSec() * 1000);
+            }
+            Payload.SessionGrant g = (Payload.SessionGrant) answer;
             List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t",
                     Integer.toString(seconds), "-P", Integer.toString(streams), "-J"));
             if (reverse) cmd.add("-R");
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             JsonNode root = JSON.readTree(p.getInputStream());
             p.waitFor();
-            c.sessionClose(g.testId());
+            try {
+                c.sessionClose(g.testId());
+            } catch (java.io.IOException e) {
+                // the session ended with iperf3 already
+            }
             return root.path("end").path("sum_received").path("bits_per_second").asDouble() / 1e9;
         } catch (Exception e) {
+            System.err.println("plain run failed: " + e);
             return Double.NaN;
         }
     }

@@ -25,7 +25,8 @@ rows = [l.split() for l in open(sys.argv[1]) if l.startswith(("upload ", "downlo
 print(f"\niperf3 -P {sys.argv[2]} -t {sys.argv[3]}, Gbit/s (median of {len(rows)//2} rounds)")
 print(f"{'direction':10} {'plain iperf3':>13} {'client':>10} {'ratio':>7} {'ratio min-max':>15}")
 for d in ("upload", "download"):
-    r = [(float(p), float(c)) for dd, p, c in rows if dd == d and p != "nan" and c != "nan"]
+    r = [(float(p), float(c)) for dd, p, c in rows if dd == d]
+    r = [(p, c) for p, c in r if p == p and c == c]  # NaN: a failed run
     if not r:
         print(f"{d:10} no successful round"); continue
     ratios = [c / p for p, c in r]
