@@ -1,7 +1,6 @@
 package io.packetparamedic.reflector.cli;
 
 import io.packetparamedic.reflector.client.ClientRun;
-import io.packetparamedic.reflector.client.Criteria;
 import io.packetparamedic.reflector.client.Iperf3Binary;
 import io.packetparamedic.reflector.client.ResultsArchive;
 import io.packetparamedic.reflector.client.RunReport;
