@@ -1,14 +1,9 @@
 package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.packetparamedic.api.config.ConfigException;
-import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.config.ReflectorConfig;
-import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,15 +46,9 @@ final class AppliedPeers {
     }
 
     private static Set<String> endpointIds(Secret secret) {
-        String data = secret.getData() == null ? null : secret.getData().get(Labels.CONFIG_KEY);
-        if (data == null) return Set.of();
-        ReflectorConfig config;
-        try {
-            config = ConfigLoader.parse(new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8), Names.key(secret)).config();
-        } catch (ConfigException e) {
-            // The pod refuses such a config too, and keeps serving the last good one.
-            return Set.of();
-        }
+        Optional<ReflectorConfig> parsed = RenderedConfig.of(secret);
+        if (parsed.isEmpty()) return Set.of();
+        ReflectorConfig config = parsed.get();
         return Stream.concat(config.access.authorizedPeers.stream(), config.access.peers.stream().map(p -> p.endpointId))
                 .flatMap(id -> {
                     try {

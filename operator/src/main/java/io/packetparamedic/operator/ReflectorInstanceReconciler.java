@@ -155,14 +155,17 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         s.identitySecret = identity.secretName();
         s.configSecret = Names.configSecret(instance);
         s.authorizedPeers = (int) peers.stream().map(p -> PeerSelection.endpointId(p).orElseThrow()).distinct().count();
-        s.openPairingWindows = windows.isEmpty() ? null : windows.stream().map(w -> w.getMetadata().getName()).toList();
         s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
         s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
         s.previousEndpointIds = previous.previousEndpointIds;
         s.identityRotatedAt = previous.identityRotatedAt;
-        s.configHash = dependent(context, ConfigSecretDependent.NAME)
-                .flatMap(d -> ((ConfigSecretDependent) d).getSecondaryResource(instance, context))
-                .flatMap(ConfigDigest::of).orElse(null);
+        Optional<Secret> configSecret = dependent(context, ConfigSecretDependent.NAME)
+                .flatMap(d -> ((ConfigSecretDependent) d).getSecondaryResource(instance, context));
+        s.configHash = configSecret.flatMap(ConfigDigest::of).orElse(null);
+        // From the same Secret version as configHash: a window counts as live only once the pod
+        // serves a config that really carries its code (a code Secret not yet readable leaves it out).
+        List<String> rendered = configSecret.map(c -> RenderedConfig.windows(c, instance.getMetadata().getNamespace())).orElse(List.of());
+        s.openPairingWindows = rendered.isEmpty() ? null : rendered;
         recordIdentityChange(instance, context, previous, identity, s);
         s.address = address(spec, previous);
 

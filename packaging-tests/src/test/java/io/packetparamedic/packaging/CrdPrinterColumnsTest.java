@@ -136,7 +136,7 @@ class CrdPrinterColumnsTest {
     assertThat(explain(cluster, "reflectorinstance.status.conditions.reason")).contains("CamelCase");
     assertThat(explain(cluster, "pairingwindow.spec.ttl")).contains("Go-style duration", "1h30m", "at most 7d", "Default: 10m.");
     assertThat(explain(cluster, "authorizedpeer.status.state"))
-        .contains("Active, Disabled, Expired, Invalid, NoReflector or Pending");
+        .contains("ENUM: Active Disabled Expired Invalid NoReflector Pending", "Pending (selected, not yet applied)");
   }
 
   /** kubectl explain's output with its line wrapping undone. */

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * Each action opens one mTLS connection, makes its request(s) and closes.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
-        description = "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, throughput, udp-echo).",
+        description = "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, throughput, udp-echo, soak).",
         subcommands = {
             ClientCommand.ShowId.class,
             ClientCommand.Hello.class,
@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
             ClientCommand.Status.class,
             ClientCommand.PathMetaAction.class,
             ClientThroughputCommand.class,
-            ClientUdpEchoCommand.class
+            ClientUdpEchoCommand.class,
+            ClientSoakCommand.class
         })
 public final class ClientCommand implements Runnable {
 
@@ -74,7 +75,7 @@ public final class ClientCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "an action is required: show-id, hello, pair CODE, status or path-meta");
+                "an action is required: show-id, hello, pair CODE, status, path-meta, throughput, udp-echo or soak");
     }
 
     /** The client key file, with {@code ~/} expanded. */
@@ -116,23 +117,14 @@ public final class ClientCommand implements Runnable {
      * Connection and protocol failures become one-line {@link CliFailure}s that say what to do.
      */
     <T> T withConnection(PrintWriter err, LinkAction<T> action) {
-        Optional<EndpointId> pinned;
-        try {
-            pinned = Optional.ofNullable(pin).map(EndpointId::parse);
-        } catch (IllegalArgumentException e) {
-            throw usage("--pin: " + e.getMessage());
-        }
-        InetSocketAddress address = serverAddress();
         Ed25519Identity identity = identity(err);
-        LinkClient.Options options = LinkClient.Options.defaults();
-        if (pinned.isPresent()) options = options.pinning(pinned.get());
-        String where = address.getHostString() + ":" + address.getPort();
+        String where = where();
         LinkClient client;
         try {
-            client = LinkClient.connect(address.getHostString(), address.getPort(), identity, options);
+            client = connect(err);
         } catch (SSLException e) {
             throw new CliFailure("TLS handshake with " + where + " failed: " + e.getMessage()
-                    + (pinned.isPresent() ? " (is " + pinned.get() + " the right Endpoint ID?)" : ""));
+                    + (pin != null ? " (is " + pin + " the right Endpoint ID?)" : ""));
         } catch (IOException e) {
             throw new CliFailure("cannot connect to " + where + ": " + e.getMessage());
         }
@@ -151,6 +143,25 @@ public final class ClientCommand implements Runnable {
         } catch (IOException e) {
             throw new CliFailure("talking to " + where + " failed: " + e.getMessage());
         }
+    }
+
+    /** Connects with this client's identity (and the pin, if any); the caller closes. */
+    LinkClient connect(PrintWriter err) throws IOException {
+        Optional<EndpointId> pinned;
+        try {
+            pinned = Optional.ofNullable(pin).map(EndpointId::parse);
+        } catch (IllegalArgumentException e) {
+            throw usage("--pin: " + e.getMessage());
+        }
+        InetSocketAddress address = serverAddress();
+        LinkClient.Options options = LinkClient.Options.defaults();
+        if (pinned.isPresent()) options = options.pinning(pinned.get());
+        return LinkClient.connect(address.getHostString(), address.getPort(), identity(err), options);
+    }
+
+    private String where() {
+        InetSocketAddress address = serverAddress();
+        return address.getHostString() + ":" + address.getPort();
     }
 
     /** Prints {@code payload} as compact wire JSON when {@code --json} is given; otherwise runs {@code readable}. */

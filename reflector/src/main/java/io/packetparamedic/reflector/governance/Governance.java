@@ -152,6 +152,12 @@ public final class Governance {
         changed();
     }
 
+    /** Bytes {@code peerId} has moved in the UTC day of {@code now} (what its daily quota is counted against). */
+    public synchronized long peerBytesToday(String peerId, Instant now) {
+        Ledger ledger = peers.get(peerId);
+        return ledger != null && utcDay(now).equals(ledger.bytesDay) ? ledger.bytesToday : 0;
+    }
+
     /** Notes that a peer asked for something (status reporting's lastSeen). */
     public synchronized void seen(String peerId, Instant when) {
         peers.computeIfAbsent(peerId, id -> new Ledger()).lastSeen = when;

@@ -381,8 +381,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         }
         running.completion().whenComplete((bytes, error) -> completed(session, bytes == null ? 0 : bytes));
         if (stopNow) running.stop();
-        Payload.SessionGrant grant = new Payload.SessionGrant(session.testId, "direct_ephemeral", session.port,
-                UUID.randomUUID().toString(), rfc3339(SteadyClock.onWall(clock, session.expiresAt)));
+        Payload.SessionGrant grant = grantFor(session);
         audit.record(AuditEvent.of(AuditEventType.SESSION_GRANTED)
                 .withPeer(session.peerId)
                 .withRemoteAddress(address(session.peer))
@@ -393,6 +392,22 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         LOG.info("event=session_granted test_id={} peer={} type={} port={} duration_sec={} expires_at={}",
                 session.testId, session.peerId, session.type.wire(), session.port, session.durationSec, grant.expiresAt());
         return grant;
+    }
+
+    /**
+     * The grant, with the limits a client needs to behave well (see {@link Payload.SessionGrant}):
+     * they are resolved now, so they are this peer's, under the configuration in force.
+     */
+    private Payload.SessionGrant grantFor(Session session) {
+        ReflectorConfig cfg = config.get();
+        PeerLimits limits = PeerLimits.resolve(cfg, session.peerId);
+        boolean throughput = session.type == TestType.THROUGHPUT;
+        Integer streams = session.request.params().streams();
+        long remaining = Math.max(0, limits.maxBytesPerDay() - governance.peerBytesToday(session.peerId, clock.instant()));
+        return new Payload.SessionGrant(session.testId, "direct_ephemeral", session.port, UUID.randomUUID().toString(),
+                rfc3339(SteadyClock.onWall(clock, session.expiresAt)), session.durationSec,
+                throughput ? (streams != null ? streams : cfg.iperf3.defaultStreams) : null,
+                throughput ? null : (long) cfg.quotas.udpEchoMaxPacketRate, limits.cooldownSec(), remaining);
     }
 
     private Payload startFailed(Session session, String message) {

@@ -61,7 +61,31 @@ public sealed interface Payload {
     record PolicySummary(
             int maxTestDurationSec, int maxConcurrentTests, int maxTestsPerHour, List<String> allowedTestTypes) {}
 
-    record SessionGrant(String testId, String mode, int port, String token, String expiresAt) implements Payload {}
+    /**
+     * A granted session. The fields after {@code expires_at} are ours, optional and omitted when
+     * null: the deployed appliance client ignores unknown fields, and they tell a client what it
+     * needs to behave well: how long and with how many streams to run, the UDP echo packet rate
+     * the reflector polices to, the cooldown before the next request and the peer's remaining
+     * bytes for the UTC day.
+     */
+    record SessionGrant(
+            String testId,
+            String mode,
+            int port,
+            String token,
+            String expiresAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer durationSec,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer streams,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long packetRate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer cooldownSec,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long bytesRemainingToday)
+            implements Payload {
+
+        /** A grant with the spec's fields only (what the original reflector sent). */
+        public SessionGrant(String testId, String mode, int port, String token, String expiresAt) {
+            this(testId, mode, port, token, expiresAt, null, null, null, null, null);
+        }
+    }
 
     record SessionDeny(String reason, String message, Long retryAfterSec) implements Payload {}
 

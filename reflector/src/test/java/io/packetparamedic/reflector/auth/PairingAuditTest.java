@@ -4,51 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.packetparamedic.api.config.ReflectorConfig;
-import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
-import io.packetparamedic.reflector.audit.AuditLog;
 import java.net.InetAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of failed pairing attempt reaches the audit log with a reason that tells them apart. */
-class PairingAuditTest {
+class PairingAuditTest extends AuditedAuthorizerTest {
 
-    @TempDir
-    Path dir;
-
-    private final PairingBudgetTest.StepClock clock = new PairingBudgetTest.StepClock(Instant.parse("2026-11-30T12:00:00Z"));
-    private AuditLog audit;
-    private Authorizer auth;
-
-    @BeforeEach
-    void open() {
-        audit = new AuditLog(dir.resolve("audit.jsonl"), "PP-TEST", clock);
-        auth = new Authorizer(new ReflectorConfig(), PeerStore.open(dir, clock), audit, clock);
-    }
-
-    @AfterEach
-    void close() {
-        audit.close();
+    private static InetAddress address(int last) {
+        return documentationAddress(203, 0, 113, last);
     }
 
     private static EndpointId id() {
-        return Ed25519Identity.generate().endpointId();
-    }
-
-    private static InetAddress address(int last) throws Exception {
-        return InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, (byte) last});
+        return newPeerId();
     }
 
     private List<JsonNode> events(String type) throws Exception {

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetparamedic.api.config.ReflectorConfig;
-import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
-import io.packetparamedic.reflector.audit.AuditLog;
 import java.net.InetAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,40 +14,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 12 item 5: the attempt budget that keeps pairing codes from being guessed. */
-class PairingBudgetTest {
+class PairingBudgetTest extends AuditedAuthorizerTest {
 
     private static final String CODE = "K7MX2QPA";
 
-    @TempDir
-    Path dir;
-
-    private final StepClock clock = new StepClock(Instant.parse("2026-11-30T12:00:00Z"));
-    private AuditLog audit;
-    private Authorizer auth;
-
-    @BeforeEach
-    void open() {
-        audit = new AuditLog(dir.resolve("audit.jsonl"), "PP-TEST", clock);
-        auth = new Authorizer(new ReflectorConfig(), PeerStore.open(dir, clock), audit, clock);
-    }
-
-    @AfterEach
-    void close() {
-        audit.close();
+    private static InetAddress address(int last) {
+        return documentationAddress(198, 51, 100, last);
     }
 
     private static EndpointId id() {
-        return Ed25519Identity.generate().endpointId();
-    }
-
-    private static InetAddress address(int last) throws Exception {
-        return InetAddress.getByAddress(new byte[] {(byte) 198, 51, 100, (byte) last});
+        return newPeerId();
     }
 
     @Test

@@ -202,6 +202,11 @@ final class ReflectorProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Completes when the process exits (e.g. on its own after an identity rotation). */
+    java.util.concurrent.CompletableFuture<Process> exited() {
+        return process.onExit();
+    }
+
     /** SIGTERM, as the kubelet stops a pod; waits for the exit. */
     @Override
     public void close() throws InterruptedException {
