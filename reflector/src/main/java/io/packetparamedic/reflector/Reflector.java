@@ -37,8 +37,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -355,9 +357,9 @@ public final class Reflector implements AutoCloseable {
         try {
             sessions.drain(period).get(period.toMillis(), TimeUnit.MILLISECONDS);
             finished = true;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             finished = false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             finished = false;
             LOG.warn("event=drain_failed error=\"{}\"", e.getCause().toString());
         } catch (InterruptedException e) {

@@ -90,10 +90,13 @@ final class ServeCommand implements Callable<Integer> {
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        // The JVM exits when this hook returns: it waits out the drain and the closing after it.
-        long hookWaitSec = initial.network.drainTimeoutSec + SHUTDOWN_MARGIN_SEC;
+        // The drain period in force when the signal comes (a live config edit may have changed it).
+        AtomicReference<Reflector> serving = new AtomicReference<>();
         Thread hook = new Thread(() -> {
             stop.countDown();
+            // The JVM exits when this hook returns: it waits out the drain and the closing after it.
+            Reflector r = serving.get();
+            long hookWaitSec = (r == null ? 0 : r.config().network.drainTimeoutSec) + SHUTDOWN_MARGIN_SEC;
             try {
                 // A drained and closed reflector has stopped as asked: exit 0, not the JVM's 143
                 // for "killed by SIGTERM", so supervisors record a clean stop. halt, because exit
@@ -106,6 +109,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Reflector reflector = startAll(cli, loaded, initial, identity, socket);
+            serving.set(reflector);
             printBanner(out, cli, loaded, reflector, socket);
             stop.await();
             LOG.info("event=shutdown_requested");
