@@ -36,6 +36,7 @@ public final class ConfigRenderer {
         c.network.dataPortRangeEnd = s.dataPortEnd();
         c.network.advertisedAddress = s.advertisedAddress().orElse(null);
         c.network.requireAlpn = s.requireAlpn();
+        c.network.drainTimeoutSec = s.drainTimeoutSec();
 
         ReflectorInstanceSpec.Quotas q = s.spec().quotas;
         if (q != null) {

@@ -54,6 +54,10 @@ public record EffectiveSpec(ReflectorInstance instance, ReflectorInstanceSpec sp
         return network().map(n -> n.requireAlpn).orElse(DEFAULTS.network.requireAlpn);
     }
 
+    public int drainTimeoutSec() {
+        return network().map(n -> n.drainTimeoutSec).orElse(DEFAULTS.network.drainTimeoutSec);
+    }
+
     public Optional<String> advertisedAddress() {
         return network().map(n -> n.advertisedAddress).filter(a -> !a.isBlank());
     }

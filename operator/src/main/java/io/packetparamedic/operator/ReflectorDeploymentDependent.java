@@ -37,6 +37,12 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
     /** The non-root user of the reflector image (reflector/Containerfile). */
     public static final long RUN_AS = 10001L;
 
+    /**
+     * Seconds the kubelet waits beyond the reflector's drain period before SIGKILL: the JVM's own
+     * shutdown (closing listeners, flushing the audit log, the last status write) after the drain.
+     */
+    static final int TERMINATION_MARGIN_SEC = 15;
+
     public ReflectorDeploymentDependent() {
         super(Deployment.class);
     }
@@ -60,6 +66,8 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                         .withNewSpec()
                             .withServiceAccountName(Names.reflector(instance))
                             .withHostNetwork(hostNetwork)
+                            // SIGTERM starts the drain: running tests finish, new ones are refused busy.
+                            .withTerminationGracePeriodSeconds((long) spec.drainTimeoutSec() + TERMINATION_MARGIN_SEC)
                             // With hostNetwork the pod would otherwise resolve through the node's
                             // resolv.conf and lose cluster DNS.
                             .withDnsPolicy(hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst")

@@ -14,6 +14,7 @@ import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.auth.PeerStore;
 import io.packetparamedic.reflector.cli.BuildInfo;
 import io.packetparamedic.reflector.health.HealthServer;
+import io.packetparamedic.reflector.health.Readiness;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.reflector.rpc.PathMetaSource;
 import io.packetparamedic.reflector.rpc.RequestDispatcher;
@@ -36,8 +37,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -82,6 +85,7 @@ public final class Reflector implements AutoCloseable {
     private final Transport transport;
     private final ThreadPoolExecutor worker;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Readiness readiness = new Readiness();
     private volatile ReflectorConfig config;
     private ControlServer control;
     private HealthServer health;
@@ -102,6 +106,7 @@ public final class Reflector implements AutoCloseable {
         if (sessions instanceof io.micrometer.core.instrument.binder.MeterBinder binder) {
             binder.bindTo(metrics.registry());
         }
+        audit.bindTo(metrics.registry());
         this.authorizer = new Authorizer(config, peers, audit, clock);
         b.pairingListeners.forEach(authorizer::addListener);
         this.transport = Transport.create(0);
@@ -232,7 +237,7 @@ public final class Reflector implements AutoCloseable {
             throw bindFailure("control", controlAddress, e);
         }
         try {
-            health = HealthServer.start(transport, healthAddress, version, metrics);
+            health = HealthServer.start(transport, healthAddress, version, metrics, readiness);
         } catch (Exception e) {
             throw bindFailure("health", healthAddress, e);
         }
@@ -334,6 +339,37 @@ public final class Reflector implements AutoCloseable {
         sessions.endSessionsOf(peer);
         audit.record(AuditEvent.of(AuditEventType.PEER_REMOVED).withPeer(peer.toString()));
         LOG.info("event=peer_removed peer={} connections_closed={}", peer, closedConnections);
+    }
+
+    /**
+     * The first half of a graceful shutdown (SIGTERM): {@code /health} turns 503 {@code draining},
+     * new sessions are refused as busy with {@code retry_after_sec}, and this waits until the running
+     * sessions have finished or {@code period} has passed. Connections stay open meanwhile, so a
+     * peer still gets its session's replies. {@link #close} follows.
+     *
+     * @return true when every session finished within the period
+     */
+    public boolean drain(Duration period) {
+        readiness.markDraining();
+        long startNanos = System.nanoTime();
+        LOG.info("event=drain_started connections={} drain_timeout_sec={}", registry.size(), period.toSeconds());
+        boolean finished;
+        try {
+            sessions.drain(period).get(period.toMillis(), TimeUnit.MILLISECONDS);
+            finished = true;
+        } catch (TimeoutException e) {
+            finished = false;
+        } catch (ExecutionException e) {
+            finished = false;
+            LOG.warn("event=drain_failed error=\"{}\"", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finished = false;
+        }
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        if (finished) LOG.info("event=drain_finished waited_ms={}", waitedMs);
+        else LOG.warn("event=drain_timed_out waited_ms={} outcome=running_sessions_cut_short", waitedMs);
+        return finished;
     }
 
     /** Stops accepting, closes every connection, then the listeners' threads and the audit log. Idempotent. */

@@ -215,6 +215,7 @@ public final class ConfigLoader {
         k.integer("network.max_unauthenticated_percent", c.network.maxUnauthenticatedPercent);
         k.integer("network.first_byte_timeout_ms", c.network.firstByteTimeoutMs);
         k.integer("network.max_buffered_inbound_bytes", c.network.maxBufferedInboundBytes);
+        k.integer("network.drain_timeout_sec", c.network.drainTimeoutSec);
         for (int i = 0; i < c.access.authorizedPeers.size(); i++) {
             k.endpointId("access.authorized_peers[" + i + "]", c.access.authorizedPeers.get(i));
         }

@@ -31,6 +31,8 @@ final class IntegerKeys {
             Map.entry("network.data_port_range_start", PORT),
             Map.entry("network.data_port_range_end", PORT),
             Map.entry("network.handshake_timeout_sec", POSITIVE),
+            // 0 exits at once, cutting running tests short; allowed for development.
+            Map.entry("network.drain_timeout_sec", new Range(0, 3600)),
             Map.entry("network.idle_timeout_sec", POSITIVE),
             Map.entry("network.max_connections", POSITIVE),
             Map.entry("network.max_unauthenticated_per_source", POSITIVE),

@@ -77,6 +77,12 @@ public class ReflectorConfig {
          * false covers carriers whose TCP and UDP leave through different public addresses.
          */
         public boolean udpEchoSourceCheck = true;
+        /**
+         * (ours) on SIGTERM the reflector stops admitting tests and waits this many seconds at most
+         * for the running ones to finish before it exits. 75: the longest test a default reflector
+         * grants (60 s) plus its grace and a margin.
+         */
+        public int drainTimeoutSec = 75;
     }
 
     public static class Access {

@@ -103,6 +103,12 @@ public class ReflectorInstanceSpec {
         @JsonPropertyDescription("Refuse appliances whose TLS ClientHello offers no ALPN. Off by default because the appliance client deployed in the field offers none (it is served as pp-link/1). Default: false.")
         public Boolean requireAlpn;
 
+        @Min(0)
+        @Max(3600)
+        @Default("75")
+        @JsonPropertyDescription("On shutdown (rotation, upgrade, node drain) the reflector refuses new tests as busy and waits at most this many seconds for running ones to finish; the pod's terminationGracePeriodSeconds is this plus 15. 75 covers the longest default test (60 s) with its grace and a margin. Default: 75.")
+        public Integer drainTimeoutSec;
+
         @Pattern("^[A-Za-z0-9.:\\[\\]-]+$")
         @Size(max = 253)
         // The operator appends the control port (bracketing an IPv6 address), so a value that

@@ -2,6 +2,9 @@ package io.packetparamedic.reflector.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import java.io.IOException;
@@ -39,8 +42,15 @@ import org.slf4j.LoggerFactory;
  * {@link Rotation#keep()} is deleted) and a new file is started, so an authorized peer sending
  * request after request cannot fill the disk. Each file stays append-only. Files are created
  * with mode 0600: audit lines name peers and their addresses.
+ *
+ * <p><b>Disk trouble.</b> A line that cannot be written whole (disk full, I/O error) is cut back
+ * off the file, so the file only ever holds whole lines; the event is lost and counted
+ * ({@code reflector_audit_write_failures_total}), and a WARN says so at most once per
+ * {@link #FAILURE_REPORT_INTERVAL}. Each later event tries again, so writing resumes by itself
+ * when space returns. A file whose last line was cut by a crash (no final newline) has that
+ * fragment removed when it is opened, so the next line starts on a line of its own.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements AutoCloseable, MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final int QUEUE_CAPACITY = 16_384;
@@ -49,6 +59,10 @@ public final class AuditLog implements AutoCloseable {
     private record Flush(CountDownLatch done) {}
 
     private static final Object STOP = new Object();
+    /** A failing disk is reported at most this often (the counter keeps the exact figure). */
+    static final java.time.Duration FAILURE_REPORT_INTERVAL = java.time.Duration.ofMinutes(1);
+    /** How far back from the end a partial last line is looked for; longer lines do not occur. */
+    private static final int TAIL_SCAN_BYTES = 4 << 20;
 
     /** The size at which the file is rotated, and how many rotated files are kept. */
     public record Rotation(long maxBytes, int keep) {
@@ -74,7 +88,10 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong rotations = new AtomicLong();
     private final Thread writer;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean failing;
+    /** Writer thread only: failures not yet reported, and when the last report went out (nanoTime). */
+    private long unreportedFailures;
+    private long lastFailureReport;
+    private boolean failing;
 
     public AuditLog(Path path, String endpointId) {
         this(path, endpointId, Clock.systemUTC());
@@ -155,13 +172,9 @@ public final class AuditLog implements AutoCloseable {
                         channel = open();
                     }
                     write(channel, line);
-                    failing = false;
+                    recovered();
                 } catch (IOException e) {
-                    failures.incrementAndGet();
-                    if (!failing) {
-                        LOG.error("event=audit_write_failed path={} error=\"{}\"", path, e.getMessage());
-                        failing = true;
-                    }
+                    failed(e);
                     closeQuietly(channel);
                     channel = null;
                 }
@@ -174,15 +187,66 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    private void failed(IOException e) {
+        failures.incrementAndGet();
+        unreportedFailures++;
+        long now = System.nanoTime();
+        if (!failing || now - lastFailureReport >= FAILURE_REPORT_INTERVAL.toNanos()) {
+            LOG.warn("event=audit_write_failed path={} events_lost={} error=\"{}\"", path, unreportedFailures, e.getMessage());
+            unreportedFailures = 0;
+            lastFailureReport = now;
+        }
+        failing = true;
+    }
+
+    private void recovered() {
+        if (!failing) return;
+        failing = false;
+        LOG.info("event=audit_write_recovered path={} events_lost_total={}", path, failures.get());
+        unreportedFailures = 0;
+    }
+
     private FileChannel open() throws IOException {
         Path parent = path.getParent();
         if (parent != null) Files.createDirectories(parent);
+        if (Files.exists(path) && Files.size(path) > 0) {
+            try (FileChannel repair = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                dropPartialLastLine(repair);
+            }
+        }
         try {
             return FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
                     OWNER_ONLY);
         } catch (UnsupportedOperationException notPosix) {
             return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         }
+    }
+
+    /** Cuts a last line that has no newline (a crash mid-write) back to the end of the line before it. */
+    private void dropPartialLastLine(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size == 0 || lastByte(channel, size) == '\n') return;
+        long scanFrom = Math.max(0, size - TAIL_SCAN_BYTES);
+        ByteBuffer tail = ByteBuffer.allocate((int) (size - scanFrom));
+        while (tail.hasRemaining() && channel.read(tail, scanFrom + tail.position()) >= 0) {
+            // read the whole tail
+        }
+        int keep = 0;
+        for (int i = tail.position() - 1; i >= 0; i--) {
+            if (tail.get(i) == '\n') {
+                keep = i + 1;
+                break;
+            }
+        }
+        long newSize = scanFrom + keep;
+        channel.truncate(newSize);
+        LOG.warn("event=audit_partial_line_removed path={} bytes={}", path, size - newSize);
+    }
+
+    private static byte lastByte(FileChannel channel, long size) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        channel.read(one, size - 1);
+        return one.get(0);
     }
 
     /** audit.jsonl.(keep-1) → .keep (replacing it), …, audit.jsonl → .1. */
@@ -215,10 +279,32 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Appends one whole line or, failing that, nothing: a partly written line is cut off again. */
     private void write(FileChannel channel, byte[] line) throws IOException {
+        long before = channel.size();
         ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) channel.write(buf);
+        try {
+            while (buf.hasRemaining()) channel.write(buf);
+        } catch (IOException e) {
+            try {
+                channel.truncate(before); // frees space, so it works on a full disk; if not, open() repairs
+            } catch (IOException ignored) {
+                // the partial line stays until the next open cuts it
+            }
+            throw e;
+        }
         written.incrementAndGet();
+    }
+
+    /** {@code reflector_audit_write_failures_total} and {@code reflector_audit_events_dropped_total}. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("reflector.audit.write.failures", failures, AtomicLong::get)
+                .description("Audit events that could not be written (disk full, I/O error) and are lost")
+                .register(registry);
+        FunctionCounter.builder("reflector.audit.events.dropped", dropped, AtomicLong::get)
+                .description("Audit events dropped because the write queue was full")
+                .register(registry);
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -8,6 +8,7 @@ import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
 import java.io.IOException;
 import java.net.InetAddress;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -421,7 +422,7 @@ public final class Authorizer {
         }
     }
 
-    private static Optional<Window> configWindow(ReflectorConfig.PairingCode pc) {
+    private Optional<Window> configWindow(ReflectorConfig.PairingCode pc) {
         if (pc.code == null || !PairingCodes.isValid(pc.code)) {
             LOG.warn("event=config_pairing_code_ignored window={} error=\"malformed code\"", pc.window);
             return Optional.empty();
@@ -429,7 +430,9 @@ public final class Authorizer {
         Optional<Instant> expiresAt = Optional.empty();
         if (pc.expiresAt != null && !pc.expiresAt.isBlank()) {
             try {
-                expiresAt = Optional.of(OffsetDateTime.parse(pc.expiresAt).toInstant());
+                // Onto the reflector's steady time line: a later step of the system clock does not
+                // move it; the code lasts the time that was left when the configuration was read.
+                expiresAt = Optional.of(SteadyClock.fromWall(clock, OffsetDateTime.parse(pc.expiresAt).toInstant()));
             } catch (DateTimeParseException e) {
                 LOG.warn("event=config_pairing_code_ignored window={} error=\"expires_at is not RFC 3339\"", pc.window);
                 return Optional.empty();

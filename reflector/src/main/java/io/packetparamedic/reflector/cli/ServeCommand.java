@@ -8,6 +8,8 @@ import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminClient;
 import io.packetparamedic.reflector.admin.AdminServer;
 import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.governance.SteadyClock;
+import io.packetparamedic.reflector.governance.WallClock;
 import io.packetparamedic.reflector.kube.KubernetesServe;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
@@ -17,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -42,6 +45,8 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /** Time allowed after the drain for closing listeners, sessions and the audit log. */
+    private static final long SHUTDOWN_MARGIN_SEC = 15;
 
     @Spec
     CommandSpec spec;
@@ -85,10 +90,18 @@ final class ServeCommand implements Callable<Integer> {
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        // The drain period in force when the signal comes (a live config edit may have changed it).
+        AtomicReference<Reflector> serving = new AtomicReference<>();
         Thread hook = new Thread(() -> {
             stop.countDown();
+            // The JVM exits when this hook returns: it waits out the drain and the closing after it.
+            Reflector r = serving.get();
+            long hookWaitSec = (r == null ? 0 : r.config().network.drainTimeoutSec) + SHUTDOWN_MARGIN_SEC;
             try {
-                stopped.await(15, TimeUnit.SECONDS);
+                // A drained and closed reflector has stopped as asked: exit 0, not the JVM's 143
+                // for "killed by SIGTERM", so supervisors record a clean stop. halt, because exit
+                // from a shutdown hook would wait for this very hook.
+                if (stopped.await(hookWaitSec, TimeUnit.SECONDS)) Runtime.getRuntime().halt(0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -96,9 +109,11 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Reflector reflector = startAll(cli, loaded, initial, identity, socket);
+            serving.set(reflector);
             printBanner(out, cli, loaded, reflector, socket);
             stop.await();
             LOG.info("event=shutdown_requested");
+            reflector.drain(Duration.ofSeconds(reflector.config().network.drainTimeoutSec));
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -136,11 +151,12 @@ final class ServeCommand implements Callable<Integer> {
     private Reflector startAll(ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorConfig initial,
             Ed25519Identity identity, Path socket) {
         AtomicReference<ReflectorConfig> current = new AtomicReference<>(initial);
-        Clock clock = Clock.systemUTC();
+        Clock clock = WallClock.system();
         try {
             AuditLog audit = remember(AuditLog.of(initial, identity.endpointId().toString(), clock));
             StandaloneSessions sessions = remember(StandaloneSessions.create(current::get, audit, true));
             Reflector reflector = remember(Reflector.builder(initial, identity)
+                    .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
                     .sessions(sessions.manager())
                     .pathMeta(new HostPathMeta())
                     .auditLog(audit)

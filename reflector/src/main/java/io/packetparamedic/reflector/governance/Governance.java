@@ -26,6 +26,12 @@ import java.util.Map;
  * cooldown would deny that second request every time. Measured from the start, it still bounds a
  * peer to one grant per {@code cooldown_sec}, and a test of at least that length never delays the
  * next one.
+ *
+ * <p><b>Clock steps.</b> With a {@link SteadyClock} (as the reflector runs), every duration —
+ * cooldown, rolling hour — is measured in monotonic time, and the UTC day of the byte quota is
+ * the wall clock's day ({@link SteadyClock#wallOffset()} applied). Figures loaded from the state
+ * file or seeded from elsewhere that lie in the future (the clock was stepped back between runs)
+ * are taken as now, so a step back delays a peer by at most one cooldown or one hour.
  */
 public final class Governance {
 
@@ -88,14 +94,14 @@ public final class Governance {
             long wait = secondsUntil(now, clears);
             return Verdict.deny(DenyReason.RATE_LIMITED,
                     "hourly test limit reached: " + ledger.startsInWindow.size() + " of " + perHour
-                            + " tests used in the last hour; the next test is allowed at " + PlainWords.utcTime(clears)
+                            + " tests used in the last hour; the next test is allowed at " + PlainWords.utcTime(clears.plus(wallOffset()))
                             + " (in " + PlainWords.duration(wait) + ")",
                     wait, "hourly test limit reached");
         }
         LocalDate today = utcDay(now);
         long used = today.equals(ledger.bytesDay) ? ledger.bytesToday : 0;
         if (used >= limits.maxBytesPerDay()) {
-            Instant midnight = today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+            Instant midnight = today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).minus(wallOffset());
             long wait = secondsUntil(now, midnight);
             return Verdict.deny(DenyReason.QUOTA_EXCEEDED,
                     "daily data quota reached: " + PlainWords.bytes(used) + " of " + PlainWords.bytes(limits.maxBytesPerDay())
@@ -202,8 +208,14 @@ public final class Governance {
         return Math.max(1, (millis + 999) / 1000);
     }
 
-    static LocalDate utcDay(Instant instant) {
-        return LocalDate.ofInstant(instant, ZoneOffset.UTC);
+    /** The UTC day of {@code instant} (a reading of {@link #clock}) on the wall clock. */
+    private LocalDate utcDay(Instant instant) {
+        return LocalDate.ofInstant(instant.plus(wallOffset()), ZoneOffset.UTC);
+    }
+
+    /** Zero for a plain clock; for a {@link SteadyClock}, how far the wall clock has stepped. */
+    private Duration wallOffset() {
+        return SteadyClock.wallOffset(clock);
     }
 
     private void rollDay(Instant now) {
@@ -255,7 +267,14 @@ public final class Governance {
         long totalSessions;
         Instant lastSeen;
 
+        /** Drops starts older than the window; takes starts and the last start that lie in the future as now. */
         void prune(Instant now) {
+            if (lastStart != null && lastStart.isAfter(now)) lastStart = now;
+            if (!startsInWindow.isEmpty() && startsInWindow.peekLast().isAfter(now)) {
+                int future = (int) startsInWindow.stream().filter(i -> i.isAfter(now)).count();
+                for (int i = 0; i < future; i++) startsInWindow.removeLast();
+                for (int i = 0; i < future; i++) startsInWindow.addLast(now);
+            }
             Instant cutoff = now.minus(ROLLING_WINDOW);
             while (!startsInWindow.isEmpty() && !startsInWindow.peekFirst().isAfter(cutoff)) {
                 startsInWindow.removeFirst();

@@ -20,9 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * or the admission step): {@link #save} only swaps in the newest snapshot, so a burst of changes
  * costs one write. Each write goes to a temporary file that is fsynced and then atomically moved
  * over the old one, so a crash leaves either the old or the new state, never half of one.
+ *
+ * <p>A write that fails (disk full, I/O error) leaves the old file in place, removes its
+ * temporary file, and is tried again every {@link #RETRY_DELAY} with the newest state until it
+ * succeeds; the figures in memory stay right meanwhile. One WARN when writes start failing, one
+ * INFO when they work again.
  */
 public final class GovernanceStore implements AutoCloseable {
 
@@ -40,12 +45,19 @@ public final class GovernanceStore implements AutoCloseable {
     private static final ObjectMapper JSON = LinkCodec.MAPPER;
     public static final String FILE_NAME = "governance.json";
 
+    static final java.time.Duration RETRY_DELAY = java.time.Duration.ofSeconds(5);
+
     private final Path path;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(new DefaultThreadFactory("governance-writer", true));
+    private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("governance-writer", true));
     private final AtomicReference<Snapshot> pending = new AtomicReference<>();
+    private final AtomicLong failures = new AtomicLong();
+    /** Writer thread only. */
+    private boolean failing;
 
     public GovernanceStore(Path path) {
         this.path = path.toAbsolutePath();
+        // A retry due after close is done by close itself.
+        writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     public static GovernanceStore inDataDir(Path dataDir) {
@@ -84,13 +96,29 @@ public final class GovernanceStore implements AutoCloseable {
         }
     }
 
+    /** State writes that failed so far (each is retried). */
+    public long failureCount() {
+        return failures.get();
+    }
+
     private void writePending() {
         Snapshot snapshot = pending.getAndSet(null);
         if (snapshot == null) return;
         try {
             write(StateFile.of(snapshot));
+            if (failing) LOG.info("event=governance_state_write_recovered path={} failed_attempts={}", path, failures.get());
+            failing = false;
         } catch (IOException e) {
-            LOG.error("event=governance_state_write_failed path={} error=\"{}\"", path, e.getMessage());
+            failures.incrementAndGet();
+            if (!failing) {
+                LOG.warn("event=governance_state_write_failed path={} retry_in_sec={} error=\"{}\"", path,
+                        RETRY_DELAY.toSeconds(), e.getMessage());
+            }
+            failing = true;
+            // Unless a newer state came meanwhile (its write is already queued), try this one again.
+            if (pending.compareAndSet(null, snapshot) && !writer.isShutdown()) {
+                writer.schedule(this::writePending, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -100,16 +128,21 @@ public final class GovernanceStore implements AutoCloseable {
         Path tmp = dir.resolve(path.getFileName() + ".tmp");
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
         Files.deleteIfExists(tmp); // created afresh, so it gets the owner-only mode below
-        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
-        }
         try {
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // a half-written temporary file is never read, and its space is wanted back
+            throw e;
         }
     }
 
@@ -119,10 +152,13 @@ public final class GovernanceStore implements AutoCloseable {
         try {
             if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("event=governance_writer_slow path={}", path);
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
+        writePending(); // a state still waiting for its retry: one last try
     }
 
     /** Reflector-wide figures of {@code day} and every peer's figures. */

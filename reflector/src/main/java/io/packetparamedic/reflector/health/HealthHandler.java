@@ -24,7 +24,11 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code GET /health} → JSON status, {@code GET /metrics} → Prometheus text, anything else 404 (405 for other methods). */
+/**
+ * {@code GET /health} → JSON status (200 {@code ok}, or 503 {@code draining} once shutdown has
+ * begun, so a readiness probe fails), {@code GET /metrics} → Prometheus text, anything else 404
+ * (405 for other methods).
+ */
 @ChannelHandler.Sharable
 final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -34,10 +38,12 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final String version;
     private final io.packetparamedic.reflector.metrics.ReflectorMetrics metrics;
+    private final Readiness readiness;
 
-    HealthHandler(String version, io.packetparamedic.reflector.metrics.ReflectorMetrics metrics) {
+    HealthHandler(String version, io.packetparamedic.reflector.metrics.ReflectorMetrics metrics, Readiness readiness) {
         this.version = version;
         this.metrics = metrics;
+        this.readiness = readiness;
     }
 
     @Override
@@ -57,15 +63,17 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (path.equals("/health")) {
-            respond(ctx, request, HttpResponseStatus.OK, "application/json", health());
+            boolean draining = readiness.draining();
+            respond(ctx, request, draining ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+                    "application/json", health(draining));
         } else {
             respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape());
         }
     }
 
-    private String health() {
+    private String health(boolean draining) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
+        body.put("status", draining ? "draining" : "ok");
         body.put("version", version);
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         body.put("load", load < 0 ? 0.0 : load);

@@ -34,9 +34,9 @@ public final class HealthServer implements AutoCloseable {
     }
 
     public static HealthServer start(Transport transport, InetSocketAddress bindAddress, String version,
-            ReflectorMetrics metrics) throws InterruptedException {
+            ReflectorMetrics metrics, Readiness readiness) throws InterruptedException {
         ChannelGroup group = new DefaultChannelGroup("health", GlobalEventExecutor.INSTANCE);
-        HealthHandler handler = new HealthHandler(version, metrics);
+        HealthHandler handler = new HealthHandler(version, metrics, readiness);
         Channel listener = new ServerBootstrap()
                 .group(transport.boss(), transport.workers())
                 .channel(transport.serverChannel())

@@ -9,6 +9,7 @@ import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.IdentityException;
 import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import io.packetparamedic.reflector.cli.BuildInfo;
 import io.packetparamedic.reflector.cli.DataPlaneBanner;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -89,6 +91,8 @@ public final class KubernetesServe {
                 stop.countDown();
                 try {
                     stopped.await();
+                    // Drained and closed: the container ends "Completed" with 0, not 143 (see ServeCommand).
+                    Runtime.getRuntime().halt(0);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -97,6 +101,8 @@ public final class KubernetesServe {
             banner(out, running, settings, built.source());
             try {
                 stop.await();
+                LOG.info("event=shutdown_requested");
+                running.reflector().drain(Duration.ofSeconds(running.reflector().config().network.drainTimeoutSec));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -143,6 +149,7 @@ public final class KubernetesServe {
             GovernanceRestore.Restored restored = restore(client, settings, sessions);
             AtomicReference<StatusReporter> reporterRef = new AtomicReference<>();
             Reflector.Builder builder = Reflector.builder(config, identity)
+                    .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
                     .sessions(sessions.manager())
                     .pathMeta(new HostPathMeta())
                     .auditLog(audit)

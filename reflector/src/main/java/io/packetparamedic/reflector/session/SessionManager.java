@@ -18,6 +18,7 @@ import io.packetparamedic.reflector.engine.RunningEngine;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerLimits;
 import io.packetparamedic.reflector.governance.PlainWords;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import io.packetparamedic.reflector.governance.Verdict;
 import io.packetparamedic.reflector.wire.DenyReason;
 import io.packetparamedic.reflector.wire.Payload;
@@ -94,6 +95,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     private final Object lock = new Object();
     /** Sessions from admission until their engine has stopped; guarded by {@link #lock}. */
     private final Map<String, Session> sessions = new LinkedHashMap<>();
+    /** Set once shutdown begins; guarded by {@link #lock}. */
+    private SessionDrain drain;
 
     public SessionManager(Supplier<ReflectorConfig> config, Governance governance, AuditLog audit,
             DataEngine throughput, DataEngine udpEcho, PortAllocator ports) {
@@ -163,7 +166,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     public Optional<Payload.ActiveTest> activeTest() {
         Instant now = clock.instant();
         return activeSessions().stream().findFirst().map(s -> new Payload.ActiveTest(s.testId(), s.testType().wire(),
-                s.peerId(), rfc3339(s.startedAt()), Math.max(0, secondsUntil(now, s.expiresAt()))));
+                s.peerId(), rfc3339(SteadyClock.onWall(clock, s.startedAt())), Math.max(0, secondsUntil(now, s.expiresAt()))));
     }
 
     @Override
@@ -184,6 +187,39 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             for (Session s : sessions.values()) if (s.peerId.equals(peerId)) ending.add(s);
         }
         ending.forEach(s -> stop(s, "peer_removed"));
+    }
+
+    /**
+     * Begins a graceful shutdown: new tests are refused as busy (see {@link SessionDrain}), running
+     * ones go on. Completes once none is left; the caller bounds the wait and then closes.
+     */
+    @Override
+    public CompletableFuture<Void> drain(Duration period) {
+        synchronized (lock) {
+            if (drain == null) {
+                java.util.Set<String> running = new java.util.HashSet<>();
+                sessions.values().forEach(s -> running.add(s.peerId));
+                drain = new SessionDrain(clock.instant().plus(period), running);
+                LOG.info("event=sessions_draining running={} drain_timeout_sec={}", sessions.size(), period.toSeconds());
+                checkDrained();
+            }
+            return drain.done().copy();
+        }
+    }
+
+    /** Under {@link #lock}: completes the drain when no session is left and no follow-up can come. */
+    private void checkDrained() {
+        if (drain == null || !sessions.isEmpty()) return;
+        if (drain.noFollowUpPending() || timer.isShutdown()) {
+            drain.done().complete(null);
+            return;
+        }
+        timer.schedule(() -> {
+            synchronized (lock) {
+                drain.forfeitFollowUps();
+                checkDrained();
+            }
+        }, SessionDrain.FOLLOW_UP_WAIT_SEC, TimeUnit.SECONDS);
     }
 
     /** Running sessions (engine up), oldest first. */
@@ -282,6 +318,11 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         Session session;
         synchronized (lock) {
             Instant now = clock.instant();
+            if (drain != null) {
+                Instant lastExpiry = sessions.values().stream().map(s -> s.expiresAt).max(Comparator.naturalOrder()).orElse(null);
+                Payload.SessionDeny refusal = drain.admit(peerId, request.params().durationSec(), now, lastExpiry);
+                if (refusal != null) return denied(peer, request, refusal, "draining for shutdown");
+            }
             if (sessions.size() >= cfg.quotas.maxConcurrentTests) {
                 Instant soonest = sessions.values().stream().map(s -> s.expiresAt).min(Comparator.naturalOrder())
                         .orElse(now.plusSeconds(1));
@@ -364,7 +405,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         Integer streams = session.request.params().streams();
         long remaining = Math.max(0, limits.maxBytesPerDay() - governance.peerBytesToday(session.peerId, clock.instant()));
         return new Payload.SessionGrant(session.testId, "direct_ephemeral", session.port, UUID.randomUUID().toString(),
-                rfc3339(session.expiresAt), session.durationSec,
+                rfc3339(SteadyClock.onWall(clock, session.expiresAt)), session.durationSec,
                 throughput ? (streams != null ? streams : cfg.iperf3.defaultStreams) : null,
                 throughput ? null : (long) cfg.quotas.udpEchoMaxPacketRate, limits.cooldownSec(), remaining);
     }
@@ -374,6 +415,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             sessions.remove(session.testId);
             ports.release(session.port);
             governance.cancelStart(session.receipt);
+            checkDrained();
         }
         session.ended.complete(null);
         LOG.error("event=engine_start_failed test_id={} peer={} type={} port={} error=\"{}\"",
@@ -422,6 +464,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             ports.release(session.port);
             governance.recordEnd(session.peerId, end, bytes);
             if (session.expiry != null) session.expiry.cancel(false);
+            checkDrained();
         }
         double seconds = Duration.between(session.start, end).toMillis() / 1000.0;
         long refusals = session.dataPlaneRefusals.get();

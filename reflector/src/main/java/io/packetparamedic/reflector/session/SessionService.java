@@ -2,7 +2,9 @@ package io.packetparamedic.reflector.session;
 
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.wire.Payload;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -33,4 +35,12 @@ public interface SessionService {
 
     /** Ends every session of {@code peer} (the peer was removed or disabled). */
     void endSessionsOf(EndpointId peer);
+
+    /**
+     * Shutdown has begun: refuse new sessions as busy, let running ones finish. Completes when none
+     * is left; the caller bounds the wait. A layer without long-running sessions is drained at once.
+     */
+    default CompletableFuture<Void> drain(Duration period) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

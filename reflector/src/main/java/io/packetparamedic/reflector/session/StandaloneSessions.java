@@ -7,6 +7,7 @@ import io.packetparamedic.reflector.engine.ThroughputEngine;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.GovernanceStore;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import java.time.Clock;
 import java.util.function.Supplier;
 
@@ -45,7 +46,8 @@ public final class StandaloneSessions implements AutoCloseable {
      * @param persist keep governance in {@code <data dir>/governance.json} across restarts
      */
     public static StandaloneSessions create(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist) {
-        return new StandaloneSessions(config, audit, persist, Clock.systemUTC());
+        // Steady: cooldowns, the rolling hour and session expiry must not move with a clock step.
+        return new StandaloneSessions(config, audit, persist, SteadyClock.system());
     }
 
     public SessionManager manager() {

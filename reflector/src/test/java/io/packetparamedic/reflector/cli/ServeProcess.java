@@ -19,6 +19,7 @@ final class ServeProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on:\\s+(\\S+):(\\d+) ");
     private static final Pattern ENDPOINT = Pattern.compile("Endpoint ID:\\s+(\\S+)");
+    private static final Pattern HEALTH = Pattern.compile("Health:\\s+(http://\\S+)");
 
     final Process process;
     private final StringBuffer stdout = new StringBuffer();
@@ -37,17 +38,27 @@ final class ServeProcess implements AutoCloseable {
 
     /** The command line that runs the reflector CLI in a child JVM on the test class path. */
     static List<String> cliCommand(String... args) {
+        return cliCommand(List.of(), args);
+    }
+
+    /** The same with extra JVM options (e.g. a test-only {@code -D} property) before the main class. */
+    static List<String> cliCommand(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                ReflectorCli.class.getName()));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(jvmOptions);
+        command.add(ReflectorCli.class.getName());
         command.addAll(List.of(args));
         return command;
     }
 
     static ServeProcess start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = cliCommand(args);
+        return start(env, cliCommand(args));
+    }
+
+    /** Runs {@code command}, which ends by exec-ing {@link #cliCommand} (e.g. behind {@code unshare}). */
+    static ServeProcess start(Map<String, String> env, List<String> command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("REFLECTOR_CONFIG");
         pb.environment().putAll(env);
@@ -96,6 +107,12 @@ final class ServeProcess implements AutoCloseable {
         Matcher m = LISTENING.matcher(stdout);
         m.find();
         return Integer.parseInt(m.group(2));
+    }
+
+    java.net.URI healthUri() {
+        Matcher m = HEALTH.matcher(stdout);
+        m.find();
+        return java.net.URI.create(m.group(1));
     }
 
     String endpointId() {

@@ -10,19 +10,32 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Starts the packaged operator once per test run, against the harness cluster (register after
  * {@code @KubeCluster}); it is stopped when the run ends. Its log is {@code
  * e2e/tests/target/operator-e2e.log}.
  */
-public final class OperatorExtension implements BeforeAllCallback {
+public final class OperatorExtension implements BeforeAllCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(OperatorExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
         operator(context);
+    }
+
+    /** Tests that act on the operator process itself (kill it, restart it) take {@link Running} as a parameter. */
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Running.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return operator(context);
     }
 
     static Running operator(ExtensionContext context) {
@@ -38,7 +51,11 @@ public final class OperatorExtension implements BeforeAllCallback {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        OperatorProcess process = OperatorProcess.start(cluster.kubeconfigPath(), leaseNamespace, log);
+        return new Running(launch(cluster.kubeconfigPath(), leaseNamespace, log), cluster.kubeconfigPath(), leaseNamespace, log);
+    }
+
+    private static OperatorProcess launch(Path kubeconfig, String leaseNamespace, Path log) {
+        OperatorProcess process = OperatorProcess.start(kubeconfig, leaseNamespace, log);
         try {
             process.awaitReady(Duration.ofSeconds(90));
         } catch (InterruptedException e) {
@@ -49,16 +66,35 @@ public final class OperatorExtension implements BeforeAllCallback {
             process.close();
             throw e;
         }
-        return new Running(process);
+        return process;
     }
 
     /** The operator of this run; JUnit closes store values that are AutoCloseable when the run ends. */
     static final class Running implements AutoCloseable {
-        final OperatorProcess process;
+        volatile OperatorProcess process;
+        private final Path kubeconfig;
+        private final String leaseNamespace;
+        private final Path log;
+        private int restarts;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Running(OperatorProcess process) {
+        Running(OperatorProcess process, Path kubeconfig, String leaseNamespace, Path log) {
             this.process = process;
+            this.kubeconfig = kubeconfig;
+            this.leaseNamespace = leaseNamespace;
+            this.log = log;
+        }
+
+        /** SIGKILLs the operator: no shutdown runs and its Lease is not released. */
+        synchronized void kill() throws InterruptedException {
+            process.kill();
+        }
+
+        /** Starts a replacement with the same holder identity and Lease, as a restarted pod would; its log is a new file. */
+        synchronized void restart() {
+            restarts++;
+            Path next = log.resolveSibling(log.getFileName().toString().replace(".log", "-restart" + restarts + ".log"));
+            process = launch(kubeconfig, leaseNamespace, next);
         }
 
         @Override

@@ -91,6 +91,12 @@ final class OperatorProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as an OOM kill or a lost node would end it: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) throw new AssertionError("the operator outlived SIGKILL");
+    }
+
     @Override
     public void close() {
         process.destroy();
