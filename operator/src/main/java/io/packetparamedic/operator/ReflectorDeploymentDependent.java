@@ -90,8 +90,8 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                                                 .withHostPort(hostNetwork ? spec.controlPort() : null).withProtocol("TCP").build(),
                                         new ContainerPortBuilder().withName("health").withContainerPort(spec.healthPort())
                                                 .withHostPort(hostNetwork ? spec.healthPort() : null).withProtocol("TCP").build())
-                                .withReadinessProbe(health(spec, 5, 3))
-                                .withLivenessProbe(health(spec, 20, 6))
+                                .withReadinessProbe(probe("/health", 5, 3))
+                                .withLivenessProbe(probe("/livez", 20, 6))
                                 .withResources(spec.spec().resources)
                                 .withNewSecurityContext()
                                     .withAllowPrivilegeEscalation(false)
@@ -113,9 +113,10 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 .build();
     }
 
-    private static Probe health(EffectiveSpec spec, int periodSeconds, int failureThreshold) {
+    /** Readiness on /health (503 while draining), liveness on /livez (200 while draining, so a long drain is not restarted). */
+    private static Probe probe(String path, int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath("/health").withPort(new IntOrString("health")).endHttpGet()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString("health")).endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
                 .build();

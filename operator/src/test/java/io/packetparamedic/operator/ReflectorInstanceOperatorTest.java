@@ -90,7 +90,7 @@ class ReflectorInstanceOperatorTest {
             assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
                     .containsExactly("control:4000", "health:7301");
             assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
-            assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+            assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
             assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
             assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");

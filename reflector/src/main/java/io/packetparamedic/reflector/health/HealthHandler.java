@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /health} → JSON status (200 {@code ok}, or 503 {@code draining} once shutdown has
- * begun, so a readiness probe fails), {@code GET /metrics} → Prometheus text, anything else 404
- * (405 for other methods).
+ * begun, so a readiness probe fails), {@code GET /livez} → the same body with 200 while draining
+ * too (a liveness probe must not restart a pod that is finishing its tests), {@code GET /metrics}
+ * → Prometheus text, anything else 404 (405 for other methods).
  */
 @ChannelHandler.Sharable
 final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -53,7 +54,7 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
-        boolean known = path.equals("/health") || path.equals("/metrics");
+        boolean known = path.equals("/health") || path.equals("/livez") || path.equals("/metrics");
         if (!known) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
             return;
@@ -62,9 +63,10 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "method not allowed\n");
             return;
         }
-        if (path.equals("/health")) {
+        if (path.equals("/health") || path.equals("/livez")) {
             boolean draining = readiness.draining();
-            respond(ctx, request, draining ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+            boolean ready = !draining || path.equals("/livez");
+            respond(ctx, request, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "application/json", health(draining));
         } else {
             respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape());

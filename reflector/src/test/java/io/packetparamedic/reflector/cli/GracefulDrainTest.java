@@ -65,6 +65,11 @@ class GracefulDrainTest {
             HttpResponse<String> draining = awaitDraining(http, serve, Duration.ofSeconds(10));
             assertThat(draining.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(draining.body()).path("status").asText()).isEqualTo("draining");
+            // The liveness path stays 200: a kubelet must not restart a pod that is finishing tests.
+            HttpResponse<String> live = http.send(HttpRequest.newBuilder(serve.healthUri().resolve("/livez"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(live.body()).path("status").asText()).isEqualTo("draining");
 
             try (LinkClient other = LinkClient.connect(control, latecomer, LinkClient.Options.defaults())) {
                 other.hello();

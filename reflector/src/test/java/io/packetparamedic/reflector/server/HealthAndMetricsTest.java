@@ -109,5 +109,6 @@ class HealthAndMetricsTest {
         assertThat(get("/").statusCode()).isEqualTo(404);
         assertThat(get("/healthz").statusCode()).isEqualTo(404);
         assertThat(get("/health").statusCode()).isEqualTo(200);
+        assertThat(get("/livez").statusCode()).isEqualTo(200);
     }
 }
