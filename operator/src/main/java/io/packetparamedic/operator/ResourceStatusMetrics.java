@@ -79,10 +79,17 @@ public class ResourceStatusMetrics {
                     : client.resources(ReflectorInstance.class).inNamespace(namespace.strip());
             var windows = all ? client.resources(PairingWindow.class).inAnyNamespace()
                     : client.resources(PairingWindow.class).inNamespace(namespace.strip());
-            SharedIndexInformer<ReflectorInstance> instanceInformer = instances.inform(new Refresh<>(this::refreshInstances));
+            SharedIndexInformer<ReflectorInstance> instanceInformer = instances.runnableInformer(0);
+            instanceInformer.addEventHandler(new Refresh<>(this::refreshInstances));
             instanceCaches.add(instanceInformer.getStore());
-            informers.add(instanceInformer);
-            informers.add(windows.inform(new WindowExpiries()));
+            SharedIndexInformer<PairingWindow> windowInformer = windows.runnableInformer(0);
+            windowInformer.addEventHandler(new WindowExpiries());
+            // Started without waiting for the first list, and retried while the API server cannot
+            // be reached: these series must never keep the operator from starting its controllers.
+            for (SharedIndexInformer<?> informer : List.of(instanceInformer, windowInformer)) {
+                informer.exceptionHandler((running, failure) -> true).start();
+                informers.add(informer);
+            }
         }
         LOG.infof("event=status_metrics_started namespaces=%s", String.join(",", namespaces));
     }
