@@ -2,14 +2,11 @@ package io.packetparamedic.reflector.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 
@@ -41,47 +38,9 @@ class SessionTicketTest {
 
     /** Runs a full handshake between two in-memory engines; the bytes the server sent. */
     private int bytesSentByServer() throws SSLException {
-        SSLEngine s = ServerTlsContext.create(server, TlsProfile.DEFAULT_ALPN).newEngine(ByteBufAllocator.DEFAULT);
-        SSLEngine c = ClientTlsContext.create(client, SelfSignedCertificate.create(client), Optional.empty(),
-                List.of(TlsProfile.DEFAULT_ALPN), List.of(TlsProfile.PROTOCOL)).netty().newEngine(ByteBufAllocator.DEFAULT);
-        ByteBuffer toServer = ByteBuffer.allocate(1 << 16);
-        ByteBuffer toClient = ByteBuffer.allocate(1 << 16);
-        ByteBuffer sink = ByteBuffer.allocate(1 << 16);
-        int serverSent = 0;
-        c.beginHandshake();
-        s.beginHandshake();
-        for (int i = 0; i < 50 && !(done(c) && done(s)); i++) {
-            step(c, toServer, toClient, sink);
-            serverSent += step(s, toClient, toServer, sink);
-        }
-        assertThat(done(c) && done(s)).as("handshake finished").isTrue();
-        return serverSent;
-    }
-
-    private static boolean done(SSLEngine e) {
-        HandshakeStatus h = e.getHandshakeStatus();
-        return h == HandshakeStatus.NOT_HANDSHAKING || h == HandshakeStatus.FINISHED;
-    }
-
-    /** One round for {@code e}: consume what the peer sent, run delegated tasks, send what is due; bytes sent. */
-    private static int step(SSLEngine e, ByteBuffer out, ByteBuffer in, ByteBuffer sink) throws SSLException {
-        in.flip();
-        while (in.hasRemaining() && e.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
-            if (e.unwrap(in, sink).bytesConsumed() == 0) break;
-            runTasks(e);
-        }
-        in.compact();
-        runTasks(e);
-        int sent = 0;
-        while (e.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-            sent += e.wrap(ByteBuffer.allocate(0), out).bytesProduced();
-            runTasks(e);
-        }
-        return sent;
-    }
-
-    private static void runTasks(SSLEngine e) {
-        Runnable task;
-        while ((task = e.getDelegatedTask()) != null) task.run();
+        SslContext serverContext = ServerTlsContext.create(server, TlsProfile.DEFAULT_ALPN);
+        SslContext clientContext = ClientTlsContext.create(client, SelfSignedCertificate.create(client), Optional.empty(),
+                List.of(TlsProfile.DEFAULT_ALPN), List.of(TlsProfile.PROTOCOL)).netty();
+        return new InMemoryHandshake().run(serverContext, clientContext);
     }
 }
