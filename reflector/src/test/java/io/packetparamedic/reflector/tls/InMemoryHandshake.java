@@ -25,7 +25,9 @@ public final class InMemoryHandshake {
      */
     public int run(SslContext server, SslContext client) throws SSLException {
         SSLEngine s = server.newEngine(ByteBufAllocator.DEFAULT);
-        SSLEngine c = client.newEngine(ByteBufAllocator.DEFAULT);
+        // A peer host and port: the JDK client looks its session cache up by them, so a shared
+        // client context resumes when the server issued a ticket.
+        SSLEngine c = client.newEngine(ByteBufAllocator.DEFAULT, TlsProfile.SNI_HOST, 1);
         toServer.clear();
         toClient.clear();
         int serverSent = 0;
