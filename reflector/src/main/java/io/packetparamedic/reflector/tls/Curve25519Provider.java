@@ -112,6 +112,11 @@ public final class Curve25519Provider extends Provider {
 
     /** Pure Ed25519 (RFC 8032, no context, no pre-hash), as SunEC's "Ed25519". */
     public static final class Ed25519Signature extends SignatureSpi {
+        /** The last signing key and its public key; one entry, replaced when the identity rotates. */
+        private static volatile DerivedPublicKey lastDerived;
+
+        private record DerivedPublicKey(EdECPrivateKey privateKey, byte[] publicKey) {}
+
         private final ByteArrayOutputStream message = new ByteArrayOutputStream(256);
         private byte[] seed;
         private byte[] publicKey;
@@ -125,10 +130,23 @@ public final class Curve25519Provider extends Provider {
             byte[] s = k.getBytes().get();
             if (s.length != Ed25519.SECRET_KEY_SIZE) throw new InvalidKeyException("Ed25519 seed must be 32 bytes");
             seed = s;
-            publicKey = new byte[Ed25519.PUBLIC_KEY_SIZE];
-            Ed25519.generatePublicKey(seed, 0, publicKey, 0);
+            publicKey = publicKeyOf(k, s);
             verifyKey = null;
             message.reset();
+        }
+
+        /**
+         * The public key of {@code key}, derived once per key object: deriving it is a scalar
+         * multiplication, as costly as the signature itself, and a server signs every handshake's
+         * CertificateVerify with the same identity key object.
+         */
+        private static byte[] publicKeyOf(EdECPrivateKey key, byte[] seed) {
+            DerivedPublicKey last = lastDerived;
+            if (last != null && last.privateKey() == key) return last.publicKey();
+            byte[] publicKey = new byte[Ed25519.PUBLIC_KEY_SIZE];
+            Ed25519.generatePublicKey(seed, 0, publicKey, 0);
+            lastDerived = new DerivedPublicKey(key, publicKey);
+            return publicKey;
         }
 
         @Override

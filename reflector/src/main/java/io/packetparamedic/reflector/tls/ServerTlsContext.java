@@ -30,6 +30,17 @@ import javax.net.ssl.TrustManager;
  */
 public final class ServerTlsContext {
 
+    /**
+     * {@code -D}{@value}{@code =true} lets the server issue TLS 1.3 session tickets. Off by default:
+     * each ticket costs the server a key derivation, an encryption and a record on every full
+     * handshake (or a session-cache entry held for a day), and the deployed appliance client builds
+     * a new rustls configuration, and with it a new session cache, for every connection
+     * (FIELD-CLIENT.md), so it never presents one.
+     */
+    public static final String SESSION_TICKETS_PROPERTY = "reflector.tls.session-tickets";
+
+    private static final int NO_TICKETS_TIMEOUT_SECONDS = 7 * 24 * 3600 + 1;
+
     private ServerTlsContext() {}
 
     public static SslContext create(Ed25519Identity identity, String alpn) {
@@ -41,6 +52,11 @@ public final class ServerTlsContext {
                     new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
                     new TrustManager[] {new PermissiveTrustManager(Optional.empty())},
                     null);
+            if (!Boolean.getBoolean(SESSION_TICKETS_PROPERTY)) {
+                // SunJSSE produces no TLS 1.3 NewSessionTicket when the session timeout exceeds
+                // the 7-day ticket lifetime cap (RFC 8446 4.6.1); JDK 17 has no other switch.
+                context.getServerSessionContext().setSessionTimeout(NO_TICKETS_TIMEOUT_SECONDS);
+            }
             return new JdkSslContext(context, false, null, IdentityCipherSuiteFilter.INSTANCE,
                     new ApplicationProtocolConfig(
                             ApplicationProtocolConfig.Protocol.ALPN,

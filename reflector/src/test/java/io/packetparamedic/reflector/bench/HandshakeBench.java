@@ -9,6 +9,8 @@ import io.packetparamedic.reflector.tls.TlsProfile;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,16 +25,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * (1) full connections per second, each one a new TCP connection, a TLS 1.3 mutual handshake
  * with Ed25519 certificates and one hello / server_hello round trip, at a given concurrency, with
  * the latency of that whole exchange; and (2) the hello round trip alone on connections that are
- * already open. Prints figures; asserts nothing. Not a test (no "Test" in its name).
+ * already open; {@code resume} is {@code full} with one client TLS context per worker, so that
+ * the client offers the server's last session ticket (TLS 1.3 PSK) when the server issues any.
+ * With SERVER_PID, also the server's CPU time (utime + stime from /proc) over the measured run
+ * alone, per operation. Prints figures; asserts nothing. Not a test (no "Test" in its name).
  *
  * <pre>java -cp reflector.jar:test-classes io.packetparamedic.reflector.bench.HandshakeBench
- *     HOST PORT CLIENT_KEY SERVER_ID CONCURRENCY SECONDS full|hello|warmup</pre>
+ *     HOST PORT CLIENT_KEY SERVER_ID CONCURRENCY SECONDS full|resume|hello|warmup [SERVER_PID]</pre>
  */
 public final class HandshakeBench {
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7 || !Set.of("full", "hello", "warmup").contains(args[6])) {
-            System.err.println("usage: HandshakeBench HOST PORT CLIENT_KEY SERVER_ID CONCURRENCY SECONDS full|hello|warmup");
+        if (args.length < 7 || args.length > 8 || !Set.of("full", "resume", "hello", "warmup").contains(args[6])) {
+            System.err.println("usage: HandshakeBench HOST PORT CLIENT_KEY SERVER_ID CONCURRENCY SECONDS "
+                    + "full|resume|hello|warmup [SERVER_PID]");
             System.exit(2);
         }
         String host = args[0];
@@ -42,15 +48,35 @@ public final class HandshakeBench {
         int concurrency = Integer.parseInt(args[4]);
         Duration duration = Duration.ofSeconds(Long.parseLong(args[5]));
         String mode = args[6];
+        Path serverStat = args.length == 8 ? Path.of("/proc", args[7], "stat") : null;
 
         // Warm-up of this JVM (the server is warmed by the "warmup" run the script makes first).
-        run(host, port, identity, options, concurrency, Duration.ofSeconds(2), !mode.equals("hello"));
+        run(host, port, identity, options, concurrency, Duration.ofSeconds(2), mode);
         if (mode.equals("warmup")) return;
-        Result r = run(host, port, identity, options, concurrency, duration, mode.equals("full"));
-        String what = mode.equals("full") ? "handshake+hello" : "hello_rtt";
-        System.out.printf(Locale.ROOT, "%s concurrency=%d count=%d per_sec=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d%n",
+        long cpuBefore = serverStat == null ? 0 : cpuMillis(serverStat);
+        Result r = run(host, port, identity, options, concurrency, duration, mode);
+        String cpu = "";
+        if (serverStat != null) {
+            long used = cpuMillis(serverStat) - cpuBefore;
+            cpu = String.format(Locale.ROOT, " server_cpu_ms=%d server_cpu_ms_per_op=%.3f", used,
+                    r.latenciesNanos.length == 0 ? Double.NaN : (double) used / r.latenciesNanos.length);
+        }
+        String what = switch (mode) {
+            case "full" -> "handshake+hello";
+            case "resume" -> "resumed_handshake+hello";
+            default -> "hello_rtt";
+        };
+        System.out.printf(Locale.ROOT, "%s concurrency=%d count=%d per_sec=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d%s%n",
                 what, concurrency, r.latenciesNanos.length, r.perSecond(), r.percentileMs(50), r.percentileMs(99),
-                r.errors);
+                r.errors, cpu);
+    }
+
+    /** utime + stime of a process in ms, from fields 14 and 15 of /proc/PID/stat (at 100 ticks/s). */
+    static long cpuMillis(Path stat) throws IOException {
+        String s = Files.readString(stat);
+        // The command name (field 2) may contain spaces; the fields after it start past its ')'.
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     record Result(long[] latenciesNanos, long errors, Duration elapsed) {
@@ -65,9 +91,11 @@ public final class HandshakeBench {
         }
     }
 
-    /** {@code fresh}: a new connection per exchange; otherwise one connection per worker, hellos only. */
+    /** {@code hello}: one connection per worker, hellos only; otherwise a new connection per exchange. */
     static Result run(String host, int port, Ed25519Identity identity, LinkClient.Options options, int concurrency,
-            Duration duration, boolean fresh) throws InterruptedException {
+            Duration duration, String mode) throws InterruptedException {
+        boolean fresh = !mode.equals("hello");
+        boolean resume = mode.equals("resume");
         // The certificate is made once: its creation is the client's business, not the handshake's.
         X509Certificate certificate = SelfSignedCertificate.create(identity);
         InetSocketAddress address = new InetSocketAddress(host, port);
@@ -85,6 +113,8 @@ public final class HandshakeBench {
                 try {
                     start.await();
                     LinkClient kept = null;
+                    ClientTlsContext shared = resume ? ClientTlsContext.create(identity, certificate,
+                            options.pinnedServer(), List.of(options.alpn()), List.of(TlsProfile.PROTOCOL)) : null;
                     int n = 0;
                     long[] samples = perWorker.get(worker);
                     while (System.nanoTime() < deadline[0]) {
@@ -93,7 +123,7 @@ public final class HandshakeBench {
                             if (fresh) {
                                 // A new client context per connection: nothing to resume, every
                                 // handshake is a full one (a shared JDK context would offer PSKs).
-                                ClientTlsContext tls = ClientTlsContext.create(identity, certificate,
+                                ClientTlsContext tls = shared != null ? shared : ClientTlsContext.create(identity, certificate,
                                         options.pinnedServer(), List.of(options.alpn()), List.of(TlsProfile.PROTOCOL));
                                 try (LinkClient c = LinkClient.connect(address, tls, options)) {
                                     c.hello();

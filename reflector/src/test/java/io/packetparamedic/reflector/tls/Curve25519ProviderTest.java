@@ -63,6 +63,20 @@ class Curve25519ProviderTest {
         assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, Arrays.copyOf(ours, 63))).isFalse();
     }
 
+    /** The public key derived for signing is remembered per key object: alternating keys each sign as SunEC does. */
+    @Test
+    void alternatingSigningKeysEachSignWithTheirOwnPublicKey() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519", "SunEC");
+        KeyPair first = generator.generateKeyPair();
+        KeyPair second = generator.generateKeyPair();
+        byte[] message = "CertificateVerify".getBytes();
+        for (KeyPair pair : new KeyPair[] {first, second, first, second}) {
+            byte[] ours = sign(Curve25519Provider.NAME, pair.getPrivate(), message);
+            assertThat(ours).isEqualTo(sign("SunEC", pair.getPrivate(), message));
+            assertThat(verify("SunEC", pair.getPublic(), message, ours)).isTrue();
+        }
+    }
+
     /** The provider serves the whole JVM: a message of any length signs as SunEC signs it (no 64 KiB cap). */
     @Test
     void longMessagesSignAndVerifyAsSunEcDoes() throws Exception {
