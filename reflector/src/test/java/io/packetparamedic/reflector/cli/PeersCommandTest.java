@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.client.LinkClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,8 +52,7 @@ class PeersCommandTest {
     }
 
     LinkClient appliance(Ed25519Identity identity) throws Exception {
-        return LinkClient.connect("127.0.0.1", serve.port(), identity,
-                LinkClient.Options.defaults().pinning(EndpointId.parse(serve.endpointId())));
+        return serve.connectPinned(identity);
     }
 
     Cli.Result cli(String... args) {

@@ -3,7 +3,6 @@ package io.packetparamedic.reflector.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.wire.Payload;
 import java.nio.file.Files;
@@ -46,8 +45,7 @@ class ServeCommandTest {
     }
 
     LinkClient appliance(Ed25519Identity identity) throws Exception {
-        return LinkClient.connect("127.0.0.1", serve.port(), identity,
-                LinkClient.Options.defaults().pinning(EndpointId.parse(serve.endpointId())));
+        return serve.connectPinned(identity);
     }
 
     @Test

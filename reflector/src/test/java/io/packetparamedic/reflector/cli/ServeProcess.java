@@ -1,5 +1,8 @@
 package io.packetparamedic.reflector.cli;
 
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.reflector.client.LinkClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -119,6 +122,12 @@ final class ServeProcess implements AutoCloseable {
         Matcher m = ENDPOINT.matcher(stdout);
         m.find();
         return m.group(1);
+    }
+
+    /** An appliance's control connection to this reflector, pinned to the Endpoint ID its banner printed. */
+    LinkClient connectPinned(Ed25519Identity appliance) throws Exception {
+        return LinkClient.connect("127.0.0.1", port(), appliance,
+                LinkClient.Options.defaults().pinning(EndpointId.parse(endpointId())));
     }
 
     /** SIGTERM, then the exit code. */
