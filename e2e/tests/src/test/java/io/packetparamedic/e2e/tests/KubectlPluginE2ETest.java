@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -63,9 +62,8 @@ class KubectlPluginE2ETest {
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kplugin-");
         Path sample = RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml");
         cluster.kubectl("apply", "-n", ns, "-f", sample.toString()).orThrow();
-        int start = 20000 + ThreadLocalRandom.current().nextInt(400) * 100;
         cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 9) + "}}}}").orThrow();
+                "{\"spec\":{" + InstancePorts.next(10).networkJson() + "}}").orThrow();
         Await.until(Duration.ofSeconds(60), "the operator's Deployment", () ->
                 admin.apps().deployments().inNamespace(ns).withName(INSTANCE + "-reflector").get());
         reflector = ReflectorProcess.fromDeployment(cluster, ns, INSTANCE + "-reflector", work.resolve("reflector"))

@@ -39,7 +39,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,9 +85,8 @@ class KubernetesModeE2ETest {
         cluster.kubectl("apply", "-n", ns, "-f", samples.resolve("reflectorinstance.yaml").toString()).orThrow();
         // Local adjustments: data ports unlikely to collide with other tests on this machine, a
         // small hourly quota and no cooldown so item 5 can reach the limit quickly.
-        int start = 20000 + ThreadLocalRandom.current().nextInt(400) * 100;
         cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 49) + "}},"
+                "{\"spec\":{" + InstancePorts.next(50).networkJson() + ","
                         + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT + ",\"cooldownSec\":0}}}").orThrow();
         Await.until(Duration.ofSeconds(60), "the operator's Deployment", () ->
                 admin.apps().deployments().inNamespace(ns).withName(DEPLOYMENT).get());

@@ -71,8 +71,10 @@ class OperatorKilledMidReconcileE2ETest {
                 if (cause != null) killedAt.completeExceptionally(cause);
             }
         })) {
-            cluster.kubectl("apply", "-n", ns, "-f",
-                    RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml").toString()).orThrow();
+            ReflectorInstance sample = admin.resources(ReflectorInstance.class)
+                    .load(RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml").toFile()).item();
+            sample.getMetadata().setNamespace(ns);
+            admin.resource(InstancePorts.next(10).applyTo(sample)).create();
             killedAt.get(60, TimeUnit.SECONDS);
         }
         Secret identityAtKill = admin.secrets().inNamespace(ns).withName(INSTANCE + "-identity").get();
