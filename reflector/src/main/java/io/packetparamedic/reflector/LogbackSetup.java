@@ -56,6 +56,10 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         stderr.start();
 
         context.getLogger("io.netty").setLevel(Level.WARN);
+        // When the API server goes away under a watch, Fabric8's JDK WebSocket warns with a stack
+        // trace that its close frame could not be sent; the informer reconnects on its own and the
+        // outage itself is logged in one line (event=api_unreachable).
+        context.getLogger("io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl").setLevel(Level.ERROR);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(stderr);

@@ -10,19 +10,32 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Starts the packaged operator once per test run, against the harness cluster (register after
  * {@code @KubeCluster}); it is stopped when the run ends. Its log is {@code
- * e2e/tests/target/operator-e2e.log}.
+ * e2e/tests/target/operator-e2e.log}. Test methods (and {@code @BeforeAll}) may take the
+ * {@link OperatorProcess} as a parameter.
  */
-public final class OperatorExtension implements BeforeAllCallback {
+public final class OperatorExtension implements BeforeAllCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(OperatorExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
         operator(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == OperatorProcess.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return operator(context).process;
     }
 
     static Running operator(ExtensionContext context) {
