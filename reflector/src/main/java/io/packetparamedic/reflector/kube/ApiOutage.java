@@ -43,12 +43,15 @@ final class ApiOutage {
         nextProbe = now.plusMillis(Math.min(MAX_PROBE_INTERVAL.toMillis(), FIRST_PROBE_MS << Math.min(failedProbes - 1, 8)));
     }
 
-    void succeeded(Instant now) {
-        if (since != null) {
+    /** Returns true when this success ends an outage. */
+    boolean succeeded(Instant now) {
+        boolean ended = since != null;
+        if (ended) {
             LOG.info("event=api_reachable outage_ms={} failed_probes={}", Duration.between(since, now).toMillis(), failedProbes);
         }
         since = null;
         failedProbes = 0;
         nextProbe = Instant.EPOCH;
+        return ended;
     }
 }

@@ -280,7 +280,11 @@ final class StatusReporter implements AutoCloseable {
         t.lastAttempt = now;
         try {
             action.run();
-            outage.succeeded(now);
+            if (outage.succeeded(clock.instant())) {
+                // The write that got through may carry a time from before the API was back (the
+                // client retries a request with its body): the next tick sends a fresh heartbeat.
+                instanceTarget.lastAttempt = Instant.EPOCH;
+            }
             t.written = value;
             if (t.failures > 0) LOG.info("event=status_write_recovered object={} failures={}", object, t.failures);
             t.failures = 0;

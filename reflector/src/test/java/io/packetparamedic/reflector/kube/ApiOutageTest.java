@@ -34,7 +34,8 @@ class ApiOutageTest {
         assertThat(outage.waiting(t.plus(ApiOutage.MAX_PROBE_INTERVAL).minusMillis(1))).isTrue();
         assertThat(outage.waiting(t.plus(ApiOutage.MAX_PROBE_INTERVAL))).isFalse();
 
-        outage.succeeded(t.plusSeconds(5));
+        assertThat(outage.succeeded(t.plusSeconds(5))).as("the success that ends the outage").isTrue();
+        assertThat(outage.succeeded(t.plusSeconds(5))).isFalse();
         assertThat(outage.waiting(t.plusSeconds(5))).isFalse();
         outage.failed(t.plusSeconds(6), "refused");
         assertThat(outage.waiting(t.plusSeconds(6).plusMillis(249))).as("a new outage starts at the first interval").isTrue();
