@@ -7,11 +7,14 @@ import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.netns.child.ApplianceRun;
 import io.packetparamedic.e2e.netns.child.ReflectorHost;
 import io.packetparamedic.e2e.netns.child.VanishingAppliance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +62,8 @@ class VanishedPeerTest {
                     [access]
                     authorized_peers = ["%4$s", "%5$s"]
                     [quotas]
+                    # The vanished appliance's session holds one place until it expires.
+                    max_concurrent_tests = 2
                     cooldown_sec = 0
                     [logging]
                     audit_log_path = "%1$s/audit.jsonl"
@@ -100,8 +105,7 @@ class VanishedPeerTest {
 
             Duration untilExpiry = Duration.between(Instant.now(), expires).plus(SLACK);
             Await.until(untilExpiry.isNegative() ? SLACK : untilExpiry, "the session completed",
-                    () -> Files.readString(dir.resolve("audit.jsonl")).lines()
-                            .anyMatch(l -> l.contains("\"session_completed\"") && l.contains(testId)));
+                    () -> auditLines(dir).anyMatch(l -> l.contains("\"session_completed\"") && l.contains(testId)));
             Await.until(SLACK, "iperf3 reaped", () -> iperf3Of(reflector) == 0);
             Await.until(SLACK, "no data connection left", () -> established(t, r, "sport >= :5201 and sport <= :5210") == 0);
             Duration sessionFreed = Duration.between(vanished, Instant.now());
@@ -120,6 +124,14 @@ class VanishedPeerTest {
         Path file = dir.resolve(name + ".ed25519");
         Ed25519Identity.generate().save(file);
         return file;
+    }
+
+    private static Stream<String> auditLines(Path dir) {
+        try {
+            return Files.readString(dir.resolve("audit.jsonl")).lines();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static long iperf3Of(NetnsJava reflector) {
