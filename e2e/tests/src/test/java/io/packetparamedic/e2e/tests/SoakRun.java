@@ -66,6 +66,8 @@ final class SoakRun {
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final List<String> failureSamples = new ArrayList<>();
+    /** What the descriptors pointed at, at the last idle point. */
+    private List<String> idleFds = List.of();
 
     SoakRun(SoakSettings settings, Path work) {
         this.settings = settings;
@@ -99,7 +101,7 @@ final class SoakRun {
                 }
                 if (baseline == null && !Instant.now().isBefore(warm)) {
                     baseline = quiesced(probe);
-                    baselineFds = probe.fdTargets();
+                    baselineFds = idleFds;
                     row(csv, start, "idle_after_warm_up", baseline);
                 }
                 if (!Instant.now().isBefore(nextSample)) {
@@ -115,29 +117,35 @@ final class SoakRun {
                 ReflectorFigures none = new ReflectorFigures(0, 0, 0, 0, 0, 0, 0, 0);
                 baseline = baseline == null ? none : baseline;
             }
-            if (baseline == null) baseline = quiesced(probe);
-            if (baselineFds == null) baselineFds = crashed ? List.of() : probe.fdTargets();
+            if (baseline == null) {
+                baseline = quiesced(probe);
+                baselineFds = idleFds;
+            }
             ReflectorFigures last = crashed ? baseline : quiesced(probe);
             row(csv, start, "idle_at_end", last);
             double growth = baseline.rssKb() == 0 ? 0 : 100.0 * (last.rssKb() - baseline.rssKb()) / baseline.rssKb();
             synchronized (failureSamples) {
                 return new Verdict(ok.get(), busy.get(), failed.get(), List.copyOf(failureSamples), crashed, baseline, last,
-                        growth, settings.assertRss(), crashed ? List.of() : gained(baselineFds, probe.fdTargets()));
+                        growth, settings.assertRss(), crashed ? List.of() : gained(baselineFds, idleFds));
             }
         }
     }
 
     /**
      * Pauses the appliances (the write lock waits for running cycles), waits until every session
-     * has expired and every connection is gone, samples, and lets the load go on.
+     * has expired and every connection is gone, samples (also {@link #idleFds}), and lets the
+     * load go on.
      */
     private ReflectorFigures quiesced(ReflectorFigures.Probe probe) throws InterruptedException {
         load.writeLock().lock();
         try {
-            return Await.until(Duration.ofSeconds(settings.testSeconds() + 60L), "the reflector to be idle", () -> {
-                ReflectorFigures f = probe.sample();
-                return f.idle() ? f : null;
-            });
+            ReflectorFigures idle = Await.until(Duration.ofSeconds(settings.testSeconds() + 60L), "the reflector to be idle",
+                    () -> {
+                        ReflectorFigures f = probe.sample();
+                        return f.idle() ? f : null;
+                    });
+            idleFds = probe.fdTargets();
+            return idle;
         } finally {
             load.writeLock().unlock();
         }
