@@ -63,6 +63,23 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
                     (int) sum(prometheus, "reflector_connections_active", ""));
         }
 
+        /** A full collection ({@code jcmd PID GC.run}), so that heap used is what is live. */
+        void fullGc() {
+            Path jcmd = Repo.java().resolveSibling("jcmd");
+            try {
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("jcmd GC.run failed for pid " + process.pid());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         int iperf3Children() {
             return (int) process.descendants()
                     .filter(p -> p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))

@@ -105,12 +105,16 @@ final class ReflectorProcess implements AutoCloseable {
 
     /**
      * The standalone reflector, {@code reflector serve -c CONFIG}, with the same JVM flags as the
-     * pod's (the soak measures what a deployment runs).
+     * pod's (the soak measures what a deployment runs), plus {@code -XX:+AlwaysPreTouch}: the whole
+     * heap is resident from the start, so RSS growth measures native memory instead of how far
+     * the serial collector's old generation has been filled with garbage between full GCs (the
+     * heap is judged by its live size after a full GC instead).
      */
     static ReflectorProcess standalone(Path config, Path work) throws IOException {
         Files.createDirectories(work);
-        List<String> command = List.of(Repo.java().toString(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", Repo.reflectorJar().toString(), "serve", "-c", config.toString());
+        List<String> command = List.of(Repo.java().toString(), "-Xmx256m", "-Xms256m", "-XX:+AlwaysPreTouch",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", Repo.reflectorJar().toString(), "serve", "-c",
+                config.toString());
         return new ReflectorProcess(new Launch(command, Map.of(), work.resolve("reflector.log")));
     }
 

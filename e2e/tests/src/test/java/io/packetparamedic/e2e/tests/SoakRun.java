@@ -38,6 +38,9 @@ final class SoakRun {
             if (cyclesOk == 0) f.add("no cycle completed");
             if (end.iperf3Children() > 0) f.add(end.iperf3Children() + " iperf3 processes left");
             if (end.fds() > baseline.fds()) f.add((end.fds() - baseline.fds()) + " file descriptors leaked");
+            if (end.heapBytes() > baseline.heapBytes() * 1.1 + (4 << 20)) {
+                f.add("live heap grew from " + baseline.heapBytes() + " to " + end.heapBytes() + " bytes");
+            }
             if (assertRss && rssGrowthPercent >= 1.0) f.add(String.format("RSS grew %.2f %% after warm-up", rssGrowthPercent));
             return f;
         }
@@ -133,19 +136,17 @@ final class SoakRun {
 
     /**
      * Pauses the appliances (the write lock waits for running cycles), waits until every session
-     * has expired and every connection is gone, samples (also {@link #idleFds}), and lets the
-     * load go on.
+     * has expired and every connection is gone, runs a full GC (so heap used is the live set),
+     * samples (also {@link #idleFds}), and lets the load go on.
      */
     private ReflectorFigures quiesced(ReflectorFigures.Probe probe) throws InterruptedException {
         load.writeLock().lock();
         try {
-            ReflectorFigures idle = Await.until(Duration.ofSeconds(settings.testSeconds() + 60L), "the reflector to be idle",
-                    () -> {
-                        ReflectorFigures f = probe.sample();
-                        return f.idle() ? f : null;
-                    });
+            Await.until(Duration.ofSeconds(settings.testSeconds() + 60L), "the reflector to be idle",
+                    () -> probe.sample().idle());
+            probe.fullGc();
             idleFds = probe.fdTargets();
-            return idle;
+            return probe.sample();
         } finally {
             load.writeLock().unlock();
         }
