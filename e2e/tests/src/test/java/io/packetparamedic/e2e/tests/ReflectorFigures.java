@@ -2,14 +2,11 @@ package io.packetparamedic.e2e.tests;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -39,13 +36,12 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
     static final class Probe {
 
         private final ProcessHandle process;
-        private final URI metrics;
+        private final int healthPort;
         private final Path auditLog;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
         Probe(ProcessHandle process, int healthPort, Path auditLog) {
             this.process = process;
-            this.metrics = URI.create("http://127.0.0.1:" + healthPort + "/metrics");
+            this.healthPort = healthPort;
             this.auditLog = auditLog;
         }
 
@@ -120,17 +116,23 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
             }
         }
 
+        /**
+         * GET /metrics on a connection of its own, closed by the server after the answer: a kept-alive
+         * connection would be one of the descriptors counted, open or not depending on timing.
+         */
         private String scrape() {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) throw new IllegalStateException("GET " + metrics + ": HTTP " + r.statusCode());
-                return r.body();
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", healthPort), 2000);
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!response.startsWith("HTTP/1.1 200")) {
+                    throw new IllegalStateException("GET /metrics: " + response.lines().findFirst().orElse("no answer"));
+                }
+                return response.substring(response.indexOf("\r\n\r\n") + 4);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
             }
         }
 
