@@ -7,6 +7,8 @@
 #   control-plane.sh provision   build (or reuse) the binaries, check openssl
 #   control-plane.sh start       generate certs, start etcd/apiserver/controller-manager, wait /readyz
 #   control-plane.sh stop [--clean]   stop what start started (pid files); --clean removes the run dir
+#   control-plane.sh apiserver-stop    stop only kube-apiserver (an API outage; etcd keeps the data)
+#   control-plane.sh apiserver-start   start it again with the same flags and wait for /readyz
 #   control-plane.sh status      exit 0 when running and ready
 #   control-plane.sh env         print exports (KUBECONFIG, PATH with kubectl, ...)
 #
@@ -443,6 +445,31 @@ cmd_stop() {
   if [ "$clean" = 1 ]; then rm -rf "$RUN_DIR"; log "stopped; removed $RUN_DIR"; else log "stopped"; fi
 }
 
+# An API outage for tests: the apiserver goes (SIGTERM, as a crashed or upgraded control plane
+# node would drop it), etcd and the controller manager stay, and the same command line (kept
+# from /proc) brings it back on the same port with the same certificates and data.
+cmd_apiserver_stop() {
+  local pid
+  pid="$(live_pid kube-apiserver)" || die "kube-apiserver is not running"
+  tr '\0' '\n' < "/proc/$pid/cmdline" | tail -n +2 > "$RUN_DIR/kube-apiserver.args"
+  kill -TERM "$pid"
+  local deadline=$(( SECONDS + 15 ))
+  while alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$PID_DIR/kube-apiserver.pid"
+  log "kube-apiserver stopped (pid $pid)"
+}
+
+cmd_apiserver_start() {
+  [ -f "$RUN_DIR/kube-apiserver.args" ] || die "no saved kube-apiserver flags: run apiserver-stop first"
+  live_pid kube-apiserver >/dev/null && die "kube-apiserver is already running"
+  local -a args
+  mapfile -t args < "$RUN_DIR/kube-apiserver.args"
+  launch kube-apiserver "${args[@]}"
+  wait_until "kube-apiserver /readyz" kctl get --raw /readyz
+  log "kube-apiserver started again (pid $(cat "$PID_DIR/kube-apiserver.pid"))"
+}
+
 # Polls (every 2 s; this is a janitor, not test synchronisation) until the owner exits, then
 # tears the control plane down.
 cmd_watchdog() {
@@ -486,6 +513,8 @@ case "${1:-}" in
   start)     cmd_start ;;
   stop)      shift; cmd_stop "${1:-}" ;;
   status)    cmd_status ;;
+  apiserver-stop)  cmd_apiserver_stop ;;
+  apiserver-start) cmd_apiserver_start ;;
   env)       cmd_env ;;
   bin-dir)   echo "$BIN_DIR" ;;
   watchdog)  shift; cmd_watchdog "${1:?owner pid}" ;;

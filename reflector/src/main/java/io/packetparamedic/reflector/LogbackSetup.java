@@ -56,6 +56,12 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         stderr.start();
 
         context.getLogger("io.netty").setLevel(Level.WARN);
+        // When the API server goes away under a watch, Fabric8's JDK WebSocket warns with a stack
+        // trace that its close frame could not be sent, and the watch manager logs each failed
+        // reconnect with one at INFO; the informers reconnect on their own, and the outage itself
+        // is logged in one line (event=api_unreachable, event=api_reachable).
+        context.getLogger("io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl").setLevel(Level.ERROR);
+        context.getLogger("io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager").setLevel(Level.WARN);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(stderr);

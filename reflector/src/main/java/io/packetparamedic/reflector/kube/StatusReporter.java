@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * more often than once per {@link #MIN_INTERVAL} per object — a busy reflector coalesces any
  * number of changes into at most two writes a second per peer and one per second for the
  * instance ({@link #INSTANCE_MIN_INTERVAL}). The instance is rewritten at
- * least every {@link #HEARTBEAT} as the heartbeat. A pairing is written at once. A failed write is
- * logged in one line and retried with exponential backoff (up to {@link #MAX_BACKOFF}); it never
- * affects serving.
+ * least every {@link #HEARTBEAT} as the heartbeat. A pairing is written at once. A write the API
+ * server refused is logged in one line and retried with exponential backoff (up to
+ * {@link #MAX_BACKOFF}); while the server does not answer at all, every object waits for one probe
+ * ({@link ApiOutage}) and the latest values are written when it is back. Neither affects serving.
  */
 final class StatusReporter implements AutoCloseable {
 
@@ -95,6 +96,7 @@ final class StatusReporter implements AutoCloseable {
 
     /** The following are confined to {@link #thread}. */
     private final Target instanceTarget = new Target();
+    private final ApiOutage outage = new ApiOutage();
     private final Map<String, Target> peerTargets = new HashMap<>();
     private final Map<String, StatusReports.Pairing> pendingPairings = new LinkedHashMap<>();
     private final Map<String, Target> pairingTargets = new HashMap<>();
@@ -274,16 +276,26 @@ final class StatusReporter implements AutoCloseable {
 
     /** Writes {@code value} through {@code action} unless rate-limited or backing off. */
     private void write(Target t, String object, Object value, Instant now, Duration minInterval, Runnable action) {
-        if (now.isBefore(t.nextAttempt) || now.isBefore(t.lastAttempt.plus(minInterval))) return;
+        if (outage.waiting(now) || now.isBefore(t.nextAttempt) || now.isBefore(t.lastAttempt.plus(minInterval))) return;
         t.lastAttempt = now;
         try {
             action.run();
+            if (outage.succeeded(clock.instant())) {
+                // The write that got through may carry a time from before the API was back (the
+                // client retries a request with its body): the next tick sends a fresh heartbeat.
+                instanceTarget.lastAttempt = Instant.EPOCH;
+            }
             t.written = value;
             if (t.failures > 0) LOG.info("event=status_write_recovered object={} failures={}", object, t.failures);
             t.failures = 0;
             t.nextAttempt = Instant.EPOCH;
         } catch (KubernetesClientException e) {
-            backoff(t, object, now, "HTTP " + e.getCode() + ": " + SecretSource.firstLine(e.getMessage()));
+            String error = "HTTP " + e.getCode() + ": " + SecretSource.firstLine(e.getMessage());
+            if (ApiOutage.unreachable(e)) {
+                outage.failed(clock.instant(), error);
+            } else {
+                backoff(t, object, now, error);
+            }
         } catch (RuntimeException e) {
             backoff(t, object, now, SecretSource.firstLine(e.toString()));
         }

@@ -215,7 +215,17 @@ public final class ClusterLauncher {
     };
     try {
       return new KubeTestCluster(ClusterKind.LOCAL, runDir.resolve("admin.kubeconfig"),
-          Path.of(binDir, "kubectl"), shutdown);
+          Path.of(binDir, "kubectl"), shutdown).withApiServerSwitch(new ApiServerSwitch() {
+            @Override
+            public void stop() {
+              runScript(script, runDir, log, Duration.ofSeconds(30), "apiserver-stop");
+            }
+
+            @Override
+            public void start() {
+              runScript(script, runDir, log, START_TIMEOUT, "apiserver-start");
+            }
+          });
     } catch (RuntimeException e) {
       stop.run();
       throw e;

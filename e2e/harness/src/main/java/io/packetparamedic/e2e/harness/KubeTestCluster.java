@@ -48,6 +48,7 @@ public final class KubeTestCluster implements AutoCloseable {
   private final Set<String> createdNamespaces = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final KubeNode node;
+  private volatile ApiServerSwitch apiServer;
 
   KubeTestCluster(ClusterKind kind, Path kubeconfig, Path kubectl, AutoCloseable shutdown) {
     this(kind, kubeconfig, kubectl, shutdown, null);
@@ -75,6 +76,23 @@ public final class KubeTestCluster implements AutoCloseable {
   /** The real node of a {@code @KubeCluster(node = true)} cluster; empty otherwise. */
   public java.util.Optional<KubeNode> node() {
     return java.util.Optional.ofNullable(node);
+  }
+
+  /**
+   * Stops and starts this cluster's API server (outage tests). Only the local control plane
+   * has one the harness may stop.
+   *
+   * @throws IllegalStateException for other kinds of cluster
+   */
+  public ApiServerSwitch apiServer() {
+    ApiServerSwitch s = apiServer;
+    if (s == null) throw new IllegalStateException("a " + kind + " cluster's API server cannot be stopped by the harness");
+    return s;
+  }
+
+  KubeTestCluster withApiServerSwitch(ApiServerSwitch s) {
+    this.apiServer = s;
+    return this;
   }
 
   /** The admin client (cluster-admin or system:masters, depending on the cluster). */

@@ -122,6 +122,11 @@ public final class NetnsJava implements AutoCloseable {
         return "--- " + name + " stdout:\n" + String.join("\n", stdout()) + "\n--- " + name + " stderr (" + stderr + "):\n" + log;
     }
 
+    /** The child JVM ({@code ip netns exec} execs it, so this is the JVM itself), e.g. for its children. */
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

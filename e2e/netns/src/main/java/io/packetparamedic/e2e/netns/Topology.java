@@ -84,6 +84,15 @@ public final class Topology implements AutoCloseable {
         return name;
     }
 
+    /**
+     * Deletes one namespace of this topology now, as a host that vanishes: its links go with it
+     * once no process runs inside any more. Teardown then leaves it out.
+     */
+    public synchronized void remove(String ns) {
+        if (!namespaces.remove(ns)) throw new IllegalArgumentException(ns + " is not a namespace of " + prefix);
+        Commands.run("ip", "netns", "del", ns);
+    }
+
     /** Turns this namespace into a router: IPv4 forwarding on, inside it only. */
     public void forwarding(String ns) {
         sysctl(ns, "net.ipv4.ip_forward", "1");

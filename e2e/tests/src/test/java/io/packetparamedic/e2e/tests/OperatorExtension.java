@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Starts the packaged operator once per test run, against the harness cluster (register after
  * {@code @KubeCluster}); it is stopped when the run ends. Its log is {@code
- * e2e/tests/target/operator-e2e.log}.
+ * e2e/tests/target/operator-e2e.log}. Test methods (and {@code @BeforeAll}) may take the
+ * {@link OperatorProcess} as a parameter.
  */
 public final class OperatorExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -27,15 +28,20 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
         operator(context);
     }
 
-    /** Tests that act on the operator process itself (kill it, restart it) take {@link Running} as a parameter. */
+    /**
+     * Tests take the {@link OperatorProcess} (the one running now) or, to act on the process itself
+     * (kill it, restart it), {@link Running}.
+     */
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == Running.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == Running.class || type == OperatorProcess.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return operator(context);
+        Running running = operator(context);
+        return parameter.getParameter().getType() == Running.class ? running : running.process;
     }
 
     static Running operator(ExtensionContext context) {

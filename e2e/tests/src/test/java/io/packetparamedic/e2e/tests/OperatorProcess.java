@@ -48,6 +48,13 @@ final class OperatorProcess implements AutoCloseable {
         env.put("POD_NAME", "operator-e2e");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
         env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(management));
+        // ApiServerOutageE2ETest stops the API server for outage.seconds (60 by default). With the
+        // default renew deadline (20 s) the operator would give its lease up during the outage and
+        // exit, as it must when another replica may take over, and nothing here restarts it: the
+        // test operator keeps its lease through the outage instead.
+        long outage = Long.getLong("outage.seconds", 60);
+        env.put("PACKETPARAMEDIC_OPERATOR_LEASE_RENEW_DEADLINE", (outage + 30) + "s");
+        env.put("PACKETPARAMEDIC_OPERATOR_LEASE_DURATION", (outage + 45) + "s");
         try {
             return new OperatorProcess(pb.start(), log, management);
         } catch (IOException e) {
@@ -72,6 +79,14 @@ final class OperatorProcess implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new AssertionError("the operator was not ready within " + timeout + ":\n" + logTail());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     static int freePort() {

@@ -37,6 +37,7 @@ final class ReflectorProcess implements AutoCloseable {
     static final String NODE = "e2e-node";
     private static final Pattern ENDPOINT = Pattern.compile("^Endpoint ID:\\s+(\\S+)");
     private static final Pattern LISTENING = Pattern.compile("^Listening on:\\s+(\\S+):(\\d+) ");
+    private static final Pattern HEALTH = Pattern.compile("^Health:\\s+http://(\\S+):(\\d+)/");
 
     /** How to start it again (restart). */
     record Launch(List<String> command, Map<String, String> env, Path log) {}
@@ -47,6 +48,7 @@ final class ReflectorProcess implements AutoCloseable {
     private final StringBuffer stdout = new StringBuffer();
     private volatile String endpointId;
     private volatile int port;
+    private volatile int healthPort;
 
     private ReflectorProcess(Launch launch) throws IOException {
         this.launch = launch;
@@ -101,6 +103,21 @@ final class ReflectorProcess implements AutoCloseable {
         return new ReflectorProcess(new Launch(command, env, work.resolve("reflector.log")));
     }
 
+    /**
+     * The standalone reflector, {@code reflector serve -c CONFIG}, with the same JVM flags as the
+     * pod's (the soak measures what a deployment runs), plus {@code -XX:+AlwaysPreTouch}: the whole
+     * heap is resident from the start, so RSS growth measures native memory instead of how far
+     * the serial collector's old generation has been filled with garbage between full GCs (the
+     * heap is judged by its live size after a full GC instead).
+     */
+    static ReflectorProcess standalone(Path config, Path work) throws IOException {
+        Files.createDirectories(work);
+        List<String> command = List.of(Repo.java().toString(), "-Xmx256m", "-Xms256m", "-XX:+AlwaysPreTouch",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", Repo.reflectorJar().toString(), "serve", "-c",
+                config.toString());
+        return new ReflectorProcess(new Launch(command, Map.of(), work.resolve("reflector.log")));
+    }
+
     /** A fresh process with the same command, environment and data directory (a pod restart). */
     ReflectorProcess restart() throws Exception {
         close();
@@ -147,6 +164,8 @@ final class ReflectorProcess implements AutoCloseable {
                 if (m.find()) endpointId = m.group(1);
                 Matcher l = LISTENING.matcher(line);
                 if (l.find()) port = Integer.parseInt(l.group(2));
+                Matcher h = HEALTH.matcher(line);
+                if (h.find()) healthPort = Integer.parseInt(h.group(2));
                 if (line.startsWith("Audit log:")) banner.complete(null);
             }
         } catch (IOException e) {
@@ -196,6 +215,16 @@ final class ReflectorProcess implements AutoCloseable {
                 .map(l -> java.time.Instant.parse(l.substring(0, l.indexOf(' '))))
                 .filter(t -> !t.isBefore(since))
                 .findFirst();
+    }
+
+    /** The reflector's process (its pid, its children such as iperf3). */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    /** Its health/metrics port, from the banner. */
+    int healthPort() {
+        return healthPort;
     }
 
     boolean isAlive() {
