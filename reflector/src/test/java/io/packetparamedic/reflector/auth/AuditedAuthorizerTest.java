@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.auth;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.reflector.StepClock;
 import io.packetparamedic.reflector.audit.AuditLog;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,7 +19,7 @@ abstract class AuditedAuthorizerTest {
     @TempDir
     Path dir;
 
-    final PairingBudgetTest.StepClock clock = new PairingBudgetTest.StepClock(Instant.parse("2026-11-30T12:00:00Z"));
+    final StepClock clock = new StepClock(Instant.parse("2026-11-30T12:00:00Z"));
     AuditLog audit;
     Authorizer auth;
 

@@ -7,11 +7,8 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import java.net.InetAddress;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -105,33 +102,5 @@ class PairingBudgetTest extends AuditedAuthorizerTest {
         clock.advance(Duration.ofDays(4));
         assertThat(auth.pairingOpen()).isFalse();
         assertThat(auth.pair(id(), address(1), CODE).success()).isFalse();
-    }
-
-    /** Time stands still until the test moves it: the budgets are time arithmetic. */
-    static final class StepClock extends Clock {
-        private volatile Instant now;
-
-        StepClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

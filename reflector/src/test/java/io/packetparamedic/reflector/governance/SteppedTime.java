@@ -1,12 +1,9 @@
 package io.packetparamedic.reflector.governance;
 
-import java.time.Clock;
+import io.packetparamedic.reflector.StepClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Time for clock-step tests: a wall clock the test can step and a monotonic ticker that only
@@ -14,27 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SteppedTime {
 
-    private final AtomicReference<Instant> wallNow;
+    private final StepClock wall;
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final Clock wall = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return wallNow.get();
-        }
-    };
 
     public SteppedTime(Instant start) {
-        this.wallNow = new AtomicReference<>(start);
+        this.wall = new StepClock(start);
     }
 
     /** A steady clock anchored at the wall clock's time now. */
@@ -43,17 +24,17 @@ public final class SteppedTime {
     }
 
     public Instant wallNow() {
-        return wallNow.get();
+        return wall.instant();
     }
 
     /** Real time passes: both clocks move. */
     public void elapse(Duration d) {
         nanos.addAndGet(d.toNanos());
-        wallNow.set(wallNow.get().plus(d));
+        wall.advance(d);
     }
 
     /** The system clock is stepped (NTP, date -s): only the wall clock moves. */
     public void step(Duration d) {
-        wallNow.set(wallNow.get().plus(d));
+        wall.advance(d);
     }
 }
