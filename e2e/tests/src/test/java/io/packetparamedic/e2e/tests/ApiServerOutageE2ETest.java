@@ -220,16 +220,7 @@ class ApiServerOutageE2ETest {
     }
 
     private void applyPeer(String name, Appliance a) {
-        cluster.kubectlWithInput("""
-                apiVersion: packetparamedic.io/v1alpha1
-                kind: AuthorizedPeer
-                metadata:
-                  name: %s
-                spec:
-                  endpointId: %s
-                  reflectorRef:
-                    name: %s
-                """.formatted(name, a.id(), INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+        cluster.kubectlWithInput(a.authorizedPeerYaml(name, INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
     }
 
     private ReflectorInstance instance() {

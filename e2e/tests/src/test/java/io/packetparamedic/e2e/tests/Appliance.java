@@ -19,6 +19,20 @@ final class Appliance {
         return identity.endpointId();
     }
 
+    /** The AuthorizedPeer a user would apply to let this appliance in to one ReflectorInstance. */
+    String authorizedPeerYaml(String name, String instance) {
+        return """
+                apiVersion: packetparamedic.io/v1alpha1
+                kind: AuthorizedPeer
+                metadata:
+                  name: %s
+                spec:
+                  endpointId: %s
+                  reflectorRef:
+                    name: %s
+                """.formatted(name, id(), instance);
+    }
+
     LinkClient connect(ReflectorProcess reflector) throws IOException {
         return LinkClient.connect("127.0.0.1", reflector.port(), identity,
                 LinkClient.Options.defaults().pinning(EndpointId.parse(reflector.endpointId())));

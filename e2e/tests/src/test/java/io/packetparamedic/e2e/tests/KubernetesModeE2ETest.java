@@ -150,7 +150,7 @@ class KubernetesModeE2ETest {
         // Warm-up, not measured: one peer through the whole path, so that the figures below are
         // the steady state rather than the first use of each code path in three cold JVMs.
         Appliance warm = new Appliance();
-        cluster.kubectlWithInput(peerYaml("warm-up", warm), "apply", "-n", ns, "-f", "-").orThrow();
+        cluster.kubectlWithInput(warm.authorizedPeerYaml("warm-up", INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
         Await.until(Duration.ofSeconds(10), "warm-up peer accepted", () -> warm.accepted(reflector));
         for (int i = 0; i < 5; i++) warm.accepted(reflector);
         cluster.kubectl("delete", "-n", ns, "authorizedpeer", "warm-up").orThrow();
@@ -167,7 +167,7 @@ class KubernetesModeE2ETest {
             a.accepted(reflector); // warm: the TLS context exists before the clock starts
             Instant started = Instant.now();
             long t0 = System.nanoTime();
-            cluster.kubectlWithInput(peerYaml("latency-" + i, a), "apply", "-n", ns, "-f", "-").orThrow();
+            cluster.kubectlWithInput(a.authorizedPeerYaml("latency-" + i, INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
             long t1 = System.nanoTime();
             Instant applied = Instant.now();
             long deadline = t1 + TimeUnit.SECONDS.toNanos(10);
@@ -277,7 +277,7 @@ class KubernetesModeE2ETest {
     @Test
     @Order(4)
     void aRunningUdpEchoSessionShowsInKubectlAndItsBytesInThePeerStatus() throws Exception {
-        cluster.kubectlWithInput(peerYaml("tester", tester), "apply", "-n", ns, "-f", "-").orThrow();
+        cluster.kubectlWithInput(tester.authorizedPeerYaml("tester", INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
         Await.until(Duration.ofSeconds(10), "tester accepted", () -> tester.accepted(reflector));
 
         try (LinkClient c = tester.connect(reflector)) {
@@ -519,19 +519,6 @@ class KubernetesModeE2ETest {
         });
         Secret s = Await.until(STATUS, "Secret " + secretName, () -> admin.secrets().inNamespace(ns).withName(secretName).get());
         return decode(s, Labels.PAIRING_CODE_KEY).strip();
-    }
-
-    private String peerYaml(String name, Appliance a) {
-        return """
-                apiVersion: packetparamedic.io/v1alpha1
-                kind: AuthorizedPeer
-                metadata:
-                  name: %s
-                spec:
-                  endpointId: %s
-                  reflectorRef:
-                    name: %s
-                """.formatted(name, a.id(), INSTANCE);
     }
 
     private ReflectorInstance instance() {
