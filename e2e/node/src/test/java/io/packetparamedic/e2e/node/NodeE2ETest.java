@@ -131,6 +131,14 @@ class NodeE2ETest {
     void helmInstallsTheOperatorFromTheLocalImageAndItHoldsItsLease() throws Exception {
         assumeImages();
         Path chart = RepoLayout.requireRoot().resolve("charts/packetparamedic-operator");
+        // The harness installed the CRDs from crds/ before the chart existed here, as a cluster
+        // upgraded from a chart version with a crds/ directory has them: hand them to the release
+        // the way docs/install.md says, so the chart's CRD templates take them over.
+        for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
+            cluster.kubectl("annotate", "crd", crd + ".packetparamedic.io", "meta.helm.sh/release-name=" + RELEASE,
+                    "meta.helm.sh/release-namespace=" + OPERATOR_NS, "--overwrite").orThrow();
+            cluster.kubectl("label", "crd", crd + ".packetparamedic.io", "app.kubernetes.io/managed-by=Helm", "--overwrite").orThrow();
+        }
         long t0 = System.nanoTime();
         KubectlResult install = helm("install", RELEASE, chart.toString(), "-n", OPERATOR_NS, "--create-namespace",
                 "--set", "image.repository=" + OPERATOR_IMAGE.substring(0, OPERATOR_IMAGE.lastIndexOf(':')),
@@ -148,8 +156,10 @@ class NodeE2ETest {
         assertThat(op.getSpec().getContainers().get(0).getImage()).isEqualTo(OPERATOR_IMAGE);
         assertThat(isReady(op)).isTrue();
         for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
-            assertThat(admin.apiextensions().v1().customResourceDefinitions().withName(crd + ".packetparamedic.io").get())
-                    .as("CRD " + crd).isNotNull();
+            var definition = admin.apiextensions().v1().customResourceDefinitions().withName(crd + ".packetparamedic.io").get();
+            assertThat(definition).as("CRD " + crd).isNotNull();
+            assertThat(definition.getMetadata().getAnnotations()).as("CRD " + crd + " kept by helm uninstall")
+                    .containsEntry("helm.sh/resource-policy", "keep");
         }
         Lease lease = Await.until(Duration.ofSeconds(60), "the operator's leader Lease held by its pod", () -> {
             for (Lease l : admin.leases().inNamespace(OPERATOR_NS).list().getItems()) {
@@ -487,8 +497,10 @@ class NodeE2ETest {
                                 .allMatch(sa -> sa.getMetadata().getName().equals("default")));
         assertThat(admin.rbac().clusterRoles().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
         assertThat(admin.rbac().clusterRoleBindings().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
-        // What is left by design: the CRDs (helm never deletes crds/) and the leader Lease, which
+        // What is left by design: the CRDs (helm.sh/resource-policy: keep) and the leader Lease, which
         // the operator, not the chart, created in the release namespace.
+        assertThat(admin.apiextensions().v1().customResourceDefinitions().withName("reflectorinstances.packetparamedic.io").get())
+                .as("the CRDs outlive the release").isNotNull();
         System.err.println("[node-e2e] after uninstall, leases in " + OPERATOR_NS + ": "
                 + admin.leases().inNamespace(OPERATOR_NS).list().getItems().stream().map(l -> l.getMetadata().getName()
                         + "(holder=" + l.getSpec().getHolderIdentity() + ")").toList());
