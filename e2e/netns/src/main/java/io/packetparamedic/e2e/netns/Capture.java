@@ -30,10 +30,17 @@ public final class Capture implements AutoCloseable {
         this.file = file;
     }
 
-    /** Starts {@code tcpdump} on {@code ifName} in {@code ns} and returns once it is capturing. */
-    public static Capture start(String ns, String ifName, Path file, String filter) {
-        List<String> command = List.of("ip", "netns", "exec", ns, "tcpdump", "-i", ifName, "-n", "-U", "--immediate-mode", "-s", "0",
-                "-w", file.toString(), filter);
+    /** Largest capture file {@link #read} accepts; bulk traffic belongs in a capture with a short snap length. */
+    static final long MAX_FILE_BYTES = 512L * 1024 * 1024;
+
+    /**
+     * Starts {@code tcpdump} on {@code ifName} in {@code ns} and returns once it is capturing. A
+     * {@code snapLength} of 0 keeps whole packets; capture bulk data (iperf3 runs at many Gbit/s over
+     * veth pairs) with a short one, or the file outgrows what can be read back.
+     */
+    public static Capture start(String ns, String ifName, Path file, String filter, int snapLength) {
+        List<String> command = List.of("ip", "netns", "exec", ns, "tcpdump", "-i", ifName, "-n", "-U", "--immediate-mode", "-s",
+                Integer.toString(snapLength), "-w", file.toString(), filter);
         Process p;
         try {
             Files.createDirectories(file.getParent());
@@ -112,6 +119,11 @@ public final class Capture implements AutoCloseable {
 
     /** Parses a classic pcap file with Ethernet link type; non-IPv4 and non-TCP/UDP frames are skipped. */
     public static List<Packet> read(Path pcap) throws IOException {
+        long size = Files.size(pcap);
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(pcap + " holds " + size + " bytes, more than the " + MAX_FILE_BYTES
+                    + " this reader accepts: capture bulk traffic with a short snap length");
+        }
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(pcap));
         if (b.remaining() < 24) throw new IOException(pcap + " is not a pcap file (too short)");
         int magic = b.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
