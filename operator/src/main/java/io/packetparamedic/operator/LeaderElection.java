@@ -31,18 +31,20 @@ public class LeaderElection {
     LeaderElectionConfiguration leaderElection(KubernetesClient client,
             @ConfigProperty(name = "packetparamedic.operator.lease-name", defaultValue = "packetparamedic-operator") String lease,
             @ConfigProperty(name = "packetparamedic.operator.lease-namespace") Optional<String> namespace,
-            @ConfigProperty(name = "packetparamedic.operator.lease-duration", defaultValue = "30s") String leaseDuration,
-            @ConfigProperty(name = "packetparamedic.operator.lease-renew-deadline", defaultValue = "20s") String renewDeadline,
+            @ConfigProperty(name = "packetparamedic.operator.lease-duration", defaultValue = "120s") String leaseDuration,
+            @ConfigProperty(name = "packetparamedic.operator.lease-renew-deadline", defaultValue = "90s") String renewDeadline,
             @ConfigProperty(name = "packetparamedic.operator.lease-retry-period", defaultValue = "2s") String retryPeriod) {
         // In a pod the downward API provides both; outside a cluster the client's namespace and a
         // random identity keep two local runs from sharing a holder name.
         String identity = Optional.ofNullable(System.getenv("POD_NAME"))
                 .orElseGet(() -> Optional.ofNullable(System.getenv("HOSTNAME")).orElse("operator") + "-" + UUID.randomUUID());
-        // Longer than JOSDK's 15 s / 10 s defaults: on a busy node (or a busy 2-core CI box) a
-        // cold start that syncs thousands of objects can starve the renewal, and losing the
-        // lease makes the operator exit and start over. The failover delay after a crash is the
-        // price; a normal stop releases the Lease (release), and a waiting replica, trying every
-        // retry period (2 s, JOSDK's default), takes it over within that.
+        // Far longer than JOSDK's 15 s / 10 s defaults. A replica that cannot renew within the
+        // deadline must exit (another may have taken over), and during an API server outage no
+        // replica can renew: a 90 s deadline lets the operator ride out outages of about a minute
+        // and a half, and a cold start that syncs thousands of objects on a busy node, without a
+        // restart. The price is the failover after a crash (up to the 120 s lease; the reflectors
+        // keep serving meanwhile, they do not need the operator); a normal stop releases the Lease
+        // (release), and a waiting replica, trying every retry period (2 s), takes it within that.
         Optional<String> leaseNamespace = namespace.or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
         // JOSDK falls back to the client's namespace too (and refuses to elect without one).
         Optional<LeaseLock> lock = leaseNamespace.or(() -> Optional.ofNullable(client.getNamespace()))
@@ -62,7 +64,7 @@ public class LeaderElection {
     /**
      * Gives the Lease up if this replica still holds it, as Fabric8's releaseOnCancel would: JOSDK
      * builds its elector with that off and offers no option, so a restarted or replaced pod would
-     * otherwise wait out the whole lease duration (30 s) for its predecessor's Lease. Called when
+     * otherwise wait out the whole lease duration (120 s) for its predecessor's Lease. Called when
      * leadership ends, which on a normal shutdown is when quarkus-operator-sdk stops the operator:
      * the elector's loop is cancelled by then (so no renewal follows) and the client not yet
      * closed. After a real loss the Lease names another holder and nothing is written. Same record
