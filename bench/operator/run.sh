@@ -21,8 +21,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 cd "$ROOT"
 log "building the operator and the bench driver"
-./mvnw -B -q -f api/pom.xml -DskipTests install >/dev/null
-./mvnw -B -q -f operator/pom.xml -DskipTests package test-compile \
+mkdir -p "$RUN_DIR"
+# One reactor build (nothing is installed into ~/.m2: the operator's test classpath, where the
+# bench driver lives, needs api and kube-harness, which a fresh clone has only as reactor modules).
+# Each module writes its classpath file; the operator, last in the reactor, writes the one used.
+./mvnw -B -q -pl api,e2e/harness,operator -am -DskipTests package \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN_DIR/classpath.txt" >/dev/null
 CLASSPATH_TEST="$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$(cat "$RUN_DIR/classpath.txt")"
 
