@@ -1,6 +1,8 @@
 package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.time.Rfc3339;
 import java.time.Duration;
@@ -148,5 +150,22 @@ final class InstanceStatusCalculator {
                 : ReflectorInstanceStatus.Phase.Progressing;
         return new Verdict(readiness, message, c.build(), phase, heartbeat,
                 readiness == Readiness.IDENTITY_ROTATING ? rotationDeadline : Optional.empty());
+    }
+
+    /**
+     * The Deployment's ReplicaFailure condition when Pod Security admission refused its pods
+     * (the ReplicaSet controller's FailedCreate message names "PodSecurity"), as a message that
+     * gives the fix.
+     */
+    static Optional<String> podSecurityRejection(ReflectorInstance instance, Deployment d) {
+        if (d.getStatus() == null || d.getStatus().getConditions() == null) return Optional.empty();
+        return d.getStatus().getConditions().stream()
+                .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
+                .map(c -> c.getMessage() == null ? "" : c.getMessage())
+                .filter(m -> m.contains("PodSecurity"))
+                .findFirst()
+                .map(m -> "Pod Security admission rejects the reflector's pods: " + m + ". A reflector with hostNetwork"
+                        + " needs a namespace that allows it: kubectl label namespace " + instance.getMetadata().getNamespace()
+                        + " pod-security.kubernetes.io/enforce=privileged --overwrite");
     }
 }

@@ -169,20 +169,21 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         s.authorizedPeers = (int) peers.stream().map(PeerInEffect::endpointId).distinct().count();
         s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
         s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
-        s.previousEndpointIds = previous.previousEndpointIds;
-        s.identityRotatedAt = previous.identityRotatedAt;
+        IdentityHistory history = IdentityHistory.of(previous, identity, now);
+        s.previousEndpointIds = history.previousEndpointIds();
+        s.identityRotatedAt = history.identityRotatedAt();
         Optional<Secret> configSecret = context.getSecondaryResource(Secret.class, ConfigSecretDependent.NAME);
         s.configHash = configSecret.flatMap(ConfigDigest::of).orElse(null);
         // From the same Secret version as configHash: a window counts as live only once the pod
         // serves a config that really carries its code (a code Secret not yet readable leaves it out).
         List<String> rendered = configSecret.map(c -> RenderedConfig.windows(c, instance.getMetadata().getNamespace())).orElse(List.of());
         s.openPairingWindows = rendered.isEmpty() ? null : rendered;
-        recordIdentityChange(instance, context, previous, identity, s);
+        recordIdentityChange(instance, context, previous, identity, history.change());
         s.address = address(spec, previous);
 
         var verdict = InstanceStatusCalculator.calculate(new InstanceStatusCalculator.Observed(previous, s.observedGeneration,
                 identity, s.endpointId, s.previousEndpointIds, s.identityRotatedAt, ImagePolicy.refusal(spec),
-                Names.reflector(instance), deployment.isPresent(), deployment.flatMap(d -> podSecurityRejection(instance, d)),
+                Names.reflector(instance), deployment.isPresent(), deployment.flatMap(d -> InstanceStatusCalculator.podSecurityRejection(instance, d)),
                 conflicts, OperatorSettings.heartbeatStaleAfter(), now));
         s.conditions = verdict.conditions();
         s.phase = verdict.phase();
@@ -213,30 +214,18 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         }
     }
 
-    /** Emits IdentityCreated / IdentityRotated by comparing with the recorded status, so a restart repeats nothing. */
+    /** IdentityCreated / IdentityRotated / IdentityInvalid, once per change. */
     private static void recordIdentityChange(ReflectorInstance instance, Context<ReflectorInstance> context,
-            ReflectorInstanceStatus previous, IdentityResolver.Identity identity, ReflectorInstanceStatus s) {
-        if (identity.endpointId().isEmpty()) {
-            if (!IdentityResolver.CREATING.equals(identity.reason())
-                    && !Conditions.isFalse(previous.conditions, IDENTITY_READY)) {
-                KubeEvents.warning(context.getClient(), instance, KubeEvents.IDENTITY_INVALID, identity.message());
-            }
-            return;
-        }
-        String current = identity.endpointId().get().toString();
-        if (previous.endpointId == null) {
-            KubeEvents.normal(context.getClient(), instance, KubeEvents.IDENTITY_CREATED,
+            ReflectorInstanceStatus previous, IdentityResolver.Identity identity, IdentityHistory.Change change) {
+        var client = context.getClient();
+        switch (change) {
+            case INVALID -> KubeEvents.warning(client, instance, KubeEvents.IDENTITY_INVALID, identity.message());
+            case CREATED -> KubeEvents.normal(client, instance, KubeEvents.IDENTITY_CREATED,
                     (identity.generated() ? "generated identity " : "identity from Secret ") + identity.secretName()
-                            + ": Endpoint ID " + current);
-        } else if (!previous.endpointId.equals(current)) {
-            List<String> old = new ArrayList<>();
-            old.add(previous.endpointId);
-            if (previous.previousEndpointIds != null) old.addAll(previous.previousEndpointIds);
-            old.remove(current);
-            s.previousEndpointIds = old.stream().distinct().limit(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS).toList();
-            s.identityRotatedAt = Rfc3339.format(Instant.now());
-            KubeEvents.normal(context.getClient(), instance, KubeEvents.IDENTITY_ROTATED,
-                    "Endpoint ID " + previous.endpointId + " replaced by " + current);
+                            + ": Endpoint ID " + identity.endpointId().orElseThrow());
+            case ROTATED -> KubeEvents.normal(client, instance, KubeEvents.IDENTITY_ROTATED,
+                    "Endpoint ID " + previous.endpointId + " replaced by " + identity.endpointId().orElseThrow());
+            case NONE -> { }
         }
     }
 
@@ -264,23 +253,6 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         if (host == null || host.isBlank()) return null;
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return h + ":" + spec.controlPort();
-    }
-
-    /**
-     * The Deployment's ReplicaFailure condition when Pod Security admission refused its pods
-     * (the ReplicaSet controller's FailedCreate message names "PodSecurity"), as a message that
-     * gives the fix.
-     */
-    static Optional<String> podSecurityRejection(ReflectorInstance instance, Deployment d) {
-        if (d.getStatus() == null || d.getStatus().getConditions() == null) return Optional.empty();
-        return d.getStatus().getConditions().stream()
-                .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
-                .map(c -> c.getMessage() == null ? "" : c.getMessage())
-                .filter(m -> m.contains("PodSecurity"))
-                .findFirst()
-                .map(m -> "Pod Security admission rejects the reflector's pods: " + m + ". A reflector with hostNetwork"
-                        + " needs a namespace that allows it: kubectl label namespace " + instance.getMetadata().getNamespace()
-                        + " pod-security.kubernetes.io/enforce=privileged --overwrite");
     }
 
     private static Object phase(PairingWindow w) {
