@@ -1,8 +1,8 @@
 package io.packetparamedic.kubectl;
 
+import io.packetparamedic.api.time.Rfc3339;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /** Figures as people read them: 1.5 GiB, 9m41s, 3m ago. */
 final class Humanize {
@@ -36,11 +36,6 @@ final class Humanize {
     /** An RFC 3339 time as "2026-11-30T12:00:00Z (3m ago)"; "-" when absent. */
     static String ago(String rfc3339, Instant now) {
         if (rfc3339 == null) return "-";
-        try {
-            Instant t = Instant.parse(rfc3339);
-            return rfc3339 + " (" + duration(Duration.between(t, now)) + " ago)";
-        } catch (DateTimeParseException e) {
-            return rfc3339;
-        }
+        return Rfc3339.tryParse(rfc3339).map(t -> rfc3339 + " (" + duration(Duration.between(t, now)) + " ago)").orElse(rfc3339);
     }
 }

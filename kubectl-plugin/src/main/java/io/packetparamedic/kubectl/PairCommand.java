@@ -1,5 +1,7 @@
 package io.packetparamedic.kubectl;
 
+import io.packetparamedic.api.kube.SecretData;
+import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,10 +16,8 @@ import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -109,7 +109,7 @@ final class PairCommand implements Callable<Integer> {
                 PairingWindowStatus st = open.getStatus();
                 if (st.phase != Phase.Open) return closedEarly(out, st);
                 String code = readCode(client, open, wait);
-                Instant expires = Instant.parse(st.expiresAt);
+                Instant expires = Rfc3339.parse(st.expiresAt);
                 onExit.expiresAt(st.expiresAt);
                 printCode(out, ri, code, expires);
                 if (!waitForPairing) {
@@ -171,7 +171,11 @@ final class PairCommand implements Callable<Integer> {
         } catch (KubernetesClientTimeoutException e) {
             throw new PluginException(ExitCodes.TIMED_OUT, "Secret " + secretName + " holds no key \"" + key + "\" after " + timeout);
         }
-        return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8).strip();
+        try {
+            return SecretData.text(s, key).orElseThrow();
+        } catch (IllegalArgumentException notBase64) {
+            throw new PluginException(ExitCodes.FAILED, notBase64.getMessage());
+        }
     }
 
     private static void printCode(PrintWriter out, ReflectorInstance ri, String code, Instant expires) {

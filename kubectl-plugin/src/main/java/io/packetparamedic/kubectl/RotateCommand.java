@@ -1,5 +1,6 @@
 package io.packetparamedic.kubectl;
 
+import io.packetparamedic.api.time.Rfc3339;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +14,6 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +69,7 @@ final class RotateCommand implements Callable<Integer> {
             if (oldId == null) {
                 throw new PluginException(ExitCodes.FAILED, "reflector " + instance + " has no identity yet (status.endpointId is empty)");
             }
-            String rotation = value != null ? value : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            String rotation = value != null ? value : Rfc3339.format(Instant.now());
             if (identity != null && rotation.equals(identity.rotation)) {
                 throw new PluginException(ExitCodes.FAILED, "spec.identity.rotation is already \"" + rotation
                         + "\": a rotation needs a new value");

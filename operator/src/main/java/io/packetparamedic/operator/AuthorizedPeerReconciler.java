@@ -70,7 +70,7 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
                 .from(Secret.class, AuthorizedPeer.class)
                 .withLabelSelector(Names.CONFIG_SECRETS)
                 .withSecondaryToPrimaryMapper((Secret secret) -> instances
-                        .get(new ResourceID(instanceOf(secret), secret.getMetadata().getNamespace()))
+                        .get(new ResourceID(Names.ownerName(secret), secret.getMetadata().getNamespace()))
                         .filter(i -> AppliedPeers.caughtUp(i, secret))
                         .map(i -> peers.list(i.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, i))
                                 .map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -88,14 +88,13 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
     public UpdateControl<AuthorizedPeer> reconcile(AuthorizedPeer peer, Context<AuthorizedPeer> context) {
         Instant now = Instant.now();
         AuthorizedPeerStatus previous = peer.getStatus() != null ? peer.getStatus() : new AuthorizedPeerStatus();
-        @SuppressWarnings("unchecked")
-        var instances = (InformerEventSource<ReflectorInstance, AuthorizedPeer>)
-                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
+        var instances = Informers.of(context, ReflectorInstance.class);
         List<ReflectorInstance> selected = instances.list(peer.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(peer, i))
                 .sorted(Comparator.comparing(i -> i.getMetadata().getName())).toList();
         List<String> reflectors = selected.stream().map(i -> i.getMetadata().getName()).toList();
 
-        Optional<String> invalid = validate(peer);
+        PeerEndpoint endpoint = PeerEndpoint.of(peer);
+        Optional<String> invalid = endpoint.problem();
         boolean valid = invalid.isEmpty();
         boolean disabled = PeerSelection.disabled(peer);
         boolean expired = PeerSelection.expired(peer, now);
@@ -116,7 +115,7 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
             default -> "in the config of " + String.join(", ", reflectors);
         };
         c.set(ACTIVE, active, reason, message);
-        List<String> serving = active ? serving(peer, selected, context) : List.of();
+        List<String> serving = active ? serving(endpoint.id().orElseThrow(), selected, context) : List.of();
         s.state = !valid ? State.Invalid : disabled ? State.Disabled : expired ? State.Expired
                 : reflectors.isEmpty() ? State.NoReflector : serving.isEmpty() ? State.Pending : State.Active;
         c.set(Conditions.READY, s.state == State.Active,
@@ -124,7 +123,7 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
                 s.state == State.Active ? "served by " + String.join(", ", serving)
                         : s.state == State.Pending ? message + "; no reflector has applied that config yet" : message);
         s.conditions = c.build();
-        s.shortEndpointId = PeerSelection.endpointId(peer).map(EndpointId::shortForm).orElse(null);
+        s.shortEndpointId = endpoint.id().map(EndpointId::shortForm).orElse(null);
         s.reflectors = active ? reflectors : null;
         Map<String, String> annotations = peer.getMetadata().getAnnotations() == null ? Map.of() : peer.getMetadata().getAnnotations();
         s.pairedVia = annotations.get(Labels.PAIRED_VIA_ANNOTATION);
@@ -142,10 +141,8 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
     }
 
     /** The selected instances whose pod serves a config that lists the peer. */
-    private List<String> serving(AuthorizedPeer peer, List<ReflectorInstance> selected, Context<AuthorizedPeer> context) {
-        EndpointId id = PeerSelection.endpointId(peer).orElseThrow();
-        @SuppressWarnings("unchecked")
-        var configs = (InformerEventSource<Secret, AuthorizedPeer>) context.eventSourceRetriever().getEventSourceFor(Secret.class);
+    private List<String> serving(EndpointId id, List<ReflectorInstance> selected, Context<AuthorizedPeer> context) {
+        var configs = Informers.of(context, Secret.class);
         return selected.stream()
                 .filter(i -> appliedPeers.serves(i, configs.get(new ResourceID(Names.configSecret(i), i.getMetadata().getNamespace())), id))
                 .map(i -> i.getMetadata().getName())
@@ -156,19 +153,4 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
         return i.getStatus() == null ? null : i.getStatus().appliedConfigHash;
     }
 
-    /** The instance a config Secret belongs to (its instance label, as Names.labels sets it). */
-    private static String instanceOf(Secret secret) {
-        Map<String, String> labels = secret.getMetadata().getLabels();
-        return labels == null ? "" : labels.getOrDefault(Labels.INSTANCE, "");
-    }
-
-    static Optional<String> validate(AuthorizedPeer peer) {
-        if (peer.getSpec() == null || peer.getSpec().endpointId == null) return Optional.of("spec.endpointId is missing");
-        try {
-            EndpointId.parse(peer.getSpec().endpointId);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
-    }
 }

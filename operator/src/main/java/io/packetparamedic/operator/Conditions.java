@@ -1,9 +1,9 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,6 +66,6 @@ public final class Conditions {
     }
 
     public static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        return Rfc3339.format(Instant.now());
     }
 }

@@ -1,10 +1,10 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.packetparamedic.api.crd.Labels;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -18,9 +18,7 @@ public final class ConfigDigest {
     private ConfigDigest() {}
 
     public static Optional<String> of(Secret configSecret) {
-        if (configSecret == null || configSecret.getData() == null) return Optional.empty();
-        String data = configSecret.getData().get(Labels.CONFIG_KEY);
-        return data == null ? Optional.empty() : Optional.of(sha256(Base64.getDecoder().decode(data)));
+        return SecretData.bytes(configSecret, Labels.CONFIG_KEY).map(ConfigDigest::sha256);
     }
 
     static String sha256(byte[] bytes) {

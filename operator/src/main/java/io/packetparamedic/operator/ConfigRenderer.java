@@ -26,7 +26,7 @@ public final class ConfigRenderer {
 
     private ConfigRenderer() {}
 
-    public static ReflectorConfig config(EffectiveSpec s, List<AuthorizedPeer> peersInEffect, List<OpenCode> codes) {
+    public static ReflectorConfig config(EffectiveSpec s, List<PeerInEffect> peersInEffect, List<OpenCode> codes) {
         ReflectorConfig c = new ReflectorConfig();
         c.identity.privateKeyPath = DATA_DIR + "/identity.ed25519";
         c.network.listenAddress = "0.0.0.0:" + s.controlPort();
@@ -69,7 +69,7 @@ public final class ConfigRenderer {
         return c;
     }
 
-    public static String render(EffectiveSpec s, List<AuthorizedPeer> peersInEffect, List<OpenCode> codes) {
+    public static String render(EffectiveSpec s, List<PeerInEffect> peersInEffect, List<OpenCode> codes) {
         return ConfigLoader.render(config(s, peersInEffect, codes));
     }
 
@@ -78,18 +78,19 @@ public final class ConfigRenderer {
      * knows whose status to update), with its quota overrides. One Endpoint ID listed by several
      * AuthorizedPeers appears once: the alphabetically first resource wins.
      */
-    static List<ReflectorConfig.Peer> peers(List<AuthorizedPeer> peers) {
+    static List<ReflectorConfig.Peer> peers(List<PeerInEffect> peers) {
         Map<String, ReflectorConfig.Peer> byId = new LinkedHashMap<>();
         peers.stream()
-                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .forEach(p -> PeerSelection.endpointId(p).ifPresent(id -> byId.computeIfAbsent(id.toString(), k -> {
-                    ReflectorConfig.Peer entry = new ReflectorConfig.Peer(k, p.getMetadata().getName());
-                    if (p.getSpec().quotas != null) {
-                        entry.maxTestsPerHourPerPeer = p.getSpec().quotas.maxTestsPerHourPerPeer;
-                        entry.maxBytesPerDayPerPeer = p.getSpec().quotas.maxBytesPerDayPerPeer;
+                .sorted(Comparator.comparing(PeerInEffect::name))
+                .forEach(p -> byId.computeIfAbsent(p.endpointId().toString(), k -> {
+                    ReflectorConfig.Peer entry = new ReflectorConfig.Peer(k, p.name());
+                    var quotas = p.peer().getSpec().quotas;
+                    if (quotas != null) {
+                        entry.maxTestsPerHourPerPeer = quotas.maxTestsPerHourPerPeer;
+                        entry.maxBytesPerDayPerPeer = quotas.maxBytesPerDayPerPeer;
                     }
                     return entry;
-                })));
+                }));
         List<ReflectorConfig.Peer> sorted = new ArrayList<>(byId.values());
         sorted.sort(Comparator.comparing(e -> e.endpointId));
         return sorted;

@@ -2,7 +2,6 @@ package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
@@ -19,6 +18,9 @@ public final class IdentityResolver {
     public record Identity(Optional<EndpointId> endpointId, boolean generated, String secretName,
             String reason, String message) {}
 
+    /** The reason while the operator generates the identity Secret: the one identity state that heals by itself. */
+    public static final String CREATING = "Creating";
+
     private IdentityResolver() {}
 
     public static Identity resolve(ReflectorInstance instance, Optional<Secret> generatedSecret, KubernetesClient client) {
@@ -30,7 +32,7 @@ public final class IdentityResolver {
                 ? generatedSecret
                 : Optional.ofNullable(client.secrets().inNamespace(instance.getMetadata().getNamespace()).withName(name).get());
         if (secret.isEmpty()) {
-            return new Identity(Optional.empty(), generated, name, generated ? "Creating" : "SecretNotFound",
+            return new Identity(Optional.empty(), generated, name, generated ? CREATING : "SecretNotFound",
                     generated ? "identity Secret " + name + " is being created" : "identity Secret " + name + " does not exist");
         }
         Optional<byte[]> seed = IdentitySecretDependent.seed(secret.get(), key);

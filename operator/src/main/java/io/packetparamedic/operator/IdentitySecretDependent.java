@@ -1,5 +1,6 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -64,10 +65,8 @@ public class IdentitySecretDependent extends CRUDKubernetesDependentResource<Sec
 
     /** The 32-byte seed under {@code key}, or empty when absent or of any other length. */
     static Optional<byte[]> seed(Secret s, String key) {
-        if (s.getData() == null || s.getData().get(key) == null) return Optional.empty();
         try {
-            byte[] seed = Base64.getDecoder().decode(s.getData().get(key));
-            return seed.length == Ed25519Identity.SEED_LENGTH ? Optional.of(seed) : Optional.empty();
+            return SecretData.bytes(s, key).filter(seed -> seed.length == Ed25519Identity.SEED_LENGTH);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -2,57 +2,50 @@ package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.api.kube.SecretData;
 import io.packetparamedic.api.pairing.PairingCodes;
-import java.nio.charset.StandardCharsets;
+import io.packetparamedic.api.time.Rfc3339;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * What an instance's config is made of besides its spec: the AuthorizedPeers in effect for it
- * and the codes of its open PairingWindows. Peers and windows come from the instance
- * controller's informer caches (no API calls); a code is read from its Secret.
+ * and the codes of its open PairingWindows. Peers, windows and the operator's generated code
+ * Secrets come from the instance controller's informer caches, so rendering the config (on every
+ * heartbeat) makes no API call; only a code in a user's own Secret (spec.codeSecretRef, which
+ * carries no operator label and so is in no cache) is read through the API, while its window is open.
  */
 public final class InstanceInputs {
     private static final Logger LOG = Logger.getLogger(InstanceInputs.class);
 
     private InstanceInputs() {}
 
-    @SuppressWarnings("unchecked")
-    public static List<AuthorizedPeer> peersInEffect(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
-        var peers = (InformerEventSource<AuthorizedPeer, ReflectorInstance>)
-                context.eventSourceRetriever().getEventSourceFor(AuthorizedPeer.class);
-        return peers.list(instance.getMetadata().getNamespace(),
-                        p -> PeerSelection.appliesTo(p, instance) && PeerSelection.inEffect(p, now))
-                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .toList();
+    public static List<PeerInEffect> peersInEffect(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
+        return peersSelecting(instance, context).stream().flatMap(p -> PeerSelection.inEffect(p, now).stream()).toList();
     }
 
     /** Every AuthorizedPeer that names or selects the instance, in effect or not: the peers its pod may report on. */
-    @SuppressWarnings("unchecked")
     public static List<AuthorizedPeer> peersSelecting(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        var peers = (InformerEventSource<AuthorizedPeer, ReflectorInstance>)
-                context.eventSourceRetriever().getEventSourceFor(AuthorizedPeer.class);
-        return peers.list(instance.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, instance))
+        return Informers.of(context, AuthorizedPeer.class)
+                .list(instance.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, instance))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
     }
 
-    @SuppressWarnings("unchecked")
     public static List<PairingWindow> openWindows(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
-        var windows = (InformerEventSource<PairingWindow, ReflectorInstance>)
-                context.eventSourceRetriever().getEventSourceFor(PairingWindow.class);
-        return windows.list(instance.getMetadata().getNamespace(), w -> isOpenFor(w, instance, now))
+        return Informers.of(context, PairingWindow.class)
+                .list(instance.getMetadata().getNamespace(), w -> isOpenFor(w, instance, now))
                 .sorted(Comparator.comparing(w -> w.getMetadata().getName()))
                 .toList();
     }
@@ -60,11 +53,7 @@ public final class InstanceInputs {
     public static List<ConfigRenderer.OpenCode> openCodes(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
         List<ConfigRenderer.OpenCode> codes = new ArrayList<>();
         for (PairingWindow w : openWindows(instance, context, now)) {
-            String key = w.getSpec().codeSecretRef != null ? w.getSpec().codeSecretRef.keyOr(Labels.PAIRING_CODE_KEY) : Labels.PAIRING_CODE_KEY;
-            Secret secret = context.getClient().secrets().inNamespace(w.getMetadata().getNamespace())
-                    .withName(w.getStatus().codeSecret).get();
-            String code = secret == null || secret.getData() == null || secret.getData().get(key) == null ? null
-                    : new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8).strip();
+            String code = codeSecret(w, context).flatMap(s -> code(w, s)).orElse(null);
             if (!PairingCodes.isValid(code)) {
                 LOG.warnf("event=pairing_code_unavailable window=%s secret=%s", w.windowKey(), w.getStatus().codeSecret);
                 continue;
@@ -74,11 +63,30 @@ public final class InstanceInputs {
         return codes;
     }
 
+    /** The window's code Secret: a generated one from the cache, a user's own through the API. */
+    private static Optional<Secret> codeSecret(PairingWindow w, Context<ReflectorInstance> context) {
+        String namespace = w.getMetadata().getNamespace();
+        if (w.getSpec().codeSecretRef == null) {
+            return Informers.of(context, Secret.class, ReflectorInstanceReconciler.PAIRING_CODES)
+                    .get(new ResourceID(w.getStatus().codeSecret, namespace));
+        }
+        return Optional.ofNullable(context.getClient().secrets().inNamespace(namespace).withName(w.getStatus().codeSecret).get());
+    }
+
+    private static Optional<String> code(PairingWindow w, Secret secret) {
+        String key = w.getSpec().codeSecretRef != null ? w.getSpec().codeSecretRef.keyOr(Labels.PAIRING_CODE_KEY) : Labels.PAIRING_CODE_KEY;
+        try {
+            return SecretData.text(secret, key);
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.empty();
+        }
+    }
+
     static boolean isOpenFor(PairingWindow w, ReflectorInstance instance, Instant now) {
         PairingWindowStatus s = w.getStatus();
         return w.getSpec() != null && w.getSpec().reflectorRef != null
                 && Objects.equals(w.getSpec().reflectorRef.name, instance.getMetadata().getName())
                 && s != null && s.phase == PairingWindowStatus.Phase.Open && s.codeSecret != null
-                && s.expiresAt != null && Instant.parse(s.expiresAt).isAfter(now);
+                && Rfc3339.tryParse(s.expiresAt).map(now::isBefore).orElse(false);
     }
 }

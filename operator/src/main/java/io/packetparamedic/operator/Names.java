@@ -61,6 +61,12 @@ public final class Names {
         return labels;
     }
 
+    /** The name of the object an owned one was made for (its instance label, as {@link #labels} sets it); "" when unlabelled. */
+    public static String ownerName(HasMetadata owned) {
+        Map<String, String> labels = owned.getMetadata().getLabels();
+        return labels == null ? "" : labels.getOrDefault(Labels.INSTANCE, "");
+    }
+
     public static String key(HasMetadata r) {
         return r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
     }

@@ -1,5 +1,6 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -48,8 +49,12 @@ public class PairingCodeSecretDependent extends CRUDKubernetesDependentResource<
         return new ResourceID(Names.generatedCodeSecret(window), window.getMetadata().getNamespace());
     }
 
+    /** The kept code; null when absent or unreadable, so a new one replaces it. */
     static String code(Secret s) {
-        if (s.getData() == null || s.getData().get(Labels.PAIRING_CODE_KEY) == null) return null;
-        return new String(Base64.getDecoder().decode(s.getData().get(Labels.PAIRING_CODE_KEY)), StandardCharsets.UTF_8);
+        try {
+            return SecretData.text(s, Labels.PAIRING_CODE_KEY).orElse(null);
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.kube.SecretData;
+import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -27,11 +29,8 @@ import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,9 +89,9 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
 
         PairingWindowStatus s = new PairingWindowStatus();
         s.observedGeneration = window.getMetadata().getGeneration();
-        Instant expiresAt = OffsetDateTime.parse(window.getMetadata().getCreationTimestamp()).toInstant()
+        Instant expiresAt = Rfc3339.parse(window.getMetadata().getCreationTimestamp())
                 .plus(Durations.parse(spec.ttl != null ? spec.ttl : PairingWindowSpec.DEFAULT_TTL));
-        s.expiresAt = expiresAt.toString();
+        s.expiresAt = Rfc3339.format(expiresAt);
         s.codeSecret = spec.codeSecretRef != null ? spec.codeSecretRef.name : Names.generatedCodeSecret(window);
         s.authorizedPeer = previous.authorizedPeer;
 
@@ -190,10 +189,7 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
     /** The ReflectorInstance the window names, from the informer cache. */
     static Optional<ReflectorInstance> reflector(PairingWindow window, Context<PairingWindow> context) {
         if (window.getSpec() == null || window.getSpec().reflectorRef == null) return Optional.empty();
-        @SuppressWarnings("unchecked")
-        var instances = (InformerEventSource<ReflectorInstance, PairingWindow>)
-                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class);
-        return instances.get(new ResourceID(window.getSpec().reflectorRef.name, window.getMetadata().getNamespace()));
+        return Informers.of(context, ReflectorInstance.class).get(new ResourceID(window.getSpec().reflectorRef.name, window.getMetadata().getNamespace()));
     }
 
     /**
@@ -269,11 +265,14 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
         if (ref == null) return Optional.empty();
         Secret secret = context.getClient().secrets().inNamespace(window.getMetadata().getNamespace()).withName(ref.name).get();
         String key = ref.keyOr(Labels.PAIRING_CODE_KEY);
-        if (secret == null || secret.getData() == null || secret.getData().get(key) == null) {
-            return Optional.of("code Secret " + ref.name + " (key " + key + ") does not exist");
+        Optional<String> code;
+        try {
+            code = SecretData.text(secret, key);
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.of(notBase64.getMessage());
         }
-        String code = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8).strip();
-        return PairingCodes.isValid(code) ? Optional.empty()
+        if (code.isEmpty()) return Optional.of("code Secret " + ref.name + " (key " + key + ") does not exist");
+        return PairingCodes.isValid(code.get()) ? Optional.empty()
                 : Optional.of("code in Secret " + ref.name + " must be " + PairingCodes.LENGTH + " characters from "
                         + PairingCodes.ALPHABET);
     }

@@ -1,13 +1,12 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,21 +55,11 @@ public final class PeerSelection {
 
     /** The canonical Endpoint ID, or empty when the check symbol (or anything else) is wrong. */
     public static Optional<EndpointId> endpointId(AuthorizedPeer peer) {
-        if (peer.getSpec() == null || peer.getSpec().endpointId == null) return Optional.empty();
-        try {
-            return Optional.of(EndpointId.parse(peer.getSpec().endpointId));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return PeerEndpoint.of(peer).id();
     }
 
     public static Optional<Instant> expiresAt(AuthorizedPeer peer) {
-        if (peer.getSpec() == null || peer.getSpec().expiresAt == null) return Optional.empty();
-        try {
-            return Optional.of(OffsetDateTime.parse(peer.getSpec().expiresAt).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+        return peer.getSpec() == null ? Optional.empty() : Rfc3339.tryParse(peer.getSpec().expiresAt);
     }
 
     public static boolean disabled(AuthorizedPeer peer) {
@@ -81,8 +70,9 @@ public final class PeerSelection {
         return expiresAt(peer).map(t -> !t.isAfter(now)).orElse(false);
     }
 
-    /** Valid, enabled and unexpired: the peer belongs in a reflector's config. */
-    public static boolean inEffect(AuthorizedPeer peer, Instant now) {
-        return endpointId(peer).isPresent() && !disabled(peer) && !expired(peer, now);
+    /** Valid, enabled and unexpired: the peer belongs in a reflector's config (empty otherwise). */
+    public static Optional<PeerInEffect> inEffect(AuthorizedPeer peer, Instant now) {
+        if (disabled(peer) || expired(peer, now)) return Optional.empty();
+        return endpointId(peer).map(id -> new PeerInEffect(peer, id));
     }
 }

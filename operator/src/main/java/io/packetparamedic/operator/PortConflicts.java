@@ -1,7 +1,8 @@
 package io.packetparamedic.operator;
 
 import io.packetparamedic.api.crd.ReflectorInstance;
-import java.time.OffsetDateTime;
+import io.packetparamedic.api.time.Rfc3339;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,11 @@ public final class PortConflicts {
             .thenComparing(Names::key);
 
     private PortConflicts() {}
+
+    /** The overlaps as one line, for a condition message or an Event. */
+    public static String describe(List<Conflict> conflicts) {
+        return conflicts.stream().map(Conflict::describe).collect(Collectors.joining("; "));
+    }
 
     /** The overlaps that make {@code self} the newcomer, sorted by the other instance's key. */
     public static List<Conflict> with(ReflectorInstance self, Stream<ReflectorInstance> others) {
@@ -83,10 +89,10 @@ public final class PortConflicts {
                 ? "node " + both.get("kubernetes.io/hostname") : "nodes labelled " + labels;
     }
 
-    private static OffsetDateTime created(ReflectorInstance i) {
+    private static Instant created(ReflectorInstance i) {
         String t = i.getMetadata().getCreationTimestamp();
         // Not yet created (never the case for informer objects): the newest of all.
-        return t == null ? OffsetDateTime.MAX : OffsetDateTime.parse(t);
+        return t == null ? Instant.MAX : Rfc3339.parse(t);
     }
 
     private static int[][] ports(EffectiveSpec s) {

@@ -1,5 +1,6 @@
 package io.packetparamedic.operator;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -22,9 +23,9 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.time.Rfc3339;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,8 +38,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Orchestrates one ReflectorInstance: the dependents produce the owned objects (each class
- * reads like the YAML it applies); this class only works out the status from what exists and
- * what the pod reports, records events, and decides when to look again.
+ * reads like the YAML it applies); this class gathers what exists and what the pod reports from
+ * the informer caches, hands it to {@link InstanceStatusCalculator} for the conditions and
+ * phase, writes the status, records Events, and decides when to look again.
  *
  * <p>Not generation-aware: the pod's heartbeats change only the status, and Ready depends on
  * them. Peers and windows are watched through informers mapped back to the instances they apply
@@ -65,6 +67,8 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public static final String NAME = "reflectorinstance";
     static final String DEPLOYMENT = "deployment";
     static final String NEIGHBOURS = "neighbours";
+    /** The operator's generated pairing-code Secrets, so rendering a config reads codes from a cache. */
+    static final String PAIRING_CODES = "pairing-codes";
 
     public static final String READY = "Ready";
     public static final String IDENTITY_READY = "IdentityReady";
@@ -124,7 +128,19 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                         .collect(Collectors.toSet()))
                 .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getGeneration(), n.getMetadata().getGeneration()))
                 .build(), context);
-        return List.of(peers, windows, neighbours);
+        // A generated code Secret (labelled, owned by its window) reaches the instance its window
+        // names: the window may say Open before this informer has seen the Secret.
+        var codes = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Secret.class, ReflectorInstance.class)
+                .withName(PAIRING_CODES)
+                .withLabelSelector(Names.PAIRING_CODE_SECRETS)
+                .withSecondaryToPrimaryMapper((Secret code) -> windows
+                        .get(new ResourceID(Names.ownerName(code), code.getMetadata().getNamespace()))
+                        .filter(w -> w.getSpec() != null && w.getSpec().reflectorRef != null)
+                        .map(w -> Set.of(new ResourceID(w.getSpec().reflectorRef.name, w.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+                .build(), context);
+        return List.of(peers, windows, neighbours, codes);
     }
 
     @Override
@@ -138,163 +154,78 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         ReflectorInstanceStatus previous = instance.getStatus() != null ? instance.getStatus() : new ReflectorInstanceStatus();
         EffectiveSpec spec = EffectiveSpec.of(instance);
 
-        Optional<Secret> generated = dependent(context, IdentitySecretDependent.NAME)
-                .flatMap(d -> ((IdentitySecretDependent) d).getSecondaryResource(instance, context));
+        Optional<Secret> generated = context.getSecondaryResource(Secret.class, IdentitySecretDependent.NAME);
         IdentityResolver.Identity identity = IdentityResolver.resolve(instance, generated, context.getClient());
-        Optional<Deployment> deployment = dependent(context, DEPLOYMENT)
-                .flatMap(d -> ((ReflectorDeploymentDependent) d).getSecondaryResource(instance, context));
-        List<AuthorizedPeer> peers = InstanceInputs.peersInEffect(instance, context, now);
+        Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
+        List<PeerInEffect> peers = InstanceInputs.peersInEffect(instance, context, now);
         List<PairingWindow> windows = InstanceInputs.openWindows(instance, context, now);
-        @SuppressWarnings("unchecked")
-        var neighbours = (InformerEventSource<ReflectorInstance, ReflectorInstance>)
-                context.eventSourceRetriever().getEventSourceFor(ReflectorInstance.class, NEIGHBOURS);
-        List<PortConflicts.Conflict> conflicts = PortConflicts.with(instance, neighbours.list(i -> true));
+        List<PortConflicts.Conflict> conflicts = PortConflicts.with(instance,
+                Informers.of(context, ReflectorInstance.class, NEIGHBOURS).list(i -> true));
 
         ReflectorInstanceStatus s = new ReflectorInstanceStatus();
         s.observedGeneration = instance.getMetadata().getGeneration();
         s.identitySecret = identity.secretName();
         s.configSecret = Names.configSecret(instance);
-        s.authorizedPeers = (int) peers.stream().map(p -> PeerSelection.endpointId(p).orElseThrow()).distinct().count();
+        s.authorizedPeers = (int) peers.stream().map(PeerInEffect::endpointId).distinct().count();
         s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
         s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
-        s.previousEndpointIds = previous.previousEndpointIds;
-        s.identityRotatedAt = previous.identityRotatedAt;
-        Optional<Secret> configSecret = dependent(context, ConfigSecretDependent.NAME)
-                .flatMap(d -> ((ConfigSecretDependent) d).getSecondaryResource(instance, context));
+        IdentityHistory history = IdentityHistory.of(previous, identity, now);
+        s.previousEndpointIds = history.previousEndpointIds();
+        s.identityRotatedAt = history.identityRotatedAt();
+        Optional<Secret> configSecret = context.getSecondaryResource(Secret.class, ConfigSecretDependent.NAME);
         s.configHash = configSecret.flatMap(ConfigDigest::of).orElse(null);
         // From the same Secret version as configHash: a window counts as live only once the pod
         // serves a config that really carries its code (a code Secret not yet readable leaves it out).
         List<String> rendered = configSecret.map(c -> RenderedConfig.windows(c, instance.getMetadata().getNamespace())).orElse(List.of());
         s.openPairingWindows = rendered.isEmpty() ? null : rendered;
-        recordIdentityChange(instance, context, previous, identity, s);
+        recordIdentityChange(instance, context, previous, identity, history.change());
         s.address = address(spec, previous);
 
-        // Ready means a live data plane: the Deployment exists and the pod reports, recently,
-        // the Endpoint ID the operator expects.
-        Duration staleAfter = OperatorSettings.heartbeatStaleAfter();
-        Optional<Instant> heartbeat = parse(previous.lastHeartbeat);
-        boolean fresh = heartbeat.map(h -> h.plus(staleAfter).isAfter(now)).orElse(false);
-        boolean idMatches = s.endpointId != null && s.endpointId.equals(previous.reportedEndpointId);
-        Optional<Instant> rotationDeadline = parse(s.identityRotatedAt).map(t -> t.plus(ROTATION_GRACE));
-        // A planned rotation: the pod still serves an ID the operator replaced a moment ago.
-        boolean rotating = !idMatches && previous.reportedEndpointId != null && s.previousEndpointIds != null
-                && s.previousEndpointIds.contains(previous.reportedEndpointId)
-                && rotationDeadline.map(now::isBefore).orElse(false);
-        boolean identityOk = identity.endpointId().isPresent();
-        Optional<String> imageRefused = ImagePolicy.refusal(spec);
-        boolean ready = identityOk && imageRefused.isEmpty() && deployment.isPresent() && fresh && idMatches;
-        // Pods the namespace's Pod Security admission refuses never start: say so, with the fix,
-        // instead of waiting for a heartbeat that cannot come.
-        Optional<String> podSecurity = deployment.flatMap(d -> podSecurityRejection(instance, d));
-        if (podSecurity.isPresent()) ready = false;
-
-        Conditions c = new Conditions(previous.conditions, s.observedGeneration);
-        c.set(IDENTITY_READY, identityOk, identity.reason(), identity.message());
-        String readyReason;
-        String readyMessage;
-        if (!identityOk) {
-            readyReason = "IdentityNotReady";
-            readyMessage = identity.message();
-        } else if (imageRefused.isPresent()) {
-            readyReason = IMAGE_NOT_ALLOWED;
-            readyMessage = imageRefused.get() + "; no Deployment is created";
-        } else if (deployment.isEmpty()) {
-            readyReason = "DeploymentMissing";
-            readyMessage = "Deployment " + Names.reflector(instance) + " is being created";
-        } else if (podSecurity.isPresent()) {
-            readyReason = KubeEvents.POD_SECURITY_REJECTED;
-            readyMessage = podSecurity.get();
-        } else if (heartbeat.isEmpty()) {
-            readyReason = "AwaitingHeartbeat";
-            readyMessage = "the reflector has not reported yet";
-        } else if (!fresh) {
-            readyReason = "HeartbeatStale";
-            readyMessage = "last heartbeat " + previous.lastHeartbeat + " is older than " + staleAfter.toSeconds() + "s";
-        } else if (rotating) {
-            readyReason = IDENTITY_ROTATING;
-            readyMessage = "rotating to " + s.endpointId + ": the reflector still serves the previous " + previous.reportedEndpointId
-                    + " (Degraded if it still does at " + rotationDeadline.get() + ")";
-        } else if (!idMatches) {
-            readyReason = "EndpointIdMismatch";
-            readyMessage = "the reflector serves " + previous.reportedEndpointId + ", expected " + s.endpointId;
-        } else {
-            readyReason = "HeartbeatFresh";
-            readyMessage = "the reflector reported at " + previous.lastHeartbeat;
-        }
-        c.set(READY, ready, readyReason, readyMessage);
-        boolean identityBroken = !identityOk && !"Creating".equals(identity.reason());
-        boolean rejected = KubeEvents.POD_SECURITY_REJECTED.equals(readyReason);
-        boolean mismatch = "EndpointIdMismatch".equals(readyReason);
-        boolean stale = "HeartbeatStale".equals(readyReason);
-        boolean imageBlocked = IMAGE_NOT_ALLOWED.equals(readyReason);
-        boolean blocked = imageBlocked || rejected;
-        boolean progressing = !ready && !identityBroken && !blocked && !mismatch && !stale;
-        c.set(PROGRESSING, progressing, progressing ? readyReason : "Settled",
-                progressing ? readyMessage : "nothing in progress");
-        boolean degraded = identityBroken || blocked || mismatch || stale || !conflicts.isEmpty();
-        String degradedReason = identityBroken ? identity.reason() : imageBlocked ? IMAGE_NOT_ALLOWED
-                : rejected ? KubeEvents.POD_SECURITY_REJECTED
-                : mismatch ? "EndpointIdMismatch"
-                : stale ? "HeartbeatStale" : !conflicts.isEmpty() ? PORT_CONFLICT : "AsExpected";
-        String degradedMessage = identityBroken || blocked || mismatch || stale ? (identityBroken ? identity.message() : readyMessage)
-                : !conflicts.isEmpty() ? conflictMessage(conflicts) : "no problems found";
-        c.set(DEGRADED, degraded, degradedReason, degradedMessage);
-        c.set(PORT_CONFLICT, !conflicts.isEmpty(), conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
-                conflicts.isEmpty() ? "no hostNetwork instance created earlier that may share a node uses these ports"
-                        : conflictMessage(conflicts));
-        s.conditions = c.build();
-        s.phase = degraded ? ReflectorInstanceStatus.Phase.Degraded
-                : ready ? ReflectorInstanceStatus.Phase.Ready
-                : s.endpointId == null ? ReflectorInstanceStatus.Phase.Pending
-                : ReflectorInstanceStatus.Phase.Progressing;
-
-        if (imageBlocked && !IMAGE_NOT_ALLOWED.equals(reasonOf(previous.conditions, DEGRADED))) {
-            KubeEvents.warning(context.getClient(), instance, KubeEvents.IMAGE_NOT_ALLOWED, readyMessage);
-        }
-        if (rejected && !KubeEvents.POD_SECURITY_REJECTED.equals(reasonOf(previous.conditions, DEGRADED))) {
-            KubeEvents.warning(context.getClient(), instance, KubeEvents.POD_SECURITY_REJECTED, readyMessage);
-        }
-        if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
-            KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, conflictMessage(conflicts));
-        }
+        var verdict = InstanceStatusCalculator.calculate(new InstanceStatusCalculator.Observed(previous, s.observedGeneration,
+                identity, s.endpointId, s.previousEndpointIds, s.identityRotatedAt, ImagePolicy.refusal(spec),
+                Names.reflector(instance), deployment.isPresent(), deployment.flatMap(d -> InstanceStatusCalculator.podSecurityRejection(instance, d)),
+                conflicts, OperatorSettings.heartbeatStaleAfter(), now));
+        s.conditions = verdict.conditions();
+        s.phase = verdict.phase();
+        recordProblems(instance, context, previous, verdict, conflicts);
         StatusApplier.applyIfChanged(context.getClient(), instance, s, ReflectorInstanceStatus.OPERATOR_FIELDS);
         LOG.debugf("event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
-        Duration next = nextCheck(now, heartbeat, staleAfter, instance, context);
-        if (rotating) next = min(next, Duration.between(now, rotationDeadline.get()).plusMillis(500));
-        // While the first pod is awaited, look again soon: a Deployment whose pods admission
-        // refuses changes only its status, which does not always reach this reconciler as an event.
-        if ("AwaitingHeartbeat".equals(readyReason) || "DeploymentMissing".equals(readyReason)
-                || KubeEvents.POD_SECURITY_REJECTED.equals(readyReason)) {
-            next = min(next, AWAITING_POD_RECHECK);
-        }
+        Duration next = nextCheck(now, verdict.heartbeat(), OperatorSettings.heartbeatStaleAfter(), instance, context);
+        if (verdict.rotationDeadline().isPresent()) next = min(next, Duration.between(now, verdict.rotationDeadline().get()).plusMillis(500));
+        if (verdict.readiness().awaitsPod) next = min(next, AWAITING_POD_RECHECK);
         return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
 
-    /** Emits IdentityCreated / IdentityRotated by comparing with the recorded status, so a restart repeats nothing. */
-    private static void recordIdentityChange(ReflectorInstance instance, Context<ReflectorInstance> context,
-            ReflectorInstanceStatus previous, IdentityResolver.Identity identity, ReflectorInstanceStatus s) {
-        if (identity.endpointId().isEmpty()) {
-            if (!"Creating".equals(identity.reason())
-                    && !Conditions.isFalse(previous.conditions, IDENTITY_READY)) {
-                KubeEvents.warning(context.getClient(), instance, KubeEvents.IDENTITY_INVALID, identity.message());
-            }
-            return;
+    /** Warning Events for problems that need someone to act, once when each starts (not on every reconcile). */
+    private static void recordProblems(ReflectorInstance instance, Context<ReflectorInstance> context, ReflectorInstanceStatus previous,
+            InstanceStatusCalculator.Verdict verdict, List<PortConflicts.Conflict> conflicts) {
+        String wasDegradedFor = Conditions.find(previous.conditions, DEGRADED).map(Condition::getReason).orElse(null);
+        var readiness = verdict.readiness();
+        if (readiness == InstanceStatusCalculator.Readiness.IMAGE_NOT_ALLOWED && !IMAGE_NOT_ALLOWED.equals(wasDegradedFor)) {
+            KubeEvents.warning(context.getClient(), instance, KubeEvents.IMAGE_NOT_ALLOWED, verdict.readyMessage());
         }
-        String current = identity.endpointId().get().toString();
-        if (previous.endpointId == null) {
-            KubeEvents.normal(context.getClient(), instance, KubeEvents.IDENTITY_CREATED,
+        if (readiness == InstanceStatusCalculator.Readiness.POD_SECURITY_REJECTED
+                && !KubeEvents.POD_SECURITY_REJECTED.equals(wasDegradedFor)) {
+            KubeEvents.warning(context.getClient(), instance, KubeEvents.POD_SECURITY_REJECTED, verdict.readyMessage());
+        }
+        if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
+            KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, PortConflicts.describe(conflicts));
+        }
+    }
+
+    /** IdentityCreated / IdentityRotated / IdentityInvalid, once per change. */
+    private static void recordIdentityChange(ReflectorInstance instance, Context<ReflectorInstance> context,
+            ReflectorInstanceStatus previous, IdentityResolver.Identity identity, IdentityHistory.Change change) {
+        var client = context.getClient();
+        switch (change) {
+            case INVALID -> KubeEvents.warning(client, instance, KubeEvents.IDENTITY_INVALID, identity.message());
+            case CREATED -> KubeEvents.normal(client, instance, KubeEvents.IDENTITY_CREATED,
                     (identity.generated() ? "generated identity " : "identity from Secret ") + identity.secretName()
-                            + ": Endpoint ID " + current);
-        } else if (!previous.endpointId.equals(current)) {
-            List<String> old = new ArrayList<>();
-            old.add(previous.endpointId);
-            if (previous.previousEndpointIds != null) old.addAll(previous.previousEndpointIds);
-            old.remove(current);
-            s.previousEndpointIds = old.stream().distinct().limit(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS).toList();
-            s.identityRotatedAt = Conditions.now();
-            KubeEvents.normal(context.getClient(), instance, KubeEvents.IDENTITY_ROTATED,
-                    "Endpoint ID " + previous.endpointId + " replaced by " + current);
+                            + ": Endpoint ID " + identity.endpointId().orElseThrow());
+            case ROTATED -> KubeEvents.normal(client, instance, KubeEvents.IDENTITY_ROTATED,
+                    "Endpoint ID " + previous.endpointId + " replaced by " + identity.endpointId().orElseThrow());
+            case NONE -> { }
         }
     }
 
@@ -303,12 +234,9 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
             ReflectorInstance instance, Context<ReflectorInstance> context) {
         List<Instant> moments = new ArrayList<>();
         heartbeat.map(h -> h.plus(staleAfter)).filter(t -> t.isAfter(now)).ifPresent(moments::add);
-        @SuppressWarnings("unchecked")
-        var peers = (InformerEventSource<AuthorizedPeer, ReflectorInstance>)
-                context.eventSourceRetriever().getEventSourceFor(AuthorizedPeer.class);
-        peers.list(instance.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, instance))
+        InstanceInputs.peersSelecting(instance, context).stream()
                 .map(PeerSelection::expiresAt).flatMap(Optional::stream).filter(t -> t.isAfter(now)).forEach(moments::add);
-        InstanceInputs.openWindows(instance, context, now).forEach(w -> moments.add(Instant.parse(w.getStatus().expiresAt)));
+        InstanceInputs.openWindows(instance, context, now).forEach(w -> moments.add(Rfc3339.parse(w.getStatus().expiresAt)));
         Duration max = Duration.ofMinutes(5);
         return moments.stream().min(Instant::compareTo)
                 .map(t -> Duration.between(now, t).plusMillis(500))
@@ -325,49 +253,6 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         if (host == null || host.isBlank()) return null;
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return h + ":" + spec.controlPort();
-    }
-
-    /**
-     * The Deployment's ReplicaFailure condition when Pod Security admission refused its pods
-     * (the ReplicaSet controller's FailedCreate message names "PodSecurity"), as a message that
-     * gives the fix.
-     */
-    static Optional<String> podSecurityRejection(ReflectorInstance instance, Deployment d) {
-        if (d.getStatus() == null || d.getStatus().getConditions() == null) return Optional.empty();
-        return d.getStatus().getConditions().stream()
-                .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
-                .map(c -> c.getMessage() == null ? "" : c.getMessage())
-                .filter(m -> m.contains("PodSecurity"))
-                .findFirst()
-                .map(m -> "Pod Security admission rejects the reflector's pods: " + m + ". A reflector with hostNetwork"
-                        + " needs a namespace that allows it: kubectl label namespace " + instance.getMetadata().getNamespace()
-                        + " pod-security.kubernetes.io/enforce=privileged --overwrite");
-    }
-
-    private static String reasonOf(List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
-        if (conditions == null) return null;
-        return conditions.stream().filter(c -> type.equals(c.getType())).map(io.fabric8.kubernetes.api.model.Condition::getReason)
-                .findFirst().orElse(null);
-    }
-
-    private static String conflictMessage(List<PortConflicts.Conflict> conflicts) {
-        return conflicts.stream().map(PortConflicts.Conflict::describe).collect(Collectors.joining("; "));
-    }
-
-    private static Optional<io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource<?, ReflectorInstance>> dependent(
-            Context<ReflectorInstance> context, String name) {
-        return context.managedWorkflowAndDependentResourceContext().getWorkflowReconcileResult()
-                .flatMap(r -> r.getDependentResourceByName(name))
-                .map(d -> (io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource<?, ReflectorInstance>) d);
-    }
-
-    private static Optional<Instant> parse(String time) {
-        if (time == null) return Optional.empty();
-        try {
-            return Optional.of(java.time.OffsetDateTime.parse(time).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 
     private static Object phase(PairingWindow w) {

@@ -1,12 +1,12 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.packetparamedic.api.config.ConfigException;
 import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.crd.Labels;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,10 +17,10 @@ final class RenderedConfig {
 
     /** Empty when the Secret has no config or one the pod would refuse (it keeps its last good one then). */
     static Optional<ReflectorConfig> of(Secret configSecret) {
-        String data = configSecret.getData() == null ? null : configSecret.getData().get(Labels.CONFIG_KEY);
-        if (data == null) return Optional.empty();
+        Optional<byte[]> data = SecretData.bytes(configSecret, Labels.CONFIG_KEY);
+        if (data.isEmpty()) return Optional.empty();
         try {
-            String text = new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
+            String text = new String(data.get(), StandardCharsets.UTF_8);
             return Optional.of(ConfigLoader.parse(text, Names.key(configSecret)).config());
         } catch (ConfigException e) {
             return Optional.empty();

@@ -1,5 +1,6 @@
 package io.packetparamedic.operator;
 
+import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -20,7 +21,6 @@ import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -132,12 +132,9 @@ public class ResourceStatusMetrics {
 
     /** NaN before the first heartbeat: "never" is the Ready alert's case, not a stale one. */
     static double heartbeatAgeSeconds(ReflectorInstanceStatus status) {
-        if (status.lastHeartbeat == null) return Double.NaN;
-        try {
-            return Duration.between(Instant.parse(status.lastHeartbeat), Instant.now()).toMillis() / 1000.0;
-        } catch (DateTimeParseException e) {
-            return Double.NaN;
-        }
+        return Rfc3339.tryParse(status.lastHeartbeat)
+                .map(t -> Duration.between(t, Instant.now()).toMillis() / 1000.0)
+                .orElse(Double.NaN);
     }
 
     static double rotationPending(ReflectorInstanceStatus status) {

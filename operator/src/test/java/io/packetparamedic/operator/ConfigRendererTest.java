@@ -9,7 +9,9 @@ import io.packetparamedic.api.crd.ObjectRef;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceSpec;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ConfigRendererTest {
@@ -29,7 +31,8 @@ class ConfigRendererTest {
     void peersAreSortedDeduplicatedAndCodesEnablePairing() {
         String a = Ed25519Identity.generate().endpointId().toString();
         String b = Ed25519Identity.generate().endpointId().toString();
-        List<AuthorizedPeer> peers = List.of(peer("z", a), peer("y", b), peer("x", a.toLowerCase()));
+        List<PeerInEffect> peers = Stream.of(peer("z", a), peer("y", b), peer("x", a.toLowerCase()))
+                .map(p -> PeerSelection.inEffect(p, Instant.now()).orElseThrow()).toList();
         String toml = ConfigRenderer.render(EffectiveSpec.of(instance(new ReflectorInstanceSpec())), peers,
                 List.of(new ConfigRenderer.OpenCode("ABCDEFGH", "2030-01-01T00:00:00Z", "ns/w")));
         ReflectorConfig c = ConfigLoader.parse(toml, "test").config();

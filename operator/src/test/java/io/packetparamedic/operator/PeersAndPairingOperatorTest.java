@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -17,8 +18,10 @@ import io.packetparamedic.api.crd.ObjectRef;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.api.crd.SecretKeyRef;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.pairing.PairingCodes;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -156,6 +159,32 @@ class PeersAndPairingOperatorTest {
                 var p = client.resources(AuthorizedPeer.class).inNamespace(n).withName("new-appliance").get();
                 return p.getStatus() != null && (n + "/new-appliance").equals(p.getStatus().pairedVia);
             });
+        }
+    }
+
+    @Test
+    void aCodeInTheUsersOwnSecretReachesTheConfig(KubeTestCluster cluster, TestNamespace ns) {
+        KubernetesClient client = cluster.client();
+        String n = ns.name();
+        try (var operator = new TestOperator(cluster.adminConfig(), n)) {
+            ReflectorInstance instance = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstanceOperatorTest.awaitConverged(client, instance);
+            // Hand-made: no operator labels (so in none of its caches), the code under its own key, a trailing newline.
+            String code = PairingCodes.generate();
+            client.secrets().inNamespace(n).resource(new SecretBuilder().withNewMetadata().withName("appliance-code").endMetadata()
+                    .addToStringData("mine", code + "\n").build()).create();
+            PairingWindow window = Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n);
+            window.getMetadata().setName("own-code");
+            window.getSpec().codeSecretRef = new SecretKeyRef("appliance-code", "mine");
+            client.resources(PairingWindow.class).inNamespace(n).resource(window).create();
+
+            ReflectorConfig withCode = Await.until("the user's code in the config", TIMEOUT, () -> {
+                var c = Fixtures.config(client, n, "edge-config");
+                return c.access.pairingCodes.size() == 1 ? c : null;
+            });
+            assertThat(withCode.access.pairingCodes.get(0).code).isEqualTo(code);
+            assertThat(withCode.access.pairingCodes.get(0).window).isEqualTo(n + "/own-code");
+            assertThat(client.secrets().inNamespace(n).withName("own-code-code").get()).isNull();
         }
     }
 

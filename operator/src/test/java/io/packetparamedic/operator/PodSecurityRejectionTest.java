@@ -31,7 +31,7 @@ class PodSecurityRejectionTest {
 
     @Test
     void aReplicaFailureNamingPodSecurityIsARejectionWithTheFix() {
-        assertThat(ReflectorInstanceReconciler.podSecurityRejection(instance(), withCondition("ReplicaFailure", "True", ADMISSION)))
+        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(), withCondition("ReplicaFailure", "True", ADMISSION)))
                 .hasValueSatisfying(m -> assertThat(m)
                         .contains(ADMISSION)
                         .endsWith("kubectl label namespace psa pod-security.kubernetes.io/enforce=privileged --overwrite"));
@@ -39,13 +39,13 @@ class PodSecurityRejectionTest {
 
     @Test
     void otherFailuresAndClearedConditionsAreNot() {
-        assertThat(ReflectorInstanceReconciler.podSecurityRejection(instance(),
+        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
                 withCondition("ReplicaFailure", "True", "exceeded quota: compute-resources"))).isEmpty();
-        assertThat(ReflectorInstanceReconciler.podSecurityRejection(instance(),
+        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
                 withCondition("ReplicaFailure", "False", ADMISSION))).isEmpty();
-        assertThat(ReflectorInstanceReconciler.podSecurityRejection(instance(),
+        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
                 withCondition("Available", "True", "Deployment has minimum availability."))).isEmpty();
-        assertThat(ReflectorInstanceReconciler.podSecurityRejection(instance(),
+        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
                 new DeploymentBuilder().withNewMetadata().withName("x").endMetadata().build())).isEmpty();
     }
 }
