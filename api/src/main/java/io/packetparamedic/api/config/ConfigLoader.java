@@ -193,6 +193,11 @@ public final class ConfigLoader {
         }
     }
 
+    /** A deep copy of {@code config}, for deriving a variant without touching a value others hold. */
+    static ReflectorConfig copy(ReflectorConfig config) {
+        return MAPPER.convertValue(config, ReflectorConfig.class);
+    }
+
     private static final Set<String> MODES = Set.of("tunneled", "direct_ephemeral");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 

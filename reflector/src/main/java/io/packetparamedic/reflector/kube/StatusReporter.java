@@ -14,8 +14,8 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
-import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.governance.PeerFigures;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.server.PeerConnection;
 import io.packetparamedic.reflector.session.ActiveSession;
@@ -86,7 +86,7 @@ final class StatusReporter implements AutoCloseable {
 
     private final KubernetesClient client;
     private final KubeSettings settings;
-    private final Reflector reflector;
+    private final ReflectorRuntime reflector;
     private final SessionManager sessions;
     private final Supplier<String> advertisedAddress;
     private final Supplier<String> appliedConfigHash;
@@ -101,7 +101,7 @@ final class StatusReporter implements AutoCloseable {
     private final Map<String, StatusReports.Pairing> pendingPairings = new LinkedHashMap<>();
     private final Map<String, Target> pairingTargets = new HashMap<>();
 
-    StatusReporter(KubernetesClient client, KubeSettings settings, Reflector reflector, SessionManager sessions,
+    StatusReporter(KubernetesClient client, KubeSettings settings, ReflectorRuntime reflector, SessionManager sessions,
             Supplier<String> advertisedAddress, Supplier<String> appliedConfigHash, Clock clock) {
         this.client = client;
         this.settings = settings;
