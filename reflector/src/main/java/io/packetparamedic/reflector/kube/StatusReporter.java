@@ -14,6 +14,7 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.governance.PeerFigures;
 import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.Addresses;
@@ -24,7 +25,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -123,7 +123,7 @@ final class StatusReporter implements AutoCloseable {
             EndpointId id = idByPeerName.get(name);
             if (id != null && report.lastSeenTime() != null) {
                 try {
-                    seen.putIfAbsent(id, new Seen(Instant.parse(report.lastSeenTime()), report.lastAddress()));
+                    seen.putIfAbsent(id, new Seen(Rfc3339.parse(report.lastSeenTime()), report.lastAddress()));
                 } catch (RuntimeException e) {
                     LOG.debug("event=peer_status_time_ignored peer={} value={}", name, report.lastSeenTime());
                 }
@@ -147,7 +147,7 @@ final class StatusReporter implements AutoCloseable {
             return;
         }
         String name = window.substring(slash + 1);
-        StatusReports.Pairing report = new StatusReports.Pairing(peer.toString(), rfc3339(clock.instant()));
+        StatusReports.Pairing report = new StatusReports.Pairing(peer.toString(), Rfc3339.format(clock.instant()));
         try {
             thread.execute(() -> {
                 if (pendingPairings.size() >= MAX_PENDING_PAIRINGS) {
@@ -184,7 +184,7 @@ final class StatusReporter implements AutoCloseable {
         List<StatusReports.Session> listed = active.stream()
                 .limit(ReflectorInstanceStatus.MAX_ACTIVE_SESSIONS)
                 .map(a -> new StatusReports.Session(a.testId(), a.peerId(), a.testType().wire(), a.port(),
-                        rfc3339(a.startedAt()), rfc3339(a.expiresAt())))
+                        Rfc3339.format(a.startedAt()), Rfc3339.format(a.expiresAt())))
                 .toList();
         Set<EndpointId> connected = new HashSet<>();
         for (PeerConnection c : reflector.connections().all()) connected.add(c.peerId());
@@ -204,7 +204,7 @@ final class StatusReporter implements AutoCloseable {
             String object = "reflectorinstance/" + settings.instance().name();
             write(instanceTarget, object, desired, now, INSTANCE_MIN_INTERVAL, () -> {
                 ReflectorInstance r = new ReflectorInstance();
-                r.setStatus(desired.toStatus(rfc3339(now)));
+                r.setStatus(desired.toStatus(Rfc3339.format(now)));
                 apply(r, settings.instance().name());
             });
         }
@@ -249,7 +249,7 @@ final class StatusReporter implements AutoCloseable {
             lastSeen = f.lastSeen();
         }
         return Optional.of(new StatusReports.Peer(
-                lastSeen == null ? null : rfc3339(lastSeen),
+                lastSeen == null ? null : Rfc3339.format(lastSeen),
                 s == null ? null : s.address(),
                 f == null ? 0 : f.testsLastHour(),
                 f == null ? 0 : f.bytesToday(),
@@ -322,10 +322,6 @@ final class StatusReporter implements AutoCloseable {
     private static String host(InetSocketAddress address) {
         if (address == null) return null;
         return address.getAddress() != null ? address.getAddress().getHostAddress() : Addresses.format(address);
-    }
-
-    static String rfc3339(Instant t) {
-        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** Stops reporting; a last instance write (sessions ended, peers gone) is attempted for up to 3 s. */
