@@ -2,7 +2,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.Reflector;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.cli.ReflectorCli;
 import io.packetparamedic.reflector.client.LinkClient;
@@ -52,7 +52,7 @@ public class ClientOverheadBench {
         cfg.network.dataPortRangeEnd = base + 20;
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
                 SessionLayer sessions = SessionLayer.create(() -> cfg, audit, false);
-                Reflector reflector = Reflector.builder(cfg, Ed25519Identity.generate()).sessions(sessions.manager())
+                ReflectorRuntime reflector = ReflectorRuntime.builder(cfg, Ed25519Identity.generate()).sessions(sessions.manager())
                         .pathMeta(new HostPathMeta()).auditLog(audit).start()) {
             int port = reflector.controlAddress().getPort();
             for (int round = 0; round < rounds; round++) {

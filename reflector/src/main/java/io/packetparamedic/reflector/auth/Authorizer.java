@@ -317,10 +317,10 @@ public final class Authorizer {
         Map<EndpointId, Optional<String>> config = configured;
         List<KnownPeer> all = new ArrayList<>();
         config.forEach((id, name) -> all.add(new KnownPeer(id, name, true, store.get(id))));
-        store.all().stream()
-                .filter(p -> !config.containsKey(EndpointId.parse(p.endpointId())))
-                .sorted(Comparator.comparing(PeerStore.PairedPeer::endpointId))
-                .forEach(p -> all.add(new KnownPeer(EndpointId.parse(p.endpointId()), Optional.empty(), false, Optional.of(p))));
+        store.peers().stream()
+                .filter(id -> !config.containsKey(id))
+                .sorted(Comparator.comparing(EndpointId::toString))
+                .forEach(id -> all.add(new KnownPeer(id, Optional.empty(), false, store.get(id))));
         return all;
     }
 

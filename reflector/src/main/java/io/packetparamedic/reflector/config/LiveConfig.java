@@ -28,8 +28,15 @@ public final class LiveConfig implements Supplier<ReflectorConfig> {
     /** Compares sections by value: the config classes are plain data without equals. */
     private static final ObjectMapper VALUES = new ObjectMapper();
 
-    private record Listener<T>(Function<ReflectorConfig, T> part, Consumer<T> onChange) {
-        void notify(ReflectorConfig previous, ReflectorConfig next) {
+    /** A configuration with its peers parsed, once, when it is applied. */
+    private record InForce(ReflectorConfig config, ConfiguredPeers peers) {
+        static InForce of(ReflectorConfig config) {
+            return new InForce(config, ConfiguredPeers.of(config.access));
+        }
+    }
+
+    private record Listener<T>(Function<InForce, T> part, Consumer<T> onChange) {
+        void notify(InForce previous, InForce next) {
             T after = part.apply(next);
             if (!same(part.apply(previous), after)) onChange.accept(after);
         }
@@ -44,46 +51,46 @@ public final class LiveConfig implements Supplier<ReflectorConfig> {
 
     private final List<Listener<?>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<ReflectorConfig>> applied = new CopyOnWriteArrayList<>();
-    private volatile ReflectorConfig current;
+    private volatile InForce current;
 
     public LiveConfig(ReflectorConfig initial) {
-        this.current = Objects.requireNonNull(initial, "initial");
+        this.current = InForce.of(Objects.requireNonNull(initial, "initial"));
     }
 
     /** The configuration in force now. */
     @Override
     public ReflectorConfig get() {
-        return current;
+        return current.config();
     }
 
     /** The configured peers ({@code authorized_peers} and {@code [[access.peers]]}), parsed. */
     public ConfiguredPeers peers() {
-        return ConfiguredPeers.of(current.access);
+        return current.peers();
     }
 
     /** Called with the new peer list when {@code authorized_peers} or {@code [[access.peers]]} changed. */
     public void onPeers(Consumer<ConfiguredPeers> listener) {
-        listeners.add(new Listener<>(c -> ConfiguredPeers.of(c.access), listener));
+        listeners.add(new Listener<>(InForce::peers, listener));
     }
 
     /** Called with the new codes when {@code [[access.pairing_codes]]} changed. */
     public void onPairingCodes(Consumer<List<ReflectorConfig.PairingCode>> listener) {
-        listeners.add(new Listener<>(c -> c.access.pairingCodes, listener));
+        listeners.add(new Listener<>(c -> c.config().access.pairingCodes, listener));
     }
 
     /** Called with the new {@code [quotas]} when any quota changed. */
     public void onQuotas(Consumer<ReflectorConfig.Quotas> listener) {
-        listeners.add(new Listener<>(c -> c.quotas, listener));
+        listeners.add(new Listener<>(c -> c.config().quotas, listener));
     }
 
     /** Called with the new {@code [network]} when any of it changed (limits and timeouts apply live). */
     public void onLimits(Consumer<ReflectorConfig.Network> listener) {
-        listeners.add(new Listener<>(c -> c.network, listener));
+        listeners.add(new Listener<>(c -> c.config().network, listener));
     }
 
     /** Called with the new {@code [logging] level} when it changed. */
     public void onLogLevel(Consumer<String> listener) {
-        listeners.add(new Listener<>(c -> c.logging.level, listener));
+        listeners.add(new Listener<>(c -> c.config().logging.level, listener));
     }
 
     /** Called with every configuration applied, after the part listeners (e.g. to log that it was applied). */
@@ -97,18 +104,18 @@ public final class LiveConfig implements Supplier<ReflectorConfig> {
      * needing a restart.
      */
     public synchronized void apply(ReflectorConfig next) {
-        Objects.requireNonNull(next, "next");
-        ReflectorConfig previous = current;
-        current = next;
-        if (!Objects.equals(previous.network.listenAddress, next.network.listenAddress)
-                || !Objects.equals(previous.network.listenAddressHealth, next.network.listenAddressHealth)
-                || !Objects.equals(previous.network.alpn, next.network.alpn)
-                || previous.network.requireAlpn != next.network.requireAlpn) {
+        InForce previous = current;
+        current = InForce.of(Objects.requireNonNull(next, "next"));
+        ReflectorConfig.Network was = previous.config().network;
+        if (!Objects.equals(was.listenAddress, next.network.listenAddress)
+                || !Objects.equals(was.listenAddressHealth, next.network.listenAddressHealth)
+                || !Objects.equals(was.alpn, next.network.alpn)
+                || was.requireAlpn != next.network.requireAlpn) {
             LOG.warn("event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn");
         }
         for (Listener<?> l : listeners) {
             try {
-                l.notify(previous, next);
+                l.notify(previous, current);
             } catch (RuntimeException e) {
                 // One part failing to apply must not keep the others on the old configuration.
                 LOG.warn("event=config_listener_failed error=\"{}\"", e.toString());

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.FieldManagers;
 import io.packetparamedic.api.crd.PairingWindow;
@@ -15,6 +14,7 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.time.Rfc3339;
+import io.packetparamedic.reflector.config.ConfiguredPeers;
 import io.packetparamedic.reflector.governance.PeerFigures;
 import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.Addresses;
@@ -211,27 +211,23 @@ final class StatusReporter implements AutoCloseable {
     }
 
     private void reportPeers(Instant now, Map<String, PeerFigures> figures) {
-        ReflectorConfig config = reflector.config();
         Set<String> names = new HashSet<>();
         Set<EndpointId> ids = new HashSet<>();
-        for (ReflectorConfig.Peer p : config.access.peers) {
-            if (p.name == null || p.name.isBlank()) continue;
-            EndpointId id;
-            try {
-                id = EndpointId.parse(p.endpointId);
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            names.add(p.name);
+        // A peer's name is its AuthorizedPeer's name here (the operator renders it so).
+        for (ConfiguredPeers.Peer p : reflector.liveConfig().peers().all()) {
+            if (p.name().isEmpty()) continue;
+            String name = p.name().get();
+            EndpointId id = p.id();
+            names.add(name);
             ids.add(id);
             Optional<StatusReports.Peer> desired = peerReport(id, figures.get(id.toString()));
             if (desired.isEmpty()) continue;
-            Target t = peerTargets.computeIfAbsent(p.name, n -> new Target());
+            Target t = peerTargets.computeIfAbsent(name, n -> new Target());
             if (!desired.get().equals(t.written)) {
-                write(t, "authorizedpeer/" + p.name, desired.get(), now, MIN_INTERVAL, () -> {
+                write(t, "authorizedpeer/" + name, desired.get(), now, MIN_INTERVAL, () -> {
                     AuthorizedPeer r = new AuthorizedPeer();
                     r.setStatus(desired.get().toStatus());
-                    apply(r, p.name);
+                    apply(r, name);
                 });
             }
         }
