@@ -12,17 +12,11 @@ import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
- * The session layer of a reflector, ready to hand to {@code Reflector.builder(...).sessions(...)}:
- * a {@link SessionManager} with the iperf3 and UDP echo engines and governance state in the data
- * directory's {@code governance.json} (standalone mode) or in memory only (when status lives
- * elsewhere, e.g. Kubernetes; seed it through {@link #governance()}). Closing it stops every
- * session and engine.
- *
- * <pre>{@code
- * try (SessionLayer sessions = SessionLayer.create(config::get, audit, true)) {
- *     Reflector r = Reflector.builder(cfg, identity).auditLog(audit).sessions(sessions.manager()).start();
- * }
- * }</pre>
+ * The session layer of a reflector: a {@link SessionManager} with the iperf3 and UDP echo engines
+ * and governance state in the data directory's {@code governance.json} (standalone mode) or in
+ * memory only (when status lives elsewhere, e.g. Kubernetes; seed it through
+ * {@link #governance()}). {@code runtime.ReflectorRuntime} builds one for both modes; closing it
+ * stops every session and engine.
  */
 public final class SessionLayer implements AutoCloseable {
 
