@@ -112,14 +112,19 @@ public final class ReflectorRuntime implements AutoCloseable {
         this.startedAt = clock.instant();
         this.ownsAudit = b.audit == null;
         this.audit = ownsAudit ? AuditLog.of(config.get(), endpointId.toString(), b.wallClock) : b.audit;
+        SessionLayer built = null;
         try {
-            this.ownSessions = b.sessions == null ? SessionLayer.create(config, audit, b.persistGovernance) : null;
+            if (b.sessions == null) {
+                built = SessionLayer.create(config, audit, b.persistGovernance);
+                b.governanceSeed.accept(built.governance());
+            }
         } catch (RuntimeException e) {
+            if (built != null) built.close();
             if (ownsAudit) audit.close();
             throw e;
         }
+        this.ownSessions = built;
         this.sessions = ownSessions != null ? ownSessions.manager() : b.sessions;
-        if (ownSessions != null) b.governanceSeed.accept(ownSessions.governance());
         this.ownsMetrics = b.metrics == null;
         this.metrics = ownsMetrics ? new ReflectorMetrics() : b.metrics;
         // Session layers that keep meters (SessionManager) publish them on the scraped registry.
@@ -155,6 +160,7 @@ public final class ReflectorRuntime implements AutoCloseable {
                 authorizer.authorizedPeerCount(), removedPeers.getAndSet(0)));
     }
 
+    /** A runtime following {@code config}; it registers its listeners there, so one LiveConfig serves one runtime. */
     public static Builder builder(LiveConfig config, Ed25519Identity identity) {
         return new Builder(config, identity);
     }
