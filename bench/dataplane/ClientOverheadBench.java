@@ -2,12 +2,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.Reflector;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.cli.ReflectorCli;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
-import io.packetparamedic.reflector.session.StandaloneSessions;
+import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,8 +51,8 @@ public class ClientOverheadBench {
         cfg.network.dataPortRangeStart = base;
         cfg.network.dataPortRangeEnd = base + 20;
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
-                StandaloneSessions sessions = StandaloneSessions.create(() -> cfg, audit, false);
-                Reflector reflector = Reflector.builder(cfg, Ed25519Identity.generate()).sessions(sessions.manager())
+                SessionLayer sessions = SessionLayer.create(() -> cfg, audit, false);
+                ReflectorRuntime reflector = ReflectorRuntime.builder(cfg, Ed25519Identity.generate()).sessions(sessions.manager())
                         .pathMeta(new HostPathMeta()).auditLog(audit).start()) {
             int port = reflector.controlAddress().getPort();
             for (int round = 0; round < rounds; round++) {

@@ -4,7 +4,7 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.session.PeerContext;
-import io.packetparamedic.reflector.session.StandaloneSessions;
+import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.wire.Payload;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -46,7 +46,7 @@ public class ThroughputBench {
         cfg.network.dataPortRangeEnd = Math.min(base, 65000) + 20;
         PeerContext peer = new PeerContext(EndpointId.fromPublicKey(new byte[32]), new InetSocketAddress("127.0.0.1", 1));
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
-                StandaloneSessions sessions = StandaloneSessions.create(() -> cfg, audit, false)) {
+                SessionLayer sessions = SessionLayer.create(() -> cfg, audit, false)) {
             for (int round = 0; round < rounds; round++) {
                 Payload answer = sessions.manager().request(peer,
                         new Payload.SessionRequest("throughput", new Payload.SessionParams(seconds, "tcp", streams, false)))

@@ -6,11 +6,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Sets the root log level from {@code [logging] level} when Logback is the SLF4J backend. */
-final class LogLevels {
+public final class LogLevels {
 
     private LogLevels() {}
 
-    static void apply(String level) {
+    public static void apply(String level) {
         if (level == null || level.isBlank()) return;
         if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
             String name = level.strip().toUpperCase(Locale.ROOT);

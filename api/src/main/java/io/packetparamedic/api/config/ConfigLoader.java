@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
+import io.packetparamedic.api.time.Rfc3339;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +23,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -193,6 +194,11 @@ public final class ConfigLoader {
         }
     }
 
+    /** A deep copy of {@code config}, for deriving a variant without touching a value others hold. */
+    static ReflectorConfig copy(ReflectorConfig config) {
+        return MAPPER.convertValue(config, ReflectorConfig.class);
+    }
+
     private static final Set<String> MODES = Set.of("tunneled", "direct_ephemeral");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
@@ -219,9 +225,16 @@ public final class ConfigLoader {
         for (int i = 0; i < c.access.authorizedPeers.size(); i++) {
             k.endpointId("access.authorized_peers[" + i + "]", c.access.authorizedPeers.get(i));
         }
+        Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < c.access.peers.size(); i++) {
             ReflectorConfig.Peer p = c.access.peers.get(i);
             k.endpointId("access.peers[" + i + "].endpoint_id", p.endpointId);
+            if (p.name != null && !p.name.isBlank()) {
+                // A name addresses one peer (peers remove, the AuthorizedPeer whose status is written).
+                Integer first = names.putIfAbsent(p.name.strip().toLowerCase(Locale.ROOT), i);
+                k.check("access.peers[" + i + "].name", first == null,
+                        "\"" + p.name + "\" is already the name of access.peers[" + first + "]; names must be unique");
+            }
             if (p.maxTestsPerHourPerPeer != null) {
                 k.integer("access.peers[" + i + "].max_tests_per_hour_per_peer", p.maxTestsPerHourPerPeer);
             }
@@ -301,9 +314,9 @@ public final class ConfigLoader {
 
         void instant(String key, String v) {
             try {
-                Instant.parse(v);
-            } catch (DateTimeParseException e) {
-                check(key, false, "must be an RFC 3339 UTC time such as 2026-02-12T15:00:00Z, got \"" + v + "\"");
+                Rfc3339.parse(v);
+            } catch (IllegalArgumentException e) {
+                check(key, false, "must be an RFC 3339 time such as 2026-02-12T15:00:00Z, got \"" + v + "\"");
             }
         }
     }

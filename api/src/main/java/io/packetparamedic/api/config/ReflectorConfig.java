@@ -11,7 +11,9 @@ import java.util.List;
  * snake_case in TOML. Sections and keys beyond the original reflector's are marked "(ours)".
  *
  * <p>Instances are plain data: {@link ConfigLoader} reads and validates them, the operator
- * renders them, and nothing else mutates them after loading.
+ * renders them, and nothing mutates them after loading. A running reflector holds one as its
+ * configuration in force and may hand it to several threads; a variant (a {@code --bind}
+ * override, a local data directory) is a copy made with the {@code with…} methods.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ReflectorConfig {
@@ -163,6 +165,21 @@ public class ReflectorConfig {
     public static class State {
         /** Defaults to the directory holding the identity key. */
         public String dataDir;
+    }
+
+    /** A copy that listens on {@code address} ({@code serve --bind}); this one is unchanged. */
+    public ReflectorConfig withListenAddress(String address) {
+        ReflectorConfig copy = ConfigLoader.copy(this);
+        copy.network.listenAddress = address;
+        return copy;
+    }
+
+    /** A copy keeping its state and audit log in {@code dir}; this one is unchanged. */
+    public ReflectorConfig withDataDir(Path dir) {
+        ReflectorConfig copy = ConfigLoader.copy(this);
+        copy.state.dataDir = dir.toString();
+        copy.logging.auditLogPath = dir.resolve("audit.jsonl").toString();
+        return copy;
     }
 
     /** The identity key file, with a leading {@code ~/} expanded. */

@@ -175,6 +175,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPeerNameNamesOnePeer() {
+        String twoKitchens = """
+                [[access.peers]]
+                endpoint_id = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K"
+                name = "kitchen"
+                [[access.peers]]
+                endpoint_id = "PP-0EGG-FFZK-SR8B-W7BG-VMCE-EJY0-K5KY-9NHG-KEJG-TQRX-VJ36-84JN-66W0-A"
+                name = "Kitchen"
+                """;
+        assertThatThrownBy(() -> ConfigLoader.parse(twoKitchens, "f.toml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("f.toml: invalid value for access.peers[1].name: \"Kitchen\" is already the name of "
+                        + "access.peers[0]; names must be unique");
+        // Unnamed peers are fine, however many.
+        ReflectorConfig c = ConfigLoader.parse(twoKitchens.replace("name = \"kitchen\"\n", "").replace("name = \"Kitchen\"\n", ""),
+                "f.toml").config();
+        assertThat(c.access.peers).hasSize(2);
+    }
+
+    @Test
+    void expiresAtTakesAnyRfc3339Offset() {
+        ReflectorConfig c = ConfigLoader.parse(
+                "[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires_at = \"2030-01-01T01:00:00+01:00\"\n", "f.toml").config();
+        assertThat(c.access.pairingCodes.get(0).expiresAt).isEqualTo("2030-01-01T01:00:00+01:00");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        "[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires_at = \"tomorrow\"\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for access.pairing_codes[0].expires_at: must be an RFC 3339 time "
+                        + "such as 2026-02-12T15:00:00Z, got \"tomorrow\"");
+    }
+
+    @Test
+    void aVariantIsACopyAndLeavesTheLoadedConfigurationAsItWas() {
+        ReflectorConfig loaded = ConfigLoader.parse("[network]\nlisten_address = \"0.0.0.0:4000\"\n", "f.toml").config();
+        ReflectorConfig bound = loaded.withListenAddress("127.0.0.1:4100");
+        ReflectorConfig local = loaded.withDataDir(Path.of("/tmp/x"));
+        assertThat(bound.network.listenAddress).isEqualTo("127.0.0.1:4100");
+        assertThat(local.dataDir()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(local.auditLogPath()).isEqualTo(Path.of("/tmp/x/audit.jsonl"));
+        assertThat(loaded.network.listenAddress).isEqualTo("0.0.0.0:4000");
+        assertThat(loaded.auditLogPath()).isEqualTo(Path.of("/var/lib/reflector/audit.jsonl"));
+        assertThat(ConfigLoader.render(bound.withListenAddress("0.0.0.0:4000"))).isEqualTo(ConfigLoader.render(loaded));
+    }
+
+    @Test
     void preAuthenticationLimitsHaveDefaultsAndAreChecked() {
         ReflectorConfig.Network n = ConfigLoader.parse("", "f.toml").config().network;
         assertThat(n.maxConnections).isEqualTo(1024);

@@ -3,17 +3,17 @@ package io.packetparamedic.reflector.auth;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
+import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.config.ConfiguredPeers;
 import java.io.IOException;
 import java.net.InetAddress;
 import io.packetparamedic.reflector.governance.SteadyClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,7 +67,8 @@ public final class Authorizer {
     private final AuditLog audit;
     private final Clock clock;
     private final List<PairingListener> listeners = new CopyOnWriteArrayList<>();
-    private volatile Map<EndpointId, String> configured = Map.of();
+    /** The configured peers and their names, in file order; replaced whole by {@link #applyPeers}. */
+    private volatile Map<EndpointId, Optional<String>> configured = Map.of();
 
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
@@ -87,6 +88,7 @@ public final class Authorizer {
     /** No code stays valid longer than this, whatever its TTL or {@code expires_at} says. */
     public static final Duration MAX_CODE_LIFETIME = Duration.ofDays(7);
 
+    /** Takes the initial peers and pairing codes from {@code config}; later changes come through {@link #applyPeers} and {@link #applyPairingCodes}. */
     public Authorizer(ReflectorConfig config, PeerStore store, AuditLog audit, Clock clock) {
         this.store = store;
         this.audit = audit;
@@ -117,7 +119,7 @@ public final class Authorizer {
 
     /** The configured display name of a peer, if the configuration gives one. */
     public Optional<String> peerName(EndpointId peer) {
-        return Optional.ofNullable(configured.get(peer)).filter(n -> !n.isEmpty());
+        return configured.getOrDefault(peer, Optional.empty());
     }
 
     /** True while some pairing window is open (cheap, lock-free; expiry is rechecked by {@link #pair}). */
@@ -312,14 +314,13 @@ public final class Authorizer {
 
     /** Every authorized peer, configured ones first in file order, then paired ones by Endpoint ID. */
     public List<KnownPeer> knownPeers() {
-        Map<EndpointId, String> config = configured;
+        Map<EndpointId, Optional<String>> config = configured;
         List<KnownPeer> all = new ArrayList<>();
-        config.forEach((id, name) -> all.add(new KnownPeer(id, Optional.of(name).filter(n -> !n.isEmpty()), true,
-                store.get(id))));
-        store.all().stream()
-                .filter(p -> !config.containsKey(EndpointId.parse(p.endpointId())))
-                .sorted(Comparator.comparing(PeerStore.PairedPeer::endpointId))
-                .forEach(p -> all.add(new KnownPeer(EndpointId.parse(p.endpointId()), Optional.empty(), false, Optional.of(p))));
+        config.forEach((id, name) -> all.add(new KnownPeer(id, name, true, store.get(id))));
+        store.peers().stream()
+                .filter(id -> !config.containsKey(id))
+                .sorted(Comparator.comparing(EndpointId::toString))
+                .forEach(id -> all.add(new KnownPeer(id, Optional.empty(), false, store.get(id))));
         return all;
     }
 
@@ -372,22 +373,31 @@ public final class Authorizer {
         return store.remove(peer);
     }
 
-    /**
-     * Takes the allowlist and the configured pairing codes from {@code config}. Returns the peers
-     * that were authorized before and are not any more, whose connections and sessions the
-     * caller ends.
-     */
+    /** {@link #applyPeers} and {@link #applyPairingCodes} from one configuration. */
     public Set<EndpointId> apply(ReflectorConfig config) {
-        Map<EndpointId, String> next = new LinkedHashMap<>();
-        for (String id : config.access.authorizedPeers) addPeer(next, id, "");
-        for (ReflectorConfig.Peer p : config.access.peers) addPeer(next, p.endpointId, p.name == null ? "" : p.name);
-        Map<EndpointId, String> previous = configured;
+        Set<EndpointId> removed = applyPeers(ConfiguredPeers.of(config.access));
+        applyPairingCodes(config.access.pairingCodes);
+        return removed;
+    }
+
+    /**
+     * Takes the configured allowlist. Returns the peers that were authorized before and are not
+     * any more, whose connections and sessions the caller ends.
+     */
+    public Set<EndpointId> applyPeers(ConfiguredPeers peers) {
+        Map<EndpointId, Optional<String>> next = new LinkedHashMap<>();
+        for (ConfiguredPeers.Peer p : peers.all()) next.put(p.id(), p.name());
+        Map<EndpointId, Optional<String>> previous = configured;
         configured = java.util.Collections.unmodifiableMap(next); // keeps the file's order for peers list
 
         Set<EndpointId> removed = new HashSet<>(previous.keySet());
         removed.removeAll(next.keySet());
         removed.removeIf(store::contains);
+        return removed;
+    }
 
+    /** Takes the configured pairing codes: new ones open, dropped ones close, consumed ones stay closed. */
+    public void applyPairingCodes(List<ReflectorConfig.PairingCode> codes) {
         List<Window> opened = new ArrayList<>();
         synchronized (lock) {
             Set<String> before = new HashSet<>();
@@ -395,7 +405,7 @@ public final class Authorizer {
             windows.removeIf(Window::fromConfig);
             Set<String> present = new HashSet<>();
             Instant now = Instant.now(clock);
-            for (ReflectorConfig.PairingCode pc : config.access.pairingCodes) {
+            for (ReflectorConfig.PairingCode pc : codes) {
                 Optional<Window> w = configWindow(pc).map(c -> capLifetime(c, now));
                 if (w.isEmpty()) continue;
                 present.add(w.get().configKey());
@@ -411,15 +421,6 @@ public final class Authorizer {
             anyWindow = !windows.isEmpty();
         }
         for (Window w : opened) auditWindowOpened(w.name(), w.expiresAt());
-        return removed;
-    }
-
-    private static void addPeer(Map<EndpointId, String> into, String id, String name) {
-        try {
-            into.put(EndpointId.parse(id), name);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("event=config_peer_ignored error=\"{}\"", e.getMessage());
-        }
     }
 
     private Optional<Window> configWindow(ReflectorConfig.PairingCode pc) {
@@ -432,8 +433,8 @@ public final class Authorizer {
             try {
                 // Onto the reflector's steady time line: a later step of the system clock does not
                 // move it; the code lasts the time that was left when the configuration was read.
-                expiresAt = Optional.of(SteadyClock.fromWall(clock, OffsetDateTime.parse(pc.expiresAt).toInstant()));
-            } catch (DateTimeParseException e) {
+                expiresAt = Optional.of(SteadyClock.fromWall(clock, Rfc3339.parse(pc.expiresAt)));
+            } catch (IllegalArgumentException e) {
                 LOG.warn("event=config_pairing_code_ignored window={} error=\"expires_at is not RFC 3339\"", pc.window);
                 return Optional.empty();
             }

@@ -1,6 +1,7 @@
 package io.packetparamedic.reflector.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -113,7 +113,7 @@ public final class PeerStore {
     /** Adds and persists {@code peer}; when the write fails the store is unchanged and the exception says why. */
     public synchronized void add(EndpointId peer, String window) throws IOException {
         PairedPeer entry = new PairedPeer(peer.toString(),
-                Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(), window);
+                Rfc3339.format(Instant.now(clock)), window);
         PairedPeer previous = peers.put(peer, entry);
         try {
             write();

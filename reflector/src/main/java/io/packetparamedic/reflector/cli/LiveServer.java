@@ -1,7 +1,6 @@
 package io.packetparamedic.reflector.cli;
 
 import io.packetparamedic.api.identity.EndpointId;
-import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminOperations;
 import io.packetparamedic.reflector.admin.AdminProtocol;
 import io.packetparamedic.reflector.auth.Authorizer;
@@ -9,6 +8,7 @@ import io.packetparamedic.reflector.auth.OpenPairingWindow;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerFigures;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.PeerConnection;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * The admin channel's view of the running standalone reflector: what {@code pair}, {@code status}
  * and {@code peers} act on. {@code configFile} names the configuration in messages.
  */
-record LiveServer(Reflector reflector, Governance governance, String configFile) implements AdminOperations {
+record LiveServer(ReflectorRuntime reflector, Governance governance, String configFile) implements AdminOperations {
 
     @Override
     public AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code) {
@@ -34,7 +34,7 @@ record LiveServer(Reflector reflector, Governance governance, String configFile)
 
     @Override
     public AdminProtocol.LiveFigures liveStatus() {
-        Reflector.LiveStatus s = reflector.liveStatus();
+        ReflectorRuntime.LiveStatus s = reflector.liveStatus();
         return new AdminProtocol.LiveFigures(
                 s.endpointId().toString(),
                 s.uptimeSec(),

@@ -4,21 +4,18 @@ import io.packetparamedic.api.config.ConfigException;
 import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.admin.AdminClient;
 import io.packetparamedic.reflector.admin.AdminServer;
-import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.config.LiveConfig;
 import io.packetparamedic.reflector.governance.SteadyClock;
-import io.packetparamedic.reflector.governance.WallClock;
 import io.packetparamedic.reflector.kube.KubernetesServe;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
-import io.packetparamedic.reflector.session.StandaloneSessions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -91,11 +88,11 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         // The drain period in force when the signal comes (a live config edit may have changed it).
-        AtomicReference<Reflector> serving = new AtomicReference<>();
+        AtomicReference<ReflectorRuntime> serving = new AtomicReference<>();
         Thread hook = new Thread(() -> {
             stop.countDown();
             // The JVM exits when this hook returns: it waits out the drain and the closing after it.
-            Reflector r = serving.get();
+            ReflectorRuntime r = serving.get();
             long hookWaitSec = (r == null ? 0 : r.config().network.drainTimeoutSec) + SHUTDOWN_MARGIN_SEC;
             try {
                 // A drained and closed reflector has stopped as asked: exit 0, not the JVM's 143
@@ -108,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "reflector-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Reflector reflector = startAll(cli, loaded, initial, identity, socket);
+            ReflectorRuntime reflector = startAll(cli, loaded, initial, identity, socket);
             serving.set(reflector);
             printBanner(out, cli, loaded, reflector, socket);
             stop.await();
@@ -137,37 +134,31 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The configuration as served: with {@code --bind}, a copy listening there. */
     private ReflectorConfig withBind(ReflectorConfig config) {
         if (bind == null) return config;
-        config.network.listenAddress = bind;
+        ReflectorConfig bound = config.withListenAddress(bind);
         try {
-            ConfigLoader.validate(config, "--bind");
+            ConfigLoader.validate(bound, "--bind");
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bind must be host:port, got \"" + bind + "\"");
         }
-        return config;
+        return bound;
     }
 
-    private Reflector startAll(ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorConfig initial,
+    private ReflectorRuntime startAll(ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorConfig initial,
             Ed25519Identity identity, Path socket) {
-        AtomicReference<ReflectorConfig> current = new AtomicReference<>(initial);
-        Clock clock = WallClock.system();
+        LiveConfig live = new LiveConfig(initial);
         try {
-            AuditLog audit = remember(AuditLog.of(initial, identity.endpointId().toString(), clock));
-            StandaloneSessions sessions = remember(StandaloneSessions.create(current::get, audit, true));
-            Reflector reflector = remember(Reflector.builder(initial, identity)
+            ReflectorRuntime reflector = remember(ReflectorRuntime.builder(live, identity)
                     .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
-                    .sessions(sessions.manager())
                     .pathMeta(new HostPathMeta())
-                    .auditLog(audit)
                     .start());
-            remember(AdminServer.start(socket, new LiveServer(reflector, sessions.governance(), cli.configDescription(loaded))));
+            remember(AdminServer.start(socket, new LiveServer(reflector, reflector.sessionLayer().orElseThrow().governance(),
+                    cli.configDescription(loaded))));
             if (loaded.source().isPresent() && !cli.local) {
-                remember(ConfigFileWatcher.start(loaded.source().get(), cli.unknownKeys(), reloaded -> {
-                    ReflectorConfig next = withBind(reloaded.config());
-                    current.set(next);
-                    reflector.applyConfig(next);
-                }));
+                remember(ConfigFileWatcher.start(loaded.source().get(), cli.unknownKeys(),
+                        reloaded -> live.apply(withBind(reloaded.config()))));
             }
             return reflector;
         } catch (IOException e) {
@@ -191,7 +182,7 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static void printBanner(PrintWriter out, ReflectorCli cli, ConfigLoader.Loaded loaded, Reflector r,
+    private static void printBanner(PrintWriter out, ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorRuntime r,
             Path socket) {
         ReflectorConfig c = r.config();
         BuildInfo build = BuildInfo.current();

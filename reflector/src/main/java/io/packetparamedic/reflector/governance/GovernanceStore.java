@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.governance;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -213,7 +214,7 @@ public final class GovernanceStore implements AutoCloseable {
 
         PeerFigures toFigures() {
             List<Instant> starts = new ArrayList<>();
-            if (testStartsLastHour != null) testStartsLastHour.forEach(s -> starts.add(Instant.parse(s)));
+            if (testStartsLastHour != null) testStartsLastHour.forEach(s -> starts.add(Rfc3339.parse(s)));
             return new PeerFigures(starts, inst(lastTestStart), inst(lastTestEnd),
                     bytesDay == null ? null : LocalDate.parse(bytesDay), bytesToday, totalSessions, inst(lastSeen));
         }
@@ -223,7 +224,7 @@ public final class GovernanceStore implements AutoCloseable {
         }
 
         private static Instant inst(String s) {
-            return s == null ? null : Instant.parse(s);
+            return s == null ? null : Rfc3339.parse(s);
         }
     }
 }

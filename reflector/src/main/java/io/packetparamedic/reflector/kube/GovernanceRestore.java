@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.AuthorizedPeerStatus;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerFigures;
 import java.time.Duration;
@@ -88,11 +89,6 @@ final class GovernanceRestore {
     }
 
     private static Instant parse(String time) {
-        if (time == null || time.isBlank()) return null;
-        try {
-            return java.time.OffsetDateTime.parse(time).toInstant();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return Rfc3339.tryParse(time).orElse(null);
     }
 }

@@ -7,14 +7,14 @@ import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.IdentityException;
-import io.packetparamedic.reflector.Reflector;
-import io.packetparamedic.reflector.audit.AuditLog;
-import io.packetparamedic.reflector.governance.SteadyClock;
 import io.packetparamedic.reflector.cli.BuildInfo;
 import io.packetparamedic.reflector.cli.DataPlaneBanner;
+import io.packetparamedic.reflector.config.LiveConfig;
+import io.packetparamedic.reflector.governance.Governance;
+import io.packetparamedic.reflector.governance.SteadyClock;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.server.Addresses;
-import io.packetparamedic.reflector.session.StandaloneSessions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -114,17 +114,15 @@ public final class KubernetesServe {
     }
 
     /** Everything that runs, closed in reverse order of start. */
-    record Running(Reflector reflector, StandaloneSessions sessions, AuditLog audit, StatusReporter reporter,
-            ConfigSecretWatcher watcher, IdentitySecretWatcher identityWatcher) implements AutoCloseable {
+    record Running(ReflectorRuntime reflector, StatusReporter reporter, ConfigSecretWatcher watcher,
+            IdentitySecretWatcher identityWatcher) implements AutoCloseable {
         @Override
         public void close() {
             identityWatcher.close();
             watcher.close();
             reflector.close();
-            sessions.close();
             // Last, so that its final write shows the sessions and connections gone.
             reporter.close();
-            audit.close();
             LOG.info("event=kubernetes_mode_stopped");
         }
     }
@@ -137,22 +135,20 @@ public final class KubernetesServe {
         for (String w : loaded.warnings()) LOG.warn("event=config_warning warning=\"{}\"", w.replace('"', '\''));
         ReflectorConfig config = localize(loaded.config(), settings);
         Files.createDirectories(config.dataDir());
-        AtomicReference<ReflectorConfig> current = new AtomicReference<>(config);
+        LiveConfig live = new LiveConfig(config);
 
-        AuditLog audit = AuditLog.of(config, identity.endpointId().toString(), Clock.systemUTC());
-        StandaloneSessions sessions = null;
-        Reflector reflector = null;
+        ReflectorRuntime reflector = null;
         StatusReporter reporter = null;
         try {
-            // Governance lives in the peers' status here, not in a state file on the emptyDir.
-            sessions = StandaloneSessions.create(current::get, audit, false);
-            GovernanceRestore.Restored restored = restore(client, settings, sessions);
+            AtomicReference<GovernanceRestore.Restored> restored = new AtomicReference<>();
             AtomicReference<StatusReporter> reporterRef = new AtomicReference<>();
-            Reflector.Builder builder = Reflector.builder(config, identity)
+            ReflectorRuntime.Builder builder = ReflectorRuntime.builder(live, identity)
                     .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
-                    .sessions(sessions.manager())
+                    .wallClock(Clock.systemUTC())
+                    // Governance lives in the peers' status here, not in a state file on the emptyDir.
+                    .persistGovernance(false)
+                    .governanceSeed(governance -> restored.set(restore(client, settings, governance)))
                     .pathMeta(new HostPathMeta())
-                    .auditLog(audit)
                     .pairingListener((peer, window) -> {
                         StatusReporter r = reporterRef.get();
                         if (r != null) r.paired(peer, window);
@@ -160,16 +156,13 @@ public final class KubernetesServe {
             settings.listenOverride().ifPresent(builder::controlAddress);
             settings.healthOverride().ifPresent(builder::healthAddress);
             reflector = builder.start();
-            Reflector served = reflector;
-            ConfigSecretWatcher watcher = new ConfigSecretWatcher(client, settings, initialText, next -> {
-                ReflectorConfig localized = localize(next.config(), settings);
-                current.set(localized);
-                served.applyConfig(localized);
-            });
+            ReflectorRuntime served = reflector;
+            ConfigSecretWatcher watcher = new ConfigSecretWatcher(client, settings, initialText,
+                    next -> live.apply(localize(next.config(), settings)));
             // Started after the reporter; created first so the heartbeat can say which config serves.
-            reporter = new StatusReporter(client, settings, reflector, sessions.manager(),
+            reporter = new StatusReporter(client, settings, reflector, reflector.sessionLayer().orElseThrow().manager(),
                     () -> advertisedAddress(served, settings), watcher::appliedConfigHash, Clock.systemUTC());
-            reporter.restored(restored.statusByName(), restored.idByName());
+            reporter.restored(restored.get().statusByName(), restored.get().idByName());
             reflector.connections().onAdded(reporter::connected);
             reporterRef.set(reporter);
             reporter.start();
@@ -182,21 +175,19 @@ public final class KubernetesServe {
                 throw e;
             }
             LOG.info("event=kubernetes_mode_started instance={} endpoint_id={} restored_peers={}", settings.instance(),
-                    identity.endpointId(), restored.seeded());
-            return new Running(reflector, sessions, audit, reporter, watcher, identityWatcher);
+                    identity.endpointId(), restored.get().seeded());
+            return new Running(reflector, reporter, watcher, identityWatcher);
         } catch (IOException | RuntimeException e) {
             if (reporter != null) reporter.close();
             if (reflector != null) reflector.close();
-            if (sessions != null) sessions.close();
-            audit.close();
             throw e;
         }
     }
 
     private static GovernanceRestore.Restored restore(KubernetesClient client, KubeSettings settings,
-            StandaloneSessions sessions) {
+            Governance governance) {
         try {
-            return GovernanceRestore.fromPeers(client, settings.instance().namespace(), sessions.governance());
+            return GovernanceRestore.fromPeers(client, settings.instance().namespace(), governance);
         } catch (KubernetesClientException e) {
             // Serving without the history is better than not serving; the quota restarts fresh.
             LOG.warn("event=governance_restore_failed code={} error=\"{}\"", e.getCode(), SecretSource.firstLine(e.getMessage()));
@@ -204,17 +195,13 @@ public final class KubernetesServe {
         }
     }
 
-    /** Applies the local overrides (data directory) to a configuration from the Secret. */
+    /** The configuration from the Secret with the local overrides (data directory): a copy when there are any. */
     static ReflectorConfig localize(ReflectorConfig config, KubeSettings settings) {
-        settings.dataDirOverride().ifPresent(dir -> {
-            config.state.dataDir = dir.toString();
-            config.logging.auditLogPath = dir.resolve("audit.jsonl").toString();
-        });
-        return config;
+        return settings.dataDirOverride().map(config::withDataDir).orElse(config);
     }
 
     /** The configured advertised address, else the node's IP (downward API), else a concrete listen address. */
-    static String advertisedAddress(Reflector reflector, KubeSettings settings) {
+    static String advertisedAddress(ReflectorRuntime reflector, KubeSettings settings) {
         String configured = reflector.config().network.advertisedAddress;
         if (configured != null && !configured.isBlank()) return configured;
         if (settings.hostIp().isPresent()) return settings.hostIp().get();
@@ -224,7 +211,7 @@ public final class KubernetesServe {
     }
 
     private static void banner(PrintWriter out, Running running, KubeSettings settings, String apiSource) {
-        Reflector r = running.reflector();
+        ReflectorRuntime r = running.reflector();
         out.println("PacketParamedic Reflector " + BuildInfo.current().version() + " (Kubernetes mode)");
         out.println("Endpoint ID:   " + r.endpointId());
         out.println("Instance:      " + settings.instance());

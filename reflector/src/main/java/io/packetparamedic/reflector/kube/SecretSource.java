@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.IdentityException;
+import io.packetparamedic.api.kube.SecretData;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -25,7 +25,7 @@ final class SecretSource {
     }
 
     static Ed25519Identity identity(Secret secret, KubeSettings s) {
-        byte[] seed = value(secret, s.identityKey())
+        byte[] seed = SecretData.bytes(secret, s.identityKey())
                 .orElseThrow(() -> new IdentityException("identity Secret " + s.instance().namespace() + "/"
                         + s.identitySecret() + " has no key '" + s.identityKey() + "'"));
         try {
@@ -43,7 +43,7 @@ final class SecretSource {
     }
 
     static Optional<String> configText(Secret secret, KubeSettings s) {
-        return value(secret, s.configKey()).map(b -> new String(b, StandardCharsets.UTF_8));
+        return SecretData.bytes(secret, s.configKey()).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 
     /**
@@ -67,16 +67,6 @@ final class SecretSource {
             throw new IllegalStateException("Secret " + s.instance().namespace() + "/" + name + " does not exist");
         }
         return secret;
-    }
-
-    private static Optional<byte[]> value(Secret secret, String key) {
-        if (secret.getData() != null && secret.getData().get(key) != null) {
-            return Optional.of(Base64.getDecoder().decode(secret.getData().get(key)));
-        }
-        if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
-            return Optional.of(secret.getStringData().get(key).getBytes(StandardCharsets.UTF_8));
-        }
-        return Optional.empty();
     }
 
     static String firstLine(String message) {

@@ -7,15 +7,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.FieldManagers;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
-import io.packetparamedic.reflector.Reflector;
+import io.packetparamedic.api.time.Rfc3339;
+import io.packetparamedic.reflector.config.ConfiguredPeers;
 import io.packetparamedic.reflector.governance.PeerFigures;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.server.PeerConnection;
 import io.packetparamedic.reflector.session.ActiveSession;
@@ -24,7 +25,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -86,7 +86,7 @@ final class StatusReporter implements AutoCloseable {
 
     private final KubernetesClient client;
     private final KubeSettings settings;
-    private final Reflector reflector;
+    private final ReflectorRuntime reflector;
     private final SessionManager sessions;
     private final Supplier<String> advertisedAddress;
     private final Supplier<String> appliedConfigHash;
@@ -101,7 +101,7 @@ final class StatusReporter implements AutoCloseable {
     private final Map<String, StatusReports.Pairing> pendingPairings = new LinkedHashMap<>();
     private final Map<String, Target> pairingTargets = new HashMap<>();
 
-    StatusReporter(KubernetesClient client, KubeSettings settings, Reflector reflector, SessionManager sessions,
+    StatusReporter(KubernetesClient client, KubeSettings settings, ReflectorRuntime reflector, SessionManager sessions,
             Supplier<String> advertisedAddress, Supplier<String> appliedConfigHash, Clock clock) {
         this.client = client;
         this.settings = settings;
@@ -123,7 +123,7 @@ final class StatusReporter implements AutoCloseable {
             EndpointId id = idByPeerName.get(name);
             if (id != null && report.lastSeenTime() != null) {
                 try {
-                    seen.putIfAbsent(id, new Seen(Instant.parse(report.lastSeenTime()), report.lastAddress()));
+                    seen.putIfAbsent(id, new Seen(Rfc3339.parse(report.lastSeenTime()), report.lastAddress()));
                 } catch (RuntimeException e) {
                     LOG.debug("event=peer_status_time_ignored peer={} value={}", name, report.lastSeenTime());
                 }
@@ -147,7 +147,7 @@ final class StatusReporter implements AutoCloseable {
             return;
         }
         String name = window.substring(slash + 1);
-        StatusReports.Pairing report = new StatusReports.Pairing(peer.toString(), rfc3339(clock.instant()));
+        StatusReports.Pairing report = new StatusReports.Pairing(peer.toString(), Rfc3339.format(clock.instant()));
         try {
             thread.execute(() -> {
                 if (pendingPairings.size() >= MAX_PENDING_PAIRINGS) {
@@ -184,7 +184,7 @@ final class StatusReporter implements AutoCloseable {
         List<StatusReports.Session> listed = active.stream()
                 .limit(ReflectorInstanceStatus.MAX_ACTIVE_SESSIONS)
                 .map(a -> new StatusReports.Session(a.testId(), a.peerId(), a.testType().wire(), a.port(),
-                        rfc3339(a.startedAt()), rfc3339(a.expiresAt())))
+                        Rfc3339.format(a.startedAt()), Rfc3339.format(a.expiresAt())))
                 .toList();
         Set<EndpointId> connected = new HashSet<>();
         for (PeerConnection c : reflector.connections().all()) connected.add(c.peerId());
@@ -204,34 +204,30 @@ final class StatusReporter implements AutoCloseable {
             String object = "reflectorinstance/" + settings.instance().name();
             write(instanceTarget, object, desired, now, INSTANCE_MIN_INTERVAL, () -> {
                 ReflectorInstance r = new ReflectorInstance();
-                r.setStatus(desired.toStatus(rfc3339(now)));
+                r.setStatus(desired.toStatus(Rfc3339.format(now)));
                 apply(r, settings.instance().name());
             });
         }
     }
 
     private void reportPeers(Instant now, Map<String, PeerFigures> figures) {
-        ReflectorConfig config = reflector.config();
         Set<String> names = new HashSet<>();
         Set<EndpointId> ids = new HashSet<>();
-        for (ReflectorConfig.Peer p : config.access.peers) {
-            if (p.name == null || p.name.isBlank()) continue;
-            EndpointId id;
-            try {
-                id = EndpointId.parse(p.endpointId);
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            names.add(p.name);
+        // A peer's name is its AuthorizedPeer's name here (the operator renders it so).
+        for (ConfiguredPeers.Peer p : reflector.liveConfig().peers().all()) {
+            if (p.name().isEmpty()) continue;
+            String name = p.name().get();
+            EndpointId id = p.id();
+            names.add(name);
             ids.add(id);
             Optional<StatusReports.Peer> desired = peerReport(id, figures.get(id.toString()));
             if (desired.isEmpty()) continue;
-            Target t = peerTargets.computeIfAbsent(p.name, n -> new Target());
+            Target t = peerTargets.computeIfAbsent(name, n -> new Target());
             if (!desired.get().equals(t.written)) {
-                write(t, "authorizedpeer/" + p.name, desired.get(), now, MIN_INTERVAL, () -> {
+                write(t, "authorizedpeer/" + name, desired.get(), now, MIN_INTERVAL, () -> {
                     AuthorizedPeer r = new AuthorizedPeer();
                     r.setStatus(desired.get().toStatus());
-                    apply(r, p.name);
+                    apply(r, name);
                 });
             }
         }
@@ -249,7 +245,7 @@ final class StatusReporter implements AutoCloseable {
             lastSeen = f.lastSeen();
         }
         return Optional.of(new StatusReports.Peer(
-                lastSeen == null ? null : rfc3339(lastSeen),
+                lastSeen == null ? null : Rfc3339.format(lastSeen),
                 s == null ? null : s.address(),
                 f == null ? 0 : f.testsLastHour(),
                 f == null ? 0 : f.bytesToday(),
@@ -322,10 +318,6 @@ final class StatusReporter implements AutoCloseable {
     private static String host(InetSocketAddress address) {
         if (address == null) return null;
         return address.getAddress() != null ? address.getAddress().getHostAddress() : Addresses.format(address);
-    }
-
-    static String rfc3339(Instant t) {
-        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** Stops reporting; a last instance write (sessions ended, peers gone) is attempted for up to 3 s. */

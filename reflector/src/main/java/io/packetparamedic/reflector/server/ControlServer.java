@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Paramedic Link listener. Each connection's pipeline, head to tail:
@@ -63,14 +64,16 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code bindAddress} and starts accepting.
+     * Binds {@code bindAddress} and starts accepting. The limits and timeouts are read from
+     * {@code network} as they are needed (a connection's timeouts when it is accepted), so a
+     * configuration change applies to the next connection; ALPN is fixed at start.
      *
      * @param dispatcherFactory builds the request handler for an authorized or pairing-only connection
      */
     public static ControlServer start(
             Transport transport,
             InetSocketAddress bindAddress,
-            ReflectorConfig.Network network,
+            Supplier<ReflectorConfig.Network> network,
             SslContext sslContext,
             Authorizer authorizer,
             AuditLog audit,
@@ -80,14 +83,13 @@ public final class ControlServer implements AutoCloseable {
             Clock clock)
             throws InterruptedException {
         ConnectionAuditor auditor = new ConnectionAuditor(audit, metrics);
-        int maxConnections = network.maxConnections;
-        ConnectionLimiter limiter = new ConnectionLimiter(() -> maxConnections, metrics, auditor);
+        ConnectionLimiter limiter = new ConnectionLimiter(() -> network.get().maxConnections, metrics, auditor);
         PreAuthRefusals refusals = new PreAuthRefusals(metrics, auditor);
-        UnauthenticatedGate gate = new UnauthenticatedGate(network.maxUnauthenticatedPerSource,
-                UnauthenticatedGate.totalFor(maxConnections, network.maxUnauthenticatedPercent), refusals);
+        UnauthenticatedGate gate = new UnauthenticatedGate(() -> network.get().maxUnauthenticatedPerSource,
+                () -> UnauthenticatedGate.totalFor(network.get().maxConnections, network.get().maxUnauthenticatedPercent),
+                refusals);
         metrics.unauthenticatedConnections(gate::open);
-        long firstByteMillis = network.firstByteTimeoutMs;
-        InboundBudget budget = new InboundBudget(network.maxBufferedInboundBytes);
+        InboundBudget budget = new InboundBudget(() -> network.get().maxBufferedInboundBytes);
         metrics.inboundBufferedBytes(budget::held);
         LogThrottle budgetLog = new LogThrottle();
         // PeerIdentityHandler asks for the dispatcher exactly when it accepts a peer (full or
@@ -98,10 +100,9 @@ public final class ControlServer implements AutoCloseable {
         };
         EnvelopeEncoder encoder = new EnvelopeEncoder();
         IdleCloser idleCloser = new IdleCloser();
-        String alpn = network.alpn;
-        boolean requireAlpn = network.requireAlpn;
-        long handshakeTimeoutMillis = TimeUnit.SECONDS.toMillis(network.handshakeTimeoutSec);
-        int idleSeconds = network.idleTimeoutSec;
+        // The SslContext was built for this ALPN, so it stays what it was at start.
+        String alpn = network.get().alpn;
+        boolean requireAlpn = network.get().requireAlpn;
         ChannelGroup group = new DefaultChannelGroup("control", GlobalEventExecutor.INSTANCE);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -115,19 +116,20 @@ public final class ControlServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         group.add(ch);
+                        ReflectorConfig.Network now = network.get();
                         SslHandler ssl = sslContext.newHandler(ch.alloc());
-                        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+                        ssl.setHandshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(now.handshakeTimeoutSec));
                         FrameDecoder frames = new FrameDecoder(FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO, metrics::inboundRefused);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("unauthenticated", gate);
                         p.addLast("limiter", limiter);
-                        p.addLast("first-byte", new FirstByteDeadline(firstByteMillis, refusals, gate::spoke));
+                        p.addLast("first-byte", new FirstByteDeadline(now.firstByteTimeoutMs, refusals, gate::spoke));
                         p.addLast("tls", ssl);
                         p.addLast("identity", new PeerIdentityHandler(
                                 alpn, requireAlpn, authorizer, auditor, metrics, registry, accepted, clock));
                         p.addLast("budget", new InboundBudgetGuard(budget, SMALL_FRAME_ALLOWANCE, frames::buffered, metrics, budgetLog));
                         p.addLast("frames", frames);
-                        p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+                        p.addLast("idle", new IdleStateHandler(now.idleTimeoutSec, 0, 0, TimeUnit.SECONDS));
                         p.addLast("idle-close", idleCloser);
                         p.addLast("json-out", encoder);
                         p.addLast("json-in", new EnvelopeDecoder());

@@ -1,6 +1,7 @@
 package io.packetparamedic.reflector.server;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * One budget for the inbound bytes that all connections together hold in incomplete frames, so
@@ -9,10 +10,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class InboundBudget {
 
-    private final long limit;
+    private final LongSupplier limit;
     private final AtomicLong held = new AtomicLong();
 
     InboundBudget(long limit) {
+        this(() -> limit);
+    }
+
+    /** With the limit read at each reservation, so that a configuration change applies at once. */
+    InboundBudget(LongSupplier limit) {
         this.limit = limit;
     }
 
@@ -20,7 +26,7 @@ final class InboundBudget {
     boolean tryReserve(long bytes) {
         while (true) {
             long now = held.get();
-            if (now + bytes > limit) return false;
+            if (now + bytes > limit.getAsLong()) return false;
             if (held.compareAndSet(now, now + bytes)) return true;
         }
     }
@@ -34,6 +40,6 @@ final class InboundBudget {
     }
 
     long limit() {
-        return limit;
+        return limit.getAsLong();
     }
 }

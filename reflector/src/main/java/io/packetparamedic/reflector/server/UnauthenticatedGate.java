@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * Bounds the connections that have not yet been authenticated, before any TLS work is spent on
@@ -34,8 +35,8 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
 
     private static final AttributeKey<InetAddress> SLOT = AttributeKey.valueOf("pp.unauthenticated.source");
 
-    private final int perSource;
-    private final int total;
+    private final IntSupplier perSource;
+    private final IntSupplier total;
     private final PreAuthRefusals refusals;
     private final Map<InetAddress, Integer> bySource = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
@@ -45,6 +46,11 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
     private final ConcurrentLinkedDeque<Channel> talking = new ConcurrentLinkedDeque<>();
 
     UnauthenticatedGate(int perSource, int total, PreAuthRefusals refusals) {
+        this(() -> perSource, () -> total, refusals);
+    }
+
+    /** With limits read for each new connection, so that a configuration change applies to the next one. */
+    UnauthenticatedGate(IntSupplier perSource, IntSupplier total, PreAuthRefusals refusals) {
         this.perSource = perSource;
         this.total = total;
         this.refusals = refusals;
@@ -67,23 +73,25 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         Channel ch = ctx.channel();
         InetAddress source = sourceOf(ch.remoteAddress());
-        if (!takeSourceSlot(source)) {
-            refusals.refuse(ch, PreAuthRefusals.SOURCE_LIMIT, perSource);
+        int maxFromSource = perSource.getAsInt();
+        int maxTotal = total.getAsInt();
+        if (!takeSourceSlot(source, maxFromSource)) {
+            refusals.refuse(ch, PreAuthRefusals.SOURCE_LIMIT, maxFromSource);
             ctx.close();
             return;
         }
-        if (open.incrementAndGet() > total) {
+        if (open.incrementAndGet() > maxTotal) {
             Channel oldest = takeSlotOfOldest(silent);
             if (oldest == null) oldest = takeSlotOfOldest(talking);
             if (oldest == null) {
                 // Every other place was released meanwhile; this one is simply over the limit.
                 open.decrementAndGet();
                 releaseSourceSlot(source);
-                refusals.refuse(ch, PreAuthRefusals.UNAUTHENTICATED_LIMIT, total);
+                refusals.refuse(ch, PreAuthRefusals.UNAUTHENTICATED_LIMIT, maxTotal);
                 ctx.close();
                 return;
             }
-            refusals.refuse(oldest, PreAuthRefusals.UNAUTHENTICATED_LIMIT, total);
+            refusals.refuse(oldest, PreAuthRefusals.UNAUTHENTICATED_LIMIT, maxTotal);
             oldest.close();
         }
         ch.attr(SLOT).set(source);
@@ -138,7 +146,7 @@ final class UnauthenticatedGate extends ChannelInboundHandlerAdapter {
         return null;
     }
 
-    private boolean takeSourceSlot(InetAddress source) {
+    private boolean takeSourceSlot(InetAddress source, int perSource) {
         boolean[] taken = {false};
         bySource.compute(source, (k, n) -> {
             int held = n == null ? 0 : n;

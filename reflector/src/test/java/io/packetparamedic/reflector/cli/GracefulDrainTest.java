@@ -56,7 +56,7 @@ class GracefulDrainTest {
                 }
             });
             // The upload grant is logged when iperf3 listens; the log is the only outside signal of it.
-            awaitLog(serve, "event=session_granted", Duration.ofSeconds(30));
+            serve.awaitStderr("event=session_granted", Duration.ofSeconds(30));
 
             long sigterm = System.nanoTime();
             // SIGTERM through the handle: Process.destroy() would also close our ends of the child's
@@ -114,14 +114,6 @@ class GracefulDrainTest {
             HttpResponse<String> r = health(http, serve);
             if (r.statusCode() != 200 || System.nanoTime() > deadline) return r;
             Thread.sleep(20); // as a readiness probe polls; the process offers no event for it
-        }
-    }
-
-    private static void awaitLog(ServeProcess serve, String needle, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!serve.stderr().contains(needle)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no " + needle + " in:\n" + serve.stderr());
-            Thread.sleep(20); // the child's log is read by a pump thread; polled, there is no event to await
         }
     }
 }

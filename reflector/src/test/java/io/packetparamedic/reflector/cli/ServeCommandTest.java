@@ -1,10 +1,12 @@
 package io.packetparamedic.reflector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.wire.Payload;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,6 +59,26 @@ class ServeCommandTest {
                 + "is accepted but not implemented, grants say direct_ephemeral");
         assertThat(banner).contains("Admin socket:  " + dir.resolve("state/admin.sock"));
         assertThat(banner).contains("Pairing:       no window open; open one with: reflector pair");
+    }
+
+    @Test
+    void anEditOfTheConfigurationFileAppliesToTheRunningServer() throws Exception {
+        Ed25519Identity appliance = Ed25519Identity.generate();
+        assertThatThrownBy(() -> {
+            try (LinkClient c = appliance(appliance)) {
+                c.hello();
+            }
+        }).as("not authorized yet, and no pairing window").isInstanceOf(IOException.class);
+
+        Files.writeString(config, Files.readString(config)
+                + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n"
+                + "[quotas]\nmax_tests_per_hour_per_peer = 3\n");
+        serve.awaitStderr("event=config_applied authorized_peers=1 ", Duration.ofSeconds(30));
+
+        try (LinkClient c = appliance(appliance)) {
+            assertThat(c.hello().policySummary().maxTestsPerHour()).isEqualTo(3);
+        }
+        assertThat(serve.stderr()).doesNotContain("event=config_needs_restart");
     }
 
     @Test

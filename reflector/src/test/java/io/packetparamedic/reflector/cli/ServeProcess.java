@@ -100,6 +100,15 @@ final class ServeProcess implements AutoCloseable {
         return stderr.toString();
     }
 
+    /** Waits until the child's log (stderr) contains {@code needle}. */
+    void awaitStderr(String needle, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!stderr().contains(needle)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no " + needle + " in:\n" + stderr());
+            Thread.sleep(20); // the child's log is read by a pump thread; polled, there is no event to await
+        }
+    }
+
     String host() {
         Matcher m = LISTENING.matcher(stdout);
         m.find();

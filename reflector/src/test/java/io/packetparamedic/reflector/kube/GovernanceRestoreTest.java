@@ -88,9 +88,11 @@ class GovernanceRestoreTest {
         ReflectorConfig c = new ReflectorConfig();
         KubeSettings s = KubeSettings.resolve(new InstanceRef("ns", "edge"),
                 java.util.Map.of(KubeSettings.ENV_DATA_DIR, "/tmp/x"), java.util.Optional.empty());
-        KubernetesServe.localize(c, s);
-        assertThat(c.dataDir()).isEqualTo(java.nio.file.Path.of("/tmp/x"));
-        assertThat(c.auditLogPath()).isEqualTo(java.nio.file.Path.of("/tmp/x/audit.jsonl"));
+        ReflectorConfig local = KubernetesServe.localize(c, s);
+        assertThat(local.dataDir()).isEqualTo(java.nio.file.Path.of("/tmp/x"));
+        assertThat(local.auditLogPath()).isEqualTo(java.nio.file.Path.of("/tmp/x/audit.jsonl"));
+        // The configuration read from the Secret is left as it was: the override is a copy.
+        assertThat(c.auditLogPath()).isEqualTo(new ReflectorConfig().auditLogPath());
     }
 
     static AuthorizedPeer peer(String name, String id, AuthorizedPeerStatus status) {

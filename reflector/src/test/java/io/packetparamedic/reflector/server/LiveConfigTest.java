@@ -7,13 +7,14 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.wire.Payload;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reflector.applyConfig: allowlist and quotas change on the running server. */
+/** LiveConfig.apply on a running reflector: allowlist, quotas and limits change on the running server. */
 class LiveConfigTest {
 
     @TempDir
@@ -45,7 +46,7 @@ class LiveConfigTest {
             next.access.authorizedPeers.add(kept.endpointId().toString());
             next.access.authorizedPeers.add(added.endpointId().toString());
             next.quotas.maxTestsPerHourPerPeer = 3;
-            server.reflector.applyConfig(next);
+            server.reflector.liveConfig().apply(next);
 
             assertThat(removedClient.awaitClosedByServer()).isTrue();
             assertThat(server.sessions.ended).containsExactly(removed.endpointId());
@@ -57,6 +58,32 @@ class LiveConfigTest {
         }
         assertThat(server.reflector.liveStatus().authorizedPeers()).isEqualTo(2);
         assertThat(server.reflector.config().quotas.maxTestsPerHourPerPeer).isEqualTo(3);
+    }
+
+    @Test
+    void aLoweredConnectionLimitAppliesToTheNextConnection() throws Exception {
+        Ed25519Identity appliance = Ed25519Identity.generate();
+        server = TestReflector.start(dir, c -> {
+            c.access.authorizedPeers.add(appliance.endpointId().toString());
+            c.network.maxConnections = 4;
+        });
+        try (LinkClient first = server.connect(appliance)) {
+            assertThat(first.hello()).isNotNull();
+            ReflectorConfig next = TestReflector.config(dir);
+            next.access.authorizedPeers.add(appliance.endpointId().toString());
+            next.network.maxConnections = 1;
+            server.reflector.liveConfig().apply(next);
+
+            try (Socket second = new Socket()) {
+                second.connect(server.reflector.controlAddress(), 2000);
+                second.setSoTimeout(10_000);
+                // Refused before TLS: the server closes without a byte of its own.
+                assertThat(second.getInputStream().read()).isEqualTo(-1);
+            }
+            assertThat(server.awaitAudit(event("connection_denied")).path("reason").asText())
+                    .isEqualTo("connection limit reached");
+            assertThat(first.hello()).isNotNull();
+        }
     }
 
     @Test

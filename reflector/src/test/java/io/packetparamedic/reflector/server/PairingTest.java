@@ -152,7 +152,7 @@ class PairingTest {
         }
         assertThat(server.pairings).containsExactly(first.endpointId() + " lab/window-1");
         // Re-applying the same configuration does not reopen the consumed code.
-        server.reflector.applyConfig(server.config);
+        server.reflector.liveConfig().apply(server.config);
         try (LinkClient b = server.connect(second)) {
             assertThat(b.pair("QX7R2MPA").success()).isFalse();
         }

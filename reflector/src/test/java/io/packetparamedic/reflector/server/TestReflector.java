@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.Reflector;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
@@ -31,7 +31,7 @@ public final class TestReflector implements AutoCloseable {
     /** Every pairing the reflector reported to its listener, as "peer window". */
     public final List<String> pairings = new java.util.concurrent.CopyOnWriteArrayList<>();
     public ReflectorConfig config;
-    public Reflector reflector;
+    public ReflectorRuntime reflector;
 
     private TestReflector(Path dir, ReflectorConfig config, Ed25519Identity identity) {
         this.dir = dir;
@@ -57,8 +57,8 @@ public final class TestReflector implements AutoCloseable {
         return t;
     }
 
-    private Reflector startReflector() throws IOException {
-        return Reflector.builder(config, identity)
+    private ReflectorRuntime startReflector() throws IOException {
+        return ReflectorRuntime.builder(config, identity)
                 .sessions(sessions)
                 .pathMeta(peer -> PATH_META)
                 .clock(clock)

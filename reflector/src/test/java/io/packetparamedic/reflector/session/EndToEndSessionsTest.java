@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.Reflector;
-import io.packetparamedic.reflector.audit.AuditLog;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.ThroughputRunner;
 import io.packetparamedic.reflector.client.UdpEchoProbe;
@@ -32,9 +31,8 @@ class EndToEndSessionsTest {
     private final Ed25519Identity appliance = Ed25519Identity.generate();
     private final Ed25519Identity stranger = Ed25519Identity.generate();
     private ReflectorConfig config;
-    private AuditLog audit;
-    private StandaloneSessions sessions;
-    private Reflector reflector;
+    private SessionLayer sessions;
+    private ReflectorRuntime reflector;
 
     @BeforeEach
     void start() throws Exception {
@@ -48,17 +46,13 @@ class EndToEndSessionsTest {
         config.access.authorizedPeers.add(appliance.endpointId().toString());
         config.access.authorizedPeers.add(stranger.endpointId().toString());
         Ed25519Identity identity = Ed25519Identity.generate();
-        audit = new AuditLog(config.auditLogPath(), identity.endpointId().toString());
-        sessions = StandaloneSessions.create(() -> config, audit, true);
-        reflector = Reflector.builder(config, identity).auditLog(audit).sessions(sessions.manager())
-                .pathMeta(new HostPathMeta()).start();
+        reflector = ReflectorRuntime.builder(config, identity).pathMeta(new HostPathMeta()).start();
+        sessions = reflector.sessionLayer().orElseThrow();
     }
 
     @AfterEach
     void stop() {
         if (reflector != null) reflector.close();
-        if (sessions != null) sessions.close();
-        if (audit != null) audit.close();
     }
 
     private LinkClient connect(Ed25519Identity who) throws Exception {

@@ -1,4 +1,4 @@
-package io.packetparamedic.reflector;
+package io.packetparamedic.reflector.runtime;
 
 import io.netty.handler.ssl.SslContext;
 import io.packetparamedic.api.config.ReflectorConfig;
@@ -6,6 +6,7 @@ import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
+import io.packetparamedic.reflector.LogLevels;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.auth.OpenPairingWindow;
@@ -13,6 +14,9 @@ import io.packetparamedic.reflector.auth.PairingListener;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.auth.PeerStore;
 import io.packetparamedic.reflector.cli.BuildInfo;
+import io.packetparamedic.reflector.config.LiveConfig;
+import io.packetparamedic.reflector.governance.Governance;
+import io.packetparamedic.reflector.governance.WallClock;
 import io.packetparamedic.reflector.health.HealthServer;
 import io.packetparamedic.reflector.health.Readiness;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
@@ -23,6 +27,7 @@ import io.packetparamedic.reflector.server.Addresses;
 import io.packetparamedic.reflector.server.ConnectionRegistry;
 import io.packetparamedic.reflector.server.ControlServer;
 import io.packetparamedic.reflector.server.Transport;
+import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.session.SessionService;
 import io.packetparamedic.reflector.tls.ServerTlsContext;
 import io.packetparamedic.reflector.wire.Payload;
@@ -36,6 +41,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,18 +53,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running reflector's control plane: the Paramedic Link server, the health/metrics server,
- * the audit log, the authorizer with its peer file, and the meters, wired together. The session
- * layer ({@link SessionService}) and the host metadata ({@link PathMetaSource}) are supplied by
- * the caller, who also owns and closes them.
+ * A running reflector, and the one way to assemble one: the Paramedic Link server, the
+ * health/metrics server, the audit log, the authorizer with its peer file, the session layer
+ * (iperf3 and UDP echo engines with governance) and the meters, wired to one {@link LiveConfig}.
+ * {@code reflector serve} (both modes) and the tests build it the same way:
  *
  * <pre>{@code
- * Reflector r = Reflector.builder(config, identity).sessions(sessions).pathMeta(meta).start();
+ * ReflectorRuntime r = ReflectorRuntime.builder(liveConfig, identity).pathMeta(meta).start();
+ * liveConfig.apply(edited);   // peers, pairing codes, quotas, limits and log level follow
  * }</pre>
+ *
+ * Parts given to the builder ({@link Builder#sessions}, {@link Builder#auditLog},
+ * {@link Builder#metrics}) stay the caller's to close; the parts it builds itself are closed by
+ * {@link #close}.
  */
-public final class Reflector implements AutoCloseable {
+public final class ReflectorRuntime implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Reflector.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ReflectorRuntime.class);
     private static final int WORKER_QUEUE = 256;
 
     /** What {@code reflector status} shows: live figures, never a pairing code. */
@@ -75,7 +86,10 @@ public final class Reflector implements AutoCloseable {
     private final EndpointId endpointId;
     private final Clock clock;
     private final Instant startedAt;
+    private final LiveConfig config;
     private final SessionService sessions;
+    /** The session layer built here, when the caller gave none; closed with the runtime. */
+    private final SessionLayer ownSessions;
     private final AuditLog audit;
     private final boolean ownsAudit;
     private final ReflectorMetrics metrics;
@@ -86,20 +100,31 @@ public final class Reflector implements AutoCloseable {
     private final ThreadPoolExecutor worker;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Readiness readiness = new Readiness();
-    private volatile ReflectorConfig config;
     private ControlServer control;
     private HealthServer health;
 
-    private Reflector(Builder b) {
+    private ReflectorRuntime(Builder b) {
         // First, so that an unreadable peer file fails the start before any thread exists.
-        PeerStore peers = PeerStore.open(b.config.dataDir(), b.clock);
+        PeerStore peers = PeerStore.open(b.config.get().dataDir(), b.clock);
         this.config = b.config;
         this.endpointId = b.identity.endpointId();
         this.clock = b.clock;
         this.startedAt = clock.instant();
-        this.sessions = b.sessions;
         this.ownsAudit = b.audit == null;
-        this.audit = ownsAudit ? AuditLog.of(config, endpointId.toString(), clock) : b.audit;
+        this.audit = ownsAudit ? AuditLog.of(config.get(), endpointId.toString(), b.wallClock) : b.audit;
+        SessionLayer built = null;
+        try {
+            if (b.sessions == null) {
+                built = SessionLayer.create(config, audit, b.persistGovernance);
+                b.governanceSeed.accept(built.governance());
+            }
+        } catch (RuntimeException e) {
+            if (built != null) built.close();
+            if (ownsAudit) audit.close();
+            throw e;
+        }
+        this.ownSessions = built;
+        this.sessions = ownSessions != null ? ownSessions.manager() : b.sessions;
         this.ownsMetrics = b.metrics == null;
         this.metrics = ownsMetrics ? new ReflectorMetrics() : b.metrics;
         // Session layers that keep meters (SessionManager) publish them on the scraped registry.
@@ -107,8 +132,9 @@ public final class Reflector implements AutoCloseable {
             binder.bindTo(metrics.registry());
         }
         audit.bindTo(metrics.registry());
-        this.authorizer = new Authorizer(config, peers, audit, clock);
+        this.authorizer = new Authorizer(config.get(), peers, audit, clock);
         b.pairingListeners.forEach(authorizer::addListener);
+        followConfig();
         this.transport = Transport.create(0);
         AtomicInteger threads = new AtomicInteger();
         this.worker = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WORKER_QUEUE), r -> {
@@ -118,37 +144,75 @@ public final class Reflector implements AutoCloseable {
         });
     }
 
-    public static Builder builder(ReflectorConfig config, Ed25519Identity identity) {
+    /** What follows a configuration change, and how: each part through its own listener. */
+    private void followConfig() {
+        AtomicInteger removedPeers = new AtomicInteger();
+        config.onPeers(next -> {
+            Set<EndpointId> removed = authorizer.applyPeers(next);
+            removed.forEach(this::revokeLive);
+            removedPeers.set(removed.size());
+        });
+        config.onPairingCodes(authorizer::applyPairingCodes);
+        config.onLogLevel(LogLevels::apply);
+        // Quotas and network limits need no listener: the session layer and the control server
+        // read them from the live configuration when they use them.
+        config.onApplied(next -> LOG.info("event=config_applied authorized_peers={} removed_peers={}",
+                authorizer.authorizedPeerCount(), removedPeers.getAndSet(0)));
+    }
+
+    /** A runtime following {@code config}; it registers its listeners there, so one LiveConfig serves one runtime. */
+    public static Builder builder(LiveConfig config, Ed25519Identity identity) {
         return new Builder(config, identity);
     }
 
-    /** Starts a reflector with its own audit log and meters. */
-    public static Reflector start(ReflectorConfig config, Ed25519Identity identity, SessionService sessions,
-            PathMetaSource pathMeta) throws IOException {
-        return builder(config, identity).sessions(sessions).pathMeta(pathMeta).start();
+    /** A runtime that owns its live configuration, starting from {@code config}. */
+    public static Builder builder(ReflectorConfig config, Ed25519Identity identity) {
+        return new Builder(new LiveConfig(config), identity);
     }
 
-    /** Optional parts of a reflector; {@link #sessions} and {@link #pathMeta} are required. */
+    /** Optional parts of a reflector; {@link #pathMeta} is required. */
     public static final class Builder {
-        private final ReflectorConfig config;
+        private final LiveConfig config;
         private final Ed25519Identity identity;
         private SessionService sessions;
+        private boolean persistGovernance = true;
+        private Consumer<Governance> governanceSeed = g -> {};
         private PathMetaSource pathMeta;
         private AuditLog audit;
         private ReflectorMetrics metrics;
         private Clock clock = Clock.systemUTC();
+        private Clock wallClock = WallClock.system();
         private String version = BuildInfo.current().version();
         private InetSocketAddress controlAddress;
         private InetSocketAddress healthAddress;
         private final List<PairingListener> pairingListeners = new ArrayList<>();
 
-        private Builder(ReflectorConfig config, Ed25519Identity identity) {
+        private Builder(LiveConfig config, Ed25519Identity identity) {
             this.config = Objects.requireNonNull(config, "config");
             this.identity = Objects.requireNonNull(identity, "identity");
         }
 
+        /**
+         * A session layer of the caller's (tests); by default the runtime builds the real one
+         * ({@link SessionLayer}) on the live configuration and closes it.
+         */
         public Builder sessions(SessionService sessions) {
             this.sessions = sessions;
+            return this;
+        }
+
+        /**
+         * Whether the built session layer keeps governance in {@code <data dir>/governance.json}
+         * (standalone, the default) or in memory only (Kubernetes, where it lives in the peers' status).
+         */
+        public Builder persistGovernance(boolean persist) {
+            this.persistGovernance = persist;
+            return this;
+        }
+
+        /** Seeds the built session layer's governance before the listeners open (e.g. restored from the API). */
+        public Builder governanceSeed(Consumer<Governance> seed) {
+            this.governanceSeed = Objects.requireNonNull(seed, "seed");
             return this;
         }
 
@@ -169,8 +233,15 @@ public final class Reflector implements AutoCloseable {
             return this;
         }
 
+        /** The clock of pairing windows and uptime (serve uses a steady one). */
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** The clock the built audit log stamps lines with; defaults to {@link WallClock#system()}. */
+        public Builder wallClock(Clock wallClock) {
+            this.wallClock = wallClock;
             return this;
         }
 
@@ -203,15 +274,15 @@ public final class Reflector implements AutoCloseable {
          * @throws IOException when a listener cannot bind; nothing is left running
          * @throws IllegalStateException when the peer file is unreadable
          */
-        public Reflector start() throws IOException {
-            Objects.requireNonNull(sessions, "sessions");
+        public ReflectorRuntime start() throws IOException {
             Objects.requireNonNull(pathMeta, "pathMeta");
-            LogLevels.apply(config.logging.level);
-            Reflector r = new Reflector(this);
+            ReflectorConfig initial = config.get();
+            LogLevels.apply(initial.logging.level);
+            ReflectorRuntime r = new ReflectorRuntime(this);
             try {
                 r.listen(
-                        controlAddress != null ? controlAddress : Addresses.parse(config.network.listenAddress),
-                        healthAddress != null ? healthAddress : Addresses.parse(config.network.listenAddressHealth),
+                        controlAddress != null ? controlAddress : Addresses.parse(initial.network.listenAddress),
+                        healthAddress != null ? healthAddress : Addresses.parse(initial.network.listenAddressHealth),
                         identity, pathMeta, version);
                 return r;
             } catch (IOException | RuntimeException e) {
@@ -227,11 +298,12 @@ public final class Reflector implements AutoCloseable {
 
     private void listen(InetSocketAddress controlAddress, InetSocketAddress healthAddress, Ed25519Identity identity,
             PathMetaSource pathMeta, String version) throws IOException, InterruptedException {
-        SslContext ssl = ServerTlsContext.create(identity, config.network.alpn);
-        RpcContext rpc = new RpcContext(endpointId, this::config, startedAt, clock, sessions, pathMeta, authorizer,
+        String alpn = config.get().network.alpn;
+        SslContext ssl = ServerTlsContext.create(identity, alpn);
+        RpcContext rpc = new RpcContext(endpointId, config, startedAt, clock, sessions, pathMeta, authorizer,
                 metrics, worker);
         try {
-            control = ControlServer.start(transport, controlAddress, config.network, ssl, authorizer, audit, metrics,
+            control = ControlServer.start(transport, controlAddress, () -> config.get().network, ssl, authorizer, audit, metrics,
                     registry, connection -> new RequestDispatcher(connection, rpc), clock);
         } catch (Exception e) {
             throw bindFailure("control", controlAddress, e);
@@ -243,7 +315,7 @@ public final class Reflector implements AutoCloseable {
         }
         LOG.info("event=reflector_started endpoint_id={} control={} health={} transport={} alpn={} authorized_peers={}",
                 endpointId, Addresses.format(control.localAddress()), Addresses.format(health.localAddress()),
-                transport.name(), config.network.alpn, authorizer.authorizedPeerCount());
+                transport.name(), alpn, authorizer.authorizedPeerCount());
     }
 
     private static IOException bindFailure(String what, InetSocketAddress address, Exception e) throws InterruptedException {
@@ -263,9 +335,19 @@ public final class Reflector implements AutoCloseable {
         return health.localAddress();
     }
 
-    /** The configuration in force (it changes with {@link #applyConfig}). */
+    /** The configuration in force now. */
     public ReflectorConfig config() {
+        return config.get();
+    }
+
+    /** The running configuration; {@link LiveConfig#apply} changes it. */
+    public LiveConfig liveConfig() {
         return config;
+    }
+
+    /** The session layer the runtime built (empty when the builder was given one). */
+    public Optional<SessionLayer> sessionLayer() {
+        return Optional.ofNullable(ownSessions);
     }
 
     public ReflectorMetrics metrics() {
@@ -304,27 +386,6 @@ public final class Reflector implements AutoCloseable {
                 sessions.activeTest(),
                 sessions.testsToday(),
                 sessions.bytesToday());
-    }
-
-    /**
-     * Applies a changed configuration to the running server: allowlist, pairing codes, quotas (as
-     * {@link #config()} and {@code server_hello} report them) and the log level. Peers that lost
-     * their authorization have their connections closed and their sessions ended. Listen
-     * addresses and TLS settings take effect at the next start only.
-     */
-    public void applyConfig(ReflectorConfig next) {
-        ReflectorConfig previous = config;
-        config = next;
-        LogLevels.apply(next.logging.level);
-        if (!Objects.equals(previous.network.listenAddress, next.network.listenAddress)
-                || !Objects.equals(previous.network.listenAddressHealth, next.network.listenAddressHealth)
-                || !Objects.equals(previous.network.alpn, next.network.alpn)
-                || previous.network.requireAlpn != next.network.requireAlpn) {
-            LOG.warn("event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn");
-        }
-        Set<EndpointId> removed = authorizer.apply(next);
-        removed.forEach(this::revokeLive);
-        LOG.info("event=config_applied authorized_peers={} removed_peers={}", authorizer.authorizedPeerCount(), removed.size());
     }
 
     /** Removes a peer enrolled by pairing; its connections close and its sessions end. */
@@ -372,7 +433,10 @@ public final class Reflector implements AutoCloseable {
         return finished;
     }
 
-    /** Stops accepting, closes every connection, then the listeners' threads and the audit log. Idempotent. */
+    /**
+     * Stops accepting, closes every connection, then the listeners' threads, the built session
+     * layer (ending its sessions) and the built audit log. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
@@ -385,6 +449,7 @@ public final class Reflector implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (ownSessions != null) ownSessions.close();
         if (ownsAudit) audit.close();
         if (ownsMetrics) metrics.close();
         LOG.info("event=reflector_stopped endpoint_id={}", endpointId);

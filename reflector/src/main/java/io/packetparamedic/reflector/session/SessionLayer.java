@@ -12,26 +12,20 @@ import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
- * The session layer of a reflector, ready to hand to {@code Reflector.builder(...).sessions(...)}:
- * a {@link SessionManager} with the iperf3 and UDP echo engines and governance state in the data
- * directory's {@code governance.json} (standalone mode) or in memory only (when status lives
- * elsewhere, e.g. Kubernetes; seed it through {@link #governance()}). Closing it stops every
- * session and engine.
- *
- * <pre>{@code
- * try (StandaloneSessions sessions = StandaloneSessions.create(config::get, audit, true)) {
- *     Reflector r = Reflector.builder(cfg, identity).auditLog(audit).sessions(sessions.manager()).start();
- * }
- * }</pre>
+ * The session layer of a reflector: a {@link SessionManager} with the iperf3 and UDP echo engines
+ * and governance state in the data directory's {@code governance.json} (standalone mode) or in
+ * memory only (when status lives elsewhere, e.g. Kubernetes; seed it through
+ * {@link #governance()}). {@code runtime.ReflectorRuntime} builds one for both modes; closing it
+ * stops every session and engine.
  */
-public final class StandaloneSessions implements AutoCloseable {
+public final class SessionLayer implements AutoCloseable {
 
     private final GovernanceStore store;
     private final ThroughputEngine throughput;
     private final UdpEchoEngine udpEcho;
     private final SessionManager manager;
 
-    private StandaloneSessions(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist, Clock clock) {
+    private SessionLayer(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist, Clock clock) {
         ReflectorConfig initial = config.get();
         this.store = persist ? GovernanceStore.inDataDir(initial.dataDir()) : null;
         this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
@@ -45,9 +39,9 @@ public final class StandaloneSessions implements AutoCloseable {
      * @param config the live configuration (quota changes apply to the next request)
      * @param persist keep governance in {@code <data dir>/governance.json} across restarts
      */
-    public static StandaloneSessions create(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist) {
+    public static SessionLayer create(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist) {
         // Steady: cooldowns, the rolling hour and session expiry must not move with a clock step.
-        return new StandaloneSessions(config, audit, persist, SteadyClock.system());
+        return new SessionLayer(config, audit, persist, SteadyClock.system());
     }
 
     public SessionManager manager() {
