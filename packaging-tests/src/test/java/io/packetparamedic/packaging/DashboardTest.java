@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.audit.AuditLog;
-import io.packetparamedic.reflector.session.StandaloneSessions;
+import io.packetparamedic.reflector.session.SessionLayer;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -53,7 +53,7 @@ class DashboardTest {
     ReflectorConfig config = new ReflectorConfig();
     config.identity.privateKeyPath = dir.resolve("identity.ed25519").toString();
     try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "dashboard-test");
-        StandaloneSessions sessions = StandaloneSessions.create(() -> config, audit, false)) {
+        SessionLayer sessions = SessionLayer.create(() -> config, audit, false)) {
       // The session layer's meters, bound the way Reflector binds them.
       sessions.manager().bindTo(metrics.registry());
       // Labelled counters appear in a scrape once used.

@@ -12,7 +12,7 @@ import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
-import io.packetparamedic.reflector.session.StandaloneSessions;
+import io.packetparamedic.reflector.session.SessionLayer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -128,7 +128,7 @@ class OperatorProcessTest {
     ReflectorConfig config = new ReflectorConfig();
     config.identity.privateKeyPath = dir.resolve("identity.ed25519").toString();
     try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "operator-process-test");
-        StandaloneSessions sessions = StandaloneSessions.create(() -> config, audit, false)) {
+        SessionLayer sessions = SessionLayer.create(() -> config, audit, false)) {
       sessions.manager().bindTo(metrics.registry());
       return metrics.scrape();
     } finally {
