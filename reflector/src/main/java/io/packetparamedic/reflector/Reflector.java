@@ -12,14 +12,15 @@ import io.packetparamedic.reflector.auth.OpenPairingWindow;
 import io.packetparamedic.reflector.auth.PairingListener;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.auth.PeerStore;
-import io.packetparamedic.reflector.cli.BuildInfo;
+import io.packetparamedic.reflector.build.BuildInfo;
 import io.packetparamedic.reflector.health.HealthServer;
 import io.packetparamedic.reflector.health.Readiness;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.reflector.rpc.PathMetaSource;
 import io.packetparamedic.reflector.rpc.RequestDispatcher;
 import io.packetparamedic.reflector.rpc.RpcContext;
-import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.rpc.SessionMessages;
+import io.packetparamedic.reflector.wire.Addresses;
 import io.packetparamedic.reflector.server.ConnectionRegistry;
 import io.packetparamedic.reflector.server.ControlServer;
 import io.packetparamedic.reflector.server.Transport;
@@ -301,7 +302,7 @@ public final class Reflector implements AutoCloseable {
                 registry.size(),
                 authorizer.authorizedPeerCount(),
                 authorizer.openWindow(),
-                sessions.activeTest(),
+                sessions.activeTest().map(SessionMessages::activeTest),
                 sessions.testsToday(),
                 sessions.bytesToday());
     }

@@ -11,7 +11,7 @@ import io.packetparamedic.reflector.wire.Payload;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.wire.Addresses;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;

@@ -16,7 +16,7 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.Reflector;
 import io.packetparamedic.reflector.governance.PeerFigures;
-import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.wire.Addresses;
 import io.packetparamedic.reflector.server.PeerConnection;
 import io.packetparamedic.reflector.session.ActiveSession;
 import io.packetparamedic.reflector.session.SessionManager;
