@@ -4,7 +4,9 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.session.PeerContext;
+import io.packetparamedic.reflector.session.SessionDecision;
 import io.packetparamedic.reflector.session.SessionLayer;
+import io.packetparamedic.reflector.session.TestRequest;
 import io.packetparamedic.reflector.wire.Payload;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -48,10 +50,10 @@ public class ThroughputBench {
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
                 SessionLayer sessions = SessionLayer.create(() -> cfg, audit, false)) {
             for (int round = 0; round < rounds; round++) {
-                Payload answer = sessions.manager().request(peer,
-                        new Payload.SessionRequest("throughput", new Payload.SessionParams(seconds, "tcp", streams, false)))
+                SessionDecision answer = sessions.manager().request(peer,
+                        new TestRequest("throughput", new TestRequest.Params(seconds, "tcp", streams, false)))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS);
-                Payload.SessionGrant grant = (Payload.SessionGrant) answer;
+                SessionDecision.Granted grant = (SessionDecision.Granted) answer;
                 long cpu0 = cpu.getProcessCpuTime();
                 double relayed = client(grant.port(), seconds, streams, rate);
                 long cpu1 = cpu.getProcessCpuTime();

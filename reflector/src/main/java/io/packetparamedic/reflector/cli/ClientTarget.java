@@ -1,6 +1,6 @@
 package io.packetparamedic.reflector.cli;
 
-import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.wire.Addresses;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;

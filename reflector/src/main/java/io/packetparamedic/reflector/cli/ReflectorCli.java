@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "reflector",
         mixinStandardHelpOptions = true,
-        versionProvider = BuildInfo.VersionProvider.class,
+        versionProvider = VersionProvider.class,
         description = "PacketParamedic reflector: a Paramedic Link endpoint for appliances to test against.",
         subcommands = {
             ServeCommand.class,

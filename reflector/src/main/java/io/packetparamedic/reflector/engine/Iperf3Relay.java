@@ -21,7 +21,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.wire.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;

@@ -70,8 +70,8 @@ public record KubeSettings(
                 value(env, "POD_NAME"),
                 value(env, "NODE_NAME"),
                 value(env, "HOST_IP"),
-                bind.or(() -> value(env, ENV_LISTEN).map(io.packetparamedic.reflector.server.Addresses::parse)),
-                value(env, ENV_HEALTH_LISTEN).map(io.packetparamedic.reflector.server.Addresses::parse),
+                bind.or(() -> value(env, ENV_LISTEN).map(io.packetparamedic.reflector.wire.Addresses::parse)),
+                value(env, ENV_HEALTH_LISTEN).map(io.packetparamedic.reflector.wire.Addresses::parse),
                 value(env, ENV_DATA_DIR).map(Path::of));
     }
 

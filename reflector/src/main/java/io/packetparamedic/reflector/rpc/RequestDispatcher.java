@@ -4,8 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.packetparamedic.reflector.auth.AccessLevel;
 import io.packetparamedic.reflector.auth.PairingOutcome;
-import io.packetparamedic.reflector.server.InboundMessage;
-import io.packetparamedic.reflector.server.PeerConnection;
+import io.packetparamedic.reflector.session.PeerContext;
 import io.packetparamedic.reflector.wire.Envelope;
 import io.packetparamedic.reflector.wire.Payload;
 import java.util.ArrayDeque;
@@ -36,14 +35,17 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
     /** Failed pairing attempts one connection may make before it is closed. */
     static final int MAX_FAILED_PAIRINGS = 5;
 
-    private final PeerConnection connection;
+    private final ConnectedPeer connection;
+    /** The connection's peer in the session layer's terms. */
+    private final PeerContext peer;
     private final RpcContext rpc;
     private final ArrayDeque<InboundMessage> waiting = new ArrayDeque<>();
     private boolean busy;
     private int failedPairings;
 
-    public RequestDispatcher(PeerConnection connection, RpcContext rpc) {
+    public RequestDispatcher(ConnectedPeer connection, RpcContext rpc) {
         this.connection = connection;
+        this.peer = new PeerContext(connection.peerId(), connection.remoteAddress());
         this.rpc = rpc;
     }
 
@@ -123,13 +125,14 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
             return done(status());
         }
         if (p instanceof Payload.SessionRequest request) {
-            return rpc.sessions().request(connection.context(), request)
+            return rpc.sessions().request(peer, SessionMessages.request(request))
+                    .thenApply(SessionMessages::decision)
                     .toCompletableFuture()
                     .orTimeout(SESSION_DECISION_TIMEOUT_SEC, TimeUnit.SECONDS);
         }
         if (p instanceof Payload.SessionClose close) {
             if (close.testId() == null) return done(new Payload.Error(400, "invalid session_close message"));
-            return done(rpc.sessions().close(connection.context(), close.testId()));
+            return done(SessionMessages.closed(rpc.sessions().close(peer, close.testId())));
         }
         if (p instanceof Payload.GetPathMeta) {
             return offloop(() -> rpc.pathMeta().pathMeta(connection.remoteAddress()));
@@ -153,7 +156,7 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
         return new Payload.StatusSnapshot(
                 rpc.reflectorId().toString(),
                 rpc.uptimeSec(),
-                rpc.sessions().activeTest().orElse(null),
+                rpc.sessions().activeTest().map(SessionMessages::activeTest).orElse(null),
                 rpc.sessions().testsToday(),
                 rpc.sessions().bytesToday(),
                 null);

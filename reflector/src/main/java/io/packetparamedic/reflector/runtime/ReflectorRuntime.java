@@ -13,7 +13,7 @@ import io.packetparamedic.reflector.auth.OpenPairingWindow;
 import io.packetparamedic.reflector.auth.PairingListener;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.auth.PeerStore;
-import io.packetparamedic.reflector.cli.BuildInfo;
+import io.packetparamedic.reflector.build.BuildInfo;
 import io.packetparamedic.reflector.config.LiveConfig;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.WallClock;
@@ -23,13 +23,14 @@ import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.reflector.rpc.PathMetaSource;
 import io.packetparamedic.reflector.rpc.RequestDispatcher;
 import io.packetparamedic.reflector.rpc.RpcContext;
-import io.packetparamedic.reflector.server.Addresses;
+import io.packetparamedic.reflector.rpc.SessionMessages;
 import io.packetparamedic.reflector.server.ConnectionRegistry;
 import io.packetparamedic.reflector.server.ControlServer;
 import io.packetparamedic.reflector.server.Transport;
 import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.session.SessionService;
 import io.packetparamedic.reflector.tls.ServerTlsContext;
+import io.packetparamedic.reflector.wire.Addresses;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -383,7 +384,7 @@ public final class ReflectorRuntime implements AutoCloseable {
                 registry.size(),
                 authorizer.authorizedPeerCount(),
                 authorizer.openWindow(),
-                sessions.activeTest(),
+                sessions.activeTest().map(SessionMessages::activeTest),
                 sessions.testsToday(),
                 sessions.bytesToday());
     }

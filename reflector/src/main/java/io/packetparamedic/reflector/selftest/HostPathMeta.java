@@ -1,6 +1,6 @@
 package io.packetparamedic.reflector.selftest;
 
-import io.packetparamedic.reflector.cli.BuildInfo;
+import io.packetparamedic.reflector.build.BuildInfo;
 import io.packetparamedic.reflector.rpc.PathMetaSource;
 import io.packetparamedic.reflector.wire.Payload;
 import java.net.InetSocketAddress;

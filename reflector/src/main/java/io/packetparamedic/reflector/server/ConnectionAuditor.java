@@ -7,6 +7,7 @@ import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.wire.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

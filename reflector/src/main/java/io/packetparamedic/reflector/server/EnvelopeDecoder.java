@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import io.packetparamedic.reflector.rpc.InboundMessage;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import io.packetparamedic.reflector.wire.ProtocolException;
 import java.util.List;

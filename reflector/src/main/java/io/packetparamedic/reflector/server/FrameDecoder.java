@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.packetparamedic.reflector.wire.Addresses;
 import io.packetparamedic.reflector.wire.FrameLimits;
 import java.util.List;
 import java.util.function.Consumer;

@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.packetparamedic.reflector.auth.AccessLevel;
+import io.packetparamedic.reflector.rpc.InboundMessage;
 import io.packetparamedic.reflector.wire.FrameLimits;
 import io.packetparamedic.reflector.wire.Payload;
 

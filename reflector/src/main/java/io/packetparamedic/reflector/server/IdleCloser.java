@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.packetparamedic.reflector.wire.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

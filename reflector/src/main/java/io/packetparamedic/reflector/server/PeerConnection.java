@@ -3,37 +3,39 @@ package io.packetparamedic.reflector.server;
 import io.netty.channel.Channel;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.auth.AccessLevel;
-import io.packetparamedic.reflector.session.PeerContext;
+import io.packetparamedic.reflector.rpc.ConnectedPeer;
+import io.packetparamedic.reflector.wire.Addresses;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 
 /** One authenticated control connection: whose it is, from where, and what it may do right now. */
-public final class PeerConnection {
+public final class PeerConnection implements ConnectedPeer {
 
     private final Channel channel;
-    private final PeerContext peer;
+    private final EndpointId peerId;
+    private final InetSocketAddress remote;
     private final Instant connectedAt;
     private volatile AccessLevel access;
 
     PeerConnection(Channel channel, EndpointId peerId, InetSocketAddress remote, AccessLevel access, Instant connectedAt) {
         this.channel = channel;
-        this.peer = new PeerContext(peerId, remote);
+        this.peerId = peerId;
+        this.remote = remote;
         this.access = access;
         this.connectedAt = connectedAt;
     }
 
+    @Override
     public EndpointId peerId() {
-        return peer.peerId();
+        return peerId;
     }
 
+    @Override
     public InetSocketAddress remoteAddress() {
-        return peer.remoteAddress();
+        return remote;
     }
 
-    public PeerContext context() {
-        return peer;
-    }
-
+    @Override
     public AccessLevel access() {
         return access;
     }
@@ -42,7 +44,7 @@ public final class PeerConnection {
         return connectedAt;
     }
 
-    /** A successful pairing upgrades the live connection (spec section 6). */
+    @Override
     public void grantFullAccess() {
         access = AccessLevel.FULL;
     }
@@ -55,8 +57,8 @@ public final class PeerConnection {
         channel.close();
     }
 
-    /** {@code ip:port}, as audit lines show it. */
+    @Override
     public String remoteText() {
-        return Addresses.format(peer.remoteAddress());
+        return Addresses.format(remote);
     }
 }

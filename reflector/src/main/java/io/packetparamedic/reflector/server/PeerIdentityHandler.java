@@ -13,6 +13,7 @@ import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.auth.AccessLevel;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.wire.Addresses;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.Certificate;

@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.server;
 
 import io.netty.channel.Channel;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.wire.Addresses;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -2,7 +2,6 @@ package io.packetparamedic.reflector.session;
 
 import io.packetparamedic.reflector.governance.PlainWords;
 import io.packetparamedic.reflector.wire.DenyReason;
-import io.packetparamedic.reflector.wire.Payload;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -41,12 +40,12 @@ final class SessionDrain {
      * follow-up), else the refusal to send. {@code lastExpiry} is when the last running test
      * expires, if any is running.
      */
-    Payload.SessionDeny admit(String peerId, int durationSec, Instant now, Instant lastExpiry) {
-        Instant wouldEnd = now.plusSeconds(durationSec + SessionManager.GRACE_SEC);
+    SessionDecision.Denied admit(String peerId, int durationSec, Instant now, Instant lastExpiry) {
+        Instant wouldEnd = now.plusSeconds(durationSec + Session.GRACE_SEC);
         if (!wouldEnd.isAfter(deadline) && mayFollowUp.remove(peerId)) return null;
         Instant exitBy = lastExpiry == null ? now : lastExpiry.isBefore(deadline) ? lastExpiry : deadline;
         long retry = Math.max(0, Duration.between(now, exitBy).toSeconds()) + RESTART_ALLOWANCE_SEC;
-        return new Payload.SessionDeny(DenyReason.BUSY.wire(), "the reflector is restarting and takes no new tests; "
+        return new SessionDecision.Denied(DenyReason.BUSY, "the reflector is restarting and takes no new tests; "
                 + "try again in " + PlainWords.duration(retry), retry);
     }
 

@@ -1,7 +1,6 @@
 package io.packetparamedic.reflector.session;
 
 import io.packetparamedic.api.identity.EndpointId;
-import io.packetparamedic.reflector.wire.Payload;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -15,17 +14,17 @@ import java.util.concurrent.CompletionStage;
 public interface SessionService {
 
     /**
-     * Decides a {@code session_request} from an authorized peer. Completes with a
-     * {@link Payload.SessionGrant} (sent only once the engine accepts traffic) or a
-     * {@link Payload.SessionDeny}.
+     * Decides a test request from an authorized peer. Completes with a
+     * {@link SessionDecision.Granted} (only once the engine accepts traffic) or a
+     * {@link SessionDecision.Denied}.
      */
-    CompletionStage<Payload> request(PeerContext peer, Payload.SessionRequest request);
+    CompletionStage<SessionDecision> request(PeerContext peer, TestRequest request);
 
-    /** Handles {@code session_close}: {@link Payload.Ok}, or {@link Payload.Error} when the test is not the peer's. */
-    Payload close(PeerContext peer, String testId);
+    /** Ends a test early at its owner's request; another peer's test goes on. */
+    CloseOutcome close(PeerContext peer, String testId);
 
-    /** The session shown in {@code status_snapshot}, if one is active. */
-    Optional<Payload.ActiveTest> activeTest();
+    /** The session a status snapshot shows, if one is active. */
+    Optional<RunningTest> activeTest();
 
     /** Tests started in the current UTC day, across all peers. */
     long testsToday();

@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetparamedic.reflector.build.BuildInfo;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

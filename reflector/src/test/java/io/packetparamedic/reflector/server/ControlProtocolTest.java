@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.rpc.Golden;
+import io.packetparamedic.reflector.session.SessionDecision;
+import io.packetparamedic.reflector.wire.DenyReason;
 import io.packetparamedic.reflector.wire.Envelope;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import io.packetparamedic.reflector.wire.Payload;
@@ -119,14 +121,14 @@ class ControlProtocolTest {
     @Test
     void responsesKeepRequestOrderWhenASessionDecisionIsSlow() throws Exception {
         start(c -> {});
-        CompletableFuture<Payload> slow = new CompletableFuture<>();
+        CompletableFuture<SessionDecision> slow = new CompletableFuture<>();
         server.sessions.answerWith(r -> slow);
         try (LinkClient c = server.connect(appliance)) {
             c.send(new Envelope("a", new Payload.SessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null))));
             c.send(new Envelope("b", new Payload.GetStatus()));
             c.send(new Envelope("c", new Payload.Hello("1.0", List.of())));
             // Neither b nor c may overtake a; complete a from another thread, as an engine would.
-            CompletableFuture.runAsync(() -> slow.complete(new Payload.SessionDeny("busy", "another test is running", 5L)));
+            CompletableFuture.runAsync(() -> slow.complete(new SessionDecision.Denied(DenyReason.BUSY, "another test is running", 5L)));
             assertThat(c.receive()).extracting(Envelope::requestId, e -> e.payload().getClass())
                     .containsExactly("a", Payload.SessionDeny.class);
             assertThat(c.receive().requestId()).isEqualTo("b");

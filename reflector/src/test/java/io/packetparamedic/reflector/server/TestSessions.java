@@ -1,9 +1,12 @@
 package io.packetparamedic.reflector.server;
 
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.reflector.session.CloseOutcome;
 import io.packetparamedic.reflector.session.PeerContext;
+import io.packetparamedic.reflector.session.RunningTest;
+import io.packetparamedic.reflector.session.SessionDecision;
 import io.packetparamedic.reflector.session.SessionService;
-import io.packetparamedic.reflector.wire.Payload;
+import io.packetparamedic.reflector.session.TestRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -22,31 +25,31 @@ public final class TestSessions implements SessionService {
 
     public final List<PeerContext> requests = new CopyOnWriteArrayList<>();
     public final List<EndpointId> ended = new CopyOnWriteArrayList<>();
-    private volatile Function<Payload.SessionRequest, CompletionStage<Payload>> answer =
+    private volatile Function<TestRequest, CompletionStage<SessionDecision>> answer =
             r -> CompletableFuture.completedFuture(grant());
 
-    public static Payload.SessionGrant grant() {
-        return new Payload.SessionGrant(UUID.randomUUID().toString(), "direct_ephemeral", 5201,
-                UUID.randomUUID().toString(), Instant.now().plusSeconds(15).truncatedTo(ChronoUnit.SECONDS).toString());
+    public static SessionDecision.Granted grant() {
+        return new SessionDecision.Granted(UUID.randomUUID().toString(), 5201, UUID.randomUUID().toString(),
+                Instant.now().plusSeconds(15).truncatedTo(ChronoUnit.SECONDS), 10, 1, null, 0, 1_000_000L);
     }
 
-    public void answerWith(Function<Payload.SessionRequest, CompletionStage<Payload>> answer) {
+    public void answerWith(Function<TestRequest, CompletionStage<SessionDecision>> answer) {
         this.answer = answer;
     }
 
     @Override
-    public CompletionStage<Payload> request(PeerContext peer, Payload.SessionRequest request) {
+    public CompletionStage<SessionDecision> request(PeerContext peer, TestRequest request) {
         requests.add(peer);
         return answer.apply(request);
     }
 
     @Override
-    public Payload close(PeerContext peer, String testId) {
-        return new Payload.Ok();
+    public CloseOutcome close(PeerContext peer, String testId) {
+        return CloseOutcome.CLOSED;
     }
 
     @Override
-    public Optional<Payload.ActiveTest> activeTest() {
+    public Optional<RunningTest> activeTest() {
         return Optional.empty();
     }
 

@@ -132,7 +132,7 @@ class DataPlanePinningTest {
             h.awaitEnded(g.testId());
             assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count())
                     .isEqualTo((double) flood);
-            assertThat(refusals(h)).hasSize(SessionManager.MAX_REFUSALS_AUDITED);
+            assertThat(refusals(h)).hasSize(SessionEvents.MAX_REFUSALS_AUDITED);
             // The session's completion carries the full count.
             assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"")
                     .contains(g.testId()).contains("\"dataplane_refused\":" + flood));

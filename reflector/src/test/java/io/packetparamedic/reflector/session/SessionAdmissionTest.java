@@ -34,7 +34,7 @@ class SessionAdmissionTest {
                 Thread t = new Thread(() -> {
                     try {
                         go.await();
-                        h.manager.request(peer, SessionHarness.throughput(5, 1, false))
+                        h.requestAsync(peer, SessionHarness.throughput(5, 1, false))
                                 .whenComplete((p, e) -> { if (e != null) answer.completeExceptionally(e); else answer.complete(p); });
                     } catch (InterruptedException e) {
                         answer.completeExceptionally(e);
@@ -68,7 +68,7 @@ class SessionAdmissionTest {
             PeerContext peer = SessionHarness.peer();
             for (int i = 0; i < 10; i++) {
                 Payload.SessionGrant g = h.grant(peer, SessionHarness.udpEcho(1));
-                assertThat(h.manager.close(peer, g.testId())).isInstanceOf(Payload.Ok.class);
+                assertThat(h.close(peer, g.testId())).isInstanceOf(Payload.Ok.class);
                 h.awaitEnded(g.testId());
                 h.clock.advance(Duration.ofSeconds(60));
             }
@@ -93,7 +93,7 @@ class SessionAdmissionTest {
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
             PeerContext peer = SessionHarness.peer();
             Payload.SessionGrant g = h.grant(peer, SessionHarness.udpEcho(1));
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
             h.awaitEnded(g.testId());
             h.clock.advance(Duration.ofSeconds(10));
             Payload.SessionDeny deny = (Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(1));
@@ -175,7 +175,7 @@ class SessionAdmissionTest {
             assertThat(h.manager.activeSessions()).isEmpty();
             h.config.get().iperf3.path = "iperf3";
             Payload.SessionGrant g = h.grant(peer, SessionHarness.throughput(1, 1, false));
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
         }
     }
 
@@ -185,11 +185,11 @@ class SessionAdmissionTest {
             PeerContext owner = SessionHarness.peer();
             PeerContext other = SessionHarness.peer();
             Payload.SessionGrant g = h.grant(owner, SessionHarness.udpEcho(30));
-            assertThat(h.manager.close(other, g.testId())).isInstanceOf(Payload.Error.class)
+            assertThat(h.close(other, g.testId())).isInstanceOf(Payload.Error.class)
                     .extracting(p -> ((Payload.Error) p).code()).isEqualTo(403);
             assertThat(h.manager.activeSessions()).hasSize(1);
-            assertThat(h.manager.close(owner, "no-such-test")).isInstanceOf(Payload.Error.class);
-            assertThat(h.manager.close(owner, g.testId())).isInstanceOf(Payload.Ok.class);
+            assertThat(h.close(owner, "no-such-test")).isInstanceOf(Payload.Error.class);
+            assertThat(h.close(owner, g.testId())).isInstanceOf(Payload.Ok.class);
             h.awaitEnded(g.testId());
             assertThat(h.manager.activeSessions()).isEmpty();
             assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"")
@@ -201,17 +201,17 @@ class SessionAdmissionTest {
     void statusFiguresFollowTheSessions() throws Exception {
         try (SessionHarness h = new SessionHarness(dir, SessionHarness.config())) {
             PeerContext peer = SessionHarness.peer();
-            assertThat(h.manager.activeTest()).isEmpty();
+            assertThat(h.activeTest()).isEmpty();
             Payload.SessionGrant g = h.grant(peer, SessionHarness.udpEcho(20));
-            Payload.ActiveTest active = h.manager.activeTest().orElseThrow();
+            Payload.ActiveTest active = h.activeTest().orElseThrow();
             assertThat(active.testId()).isEqualTo(g.testId());
             assertThat(active.testType()).isEqualTo("udp_echo");
             assertThat(active.peerId()).isEqualTo(peer.peerId().toString());
             assertThat(active.remainingSec()).isBetween(23L, 25L);
             assertThat(h.manager.testsToday()).isEqualTo(1);
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
             h.awaitEnded(g.testId());
-            assertThat(h.manager.activeTest()).isEmpty();
+            assertThat(h.activeTest()).isEmpty();
             assertThat(h.manager.governance().snapshot().get(peer.peerId().toString()).totalSessions()).isEqualTo(1);
         }
     }
@@ -225,7 +225,7 @@ class SessionAdmissionTest {
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
             for (int i = 0; i < 3; i++) {
                 Payload.SessionGrant g = h.grant(peer, SessionHarness.udpEcho(1));
-                h.manager.close(peer, g.testId());
+                h.close(peer, g.testId());
                 h.awaitEnded(g.testId());
             }
             assertThat(((Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(1))).reason()).isEqualTo("rate_limited");
@@ -252,7 +252,7 @@ class SessionAdmissionTest {
         cfg.access.peers.add(override);
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
             Payload.SessionGrant g = h.grant(limited, SessionHarness.udpEcho(1));
-            h.manager.close(limited, g.testId());
+            h.close(limited, g.testId());
             h.awaitEnded(g.testId());
             assertThat(((Payload.SessionDeny) h.request(limited, SessionHarness.udpEcho(1))).reason()).isEqualTo("rate_limited");
             // A live config change applies to the next request.

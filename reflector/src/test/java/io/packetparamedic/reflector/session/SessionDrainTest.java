@@ -52,7 +52,7 @@ class SessionDrainTest {
             assertThat(newcomer.message()).contains("restarting");
             // Until the running test expires (2 s + 5 s grace), then the restart.
             assertThat(newcomer.retryAfterSec()).isBetween(SessionDrain.RESTART_ALLOWANCE_SEC + 1,
-                    SessionDrain.RESTART_ALLOWANCE_SEC + 2 + SessionManager.GRACE_SEC);
+                    SessionDrain.RESTART_ALLOWANCE_SEC + 2 + Session.GRACE_SEC);
 
             Payload tooLong = h.request(running, SessionHarness.udpEcho(26)); // 26 + 5 s grace > 30 s
             assertThat(tooLong).as("a follow-up that would outlast the drain").isInstanceOf(Payload.SessionDeny.class);

@@ -8,6 +8,7 @@ import io.packetparamedic.reflector.engine.ThroughputEngine;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.GovernanceStore;
+import io.packetparamedic.reflector.rpc.SessionMessages;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -82,8 +85,23 @@ final class SessionHarness implements AutoCloseable {
         return new Payload.SessionRequest("udp_echo", new Payload.SessionParams(durationSec, null, null, null));
     }
 
+    /** The request as the rpc layer passes it on, answered with the message the peer would read. */
+    CompletionStage<Payload> requestAsync(PeerContext peer, Payload.SessionRequest request) {
+        return manager.request(peer, SessionMessages.request(request)).thenApply(SessionMessages::decision);
+    }
+
     Payload request(PeerContext peer, Payload.SessionRequest request) throws Exception {
-        return manager.request(peer, request).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        return requestAsync(peer, request).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    /** {@code session_close}, answered as the peer would read it. */
+    Payload close(PeerContext peer, String testId) {
+        return SessionMessages.closed(manager.close(peer, testId));
+    }
+
+    /** The {@code active_test} of a status snapshot. */
+    Optional<Payload.ActiveTest> activeTest() {
+        return manager.activeTest().map(SessionMessages::activeTest);
     }
 
     Payload.SessionGrant grant(PeerContext peer, Payload.SessionRequest request) throws Exception {

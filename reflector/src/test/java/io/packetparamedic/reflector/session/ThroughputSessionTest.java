@@ -124,7 +124,7 @@ class ThroughputSessionTest {
             // iperf3 reports per 1 s interval; its totals on SIGTERM cover the intervals completed.
             Thread.sleep(2500);
             long closedAt = System.nanoTime();
-            assertThat(h.manager.close(peer, g.testId())).isInstanceOf(Payload.Ok.class);
+            assertThat(h.close(peer, g.testId())).isInstanceOf(Payload.Ok.class);
             iperf3.onExit().get(5, TimeUnit.SECONDS);
             // SIGTERM, and SIGKILL 0.5 s later at the latest.
             assertThat((System.nanoTime() - closedAt) / 1e9).isLessThan(1.5);

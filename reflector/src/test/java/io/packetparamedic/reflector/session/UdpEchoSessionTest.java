@@ -47,7 +47,7 @@ class UdpEchoSessionTest {
             assertThat(probe.rttMinMs()).isPositive();
             assertThat(probe.rttP99Ms()).isGreaterThanOrEqualTo(probe.rttP50Ms());
 
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
             h.awaitEnded(g.testId());
             assertThat(h.manager.bytesToday()).isEqualTo(1200L + 200L * 64);
         }
@@ -99,7 +99,7 @@ class UdpEchoSessionTest {
                 // drained
             }
             assertThat(received).isPositive().isLessThanOrEqualTo((int) echo.echoedPackets());
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
         }
     }
 
@@ -124,7 +124,7 @@ class UdpEchoSessionTest {
             stranger.setSoTimeout(300);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.receive(new DatagramPacket(new byte[64], 64)))
                     .isInstanceOf(SocketTimeoutException.class);
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
         }
     }
 
@@ -141,7 +141,7 @@ class UdpEchoSessionTest {
             DatagramPacket reply = new DatagramPacket(new byte[64], 64);
             other.receive(reply);
             assertThat(reply.getLength()).isEqualTo(3);
-            h.manager.close(peer, g.testId());
+            h.close(peer, g.testId());
         }
     }
 

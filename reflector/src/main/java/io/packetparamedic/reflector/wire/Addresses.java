@@ -1,4 +1,4 @@
-package io.packetparamedic.reflector.server;
+package io.packetparamedic.reflector.wire;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -1,4 +1,4 @@
-package io.packetparamedic.reflector.server;
+package io.packetparamedic.reflector.rpc;
 
 import io.packetparamedic.reflector.wire.Envelope;
 import io.packetparamedic.reflector.wire.ProtocolException;

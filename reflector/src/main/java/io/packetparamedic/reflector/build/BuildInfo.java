@@ -1,10 +1,9 @@
-package io.packetparamedic.reflector.cli;
+package io.packetparamedic.reflector.build;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
-import picocli.CommandLine;
 
 /**
  * The version and git commit this build was made from, read from the filtered
@@ -33,14 +32,5 @@ public record BuildInfo(String version, String commit) {
     /** An unfiltered placeholder (a build from outside Maven) reads as "unknown". */
     private static String valueOrUnknown(String value) {
         return value == null || value.isBlank() || value.startsWith("${") ? "unknown" : value.strip();
-    }
-
-    /** Feeds {@code --version}. */
-    public static final class VersionProvider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            BuildInfo b = current();
-            return new String[] {"reflector " + b.version() + " (commit " + b.commit() + ")"};
-        }
     }
 }

@@ -1,0 +1,12 @@
+package io.packetparamedic.reflector.session;
+
+/**
+ * A request for a test as the session layer decides it: the test type as the peer named it (it may
+ * name none this reflector knows) and its parameters, absent or partly filled as they arrived.
+ * The rpc layer builds it from a {@code session_request}.
+ */
+public record TestRequest(String testType, Params params) {
+
+    /** {@code duration_sec} is required for a grant; the others may be null. Audited as given. */
+    public record Params(Integer durationSec, String protocol, Integer streams, Boolean reverse) {}
+}
