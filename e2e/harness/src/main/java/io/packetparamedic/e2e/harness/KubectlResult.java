@@ -47,7 +47,6 @@ public record KubectlResult(List<String> command, int exitCode, String stdout, S
 
   @Override
   public String toString() {
-    return String.join(" ", command) + " -> exit " + exitCode
-        + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+    return new Exec.Result(command, exitCode, stdout, stderr).toString();
   }
 }

@@ -12,6 +12,8 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.OperatorProcess;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.ThroughputRunner;
@@ -89,7 +91,7 @@ class ApiServerOutageE2ETest {
             return toml.contains(tester.id().toString()) && toml.contains(bystander.id().toString())
                     && toml.contains("max_tests_per_hour_per_peer = " + HOURLY_LIMIT);
         });
-        reflector = ReflectorProcess.fromDeployment(cluster, ns, INSTANCE + "-reflector", work).awaitBanner(Duration.ofSeconds(60));
+        reflector = ReflectorPod.start(cluster, ns, INSTANCE + "-reflector", work).awaitBanner(Duration.ofSeconds(60));
         Await.until(Duration.ofSeconds(30), "tester accepted", () -> tester.accepted(reflector));
     }
 

@@ -19,6 +19,7 @@ import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.KubectlResult;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
@@ -94,7 +95,7 @@ class KubernetesModeE2ETest {
             Secret s = admin.secrets().inNamespace(ns).withName(INSTANCE + "-config").get();
             return s != null && decode(s, Labels.CONFIG_KEY).contains("max_tests_per_hour_per_peer = " + HOURLY_LIMIT);
         });
-        reflector = ReflectorProcess.fromDeployment(cluster, ns, DEPLOYMENT, work).awaitBanner(Duration.ofSeconds(60));
+        reflector = ReflectorPod.start(cluster, ns, DEPLOYMENT, work).awaitBanner(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -120,7 +121,7 @@ class KubernetesModeE2ETest {
         assertThat(s.reportedEndpointId).isEqualTo(reflector.endpointId());
         assertThat(s.phase).isEqualTo(ReflectorInstanceStatus.Phase.Ready);
         assertThat(Instant.parse(s.lastHeartbeat)).isAfter(Instant.now().minusSeconds(30));
-        assertThat(s.node).isEqualTo(ReflectorProcess.NODE);
+        assertThat(s.node).isEqualTo(ReflectorPod.NODE);
         assertThat(s.advertisedAddress).isEqualTo("192.0.2.10");
         assertThat(s.activeSessionCount).isZero();
 

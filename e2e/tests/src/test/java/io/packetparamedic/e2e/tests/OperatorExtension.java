@@ -2,11 +2,13 @@ package io.packetparamedic.e2e.tests;
 
 import io.packetparamedic.e2e.harness.KubeClusterExtension;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.OperatorProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -61,7 +63,16 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
     }
 
     private static OperatorProcess launch(Path kubeconfig, String leaseNamespace, Path log) {
-        OperatorProcess process = OperatorProcess.start(kubeconfig, leaseNamespace, log);
+        // ApiServerOutageE2ETest stops the API server for outage.seconds (60 by default). With the
+        // default renew deadline (20 s) the operator would give its lease up during the outage and
+        // exit, as it must when another replica may take over, and nothing here restarts it: the
+        // test operator keeps its lease through the outage instead.
+        long outage = Long.getLong("outage.seconds", 60);
+        OperatorProcess process = OperatorProcess.start(kubeconfig, Map.of(
+                "POD_NAMESPACE", leaseNamespace,
+                "POD_NAME", "operator-e2e",
+                "PACKETPARAMEDIC_OPERATOR_LEASE_RENEW_DEADLINE", (outage + 30) + "s",
+                "PACKETPARAMEDIC_OPERATOR_LEASE_DURATION", (outage + 45) + "s"), log);
         try {
             process.awaitReady(Duration.ofSeconds(90));
         } catch (InterruptedException e) {
