@@ -73,7 +73,7 @@ class ApiServerOutageE2ETest {
         this.ns = cluster.createNamespace("outage");
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "outage-");
         // The sample on host ports of its own: the operator refuses a second host-network instance
-        // on the same ports, and KubernetesModeE2ETest's sample instance may exist in this cluster.
+        // on the same ports, and the KubernetesMode*E2ETest sample instances may exist in this cluster.
         String sample = Files.readString(RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml"))
                 .replace("controlPort: 4000", "controlPort: 4100")
                 .replace("healthPort: 7301", "healthPort: 7401");

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The kubectl plugin, run as its single executable file, against the packaged operator and a
- * Kubernetes-mode reflector (the test plays the kubelet, as in {@link KubernetesModeE2ETest}):
+ * Kubernetes-mode reflector (the test plays the kubelet, as in {@link KubernetesModeFixture}):
  * {@code pair} opens a window and prints the code, a real appliance pairs with it, and the plugin
  * reports the appliance and its AuthorizedPeer; {@code status} shows that peer in effect;
  * {@code rotate} follows an identity rotation through the pod's restart.
