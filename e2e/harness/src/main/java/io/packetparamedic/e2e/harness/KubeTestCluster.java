@@ -169,10 +169,9 @@ public final class KubeTestCluster implements AutoCloseable {
     command.add("--kubeconfig=" + kubeconfig);
     command.addAll(List.of(args));
     // Keep kubectl from reading the developer's own configuration or caching discovery next to it.
-    Exec.Result r = Exec.of(command).input(stdin).unset("KUBECONFIG")
+    return KubectlResult.of(Exec.of(command).input(stdin).unset("KUBECONFIG")
         .env(Map.of("KUBECACHEDIR", kubeconfig.getParent().resolve(".kube-cache").toString()))
-        .timeout(KUBECTL_TIMEOUT).run();
-    return new KubectlResult(r.command(), r.exitCode(), r.stdout(), r.stderr());
+        .timeout(KUBECTL_TIMEOUT).run());
   }
 
   /**

@@ -15,6 +15,11 @@ import java.util.Map;
  */
 public record KubectlResult(List<String> command, int exitCode, String stdout, String stderr) {
 
+  /** What {@link Exec} kept of a kubectl (or helm) run. */
+  public static KubectlResult of(Exec.Result r) {
+    return new KubectlResult(r.command(), r.exitCode(), r.stdout(), r.stderr());
+  }
+
   public boolean succeeded() {
     return exitCode == 0;
   }

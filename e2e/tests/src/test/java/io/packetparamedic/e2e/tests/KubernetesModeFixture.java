@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -83,6 +85,12 @@ abstract class KubernetesModeFixture {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** Milliseconds from {@code sinceNanos} until the reflector closes {@code connection} (-1: it did not). */
+    static long millisUntilClosedByServer(LinkClient connection, long sinceNanos) throws Exception {
+        return CompletableFuture.supplyAsync(() -> connection.awaitClosedByServer()
+                ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos) : -1L).get(15, TimeUnit.SECONDS);
+    }
 
     ReflectorInstance instance() {
         return admin.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE).get();

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -90,9 +89,7 @@ class KubernetesModePeersE2ETest extends KubernetesModeFixture {
             live.status();
             cluster.kubectl("delete", "-n", ns, "authorizedpeer", lastName).orThrow();
             long deleted = System.nanoTime();
-            CompletableFuture<Long> closedAfter = CompletableFuture.supplyAsync(() ->
-                    live.awaitClosedByServer() ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted) : -1L);
-            long ms = closedAfter.get(15, TimeUnit.SECONDS);
+            long ms = millisUntilClosedByServer(live, deleted);
             System.err.printf("[e2e] delete-to-close: %d ms%n", ms);
             assertThat(ms).as("connection closed after delete (ms)").isBetween(0L, 1000L);
         }

@@ -147,9 +147,7 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             cluster.kubectl("patch", "-n", ns, "authorizedpeer", "tester", "--type=merge", "-p",
                     "{\"spec\":{\"disabled\":true}}").orThrow();
             long disabled = System.nanoTime();
-            CompletableFuture<Long> closedAfter = CompletableFuture.supplyAsync(() ->
-                    c.awaitClosedByServer() ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - disabled) : -1L);
-            long ms = closedAfter.get(15, TimeUnit.SECONDS);
+            long ms = millisUntilClosedByServer(c, disabled);
             System.err.printf("[e2e] disable-to-close: %d ms%n", ms);
             assertThat(ms).as("connection closed after disabling (ms)").isBetween(0L, 1000L);
             // The session is ended right after the connection is closed (same step, a few ms apart).
