@@ -86,6 +86,20 @@ abstract class KubernetesModeFixture {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /** Applies a PairingWindow for this class's instance. */
+    void applyPairingWindow(String name, String ttl) {
+        cluster.kubectlWithInput("""
+                apiVersion: packetparamedic.io/v1alpha1
+                kind: PairingWindow
+                metadata:
+                  name: %s
+                spec:
+                  reflectorRef:
+                    name: %s
+                  ttl: %s
+                """.formatted(name, INSTANCE, ttl), "apply", "-n", ns, "-f", "-").orThrow();
+    }
+
     /** Milliseconds from {@code sinceNanos} until the reflector closes {@code connection} (-1: it did not). */
     static long millisUntilClosedByServer(LinkClient connection, long sinceNanos) throws Exception {
         return CompletableFuture.supplyAsync(() -> connection.awaitClosedByServer()

@@ -57,16 +57,7 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
         assertThat(pairs(second, code)).as("a second appliance with the same code").isFalse();
 
         // An expired window refuses pairing.
-        cluster.kubectlWithInput("""
-                apiVersion: packetparamedic.io/v1alpha1
-                kind: PairingWindow
-                metadata:
-                  name: short
-                spec:
-                  reflectorRef:
-                    name: edge
-                  ttl: 3s
-                """, "apply", "-n", ns, "-f", "-").orThrow();
+        applyPairingWindow("short", "3s");
         String shortCode = codeOf("short");
         Await.until(Duration.ofSeconds(20), "window 'short' Expired", () -> {
             PairingWindowStatus st = window("short").getStatus();
@@ -90,16 +81,7 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
             String toml = decode(admin.secrets().inNamespace(ns).withName(INSTANCE + "-config").get(), Labels.CONFIG_KEY);
             return toml.contains("max_tests_per_hour_per_peer = 6") && toml.contains("cooldown_sec = 5");
         });
-        cluster.kubectlWithInput("""
-                apiVersion: packetparamedic.io/v1alpha1
-                kind: PairingWindow
-                metadata:
-                  name: field-appliance
-                spec:
-                  reflectorRef:
-                    name: %s
-                  ttl: 10m
-                """.formatted(INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+        applyPairingWindow("field-appliance", "10m");
         String code = codeOf("field-appliance");
         Ed25519Identity appliance = Ed25519Identity.generate();
         InetSocketAddress control = new InetSocketAddress("127.0.0.1", reflector.port());

@@ -56,6 +56,11 @@ class KubernetesModeStatusE2ETest extends KubernetesModeFixture {
     @Test
     @Order(2)
     void theReflectorsServiceAccountCannotReadOtherSecretsNorChangeAnySpec() {
+        // A peer and a window that exist, so that a refusal below is the account's rights (403), not
+        // a missing object (404).
+        cluster.kubectlWithInput(new Appliance().authorizedPeerYaml("tester", INSTANCE), "apply", "-n", ns, "-f", "-")
+                .orThrow();
+        applyPairingWindow("short", "3s");
         admin.secrets().inNamespace(ns).resource(new SecretBuilder()
                 .withNewMetadata().withName("unrelated").endMetadata()
                 .addToStringData("password", "hunter2").build()).create();
