@@ -8,8 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -77,7 +75,7 @@ public final class OperatorProcess implements AutoCloseable {
     try {
       Await.until(timeout, "the operator's readiness", () -> {
         if (!process.isAlive()) {
-          throw new AssertionError("the operator exited:\n" + logTail());
+          throw new AssertionError("the operator exited");
         }
         try {
           return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
@@ -109,16 +107,11 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   public String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+    return ProcessLog.read(log);
   }
 
   public String logTail() {
-    List<String> lines = log().lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    return ProcessLog.tail(log, 60);
   }
 
   /** SIGKILL, as an OOM kill or a lost node would end it: no shutdown hook runs. */

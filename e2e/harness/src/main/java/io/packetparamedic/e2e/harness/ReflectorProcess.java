@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,19 +161,11 @@ public final class ReflectorProcess implements AutoCloseable {
   }
 
   public String log() {
-    try {
-      return Files.readString(launch.log(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ProcessLog.read(launch.log());
   }
 
   public String logTail() {
-    if (!Files.exists(launch.log())) {
-      return "(no log yet)";
-    }
-    List<String> lines = log().lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    return ProcessLog.tail(launch.log(), 40);
   }
 
   /** The time of the first log line at or after {@code since} containing {@code needle}, if any. */
