@@ -28,6 +28,8 @@ public final class Exec {
   private final Map<String, String> env = new LinkedHashMap<>();
   private final Set<String> unset = new HashSet<>();
   private Duration timeout = Duration.ofMinutes(3);
+  private boolean mergeStderr;
+  private Path stderrLog;
 
   private Exec(List<String> command) {
     this.command = List.copyOf(command);
@@ -64,6 +66,18 @@ public final class Exec {
     return this;
   }
 
+  /** Its stderr into its stdout, in the order written (as a terminal shows them). */
+  public Exec mergeStderr() {
+    this.mergeStderr = true;
+    return this;
+  }
+
+  /** Its stderr appended to {@code log} (a script's progress lines) instead of kept in the result. */
+  public Exec stderrTo(Path log) {
+    this.stderrLog = log;
+    return this;
+  }
+
   public Exec timeout(Duration limit) {
     this.timeout = limit;
     return this;
@@ -73,7 +87,8 @@ public final class Exec {
    * Runs it and waits for the exit, whatever the exit code.
    *
    * @throws UncheckedIOException if it cannot be started (e.g. the program is not installed)
-   * @throws IllegalStateException if it does not finish within the timeout (it is killed)
+   * @throws IllegalStateException if it does not finish within the timeout (it and what it started
+   *     are killed)
    */
   public Result run() {
     Path out = null;
@@ -82,9 +97,15 @@ public final class Exec {
     try {
       out = Files.createTempFile("exec", ".out");
       err = Files.createTempFile("exec", ".err");
-      ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command))
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile());
+      ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectOutput(out.toFile());
+      if (mergeStderr) {
+        pb.redirectErrorStream(true);
+      } else if (stderrLog != null) {
+        Files.createDirectories(stderrLog.toAbsolutePath().getParent());
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(stderrLog.toFile()));
+      } else {
+        pb.redirectError(err.toFile());
+      }
       if (workDir != null) {
         pb.directory(workDir.toFile());
       }
@@ -99,6 +120,7 @@ public final class Exec {
       pb.environment().putAll(env);
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         throw new IllegalStateException("`" + String.join(" ", command) + "` did not finish within " + timeout);
       }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,6 +31,19 @@ class ExecTest {
     Exec.Result r = Exec.of("sh", "-c", "cat; echo \"[${HOME-unset}]\"").unset("HOME").run().orThrow();
 
     assertThat(r.stdout()).isEqualTo("[unset]\n");
+  }
+
+  @Test
+  void stderrMergedIntoStdoutOrAppendedToALog(@TempDir Path dir) throws Exception {
+    assertThat(Exec.of("sh", "-c", "echo one; echo two >&2; echo three").mergeStderr().run().stdout())
+        .isEqualTo("one\ntwo\nthree\n");
+
+    Path log = dir.resolve("logs/script.log");
+    Exec.of("sh", "-c", "echo first >&2").stderrTo(log).run().orThrow();
+    Exec.Result second = Exec.of("sh", "-c", "echo out; echo second >&2").stderrTo(log).run().orThrow();
+    assertThat(second.stdout()).isEqualTo("out\n");
+    assertThat(second.stderr()).isEmpty();
+    assertThat(Files.readString(log)).isEqualTo("first\nsecond\n");
   }
 
   @Test
