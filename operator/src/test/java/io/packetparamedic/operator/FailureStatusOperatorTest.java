@@ -16,6 +16,7 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -35,14 +36,14 @@ class FailureStatusOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void failuresShowAsReadyFalseWithAReasonAndAnEventWhileOthersAreServed(KubeTestCluster cluster, TestNamespace ns) {
+    void failuresShowAsReadyFalseWithAReasonAndAnEventWhileOthersAreServed(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         List<HasMetadata> policy = client.load(new java.io.ByteArrayInputStream(refusingPolicy(n).getBytes())).items();
         policy.forEach(p -> client.resource(p).serverSideApply());
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
             // The policy is live once a dry run of the refused Secret is refused.
-            Await.until("the admission policy in force", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "the admission policy in force", () -> {
                 try {
                     client.secrets().inNamespace(n).resource(new SecretBuilder().withNewMetadata().withName("blocked-code")
                             .endMetadata().build()).dryRun().create();
@@ -71,12 +72,12 @@ class FailureStatusOperatorTest {
             PairingWindow fine = Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n);
             fine.getMetadata().setName("fine");
             windows.resource(fine).create();
-            Await.until("window fine Open", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "window fine Open", () -> {
                 var w = windows.withName("fine").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open;
             });
             peers.resource(PeersAndPairingOperatorTest.peer("kitchen", Ed25519Identity.generate().endpointId().toString())).create();
-            Await.until("kitchen Active", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "kitchen Active", () -> {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus() != null && Conditions.isTrue(p.getStatus().conditions, "Active");
             });
@@ -98,13 +99,13 @@ class FailureStatusOperatorTest {
             assertThat(peerEvent.getMessage()).contains("test policy refuses");
 
             // A failure keeps being retried; repeats of the same failure add no Events.
-            Await.until("the blocked window retried", TIMEOUT, () -> operator.failures(windows.withName("blocked").get()) >= 3);
+            Await.until(TIMEOUT, "the blocked window retried", () -> operator.failures(windows.withName("blocked").get()) >= 3);
             assertThat(warnings(client, n, "blocked", ReconcileFailure.FORBIDDEN)).hasSize(1);
 
             // The cause removed, the next attempt heals the window without an operator restart.
             policy.forEach(p -> client.resource(p).delete());
             windows.withName("blocked").edit(w -> { w.getMetadata().setLabels(java.util.Map.of("retry", "now")); return w; });
-            PairingWindow healed = Await.until("window blocked Open", TIMEOUT, () -> {
+            PairingWindow healed = Await.until(TIMEOUT, "window blocked Open", () -> {
                 var w = windows.withName("blocked").get();
                 return w.getStatus().phase == Phase.Open && !ReconcileFailure.FORBIDDEN.equals(
                         Conditions.find(w.getStatus().conditions, "Ready").map(Condition::getReason).orElse(null)) ? w : null;
@@ -116,8 +117,8 @@ class FailureStatusOperatorTest {
     }
 
     private static <S> Condition awaitReadyFalse(String what, java.util.function.Supplier<S> status,
-            java.util.function.Function<S, List<Condition>> conditions) {
-        return Await.until(what + " Ready=False", TIMEOUT, () -> {
+            java.util.function.Function<S, List<Condition>> conditions) throws InterruptedException {
+        return Await.until(TIMEOUT, what + " Ready=False", () -> {
             S s = status.get();
             return s == null ? null : Conditions.find(conditions.apply(s), "Ready")
                     .filter(c -> "False".equals(c.getStatus()) && c.getReason() != null
@@ -131,8 +132,8 @@ class FailureStatusOperatorTest {
                 ReconcileFailure.CONFLICT, ReconcileFailure.API_ERROR, ReconcileFailure.RECONCILE_ERROR).contains(reason);
     }
 
-    private static Event awaitWarning(KubernetesClient client, String n, String object, String reason) {
-        return Await.until("a " + reason + " Warning on " + object, TIMEOUT,
+    private static Event awaitWarning(KubernetesClient client, String n, String object, String reason) throws InterruptedException {
+        return Await.until(TIMEOUT, "a " + reason + " Warning on " + object,
                 () -> warnings(client, n, object, reason).stream().findFirst().orElse(null));
     }
 

@@ -10,6 +10,7 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceSpec;
 import io.packetparamedic.api.crd.SecretKeyRef;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -26,7 +27,7 @@ class IdentityAndConflictsOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void rotationReplacesTheIdentityAndKeepsTheOldId(KubeTestCluster cluster, TestNamespace ns) {
+    void rotationReplacesTheIdentityAndKeepsTheOldId(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -38,7 +39,7 @@ class IdentityAndConflictsOperatorTest {
                 r.getSpec().identity.rotation = "2026-11";
                 return r;
             });
-            ReflectorInstance rotated = Await.until("a new Endpoint ID", TIMEOUT, () -> {
+            ReflectorInstance rotated = Await.until(TIMEOUT, "a new Endpoint ID", () -> {
                 var r = instances.withName("edge").get();
                 return r.getStatus().endpointId != null && !r.getStatus().endpointId.equals(first) ? r : null;
             });
@@ -49,7 +50,7 @@ class IdentityAndConflictsOperatorTest {
 
             // The pod still serves the previous ID (it has not restarted yet): a planned rotation, Progressing.
             Fixtures.reportHeartbeat(client, rotated, first, java.time.Instant.now().toString());
-            ReflectorInstance rotating = Await.until("Progressing IdentityRotating", TIMEOUT, () -> {
+            ReflectorInstance rotating = Await.until(TIMEOUT, "Progressing IdentityRotating", () -> {
                 var r = instances.withName("edge").get();
                 return "IdentityRotating".equals(ReflectorInstanceOperatorTest.reason(r, "Progressing")) ? r : null;
             });
@@ -61,13 +62,13 @@ class IdentityAndConflictsOperatorTest {
             // An ID the instance never had is not a rotation: Degraded at once.
             String unknown = Ed25519Identity.generate().endpointId().toString();
             Fixtures.reportHeartbeat(client, rotated, unknown, java.time.Instant.now().toString());
-            ReflectorInstance mismatch = Await.until("Degraded EndpointIdMismatch", TIMEOUT, () -> {
+            ReflectorInstance mismatch = Await.until(TIMEOUT, "Degraded EndpointIdMismatch", () -> {
                 var r = instances.withName("edge").get();
                 return "EndpointIdMismatch".equals(ReflectorInstanceOperatorTest.reason(r, "Degraded")) ? r : null;
             });
             assertThat(ReflectorInstanceOperatorTest.condition(mismatch, "Degraded")).isEqualTo("True");
             assertThat(mismatch.getStatus().phase).hasToString("Degraded");
-            Await.until("IdentityCreated and IdentityRotated events", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "IdentityCreated and IdentityRotated events", () -> {
                 var reasons = client.v1().events().inNamespace(n).list().getItems().stream().map(e -> e.getReason()).toList();
                 return reasons.contains(KubeEvents.IDENTITY_CREATED) && reasons.contains(KubeEvents.IDENTITY_ROTATED);
             });
@@ -75,7 +76,7 @@ class IdentityAndConflictsOperatorTest {
     }
 
     @Test
-    void aSuppliedIdentityIsValidated(KubeTestCluster cluster, TestNamespace ns) {
+    void aSuppliedIdentityIsValidated(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -86,7 +87,7 @@ class IdentityAndConflictsOperatorTest {
             ri.getSpec().identity.existingSecret = new SecretKeyRef("short-key", "seed");
             client.resource(ri).create();
             var instances = client.resources(ReflectorInstance.class).inNamespace(n);
-            ReflectorInstance degraded = Await.until("IdentityReady=False", TIMEOUT, () -> {
+            ReflectorInstance degraded = Await.until(TIMEOUT, "IdentityReady=False", () -> {
                 var r = instances.withName("edge").get();
                 return r.getStatus() != null && Conditions.isFalse(r.getStatus().conditions, "IdentityReady") ? r : null;
             });
@@ -103,9 +104,9 @@ class IdentityAndConflictsOperatorTest {
             });
             // The operator does not watch user Secrets; a spec touch (or the periodic resync) picks it up.
             instances.withName("edge").edit(r -> { r.getSpec().logLevel = ReflectorInstanceSpec.LogLevel.debug; return r; });
-            Await.until("the supplied identity in status", TIMEOUT, () ->
+            Await.until(TIMEOUT, "the supplied identity in status", () ->
                     identity.endpointId().toString().equals(instances.withName("edge").get().getStatus().endpointId));
-            Await.until("the Deployment", TIMEOUT, () ->
+            Await.until(TIMEOUT, "the Deployment", () ->
                     client.apps().deployments().inNamespace(n).withName("edge-reflector").get() != null);
             assertThat(client.rbac().roles().inNamespace(n).withName("edge-reflector").get().getRules().get(0).getResourceNames())
                     .containsExactly("short-key", "edge-config");
@@ -113,7 +114,7 @@ class IdentityAndConflictsOperatorTest {
     }
 
     @Test
-    void overlappingHostPortsAreReportedAndExpiredPeersLeaveTheConfig(KubeTestCluster cluster, TestNamespace ns) {
+    void overlappingHostPortsAreReportedAndExpiredPeersLeaveTheConfig(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -127,7 +128,7 @@ class IdentityAndConflictsOperatorTest {
             client.resource(b).create();
             var instances = client.resources(ReflectorInstance.class).inNamespace(n);
             // Only the newcomer is at fault; its message names the first shared port, where and with whom.
-            ReflectorInstance newcomer = Await.until("edge-b PortConflict=True", TIMEOUT, () -> {
+            ReflectorInstance newcomer = Await.until(TIMEOUT, "edge-b PortConflict=True", () -> {
                 var r = instances.withName("edge-b").get();
                 return r.getStatus() != null && Conditions.isTrue(r.getStatus().conditions, "PortConflict")
                         && "PortConflict".equals(ReflectorInstanceOperatorTest.reason(r, "Degraded")) ? r : null;
@@ -144,13 +145,13 @@ class IdentityAndConflictsOperatorTest {
 
             // edge-b pinned to node-b, edge unpinned: they may still meet, on node-b.
             instances.withName("edge-b").edit(r -> { r.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-b"); return r; });
-            Await.until("the conflict placed on node-b", TIMEOUT, () -> Conditions.find(
+            Await.until(TIMEOUT, "the conflict placed on node-b", () -> Conditions.find(
                     instances.withName("edge-b").get().getStatus().conditions, "PortConflict")
                     .map(c -> c.getMessage().endsWith(n + "/edge on node node-b")).orElse(false));
             // Moving edge to another node clears it.
             instances.withName("edge").edit(r -> { r.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-a"); return r; });
             for (String name : new String[] {"edge", "edge-b"}) {
-                Await.until(name + " PortConflict=False", TIMEOUT, () ->
+                Await.until(TIMEOUT, name + " PortConflict=False", () ->
                         Conditions.isFalse(instances.withName(name).get().getStatus().conditions, "PortConflict"));
             }
 
@@ -158,10 +159,10 @@ class IdentityAndConflictsOperatorTest {
             AuthorizedPeer peer = PeersAndPairingOperatorTest.peer("soon-gone", Ed25519Identity.generate().endpointId().toString());
             peer.getSpec().expiresAt = Instant.now().plusSeconds(8).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
             client.resource(peer).inNamespace(n).create();
-            Await.until("peer in the config", TIMEOUT, () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
-            Await.until("expired peer gone from the config", TIMEOUT,
+            Await.until(TIMEOUT, "peer in the config", () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
+            Await.until(TIMEOUT, "expired peer gone from the config",
                     () -> Fixtures.config(client, n, "edge-config").access.peers.isEmpty());
-            Await.until("Active=False reason Expired", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "Active=False reason Expired", () -> {
                 var p = client.resources(AuthorizedPeer.class).inNamespace(n).withName("soon-gone").get();
                 return p.getStatus() != null && Conditions.find(p.getStatus().conditions, "Active")
                         .map(c -> "Expired".equals(c.getReason())).orElse(false);

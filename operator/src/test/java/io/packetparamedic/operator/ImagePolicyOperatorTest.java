@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -31,7 +32,7 @@ class ImagePolicyOperatorTest {
     }
 
     @Test
-    void anImageOutsideTheAllowedListGetsNoDeployment(KubeTestCluster cluster, TestNamespace ns) {
+    void anImageOutsideTheAllowedListGetsNoDeployment(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         System.setProperty(OperatorSettings.ALLOWED_IMAGES_PROPERTY, "registry.example/reflector@sha256:*, ghcr.io/other:1");
         KubernetesClient client = cluster.client();
         String n = ns.name();
@@ -41,7 +42,7 @@ class ImagePolicyOperatorTest {
             client.resource(instance).create();
             var instances = client.resources(ReflectorInstance.class).inNamespace(n);
 
-            ReflectorInstance refused = Await.until("edge Degraded with ImageNotAllowed", TIMEOUT, () -> {
+            ReflectorInstance refused = Await.until(TIMEOUT, "edge Degraded with ImageNotAllowed", () -> {
                 var r = instances.withName("edge").get();
                 return r.getStatus() != null
                         && ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED.equals(ReflectorInstanceOperatorTest.reason(r, "Degraded"))
@@ -53,7 +54,7 @@ class ImagePolicyOperatorTest {
             assertThat(refused.getStatus().phase).isEqualTo(io.packetparamedic.api.crd.ReflectorInstanceStatus.Phase.Degraded);
             assertThat(Conditions.find(refused.getStatus().conditions, "Degraded").orElseThrow().getMessage())
                     .contains(EVIL).contains("registry.example/reflector@sha256:*");
-            Await.until("an ImageNotAllowed Warning", TIMEOUT, () -> client.v1().events().inNamespace(n).list().getItems().stream()
+            Await.until(TIMEOUT, "an ImageNotAllowed Warning", () -> client.v1().events().inNamespace(n).list().getItems().stream()
                     .anyMatch(e -> "ImageNotAllowed".equals(e.getReason()) && "Warning".equals(e.getType())
                             && e.getMessage().contains(EVIL)));
             // The status is written after the workflow ran: the Deployment was never made.
@@ -62,22 +63,22 @@ class ImagePolicyOperatorTest {
             assertThat(client.secrets().inNamespace(n).withName("edge-config").get()).isNotNull();
 
             instances.withName("edge").edit(r -> { r.getSpec().image = ALLOWED; return r; });
-            Deployment d = Await.until("the Deployment with the allowed image", TIMEOUT,
+            Deployment d = Await.until(TIMEOUT, "the Deployment with the allowed image",
                     () -> client.apps().deployments().inNamespace(n).withName("edge-reflector").get());
             assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(ALLOWED);
-            Await.until("Degraded cleared", TIMEOUT, () -> "False".equals(
+            Await.until(TIMEOUT, "Degraded cleared", () -> "False".equals(
                     ReflectorInstanceOperatorTest.condition(instances.withName("edge").get(), "Degraded")));
 
             // Switching a running instance to a refused image removes its pod.
             instances.withName("edge").edit(r -> { r.getSpec().image = EVIL; return r; });
-            Await.until("the Deployment deleted", TIMEOUT,
+            Await.until(TIMEOUT, "the Deployment deleted",
                     () -> client.apps().deployments().inNamespace(n).withName("edge-reflector").get() == null);
-            Await.until("Degraded with ImageNotAllowed again", TIMEOUT, () -> ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED
+            Await.until(TIMEOUT, "Degraded with ImageNotAllowed again", () -> ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED
                     .equals(ReflectorInstanceOperatorTest.reason(instances.withName("edge").get(), "Degraded")));
 
             // No image named: the operator's default, always allowed.
             instances.withName("edge").edit(r -> { r.getSpec().image = null; return r; });
-            Deployment byDefault = Await.until("the Deployment with the default image", TIMEOUT,
+            Deployment byDefault = Await.until(TIMEOUT, "the Deployment with the default image",
                     () -> client.apps().deployments().inNamespace(n).withName("edge-reflector").get());
             assertThat(byDefault.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                     .isEqualTo(OperatorSettings.DEFAULT_IMAGE);

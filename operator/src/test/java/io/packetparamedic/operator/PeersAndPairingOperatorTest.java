@@ -22,6 +22,7 @@ import io.packetparamedic.api.crd.SecretKeyRef;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -36,7 +37,7 @@ class PeersAndPairingOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void peersAreValidatedBySchemaAndCheckSymbolAndReachTheConfig(KubeTestCluster cluster, TestNamespace ns) {
+    void peersAreValidatedBySchemaAndCheckSymbolAndReachTheConfig(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -55,7 +56,7 @@ class PeersAndPairingOperatorTest {
             EndpointId good = Ed25519Identity.generate().endpointId();
             EndpointId other = Ed25519Identity.generate().endpointId();
             peers.resource(peer("wrong-check", Fixtures.withWrongCheckSymbol(other))).create();
-            AuthorizedPeer invalid = Await.until("wrong-check to be Valid=False", TIMEOUT, () -> {
+            AuthorizedPeer invalid = Await.until(TIMEOUT, "wrong-check to be Valid=False", () -> {
                 var p = peers.withName("wrong-check").get();
                 return p.getStatus() != null && Conditions.isFalse(p.getStatus().conditions, "Valid") ? p : null;
             });
@@ -66,30 +67,30 @@ class PeersAndPairingOperatorTest {
             valid.getSpec().quotas = new io.packetparamedic.api.crd.PeerQuotas();
             valid.getSpec().quotas.maxTestsPerHourPerPeer = 20;
             peers.resource(valid).create();
-            ReflectorConfig config = Await.until("kitchen in the config", TIMEOUT, () -> {
+            ReflectorConfig config = Await.until(TIMEOUT, "kitchen in the config", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
                 return c.access.peers.size() == 1 ? c : null;
             });
             assertThat(config.access.peers.get(0).endpointId).isEqualTo(good.toString());
             assertThat(config.access.peers.get(0).name).isEqualTo("kitchen");
             assertThat(config.access.peers.get(0).maxTestsPerHourPerPeer).isEqualTo(20);
-            Await.until("kitchen Active", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "kitchen Active", () -> {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus() != null && Conditions.isTrue(p.getStatus().conditions, "Active");
             });
-            Await.until("instance status counting one peer", TIMEOUT, () ->
+            Await.until(TIMEOUT, "instance status counting one peer", () ->
                     Integer.valueOf(1).equals(client.resources(ReflectorInstance.class).inNamespace(n).withName("edge").get()
                             .getStatus().authorizedPeers));
 
             // Disabled peers leave the config.
             peers.withName("kitchen").edit(p -> { p.getSpec().disabled = true; return p; });
-            Await.until("kitchen removed from the config", TIMEOUT,
+            Await.until(TIMEOUT, "kitchen removed from the config",
                     () -> Fixtures.config(client, n, "edge-config").access.peers.isEmpty());
         }
     }
 
     @Test
-    void pairingWindowOpensExpiresAndIsConsumed(KubeTestCluster cluster, TestNamespace ns) {
+    void pairingWindowOpensExpiresAndIsConsumed(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -102,7 +103,7 @@ class PeersAndPairingOperatorTest {
             shortWindow.getMetadata().setName("short");
             shortWindow.getSpec().ttl = "12s";
             windows.resource(shortWindow).create();
-            PairingWindow open = Await.until("short window Open", TIMEOUT, () -> {
+            PairingWindow open = Await.until(TIMEOUT, "short window Open", () -> {
                 var w = windows.withName("short").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open ? w : null;
             });
@@ -110,7 +111,7 @@ class PeersAndPairingOperatorTest {
             String code = new String(Fixtures.data(codeSecret, Labels.PAIRING_CODE_KEY), StandardCharsets.UTF_8);
             assertThat(code).hasSize(8);
             assertThat(client.getKubernetesSerialization().asJson(open)).doesNotContain(code);
-            ReflectorConfig withCode = Await.until("code in the config", TIMEOUT, () -> {
+            ReflectorConfig withCode = Await.until(TIMEOUT, "code in the config", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
                 return c.access.pairingCodes.size() == 1 ? c : null;
             });
@@ -119,16 +120,16 @@ class PeersAndPairingOperatorTest {
             assertThat(withCode.access.pairingCodes.get(0).window).isEqualTo(n + "/short");
             assertThat(withCode.access.pairingCodes.get(0).expiresAt).isEqualTo(open.getStatus().expiresAt);
 
-            Await.until("short window Expired", TIMEOUT, () -> windows.withName("short").get().getStatus().phase == Phase.Expired);
-            Await.until("code gone from the config", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "short window Expired", () -> windows.withName("short").get().getStatus().phase == Phase.Expired);
+            Await.until(TIMEOUT, "code gone from the config", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
                 return c.access.pairingCodes.isEmpty() && !c.access.pairingEnabled;
             });
-            Await.until("code Secret deleted", TIMEOUT, () -> client.secrets().inNamespace(n).withName("short-code").get() == null);
+            Await.until(TIMEOUT, "code Secret deleted", () -> client.secrets().inNamespace(n).withName("short-code").get() == null);
 
             // A window the reflector reports as used: an AuthorizedPeer is created, window Consumed.
             windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n)).create();
-            Await.until("window Open", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "window Open", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open;
             });
@@ -140,7 +141,7 @@ class PeersAndPairingOperatorTest {
                      "metadata":{"name":"new-appliance","namespace":"%s"},
                      "status":{"pairedEndpointId":"%s","pairedAt":"2026-11-22T02:00:00Z"}}
                     """.formatted(n, appliance));
-            PairingWindow consumed = Await.until("window Consumed", TIMEOUT, () -> {
+            PairingWindow consumed = Await.until(TIMEOUT, "window Consumed", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus().phase == Phase.Consumed ? w : null;
             });
@@ -150,12 +151,12 @@ class PeersAndPairingOperatorTest {
             assertThat(created.getSpec().endpointId).isEqualTo(appliance.toString());
             assertThat(created.getSpec().reflectorRef.name).isEqualTo("edge");
             assertThat(created.getMetadata().getLabels()).containsEntry("site", "lab");
-            Await.until("paired peer in the config, code gone", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "paired peer in the config, code gone", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
                 return c.access.peers.size() == 1 && c.access.peers.get(0).endpointId.equals(appliance.toString())
                         && c.access.pairingCodes.isEmpty();
             });
-            Await.until("pairedVia on the peer", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "pairedVia on the peer", () -> {
                 var p = client.resources(AuthorizedPeer.class).inNamespace(n).withName("new-appliance").get();
                 return p.getStatus() != null && (n + "/new-appliance").equals(p.getStatus().pairedVia);
             });
@@ -163,7 +164,7 @@ class PeersAndPairingOperatorTest {
     }
 
     @Test
-    void aCodeInTheUsersOwnSecretReachesTheConfig(KubeTestCluster cluster, TestNamespace ns) {
+    void aCodeInTheUsersOwnSecretReachesTheConfig(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -178,7 +179,7 @@ class PeersAndPairingOperatorTest {
             window.getSpec().codeSecretRef = new SecretKeyRef("appliance-code", "mine");
             client.resources(PairingWindow.class).inNamespace(n).resource(window).create();
 
-            ReflectorConfig withCode = Await.until("the user's code in the config", TIMEOUT, () -> {
+            ReflectorConfig withCode = Await.until(TIMEOUT, "the user's code in the config", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
                 return c.access.pairingCodes.size() == 1 ? c : null;
             });

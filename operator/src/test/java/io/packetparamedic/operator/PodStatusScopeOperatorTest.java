@@ -19,6 +19,7 @@ import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -40,7 +41,7 @@ class PodStatusScopeOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void aReflectorPodCannotWriteAnotherInstancesStatusPeersOrWindows(KubeTestCluster cluster, TestNamespace ns) {
+    void aReflectorPodCannotWriteAnotherInstancesStatusPeersOrWindows(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient admin = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -53,7 +54,7 @@ class PodStatusScopeOperatorTest {
             spec.getSpec().network.dataPortRange.start = 5301;
             spec.getSpec().network.dataPortRange.end = 5399;
             ReflectorInstance b = admin.resource(spec).create();
-            Await.until("edge-b's ServiceAccount and Role", TIMEOUT, () ->
+            Await.until(TIMEOUT, "edge-b's ServiceAccount and Role", () ->
                     admin.serviceAccounts().inNamespace(n).withName("edge-b-reflector").get() != null
                             && admin.rbac().roles().inNamespace(n).withName("edge-b-reflector").get() != null);
 
@@ -67,9 +68,9 @@ class PodStatusScopeOperatorTest {
             windows.resource(window(admin, n, "window-b", "edge-b")).create();
 
             // The pod learns a code from its config; by then its Role already names the window.
-            Await.until("window-a's code in edge's config", TIMEOUT,
+            Await.until(TIMEOUT, "window-a's code in edge's config",
                     () -> Fixtures.config(admin, n, "edge-config").access.pairingCodes.size() == 1);
-            Await.until("window-b's code in edge-b's config", TIMEOUT,
+            Await.until(TIMEOUT, "window-b's code in edge-b's config",
                     () -> Fixtures.config(admin, n, "edge-b-config").access.pairingCodes.size() == 1);
 
             KubernetesClient podA = cluster.clientForServiceAccount(n, "edge-reflector");
@@ -91,7 +92,7 @@ class PodStatusScopeOperatorTest {
             assertThat(peers.list().getItems()).noneMatch(p -> forged.toString().equals(p.getSpec().endpointId));
 
             // What A's Role names: its instance, its peer, its open window.
-            Await.until("peer-a in edge's Role", TIMEOUT, () -> names(admin, n, "edge-reflector", "authorizedpeers/status")
+            Await.until(TIMEOUT, "peer-a in edge's Role", () -> names(admin, n, "edge-reflector", "authorizedpeers/status")
                     .contains("peer-a"));
             assertThat(names(admin, n, "edge-reflector", "pairingwindows/status")).containsExactly("window-a");
             assertThat(names(admin, n, "edge-reflector", "authorizedpeers/status")).containsExactly("peer-a");
@@ -102,12 +103,12 @@ class PodStatusScopeOperatorTest {
             reportPeerSeen(podA, n, "peer-a");
             EndpointId appliance = Ed25519Identity.generate().endpointId();
             reportPairing(podA, n, "window-a", appliance);
-            Await.until("window-a Consumed", TIMEOUT, () -> windows.withName("window-a").get().getStatus().phase == Phase.Consumed);
+            Await.until(TIMEOUT, "window-a Consumed", () -> windows.withName("window-a").get().getStatus().phase == Phase.Consumed);
             assertThat(peers.withName("window-a").get().getSpec().endpointId).isEqualTo(appliance.toString());
             assertThat(peers.withName("window-a").get().getSpec().reflectorRef.name).isEqualTo("edge");
 
             // A closed window leaves the Role; the peer it created joins it.
-            Await.until("edge's Role without window-a, with the paired peer", TIMEOUT, () ->
+            Await.until(TIMEOUT, "edge's Role without window-a, with the paired peer", () ->
                     names(admin, n, "edge-reflector", "pairingwindows/status").isEmpty()
                             && names(admin, n, "edge-reflector", "authorizedpeers/status").equals(List.of("peer-a", "window-a")));
             assertRefused("patch", () -> reportPairing(podA, n, "window-a", forged));
@@ -121,9 +122,9 @@ class PodStatusScopeOperatorTest {
             // A new window: as soon as its code is in A's config, A's pod may report it (the Role
             // is applied first; the API server's authorizer catches up within moments).
             windows.resource(window(admin, n, "window-a2", "edge")).create();
-            Await.until("window-a2's code in edge's config", TIMEOUT,
+            Await.until(TIMEOUT, "window-a2's code in edge's config",
                     () -> Fixtures.config(admin, n, "edge-config").access.pairingCodes.size() == 1);
-            Await.until("A's pod may write window-a2's status", Duration.ofSeconds(2), () -> {
+            Await.until(Duration.ofSeconds(2), "A's pod may write window-a2's status", () -> {
                 reportPairedAtOnly(podA, n, "window-a2");
                 return true;
             });
@@ -135,7 +136,7 @@ class PodStatusScopeOperatorTest {
             fleet.getSpec().reflectorSelector = new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
                     .addToMatchLabels("site", "lab").build();
             peers.resource(fleet).create();
-            Await.until("fleet in both Roles", TIMEOUT, () ->
+            Await.until(TIMEOUT, "fleet in both Roles", () ->
                     names(admin, n, "edge-reflector", "authorizedpeers/status").contains("fleet")
                             && names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
             reportPeerSeen(podA, n, "fleet");
@@ -145,9 +146,9 @@ class PodStatusScopeOperatorTest {
             admin.resources(ReflectorInstance.class).inNamespace(n).withName("edge-b").patch(
                     PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"labels\":{\"site\":\"elsewhere\"}}}");
-            Await.until("fleet gone from edge-b's Role", TIMEOUT,
+            Await.until(TIMEOUT, "fleet gone from edge-b's Role",
                     () -> !names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
-            Await.until("B's pod refused fleet", Duration.ofSeconds(2), () -> {
+            Await.until(Duration.ofSeconds(2), "B's pod refused fleet", () -> {
                 try {
                     reportPeerSeen(podB, n, "fleet");
                     return false;
@@ -157,7 +158,7 @@ class PodStatusScopeOperatorTest {
             });
             // A deleted peer leaves the Role (a new one of the same name must be selected again).
             peers.withName("peer-a").delete();
-            Await.until("peer-a gone from edge's Role", TIMEOUT,
+            Await.until(TIMEOUT, "peer-a gone from edge's Role",
                     () -> !names(admin, n, "edge-reflector", "authorizedpeers/status").contains("peer-a"));
         }
     }
@@ -174,7 +175,7 @@ class PodStatusScopeOperatorTest {
     }
 
     @Test
-    void theOperatorIgnoresAPairingReportForAWindowItsInstanceNeverOffered(KubeTestCluster cluster, TestNamespace ns) {
+    void theOperatorIgnoresAPairingReportForAWindowItsInstanceNeverOffered(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient admin = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -183,14 +184,14 @@ class PodStatusScopeOperatorTest {
             var windows = admin.resources(PairingWindow.class).inNamespace(n);
             // A window for an instance that does not exist: Pending, no reflector has a code for it.
             windows.resource(window(admin, n, "orphan", "nowhere")).create();
-            Await.until("orphan Pending", TIMEOUT, () -> {
+            Await.until(TIMEOUT, "orphan Pending", () -> {
                 var w = windows.withName("orphan").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Pending;
             });
             // Whoever can write its status (here the admin, acting as a pod) reports a pairing.
             EndpointId forged = Ed25519Identity.generate().endpointId();
             reportPairing(admin, n, "orphan", forged);
-            PairingWindow rejected = Await.until("the report rejected", TIMEOUT, () -> {
+            PairingWindow rejected = Await.until(TIMEOUT, "the report rejected", () -> {
                 var w = windows.withName("orphan").get();
                 return w.getStatus().message != null && w.getStatus().message.contains("not accepted") ? w : null;
             });
@@ -198,7 +199,7 @@ class PodStatusScopeOperatorTest {
             assertThat(rejected.getStatus().authorizedPeer).isNull();
             assertThat(rejected.getStatus().message).contains("ReflectorInstance nowhere does not exist");
             assertThat(admin.resources(AuthorizedPeer.class).inNamespace(n).list().getItems()).isEmpty();
-            Await.until("a PairingReportRejected event", TIMEOUT, () -> admin.v1().events().inNamespace(n).list().getItems().stream()
+            Await.until(TIMEOUT, "a PairingReportRejected event", () -> admin.v1().events().inNamespace(n).list().getItems().stream()
                     .anyMatch(e -> KubeEvents.PAIRING_REPORT_REJECTED.equals(e.getReason())
                             && "orphan".equals(e.getInvolvedObject().getName())));
         }

@@ -10,6 +10,7 @@ import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
@@ -28,7 +29,7 @@ class ReadinessOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void aPeerAndAWindowAreReadyOnceTheReflectorServesTheConfigWithThem(KubeTestCluster cluster, TestNamespace ns) {
+    void aPeerAndAWindowAreReadyOnceTheReflectorServesTheConfigWithThem(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -42,9 +43,9 @@ class ReadinessOperatorTest {
             var peers = client.resources(AuthorizedPeer.class).inNamespace(n);
             EndpointId id = Ed25519Identity.generate().endpointId();
             peers.resource(PeersAndPairingOperatorTest.peer("kitchen", id.toString())).create();
-            Await.until("kitchen in the config", TIMEOUT, () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
+            Await.until(TIMEOUT, "kitchen in the config", () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
             // In the config, but the pod still serves the config without it.
-            AuthorizedPeer pending = Await.until("kitchen Pending", TIMEOUT, () -> {
+            AuthorizedPeer pending = Await.until(TIMEOUT, "kitchen Pending", () -> {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus() != null && p.getStatus().state == State.Pending ? p : null;
             });
@@ -55,7 +56,7 @@ class ReadinessOperatorTest {
 
             Fixtures.reportHeartbeat(client, converged, endpointId, Instant.now().toString(),
                     Fixtures.digestOfConfig(client, n, "edge-config"));
-            AuthorizedPeer active = Await.until("kitchen Ready", TIMEOUT, () -> {
+            AuthorizedPeer active = Await.until(TIMEOUT, "kitchen Ready", () -> {
                 var p = peers.withName("kitchen").get();
                 return Conditions.isTrue(p.getStatus().conditions, "Ready") ? p : null;
             });
@@ -65,17 +66,17 @@ class ReadinessOperatorTest {
             // A window: Open at once, Ready only when the served config carries its code.
             var windows = client.resources(PairingWindow.class).inNamespace(n);
             windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n)).create();
-            PairingWindow open = Await.until("window Open", TIMEOUT, () -> {
+            PairingWindow open = Await.until(TIMEOUT, "window Open", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open ? w : null;
             });
             assertThat(Conditions.isTrue(open.getStatus().conditions, "Ready")).isFalse();
-            Await.until("code in the config", TIMEOUT, () -> Fixtures.config(client, n, "edge-config").access.pairingCodes.size() == 1);
-            Await.until("the instance listing the window", TIMEOUT, () -> client.resources(ReflectorInstance.class).inNamespace(n)
+            Await.until(TIMEOUT, "code in the config", () -> Fixtures.config(client, n, "edge-config").access.pairingCodes.size() == 1);
+            Await.until(TIMEOUT, "the instance listing the window", () -> client.resources(ReflectorInstance.class).inNamespace(n)
                     .withName("edge").get().getStatus().openPairingWindows != null);
             Fixtures.reportHeartbeat(client, converged, endpointId, Instant.now().toString(),
                     Fixtures.digestOfConfig(client, n, "edge-config"));
-            PairingWindow live = Await.until("window Ready", TIMEOUT, () -> {
+            PairingWindow live = Await.until(TIMEOUT, "window Ready", () -> {
                 var w = windows.withName("new-appliance").get();
                 return Conditions.isTrue(w.getStatus().conditions, "Ready") ? w : null;
             });
@@ -85,7 +86,7 @@ class ReadinessOperatorTest {
 
             // Disabled: out of the config, no longer Ready, state says why.
             peers.withName("kitchen").edit(p -> { p.getSpec().disabled = true; return p; });
-            AuthorizedPeer disabled = Await.until("kitchen Disabled", TIMEOUT, () -> {
+            AuthorizedPeer disabled = Await.until(TIMEOUT, "kitchen Disabled", () -> {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus().state == State.Disabled ? p : null;
             });
@@ -94,13 +95,13 @@ class ReadinessOperatorTest {
     }
 
     @Test
-    void aWindowForAMissingReflectorIsPendingWithoutACodeUntilTheReflectorExists(KubeTestCluster cluster, TestNamespace ns) {
+    void aWindowForAMissingReflectorIsPendingWithoutACodeUntilTheReflectorExists(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
             var windows = client.resources(PairingWindow.class).inNamespace(n);
             PairingWindow early = windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n)).create();
-            PairingWindow pending = Await.until("window Pending", TIMEOUT, () -> {
+            PairingWindow pending = Await.until(TIMEOUT, "window Pending", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Pending ? w : null;
             });
@@ -110,18 +111,18 @@ class ReadinessOperatorTest {
             assertThat(pending.getStatus().codeSecret).isNull();
             assertThat(pending.getStatus().message).contains("ReflectorInstance edge", "does not exist");
             assertThat(client.secrets().inNamespace(n).withName("new-appliance-code").get()).isNull();
-            Await.until("a ReflectorNotFound Warning", TIMEOUT, () -> client.v1().events().inNamespace(n).list().getItems().stream()
+            Await.until(TIMEOUT, "a ReflectorNotFound Warning", () -> client.v1().events().inNamespace(n).list().getItems().stream()
                     .anyMatch(e -> PairingWindowReconciler.REFLECTOR_NOT_FOUND.equals(e.getReason())
                             && "Warning".equals(e.getType()) && early.getMetadata().getName().equals(e.getInvolvedObject().getName())));
 
             client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
-            PairingWindow open = Await.until("window Open once edge exists", TIMEOUT, () -> {
+            PairingWindow open = Await.until(TIMEOUT, "window Open once edge exists", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus().phase == Phase.Open ? w : null;
             });
             assertThat(open.getStatus().codeSecret).isEqualTo("new-appliance-code");
             assertThat(client.secrets().inNamespace(n).withName("new-appliance-code").get()).isNotNull();
-            Await.until("code in edge's config", TIMEOUT, () -> Fixtures.config(client, n, "edge-config").access.pairingCodes.size() == 1);
+            Await.until(TIMEOUT, "code in edge's config", () -> Fixtures.config(client, n, "edge-config").access.pairingCodes.size() == 1);
         }
     }
 }

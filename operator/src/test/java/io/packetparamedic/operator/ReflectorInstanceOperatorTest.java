@@ -16,6 +16,7 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.KubectlResult;
@@ -35,7 +36,7 @@ class ReflectorInstanceOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void sampleConvergesAndIsStableAcrossReconcilesAndRestarts(KubeTestCluster cluster, TestNamespace ns) {
+    void sampleConvergesAndIsStableAcrossReconcilesAndRestarts(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         ReflectorInstance applied;
@@ -115,7 +116,7 @@ class ReflectorInstanceOperatorTest {
             int count = operator.reconciliations(converged);
             client.resources(ReflectorInstance.class).inNamespace(n).withName("edge")
                     .edit(r -> { r.getMetadata().getAnnotations().put("touch", "1"); return r; });
-            Await.until("another reconcile", TIMEOUT, () -> operator.reconciliations(converged) > count);
+            Await.until(TIMEOUT, "another reconcile", () -> operator.reconciliations(converged) > count);
             assertThat(versions(client, n)).isEqualTo(before);
         } finally {
             operator.close();
@@ -125,7 +126,7 @@ class ReflectorInstanceOperatorTest {
         Map<String, String> before = versions(client, n);
         ReflectorInstance current = client.resources(ReflectorInstance.class).inNamespace(n).withName("edge").get();
         try (var restarted = new TestOperator(cluster.adminConfig(), n)) {
-            Await.until("reconcile after restart", TIMEOUT, () -> restarted.reconciliations(current) > 0);
+            Await.until(TIMEOUT, "reconcile after restart", () -> restarted.reconciliations(current) > 0);
             assertThat(versions(client, n)).isEqualTo(before);
             ReflectorInstance afterRestart = client.resources(ReflectorInstance.class).inNamespace(n).withName("edge").get();
             assertThat(afterRestart.getMetadata().getResourceVersion())
@@ -136,7 +137,7 @@ class ReflectorInstanceOperatorTest {
             // The pod reports; the operator turns that into Ready without touching the pod's fields.
             String heartbeat = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             Fixtures.reportHeartbeat(client, current, current.getStatus().endpointId, heartbeat);
-            ReflectorInstance ready = Await.until("Ready=True", TIMEOUT, () -> {
+            ReflectorInstance ready = Await.until(TIMEOUT, "Ready=True", () -> {
                 var r = client.resources(ReflectorInstance.class).inNamespace(n).withName("edge").get();
                 return "True".equals(condition(r, "Ready")) ? r : null;
             });
@@ -169,7 +170,7 @@ class ReflectorInstanceOperatorTest {
     }
 
     @Test
-    void quotaChangeRewritesOnlyTheConfigSecret(KubeTestCluster cluster, TestNamespace ns) {
+    void quotaChangeRewritesOnlyTheConfigSecret(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -179,7 +180,7 @@ class ReflectorInstanceOperatorTest {
 
             client.resources(ReflectorInstance.class).inNamespace(n).withName("edge")
                     .edit(r -> { r.getSpec().quotas.maxTestsPerHourPerPeer = 3; return r; });
-            Await.until("config with the new quota", TIMEOUT,
+            Await.until(TIMEOUT, "config with the new quota",
                     () -> Fixtures.config(client, n, "edge-config").quotas.maxTestsPerHourPerPeer == 3);
             Map<String, String> after = versions(client, n);
             assertThat(after.get("Secret/edge-config")).isNotEqualTo(before.get("Secret/edge-config"));
@@ -190,7 +191,7 @@ class ReflectorInstanceOperatorTest {
     }
 
     @Test
-    void deletingTheInstanceRemovesWhatItOwns(KubeTestCluster cluster, TestNamespace ns) {
+    void deletingTheInstanceRemovesWhatItOwns(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -198,12 +199,12 @@ class ReflectorInstanceOperatorTest {
             awaitConverged(client, applied);
             assertThat(owned(client, n)).hasSize(6);
             client.resource(applied).delete();
-            Await.until("the garbage collector to remove the owned objects", TIMEOUT, () -> owned(client, n).isEmpty());
+            Await.until(TIMEOUT, "the garbage collector to remove the owned objects", () -> owned(client, n).isEmpty());
         }
     }
 
     @Test
-    void theReflectorsRoleIsLeastPrivilege(KubeTestCluster cluster, TestNamespace ns) {
+    void theReflectorsRoleIsLeastPrivilege(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -249,10 +250,10 @@ class ReflectorInstanceOperatorTest {
                 e -> assertThat(e.getCode()).isEqualTo(403));
     }
 
-    static ReflectorInstance awaitConverged(KubernetesClient client, ReflectorInstance applied) {
+    static ReflectorInstance awaitConverged(KubernetesClient client, ReflectorInstance applied) throws InterruptedException {
         String n = applied.getMetadata().getNamespace();
         String name = applied.getMetadata().getName();
-        return Await.until("instance " + name + " to converge", TIMEOUT, () -> {
+        return Await.until(TIMEOUT, "instance " + name + " to converge", () -> {
             var r = client.resources(ReflectorInstance.class).inNamespace(n).withName(name).get();
             boolean done = r.getStatus() != null && r.getStatus().endpointId != null
                     && owned(client, n).size() == 6

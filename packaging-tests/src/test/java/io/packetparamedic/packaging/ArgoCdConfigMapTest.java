@@ -3,6 +3,7 @@ package io.packetparamedic.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.packetparamedic.e2e.harness.Repo;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,7 @@ class ArgoCdConfigMapTest {
   void snippetHoldsExactlyTheTestedScripts() {
     Path snippet = Repo.path(SNIPPET);
     String expected = render();
-    if (Repo.UPDATE) {
+    if (Packaging.UPDATE) {
       Repo.write(snippet, expected);
     }
     assertThat(snippet).as("%s is missing; run with -Dpackaging.update=true", SNIPPET).isRegularFile();

@@ -3,6 +3,8 @@ package io.packetparamedic.packaging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.packetparamedic.e2e.harness.Exec;
+import io.packetparamedic.e2e.harness.Repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -75,7 +77,7 @@ final class ArgoCdHealth {
       throw new UncheckedIOException(e);
     }
     try {
-      Tools.Result result = Tools.run(script.getParent(), null,
+      Exec.Result result = Tools.run(script.getParent(), null,
           List.of(Tools.lua().toString(), driverFile.toString())).orThrow();
       String[] lines = result.stdout().split("\n", -1);
       if (lines.length != 3 || !lines[2].isEmpty()) {

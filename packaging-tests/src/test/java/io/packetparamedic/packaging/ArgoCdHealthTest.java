@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.packetparamedic.e2e.harness.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

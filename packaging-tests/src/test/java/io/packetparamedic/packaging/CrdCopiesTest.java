@@ -2,6 +2,7 @@ package io.packetparamedic.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetparamedic.e2e.harness.Repo;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ class CrdCopiesTest {
     List<Path> generated = Repo.files(source, ".*\\.ya?ml");
     assertThat(generated).as("generated CRDs in %s", source).hasSize(3);
     Path copies = Repo.path(copyDir);
-    if (Repo.UPDATE) {
+    if (Packaging.UPDATE) {
       Repo.files(copies, ".*\\.ya?ml").forEach(p -> p.toFile().delete());
       generated.forEach(p -> Repo.write(copies.resolve(p.getFileName()), Repo.read(p)));
     }

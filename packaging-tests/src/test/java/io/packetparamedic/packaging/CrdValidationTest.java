@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.KubectlResult;
+import io.packetparamedic.e2e.harness.Repo;
 import io.packetparamedic.e2e.harness.TestNamespace;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.packetparamedic.e2e.harness.Repo;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.audit.AuditLog;

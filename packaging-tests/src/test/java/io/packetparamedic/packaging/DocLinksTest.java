@@ -2,6 +2,7 @@ package io.packetparamedic.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetparamedic.e2e.harness.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package io.packetparamedic.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.packetparamedic.e2e.harness.Exec;
+import io.packetparamedic.e2e.harness.Repo;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class HelmChartTest {
             "--set", "image.digest=sha256:" + "ab".repeat(32)})) {
       List<String> args = new ArrayList<>(List.of("lint", "--strict", Packaging.CHART));
       args.addAll(List.of(values));
-      Tools.Result lint = Packaging.helm(args.toArray(String[]::new));
+      Exec.Result lint = Packaging.helm(args.toArray(String[]::new));
       assertThat(lint.exitCode()).as("%s", lint).isZero();
       assertThat(lint.stdout()).as("%s", lint).contains("1 chart(s) linted, 0 chart(s) failed")
           .doesNotContain("[WARNING]", "[ERROR]");
@@ -30,7 +32,7 @@ class HelmChartTest {
 
   @Test
   void valuesOutsideTheSchemaAreRejected() {
-    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "watchNamespaces={Not_A_Namespace}");
+    Exec.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "watchNamespaces={Not_A_Namespace}");
     assertThat(lint.exitCode()).as("%s", lint).isNotZero();
     assertThat(lint.stdout() + lint.stderr()).contains("watchNamespaces");
   }
@@ -93,7 +95,7 @@ class HelmChartTest {
     assertThat(env(m, "PACKETPARAMEDIC_OPERATOR_ALLOWED_IMAGES"))
         .isEqualTo("registry.example/reflector@sha256:*,ghcr.io/packetparamedic/reflector:0.2.0");
     // Entries are joined with commas, so an entry may not contain one (nor whitespace).
-    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "reflector.allowedImages={a b}");
+    Exec.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "reflector.allowedImages={a b}");
     assertThat(lint.exitCode()).as("%s", lint).isNotZero();
     assertThat(lint.stdout() + lint.stderr()).contains("allowedImages");
   }
@@ -180,7 +182,7 @@ class HelmChartTest {
         .ofKind("Deployment").get(0).path("spec").path("template").path("spec").path("containers").get(0);
     assertThat(container.path("image").asText()).isEqualTo("ghcr.io/packetparamedic/reflector-operator@" + digest);
 
-    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "image.digest=latest");
+    Exec.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "image.digest=latest");
     assertThat(lint.exitCode()).as("%s", lint).isNotZero();
     assertThat(lint.stdout() + lint.stderr()).contains("digest");
   }
@@ -211,7 +213,7 @@ class HelmChartTest {
     assertThat(env(Packaging.helmTemplate("pp"), "QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo("false");
     assertThat(env(Packaging.helmTemplate("pp", "--set", "logFormat=json"), "QUARKUS_LOG_CONSOLE_JSON_ENABLED"))
         .isEqualTo("true");
-    Tools.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "logFormat=xml");
+    Exec.Result lint = Packaging.helm("lint", Packaging.CHART, "--set", "logFormat=xml");
     assertThat(lint.exitCode()).as("%s", lint).isNotZero();
     assertThat(lint.stdout() + lint.stderr()).contains("logFormat");
   }

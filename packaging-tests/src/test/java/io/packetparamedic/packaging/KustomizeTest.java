@@ -3,6 +3,7 @@ package io.packetparamedic.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.packetparamedic.e2e.harness.Repo;
 import org.junit.jupiter.api.Test;
 
 /** kustomize build of each overlay, without a cluster. */

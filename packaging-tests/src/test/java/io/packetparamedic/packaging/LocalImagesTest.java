@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.packetparamedic.e2e.harness.Exec;
+import io.packetparamedic.e2e.harness.Repo;
 import io.packetparamedic.packaging.ContainerfileTest.Instruction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +71,7 @@ class LocalImagesTest {
   void build() throws IOException {
     assertThat(new com.sun.security.auth.module.UnixSystem().getUid())
         .as("the image build runs mmdebstrap and chroot: run the tests as root, as .ci/run does").isZero();
-    Tools.Result built = Tools.run(Repo.root(), null, Map.of(),
+    Exec.Result built = Tools.run(Repo.root(), null, Map.of(),
         List.of("bash", Repo.path("e2e/hack/images.sh").toString(), "build"), BUILD_TIMEOUT);
     assertThat(built.exitCode()).as("images.sh build (run `bash e2e/hack/images.sh provision` first)\n%s", built)
         .isZero();
@@ -168,7 +170,7 @@ class LocalImagesTest {
     // Run as the image's user in its root filesystem: read-only, with the writable directories
     // the operator's pods mount (emptyDir /tmp and the state directory).
     List<String> writable = List.of("/tmp", last(cf, "WORKDIR"));
-    Tools.Result iperf = runInImage(image, writable, List.of("iperf3", "--version")).orThrow();
+    Exec.Result iperf = runInImage(image, writable, List.of("iperf3", "--version")).orThrow();
     assertThat(iperf.stdout()).startsWith("iperf 3.");
     // The reflector starts iperf3 through util-linux's setpriv, so that iperf3 dies with it
     // (engine/ChildProcesses; without setpriv it falls back to plain children): it must be there.
@@ -177,13 +179,13 @@ class LocalImagesTest {
     assertThat(which(image.rootfs(), path, "setpriv")).isNotNull();
     assertThat(runInImage(image, writable, List.of("setpriv", "--pdeathsig", "KILL", "--", "iperf3", "--version"))
         .orThrow().stdout()).startsWith("iperf 3.");
-    Tools.Result java = runInImage(image, writable, List.of("java", "-version")).orThrow();
+    Exec.Result java = runInImage(image, writable, List.of("java", "-version")).orThrow();
     assertThat(java.stderr()).contains("version \"17.");
     List<String> version = new ArrayList<>(strings(c.path("Entrypoint")));
     version.add("--version");
-    Tools.Result reflector = runInImage(image, writable, version).orThrow();
+    Exec.Result reflector = runInImage(image, writable, version).orThrow();
     assertThat(reflector.stdout() + reflector.stderr()).containsIgnoringCase("reflector");
-    Tools.Result id = runInImage(image, writable, List.of("id", "-u")).orThrow();
+    Exec.Result id = runInImage(image, writable, List.of("id", "-u")).orThrow();
     assertThat(id.stdout().strip()).isEqualTo(uid);
   }
 
@@ -260,7 +262,7 @@ class LocalImagesTest {
     jvm.add("-version");
     assertThat(runInImage(image, writable, jvm).orThrow().stderr()).contains("version \"17.");
     // Its temporary files go to /tmp, the chart's emptyDir.
-    Tools.Result settings = runInImage(image, writable, List.of("java", "-XshowSettings:properties", "-version")).orThrow();
+    Exec.Result settings = runInImage(image, writable, List.of("java", "-XshowSettings:properties", "-version")).orThrow();
     assertThat(settings.stderr()).contains("java.io.tmpdir = /tmp");
   }
 
@@ -305,7 +307,7 @@ class LocalImagesTest {
 
   @Test
   void archivesImportAndRunInARealContainerd() {
-    Tools.Result r = Tools.run(Repo.root(), null, Map.of(),
+    Exec.Result r = Tools.run(Repo.root(), null, Map.of(),
         List.of("bash", Repo.path("e2e/hack/images.sh").toString(), "import-check"), Duration.ofMinutes(5));
     assertThat(r.exitCode()).as("%s", r).isZero();
     assertThat(r.stderr()).contains("import-check OK");
@@ -367,7 +369,7 @@ class LocalImagesTest {
    * working directory: in a private mount namespace (nothing outlives the command) with /proc
    * and /dev, the root read-only and {@code writable} as empty tmpfs, as the pod would have.
    */
-  static Tools.Result runInImage(Image image, List<String> writable, List<String> command) {
+  static Exec.Result runInImage(Image image, List<String> writable, List<String> command) {
     String script = String.join("\n",
         "set -e",
         "root=$1 user=$2 wd=$3 nenv=$4 nrw=$5; shift 5",

@@ -10,6 +10,8 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.OperatorProcess;
+import io.packetparamedic.e2e.harness.Repo;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
 import io.packetparamedic.reflector.session.SessionLayer;
@@ -103,7 +105,7 @@ class OperatorProcessTest {
   private OperatorProcess start(Map<String, String> chartEnv, String podName, KubeTestCluster cluster) {
     Map<String, String> env = new HashMap<>(chartEnv);
     env.put("POD_NAME", podName);
-    return OperatorProcess.start(env, cluster.kubeconfigPath(), dir.resolve(podName + ".log"));
+    return OperatorProcess.start(cluster.kubeconfigPath(), env, dir.resolve(podName + ".log"));
   }
 
   private static String holder(KubernetesClient admin, String namespace, String name) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -13,13 +12,14 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.packetparamedic.e2e.harness.Exec;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
-import java.nio.charset.StandardCharsets;
+import io.packetparamedic.e2e.harness.OperatorProcess;
+import io.packetparamedic.e2e.harness.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +61,7 @@ class OperatorRbacTest {
     }
     // Pinned reflector images (issue 12, item 8): the chart's value reaches the operator.
     install.addAll(List.of("--set", "reflector.allowedImages={registry.example/reflector@sha256:*}"));
-    Tools.Result installed = Packaging.helm(install.toArray(String[]::new)).orThrow();
+    Exec.Result installed = Packaging.helm(install.toArray(String[]::new)).orThrow();
     assertThat(installed.stdout()).contains("STATUS: deployed").contains("Pair an appliance");
 
     Manifests manifest = Manifests.parse(Packaging.helm("get", "manifest", release, "--namespace", operatorNs,
@@ -69,7 +69,8 @@ class OperatorRbacTest {
     Map<String, String> env = containerEnv(manifest.one("Deployment", fullname), operatorNs);
     String serviceAccount = manifest.one("Deployment", fullname)
         .path("spec").path("template").path("spec").path("serviceAccountName").asText();
-    Path kubeconfig = serviceAccountKubeconfig(cluster, operatorNs, serviceAccount, work.resolve("operator.kubeconfig"));
+    Path kubeconfig = cluster.writeServiceAccountKubeconfig(operatorNs, serviceAccount, Duration.ofHours(1),
+        work.resolve("operator.kubeconfig"));
 
     // The token really is restricted: what the chart does not grant is refused.
     try (KubernetesClient asOperator = cluster.clientForServiceAccount(operatorNs, serviceAccount)) {
@@ -82,7 +83,7 @@ class OperatorRbacTest {
       }
     }
 
-    try (OperatorProcess operator = OperatorProcess.start(env, kubeconfig, work.resolve("operator.log"))) {
+    try (OperatorProcess operator = OperatorProcess.start(kubeconfig, env, work.resolve("operator.log"))) {
       for (Path sample : Repo.files(Repo.path("config/samples"), ".*\\.ya?ml")) {
         cluster.kubectl("apply", "--server-side", "-n", watched, "-f", sample.toString()).orThrow();
       }
@@ -200,33 +201,4 @@ class OperatorRbacTest {
     return env;
   }
 
-  static Path serviceAccountKubeconfig(KubeTestCluster cluster, String namespace, String serviceAccount, Path file)
-      throws Exception {
-    Config admin = cluster.adminConfig();
-    String caData = admin.getCaCertData();
-    if (caData == null || caData.isBlank()) {
-      caData = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(Objects.requireNonNull(
-          admin.getCaCertFile(), "the admin kubeconfig names no CA"))));
-    }
-    String token = cluster.serviceAccountToken(namespace, serviceAccount, Duration.ofHours(1));
-    String yaml = String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: test",
-        "  cluster:",
-        "    server: " + admin.getMasterUrl(),
-        "    certificate-authority-data: " + caData,
-        "users:",
-        "- name: operator",
-        "  user:",
-        "    token: " + token,
-        "contexts:",
-        "- name: operator",
-        "  context: {cluster: test, user: operator, namespace: " + namespace + "}",
-        "current-context: operator",
-        "");
-    Files.writeString(file, yaml, StandardCharsets.UTF_8);
-    return file;
-  }
 }

@@ -1,5 +1,7 @@
 package io.packetparamedic.packaging;
 
+import io.packetparamedic.e2e.harness.Exec;
+import io.packetparamedic.e2e.harness.Repo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +13,16 @@ final class Packaging {
   static final List<String> OVERLAYS = List.of("config/overlays/cluster-wide", "config/overlays/namespaced");
   static final String MONITORING = "config/monitoring";
 
+  /** Set {@code -Dpackaging.update=true} to rewrite generated copies instead of failing on drift. */
+  static final boolean UPDATE = Boolean.getBoolean("packaging.update");
+
   private Packaging() {}
 
   static Path chart() {
     return Repo.path(CHART);
   }
 
-  static Tools.Result helm(String... args) {
+  static Exec.Result helm(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Tools.helm().toString());
     command.addAll(List.of(args));
@@ -38,7 +43,7 @@ final class Packaging {
   }
 
   static Manifests kustomizeBuild(String dir) {
-    Tools.Result result = Tools.run(Repo.root(), null,
+    Exec.Result result = Tools.run(Repo.root(), null,
         List.of(Tools.kustomize().toString(), "build", dir)).orThrow();
     return Manifests.parse(result.stdout());
   }

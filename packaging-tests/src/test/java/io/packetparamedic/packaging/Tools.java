@@ -1,17 +1,13 @@
 package io.packetparamedic.packaging;
 
+import io.packetparamedic.e2e.harness.Exec;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The external programs the packaging checks run. A missing tool fails the test with what to
@@ -22,22 +18,6 @@ final class Tools {
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
 
   private Tools() {}
-
-  /** What one run printed. */
-  record Result(List<String> command, int exitCode, String stdout, String stderr) {
-    Result orThrow() {
-      if (exitCode != 0) {
-        throw new AssertionError(this.toString());
-      }
-      return this;
-    }
-
-    @Override
-    public String toString() {
-      return String.join(" ", command) + " -> exit " + exitCode
-          + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-    }
-  }
 
   /** The Lua 5.1 interpreter (Debian package lua5.1). */
   static Path lua() {
@@ -85,56 +65,15 @@ final class Tools {
     return Optional.empty();
   }
 
-  static Result run(Path workDir, String stdin, List<String> command) {
+  static Exec.Result run(Path workDir, String stdin, List<String> command) {
     return run(workDir, stdin, Map.of(), command);
   }
 
-  static Result run(Path workDir, String stdin, Map<String, String> env, List<String> command) {
+  static Exec.Result run(Path workDir, String stdin, Map<String, String> env, List<String> command) {
     return run(workDir, stdin, env, command, TIMEOUT);
   }
 
-  static Result run(Path workDir, String stdin, Map<String, String> env, List<String> command, Duration timeout) {
-    Path out = null;
-    Path err = null;
-    Path in = null;
-    try {
-      // Files rather than pipes: no reader threads, no deadlock on large output.
-      out = Files.createTempFile("tool", ".out");
-      err = Files.createTempFile("tool", ".err");
-      ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command))
-          .directory(workDir.toFile())
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile());
-      if (stdin != null) {
-        in = Files.createTempFile("tool", ".in");
-        Files.writeString(in, stdin, StandardCharsets.UTF_8);
-        pb.redirectInput(in.toFile());
-      } else {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      }
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
-      }
-      return new Result(command, p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
-    } finally {
-      for (Path p : new Path[] {out, err, in}) {
-        if (p != null) {
-          try {
-            Files.deleteIfExists(p);
-          } catch (IOException ignored) {
-            // a temp file; nothing depends on it
-          }
-        }
-      }
-    }
+  static Exec.Result run(Path workDir, String stdin, Map<String, String> env, List<String> command, Duration timeout) {
+    return Exec.of(command).in(workDir).input(stdin).env(env).timeout(timeout).run();
   }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.testcontainers.DockerClientFactory;
@@ -244,47 +243,18 @@ public final class ClusterLauncher {
   static String runScript(Path script, Map<String, String> env, Path log, Duration timeout, String... args) {
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(args));
+    Exec.Result r;
     try {
-      Files.createDirectories(log.getParent());
-      Path out = Files.createTempFile("control-plane", ".out");
-      try {
-        // Not inherited: in a Surefire fork, stdout is Surefire's channel to Maven.
-        ProcessBuilder pb = new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.descendants().forEach(ProcessHandle::destroyForcibly);
-          p.destroyForcibly();
-          throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
-              + "\n" + tail(log));
-        }
-        String stdout = Files.readString(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-          throw new IllegalStateException(String.join(" ", command) + " failed with exit " + p.exitValue()
-              + " (log: " + log + ")\n" + tail(log));
-        }
-        return stdout;
-      } finally {
-        Files.deleteIfExists(out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
+      // Not inherited: in a Surefire fork, stdout is Surefire's channel to Maven.
+      r = Exec.of(command).env(env).stderrTo(log).timeout(timeout).run();
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "\n" + ProcessLog.tail(log, 40), e);
     }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
+    if (!r.ok()) {
+      throw new IllegalStateException(String.join(" ", command) + " failed with exit " + r.exitCode()
+          + " (log: " + log + ")\n" + ProcessLog.tail(log, 40));
     }
+    return r.stdout();
   }
 
   // ------------------------------------------------------------------------------ k3s

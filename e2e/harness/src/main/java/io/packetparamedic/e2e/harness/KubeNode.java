@@ -1,18 +1,14 @@
 package io.packetparamedic.e2e.harness;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real node of a {@code @KubeCluster(node = true)} cluster, started by
@@ -150,32 +146,11 @@ public final class KubeNode {
   }
 
   private CommandResult run(List<String> command, Duration timeout) {
-    try {
-      Path out = Files.createTempFile("node", ".out");
-      try {
-        ProcessBuilder pb = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(env);
-        // node.sh env prepends its directories to the caller's PATH.
-        pb.environment().put("PATH", env.get("PATH") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
-        pb.environment().put("PP_NODE_RUN_DIR", runDir.toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.descendants().forEach(ProcessHandle::destroyForcibly);
-          p.destroyForcibly();
-          throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
-        }
-        return new CommandResult(command, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
-      } finally {
-        Files.deleteIfExists(out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
-    }
+    Map<String, String> processEnv = new HashMap<>(env);
+    // node.sh env prepends its directories to the caller's PATH.
+    processEnv.put("PATH", env.get("PATH") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+    processEnv.put("PP_NODE_RUN_DIR", runDir.toString());
+    Exec.Result r = Exec.of(command).env(processEnv).mergeStderr().timeout(timeout).run();
+    return new CommandResult(command, r.exitCode(), r.stdout());
   }
 }

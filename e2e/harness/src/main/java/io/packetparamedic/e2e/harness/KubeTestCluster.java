@@ -15,13 +15,15 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -166,50 +168,49 @@ public final class KubeTestCluster implements AutoCloseable {
     command.add(kubectl.toString());
     command.add("--kubeconfig=" + kubeconfig);
     command.addAll(List.of(args));
-    Path out = null;
-    Path err = null;
-    Path in = null;
-    try {
-      // Files, not pipes: no reader threads, and no deadlock when kubectl prints a lot.
-      out = Files.createTempFile("kubectl", ".out");
-      err = Files.createTempFile("kubectl", ".err");
-      ProcessBuilder pb = new ProcessBuilder(command)
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile());
-      if (stdin != null) {
-        in = Files.createTempFile("kubectl", ".in");
-        Files.writeString(in, stdin, StandardCharsets.UTF_8);
-        pb.redirectInput(in.toFile());
-      } else {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      }
-      // Keep kubectl from reading the developer's own configuration or caching discovery
-      // next to it.
-      pb.environment().remove("KUBECONFIG");
-      pb.environment().put("KUBECACHEDIR", kubeconfig.getParent().resolve(".kube-cache").toString());
-      Process p = pb.start();
-      if (!p.waitFor(KUBECTL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("kubectl did not finish within " + KUBECTL_TIMEOUT + ": " + command);
-      }
-      return new KubectlResult(command, p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
-    } finally {
-      for (Path p : new Path[] {out, err, in}) {
-        if (p != null) {
-          try {
-            Files.deleteIfExists(p);
-          } catch (IOException ignored) {
-            // temp file; the OS cleans up eventually
-          }
-        }
-      }
+    // Keep kubectl from reading the developer's own configuration or caching discovery next to it.
+    return KubectlResult.of(Exec.of(command).input(stdin).unset("KUBECONFIG")
+        .env(Map.of("KUBECACHEDIR", kubeconfig.getParent().resolve(".kube-cache").toString()))
+        .timeout(KUBECTL_TIMEOUT).run());
+  }
+
+  /**
+   * Writes a kubeconfig that authenticates as {@code system:serviceaccount:<namespace>:<name>}
+   * with a bound token valid for {@code validity}, for a process that must have exactly that
+   * account's rights (an operator or reflector run as its pod would be).
+   */
+  public Path writeServiceAccountKubeconfig(String namespace, String serviceAccount, Duration validity, Path file)
+      throws IOException {
+    String ca = adminConfig.getCaCertData();
+    if (ca == null || ca.isBlank()) {
+      ca = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(Objects.requireNonNull(
+          adminConfig.getCaCertFile(), "the admin kubeconfig names no CA"))));
     }
+    String token = serviceAccountToken(namespace, serviceAccount, validity);
+    String yaml = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster:
+            server: %s
+            certificate-authority-data: %s
+        users:
+        - name: %s
+          user:
+            token: %s
+        contexts:
+        - name: %s
+          context:
+            cluster: test
+            user: %s
+            namespace: %s
+        current-context: %s
+        """.formatted(adminConfig.getMasterUrl(), ca, serviceAccount, token, serviceAccount, serviceAccount, namespace,
+        serviceAccount);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file;
   }
 
   /**

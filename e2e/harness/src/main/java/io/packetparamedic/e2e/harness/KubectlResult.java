@@ -15,6 +15,11 @@ import java.util.Map;
  */
 public record KubectlResult(List<String> command, int exitCode, String stdout, String stderr) {
 
+  /** What {@link Exec} kept of a kubectl (or helm) run. */
+  public static KubectlResult of(Exec.Result r) {
+    return new KubectlResult(r.command(), r.exitCode(), r.stdout(), r.stderr());
+  }
+
   public boolean succeeded() {
     return exitCode == 0;
   }
@@ -47,7 +52,6 @@ public record KubectlResult(List<String> command, int exitCode, String stdout, S
 
   @Override
   public String toString() {
-    return String.join(" ", command) + " -> exit " + exitCode
-        + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+    return new Exec.Result(command, exitCode, stdout, stderr).toString();
   }
 }

@@ -2,7 +2,7 @@ package io.packetparamedic.e2e.netns;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.pairing.PairingCodes;
-import io.packetparamedic.e2e.netns.child.ReflectorHost;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -238,9 +238,9 @@ public final class NatLab implements AutoCloseable {
         return impairmentMode;
     }
 
-    /** A reflector running in the reflector namespace; {@link #close()} on the lab stops it too. */
+    /** A reflector ({@code reflector serve}) in the reflector namespace; {@link #close()} on the lab stops it too. */
     public record RunningReflector(String name, String endpointId, String address, int port, int dataPortStart,
-            int dataPortEnd, Path dir, NetnsJava process) {
+            int dataPortEnd, Path dir, ReflectorProcess process) {
         public String server() {
             return address + ":" + port;
         }
@@ -250,7 +250,10 @@ public final class NatLab implements AutoCloseable {
     public record ReflectorSpec(String name, int port, int healthPort, int dataPortStart, int dataPortEnd,
             boolean udpEchoSourceCheck, int pairingCodes, List<String> authorizedPeers) {}
 
-    /** Writes a config for {@code spec}, starts the reflector in the reflector namespace and waits until it listens. */
+    /**
+     * Writes a config file for {@code spec} and runs the packaged reflector on it ({@code ip netns exec
+     * REFL java -jar reflector.jar serve -c FILE}), waiting until its banner says it serves.
+     */
     public RunningReflector startReflector(ReflectorSpec spec) throws InterruptedException {
         Path dir = workDir.resolve(spec.name());
         StringBuilder codes = new StringBuilder();
@@ -306,11 +309,15 @@ public final class NatLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        NetnsJava process = topology.own(NetnsJava.start(reflectorNs, "reflector-" + spec.name(), ReflectorHost.class, workDir,
-                List.of("-Xmx512m"), config.toString()));
-        String ready = process.awaitLine(l -> l.startsWith("READY "), Duration.ofSeconds(60));
-        String[] parts = ready.split(" ");
-        return new RunningReflector(spec.name(), parts[1], REFLECTOR_IP, spec.port(), spec.dataPortStart(),
+        ReflectorProcess process;
+        try {
+            process = topology.own(ReflectorProcess.serve(Topology.inNamespace(reflectorNs), List.of("-Xmx512m"), config,
+                    dir.resolve("reflector.log")));
+        } catch (IOException e) {
+            throw new TopologyException("cannot start reflector " + spec.name() + ": " + e.getMessage(), e);
+        }
+        process.awaitBanner(Duration.ofSeconds(60));
+        return new RunningReflector(spec.name(), process.endpointId(), REFLECTOR_IP, spec.port(), spec.dataPortStart(),
                 spec.dataPortEnd(), dir, process);
     }
 

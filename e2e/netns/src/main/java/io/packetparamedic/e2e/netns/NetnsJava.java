@@ -1,5 +1,6 @@
 package io.packetparamedic.e2e.netns;
 
+import io.packetparamedic.e2e.harness.Repo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,8 +42,8 @@ public final class NetnsJava implements AutoCloseable {
     /** Starts {@code mainClass} in {@code ns}; logs go to {@code logDir/<name>.stderr.log}. */
     public static NetnsJava start(String ns, String name, Class<?> mainClass, Path logDir, List<String> jvmOptions,
             String... args) {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(Topology.inNamespace(ns));
+        command.add(Repo.java().toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         command.addAll(List.of(args));

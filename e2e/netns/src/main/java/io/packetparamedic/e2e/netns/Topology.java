@@ -1,5 +1,6 @@
 package io.packetparamedic.e2e.netns;
 
+import io.packetparamedic.e2e.harness.Exec;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -99,11 +100,16 @@ public final class Topology implements AutoCloseable {
     }
 
     public void sysctl(String ns, String key, String value) {
-        Commands.run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", key + "=" + value);
+        exec(ns, "sysctl", "-q", "-w", key + "=" + value);
     }
 
     public String sysctlValue(String ns, String key) {
-        return Commands.run("ip", "netns", "exec", ns, "sysctl", "-n", key).strip();
+        return exec(ns, "sysctl", "-n", key).strip();
+    }
+
+    /** The command prefix that runs a program inside {@code ns}: {@code ip netns exec NS}. */
+    public static List<String> inNamespace(String ns) {
+        return List.of("ip", "netns", "exec", ns);
     }
 
     /**
@@ -148,12 +154,14 @@ public final class Topology implements AutoCloseable {
 
     /** Loads an nftables script into {@code ns} ({@code nft -f -}). */
     public void nft(String ns, String script) {
-        Commands.runWithInput(script, "ip", "netns", "exec", ns, "nft", "-f", "-");
+        List<String> command = new ArrayList<>(inNamespace(ns));
+        command.addAll(List.of("nft", "-f", "-"));
+        Commands.runWithInput(script, command.toArray(String[]::new));
     }
 
     /** Runs a command inside {@code ns} and returns its stdout. */
     public String exec(String ns, String... command) {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        List<String> full = new ArrayList<>(inNamespace(ns));
         full.addAll(List.of(command));
         return Commands.run(full.toArray(String[]::new));
     }
@@ -213,7 +221,7 @@ public final class Topology implements AutoCloseable {
             }
         }
         for (int i = namespaces.size() - 1; i >= 0; i--) {
-            Commands.Result r = Commands.attempt("ip", "netns", "del", namespaces.get(i));
+            Exec.Result r = Commands.attempt("ip", "netns", "del", namespaces.get(i));
             if (!r.ok()) failures.add("ip netns del " + namespaces.get(i) + ": " + r.stderr().strip());
         }
         namespaces.clear();
@@ -234,7 +242,7 @@ public final class Topology implements AutoCloseable {
             String[] parts = line.split(":\\s+", 3);
             if (parts.length >= 2 && parts[1].split("@")[0].startsWith(prefix)) found.add("link " + parts[1]);
         }
-        Commands.Result tables = Commands.attempt("nft", "list", "tables");
+        Exec.Result tables = Commands.attempt("nft", "list", "tables");
         if (tables.ok()) {
             for (String line : tables.stdout().split("\n")) if (line.contains(prefix)) found.add("nftables " + line.strip());
         }

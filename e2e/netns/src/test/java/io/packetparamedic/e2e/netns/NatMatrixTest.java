@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.e2e.harness.Exec;
 import io.packetparamedic.e2e.netns.NatLab.Appliance;
 import io.packetparamedic.e2e.netns.NatLab.Nat;
 import io.packetparamedic.e2e.netns.NatLab.ReflectorSpec;
@@ -115,7 +116,7 @@ class NatMatrixTest {
         assertThat(t.sysctlValue(lab.reflectorNamespace(), "net.ipv4.ip_forward")).isEqualTo("0");
         // The "internet" knows the public segments only: CGNAT and home addresses are not reachable from it.
         for (String hidden : List.of("100.64.1.10", "192.168.1.10", "192.168.2.10")) {
-            Commands.Result r = Commands.attempt("ip", "-n", lab.internetNamespace(), "route", "get", hidden);
+            Exec.Result r = Commands.attempt("ip", "-n", lab.internetNamespace(), "route", "get", hidden);
             assertThat(r.ok()).as("route to %s from the internet", hidden).isFalse();
         }
         checks.add(new MatrixReport.Check("forwarding in routers only; private space not routed", true, ""));

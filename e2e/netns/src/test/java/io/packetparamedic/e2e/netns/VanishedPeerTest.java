@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.e2e.harness.Await;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.e2e.netns.child.ApplianceRun;
-import io.packetparamedic.e2e.netns.child.ReflectorHost;
 import io.packetparamedic.e2e.netns.child.VanishingAppliance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,9 +71,9 @@ class VanishedPeerTest {
                     data_dir = "%1$s"
                     """.formatted(dir, REFLECTOR_IP, IDLE_TIMEOUT_SEC, Ed25519Identity.load(goneKey).endpointId(),
                     Ed25519Identity.load(nextKey).endpointId()));
-            NetnsJava reflector = t.own(NetnsJava.start(r, "reflector", ReflectorHost.class, dir, List.of("-Xmx256m"),
-                    config.toString()));
-            reflector.awaitLine(l -> l.startsWith("READY "), Duration.ofSeconds(60));
+            ReflectorProcess reflector = t.own(ReflectorProcess.serve(Topology.inNamespace(r), List.of("-Xmx256m"), config,
+                    dir.resolve("reflector.log")));
+            reflector.awaitBanner(Duration.ofSeconds(60));
 
             NetnsJava appliance = t.own(NetnsJava.start(gone, "vanishing", VanishingAppliance.class, dir,
                     List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), REFLECTOR_IP + ":4000", goneKey.toString(),
@@ -134,7 +134,7 @@ class VanishedPeerTest {
         }
     }
 
-    private static long iperf3Of(NetnsJava reflector) {
+    private static long iperf3Of(ReflectorProcess reflector) {
         return reflector.handle().descendants()
                 .filter(p -> p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))
                 .count();

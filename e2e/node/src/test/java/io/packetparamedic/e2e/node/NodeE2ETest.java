@@ -14,6 +14,7 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.e2e.harness.Await;
+import io.packetparamedic.e2e.harness.Exec;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeNode;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
@@ -535,27 +536,7 @@ class NodeE2ETest {
         Path helm = helmBinary();
         List<String> cmd = new ArrayList<>(List.of(helm.toString(), "--kubeconfig", cluster.kubeconfigPath().toString()));
         cmd.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile("helm", ".out");
-            Path err = Files.createTempFile("helm", ".err");
-            try {
-                Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-                if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
-                    throw new AssertionError("helm did not finish: " + cmd);
-                }
-                return new KubectlResult(cmd, p.exitValue(), Files.readString(out), Files.readString(err));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return KubectlResult.of(Exec.of(cmd).timeout(Duration.ofMinutes(5)).run());
     }
 
     /** The helm that e2e/hack/tools.sh provisions (test-all.sh runs it before the tests). */

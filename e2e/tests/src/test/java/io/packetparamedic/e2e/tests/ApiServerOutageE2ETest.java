@@ -12,6 +12,8 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.OperatorProcess;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.ThroughputRunner;
@@ -71,7 +73,7 @@ class ApiServerOutageE2ETest {
         this.ns = cluster.createNamespace("outage");
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "outage-");
         // The sample on host ports of its own: the operator refuses a second host-network instance
-        // on the same ports, and KubernetesModeE2ETest's sample instance may exist in this cluster.
+        // on the same ports, and the KubernetesMode*E2ETest sample instances may exist in this cluster.
         String sample = Files.readString(RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml"))
                 .replace("controlPort: 4000", "controlPort: 4100")
                 .replace("healthPort: 7301", "healthPort: 7401");
@@ -89,7 +91,7 @@ class ApiServerOutageE2ETest {
             return toml.contains(tester.id().toString()) && toml.contains(bystander.id().toString())
                     && toml.contains("max_tests_per_hour_per_peer = " + HOURLY_LIMIT);
         });
-        reflector = ReflectorProcess.fromDeployment(cluster, ns, INSTANCE + "-reflector", work).awaitBanner(Duration.ofSeconds(60));
+        reflector = ReflectorPod.start(cluster, ns, INSTANCE + "-reflector", work).awaitBanner(Duration.ofSeconds(60));
         Await.until(Duration.ofSeconds(30), "tester accepted", () -> tester.accepted(reflector));
     }
 

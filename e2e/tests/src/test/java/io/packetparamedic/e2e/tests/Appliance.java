@@ -2,6 +2,7 @@ package io.packetparamedic.e2e.tests;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.reflector.client.LinkClient;
 import java.io.IOException;
 

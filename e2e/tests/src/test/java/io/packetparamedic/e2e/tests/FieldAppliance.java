@@ -1,5 +1,6 @@
 package io.packetparamedic.e2e.tests;
 
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.ThroughputRunner;
 import io.packetparamedic.reflector.client.UdpEchoProbe;

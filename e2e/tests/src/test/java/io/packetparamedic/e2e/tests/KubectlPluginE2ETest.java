@@ -11,6 +11,7 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.wire.Payload;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The kubectl plugin, run as its single executable file, against the packaged operator and a
- * Kubernetes-mode reflector (the test plays the kubelet, as in {@link KubernetesModeE2ETest}):
+ * Kubernetes-mode reflector (the test plays the kubelet, as in {@link KubernetesModeFixture}):
  * {@code pair} opens a window and prints the code, a real appliance pairs with it, and the plugin
  * reports the appliance and its AuthorizedPeer; {@code status} shows that peer in effect;
  * {@code rotate} follows an identity rotation through the pod's restart.
@@ -66,7 +67,7 @@ class KubectlPluginE2ETest {
                 "{\"spec\":{" + InstancePorts.next(10).networkJson() + "}}").orThrow();
         Await.until(Duration.ofSeconds(60), "the operator's Deployment", () ->
                 admin.apps().deployments().inNamespace(ns).withName(INSTANCE + "-reflector").get());
-        reflector = ReflectorProcess.fromDeployment(cluster, ns, INSTANCE + "-reflector", work.resolve("reflector"))
+        reflector = ReflectorPod.start(cluster, ns, INSTANCE + "-reflector", work.resolve("reflector"))
                 .awaitBanner(Duration.ofSeconds(60));
         Await.until(Duration.ofSeconds(30), "instance Ready", () -> ready(instance()));
     }

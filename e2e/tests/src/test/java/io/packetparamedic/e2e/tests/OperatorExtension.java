@@ -2,11 +2,13 @@ package io.packetparamedic.e2e.tests;
 
 import io.packetparamedic.e2e.harness.KubeClusterExtension;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.OperatorProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -61,7 +63,18 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
     }
 
     private static OperatorProcess launch(Path kubeconfig, String leaseNamespace, Path log) {
-        OperatorProcess process = OperatorProcess.start(kubeconfig, leaseNamespace, log);
+        // ApiServerOutageE2ETest stops the API server for outage.seconds (60 by default). The
+        // operator's default lease settings (renew deadline 90 s) ride out a one-minute outage, and
+        // that default is what the test proves; a longer outage (-Doutage.seconds=300) would make
+        // it give its lease up and exit, as it must when another replica may take over, and nothing
+        // here restarts it: for those the test operator's deadline is raised above the outage.
+        long outage = Long.getLong("outage.seconds", 60);
+        Map<String, String> env = new java.util.HashMap<>(Map.of("POD_NAMESPACE", leaseNamespace, "POD_NAME", "operator-e2e"));
+        if (outage > 60) {
+            env.put("PACKETPARAMEDIC_OPERATOR_LEASE_RENEW_DEADLINE", (outage + 30) + "s");
+            env.put("PACKETPARAMEDIC_OPERATOR_LEASE_DURATION", (outage + 45) + "s");
+        }
+        OperatorProcess process = OperatorProcess.start(kubeconfig, env, log);
         try {
             process.awaitReady(Duration.ofSeconds(90));
         } catch (InterruptedException e) {

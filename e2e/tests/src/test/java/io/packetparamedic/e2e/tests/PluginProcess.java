@@ -1,5 +1,6 @@
 package io.packetparamedic.e2e.tests;
 
+import io.packetparamedic.e2e.harness.Repo;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.packetparamedic.e2e.tests;
 
+import io.packetparamedic.e2e.harness.Repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

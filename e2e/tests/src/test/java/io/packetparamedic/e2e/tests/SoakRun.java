@@ -1,6 +1,7 @@
 package io.packetparamedic.e2e.tests;
 
 import io.packetparamedic.e2e.harness.Await;
+import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.reflector.client.ThroughputRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,7 +84,13 @@ final class SoakRun {
         for (int i = 0; i < settings.appliances(); i++) appliances.add(new FieldAppliance(pacedIperf3, settings.testSeconds()));
         Path config = writeConfig(appliances);
         Files.createDirectories(settings.out());
-        try (ReflectorProcess reflector = ReflectorProcess.standalone(config, work).awaitBanner(Duration.ofSeconds(60));
+        // The pod's JVM flags (the soak measures what a deployment runs), plus -XX:+AlwaysPreTouch: the
+        // whole heap is resident from the start, so RSS growth measures native memory instead of how far
+        // the serial collector's old generation has been filled with garbage between full GCs (the heap
+        // is judged by its live size after a full GC instead).
+        List<String> jvm = List.of("-Xmx256m", "-Xms256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        try (ReflectorProcess reflector = ReflectorProcess.serve(List.of(), jvm, config, work.resolve("reflector.log"))
+                .awaitBanner(Duration.ofSeconds(60));
                 PrintWriter csv = new PrintWriter(Files.newBufferedWriter(settings.out().resolve("soak.csv"), StandardCharsets.UTF_8))) {
             ReflectorFigures.Probe probe = new ReflectorFigures.Probe(reflector.handle(), reflector.healthPort(),
                     work.resolve("state/audit.jsonl"));
