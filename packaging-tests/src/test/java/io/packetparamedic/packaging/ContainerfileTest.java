@@ -8,6 +8,8 @@ import io.packetparamedic.e2e.harness.Repo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,16 +73,44 @@ class ContainerfileTest {
     assertThat(copyArgs[0]).as("the shaded jar the reflector module builds").isEqualTo("target/reflector.jar");
     assertThat(Repo.read(Repo.path("reflector/pom.xml"))).contains("<finalName>reflector</finalName>");
 
-    Instruction entrypoint = instructions.stream().filter(i -> i.keyword().equals("ENTRYPOINT"))
-        .reduce((a, b) -> b).orElseThrow();
-    JsonNode exec = new ObjectMapper().readTree(entrypoint.arguments());
-    assertThat(exec.isArray()).as("exec form: signals reach the JVM directly").isTrue();
-    assertThat(exec.get(0).asText()).isEqualTo("java");
-    List<String> args = new ArrayList<>();
-    exec.forEach(a -> args.add(a.asText()));
+    List<String> args = entrypoint(instructions);
+    assertThat(args.get(0)).isEqualTo("java");
     assertThat(args).containsSubsequence("-jar", copyArgs[1]);
 
     Instruction cmd = instructions.stream().filter(i -> i.keyword().equals("CMD")).reduce((a, b) -> b).orElseThrow();
     assertThat(new ObjectMapper().readTree(cmd.arguments()).get(0).asText()).isEqualTo("serve");
+  }
+
+  /** The image's JVM flags are the launcher's (reflector/src/main/dist/reflector), the heap cap aside. */
+  @Test
+  void reflectorImageRunsTheJvmWithTheLaunchersFlags() throws Exception {
+    String launcher = Repo.read(Repo.path("reflector/src/main/dist/reflector"));
+    Matcher block = Pattern.compile("(?ms)^flags=\\(\n(.*?)^\\)").matcher(launcher);
+    assertThat(block.find()).as("the launcher's flags=( ... ) array").isTrue();
+    List<String> launcherFlags = List.of(block.group(1).strip().split("\\s+"));
+    assertThat(launcherFlags).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").anyMatch(f -> f.startsWith("-Xmx"));
+
+    List<Instruction> instructions = parse(Repo.read(Repo.path("reflector/Containerfile")));
+    List<String> args = entrypoint(instructions);
+    List<String> jvmFlags = args.subList(1, args.indexOf("-jar"));
+    assertThat(jvmFlags).containsAll(launcherFlags.stream().filter(f -> !f.startsWith("-Xmx")).toList());
+    assertThat(jvmFlags).as("the heap follows the container's memory limit instead of the launcher's cap")
+        .noneMatch(f -> f.startsWith("-Xmx")).anyMatch(f -> f.startsWith("-XX:MaxRAMPercentage="));
+
+    Matcher arenas = Pattern.compile("MALLOC_ARENA_MAX:-([0-9]+)").matcher(launcher);
+    assertThat(arenas.find()).as("the launcher's MALLOC_ARENA_MAX default").isTrue();
+    assertThat(instructions).filteredOn(i -> i.keyword().equals("ENV")).extracting(Instruction::arguments)
+        .contains("MALLOC_ARENA_MAX=" + arenas.group(1));
+  }
+
+  /** The last ENTRYPOINT's arguments; it must be in exec form, so that signals reach the JVM directly. */
+  static List<String> entrypoint(List<Instruction> instructions) throws Exception {
+    Instruction entrypoint = instructions.stream().filter(i -> i.keyword().equals("ENTRYPOINT"))
+        .reduce((a, b) -> b).orElseThrow();
+    JsonNode exec = new ObjectMapper().readTree(entrypoint.arguments());
+    assertThat(exec.isArray()).as("exec form: signals reach the JVM directly").isTrue();
+    List<String> args = new ArrayList<>();
+    exec.forEach(a -> args.add(a.asText()));
+    return args;
   }
 }

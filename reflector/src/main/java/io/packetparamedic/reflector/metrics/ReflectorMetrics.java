@@ -68,6 +68,10 @@ public final class ReflectorMetrics {
 
     public ReflectorMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // ProcessorMetrics' CPU time is in nanoseconds (process_cpu_time_ns_total); Prometheus'
+        // convention, and every dashboard's rate(), expect seconds: process_cpu_seconds_total.
+        // Filters go in before the first meter: Micrometer warns at every start otherwise.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         BuildInfo build = BuildInfo.current();
         Gauge.builder(BUILD_INFO, () -> 1)
                 .description("Always 1; the labels say which reflector build and Java runtime are running")
@@ -75,9 +79,6 @@ public final class ReflectorMetrics {
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        // ProcessorMetrics' CPU time is in nanoseconds (process_cpu_time_ns_total); Prometheus'
-        // convention, and every dashboard's rate(), expect seconds: process_cpu_seconds_total.
-        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
         new ProcessorMetrics().bindTo(registry);
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9)
