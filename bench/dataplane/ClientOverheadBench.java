@@ -2,10 +2,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.cli.ReflectorCli;
 import io.packetparamedic.reflector.client.LinkClient;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.wire.Payload;
@@ -47,13 +47,18 @@ public class ClientOverheadBench {
         cfg.quotas.maxBytesPerDayPerPeer = Long.MAX_VALUE;
         cfg.quotas.maxTestsPerHourPerPeer = 1000;
         int base;
-        try (ServerSocket s = new ServerSocket(0)) { base = Math.min(s.getLocalPort(), 65000); }
+        try (ServerSocket s = new ServerSocket(0)) {
+            base = Math.min(s.getLocalPort(), 65000);
+        }
         cfg.network.dataPortRangeStart = base;
         cfg.network.dataPortRangeEnd = base + 20;
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
                 SessionLayer sessions = SessionLayer.create(() -> cfg, audit, false);
-                ReflectorRuntime reflector = ReflectorRuntime.builder(cfg, Ed25519Identity.generate()).sessions(sessions.manager())
-                        .pathMeta(new HostPathMeta()).auditLog(audit).start()) {
+                ReflectorRuntime reflector = ReflectorRuntime.builder(cfg, Ed25519Identity.generate())
+                        .sessions(sessions.manager())
+                        .pathMeta(new HostPathMeta())
+                        .auditLog(audit)
+                        .start()) {
             int port = reflector.controlAddress().getPort();
             for (int round = 0; round < rounds; round++) {
                 for (boolean reverse : new boolean[] {false, true}) {
@@ -65,20 +70,34 @@ public class ClientOverheadBench {
         }
     }
 
-    static double plain(Ed25519Identity identity, int port, int seconds, int streams, boolean reverse) throws Exception {
+    static double plain(Ed25519Identity identity, int port, int seconds, int streams, boolean reverse)
+            throws Exception {
         try (LinkClient c = LinkClient.connect("127.0.0.1", port, identity, LinkClient.Options.defaults())) {
             c.hello();
             Payload answer;
             // The previous run's session may still be winding down: wait as the reflector says.
-            while ((answer = c.sessionRequest("throughput", new Payload.SessionParams(seconds, "tcp", streams, reverse)))
-                    instanceof Payload.SessionDeny deny && deny.retryAfterSec() != null) {
+            while ((answer = c.sessionRequest(
+                                    "throughput", new Payload.SessionParams(seconds, "tcp", streams, reverse)))
+                            instanceof Payload.SessionDeny deny
+                    && deny.retryAfterSec() != null) {
                 Thread.sleep(deny.retryAfterSec() * 1000);
             }
             Payload.SessionGrant g = (Payload.SessionGrant) answer;
-            List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t",
-                    Integer.toString(seconds), "-P", Integer.toString(streams), "-J"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "iperf3",
+                    "-c",
+                    "127.0.0.1",
+                    "-p",
+                    Integer.toString(g.port()),
+                    "-t",
+                    Integer.toString(seconds),
+                    "-P",
+                    Integer.toString(streams),
+                    "-J"));
             if (reverse) cmd.add("-R");
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             JsonNode root = JSON.readTree(p.getInputStream());
             p.waitFor();
             try {
@@ -95,10 +114,28 @@ public class ClientOverheadBench {
 
     static double viaClient(Path key, int port, int seconds, int streams, boolean reverse) throws Exception {
         StringWriter out = new StringWriter();
-        int code = ReflectorCli.commandLine(Map.of(), new PrintWriter(out, true), new PrintWriter(new StringWriter(), true))
-                .execute("client", "-s", "127.0.0.1:" + port, "-i", key.toString(), "--json", "throughput", "-d",
-                        reverse ? "download" : "upload", "-t", Integer.toString(seconds), "-P", Integer.toString(streams));
+        int code = ReflectorCli.commandLine(
+                        Map.of(), new PrintWriter(out, true), new PrintWriter(new StringWriter(), true))
+                .execute(
+                        "client",
+                        "-s",
+                        "127.0.0.1:" + port,
+                        "-i",
+                        key.toString(),
+                        "--json",
+                        "throughput",
+                        "-d",
+                        reverse ? "download" : "upload",
+                        "-t",
+                        Integer.toString(seconds),
+                        "-P",
+                        Integer.toString(streams));
         if (code != 0) return Double.NaN;
-        return JSON.readTree(out.toString()).path("throughput").get(0).path("mbit_per_sec").asDouble() / 1000;
+        return JSON.readTree(out.toString())
+                        .path("throughput")
+                        .get(0)
+                        .path("mbit_per_sec")
+                        .asDouble()
+                / 1000;
     }
 }

@@ -7,7 +7,6 @@ import io.packetparamedic.reflector.session.PeerContext;
 import io.packetparamedic.reflector.session.SessionDecision;
 import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.session.TestRequest;
-import io.packetparamedic.reflector.wire.Payload;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -34,8 +33,8 @@ public class ThroughputBench {
         int rounds = Integer.parseInt(args[1]);
         int streams = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         String rate = args.length > 3 && !args[3].isEmpty() ? args[3] : null;
-        com.sun.management.OperatingSystemMXBean cpu =
-                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.OperatingSystemMXBean cpu = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Path dir = Files.createTempDirectory("bench-dataplane");
         ReflectorConfig cfg = new ReflectorConfig();
         cfg.state.dataDir = dir.toString();
@@ -43,16 +42,22 @@ public class ThroughputBench {
         cfg.quotas.maxBytesPerDayPerPeer = Long.MAX_VALUE;
         cfg.quotas.maxTestsPerHourPerPeer = 1000;
         int base;
-        try (ServerSocket s = new ServerSocket(0)) { base = s.getLocalPort(); }
+        try (ServerSocket s = new ServerSocket(0)) {
+            base = s.getLocalPort();
+        }
         cfg.network.dataPortRangeStart = Math.min(base, 65000);
         cfg.network.dataPortRangeEnd = Math.min(base, 65000) + 20;
-        PeerContext peer = new PeerContext(EndpointId.fromPublicKey(new byte[32]), new InetSocketAddress("127.0.0.1", 1));
+        PeerContext peer =
+                new PeerContext(EndpointId.fromPublicKey(new byte[32]), new InetSocketAddress("127.0.0.1", 1));
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "bench");
                 SessionLayer sessions = SessionLayer.create(() -> cfg, audit, false)) {
             for (int round = 0; round < rounds; round++) {
-                SessionDecision answer = sessions.manager().request(peer,
-                        new TestRequest("throughput", new TestRequest.Params(seconds, "tcp", streams, false)))
-                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                SessionDecision answer = sessions.manager()
+                        .request(
+                                peer,
+                                new TestRequest("throughput", new TestRequest.Params(seconds, "tcp", streams, false)))
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
                 SessionDecision.Granted grant = (SessionDecision.Granted) answer;
                 long cpu0 = cpu.getProcessCpuTime();
                 double relayed = client(grant.port(), seconds, streams, rate);
@@ -60,9 +65,13 @@ public class ThroughputBench {
                 sessions.manager().ended(grant.testId()).get(30, TimeUnit.SECONDS);
 
                 int port;
-                try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); }
+                try (ServerSocket s = new ServerSocket(0)) {
+                    port = s.getLocalPort();
+                }
                 Process raw = new ProcessBuilder("iperf3", "-s", "-1", "-p", Integer.toString(port))
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectErrorStream(true)
+                        .start();
                 double direct = -1;
                 for (int i = 0; i < 50 && direct < 0; i++) {
                     if (i > 0) Thread.sleep(20); // raw iperf3 not listening yet
@@ -77,10 +86,21 @@ public class ThroughputBench {
 
     /** The receiver's bits per second of one iperf3 client run; -1 when it failed. */
     private static double client(int port, int seconds, int streams, String rate) throws Exception {
-        List<String> command = new ArrayList<>(List.of("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(port),
-                "-t", Integer.toString(seconds), "-P", Integer.toString(streams), "-J"));
+        List<String> command = new ArrayList<>(List.of(
+                "iperf3",
+                "-c",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-t",
+                Integer.toString(seconds),
+                "-P",
+                Integer.toString(streams),
+                "-J"));
         if (rate != null) command.addAll(List.of("-b", rate));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         p.waitFor();
         JsonNode root = JSON.readTree(out);

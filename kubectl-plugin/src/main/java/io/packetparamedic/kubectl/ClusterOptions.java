@@ -16,15 +16,24 @@ import picocli.CommandLine.ScopeType;
  */
 public final class ClusterOptions {
 
-    @Option(names = {"-n", "--namespace"}, scope = ScopeType.INHERIT, paramLabel = "NAMESPACE",
+    @Option(
+            names = {"-n", "--namespace"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "NAMESPACE",
             description = "Namespace of the reflector (default: the kubeconfig context's namespace).")
     String namespace;
 
-    @Option(names = "--context", scope = ScopeType.INHERIT, paramLabel = "CONTEXT",
+    @Option(
+            names = "--context",
+            scope = ScopeType.INHERIT,
+            paramLabel = "CONTEXT",
             description = "The kubeconfig context to use (default: current-context).")
     String context;
 
-    @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, paramLabel = "FILE",
+    @Option(
+            names = "--kubeconfig",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
             description = "Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).")
     Path kubeconfig;
 
@@ -39,7 +48,9 @@ public final class ClusterOptions {
         } else {
             config = Config.autoConfigure(context);
         }
-        if (context != null && (config.getCurrentContext() == null || !context.equals(config.getCurrentContext().getName()))) {
+        if (context != null
+                && (config.getCurrentContext() == null
+                        || !context.equals(config.getCurrentContext().getName()))) {
             // Fabric8 falls back to current-context for an unknown name; kubectl refuses it.
             throw new PluginException(ExitCodes.FAILED, "context \"" + context + "\" not found in the kubeconfig");
         }

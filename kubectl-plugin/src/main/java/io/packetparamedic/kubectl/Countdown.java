@@ -26,7 +26,8 @@ final class Countdown {
 
     void show(Duration remaining) {
         long seconds = Math.max(0, remaining.getSeconds());
-        String text = seconds == 0 ? label + ": expired, waiting for the operator to close the window"
+        String text = seconds == 0
+                ? label + ": expired, waiting for the operator to close the window"
                 : label + ": " + Humanize.duration(remaining) + " left";
         if (terminal) {
             out.print(CLEAR_LINE + text);

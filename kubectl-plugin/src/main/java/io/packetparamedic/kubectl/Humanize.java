@@ -36,6 +36,8 @@ final class Humanize {
     /** An RFC 3339 time as "2026-11-30T12:00:00Z (3m ago)"; "-" when absent. */
     static String ago(String rfc3339, Instant now) {
         if (rfc3339 == null) return "-";
-        return Rfc3339.tryParse(rfc3339).map(t -> rfc3339 + " (" + duration(Duration.between(t, now)) + " ago)").orElse(rfc3339);
+        return Rfc3339.tryParse(rfc3339)
+                .map(t -> rfc3339 + " (" + duration(Duration.between(t, now)) + " ago)")
+                .orElse(rfc3339);
     }
 }

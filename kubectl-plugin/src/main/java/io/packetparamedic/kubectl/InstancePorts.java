@@ -27,7 +27,7 @@ public record InstancePorts(int control, int health, int dataStart, int dataEnd,
 
     @Override
     public String toString() {
-        return "control " + control + "/tcp, health " + health + "/tcp, data " + dataStart + "-" + dataEnd + " ("
-                + mode + (hostNetwork ? ", host network" : ", pod network") + ")";
+        return "control " + control + "/tcp, health " + health + "/tcp, data " + dataStart + "-" + dataEnd + " (" + mode
+                + (hostNetwork ? ", host network" : ", pod network") + ")";
     }
 }

@@ -13,24 +13,32 @@ public final class Instances {
     private Instances() {}
 
     public static Resource<ReflectorInstance> resource(KubernetesClient client, String name) {
-        return client.resources(ReflectorInstance.class).inNamespace(client.getNamespace()).withName(name);
+        return client.resources(ReflectorInstance.class)
+                .inNamespace(client.getNamespace())
+                .withName(name);
     }
 
     /** The instance, or a one-line error naming what was looked for. */
     public static ReflectorInstance require(KubernetesClient client, String name) {
         ReflectorInstance ri = resource(client, name).get();
         if (ri == null) {
-            throw new PluginException(ExitCodes.FAILED, "reflectorinstance \"" + name + "\" not found in namespace "
-                    + client.getNamespace() + " (kubectl get reflectors -A lists them)");
+            throw new PluginException(
+                    ExitCodes.FAILED,
+                    "reflectorinstance \"" + name + "\" not found in namespace " + client.getNamespace()
+                            + " (kubectl get reflectors -A lists them)");
         }
         return ri;
     }
 
     public static Optional<Condition> condition(List<Condition> conditions, String type) {
-        return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+        return conditions == null
+                ? Optional.empty()
+                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 
     public static boolean isTrue(List<Condition> conditions, String type) {
-        return condition(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+        return condition(conditions, type)
+                .map(c -> "True".equals(c.getStatus()))
+                .orElse(false);
     }
 }

@@ -11,19 +11,26 @@ import picocli.CommandLine.Spec;
  * {@code kubectl packetparamedic}: kubectl runs {@code kubectl-packetparamedic} from PATH with the
  * remaining arguments, so this is an ordinary command line program with kubectl's cluster flags.
  */
-@Command(name = "kubectl packetparamedic",
+@Command(
+        name = "kubectl packetparamedic",
         mixinStandardHelpOptions = true,
         versionProvider = PluginVersion.class,
         description = "Pair appliances with, inspect, rotate and check PacketParamedic reflectors on Kubernetes.",
-        subcommands = {PairCommand.class, StatusCommand.class, RotateCommand.class, DoctorCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {
+            PairCommand.class,
+            StatusCommand.class,
+            RotateCommand.class,
+            DoctorCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:done",
-                "1:the operation failed (window expired or failed, doctor found a FAIL, API error)",
-                "2:invalid command line",
-                "3:timed out waiting for the operator or the reflector",
-                "130:interrupted (Ctrl-C)"})
+            "0:done",
+            "1:the operation failed (window expired or failed, doctor found a FAIL, API error)",
+            "2:invalid command line",
+            "3:timed out waiting for the operator or the reflector",
+            "130:interrupted (Ctrl-C)"
+        })
 public final class KubectlPacketParamedic implements Runnable {
 
     /** The cluster flags, accepted before or after the subcommand as kubectl accepts them. */
@@ -50,6 +57,7 @@ public final class KubectlPacketParamedic implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: pair, status, rotate or doctor");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing a command: pair, status, rotate or doctor");
     }
 }

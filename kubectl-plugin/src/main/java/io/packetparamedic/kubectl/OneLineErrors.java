@@ -30,11 +30,15 @@ final class OneLineErrors implements IExecutionExceptionHandler {
         // the first specific one says what failed (ConnectException, UnknownHostException, an
         // SSLException), its causes are the transport's details.
         Throwable io = k.getCause();
-        while (io != null && !(io instanceof java.io.IOException && io.getClass() != java.io.IOException.class)) io = io.getCause();
+        while (io != null && !(io instanceof java.io.IOException && io.getClass() != java.io.IOException.class))
+            io = io.getCause();
         if (k.getStatus() == null && io != null) {
-            return "cannot reach the API server: " + io.getClass().getSimpleName() + (io.getMessage() != null ? ": " + io.getMessage() : "");
+            return "cannot reach the API server: " + io.getClass().getSimpleName()
+                    + (io.getMessage() != null ? ": " + io.getMessage() : "");
         }
-        String reason = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
+        String reason = k.getStatus() != null && k.getStatus().getMessage() != null
+                ? k.getStatus().getMessage()
+                : k.getMessage();
         if (k.getCode() == 404 && reason != null && reason.contains("packetparamedic.io")) {
             return reason + " (are the CRDs installed? run: kubectl packetparamedic doctor)";
         }

@@ -1,7 +1,5 @@
 package io.packetparamedic.kubectl;
 
-import io.packetparamedic.api.kube.SecretData;
-import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,6 +13,8 @@ import io.packetparamedic.api.crd.PairingWindowSpec;
 import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
+import io.packetparamedic.api.kube.SecretData;
+import io.packetparamedic.api.time.Rfc3339;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,9 +35,13 @@ import picocli.CommandLine.Spec;
  * Opens a PairingWindow, prints the code the operator issued, and follows the window (by watch)
  * until an appliance uses it, it expires, or it fails.
  */
-@Command(name = "pair", mixinStandardHelpOptions = true,
-        description = {"Open a PairingWindow for a reflector, print its code and wait until an appliance pairs.",
-                "Ctrl-C stops waiting and leaves the window open (unless --close-on-exit)."})
+@Command(
+        name = "pair",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Open a PairingWindow for a reflector, print its code and wait until an appliance pairs.",
+            "Ctrl-C stops waiting and leaves the window open (unless --close-on-exit)."
+        })
 final class PairCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -49,30 +53,48 @@ final class PairCommand implements Callable<Integer> {
     @Parameters(paramLabel = "INSTANCE", description = "The ReflectorInstance to pair with.")
     String instance;
 
-    @Option(names = "--ttl", defaultValue = PairingWindowSpec.DEFAULT_TTL, paramLabel = "DURATION",
-            description = "How long the window stays open, e.g. 90s, 10m, 1h30m, at most 7d (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--ttl",
+            defaultValue = PairingWindowSpec.DEFAULT_TTL,
+            paramLabel = "DURATION",
+            description =
+                    "How long the window stays open, e.g. 90s, 10m, 1h30m, at most 7d (default ${DEFAULT-VALUE}).")
     String ttl;
 
-    @Option(names = "--name", paramLabel = "NAME",
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
             description = "Name of the PairingWindow (default: <instance>-pair-<random>).")
     String name;
 
-    @Option(names = "--peer-name", paramLabel = "NAME",
+    @Option(
+            names = "--peer-name",
+            paramLabel = "NAME",
             description = "Name of the AuthorizedPeer the pairing creates (default: the window's name).")
     String peerName;
 
     @Option(names = "--display-name", paramLabel = "TEXT", description = "displayName of that AuthorizedPeer.")
     String displayName;
 
-    @Option(names = "--wait", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Wait until the window is used, expires or fails (default). --no-wait exits once the code is printed.")
+    @Option(
+            names = "--wait",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Wait until the window is used, expires or fails (default). --no-wait exits once the code is printed.")
     boolean waitForPairing;
 
-    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
-            description = "How long to wait for the operator: to issue the code, and to close the window after it expires (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "60s",
+            paramLabel = "DURATION",
+            description =
+                    "How long to wait for the operator: to issue the code, and to close the window after it expires (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--close-on-exit",
+    @Option(
+            names = "--close-on-exit",
             description = "On Ctrl-C, delete the window instead of leaving it open until it expires.")
     boolean closeOnExit;
 
@@ -86,23 +108,29 @@ final class PairCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration ttlDuration = duration("--ttl", ttl);
         if (ttlDuration.compareTo(MAX_TTL) > 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--ttl: at most " + Durations.format(MAX_TTL) + " (the reflector keeps a pairing code no longer)");
         }
         Duration wait = duration("--timeout", timeout);
         PrintWriter out = spec.commandLine().getOut();
         try (KubernetesClient client = root.cluster().connect()) {
             ReflectorInstance ri = Instances.require(client, instance);
-            PairingWindow window = client.resources(PairingWindow.class).inNamespace(client.getNamespace())
-                    .resource(newWindow(client.getNamespace(), Durations.format(ttlDuration))).create();
+            PairingWindow window = client.resources(PairingWindow.class)
+                    .inNamespace(client.getNamespace())
+                    .resource(newWindow(client.getNamespace(), Durations.format(ttlDuration)))
+                    .create();
             String windowName = window.getMetadata().getName();
             String ns = client.getNamespace();
-            Resource<PairingWindow> resource = client.resources(PairingWindow.class).inNamespace(ns).withName(windowName);
-            out.printf("pairingwindow/%s created in namespace %s for reflector %s (ttl %s)%n", windowName, ns, instance,
-                    Durations.format(ttlDuration));
+            Resource<PairingWindow> resource =
+                    client.resources(PairingWindow.class).inNamespace(ns).withName(windowName);
+            out.printf(
+                    "pairingwindow/%s created in namespace %s for reflector %s (ttl %s)%n",
+                    windowName, ns, instance, Durations.format(ttlDuration));
             out.flush();
 
-            WindowOnExit onExit = new WindowOnExit(resource, ns, windowName, closeOnExit, spec.commandLine().getErr());
+            WindowOnExit onExit = new WindowOnExit(
+                    resource, ns, windowName, closeOnExit, spec.commandLine().getErr());
             Runtime.getRuntime().addShutdownHook(onExit);
             try {
                 PairingWindow open = awaitCode(resource, wait);
@@ -113,7 +141,9 @@ final class PairCommand implements Callable<Integer> {
                 onExit.expiresAt(st.expiresAt);
                 printCode(out, ri, code, expires);
                 if (!waitForPairing) {
-                    out.printf("Not waiting (--no-wait). Follow it with: kubectl get pairingwindow %s -n %s -w%n", windowName, ns);
+                    out.printf(
+                            "Not waiting (--no-wait). Follow it with: kubectl get pairingwindow %s -n %s -w%n",
+                            windowName, ns);
                     return ExitCodes.OK;
                 }
                 awaitLive(resource, out, wait);
@@ -132,7 +162,10 @@ final class PairCommand implements Callable<Integer> {
     private PairingWindow newWindow(String ns, String ttlText) {
         PairingWindow w = new PairingWindow();
         ObjectMetaBuilder meta = new ObjectMetaBuilder().withNamespace(ns);
-        w.setMetadata(name != null ? meta.withName(name).build() : meta.withGenerateName(instance + "-pair-").build());
+        w.setMetadata(
+                name != null
+                        ? meta.withName(name).build()
+                        : meta.withGenerateName(instance + "-pair-").build());
         PairingWindowSpec s = new PairingWindowSpec();
         s.reflectorRef = new ObjectRef(instance);
         s.ttl = ttlText;
@@ -149,27 +182,40 @@ final class PairCommand implements Callable<Integer> {
     private PairingWindow awaitCode(Resource<PairingWindow> resource, Duration wait) {
         PairingWindow w;
         try {
-            w = resource.waitUntilCondition(p -> p == null || p.getStatus() != null
-                    && (p.getStatus().codeSecret != null && p.getStatus().expiresAt != null || isClosed(p.getStatus().phase)),
-                    wait.toMillis(), TimeUnit.MILLISECONDS);
+            w = resource.waitUntilCondition(
+                    p -> p == null
+                            || p.getStatus() != null
+                                    && (p.getStatus().codeSecret != null && p.getStatus().expiresAt != null
+                                            || isClosed(p.getStatus().phase)),
+                    wait.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (KubernetesClientTimeoutException e) {
-            throw new PluginException(ExitCodes.TIMED_OUT, "the operator issued no code within " + timeout
-                    + " (is it running? kubectl packetparamedic doctor)");
+            throw new PluginException(
+                    ExitCodes.TIMED_OUT,
+                    "the operator issued no code within " + timeout
+                            + " (is it running? kubectl packetparamedic doctor)");
         }
         if (w == null) throw new PluginException(ExitCodes.FAILED, "the pairing window was deleted");
         return w;
     }
 
     private String readCode(KubernetesClient client, PairingWindow w, Duration wait) {
-        String key = w.getSpec().codeSecretRef != null ? w.getSpec().codeSecretRef.keyOr(Labels.PAIRING_CODE_KEY)
+        String key = w.getSpec().codeSecretRef != null
+                ? w.getSpec().codeSecretRef.keyOr(Labels.PAIRING_CODE_KEY)
                 : Labels.PAIRING_CODE_KEY;
         String secretName = w.getStatus().codeSecret;
         Secret s;
         try {
-            s = client.secrets().inNamespace(client.getNamespace()).withName(secretName).waitUntilCondition(
-                    x -> x != null && x.getData() != null && x.getData().containsKey(key), wait.toMillis(), TimeUnit.MILLISECONDS);
+            s = client.secrets()
+                    .inNamespace(client.getNamespace())
+                    .withName(secretName)
+                    .waitUntilCondition(
+                            x -> x != null && x.getData() != null && x.getData().containsKey(key),
+                            wait.toMillis(),
+                            TimeUnit.MILLISECONDS);
         } catch (KubernetesClientTimeoutException e) {
-            throw new PluginException(ExitCodes.TIMED_OUT, "Secret " + secretName + " holds no key \"" + key + "\" after " + timeout);
+            throw new PluginException(
+                    ExitCodes.TIMED_OUT, "Secret " + secretName + " holds no key \"" + key + "\" after " + timeout);
         }
         try {
             return SecretData.text(s, key).orElseThrow();
@@ -198,16 +244,23 @@ final class PairCommand implements Callable<Integer> {
         out.println("Waiting for the reflector to load the code ...");
         out.flush();
         try {
-            PairingWindow w = resource.waitUntilCondition(p -> p == null || p.getStatus() != null
-                    && (isClosed(p.getStatus().phase) || Instances.isTrue(p.getStatus().conditions, READY)),
-                    wait.toMillis(), TimeUnit.MILLISECONDS);
+            PairingWindow w = resource.waitUntilCondition(
+                    p -> p == null
+                            || p.getStatus() != null
+                                    && (isClosed(p.getStatus().phase)
+                                            || Instances.isTrue(p.getStatus().conditions, READY)),
+                    wait.toMillis(),
+                    TimeUnit.MILLISECONDS);
             if (w != null && !isClosed(w.getStatus().phase)) {
                 out.println("The reflector has the code: enter the address and the code on the appliance.");
             }
         } catch (KubernetesClientTimeoutException e) {
             PairingWindow now = resource.get();
-            String why = now == null || now.getStatus() == null ? "no status" : Instances.condition(now.getStatus().conditions, READY)
-                    .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition");
+            String why = now == null || now.getStatus() == null
+                    ? "no status"
+                    : Instances.condition(now.getStatus().conditions, READY)
+                            .map(c -> c.getReason() + ": " + c.getMessage())
+                            .orElse("no Ready condition");
             out.println("The reflector has not confirmed the code within " + timeout + " (" + why
                     + "); it may still load it. Enter the address and the code on the appliance.");
         }
@@ -217,8 +270,8 @@ final class PairCommand implements Callable<Integer> {
     /** Waits (watch) for Consumed, Expired, Failed or deletion, showing the time left meanwhile. */
     private PairingWindow awaitClosed(Resource<PairingWindow> resource, PrintWriter out, Instant expires, Duration wait)
             throws InterruptedException, ExecutionException {
-        CompletableFuture<List<PairingWindow>> closed = resource.informOnCondition(
-                l -> l.isEmpty() || l.get(0).getStatus() != null && isClosed(l.get(0).getStatus().phase));
+        CompletableFuture<List<PairingWindow>> closed = resource.informOnCondition(l ->
+                l.isEmpty() || l.get(0).getStatus() != null && isClosed(l.get(0).getStatus().phase));
         Countdown countdown = new Countdown(out, Terminal.isInteractive(), "Waiting for the appliance");
         Instant giveUp = expires.plus(wait);
         try {
@@ -226,8 +279,10 @@ final class PairCommand implements Callable<Integer> {
                 Instant now = Instant.now();
                 countdown.show(Duration.between(now, expires));
                 if (now.isAfter(giveUp)) {
-                    throw new PluginException(ExitCodes.TIMED_OUT, "the window expired at " + expires
-                            + " but the operator has not closed it after " + timeout);
+                    throw new PluginException(
+                            ExitCodes.TIMED_OUT,
+                            "the window expired at " + expires + " but the operator has not closed it after "
+                                    + timeout);
                 }
                 try {
                     List<PairingWindow> result = closed.get(1000 - now.toEpochMilli() % 1000, TimeUnit.MILLISECONDS);
@@ -251,8 +306,8 @@ final class PairCommand implements Callable<Integer> {
         if (st.phase == Phase.Consumed) {
             out.println("Paired.");
             out.println("  Appliance Endpoint ID:  " + st.pairedEndpointId);
-            out.println("  AuthorizedPeer:         " + st.authorizedPeer
-                    + "   (kubectl get authorizedpeer " + st.authorizedPeer + " -n " + w.getMetadata().getNamespace() + ")");
+            out.println("  AuthorizedPeer:         " + st.authorizedPeer + "   (kubectl get authorizedpeer "
+                    + st.authorizedPeer + " -n " + w.getMetadata().getNamespace() + ")");
             out.flush();
             return ExitCodes.OK;
         }

@@ -52,13 +52,16 @@ final class WindowOnExit extends Thread {
         if (delete) {
             try {
                 window.delete();
-                err.printf("Interrupted: deleted pairingwindow %s in namespace %s (--close-on-exit).%n", name, namespace);
+                err.printf(
+                        "Interrupted: deleted pairingwindow %s in namespace %s (--close-on-exit).%n", name, namespace);
             } catch (KubernetesClientException e) {
-                err.printf("Interrupted: could not delete pairingwindow %s: %s; delete it with: kubectl delete pairingwindow %s -n %s%n",
+                err.printf(
+                        "Interrupted: could not delete pairingwindow %s: %s; delete it with: kubectl delete pairingwindow %s -n %s%n",
                         name, e.getMessage(), name, namespace);
             }
         } else {
-            err.printf("Interrupted: pairingwindow %s stays open%s. Close it with: kubectl delete pairingwindow %s -n %s%n",
+            err.printf(
+                    "Interrupted: pairingwindow %s stays open%s. Close it with: kubectl delete pairingwindow %s -n %s%n",
                     name, expiresAt != null ? " until " + expiresAt : "", name, namespace);
         }
         err.flush();

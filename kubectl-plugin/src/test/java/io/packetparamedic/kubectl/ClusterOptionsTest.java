@@ -34,7 +34,9 @@ class ClusterOptionsTest {
         int code = run(err, "status", "edge", "--kubeconfig", kubeconfig.toString(), "--context", "lab");
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(code).isEqualTo(ExitCodes.FAILED);
-        assertThat(err.toString()).startsWith("error: cannot reach the API server: ConnectException").hasLineCount(1);
+        assertThat(err.toString())
+                .startsWith("error: cannot reach the API server: ConnectException")
+                .hasLineCount(1);
         // No retries with back-off (the client's default waits about 25 s).
         assertThat(millis).isLessThan(10_000);
     }
@@ -42,7 +44,8 @@ class ClusterOptionsTest {
     @Test
     void aMissingKubeconfigFileIsNamed() {
         StringWriter err = new StringWriter();
-        assertThat(run(err, "doctor", "--kubeconfig", dir.resolve("absent").toString())).isEqualTo(ExitCodes.FAILED);
+        assertThat(run(err, "doctor", "--kubeconfig", dir.resolve("absent").toString()))
+                .isEqualTo(ExitCodes.FAILED);
         assertThat(err.toString()).isEqualTo("error: cannot read kubeconfig " + dir.resolve("absent") + "\n");
     }
 

@@ -31,7 +31,12 @@ final class Fixtures {
     }
 
     static Condition condition(String type, boolean status, String reason, String message) {
-        return new ConditionBuilder().withType(type).withStatus(status ? "True" : "False").withReason(reason)
-                .withMessage(message).withLastTransitionTime(Instant.now().toString()).build();
+        return new ConditionBuilder()
+                .withType(type)
+                .withStatus(status ? "True" : "False")
+                .withReason(reason)
+                .withMessage(message)
+                .withLastTransitionTime(Instant.now().toString())
+                .build();
     }
 }

@@ -35,7 +35,9 @@ final class Plugin {
         CommandLine cl = KubectlPacketParamedic.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        return new Running(out, CompletableFuture.supplyAsync(
-                () -> new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString())));
+        return new Running(
+                out,
+                CompletableFuture.supplyAsync(
+                        () -> new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString())));
     }
 }

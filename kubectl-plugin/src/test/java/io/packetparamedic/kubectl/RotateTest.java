@@ -29,16 +29,22 @@ class RotateTest {
         st.endpointId = oldId;
         Fixtures.withStatus(client, ri, st);
 
-        Plugin.Result r = Plugin.run(cluster, "rotate", "edge", "-n", ns.name(), "--value", "2026-11", "--timeout", "2s");
+        Plugin.Result r =
+                Plugin.run(cluster, "rotate", "edge", "-n", ns.name(), "--value", "2026-11", "--timeout", "2s");
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.TIMED_OUT);
-        assertThat(r.out()).isEqualTo("Rotating " + ns.name() + "/edge: spec.identity.rotation=2026-11; old Endpoint ID " + oldId + "\n");
-        assertThat(r.err()).isEqualTo("error: timed out after 2s waiting for the operator to issue a new identity (Ready no Ready condition)\n");
+        assertThat(r.out())
+                .isEqualTo("Rotating " + ns.name() + "/edge: spec.identity.rotation=2026-11; old Endpoint ID " + oldId
+                        + "\n");
+        assertThat(r.err())
+                .isEqualTo(
+                        "error: timed out after 2s waiting for the operator to issue a new identity (Ready no Ready condition)\n");
         assertThat(client.resource(ri).get().getSpec().identity.rotation).isEqualTo("2026-11");
 
         Plugin.Result again = Plugin.run(cluster, "rotate", "edge", "-n", ns.name(), "--value", "2026-11");
         assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(again.err()).isEqualTo("error: spec.identity.rotation is already \"2026-11\": a rotation needs a new value\n");
+        assertThat(again.err())
+                .isEqualTo("error: spec.identity.rotation is already \"2026-11\": a rotation needs a new value\n");
     }
 
     @Test
@@ -55,7 +61,9 @@ class RotateTest {
         client.resource(own).update();
         Plugin.Result r = Plugin.run(cluster, "rotate", "own", "-n", ns.name());
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(r.err()).isEqualTo("error: reflector own uses the existing Secret my-seed: rotate by writing a new 32-byte seed into it\n");
+        assertThat(r.err())
+                .isEqualTo(
+                        "error: reflector own uses the existing Secret my-seed: rotate by writing a new 32-byte seed into it\n");
         assertThat(client.resource(own).get().getSpec().identity.rotation).isNull();
     }
 }

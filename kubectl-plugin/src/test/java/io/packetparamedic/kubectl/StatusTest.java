@@ -58,20 +58,44 @@ class StatusTest {
         peer(client, ns.name(), "kitchen-pi", kitchen, "edge", used);
         AuthorizedPeerStatus disabled = new AuthorizedPeerStatus();
         disabled.conditions = List.of(Fixtures.condition("Active", false, "Disabled", "spec.disabled is true"));
-        peer(client, ns.name(), "old-pi", Ed25519Identity.generate().endpointId().toString(), "edge", disabled);
-        peer(client, ns.name(), "elsewhere", Ed25519Identity.generate().endpointId().toString(), "other", null);
+        peer(
+                client,
+                ns.name(),
+                "old-pi",
+                Ed25519Identity.generate().endpointId().toString(),
+                "edge",
+                disabled);
+        peer(
+                client,
+                ns.name(),
+                "elsewhere",
+                Ed25519Identity.generate().endpointId().toString(),
+                "other",
+                null);
 
-        Pod pod = new PodBuilder().withNewMetadata().withNamespace(ns.name()).withName("edge-reflector-x1")
-                .addToLabels(Labels.NAME, "reflector").addToLabels(Labels.INSTANCE, "edge").endMetadata()
-                .withNewSpec().withNodeName("node-a").addNewContainer().withName("reflector").withImage("example.invalid/r:1")
-                .endContainer().endSpec().build();
+        Pod pod = new PodBuilder()
+                .withNewMetadata()
+                .withNamespace(ns.name())
+                .withName("edge-reflector-x1")
+                .addToLabels(Labels.NAME, "reflector")
+                .addToLabels(Labels.INSTANCE, "edge")
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("node-a")
+                .addNewContainer()
+                .withName("reflector")
+                .withImage("example.invalid/r:1")
+                .endContainer()
+                .endSpec()
+                .build();
         client.resource(pod).create();
 
         // -n before the subcommand, as people type kubectl flags.
         Plugin.Result r = Plugin.run(cluster, "-n", ns.name(), "status", "edge");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).as(r.toString())
+        assertThat(r.out())
+                .as(r.toString())
                 .contains("ReflectorInstance " + ns.name() + "/edge")
                 .contains("Phase:         Ready")
                 .contains("Endpoint ID:   " + endpointId)
@@ -81,7 +105,8 @@ class StatusTest {
                 .containsPattern("Ready +True +HeartbeatFresh +the reflector reported recently")
                 .containsPattern("edge-reflector-x1 +Pending +0/1 +node-a +0")
                 .contains("Authorized peers (1 in effect):")
-                .containsPattern("kitchen-pi +" + kitchen + " +yes +2026-11-30T11:59:00Z \\(.* ago\\) +3 +1\\.5 GiB +17")
+                .containsPattern(
+                        "kitchen-pi +" + kitchen + " +yes +2026-11-30T11:59:00Z \\(.* ago\\) +3 +1\\.5 GiB +17")
                 .containsPattern("old-pi +PP-\\S+ +no: Disabled")
                 .doesNotContain("elsewhere")
                 .contains("Active sessions (1):")
@@ -92,11 +117,17 @@ class StatusTest {
     void aMissingInstanceIsOneErrorLine(KubeTestCluster cluster, TestNamespace ns) {
         Plugin.Result r = Plugin.run(cluster, "status", "nope", "-n", ns.name());
         assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(r.err()).isEqualTo("error: reflectorinstance \"nope\" not found in namespace " + ns.name()
-                + " (kubectl get reflectors -A lists them)\n");
+        assertThat(r.err())
+                .isEqualTo("error: reflectorinstance \"nope\" not found in namespace " + ns.name()
+                        + " (kubectl get reflectors -A lists them)\n");
     }
 
-    private static void peer(KubernetesClient client, String ns, String name, String endpointId, String reflector,
+    private static void peer(
+            KubernetesClient client,
+            String ns,
+            String name,
+            String endpointId,
+            String reflector,
             AuthorizedPeerStatus status) {
         AuthorizedPeer p = new AuthorizedPeer();
         p.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());

@@ -35,21 +35,27 @@ final class AppliedPeers {
     /** The pod already serves the text of this Secret version. */
     static boolean caughtUp(ReflectorInstance instance, Secret configSecret) {
         String applied = instance.getStatus() == null ? null : instance.getStatus().appliedConfigHash;
-        return applied != null && ConfigDigest.of(configSecret).map(applied::equals).orElse(false);
+        return applied != null
+                && ConfigDigest.of(configSecret).map(applied::equals).orElse(false);
     }
 
     private Parsed parse(Secret secret) {
         String key = Names.key(secret);
         String version = secret.getMetadata().getResourceVersion();
-        return bySecret.compute(key, (k, known) -> known != null && known.resourceVersion().equals(version) ? known
-                : new Parsed(version, ConfigDigest.of(secret).orElse(""), endpointIds(secret)));
+        return bySecret.compute(
+                key,
+                (k, known) -> known != null && known.resourceVersion().equals(version)
+                        ? known
+                        : new Parsed(version, ConfigDigest.of(secret).orElse(""), endpointIds(secret)));
     }
 
     private static Set<String> endpointIds(Secret secret) {
         Optional<ReflectorConfig> parsed = RenderedConfig.of(secret);
         if (parsed.isEmpty()) return Set.of();
         ReflectorConfig config = parsed.get();
-        return Stream.concat(config.access.authorizedPeers.stream(), config.access.peers.stream().map(p -> p.endpointId))
+        return Stream.concat(
+                        config.access.authorizedPeers.stream(),
+                        config.access.peers.stream().map(p -> p.endpointId))
                 .flatMap(id -> {
                     try {
                         return Stream.of(EndpointId.parse(id).toString());

@@ -1,8 +1,8 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.packetparamedic.api.time.Rfc3339;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,15 +33,24 @@ public final class Conditions {
                 .filter(c -> s.equals(c.getStatus()) && c.getLastTransitionTime() != null)
                 .map(Condition::getLastTransitionTime)
                 .orElseGet(Conditions::now);
-        result.add(new ConditionBuilder().withType(type).withStatus(s).withReason(reason).withMessage(message)
-                .withObservedGeneration(generation).withLastTransitionTime(since).build());
+        result.add(new ConditionBuilder()
+                .withType(type)
+                .withStatus(s)
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(since)
+                .build());
         return this;
     }
 
     /** The previous conditions with one of them set (added at the end when absent); the others unchanged. */
-    public static List<Condition> replacing(List<Condition> previous, Long generation, String type, boolean status,
-            String reason, String message) {
-        Condition updated = new Conditions(previous, generation).set(type, status, reason, message).build().get(0);
+    public static List<Condition> replacing(
+            List<Condition> previous, Long generation, String type, boolean status, String reason, String message) {
+        Condition updated = new Conditions(previous, generation)
+                .set(type, status, reason, message)
+                .build()
+                .get(0);
         List<Condition> result = new ArrayList<>();
         if (previous != null) previous.forEach(c -> result.add(type.equals(c.getType()) ? updated : c));
         if (!result.contains(updated)) result.add(updated);
@@ -54,7 +63,9 @@ public final class Conditions {
 
     public static Optional<Condition> find(List<Condition> conditions, String type) {
         if (conditions == null) return Optional.empty();
-        return conditions.stream().filter(c -> Objects.equals(type, c.getType())).findFirst();
+        return conditions.stream()
+                .filter(c -> Objects.equals(type, c.getType()))
+                .findFirst();
     }
 
     public static boolean isTrue(List<Condition> conditions, String type) {

@@ -1,8 +1,8 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.kube.SecretData;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;

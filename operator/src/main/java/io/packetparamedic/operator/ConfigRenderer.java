@@ -2,7 +2,6 @@ package io.packetparamedic.operator;
 
 import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.config.ReflectorConfig;
-import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.ReflectorInstanceSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,7 +53,8 @@ public final class ConfigRenderer {
             if (i.maxStreams != null) c.iperf3.maxStreams = i.maxStreams;
             if (i.defaultStreams != null) c.iperf3.defaultStreams = i.defaultStreams;
             // A spec that only lowers maxStreams keeps the config loadable.
-            if (i.defaultStreams == null) c.iperf3.defaultStreams = Math.min(c.iperf3.defaultStreams, c.iperf3.maxStreams);
+            if (i.defaultStreams == null)
+                c.iperf3.defaultStreams = Math.min(c.iperf3.defaultStreams, c.iperf3.maxStreams);
         }
         c.logging.level = s.logLevel();
         c.logging.auditLogPath = DATA_DIR + "/audit.jsonl";

@@ -30,14 +30,15 @@ public class ConfigSecretDependent extends CRUDKubernetesDependentResource<Secre
     @Override
     protected Secret desired(ReflectorInstance instance, Context<ReflectorInstance> context) {
         Instant now = Instant.now();
-        String toml = ConfigRenderer.render(EffectiveSpec.of(instance),
+        String toml = ConfigRenderer.render(
+                EffectiveSpec.of(instance),
                 InstanceInputs.peersInEffect(instance, context, now),
                 InstanceInputs.openCodes(instance, context, now));
         return new SecretBuilder()
                 .withNewMetadata()
-                    .withName(Names.configSecret(instance))
-                    .withNamespace(instance.getMetadata().getNamespace())
-                    .withLabels(Names.labels(instance, Names.COMPONENT_CONFIG))
+                .withName(Names.configSecret(instance))
+                .withNamespace(instance.getMetadata().getNamespace())
+                .withLabels(Names.labels(instance, Names.COMPONENT_CONFIG))
                 .endMetadata()
                 .withType("Opaque")
                 .addToData(Labels.CONFIG_KEY, Base64.getEncoder().encodeToString(toml.getBytes(StandardCharsets.UTF_8)))
@@ -46,6 +47,7 @@ public class ConfigSecretDependent extends CRUDKubernetesDependentResource<Secre
 
     @Override
     protected ResourceID targetSecondaryResourceID(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        return new ResourceID(Names.configSecret(instance), instance.getMetadata().getNamespace());
+        return new ResourceID(
+                Names.configSecret(instance), instance.getMetadata().getNamespace());
     }
 }

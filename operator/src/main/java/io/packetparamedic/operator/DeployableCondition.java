@@ -12,7 +12,9 @@ public class DeployableCondition implements Condition<Deployment, ReflectorInsta
     private final UsableIdentityCondition identity = new UsableIdentityCondition();
 
     @Override
-    public boolean isMet(DependentResource<Deployment, ReflectorInstance> dependent, ReflectorInstance instance,
+    public boolean isMet(
+            DependentResource<Deployment, ReflectorInstance> dependent,
+            ReflectorInstance instance,
             Context<ReflectorInstance> context) {
         return image.isMet(dependent, instance, context) && identity.isMet(dependent, instance, context);
     }

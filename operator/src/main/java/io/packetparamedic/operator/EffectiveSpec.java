@@ -1,10 +1,10 @@
 package io.packetparamedic.operator;
 
 import io.packetparamedic.api.config.ReflectorConfig;
+import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceSpec;
 import io.packetparamedic.api.crd.SecretKeyRef;
-import io.packetparamedic.api.crd.Labels;
 import java.util.Map;
 import java.util.Optional;
 

@@ -28,35 +28,55 @@ public final class FailureStatus {
 
     private FailureStatus() {}
 
-    public static <S, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> record(R resource, Context<R> context,
-            Exception e, Class<S> statusType, Set<String> operatorFields) {
+    public static <S, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> record(
+            R resource, Context<R> context, Exception e, Class<S> statusType, Set<String> operatorFields) {
         ReconcileFailure failure = ReconcileFailure.of(e);
         int retries = context.getRetryInfo().map(r -> r.getAttemptCount()).orElse(0);
-        LOG.warnf("event=reconcile_failed kind=%s object=%s reason=%s retry_attempt=%d message=\"%s\"", resource.getKind(),
-                Names.key(resource), failure.reason(), retries, failure.message().replace('"', '\''));
+        LOG.warnf(
+                "event=reconcile_failed kind=%s object=%s reason=%s retry_attempt=%d message=\"%s\"",
+                resource.getKind(),
+                Names.key(resource),
+                failure.reason(),
+                retries,
+                failure.message().replace('"', '\''));
         LOG.debugf(e, "event=reconcile_failed_detail kind=%s object=%s", resource.getKind(), Names.key(resource));
 
         var json = context.getClient().getKubernetesSerialization();
-        ObjectNode status = json.convertValue(resource.getStatus() == null ? Map.of() : resource.getStatus(), ObjectNode.class);
+        ObjectNode status =
+                json.convertValue(resource.getStatus() == null ? Map.of() : resource.getStatus(), ObjectNode.class);
         status.retain(operatorFields);
         List<Condition> previous = status.has("conditions")
-                ? List.of(json.convertValue(status.get("conditions"), Condition[].class)) : List.of();
+                ? List.of(json.convertValue(status.get("conditions"), Condition[].class))
+                : List.of();
         boolean repeated = Conditions.find(previous, Conditions.READY)
-                .filter(c -> "False".equals(c.getStatus()) && failure.reason().equals(c.getReason())
+                .filter(c -> "False".equals(c.getStatus())
+                        && failure.reason().equals(c.getReason())
                         && failure.message().equals(c.getMessage()))
                 .isPresent();
         if (!repeated) {
             KubeEvents.warning(context.getClient(), resource, failure.reason(), failure.message());
         }
-        status.set("conditions", json.convertValue(
-                Conditions.replacing(previous, resource.getMetadata().getGeneration(), Conditions.READY, false,
-                        failure.reason(), failure.message()), JsonNode.class));
+        status.set(
+                "conditions",
+                json.convertValue(
+                        Conditions.replacing(
+                                previous,
+                                resource.getMetadata().getGeneration(),
+                                Conditions.READY,
+                                false,
+                                failure.reason(),
+                                failure.message()),
+                        JsonNode.class));
         try {
-            StatusApplier.applyIfChanged(context.getClient(), resource, json.convertValue(status, statusType), operatorFields);
+            StatusApplier.applyIfChanged(
+                    context.getClient(), resource, json.convertValue(status, statusType), operatorFields);
         } catch (KubernetesClientException statusFailure) {
             // The resource may be gone or the API down; the retry tries again.
-            LOG.warnf("event=error_status_not_written kind=%s object=%s error=\"%s\"", resource.getKind(),
-                    Names.key(resource), ReconcileFailure.oneLine(statusFailure.getMessage()).replace('"', '\''));
+            LOG.warnf(
+                    "event=error_status_not_written kind=%s object=%s error=\"%s\"",
+                    resource.getKind(),
+                    Names.key(resource),
+                    ReconcileFailure.oneLine(statusFailure.getMessage()).replace('"', '\''));
         }
         return ErrorStatusUpdateControl.noStatusUpdate();
     }

@@ -14,11 +14,14 @@ import io.packetparamedic.api.crd.PairingWindowStatus;
  */
 public class GeneratedCodeCondition implements Condition<Secret, PairingWindow> {
     @Override
-    public boolean isMet(DependentResource<Secret, PairingWindow> dependent, PairingWindow window,
-            Context<PairingWindow> context) {
+    public boolean isMet(
+            DependentResource<Secret, PairingWindow> dependent, PairingWindow window, Context<PairingWindow> context) {
         PairingWindowStatus.Phase phase = window.getStatus() == null ? null : window.getStatus().phase;
-        return window.getSpec() != null && window.getSpec().codeSecretRef == null
-                && (phase == null || phase == PairingWindowStatus.Phase.Open || phase == PairingWindowStatus.Phase.Pending)
+        return window.getSpec() != null
+                && window.getSpec().codeSecretRef == null
+                && (phase == null
+                        || phase == PairingWindowStatus.Phase.Open
+                        || phase == PairingWindowStatus.Phase.Pending)
                 && PairingWindowReconciler.reflector(window, context).isPresent();
     }
 }

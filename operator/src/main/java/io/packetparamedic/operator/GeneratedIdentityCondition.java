@@ -9,7 +9,9 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 /** The operator generates the identity unless the spec names an existing Secret. */
 public class GeneratedIdentityCondition implements Condition<Secret, ReflectorInstance> {
     @Override
-    public boolean isMet(DependentResource<Secret, ReflectorInstance> dependent, ReflectorInstance instance,
+    public boolean isMet(
+            DependentResource<Secret, ReflectorInstance> dependent,
+            ReflectorInstance instance,
             Context<ReflectorInstance> context) {
         return EffectiveSpec.of(instance).existingIdentitySecret().isEmpty();
     }

@@ -14,14 +14,21 @@ import java.util.List;
  */
 record IdentityHistory(Change change, List<String> previousEndpointIds, String identityRotatedAt) {
 
-    enum Change { NONE, CREATED, ROTATED, INVALID }
+    enum Change {
+        NONE,
+        CREATED,
+        ROTATED,
+        INVALID
+    }
 
     static IdentityHistory of(ReflectorInstanceStatus previous, IdentityResolver.Identity identity, Instant now) {
-        IdentityHistory unchanged = new IdentityHistory(Change.NONE, previous.previousEndpointIds, previous.identityRotatedAt);
+        IdentityHistory unchanged =
+                new IdentityHistory(Change.NONE, previous.previousEndpointIds, previous.identityRotatedAt);
         if (identity.endpointId().isEmpty()) {
             boolean newlyInvalid = !IdentityResolver.CREATING.equals(identity.reason())
                     && !Conditions.isFalse(previous.conditions, ReflectorInstanceReconciler.IDENTITY_READY);
-            return newlyInvalid ? new IdentityHistory(Change.INVALID, previous.previousEndpointIds, previous.identityRotatedAt)
+            return newlyInvalid
+                    ? new IdentityHistory(Change.INVALID, previous.previousEndpointIds, previous.identityRotatedAt)
                     : unchanged;
         }
         String current = identity.endpointId().get().toString();
@@ -33,7 +40,12 @@ record IdentityHistory(Change change, List<String> previousEndpointIds, String i
         old.add(previous.endpointId);
         if (previous.previousEndpointIds != null) old.addAll(previous.previousEndpointIds);
         old.remove(current);
-        return new IdentityHistory(Change.ROTATED,
-                old.stream().distinct().limit(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS).toList(), Rfc3339.format(now));
+        return new IdentityHistory(
+                Change.ROTATED,
+                old.stream()
+                        .distinct()
+                        .limit(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS)
+                        .toList(),
+                Rfc3339.format(now));
     }
 }

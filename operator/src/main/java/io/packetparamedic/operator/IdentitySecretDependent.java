@@ -1,6 +1,5 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -11,6 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.kube.SecretData;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,11 +42,12 @@ public class IdentitySecretDependent extends CRUDKubernetesDependentResource<Sec
         Ed25519Identity identity = Ed25519Identity.fromSeed(seed);
         return new SecretBuilder()
                 .withNewMetadata()
-                    .withName(Names.generatedIdentitySecret(instance))
-                    .withNamespace(instance.getMetadata().getNamespace())
-                    .withLabels(Names.labels(instance, Names.COMPONENT_IDENTITY))
-                    .addToAnnotations(Labels.ENDPOINT_ID_ANNOTATION, identity.endpointId().toString())
-                    .addToAnnotations(Labels.ROTATION_ANNOTATION, rotation)
+                .withName(Names.generatedIdentitySecret(instance))
+                .withNamespace(instance.getMetadata().getNamespace())
+                .withLabels(Names.labels(instance, Names.COMPONENT_IDENTITY))
+                .addToAnnotations(
+                        Labels.ENDPOINT_ID_ANNOTATION, identity.endpointId().toString())
+                .addToAnnotations(Labels.ROTATION_ANNOTATION, rotation)
                 .endMetadata()
                 .withType("Opaque")
                 .addToData(Labels.IDENTITY_KEY, Base64.getEncoder().encodeToString(seed))
@@ -56,11 +57,14 @@ public class IdentitySecretDependent extends CRUDKubernetesDependentResource<Sec
     /** The Secret's name is fixed, so finding it must not call desired() (which reads it). */
     @Override
     protected ResourceID targetSecondaryResourceID(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        return new ResourceID(Names.generatedIdentitySecret(instance), instance.getMetadata().getNamespace());
+        return new ResourceID(
+                Names.generatedIdentitySecret(instance), instance.getMetadata().getNamespace());
     }
 
     static String annotation(Secret s, String key) {
-        return s.getMetadata().getAnnotations() == null ? null : s.getMetadata().getAnnotations().get(key);
+        return s.getMetadata().getAnnotations() == null
+                ? null
+                : s.getMetadata().getAnnotations().get(key);
     }
 
     /** The 32-byte seed under {@code key}, or empty when absent or of any other length. */

@@ -29,7 +29,7 @@ public final class ImagePolicy {
                     : image.equals(entry);
             if (match) return Optional.empty();
         }
-        return Optional.of("image " + image + " is not allowed by the operator (allowed: "
-                + String.join(", ", allowed) + ", or the default " + defaultImage + ")");
+        return Optional.of("image " + image + " is not allowed by the operator (allowed: " + String.join(", ", allowed)
+                + ", or the default " + defaultImage + ")");
     }
 }

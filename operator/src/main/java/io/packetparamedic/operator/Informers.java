@@ -15,17 +15,21 @@ final class Informers {
     private Informers() {}
 
     /** The controller's only informer for {@code type}. */
-    static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> of(Context<P> context, Class<R> type) {
+    static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> of(
+            Context<P> context, Class<R> type) {
         return informer(context.eventSourceRetriever().getEventSourceFor(type), type);
     }
 
     /** The controller's informer for {@code type} registered under {@code name} (a type with several). */
-    static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> of(Context<P> context, Class<R> type, String name) {
+    static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> of(
+            Context<P> context, Class<R> type, String name) {
         return informer(context.eventSourceRetriever().getEventSourceFor(type, name), type);
     }
 
-    private static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> informer(EventSource<R, P> source, Class<R> type) {
+    private static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> informer(
+            EventSource<R, P> source, Class<R> type) {
         if (source instanceof InformerEventSource<R, P> informer) return informer;
-        throw new IllegalStateException("the event source for " + type.getSimpleName() + " is not an informer: " + source.name());
+        throw new IllegalStateException(
+                "the event source for " + type.getSimpleName() + " is not an informer: " + source.name());
     }
 }

@@ -31,8 +31,11 @@ public final class InstanceInputs {
 
     private InstanceInputs() {}
 
-    public static List<PeerInEffect> peersInEffect(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
-        return peersSelecting(instance, context).stream().flatMap(p -> PeerSelection.inEffect(p, now).stream()).toList();
+    public static List<PeerInEffect> peersInEffect(
+            ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
+        return peersSelecting(instance, context).stream()
+                .flatMap(p -> PeerSelection.inEffect(p, now).stream())
+                .toList();
     }
 
     /** Every AuthorizedPeer that names or selects the instance, in effect or not: the peers its pod may report on. */
@@ -43,22 +46,26 @@ public final class InstanceInputs {
                 .toList();
     }
 
-    public static List<PairingWindow> openWindows(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
+    public static List<PairingWindow> openWindows(
+            ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
         return Informers.of(context, PairingWindow.class)
                 .list(instance.getMetadata().getNamespace(), w -> isOpenFor(w, instance, now))
                 .sorted(Comparator.comparing(w -> w.getMetadata().getName()))
                 .toList();
     }
 
-    public static List<ConfigRenderer.OpenCode> openCodes(ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
+    public static List<ConfigRenderer.OpenCode> openCodes(
+            ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
         List<ConfigRenderer.OpenCode> codes = new ArrayList<>();
         for (PairingWindow w : openWindows(instance, context, now)) {
             String code = codeSecret(w, context).flatMap(s -> code(w, s)).orElse(null);
             if (!PairingCodes.isValid(code)) {
-                LOG.warnf("event=pairing_code_unavailable window=%s secret=%s", w.windowKey(), w.getStatus().codeSecret);
+                LOG.warnf(
+                        "event=pairing_code_unavailable window=%s secret=%s", w.windowKey(), w.getStatus().codeSecret);
                 continue;
             }
-            codes.add(new ConfigRenderer.OpenCode(PairingCodes.normalize(code), w.getStatus().expiresAt, w.windowKey()));
+            codes.add(
+                    new ConfigRenderer.OpenCode(PairingCodes.normalize(code), w.getStatus().expiresAt, w.windowKey()));
         }
         return codes;
     }
@@ -70,11 +77,17 @@ public final class InstanceInputs {
             return Informers.of(context, Secret.class, ReflectorInstanceReconciler.PAIRING_CODES)
                     .get(new ResourceID(w.getStatus().codeSecret, namespace));
         }
-        return Optional.ofNullable(context.getClient().secrets().inNamespace(namespace).withName(w.getStatus().codeSecret).get());
+        return Optional.ofNullable(context.getClient()
+                .secrets()
+                .inNamespace(namespace)
+                .withName(w.getStatus().codeSecret)
+                .get());
     }
 
     private static Optional<String> code(PairingWindow w, Secret secret) {
-        String key = w.getSpec().codeSecretRef != null ? w.getSpec().codeSecretRef.keyOr(Labels.PAIRING_CODE_KEY) : Labels.PAIRING_CODE_KEY;
+        String key = w.getSpec().codeSecretRef != null
+                ? w.getSpec().codeSecretRef.keyOr(Labels.PAIRING_CODE_KEY)
+                : Labels.PAIRING_CODE_KEY;
         try {
             return SecretData.text(secret, key);
         } catch (IllegalArgumentException notBase64) {
@@ -84,9 +97,13 @@ public final class InstanceInputs {
 
     static boolean isOpenFor(PairingWindow w, ReflectorInstance instance, Instant now) {
         PairingWindowStatus s = w.getStatus();
-        return w.getSpec() != null && w.getSpec().reflectorRef != null
-                && Objects.equals(w.getSpec().reflectorRef.name, instance.getMetadata().getName())
-                && s != null && s.phase == PairingWindowStatus.Phase.Open && s.codeSecret != null
+        return w.getSpec() != null
+                && w.getSpec().reflectorRef != null
+                && Objects.equals(
+                        w.getSpec().reflectorRef.name, instance.getMetadata().getName())
+                && s != null
+                && s.phase == PairingWindowStatus.Phase.Open
+                && s.codeSecret != null
                 && Rfc3339.tryParse(s.expiresAt).map(now::isBefore).orElse(false);
     }
 }

@@ -24,7 +24,11 @@ import java.util.Optional;
 final class InstanceStatusCalculator {
 
     /** Whether a Readiness is the normal way to Ready, something to wait for, or something to fix. */
-    enum Effect { READY, PROGRESSING, DEGRADED }
+    enum Effect {
+        READY,
+        PROGRESSING,
+        DEGRADED
+    }
 
     /** The Ready condition's reasons, most fundamental first. */
     enum Readiness {
@@ -58,17 +62,32 @@ final class InstanceStatusCalculator {
      * and reported Endpoint ID, the conditions' transition times); {@code endpointId},
      * {@code previousEndpointIds} and {@code identityRotatedAt} are the values this reconcile writes.
      */
-    record Observed(ReflectorInstanceStatus previous, Long generation, IdentityResolver.Identity identity,
-            String endpointId, List<String> previousEndpointIds, String identityRotatedAt,
-            Optional<String> imageRefused, String deploymentName, boolean deploymentExists, Optional<String> podSecurityRejection,
-            List<PortConflicts.Conflict> conflicts, Duration heartbeatStaleAfter, Instant now) {}
+    record Observed(
+            ReflectorInstanceStatus previous,
+            Long generation,
+            IdentityResolver.Identity identity,
+            String endpointId,
+            List<String> previousEndpointIds,
+            String identityRotatedAt,
+            Optional<String> imageRefused,
+            String deploymentName,
+            boolean deploymentExists,
+            Optional<String> podSecurityRejection,
+            List<PortConflicts.Conflict> conflicts,
+            Duration heartbeatStaleAfter,
+            Instant now) {}
 
     /**
      * The outcome: the conditions and phase to write, the Ready reason (for Events and re-checks),
      * and when a rotation in progress turns into a Degraded mismatch.
      */
-    record Verdict(Readiness readiness, String readyMessage, List<Condition> conditions, ReflectorInstanceStatus.Phase phase,
-            Optional<Instant> heartbeat, Optional<Instant> rotationDeadline) {
+    record Verdict(
+            Readiness readiness,
+            String readyMessage,
+            List<Condition> conditions,
+            ReflectorInstanceStatus.Phase phase,
+            Optional<Instant> heartbeat,
+            Optional<Instant> rotationDeadline) {
 
         boolean ready() {
             return readiness.effect == Effect.READY;
@@ -81,12 +100,16 @@ final class InstanceStatusCalculator {
         ReflectorInstanceStatus previous = o.previous();
         IdentityResolver.Identity identity = o.identity();
         Optional<Instant> heartbeat = Rfc3339.tryParse(previous.lastHeartbeat);
-        boolean fresh = heartbeat.map(h -> h.plus(o.heartbeatStaleAfter()).isAfter(o.now())).orElse(false);
+        boolean fresh = heartbeat
+                .map(h -> h.plus(o.heartbeatStaleAfter()).isAfter(o.now()))
+                .orElse(false);
         boolean idMatches = o.endpointId() != null && o.endpointId().equals(previous.reportedEndpointId);
-        Optional<Instant> rotationDeadline = Rfc3339.tryParse(o.identityRotatedAt())
-                .map(t -> t.plus(ReflectorInstanceReconciler.ROTATION_GRACE));
+        Optional<Instant> rotationDeadline =
+                Rfc3339.tryParse(o.identityRotatedAt()).map(t -> t.plus(ReflectorInstanceReconciler.ROTATION_GRACE));
         // A planned rotation: the pod still serves an ID the operator replaced a moment ago.
-        boolean rotating = !idMatches && previous.reportedEndpointId != null && o.previousEndpointIds() != null
+        boolean rotating = !idMatches
+                && previous.reportedEndpointId != null
+                && o.previousEndpointIds() != null
                 && o.previousEndpointIds().contains(previous.reportedEndpointId)
                 && rotationDeadline.map(o.now()::isBefore).orElse(false);
 
@@ -109,11 +132,12 @@ final class InstanceStatusCalculator {
             message = "the reflector has not reported yet";
         } else if (!fresh) {
             readiness = Readiness.HEARTBEAT_STALE;
-            message = "last heartbeat " + previous.lastHeartbeat + " is older than " + o.heartbeatStaleAfter().toSeconds() + "s";
+            message = "last heartbeat " + previous.lastHeartbeat + " is older than "
+                    + o.heartbeatStaleAfter().toSeconds() + "s";
         } else if (rotating) {
             readiness = Readiness.IDENTITY_ROTATING;
-            message = "rotating to " + o.endpointId() + ": the reflector still serves the previous " + previous.reportedEndpointId
-                    + " (Degraded if it still does at " + rotationDeadline.get() + ")";
+            message = "rotating to " + o.endpointId() + ": the reflector still serves the previous "
+                    + previous.reportedEndpointId + " (Degraded if it still does at " + rotationDeadline.get() + ")";
         } else if (!idMatches) {
             readiness = Readiness.ENDPOINT_ID_MISMATCH;
             message = "the reflector serves " + previous.reportedEndpointId + ", expected " + o.endpointId();
@@ -123,32 +147,57 @@ final class InstanceStatusCalculator {
         }
 
         // An identity being generated heals by itself; a missing or unusable Secret needs the user.
-        boolean identityBroken = readiness == Readiness.IDENTITY_NOT_READY && !IdentityResolver.CREATING.equals(identity.reason());
+        boolean identityBroken =
+                readiness == Readiness.IDENTITY_NOT_READY && !IdentityResolver.CREATING.equals(identity.reason());
         Effect effect = identityBroken ? Effect.DEGRADED : readiness.effect;
         String conflicts = PortConflicts.describe(o.conflicts());
 
         Conditions c = new Conditions(previous.conditions, o.generation());
-        c.set(ReflectorInstanceReconciler.IDENTITY_READY, identity.endpointId().isPresent(), identity.reason(), identity.message());
+        c.set(
+                ReflectorInstanceReconciler.IDENTITY_READY,
+                identity.endpointId().isPresent(),
+                identity.reason(),
+                identity.message());
         c.set(ReflectorInstanceReconciler.READY, effect == Effect.READY, readiness.reason, message);
         boolean progressing = effect == Effect.PROGRESSING;
-        c.set(ReflectorInstanceReconciler.PROGRESSING, progressing, progressing ? readiness.reason : "Settled",
+        c.set(
+                ReflectorInstanceReconciler.PROGRESSING,
+                progressing,
+                progressing ? readiness.reason : "Settled",
                 progressing ? message : "nothing in progress");
         boolean degraded = effect == Effect.DEGRADED || !conflicts.isEmpty();
         if (effect == Effect.DEGRADED) {
-            c.set(ReflectorInstanceReconciler.DEGRADED, true, identityBroken ? identity.reason() : readiness.reason, message);
+            c.set(
+                    ReflectorInstanceReconciler.DEGRADED,
+                    true,
+                    identityBroken ? identity.reason() : readiness.reason,
+                    message);
         } else if (!conflicts.isEmpty()) {
             c.set(ReflectorInstanceReconciler.DEGRADED, true, ReflectorInstanceReconciler.PORT_CONFLICT, conflicts);
         } else {
             c.set(ReflectorInstanceReconciler.DEGRADED, false, "AsExpected", "no problems found");
         }
-        c.set(ReflectorInstanceReconciler.PORT_CONFLICT, !conflicts.isEmpty(), conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
-                conflicts.isEmpty() ? "no hostNetwork instance created earlier that may share a node uses these ports" : conflicts);
+        c.set(
+                ReflectorInstanceReconciler.PORT_CONFLICT,
+                !conflicts.isEmpty(),
+                conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
+                conflicts.isEmpty()
+                        ? "no hostNetwork instance created earlier that may share a node uses these ports"
+                        : conflicts);
 
-        ReflectorInstanceStatus.Phase phase = degraded ? ReflectorInstanceStatus.Phase.Degraded
-                : effect == Effect.READY ? ReflectorInstanceStatus.Phase.Ready
-                : o.endpointId() == null ? ReflectorInstanceStatus.Phase.Pending
-                : ReflectorInstanceStatus.Phase.Progressing;
-        return new Verdict(readiness, message, c.build(), phase, heartbeat,
+        ReflectorInstanceStatus.Phase phase = degraded
+                ? ReflectorInstanceStatus.Phase.Degraded
+                : effect == Effect.READY
+                        ? ReflectorInstanceStatus.Phase.Ready
+                        : o.endpointId() == null
+                                ? ReflectorInstanceStatus.Phase.Pending
+                                : ReflectorInstanceStatus.Phase.Progressing;
+        return new Verdict(
+                readiness,
+                message,
+                c.build(),
+                phase,
+                heartbeat,
                 readiness == Readiness.IDENTITY_ROTATING ? rotationDeadline : Optional.empty());
     }
 
@@ -165,7 +214,8 @@ final class InstanceStatusCalculator {
                 .filter(m -> m.contains("PodSecurity"))
                 .findFirst()
                 .map(m -> "Pod Security admission rejects the reflector's pods: " + m + ". A reflector with hostNetwork"
-                        + " needs a namespace that allows it: kubectl label namespace " + instance.getMetadata().getNamespace()
+                        + " needs a namespace that allows it: kubectl label namespace "
+                        + instance.getMetadata().getNamespace()
                         + " pod-security.kubernetes.io/enforce=privileged --overwrite");
     }
 }

@@ -43,8 +43,8 @@ public final class KubeEvents {
         String now = Conditions.now();
         var event = new EventBuilder()
                 .withNewMetadata()
-                    .withGenerateName(about.getMetadata().getName() + ".")
-                    .withNamespace(about.getMetadata().getNamespace())
+                .withGenerateName(about.getMetadata().getName() + ".")
+                .withNamespace(about.getMetadata().getNamespace())
                 .endMetadata()
                 .withInvolvedObject(new ObjectReferenceBuilder()
                         .withApiVersion(about.getApiVersion())
@@ -56,18 +56,27 @@ public final class KubeEvents {
                 .withType(type)
                 .withReason(reason)
                 .withMessage(message)
-                .withNewSource().withComponent(COMPONENT).endSource()
+                .withNewSource()
+                .withComponent(COMPONENT)
+                .endSource()
                 .withReportingComponent(COMPONENT)
                 .withFirstTimestamp(now)
                 .withLastTimestamp(now)
                 .withCount(1)
                 .build();
         try {
-            client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(event).create();
+            client.v1()
+                    .events()
+                    .inNamespace(about.getMetadata().getNamespace())
+                    .resource(event)
+                    .create();
         } catch (KubernetesClientException e) {
-            LOG.warnf("event=event_not_recorded kind=%s object=%s reason=%s error=%s",
+            LOG.warnf(
+                    "event=event_not_recorded kind=%s object=%s reason=%s error=%s",
                     about.getKind(), Names.key(about), reason, e.getMessage());
         }
-        LOG.infof("event=%s kind=%s object=%s type=%s message=\"%s\"", reason, about.getKind(), Names.key(about), type, message);
+        LOG.infof(
+                "event=%s kind=%s object=%s type=%s message=\"%s\"",
+                reason, about.getKind(), Names.key(about), type, message);
     }
 }

@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.packetparamedic.api.config.Durations;
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import io.packetparamedic.api.config.Durations;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -28,16 +28,22 @@ public class LeaderElection {
 
     @Produces
     @Singleton
-    LeaderElectionConfiguration leaderElection(KubernetesClient client,
-            @ConfigProperty(name = "packetparamedic.operator.lease-name", defaultValue = "packetparamedic-operator") String lease,
+    LeaderElectionConfiguration leaderElection(
+            KubernetesClient client,
+            @ConfigProperty(name = "packetparamedic.operator.lease-name", defaultValue = "packetparamedic-operator")
+                    String lease,
             @ConfigProperty(name = "packetparamedic.operator.lease-namespace") Optional<String> namespace,
-            @ConfigProperty(name = "packetparamedic.operator.lease-duration", defaultValue = "120s") String leaseDuration,
-            @ConfigProperty(name = "packetparamedic.operator.lease-renew-deadline", defaultValue = "90s") String renewDeadline,
-            @ConfigProperty(name = "packetparamedic.operator.lease-retry-period", defaultValue = "2s") String retryPeriod) {
+            @ConfigProperty(name = "packetparamedic.operator.lease-duration", defaultValue = "120s")
+                    String leaseDuration,
+            @ConfigProperty(name = "packetparamedic.operator.lease-renew-deadline", defaultValue = "90s")
+                    String renewDeadline,
+            @ConfigProperty(name = "packetparamedic.operator.lease-retry-period", defaultValue = "2s")
+                    String retryPeriod) {
         // In a pod the downward API provides both; outside a cluster the client's namespace and a
         // random identity keep two local runs from sharing a holder name.
         String identity = Optional.ofNullable(System.getenv("POD_NAME"))
-                .orElseGet(() -> Optional.ofNullable(System.getenv("HOSTNAME")).orElse("operator") + "-" + UUID.randomUUID());
+                .orElseGet(() ->
+                        Optional.ofNullable(System.getenv("HOSTNAME")).orElse("operator") + "-" + UUID.randomUUID());
         // Far longer than JOSDK's 15 s / 10 s defaults. A replica that cannot renew within the
         // deadline must exit (another may have taken over), and during an API server outage no
         // replica can renew: a 90 s deadline lets the operator ride out outages of about a minute
@@ -47,11 +53,17 @@ public class LeaderElection {
         // (release), and a waiting replica, trying every retry period (2 s), takes it within that.
         Optional<String> leaseNamespace = namespace.or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
         // JOSDK falls back to the client's namespace too (and refuses to elect without one).
-        Optional<LeaseLock> lock = leaseNamespace.or(() -> Optional.ofNullable(client.getNamespace()))
+        Optional<LeaseLock> lock = leaseNamespace
+                .or(() -> Optional.ofNullable(client.getNamespace()))
                 .map(ns -> new LeaseLock(ns, lease, identity));
-        return new LeaderElectionConfiguration(lease, leaseNamespace.orElse(null),
-                Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod),
-                identity, new LeaderCallbacks(
+        return new LeaderElectionConfiguration(
+                lease,
+                leaseNamespace.orElse(null),
+                Durations.parse(leaseDuration),
+                Durations.parse(renewDeadline),
+                Durations.parse(retryPeriod),
+                identity,
+                new LeaderCallbacks(
                         () -> LOG.infof("event=leadership_acquired identity=%s lease=%s", identity, lease),
                         () -> {
                             lock.ifPresent(l -> release(l, client));
@@ -75,7 +87,8 @@ public class LeaderElection {
             LeaderElectionRecord held = lock.get(client);
             if (held == null || !lock.identity().equals(held.getHolderIdentity())) return;
             ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-            lock.update(client, new LeaderElectionRecord("", Duration.ofSeconds(1), now, now, held.getLeaderTransitions()));
+            lock.update(
+                    client, new LeaderElectionRecord("", Duration.ofSeconds(1), now, now, held.getLeaderTransitions()));
             LOG.infof("event=lease_released lease=%s identity=%s", lock.describe(), lock.identity());
         } catch (KubernetesClientException | IllegalStateException e) {
             // Another replica took it meanwhile (a conflict), or the API server or client is gone:

@@ -17,10 +17,11 @@ public final class Names {
     public static final String COMPONENT_PAIRING_CODE = "pairing-code";
 
     /** Informer selectors: each Secret dependent watches only its own kind of Secret. */
-    public static final String IDENTITY_SECRETS = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR + ","
-            + Labels.COMPONENT + "=" + COMPONENT_IDENTITY;
-    public static final String CONFIG_SECRETS = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR + ","
-            + Labels.COMPONENT + "=" + COMPONENT_CONFIG;
+    public static final String IDENTITY_SECRETS =
+            Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR + "," + Labels.COMPONENT + "=" + COMPONENT_IDENTITY;
+
+    public static final String CONFIG_SECRETS =
+            Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR + "," + Labels.COMPONENT + "=" + COMPONENT_CONFIG;
     public static final String PAIRING_CODE_SECRETS = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR + ","
             + Labels.COMPONENT + "=" + COMPONENT_PAIRING_CODE;
     public static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR;

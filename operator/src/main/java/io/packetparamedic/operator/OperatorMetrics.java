@@ -5,8 +5,8 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.enterprise.inject.Produces;
@@ -53,7 +53,13 @@ public class OperatorMetrics {
             @ConfigProperty(name = "packetparamedic.operator.build-commit", defaultValue = "unknown") String commit) {
         return registry -> Gauge.builder(BUILD_INFO, () -> 1)
                 .description("Always 1; the labels say which operator build and Java runtime are running")
-                .tags("version", version, "commit", commit, "java_version", Runtime.version().toString())
+                .tags(
+                        "version",
+                        version,
+                        "commit",
+                        commit,
+                        "java_version",
+                        Runtime.version().toString())
                 .register(registry);
     }
 
@@ -79,15 +85,22 @@ public class OperatorMetrics {
             @Override
             public Meter.Id map(Meter.Id id) {
                 if (id.getDescription() != null && !id.getDescription().isBlank()) return id;
-                return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), describe(id.getName()),
+                return new Meter.Id(
+                        id.getName(),
+                        Tags.of(id.getTagsAsIterable()),
+                        id.getBaseUnit(),
+                        describe(id.getName()),
                         id.getType());
             }
         };
     }
 
     static String describe(String name) {
-        return ORIGINS.entrySet().stream().filter(o -> name.startsWith(o.getKey())).findFirst()
-                .map(o -> o.getValue() + ": " + name.substring(o.getKey().length()).replace('.', ' '))
+        return ORIGINS.entrySet().stream()
+                .filter(o -> name.startsWith(o.getKey()))
+                .findFirst()
+                .map(o -> o.getValue() + ": "
+                        + name.substring(o.getKey().length()).replace('.', ' '))
                 .orElse(name.replace('.', ' '));
     }
 

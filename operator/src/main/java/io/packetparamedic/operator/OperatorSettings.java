@@ -14,6 +14,7 @@ public final class OperatorSettings {
 
     /** Image for ReflectorInstances that do not name one. */
     public static final String DEFAULT_IMAGE_PROPERTY = "packetparamedic.operator.reflector-image";
+
     public static final String DEFAULT_IMAGE = "ghcr.io/packetparamedic/reflector:0.1.0";
     /** A heartbeat older than this makes an instance not Ready. */
     public static final String HEARTBEAT_STALE_AFTER_PROPERTY = "packetparamedic.operator.heartbeat-stale-after";
@@ -28,7 +29,9 @@ public final class OperatorSettings {
 
     public static java.util.List<String> allowedImages() {
         return config().getOptionalValues(ALLOWED_IMAGES_PROPERTY, String.class).orElse(java.util.List.of()).stream()
-                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     public static String defaultImage() {

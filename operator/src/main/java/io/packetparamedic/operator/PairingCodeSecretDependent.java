@@ -1,6 +1,5 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -10,6 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.PairingWindow;
+import io.packetparamedic.api.kube.SecretData;
 import io.packetparamedic.api.pairing.PairingCodes;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -35,18 +35,21 @@ public class PairingCodeSecretDependent extends CRUDKubernetesDependentResource<
                 .orElseGet(PairingCodes::generate);
         return new SecretBuilder()
                 .withNewMetadata()
-                    .withName(Names.generatedCodeSecret(window))
-                    .withNamespace(window.getMetadata().getNamespace())
-                    .withLabels(Names.labels(window, Names.COMPONENT_PAIRING_CODE))
+                .withName(Names.generatedCodeSecret(window))
+                .withNamespace(window.getMetadata().getNamespace())
+                .withLabels(Names.labels(window, Names.COMPONENT_PAIRING_CODE))
                 .endMetadata()
                 .withType("Opaque")
-                .addToData(Labels.PAIRING_CODE_KEY, Base64.getEncoder().encodeToString(code.getBytes(StandardCharsets.UTF_8)))
+                .addToData(
+                        Labels.PAIRING_CODE_KEY,
+                        Base64.getEncoder().encodeToString(code.getBytes(StandardCharsets.UTF_8)))
                 .build();
     }
 
     @Override
     protected ResourceID targetSecondaryResourceID(PairingWindow window, Context<PairingWindow> context) {
-        return new ResourceID(Names.generatedCodeSecret(window), window.getMetadata().getNamespace());
+        return new ResourceID(
+                Names.generatedCodeSecret(window), window.getMetadata().getNamespace());
     }
 
     /** The kept code; null when absent or unreadable, so a new one replaces it. */

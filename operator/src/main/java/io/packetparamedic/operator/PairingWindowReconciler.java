@@ -1,7 +1,5 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.kube.SecretData;
-import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -13,9 +11,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.packetparamedic.api.config.Durations;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.AuthorizedPeerSpec;
@@ -28,7 +26,9 @@ import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.kube.SecretData;
 import io.packetparamedic.api.pairing.PairingCodes;
+import io.packetparamedic.api.time.Rfc3339;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,8 +49,14 @@ import java.util.stream.Collectors;
  *
  * <p>Not generation-aware: the pod's report changes only the status.
  */
-@Workflow(dependents = @Dependent(type = PairingCodeSecretDependent.class, reconcilePrecondition = GeneratedCodeCondition.class))
-@ControllerConfiguration(name = PairingWindowReconciler.NAME, generationAwareEventProcessing = false,
+@Workflow(
+        dependents =
+                @Dependent(
+                        type = PairingCodeSecretDependent.class,
+                        reconcilePrecondition = GeneratedCodeCondition.class))
+@ControllerConfiguration(
+        name = PairingWindowReconciler.NAME,
+        generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR)
 // Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
@@ -64,20 +70,27 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
     public List<EventSource<?, PairingWindow>> prepareEventSources(EventSourceContext<PairingWindow> context) {
         var windows = context.getPrimaryCache();
         // A report waits for the instance to list the window; that listing is an instance status change.
-        var instances = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(ReflectorInstance.class, PairingWindow.class)
-                .withSecondaryToPrimaryMapper((ReflectorInstance i) -> windows
-                        .list(i.getMetadata().getNamespace(), w -> w.getSpec() != null && w.getSpec().reflectorRef != null
-                                && Objects.equals(w.getSpec().reflectorRef.name, i.getMetadata().getName()))
-                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .withOnUpdateFilter((o, n) -> !Objects.equals(openWindows(o), openWindows(n))
-                        || liveConfig(o) != liveConfig(n))
-                .build(), context);
+        var instances = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ReflectorInstance.class, PairingWindow.class)
+                        .withSecondaryToPrimaryMapper((ReflectorInstance i) -> windows.list(
+                                        i.getMetadata().getNamespace(),
+                                        w -> w.getSpec() != null
+                                                && w.getSpec().reflectorRef != null
+                                                && Objects.equals(
+                                                        w.getSpec().reflectorRef.name,
+                                                        i.getMetadata().getName()))
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .withOnUpdateFilter((o, n) ->
+                                !Objects.equals(openWindows(o), openWindows(n)) || liveConfig(o) != liveConfig(n))
+                        .build(),
+                context);
         return List.of(instances);
     }
 
     @Override
-    public ErrorStatusUpdateControl<PairingWindow> updateErrorStatus(PairingWindow window, Context<PairingWindow> context, Exception e) {
+    public ErrorStatusUpdateControl<PairingWindow> updateErrorStatus(
+            PairingWindow window, Context<PairingWindow> context, Exception e) {
         return FailureStatus.record(window, context, e, PairingWindowStatus.class, PairingWindowStatus.OPERATOR_FIELDS);
     }
 
@@ -100,7 +113,8 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             // Terminal: a closed window never reopens; keep what was recorded.
             s.phase = previous.phase;
             s.message = previous.message;
-        } else if (previous.pairedEndpointId != null && previous.phase == Phase.Open
+        } else if (previous.pairedEndpointId != null
+                && previous.phase == Phase.Open
                 && reportProblem(window, context).isEmpty()) {
             consume(window, context, previous, s);
         } else if (!now.isBefore(expiresAt)) {
@@ -128,7 +142,8 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
                 KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_FAILED, s.message);
             } else {
                 s.phase = Phase.Open;
-                s.message = "open until " + s.expiresAt + " for " + spec.reflectorRef.name + "; the code is in Secret " + s.codeSecret;
+                s.message = "open until " + s.expiresAt + " for " + spec.reflectorRef.name + "; the code is in Secret "
+                        + s.codeSecret;
                 if (previous.phase == null || previous.phase == Phase.Pending) {
                     KubeEvents.normal(context.getClient(), window, KubeEvents.PAIRING_OPENED, s.message);
                 }
@@ -142,9 +157,13 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             case Open -> live ? "CodeLive" : "AwaitingReflector";
             default -> s.phase.name();
         };
-        String readyMessage = s.phase != Phase.Open ? s.message : live
-                ? "the code is in the config ReflectorInstance " + spec.reflectorRef.name + " serves, until " + s.expiresAt
-                : "waiting for ReflectorInstance " + spec.reflectorRef.name + " to apply a config with the code";
+        String readyMessage = s.phase != Phase.Open
+                ? s.message
+                : live
+                        ? "the code is in the config ReflectorInstance " + spec.reflectorRef.name + " serves, until "
+                                + s.expiresAt
+                        : "waiting for ReflectorInstance " + spec.reflectorRef.name
+                                + " to apply a config with the code";
         s.conditions = new Conditions(previous.conditions, s.observedGeneration)
                 .set(Conditions.READY, live, readyReason, readyMessage)
                 .set("Open", s.phase == Phase.Open, s.phase.name(), s.message)
@@ -158,12 +177,13 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
      * A pairing reported for a window that stays in its phase (Open, or Pending without a
      * reflector) was not accepted: the message says why, and a Warning Event once per report.
      */
-    private static void noteRejectedReport(PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous,
-            PairingWindowStatus s) {
+    private static void noteRejectedReport(
+            PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous, PairingWindowStatus s) {
         if (previous.pairedEndpointId == null || previous.phase != s.phase) return;
         Optional<String> rejected = reportProblem(window, context);
         if (rejected.isEmpty()) return;
-        s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId + " not accepted: " + rejected.get();
+        s.message = s.message + "; reported pairedEndpointId " + previous.pairedEndpointId + " not accepted: "
+                + rejected.get();
         if (!s.message.equals(previous.message)) {
             KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_REPORT_REJECTED, s.message);
         }
@@ -189,7 +209,9 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
     /** The ReflectorInstance the window names, from the informer cache. */
     static Optional<ReflectorInstance> reflector(PairingWindow window, Context<PairingWindow> context) {
         if (window.getSpec() == null || window.getSpec().reflectorRef == null) return Optional.empty();
-        return Informers.of(context, ReflectorInstance.class).get(new ResourceID(window.getSpec().reflectorRef.name, window.getMetadata().getNamespace()));
+        return Informers.of(context, ReflectorInstance.class)
+                .get(new ResourceID(
+                        window.getSpec().reflectorRef.name, window.getMetadata().getNamespace()));
     }
 
     /**
@@ -205,18 +227,20 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
 
     /** The pod serves the config the operator rendered last. */
     private static boolean liveConfig(ReflectorInstance instance) {
-        return instance.getStatus() != null && instance.getStatus().configHash != null
+        return instance.getStatus() != null
+                && instance.getStatus().configHash != null
                 && instance.getStatus().configHash.equals(instance.getStatus().appliedConfigHash);
     }
 
     private static List<String> openWindows(ReflectorInstance instance) {
-        return instance.getStatus() == null || instance.getStatus().openPairingWindows == null ? List.of()
+        return instance.getStatus() == null || instance.getStatus().openPairingWindows == null
+                ? List.of()
                 : instance.getStatus().openPairingWindows;
     }
 
     /** Creates (or adopts) the AuthorizedPeer for the appliance the reflector enrolled. */
-    private static void consume(PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous,
-            PairingWindowStatus s) {
+    private static void consume(
+            PairingWindow window, Context<PairingWindow> context, PairingWindowStatus previous, PairingWindowStatus s) {
         EndpointId id;
         try {
             id = EndpointId.parse(previous.pairedEndpointId);
@@ -227,19 +251,26 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             return;
         }
         PairingWindowSpec.PeerTemplate template = window.getSpec().peerTemplate != null
-                ? window.getSpec().peerTemplate : new PairingWindowSpec.PeerTemplate();
-        String name = template.name != null && !template.name.isBlank() ? template.name : window.getMetadata().getName();
-        var peers = context.getClient().resources(AuthorizedPeer.class).inNamespace(window.getMetadata().getNamespace());
+                ? window.getSpec().peerTemplate
+                : new PairingWindowSpec.PeerTemplate();
+        String name = template.name != null && !template.name.isBlank()
+                ? template.name
+                : window.getMetadata().getName();
+        var peers = context.getClient()
+                .resources(AuthorizedPeer.class)
+                .inNamespace(window.getMetadata().getNamespace());
         AuthorizedPeer existing = peers.withName(name).get();
         if (existing == null) {
             AuthorizedPeer peer = new AuthorizedPeer();
             peer.getMetadata().setName(name);
             peer.getMetadata().setNamespace(window.getMetadata().getNamespace());
             peer.getMetadata().setLabels(template.labels);
-            peer.getMetadata().setAnnotations(new java.util.LinkedHashMap<>(java.util.Map.of(
-                    Labels.PAIRED_VIA_ANNOTATION, window.windowKey(),
-                    AuthorizedPeerReconciler.PAIRED_AT_ANNOTATION,
-                    previous.pairedAt != null ? previous.pairedAt : Conditions.now())));
+            peer.getMetadata()
+                    .setAnnotations(new java.util.LinkedHashMap<>(java.util.Map.of(
+                            Labels.PAIRED_VIA_ANNOTATION,
+                            window.windowKey(),
+                            AuthorizedPeerReconciler.PAIRED_AT_ANNOTATION,
+                            previous.pairedAt != null ? previous.pairedAt : Conditions.now())));
             AuthorizedPeerSpec spec = new AuthorizedPeerSpec();
             spec.endpointId = id.toString();
             spec.reflectorRef = new ObjectRef(window.getSpec().reflectorRef.name);
@@ -247,7 +278,8 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             spec.quotas = template.quotas;
             peer.setSpec(spec);
             peers.resource(peer).create();
-        } else if (!Objects.equals(PeerSelection.endpointId(existing).map(EndpointId::toString).orElse(null), id.toString())) {
+        } else if (!Objects.equals(
+                PeerSelection.endpointId(existing).map(EndpointId::toString).orElse(null), id.toString())) {
             s.phase = Phase.Failed;
             s.message = "AuthorizedPeer " + name + " already exists for another Endpoint ID";
             KubeEvents.warning(context.getClient(), window, KubeEvents.PAIRING_FAILED, s.message);
@@ -263,7 +295,11 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
     private static Optional<String> suppliedCodeProblem(PairingWindow window, Context<PairingWindow> context) {
         var ref = window.getSpec().codeSecretRef;
         if (ref == null) return Optional.empty();
-        Secret secret = context.getClient().secrets().inNamespace(window.getMetadata().getNamespace()).withName(ref.name).get();
+        Secret secret = context.getClient()
+                .secrets()
+                .inNamespace(window.getMetadata().getNamespace())
+                .withName(ref.name)
+                .get();
         String key = ref.keyOr(Labels.PAIRING_CODE_KEY);
         Optional<String> code;
         try {
@@ -272,7 +308,8 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
             return Optional.of(notBase64.getMessage());
         }
         if (code.isEmpty()) return Optional.of("code Secret " + ref.name + " (key " + key + ") does not exist");
-        return PairingCodes.isValid(code.get()) ? Optional.empty()
+        return PairingCodes.isValid(code.get())
+                ? Optional.empty()
                 : Optional.of("code in Secret " + ref.name + " must be " + PairingCodes.LENGTH + " characters from "
                         + PairingCodes.ALPHABET);
     }

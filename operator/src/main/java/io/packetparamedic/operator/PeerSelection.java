@@ -1,11 +1,11 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.time.Rfc3339;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +20,15 @@ public final class PeerSelection {
     /** Whether the peer names this instance (reflectorRef) or selects it (reflectorSelector). */
     public static boolean appliesTo(AuthorizedPeer peer, ReflectorInstance instance) {
         if (peer.getSpec() == null) return false;
-        if (!Objects.equals(peer.getMetadata().getNamespace(), instance.getMetadata().getNamespace())) return false;
+        if (!Objects.equals(
+                peer.getMetadata().getNamespace(), instance.getMetadata().getNamespace())) return false;
         if (peer.getSpec().reflectorRef != null) {
-            return Objects.equals(peer.getSpec().reflectorRef.name, instance.getMetadata().getName());
+            return Objects.equals(
+                    peer.getSpec().reflectorRef.name, instance.getMetadata().getName());
         }
         return peer.getSpec().reflectorSelector != null
-                && matches(peer.getSpec().reflectorSelector, instance.getMetadata().getLabels());
+                && matches(
+                        peer.getSpec().reflectorSelector, instance.getMetadata().getLabels());
     }
 
     /** Kubernetes label selector semantics; an empty selector matches everything. */

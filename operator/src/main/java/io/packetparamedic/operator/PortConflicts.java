@@ -31,9 +31,8 @@ public final class PortConflicts {
     }
 
     /** Older first: the order in which instances claimed their ports. */
-    static final Comparator<ReflectorInstance> SENIORITY = Comparator
-            .comparing((ReflectorInstance i) -> created(i))
-            .thenComparing(Names::key);
+    static final Comparator<ReflectorInstance> SENIORITY =
+            Comparator.comparing((ReflectorInstance i) -> created(i)).thenComparing(Names::key);
 
     private PortConflicts() {}
 
@@ -46,8 +45,7 @@ public final class PortConflicts {
     public static List<Conflict> with(ReflectorInstance self, Stream<ReflectorInstance> others) {
         EffectiveSpec a = EffectiveSpec.of(self);
         if (!a.hostNetwork()) return List.of();
-        return others
-                .filter(o -> !Names.key(o).equals(Names.key(self)))
+        return others.filter(o -> !Names.key(o).equals(Names.key(self)))
                 .filter(o -> o.getMetadata().getDeletionTimestamp() == null)
                 .filter(o -> SENIORITY.compare(o, self) < 0)
                 .flatMap(o -> {
@@ -64,7 +62,8 @@ public final class PortConflicts {
 
     /** The lowest port both would bind on a node they may share. */
     static Optional<Integer> firstSharedPort(EffectiveSpec a, EffectiveSpec b) {
-        if (!a.hostNetwork() || !b.hostNetwork() || !mayShareNode(a.nodeSelector(), b.nodeSelector())) return Optional.empty();
+        if (!a.hostNetwork() || !b.hostNetwork() || !mayShareNode(a.nodeSelector(), b.nodeSelector()))
+            return Optional.empty();
         Optional<Integer> lowest = Optional.empty();
         for (int[] x : ports(a)) {
             for (int[] y : ports(b)) {
@@ -76,7 +75,8 @@ public final class PortConflicts {
     }
 
     static boolean mayShareNode(Map<String, String> a, Map<String, String> b) {
-        return a.entrySet().stream().noneMatch(e -> b.containsKey(e.getKey()) && !b.get(e.getKey()).equals(e.getValue()));
+        return a.entrySet().stream()
+                .noneMatch(e -> b.containsKey(e.getKey()) && !b.get(e.getKey()).equals(e.getValue()));
     }
 
     /** The nodes both may run on, as a person reads it: the union of the two node selectors. */
@@ -84,9 +84,12 @@ public final class PortConflicts {
         Map<String, String> both = new TreeMap<>(a.nodeSelector());
         both.putAll(b.nodeSelector());
         if (both.isEmpty()) return "any node";
-        String labels = both.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        String labels = both.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
         return both.size() == 1 && both.containsKey("kubernetes.io/hostname")
-                ? "node " + both.get("kubernetes.io/hostname") : "nodes labelled " + labels;
+                ? "node " + both.get("kubernetes.io/hostname")
+                : "nodes labelled " + labels;
     }
 
     private static Instant created(ReflectorInstance i) {
@@ -96,7 +99,8 @@ public final class PortConflicts {
     }
 
     private static int[][] ports(EffectiveSpec s) {
-        return new int[][] {{s.controlPort(), s.controlPort()}, {s.healthPort(), s.healthPort()},
-                {s.dataPortStart(), s.dataPortEnd()}};
+        return new int[][] {
+            {s.controlPort(), s.controlPort()}, {s.healthPort(), s.healthPort()}, {s.dataPortStart(), s.dataPortEnd()}
+        };
     }
 }

@@ -37,9 +37,11 @@ public record ReconcileFailure(String reason, String message) {
         Throwable cause = innermost(e);
         if (cause instanceof KubernetesClientException k) return ofApi(k);
         if (cause instanceof ConfigException c) {
-            return new ReconcileFailure(INVALID_SPEC, "the rendered reflector.toml is invalid: " + oneLine(c.getMessage()));
+            return new ReconcileFailure(
+                    INVALID_SPEC, "the rendered reflector.toml is invalid: " + oneLine(c.getMessage()));
         }
-        return new ReconcileFailure(RECONCILE_ERROR, oneLine(cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+        return new ReconcileFailure(
+                RECONCILE_ERROR, oneLine(cause.getClass().getSimpleName() + ": " + cause.getMessage()));
     }
 
     private static ReconcileFailure ofApi(KubernetesClientException k) {
@@ -51,7 +53,9 @@ public record ReconcileFailure(String reason, String message) {
             default -> API_ERROR;
         };
         // The API server's own message names the object and the field; the client's adds the URL.
-        String text = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
+        String text = k.getStatus() != null && k.getStatus().getMessage() != null
+                ? k.getStatus().getMessage()
+                : k.getMessage();
         return new ReconcileFailure(reason, oneLine(text));
     }
 
@@ -62,7 +66,8 @@ public record ReconcileFailure(String reason, String message) {
         while (t != null && !seen.contains(t)) {
             seen.add(t);
             if (t instanceof KubernetesClientException || t instanceof ConfigException) return t;
-            if (t instanceof AggregatedOperatorException a && !a.getAggregatedExceptions().isEmpty()) {
+            if (t instanceof AggregatedOperatorException a
+                    && !a.getAggregatedExceptions().isEmpty()) {
                 t = a.getAggregatedExceptions().values().iterator().next();
             } else {
                 t = t.getCause();

@@ -53,62 +53,96 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
         boolean hostNetwork = spec.hostNetwork();
         return new DeploymentBuilder()
                 .withNewMetadata()
-                    .withName(Names.reflector(instance))
-                    .withNamespace(instance.getMetadata().getNamespace())
-                    .withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR))
+                .withName(Names.reflector(instance))
+                .withNamespace(instance.getMetadata().getNamespace())
+                .withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR))
                 .endMetadata()
                 .withNewSpec()
-                    .withReplicas(1)
-                    .withNewStrategy().withType("Recreate").endStrategy()
-                    .withNewSelector().withMatchLabels(Names.selectorLabels(instance)).endSelector()
-                    .withNewTemplate()
-                        .withNewMetadata().withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR)).endMetadata()
-                        .withNewSpec()
-                            .withServiceAccountName(Names.reflector(instance))
-                            .withHostNetwork(hostNetwork)
-                            // SIGTERM starts the drain: running tests finish, new ones are refused busy.
-                            .withTerminationGracePeriodSeconds((long) spec.drainTimeoutSec() + TERMINATION_MARGIN_SEC)
-                            // With hostNetwork the pod would otherwise resolve through the node's
-                            // resolv.conf and lose cluster DNS.
-                            .withDnsPolicy(hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst")
-                            .withNodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
-                            .withTolerations(spec.spec().tolerations)
-                            .withAffinity(spec.spec().affinity)
-                            .withNewSecurityContext()
-                                .withRunAsNonRoot(true)
-                                .withRunAsUser(RUN_AS)
-                                .withRunAsGroup(RUN_AS)
-                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                            .endSecurityContext()
-                            .addNewContainer()
-                                .withName(CONTAINER)
-                                .withImage(spec.image())
-                                .withArgs("serve", "--instance", instance.instanceKey())
-                                .withEnv(env(instance, spec))
-                                .withPorts(
-                                        new ContainerPortBuilder().withName("control").withContainerPort(spec.controlPort())
-                                                .withHostPort(hostNetwork ? spec.controlPort() : null).withProtocol("TCP").build(),
-                                        new ContainerPortBuilder().withName("health").withContainerPort(spec.healthPort())
-                                                .withHostPort(hostNetwork ? spec.healthPort() : null).withProtocol("TCP").build())
-                                .withReadinessProbe(probe("/health", 5, 3))
-                                .withLivenessProbe(probe("/livez", 20, 6))
-                                .withResources(spec.spec().resources)
-                                .withNewSecurityContext()
-                                    .withAllowPrivilegeEscalation(false)
-                                    .withReadOnlyRootFilesystem(true)
-                                    .withRunAsNonRoot(true)
-                                    .withNewCapabilities().withDrop("ALL").endCapabilities()
-                                .endSecurityContext()
-                                .addNewVolumeMount().withName("data").withMountPath(ConfigRenderer.DATA_DIR).endVolumeMount()
-                                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-                            .endContainer()
-                            // Audit log and state: per pod; the durable record is the CR status. Bounded,
-                            // so a noisy peer cannot fill the node's disk: the audit log rotates at
-                            // 100 MiB and keeps 5 old files (600 MiB at most), state is a few kB.
-                            .addNewVolume().withName("data").withNewEmptyDir().withSizeLimit(DATA_LIMIT).endEmptyDir().endVolume()
-                            .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(TMP_LIMIT).endEmptyDir().endVolume()
-                        .endSpec()
-                    .endTemplate()
+                .withReplicas(1)
+                .withNewStrategy()
+                .withType("Recreate")
+                .endStrategy()
+                .withNewSelector()
+                .withMatchLabels(Names.selectorLabels(instance))
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR))
+                .endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(Names.reflector(instance))
+                .withHostNetwork(hostNetwork)
+                // SIGTERM starts the drain: running tests finish, new ones are refused busy.
+                .withTerminationGracePeriodSeconds((long) spec.drainTimeoutSec() + TERMINATION_MARGIN_SEC)
+                // With hostNetwork the pod would otherwise resolve through the node's
+                // resolv.conf and lose cluster DNS.
+                .withDnsPolicy(hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst")
+                .withNodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
+                .withTolerations(spec.spec().tolerations)
+                .withAffinity(spec.spec().affinity)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(RUN_AS)
+                .withRunAsGroup(RUN_AS)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .endSecurityContext()
+                .addNewContainer()
+                .withName(CONTAINER)
+                .withImage(spec.image())
+                .withArgs("serve", "--instance", instance.instanceKey())
+                .withEnv(env(instance, spec))
+                .withPorts(
+                        new ContainerPortBuilder()
+                                .withName("control")
+                                .withContainerPort(spec.controlPort())
+                                .withHostPort(hostNetwork ? spec.controlPort() : null)
+                                .withProtocol("TCP")
+                                .build(),
+                        new ContainerPortBuilder()
+                                .withName("health")
+                                .withContainerPort(spec.healthPort())
+                                .withHostPort(hostNetwork ? spec.healthPort() : null)
+                                .withProtocol("TCP")
+                                .build())
+                .withReadinessProbe(probe("/health", 5, 3))
+                .withLivenessProbe(probe("/livez", 20, 6))
+                .withResources(spec.spec().resources)
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .endSecurityContext()
+                .addNewVolumeMount()
+                .withName("data")
+                .withMountPath(ConfigRenderer.DATA_DIR)
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("tmp")
+                .withMountPath("/tmp")
+                .endVolumeMount()
+                .endContainer()
+                // Audit log and state: per pod; the durable record is the CR status. Bounded,
+                // so a noisy peer cannot fill the node's disk: the audit log rotates at
+                // 100 MiB and keeps 5 old files (600 MiB at most), state is a few kB.
+                .addNewVolume()
+                .withName("data")
+                .withNewEmptyDir()
+                .withSizeLimit(DATA_LIMIT)
+                .endEmptyDir()
+                .endVolume()
+                .addNewVolume()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .withSizeLimit(TMP_LIMIT)
+                .endEmptyDir()
+                .endVolume()
+                .endSpec()
+                .endTemplate()
                 .endSpec()
                 .build();
     }
@@ -116,7 +150,10 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
     /** Readiness on /health (503 while draining), liveness on /livez (200 while draining, so a long drain is not restarted). */
     private static Probe probe(String path, int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString("health")).endHttpGet()
+                .withNewHttpGet()
+                .withPath(path)
+                .withPort(new IntOrString("health"))
+                .endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
                 .build();
@@ -128,14 +165,32 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 fieldRef("POD_NAMESPACE", "metadata.namespace"),
                 fieldRef("NODE_NAME", "spec.nodeName"),
                 fieldRef("HOST_IP", "status.hostIP"),
-                new EnvVarBuilder().withName("REFLECTOR_IDENTITY_SECRET").withValue(spec.identitySecretName()).build(),
-                new EnvVarBuilder().withName("REFLECTOR_IDENTITY_KEY").withValue(spec.identitySecretKey()).build(),
-                new EnvVarBuilder().withName("REFLECTOR_CONFIG_SECRET").withValue(Names.configSecret(instance)).build(),
-                new EnvVarBuilder().withName("REFLECTOR_CONFIG_KEY").withValue(Labels.CONFIG_KEY).build());
+                new EnvVarBuilder()
+                        .withName("REFLECTOR_IDENTITY_SECRET")
+                        .withValue(spec.identitySecretName())
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("REFLECTOR_IDENTITY_KEY")
+                        .withValue(spec.identitySecretKey())
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("REFLECTOR_CONFIG_SECRET")
+                        .withValue(Names.configSecret(instance))
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("REFLECTOR_CONFIG_KEY")
+                        .withValue(Labels.CONFIG_KEY)
+                        .build());
     }
 
     private static EnvVar fieldRef(String name, String path) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef()
-                .endValueFrom().build();
+        return new EnvVarBuilder()
+                .withName(name)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath(path)
+                .endFieldRef()
+                .endValueFrom()
+                .build();
     }
 }

@@ -14,9 +14,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.FieldManagers;
 import io.packetparamedic.api.crd.PairingWindow;
@@ -46,18 +46,28 @@ import org.jboss.logging.Logger;
  * them. Peers and windows are watched through informers mapped back to the instances they apply
  * to; other instances are watched for host-port overlaps.
  */
-@Workflow(dependents = {
-    @Dependent(name = IdentitySecretDependent.NAME, type = IdentitySecretDependent.class,
-            reconcilePrecondition = GeneratedIdentityCondition.class),
-    @Dependent(name = "service-account", type = ReflectorServiceAccountDependent.class),
-    @Dependent(name = ReflectorRoleDependent.NAME, type = ReflectorRoleDependent.class),
-    // After the Role: a pairing code reaches the pod only once the pod may report the window.
-    @Dependent(name = ConfigSecretDependent.NAME, type = ConfigSecretDependent.class, dependsOn = ReflectorRoleDependent.NAME),
-    @Dependent(name = "role-binding", type = ReflectorRoleBindingDependent.class),
-    @Dependent(name = ReflectorInstanceReconciler.DEPLOYMENT, type = ReflectorDeploymentDependent.class,
-            reconcilePrecondition = DeployableCondition.class)
-})
-@ControllerConfiguration(name = ReflectorInstanceReconciler.NAME, generationAwareEventProcessing = false,
+@Workflow(
+        dependents = {
+            @Dependent(
+                    name = IdentitySecretDependent.NAME,
+                    type = IdentitySecretDependent.class,
+                    reconcilePrecondition = GeneratedIdentityCondition.class),
+            @Dependent(name = "service-account", type = ReflectorServiceAccountDependent.class),
+            @Dependent(name = ReflectorRoleDependent.NAME, type = ReflectorRoleDependent.class),
+            // After the Role: a pairing code reaches the pod only once the pod may report the window.
+            @Dependent(
+                    name = ConfigSecretDependent.NAME,
+                    type = ConfigSecretDependent.class,
+                    dependsOn = ReflectorRoleDependent.NAME),
+            @Dependent(name = "role-binding", type = ReflectorRoleBindingDependent.class),
+            @Dependent(
+                    name = ReflectorInstanceReconciler.DEPLOYMENT,
+                    type = ReflectorDeploymentDependent.class,
+                    reconcilePrecondition = DeployableCondition.class)
+        })
+@ControllerConfiguration(
+        name = ReflectorInstanceReconciler.NAME,
+        generationAwareEventProcessing = false,
         fieldManager = FieldManagers.OPERATOR,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 // Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
@@ -81,6 +91,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
      * well within it.
      */
     public static final Duration ROTATION_GRACE = Duration.ofMinutes(10);
+
     public static final String IDENTITY_ROTATING = "IdentityRotating";
     public static final String PORT_CONFLICT = "PortConflict";
     public static final String IMAGE_NOT_ALLOWED = "ImageNotAllowed";
@@ -91,67 +102,92 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public List<EventSource<?, ReflectorInstance>> prepareEventSources(EventSourceContext<ReflectorInstance> context) {
         var cache = context.getPrimaryCache();
         // A peer names one instance, or selects instances by label in its namespace.
-        var peers = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(AuthorizedPeer.class, ReflectorInstance.class)
-                .withSecondaryToPrimaryMapper((AuthorizedPeer p) -> {
-                    if (p.getSpec() == null) return Set.of();
-                    if (p.getSpec().reflectorRef != null) {
-                        return Set.of(new ResourceID(p.getSpec().reflectorRef.name, p.getMetadata().getNamespace()));
-                    }
-                    return cache.list(p.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(p, i))
-                            .map(ResourceID::fromResource).collect(Collectors.toSet());
-                })
-                // The pod's status updates (lastSeenTime, counters) do not change any config.
-                .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getGeneration(), n.getMetadata().getGeneration())
-                        || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels()))
-                .build(), context);
-        var windows = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(PairingWindow.class, ReflectorInstance.class)
-                .withSecondaryToPrimaryMapper((PairingWindow w) -> w.getSpec() == null || w.getSpec().reflectorRef == null
-                        ? Set.of()
-                        : Set.of(new ResourceID(w.getSpec().reflectorRef.name, w.getMetadata().getNamespace())))
-                .withOnUpdateFilter((o, n) -> !Objects.equals(phase(o), phase(n))
-                        || !Objects.equals(codeSecret(o), codeSecret(n))
-                        || !Objects.equals(o.getMetadata().getGeneration(), n.getMetadata().getGeneration()))
-                .build(), context);
+        var peers = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(AuthorizedPeer.class, ReflectorInstance.class)
+                        .withSecondaryToPrimaryMapper((AuthorizedPeer p) -> {
+                            if (p.getSpec() == null) return Set.of();
+                            if (p.getSpec().reflectorRef != null) {
+                                return Set.of(new ResourceID(
+                                        p.getSpec().reflectorRef.name,
+                                        p.getMetadata().getNamespace()));
+                            }
+                            return cache.list(p.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(p, i))
+                                    .map(ResourceID::fromResource)
+                                    .collect(Collectors.toSet());
+                        })
+                        // The pod's status updates (lastSeenTime, counters) do not change any config.
+                        .withOnUpdateFilter((o, n) -> !Objects.equals(
+                                        o.getMetadata().getGeneration(),
+                                        n.getMetadata().getGeneration())
+                                || !Objects.equals(
+                                        o.getMetadata().getLabels(),
+                                        n.getMetadata().getLabels()))
+                        .build(),
+                context);
+        var windows = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(PairingWindow.class, ReflectorInstance.class)
+                        .withSecondaryToPrimaryMapper(
+                                (PairingWindow w) -> w.getSpec() == null || w.getSpec().reflectorRef == null
+                                        ? Set.of()
+                                        : Set.of(new ResourceID(
+                                                w.getSpec().reflectorRef.name,
+                                                w.getMetadata().getNamespace())))
+                        .withOnUpdateFilter((o, n) -> !Objects.equals(phase(o), phase(n))
+                                || !Objects.equals(codeSecret(o), codeSecret(n))
+                                || !Objects.equals(
+                                        o.getMetadata().getGeneration(),
+                                        n.getMetadata().getGeneration()))
+                        .build(),
+                context);
         // When an instance's ports or placement change, re-check the instances it now overlaps
         // and those that currently report an overlap (which may have gone away). Same namespaces
         // as the controller: instances the operator does not watch are not its concern.
-        var neighbours = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(ReflectorInstance.class, ReflectorInstance.class)
-                .withName(NEIGHBOURS)
-                .withSecondaryToPrimaryMapper((ReflectorInstance changed) -> Stream.concat(
-                                cache.list(i -> PortConflicts.conflict(EffectiveSpec.of(i), EffectiveSpec.of(changed))),
-                                cache.list(i -> i.getStatus() != null && Conditions.isTrue(i.getStatus().conditions, PORT_CONFLICT)))
-                        .filter(i -> !Names.key(i).equals(Names.key(changed)))
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                .withOnUpdateFilter((o, n) -> !Objects.equals(o.getMetadata().getGeneration(), n.getMetadata().getGeneration()))
-                .build(), context);
+        var neighbours = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ReflectorInstance.class, ReflectorInstance.class)
+                        .withName(NEIGHBOURS)
+                        .withSecondaryToPrimaryMapper((ReflectorInstance changed) -> Stream.concat(
+                                        cache.list(i ->
+                                                PortConflicts.conflict(EffectiveSpec.of(i), EffectiveSpec.of(changed))),
+                                        cache.list(i -> i.getStatus() != null
+                                                && Conditions.isTrue(i.getStatus().conditions, PORT_CONFLICT)))
+                                .filter(i -> !Names.key(i).equals(Names.key(changed)))
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .withOnUpdateFilter((o, n) -> !Objects.equals(
+                                o.getMetadata().getGeneration(), n.getMetadata().getGeneration()))
+                        .build(),
+                context);
         // A generated code Secret (labelled, owned by its window) reaches the instance its window
         // names: the window may say Open before this informer has seen the Secret.
-        var codes = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Secret.class, ReflectorInstance.class)
-                .withName(PAIRING_CODES)
-                .withLabelSelector(Names.PAIRING_CODE_SECRETS)
-                .withSecondaryToPrimaryMapper((Secret code) -> windows
-                        .get(new ResourceID(Names.ownerName(code), code.getMetadata().getNamespace()))
-                        .filter(w -> w.getSpec() != null && w.getSpec().reflectorRef != null)
-                        .map(w -> Set.of(new ResourceID(w.getSpec().reflectorRef.name, w.getMetadata().getNamespace())))
-                        .orElse(Set.of()))
-                .build(), context);
+        var codes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Secret.class, ReflectorInstance.class)
+                        .withName(PAIRING_CODES)
+                        .withLabelSelector(Names.PAIRING_CODE_SECRETS)
+                        .withSecondaryToPrimaryMapper((Secret code) -> windows.get(new ResourceID(
+                                        Names.ownerName(code),
+                                        code.getMetadata().getNamespace()))
+                                .filter(w -> w.getSpec() != null && w.getSpec().reflectorRef != null)
+                                .map(w -> Set.of(new ResourceID(
+                                        w.getSpec().reflectorRef.name,
+                                        w.getMetadata().getNamespace())))
+                                .orElse(Set.of()))
+                        .build(),
+                context);
         return List.of(peers, windows, neighbours, codes);
     }
 
     @Override
-    public ErrorStatusUpdateControl<ReflectorInstance> updateErrorStatus(ReflectorInstance instance, Context<ReflectorInstance> context, Exception e) {
-        return FailureStatus.record(instance, context, e, ReflectorInstanceStatus.class, ReflectorInstanceStatus.OPERATOR_FIELDS);
+    public ErrorStatusUpdateControl<ReflectorInstance> updateErrorStatus(
+            ReflectorInstance instance, Context<ReflectorInstance> context, Exception e) {
+        return FailureStatus.record(
+                instance, context, e, ReflectorInstanceStatus.class, ReflectorInstanceStatus.OPERATOR_FIELDS);
     }
 
     @Override
     public UpdateControl<ReflectorInstance> reconcile(ReflectorInstance instance, Context<ReflectorInstance> context) {
         Instant now = Instant.now();
-        ReflectorInstanceStatus previous = instance.getStatus() != null ? instance.getStatus() : new ReflectorInstanceStatus();
+        ReflectorInstanceStatus previous =
+                instance.getStatus() != null ? instance.getStatus() : new ReflectorInstanceStatus();
         EffectiveSpec spec = EffectiveSpec.of(instance);
 
         Optional<Secret> generated = context.getSecondaryResource(Secret.class, IdentitySecretDependent.NAME);
@@ -159,14 +195,16 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
         List<PeerInEffect> peers = InstanceInputs.peersInEffect(instance, context, now);
         List<PairingWindow> windows = InstanceInputs.openWindows(instance, context, now);
-        List<PortConflicts.Conflict> conflicts = PortConflicts.with(instance,
+        List<PortConflicts.Conflict> conflicts = PortConflicts.with(
+                instance,
                 Informers.of(context, ReflectorInstance.class, NEIGHBOURS).list(i -> true));
 
         ReflectorInstanceStatus s = new ReflectorInstanceStatus();
         s.observedGeneration = instance.getMetadata().getGeneration();
         s.identitySecret = identity.secretName();
         s.configSecret = Names.configSecret(instance);
-        s.authorizedPeers = (int) peers.stream().map(PeerInEffect::endpointId).distinct().count();
+        s.authorizedPeers =
+                (int) peers.stream().map(PeerInEffect::endpointId).distinct().count();
         s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
         s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
         IdentityHistory history = IdentityHistory.of(previous, identity, now);
@@ -176,33 +214,56 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         s.configHash = configSecret.flatMap(ConfigDigest::of).orElse(null);
         // From the same Secret version as configHash: a window counts as live only once the pod
         // serves a config that really carries its code (a code Secret not yet readable leaves it out).
-        List<String> rendered = configSecret.map(c -> RenderedConfig.windows(c, instance.getMetadata().getNamespace())).orElse(List.of());
+        List<String> rendered = configSecret
+                .map(c -> RenderedConfig.windows(c, instance.getMetadata().getNamespace()))
+                .orElse(List.of());
         s.openPairingWindows = rendered.isEmpty() ? null : rendered;
         recordIdentityChange(instance, context, previous, identity, history.change());
         s.address = address(spec, previous);
 
-        var verdict = InstanceStatusCalculator.calculate(new InstanceStatusCalculator.Observed(previous, s.observedGeneration,
-                identity, s.endpointId, s.previousEndpointIds, s.identityRotatedAt, ImagePolicy.refusal(spec),
-                Names.reflector(instance), deployment.isPresent(), deployment.flatMap(d -> InstanceStatusCalculator.podSecurityRejection(instance, d)),
-                conflicts, OperatorSettings.heartbeatStaleAfter(), now));
+        var verdict = InstanceStatusCalculator.calculate(new InstanceStatusCalculator.Observed(
+                previous,
+                s.observedGeneration,
+                identity,
+                s.endpointId,
+                s.previousEndpointIds,
+                s.identityRotatedAt,
+                ImagePolicy.refusal(spec),
+                Names.reflector(instance),
+                deployment.isPresent(),
+                deployment.flatMap(d -> InstanceStatusCalculator.podSecurityRejection(instance, d)),
+                conflicts,
+                OperatorSettings.heartbeatStaleAfter(),
+                now));
         s.conditions = verdict.conditions();
         s.phase = verdict.phase();
         recordProblems(instance, context, previous, verdict, conflicts);
         StatusApplier.applyIfChanged(context.getClient(), instance, s, ReflectorInstanceStatus.OPERATOR_FIELDS);
-        LOG.debugf("event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
+        LOG.debugf(
+                "event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
         Duration next = nextCheck(now, verdict.heartbeat(), OperatorSettings.heartbeatStaleAfter(), instance, context);
-        if (verdict.rotationDeadline().isPresent()) next = min(next, Duration.between(now, verdict.rotationDeadline().get()).plusMillis(500));
+        if (verdict.rotationDeadline().isPresent())
+            next = min(
+                    next,
+                    Duration.between(now, verdict.rotationDeadline().get()).plusMillis(500));
         if (verdict.readiness().awaitsPod) next = min(next, AWAITING_POD_RECHECK);
         return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
 
     /** Warning Events for problems that need someone to act, once when each starts (not on every reconcile). */
-    private static void recordProblems(ReflectorInstance instance, Context<ReflectorInstance> context, ReflectorInstanceStatus previous,
-            InstanceStatusCalculator.Verdict verdict, List<PortConflicts.Conflict> conflicts) {
-        String wasDegradedFor = Conditions.find(previous.conditions, DEGRADED).map(Condition::getReason).orElse(null);
+    private static void recordProblems(
+            ReflectorInstance instance,
+            Context<ReflectorInstance> context,
+            ReflectorInstanceStatus previous,
+            InstanceStatusCalculator.Verdict verdict,
+            List<PortConflicts.Conflict> conflicts) {
+        String wasDegradedFor = Conditions.find(previous.conditions, DEGRADED)
+                .map(Condition::getReason)
+                .orElse(null);
         var readiness = verdict.readiness();
-        if (readiness == InstanceStatusCalculator.Readiness.IMAGE_NOT_ALLOWED && !IMAGE_NOT_ALLOWED.equals(wasDegradedFor)) {
+        if (readiness == InstanceStatusCalculator.Readiness.IMAGE_NOT_ALLOWED
+                && !IMAGE_NOT_ALLOWED.equals(wasDegradedFor)) {
             KubeEvents.warning(context.getClient(), instance, KubeEvents.IMAGE_NOT_ALLOWED, verdict.readyMessage());
         }
         if (readiness == InstanceStatusCalculator.Readiness.POD_SECURITY_REJECTED
@@ -210,35 +271,58 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
             KubeEvents.warning(context.getClient(), instance, KubeEvents.POD_SECURITY_REJECTED, verdict.readyMessage());
         }
         if (!conflicts.isEmpty() && !Conditions.isTrue(previous.conditions, PORT_CONFLICT)) {
-            KubeEvents.warning(context.getClient(), instance, KubeEvents.PORT_CONFLICT, PortConflicts.describe(conflicts));
+            KubeEvents.warning(
+                    context.getClient(), instance, KubeEvents.PORT_CONFLICT, PortConflicts.describe(conflicts));
         }
     }
 
     /** IdentityCreated / IdentityRotated / IdentityInvalid, once per change. */
-    private static void recordIdentityChange(ReflectorInstance instance, Context<ReflectorInstance> context,
-            ReflectorInstanceStatus previous, IdentityResolver.Identity identity, IdentityHistory.Change change) {
+    private static void recordIdentityChange(
+            ReflectorInstance instance,
+            Context<ReflectorInstance> context,
+            ReflectorInstanceStatus previous,
+            IdentityResolver.Identity identity,
+            IdentityHistory.Change change) {
         var client = context.getClient();
         switch (change) {
             case INVALID -> KubeEvents.warning(client, instance, KubeEvents.IDENTITY_INVALID, identity.message());
-            case CREATED -> KubeEvents.normal(client, instance, KubeEvents.IDENTITY_CREATED,
-                    (identity.generated() ? "generated identity " : "identity from Secret ") + identity.secretName()
-                            + ": Endpoint ID " + identity.endpointId().orElseThrow());
-            case ROTATED -> KubeEvents.normal(client, instance, KubeEvents.IDENTITY_ROTATED,
-                    "Endpoint ID " + previous.endpointId + " replaced by " + identity.endpointId().orElseThrow());
-            case NONE -> { }
+            case CREATED ->
+                KubeEvents.normal(
+                        client,
+                        instance,
+                        KubeEvents.IDENTITY_CREATED,
+                        (identity.generated() ? "generated identity " : "identity from Secret ") + identity.secretName()
+                                + ": Endpoint ID " + identity.endpointId().orElseThrow());
+            case ROTATED ->
+                KubeEvents.normal(
+                        client,
+                        instance,
+                        KubeEvents.IDENTITY_ROTATED,
+                        "Endpoint ID " + previous.endpointId + " replaced by "
+                                + identity.endpointId().orElseThrow());
+            case NONE -> {}
         }
     }
 
     /** The soonest moment something time-based changes: a heartbeat going stale, a peer or window expiring. */
-    private static Duration nextCheck(Instant now, Optional<Instant> heartbeat, Duration staleAfter,
-            ReflectorInstance instance, Context<ReflectorInstance> context) {
+    private static Duration nextCheck(
+            Instant now,
+            Optional<Instant> heartbeat,
+            Duration staleAfter,
+            ReflectorInstance instance,
+            Context<ReflectorInstance> context) {
         List<Instant> moments = new ArrayList<>();
         heartbeat.map(h -> h.plus(staleAfter)).filter(t -> t.isAfter(now)).ifPresent(moments::add);
         InstanceInputs.peersSelecting(instance, context).stream()
-                .map(PeerSelection::expiresAt).flatMap(Optional::stream).filter(t -> t.isAfter(now)).forEach(moments::add);
-        InstanceInputs.openWindows(instance, context, now).forEach(w -> moments.add(Rfc3339.parse(w.getStatus().expiresAt)));
+                .map(PeerSelection::expiresAt)
+                .flatMap(Optional::stream)
+                .filter(t -> t.isAfter(now))
+                .forEach(moments::add);
+        InstanceInputs.openWindows(instance, context, now)
+                .forEach(w -> moments.add(Rfc3339.parse(w.getStatus().expiresAt)));
         Duration max = Duration.ofMinutes(5);
-        return moments.stream().min(Instant::compareTo)
+        return moments.stream()
+                .min(Instant::compareTo)
                 .map(t -> Duration.between(now, t).plusMillis(500))
                 .filter(d -> d.compareTo(max) < 0)
                 .orElse(max);
@@ -262,5 +346,4 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     private static Object codeSecret(PairingWindow w) {
         return w.getStatus() == null ? null : w.getStatus().codeSecret;
     }
-
 }

@@ -40,9 +40,15 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
     protected Role desired(ReflectorInstance instance, Context<ReflectorInstance> context) {
         EffectiveSpec spec = EffectiveSpec.of(instance);
         List<String> peers = InstanceInputs.peersSelecting(instance, context).stream()
-                .map(p -> p.getMetadata().getName()).sorted().distinct().toList();
+                .map(p -> p.getMetadata().getName())
+                .sorted()
+                .distinct()
+                .toList();
         List<String> windows = InstanceInputs.openWindows(instance, context, Instant.now()).stream()
-                .map(w -> w.getMetadata().getName()).sorted().distinct().toList();
+                .map(w -> w.getMetadata().getName())
+                .sorted()
+                .distinct()
+                .toList();
         List<PolicyRule> rules = new ArrayList<>();
         rules.add(new PolicyRuleBuilder()
                 .withApiGroups("")
@@ -55,14 +61,17 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
                 .withResources("authorizedpeers")
                 .withVerbs("get", "list", "watch")
                 .build());
-        rules.add(statusPatch("reflectorinstances/status", List.of(instance.getMetadata().getName())).orElseThrow());
+        rules.add(statusPatch(
+                        "reflectorinstances/status",
+                        List.of(instance.getMetadata().getName()))
+                .orElseThrow());
         statusPatch("authorizedpeers/status", peers).ifPresent(rules::add);
         statusPatch("pairingwindows/status", windows).ifPresent(rules::add);
         return new RoleBuilder()
                 .withNewMetadata()
-                    .withName(Names.reflector(instance))
-                    .withNamespace(instance.getMetadata().getNamespace())
-                    .withLabels(Names.labels(instance, Names.COMPONENT_RBAC))
+                .withName(Names.reflector(instance))
+                .withNamespace(instance.getMetadata().getNamespace())
+                .withLabels(Names.labels(instance, Names.COMPONENT_RBAC))
                 .endMetadata()
                 .withRules(rules)
                 .build();

@@ -10,7 +10,8 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 
 /** The reflector pod's own identity towards the API server; its rights come from the Role. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.OWNED))
-public class ReflectorServiceAccountDependent extends CRUDKubernetesDependentResource<ServiceAccount, ReflectorInstance> {
+public class ReflectorServiceAccountDependent
+        extends CRUDKubernetesDependentResource<ServiceAccount, ReflectorInstance> {
 
     public ReflectorServiceAccountDependent() {
         super(ServiceAccount.class);
@@ -20,9 +21,9 @@ public class ReflectorServiceAccountDependent extends CRUDKubernetesDependentRes
     protected ServiceAccount desired(ReflectorInstance instance, Context<ReflectorInstance> context) {
         return new ServiceAccountBuilder()
                 .withNewMetadata()
-                    .withName(Names.reflector(instance))
-                    .withNamespace(instance.getMetadata().getNamespace())
-                    .withLabels(Names.labels(instance, Names.COMPONENT_RBAC))
+                .withName(Names.reflector(instance))
+                .withNamespace(instance.getMetadata().getNamespace())
+                .withLabels(Names.labels(instance, Names.COMPONENT_RBAC))
                 .endMetadata()
                 .build();
     }

@@ -1,11 +1,11 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.kube.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.packetparamedic.api.config.ConfigException;
 import io.packetparamedic.api.config.ConfigLoader;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.crd.Labels;
+import io.packetparamedic.api.kube.SecretData;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +34,8 @@ final class RenderedConfig {
      */
     static List<String> windows(Secret configSecret, String namespace) {
         String prefix = namespace + "/";
-        return of(configSecret).map(c -> c.access.pairingCodes.stream()
+        return of(configSecret)
+                .map(c -> c.access.pairingCodes.stream()
                         .map(code -> code.window)
                         .filter(w -> w != null && w.startsWith(prefix))
                         .map(w -> w.substring(prefix.length()))

@@ -1,6 +1,5 @@
 package io.packetparamedic.operator;
 
-import io.packetparamedic.api.time.Rfc3339;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -15,10 +14,11 @@ import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
+import io.packetparamedic.api.time.Rfc3339;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,27 +57,37 @@ public class ResourceStatusMetrics {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<Store<ReflectorInstance>> instanceCaches = new ArrayList<>();
 
-    ResourceStatusMetrics(KubernetesClient client, MeterRegistry registry,
-            @ConfigProperty(name = "quarkus.operator-sdk.namespaces", defaultValue = "JOSDK_ALL_NAMESPACES") List<String> namespaces) {
+    ResourceStatusMetrics(
+            KubernetesClient client,
+            MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.operator-sdk.namespaces", defaultValue = "JOSDK_ALL_NAMESPACES")
+                    List<String> namespaces) {
         this.client = client;
         this.namespaces = namespaces;
         ready = MultiGauge.builder(READY)
-                .description("1 when the ReflectorInstance's Ready condition is True, else 0").register(registry);
-        heartbeatAge = MultiGauge.builder(HEARTBEAT_AGE).baseUnit("seconds")
-                .description("Time since the reflector pod's last heartbeat (status.lastHeartbeat)").register(registry);
+                .description("1 when the ReflectorInstance's Ready condition is True, else 0")
+                .register(registry);
+        heartbeatAge = MultiGauge.builder(HEARTBEAT_AGE)
+                .baseUnit("seconds")
+                .description("Time since the reflector pod's last heartbeat (status.lastHeartbeat)")
+                .register(registry);
         rotationPending = MultiGauge.builder(ROTATION_PENDING)
-                .description("1 while the pod reports an Endpoint ID other than status.endpointId (identity rotated, pod not yet restarted)")
+                .description(
+                        "1 while the pod reports an Endpoint ID other than status.endpointId (identity rotated, pod not yet restarted)")
                 .register(registry);
         windowsExpiredUnused = Counter.builder(WINDOWS_EXPIRED_UNUSED)
-                .description("PairingWindows seen to turn Expired without having been consumed").register(registry);
+                .description("PairingWindows seen to turn Expired without having been consumed")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent started) {
         for (String namespace : namespaces) {
             boolean all = namespace.equals("JOSDK_ALL_NAMESPACES");
-            var instances = all ? client.resources(ReflectorInstance.class).inAnyNamespace()
+            var instances = all
+                    ? client.resources(ReflectorInstance.class).inAnyNamespace()
                     : client.resources(ReflectorInstance.class).inNamespace(namespace.strip());
-            var windows = all ? client.resources(PairingWindow.class).inAnyNamespace()
+            var windows = all
+                    ? client.resources(PairingWindow.class).inAnyNamespace()
                     : client.resources(PairingWindow.class).inNamespace(namespace.strip());
             SharedIndexInformer<ReflectorInstance> instanceInformer = instances.runnableInformer(0);
             instanceInformer.addEventHandler(new Refresh<>(this::refreshInstances));
@@ -100,19 +110,22 @@ public class ResourceStatusMetrics {
 
     /** Rows for the instances now in the caches; a deleted instance's series disappear with it. */
     private synchronized void refreshInstances() {
-        List<ReflectorInstance> all = instanceCaches.stream().flatMap(c -> c.list().stream()).toList();
+        List<ReflectorInstance> all =
+                instanceCaches.stream().flatMap(c -> c.list().stream()).toList();
         ready.register(rows(all, ResourceStatusMetrics::ready), true);
         heartbeatAge.register(rows(all, ResourceStatusMetrics::heartbeatAgeSeconds), true);
         rotationPending.register(rows(all, ResourceStatusMetrics::rotationPending), true);
     }
 
     /** One row per instance, evaluated at scrape time from the informer's current copy. */
-    private List<MultiGauge.Row<?>> rows(List<ReflectorInstance> instances, ToDoubleFunction<ReflectorInstanceStatus> value) {
+    private List<MultiGauge.Row<?>> rows(
+            List<ReflectorInstance> instances, ToDoubleFunction<ReflectorInstanceStatus> value) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         for (ReflectorInstance instance : instances) {
             String namespace = instance.getMetadata().getNamespace();
             String name = instance.getMetadata().getName();
-            rows.add(MultiGauge.Row.of(Tags.of("reflector_namespace", namespace, "reflector", name),
+            rows.add(MultiGauge.Row.of(
+                    Tags.of("reflector_namespace", namespace, "reflector", name),
                     () -> current(namespace, name).map(value::applyAsDouble).orElse(Double.NaN)));
         }
         return rows;
@@ -120,14 +133,20 @@ public class ResourceStatusMetrics {
 
     private java.util.Optional<ReflectorInstanceStatus> current(String namespace, String name) {
         String key = Cache.namespaceKeyFunc(namespace, name);
-        return instanceCaches.stream().map(c -> c.getByKey(key)).filter(Objects::nonNull).findFirst()
+        return instanceCaches.stream()
+                .map(c -> c.getByKey(key))
+                .filter(Objects::nonNull)
+                .findFirst()
                 .map(ReflectorInstance::getStatus);
     }
 
     static double ready(ReflectorInstanceStatus status) {
         List<Condition> conditions = status.conditions == null ? List.of() : status.conditions;
-        return conditions.stream().anyMatch(c -> ReflectorInstanceReconciler.READY.equals(c.getType())
-                && "True".equals(c.getStatus())) ? 1 : 0;
+        return conditions.stream()
+                        .anyMatch(c ->
+                                ReflectorInstanceReconciler.READY.equals(c.getType()) && "True".equals(c.getStatus()))
+                ? 1
+                : 0;
     }
 
     /** NaN before the first heartbeat: "never" is the Ready alert's case, not a stale one. */
@@ -138,8 +157,11 @@ public class ResourceStatusMetrics {
     }
 
     static double rotationPending(ReflectorInstanceStatus status) {
-        return status.endpointId != null && status.reportedEndpointId != null
-                && !status.endpointId.equals(status.reportedEndpointId) ? 1 : 0;
+        return status.endpointId != null
+                        && status.reportedEndpointId != null
+                        && !status.endpointId.equals(status.reportedEndpointId)
+                ? 1
+                : 0;
     }
 
     /** Any change to the instances: rebuild the rows (cheap: one per reflector). */
@@ -172,7 +194,8 @@ public class ResourceStatusMetrics {
 
         @Override
         public void onUpdate(PairingWindow before, PairingWindow after) {
-            if (phase(before) != PairingWindowStatus.Phase.Expired && phase(after) == PairingWindowStatus.Phase.Expired) {
+            if (phase(before) != PairingWindowStatus.Phase.Expired
+                    && phase(after) == PairingWindowStatus.Phase.Expired) {
                 windowsExpiredUnused.increment();
             }
         }

@@ -1,12 +1,12 @@
 package io.packetparamedic.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.FieldManagers;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Objects;
 import java.util.Set;
@@ -27,13 +27,13 @@ public final class StatusApplier {
      * fields: most reconciles change nothing, and skipping the call spares the API server a
      * request per reconcile (1,000 peers at start-up). Returns whether a patch was sent.
      */
-    public static <S, R extends CustomResource<?, S>> boolean applyIfChanged(KubernetesClient client, R current,
-            S operatorStatus, Set<String> operatorFields) {
+    public static <S, R extends CustomResource<?, S>> boolean applyIfChanged(
+            KubernetesClient client, R current, S operatorStatus, Set<String> operatorFields) {
         var json = client.getKubernetesSerialization();
         JsonNode wanted = json.convertValue(operatorStatus, JsonNode.class);
         JsonNode actual = current.getStatus() == null ? null : json.convertValue(current.getStatus(), JsonNode.class);
-        boolean same = actual != null && operatorFields.stream()
-                .allMatch(f -> Objects.equals(wanted.get(f), actual.get(f)));
+        boolean same =
+                actual != null && operatorFields.stream().allMatch(f -> Objects.equals(wanted.get(f), actual.get(f)));
         if (same) return false;
         apply(client, current, operatorStatus);
         return true;
@@ -46,18 +46,23 @@ public final class StatusApplier {
                 .withNamespace(current.getMetadata().getNamespace())
                 .build());
         patch.setStatus(operatorStatus);
-        return client.resource(patch).subresource("status").patch(new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(FieldManagers.OPERATOR)
-                .withForce(true)
-                .build());
+        return client.resource(patch)
+                .subresource("status")
+                .patch(new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                        .withFieldManager(FieldManagers.OPERATOR)
+                        .withForce(true)
+                        .build());
     }
 
     @SuppressWarnings("unchecked")
     private static <R> R blank(R current) {
         try {
             return (R) current.getClass().getDeclaredConstructor().newInstance();
-        } catch (InstantiationException | IllegalAccessException | NoSuchMethodException | InvocationTargetException e) {
+        } catch (InstantiationException
+                | IllegalAccessException
+                | NoSuchMethodException
+                | InvocationTargetException e) {
             throw new IllegalStateException("cannot instantiate " + current.getClass(), e);
         }
     }

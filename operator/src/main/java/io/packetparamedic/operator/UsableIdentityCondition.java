@@ -12,7 +12,9 @@ import io.packetparamedic.api.crd.ReflectorInstance;
  */
 public class UsableIdentityCondition implements Condition<Deployment, ReflectorInstance> {
     @Override
-    public boolean isMet(DependentResource<Deployment, ReflectorInstance> dependent, ReflectorInstance instance,
+    public boolean isMet(
+            DependentResource<Deployment, ReflectorInstance> dependent,
+            ReflectorInstance instance,
             Context<ReflectorInstance> context) {
         return IdentityResolver.usable(instance, context.getClient());
     }

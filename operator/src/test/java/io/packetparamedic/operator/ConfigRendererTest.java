@@ -32,17 +32,28 @@ class ConfigRendererTest {
         String a = Ed25519Identity.generate().endpointId().toString();
         String b = Ed25519Identity.generate().endpointId().toString();
         List<PeerInEffect> peers = Stream.of(peer("z", a), peer("y", b), peer("x", a.toLowerCase()))
-                .map(p -> PeerSelection.inEffect(p, Instant.now()).orElseThrow()).toList();
-        String toml = ConfigRenderer.render(EffectiveSpec.of(instance(new ReflectorInstanceSpec())), peers,
+                .map(p -> PeerSelection.inEffect(p, Instant.now()).orElseThrow())
+                .toList();
+        String toml = ConfigRenderer.render(
+                EffectiveSpec.of(instance(new ReflectorInstanceSpec())),
+                peers,
                 List.of(new ConfigRenderer.OpenCode("ABCDEFGH", "2030-01-01T00:00:00Z", "ns/w")));
         ReflectorConfig c = ConfigLoader.parse(toml, "test").config();
-        assertThat(c.access.peers).extracting(p -> p.endpointId).containsExactlyElementsOf(List.of(a, b).stream().sorted().toList());
-        assertThat(c.access.peers).filteredOn(p -> p.endpointId.equals(a)).extracting(p -> p.name).containsExactly("x");
+        assertThat(c.access.peers)
+                .extracting(p -> p.endpointId)
+                .containsExactlyElementsOf(List.of(a, b).stream().sorted().toList());
+        assertThat(c.access.peers)
+                .filteredOn(p -> p.endpointId.equals(a))
+                .extracting(p -> p.name)
+                .containsExactly("x");
         assertThat(c.access.pairingEnabled).isTrue();
         assertThat(c.access.pairingCodes.get(0).window).isEqualTo("ns/w");
         // Same input, same bytes: an unchanged config never rewrites the Secret.
-        assertThat(ConfigRenderer.render(EffectiveSpec.of(instance(new ReflectorInstanceSpec())), List.of(peers.get(2), peers.get(1), peers.get(0)),
-                List.of(new ConfigRenderer.OpenCode("ABCDEFGH", "2030-01-01T00:00:00Z", "ns/w")))).isEqualTo(toml);
+        assertThat(ConfigRenderer.render(
+                        EffectiveSpec.of(instance(new ReflectorInstanceSpec())),
+                        List.of(peers.get(2), peers.get(1), peers.get(0)),
+                        List.of(new ConfigRenderer.OpenCode("ABCDEFGH", "2030-01-01T00:00:00Z", "ns/w"))))
+                .isEqualTo(toml);
     }
 
     static ReflectorInstance instance(ReflectorInstanceSpec spec) {

@@ -39,7 +39,11 @@ class DrainPeriodTest {
     }
 
     private static Long gracePeriod(ReflectorInstance ri) {
-        return new ReflectorDeploymentDependent().desired(ri, null).getSpec().getTemplate().getSpec()
+        return new ReflectorDeploymentDependent()
+                .desired(ri, null)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
                 .getTerminationGracePeriodSeconds();
     }
 }

@@ -1,7 +1,6 @@
 package io.packetparamedic.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -9,8 +8,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
@@ -36,17 +33,27 @@ class FailureStatusOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void failuresShowAsReadyFalseWithAReasonAndAnEventWhileOthersAreServed(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void failuresShowAsReadyFalseWithAReasonAndAnEventWhileOthersAreServed(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
-        List<HasMetadata> policy = client.load(new java.io.ByteArrayInputStream(refusingPolicy(n).getBytes())).items();
+        List<HasMetadata> policy = client.load(
+                        new java.io.ByteArrayInputStream(refusingPolicy(n).getBytes()))
+                .items();
         policy.forEach(p -> client.resource(p).serverSideApply());
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
             // The policy is live once a dry run of the refused Secret is refused.
             Await.until(TIMEOUT, "the admission policy in force", () -> {
                 try {
-                    client.secrets().inNamespace(n).resource(new SecretBuilder().withNewMetadata().withName("blocked-code")
-                            .endMetadata().build()).dryRun().create();
+                    client.secrets()
+                            .inNamespace(n)
+                            .resource(new SecretBuilder()
+                                    .withNewMetadata()
+                                    .withName("blocked-code")
+                                    .endMetadata()
+                                    .build())
+                            .dryRun()
+                            .create();
                     return false;
                 } catch (KubernetesClientException e) {
                     return e.getCode() == 403;
@@ -64,10 +71,15 @@ class FailureStatusOperatorTest {
             windows.resource(blocked).create();
             // 3. A peer whose status the policy refuses (403): no status can say so, the Event does.
             var peers = client.resources(AuthorizedPeer.class).inNamespace(n);
-            peers.resource(PeersAndPairingOperatorTest.peer("blocked-peer", Ed25519Identity.generate().endpointId().toString())).create();
+            peers.resource(PeersAndPairingOperatorTest.peer(
+                            "blocked-peer",
+                            Ed25519Identity.generate().endpointId().toString()))
+                    .create();
 
             // Meanwhile, everything else is served.
-            ReflectorInstance edge = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance edge = client.resource(
+                            Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstanceOperatorTest.awaitConverged(client, edge);
             PairingWindow fine = Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n);
             fine.getMetadata().setName("fine");
@@ -76,70 +88,115 @@ class FailureStatusOperatorTest {
                 var w = windows.withName("fine").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open;
             });
-            peers.resource(PeersAndPairingOperatorTest.peer("kitchen", Ed25519Identity.generate().endpointId().toString())).create();
+            peers.resource(PeersAndPairingOperatorTest.peer(
+                            "kitchen", Ed25519Identity.generate().endpointId().toString()))
+                    .create();
             Await.until(TIMEOUT, "kitchen Active", () -> {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus() != null && Conditions.isTrue(p.getStatus().conditions, "Active");
             });
 
-            Condition invalid = awaitReadyFalse("long-named instance", () -> client.resources(ReflectorInstance.class)
-                    .inNamespace(n).withName(longName.getMetadata().getName()).get().getStatus(), s -> s.conditions);
+            Condition invalid = awaitReadyFalse(
+                    "long-named instance",
+                    () -> client.resources(ReflectorInstance.class)
+                            .inNamespace(n)
+                            .withName(longName.getMetadata().getName())
+                            .get()
+                            .getStatus(),
+                    s -> s.conditions);
             assertThat(invalid.getReason()).isEqualTo(ReconcileFailure.INVALID_SPEC);
-            assertThat(invalid.getMessage()).contains("metadata.labels: Invalid value", "must be no more than 63").doesNotContain("\n", "\tat ");
+            assertThat(invalid.getMessage())
+                    .contains("metadata.labels: Invalid value", "must be no more than 63")
+                    .doesNotContain("\n", "\tat ");
             awaitWarning(client, n, longName.getMetadata().getName(), ReconcileFailure.INVALID_SPEC);
 
-            Condition forbidden = awaitReadyFalse("window blocked", () -> windows.withName("blocked").get().getStatus(),
-                    s -> s.conditions);
+            Condition forbidden = awaitReadyFalse(
+                    "window blocked", () -> windows.withName("blocked").get().getStatus(), s -> s.conditions);
             assertThat(forbidden.getReason()).isEqualTo(ReconcileFailure.FORBIDDEN);
-            assertThat(forbidden.getMessage()).contains("blocked-code", "test policy refuses").doesNotContain("\n");
+            assertThat(forbidden.getMessage())
+                    .contains("blocked-code", "test policy refuses")
+                    .doesNotContain("\n");
             awaitWarning(client, n, "blocked", ReconcileFailure.FORBIDDEN);
-            assertThat(client.secrets().inNamespace(n).withName("blocked-code").get()).isNull();
+            assertThat(client.secrets().inNamespace(n).withName("blocked-code").get())
+                    .isNull();
 
             Event peerEvent = awaitWarning(client, n, "blocked-peer", ReconcileFailure.FORBIDDEN);
             assertThat(peerEvent.getMessage()).contains("test policy refuses");
 
             // A failure keeps being retried; repeats of the same failure add no Events.
-            Await.until(TIMEOUT, "the blocked window retried", () -> operator.failures(windows.withName("blocked").get()) >= 3);
-            assertThat(warnings(client, n, "blocked", ReconcileFailure.FORBIDDEN)).hasSize(1);
+            Await.until(
+                    TIMEOUT,
+                    "the blocked window retried",
+                    () -> operator.failures(windows.withName("blocked").get()) >= 3);
+            assertThat(warnings(client, n, "blocked", ReconcileFailure.FORBIDDEN))
+                    .hasSize(1);
 
             // The cause removed, the next attempt heals the window without an operator restart.
             policy.forEach(p -> client.resource(p).delete());
-            windows.withName("blocked").edit(w -> { w.getMetadata().setLabels(java.util.Map.of("retry", "now")); return w; });
+            windows.withName("blocked").edit(w -> {
+                w.getMetadata().setLabels(java.util.Map.of("retry", "now"));
+                return w;
+            });
             PairingWindow healed = Await.until(TIMEOUT, "window blocked Open", () -> {
                 var w = windows.withName("blocked").get();
-                return w.getStatus().phase == Phase.Open && !ReconcileFailure.FORBIDDEN.equals(
-                        Conditions.find(w.getStatus().conditions, "Ready").map(Condition::getReason).orElse(null)) ? w : null;
+                return w.getStatus().phase == Phase.Open
+                                && !ReconcileFailure.FORBIDDEN.equals(Conditions.find(w.getStatus().conditions, "Ready")
+                                        .map(Condition::getReason)
+                                        .orElse(null))
+                        ? w
+                        : null;
             });
-            assertThat(client.secrets().inNamespace(n).withName(healed.getStatus().codeSecret).get()).isNotNull();
+            assertThat(client.secrets()
+                            .inNamespace(n)
+                            .withName(healed.getStatus().codeSecret)
+                            .get())
+                    .isNotNull();
         } finally {
             policy.forEach(p -> client.resource(p).delete());
         }
     }
 
-    private static <S> Condition awaitReadyFalse(String what, java.util.function.Supplier<S> status,
-            java.util.function.Function<S, List<Condition>> conditions) throws InterruptedException {
+    private static <S> Condition awaitReadyFalse(
+            String what,
+            java.util.function.Supplier<S> status,
+            java.util.function.Function<S, List<Condition>> conditions)
+            throws InterruptedException {
         return Await.until(TIMEOUT, what + " Ready=False", () -> {
             S s = status.get();
-            return s == null ? null : Conditions.find(conditions.apply(s), "Ready")
-                    .filter(c -> "False".equals(c.getStatus()) && c.getReason() != null
-                            && c.getReason().equals(c.getReason().strip()) && isFailureReason(c.getReason()))
-                    .orElse(null);
+            return s == null
+                    ? null
+                    : Conditions.find(conditions.apply(s), "Ready")
+                            .filter(c -> "False".equals(c.getStatus())
+                                    && c.getReason() != null
+                                    && c.getReason().equals(c.getReason().strip())
+                                    && isFailureReason(c.getReason()))
+                            .orElse(null);
         });
     }
 
     private static boolean isFailureReason(String reason) {
-        return List.of(ReconcileFailure.INVALID_SPEC, ReconcileFailure.FORBIDDEN, ReconcileFailure.NOT_FOUND,
-                ReconcileFailure.CONFLICT, ReconcileFailure.API_ERROR, ReconcileFailure.RECONCILE_ERROR).contains(reason);
+        return List.of(
+                        ReconcileFailure.INVALID_SPEC,
+                        ReconcileFailure.FORBIDDEN,
+                        ReconcileFailure.NOT_FOUND,
+                        ReconcileFailure.CONFLICT,
+                        ReconcileFailure.API_ERROR,
+                        ReconcileFailure.RECONCILE_ERROR)
+                .contains(reason);
     }
 
-    private static Event awaitWarning(KubernetesClient client, String n, String object, String reason) throws InterruptedException {
-        return Await.until(TIMEOUT, "a " + reason + " Warning on " + object,
+    private static Event awaitWarning(KubernetesClient client, String n, String object, String reason)
+            throws InterruptedException {
+        return Await.until(
+                TIMEOUT,
+                "a " + reason + " Warning on " + object,
                 () -> warnings(client, n, object, reason).stream().findFirst().orElse(null));
     }
 
     private static List<Event> warnings(KubernetesClient client, String n, String object, String reason) {
         return client.v1().events().inNamespace(n).list().getItems().stream()
-                .filter(e -> "Warning".equals(e.getType()) && reason.equals(e.getReason())
+                .filter(e -> "Warning".equals(e.getType())
+                        && reason.equals(e.getReason())
                         && object.equals(e.getInvolvedObject().getName()))
                 .toList();
     }

@@ -26,8 +26,8 @@ final class Fixtures {
         return Path.of(System.getProperty("samples.dir", "../config/samples"));
     }
 
-    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T sample(KubernetesClient client, String file,
-            Class<T> type, String namespace) {
+    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T sample(
+            KubernetesClient client, String file, Class<T> type, String namespace) {
         try (InputStream in = Files.newInputStream(samples().resolve(file))) {
             T r = client.getKubernetesSerialization().unmarshal(in, type);
             r.getMetadata().setNamespace(namespace);
@@ -43,7 +43,8 @@ final class Fixtures {
 
     static ReflectorConfig config(KubernetesClient client, String namespace, String secret) {
         Secret s = client.secrets().inNamespace(namespace).withName(secret).get();
-        return ConfigLoader.parse(new String(data(s, Labels.CONFIG_KEY), StandardCharsets.UTF_8), secret).config();
+        return ConfigLoader.parse(new String(data(s, Labels.CONFIG_KEY), StandardCharsets.UTF_8), secret)
+                .config();
     }
 
     static String toml(KubernetesClient client, String namespace, String secret) {
@@ -52,12 +53,17 @@ final class Fixtures {
     }
 
     /** What the reflector pod does: applies its own status fields under its own field manager. */
-    static void reportHeartbeat(KubernetesClient client, ReflectorInstance instance, String endpointId, String heartbeat) {
+    static void reportHeartbeat(
+            KubernetesClient client, ReflectorInstance instance, String endpointId, String heartbeat) {
         reportHeartbeat(client, instance, endpointId, heartbeat, null);
     }
 
     /** A heartbeat that also says which reflector.toml serves: SHA-256 (hex) of its text, as the pod computes it. */
-    static void reportHeartbeat(KubernetesClient client, ReflectorInstance instance, String endpointId, String heartbeat,
+    static void reportHeartbeat(
+            KubernetesClient client,
+            ReflectorInstance instance,
+            String endpointId,
+            String heartbeat,
             String appliedConfigHash) {
         ReflectorInstance patch = new ReflectorInstance();
         patch.getMetadata().setName(instance.getMetadata().getName());
@@ -82,15 +88,23 @@ final class Fixtures {
         s.appliedConfigHash = appliedConfigHash;
         patch.setStatus(s);
         // Like the pod: server-side apply of its own fields, under its own manager, no GET first.
-        client.resource(patch).subresource("status").patch(new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FieldManagers.REFLECTOR).withForce(true).build());
+        client.resource(patch)
+                .subresource("status")
+                .patch(new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                        .withFieldManager(FieldManagers.REFLECTOR)
+                        .withForce(true)
+                        .build());
     }
 
     /** What the pod reports after applying the config Secret as it is now. */
     static String digestOfConfig(KubernetesClient client, String namespace, String secret) {
         try {
-            byte[] toml = data(client.secrets().inNamespace(namespace).withName(secret).get(), Labels.CONFIG_KEY);
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(toml));
+            byte[] toml = data(
+                    client.secrets().inNamespace(namespace).withName(secret).get(), Labels.CONFIG_KEY);
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(toml));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -39,7 +39,8 @@ class IdentityHistoryTest {
         EndpointId b = Ed25519Identity.generate().endpointId();
         EndpointId c = Ed25519Identity.generate().endpointId();
         // b was replaced by a earlier; now a is replaced by c.
-        IdentityHistory h = IdentityHistory.of(recorded(a, List.of(b.toString()), "2026-11-01T00:00:00Z"), usable(c), NOW);
+        IdentityHistory h =
+                IdentityHistory.of(recorded(a, List.of(b.toString()), "2026-11-01T00:00:00Z"), usable(c), NOW);
         assertThat(h.change()).isEqualTo(Change.ROTATED);
         assertThat(h.previousEndpointIds()).containsExactly(a.toString(), b.toString());
         assertThat(h.identityRotatedAt()).isEqualTo("2026-11-30T12:00:00Z");
@@ -54,25 +55,36 @@ class IdentityHistoryTest {
 
         List<String> many = IntStream.range(0, 20).mapToObj(i -> "PP-" + i).toList();
         IdentityHistory bounded = IdentityHistory.of(recorded(b, many, null), usable(a), NOW);
-        assertThat(bounded.previousEndpointIds()).hasSize(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS)
+        assertThat(bounded.previousEndpointIds())
+                .hasSize(ReflectorInstanceStatus.MAX_PREVIOUS_ENDPOINT_IDS)
                 .startsWith(b.toString(), "PP-0");
     }
 
     @Test
     void anUnusableIdentityIsReportedOnceAndAnIdentityBeingCreatedNever() {
-        var missing = new IdentityResolver.Identity(Optional.empty(), false, "mine", "SecretNotFound", "identity Secret mine does not exist");
+        var missing = new IdentityResolver.Identity(
+                Optional.empty(), false, "mine", "SecretNotFound", "identity Secret mine does not exist");
         ReflectorInstanceStatus wasFine = recorded(Ed25519Identity.generate().endpointId(), null, null);
         assertThat(IdentityHistory.of(wasFine, missing, NOW).change()).isEqualTo(Change.INVALID);
 
-        ReflectorInstanceStatus alreadyFalse = recorded(Ed25519Identity.generate().endpointId(), null, null);
-        alreadyFalse.conditions = new Conditions(null, 1L).set(ReflectorInstanceReconciler.IDENTITY_READY, false,
-                "SecretNotFound", "identity Secret mine does not exist").build();
+        ReflectorInstanceStatus alreadyFalse =
+                recorded(Ed25519Identity.generate().endpointId(), null, null);
+        alreadyFalse.conditions = new Conditions(null, 1L)
+                .set(
+                        ReflectorInstanceReconciler.IDENTITY_READY,
+                        false,
+                        "SecretNotFound",
+                        "identity Secret mine does not exist")
+                .build();
         IdentityHistory again = IdentityHistory.of(alreadyFalse, missing, NOW);
         assertThat(again.change()).isEqualTo(Change.NONE);
         assertThat(again.previousEndpointIds()).isNull();
 
-        var creating = new IdentityResolver.Identity(Optional.empty(), true, "r1-identity", IdentityResolver.CREATING, "being created");
-        assertThat(IdentityHistory.of(new ReflectorInstanceStatus(), creating, NOW).change()).isEqualTo(Change.NONE);
+        var creating = new IdentityResolver.Identity(
+                Optional.empty(), true, "r1-identity", IdentityResolver.CREATING, "being created");
+        assertThat(IdentityHistory.of(new ReflectorInstanceStatus(), creating, NOW)
+                        .change())
+                .isEqualTo(Change.NONE);
     }
 
     private static IdentityResolver.Identity usable(EndpointId id) {

@@ -32,8 +32,10 @@ class ImagePolicyOperatorTest {
     }
 
     @Test
-    void anImageOutsideTheAllowedListGetsNoDeployment(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
-        System.setProperty(OperatorSettings.ALLOWED_IMAGES_PROPERTY, "registry.example/reflector@sha256:*, ghcr.io/other:1");
+    void anImageOutsideTheAllowedListGetsNoDeployment(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
+        System.setProperty(
+                OperatorSettings.ALLOWED_IMAGES_PROPERTY, "registry.example/reflector@sha256:*, ghcr.io/other:1");
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -45,42 +47,107 @@ class ImagePolicyOperatorTest {
             ReflectorInstance refused = Await.until(TIMEOUT, "edge Degraded with ImageNotAllowed", () -> {
                 var r = instances.withName("edge").get();
                 return r.getStatus() != null
-                        && ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED.equals(ReflectorInstanceOperatorTest.reason(r, "Degraded"))
-                        ? r : null;
+                                && ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED.equals(
+                                        ReflectorInstanceOperatorTest.reason(r, "Degraded"))
+                        ? r
+                        : null;
             });
-            assertThat(ReflectorInstanceOperatorTest.condition(refused, "Ready")).isEqualTo("False");
+            assertThat(ReflectorInstanceOperatorTest.condition(refused, "Ready"))
+                    .isEqualTo("False");
             assertThat(ReflectorInstanceOperatorTest.reason(refused, "Ready")).isEqualTo("ImageNotAllowed");
-            assertThat(ReflectorInstanceOperatorTest.condition(refused, "Progressing")).isEqualTo("False");
-            assertThat(refused.getStatus().phase).isEqualTo(io.packetparamedic.api.crd.ReflectorInstanceStatus.Phase.Degraded);
-            assertThat(Conditions.find(refused.getStatus().conditions, "Degraded").orElseThrow().getMessage())
-                    .contains(EVIL).contains("registry.example/reflector@sha256:*");
-            Await.until(TIMEOUT, "an ImageNotAllowed Warning", () -> client.v1().events().inNamespace(n).list().getItems().stream()
-                    .anyMatch(e -> "ImageNotAllowed".equals(e.getReason()) && "Warning".equals(e.getType())
-                            && e.getMessage().contains(EVIL)));
+            assertThat(ReflectorInstanceOperatorTest.condition(refused, "Progressing"))
+                    .isEqualTo("False");
+            assertThat(refused.getStatus().phase)
+                    .isEqualTo(io.packetparamedic.api.crd.ReflectorInstanceStatus.Phase.Degraded);
+            assertThat(Conditions.find(refused.getStatus().conditions, "Degraded")
+                            .orElseThrow()
+                            .getMessage())
+                    .contains(EVIL)
+                    .contains("registry.example/reflector@sha256:*");
+            Await.until(
+                    TIMEOUT,
+                    "an ImageNotAllowed Warning",
+                    () -> client.v1().events().inNamespace(n).list().getItems().stream()
+                            .anyMatch(e -> "ImageNotAllowed".equals(e.getReason())
+                                    && "Warning".equals(e.getType())
+                                    && e.getMessage().contains(EVIL)));
             // The status is written after the workflow ran: the Deployment was never made.
-            assertThat(client.apps().deployments().inNamespace(n).withName("edge-reflector").get()).isNull();
+            assertThat(client.apps()
+                            .deployments()
+                            .inNamespace(n)
+                            .withName("edge-reflector")
+                            .get())
+                    .isNull();
             // The rest (identity, config, RBAC) exists, so fixing the image is all it takes.
-            assertThat(client.secrets().inNamespace(n).withName("edge-config").get()).isNotNull();
+            assertThat(client.secrets().inNamespace(n).withName("edge-config").get())
+                    .isNotNull();
 
-            instances.withName("edge").edit(r -> { r.getSpec().image = ALLOWED; return r; });
-            Deployment d = Await.until(TIMEOUT, "the Deployment with the allowed image",
-                    () -> client.apps().deployments().inNamespace(n).withName("edge-reflector").get());
-            assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(ALLOWED);
-            Await.until(TIMEOUT, "Degraded cleared", () -> "False".equals(
-                    ReflectorInstanceOperatorTest.condition(instances.withName("edge").get(), "Degraded")));
+            instances.withName("edge").edit(r -> {
+                r.getSpec().image = ALLOWED;
+                return r;
+            });
+            Deployment d = Await.until(
+                    TIMEOUT,
+                    "the Deployment with the allowed image",
+                    () -> client.apps()
+                            .deployments()
+                            .inNamespace(n)
+                            .withName("edge-reflector")
+                            .get());
+            assertThat(d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo(ALLOWED);
+            Await.until(
+                    TIMEOUT,
+                    "Degraded cleared",
+                    () -> "False"
+                            .equals(ReflectorInstanceOperatorTest.condition(
+                                    instances.withName("edge").get(), "Degraded")));
 
             // Switching a running instance to a refused image removes its pod.
-            instances.withName("edge").edit(r -> { r.getSpec().image = EVIL; return r; });
-            Await.until(TIMEOUT, "the Deployment deleted",
-                    () -> client.apps().deployments().inNamespace(n).withName("edge-reflector").get() == null);
-            Await.until(TIMEOUT, "Degraded with ImageNotAllowed again", () -> ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED
-                    .equals(ReflectorInstanceOperatorTest.reason(instances.withName("edge").get(), "Degraded")));
+            instances.withName("edge").edit(r -> {
+                r.getSpec().image = EVIL;
+                return r;
+            });
+            Await.until(
+                    TIMEOUT,
+                    "the Deployment deleted",
+                    () -> client.apps()
+                                    .deployments()
+                                    .inNamespace(n)
+                                    .withName("edge-reflector")
+                                    .get()
+                            == null);
+            Await.until(
+                    TIMEOUT,
+                    "Degraded with ImageNotAllowed again",
+                    () -> ReflectorInstanceReconciler.IMAGE_NOT_ALLOWED.equals(ReflectorInstanceOperatorTest.reason(
+                            instances.withName("edge").get(), "Degraded")));
 
             // No image named: the operator's default, always allowed.
-            instances.withName("edge").edit(r -> { r.getSpec().image = null; return r; });
-            Deployment byDefault = Await.until(TIMEOUT, "the Deployment with the default image",
-                    () -> client.apps().deployments().inNamespace(n).withName("edge-reflector").get());
-            assertThat(byDefault.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+            instances.withName("edge").edit(r -> {
+                r.getSpec().image = null;
+                return r;
+            });
+            Deployment byDefault = Await.until(
+                    TIMEOUT,
+                    "the Deployment with the default image",
+                    () -> client.apps()
+                            .deployments()
+                            .inNamespace(n)
+                            .withName("edge-reflector")
+                            .get());
+            assertThat(byDefault
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
                     .isEqualTo(OperatorSettings.DEFAULT_IMAGE);
         }
     }

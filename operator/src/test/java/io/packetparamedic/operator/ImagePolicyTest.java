@@ -12,20 +12,29 @@ class ImagePolicyTest {
 
     @Test
     void noListAllowsAnything() {
-        assertThat(ImagePolicy.refusal("evil.example/miner:latest", List.of(), DEFAULT)).isEmpty();
+        assertThat(ImagePolicy.refusal("evil.example/miner:latest", List.of(), DEFAULT))
+                .isEmpty();
     }
 
     @Test
     void exactEntriesPrefixEntriesAndTheDefault() {
-        List<String> allowed = List.of("registry.example/reflector@sha256:*", "ghcr.io/packetparamedic/reflector:0.2.0");
-        assertThat(ImagePolicy.refusal("registry.example/reflector@" + DIGEST, allowed, DEFAULT)).isEmpty();
-        assertThat(ImagePolicy.refusal("ghcr.io/packetparamedic/reflector:0.2.0", allowed, DEFAULT)).isEmpty();
+        List<String> allowed =
+                List.of("registry.example/reflector@sha256:*", "ghcr.io/packetparamedic/reflector:0.2.0");
+        assertThat(ImagePolicy.refusal("registry.example/reflector@" + DIGEST, allowed, DEFAULT))
+                .isEmpty();
+        assertThat(ImagePolicy.refusal("ghcr.io/packetparamedic/reflector:0.2.0", allowed, DEFAULT))
+                .isEmpty();
         assertThat(ImagePolicy.refusal(DEFAULT, allowed, DEFAULT)).isEmpty();
         // Not a prefix match on the exact entry, and a tag is not a digest.
-        assertThat(ImagePolicy.refusal("ghcr.io/packetparamedic/reflector:0.2.0-evil", allowed, DEFAULT)).isPresent();
-        assertThat(ImagePolicy.refusal("registry.example/reflector:latest", allowed, DEFAULT)).isPresent();
-        assertThat(ImagePolicy.refusal("registry.example/reflector-evil@" + DIGEST, allowed, DEFAULT)).isPresent();
-        assertThat(ImagePolicy.refusal("evil.example/miner:latest", allowed, DEFAULT).orElseThrow())
-                .contains("evil.example/miner:latest").contains("registry.example/reflector@sha256:*");
+        assertThat(ImagePolicy.refusal("ghcr.io/packetparamedic/reflector:0.2.0-evil", allowed, DEFAULT))
+                .isPresent();
+        assertThat(ImagePolicy.refusal("registry.example/reflector:latest", allowed, DEFAULT))
+                .isPresent();
+        assertThat(ImagePolicy.refusal("registry.example/reflector-evil@" + DIGEST, allowed, DEFAULT))
+                .isPresent();
+        assertThat(ImagePolicy.refusal("evil.example/miner:latest", allowed, DEFAULT)
+                        .orElseThrow())
+                .contains("evil.example/miner:latest")
+                .contains("registry.example/reflector@sha256:*");
     }
 }

@@ -23,8 +23,12 @@ class InstanceStatusCalculatorTest {
     static final Duration STALE_AFTER = Duration.ofSeconds(90);
     static final EndpointId CURRENT = Ed25519Identity.generate().endpointId();
     static final EndpointId OLD = Ed25519Identity.generate().endpointId();
-    static final IdentityResolver.Identity GENERATED = new IdentityResolver.Identity(Optional.of(CURRENT), true, "r1-identity",
-            "Generated", "Endpoint ID " + CURRENT + " from Secret r1-identity");
+    static final IdentityResolver.Identity GENERATED = new IdentityResolver.Identity(
+            Optional.of(CURRENT),
+            true,
+            "r1-identity",
+            "Generated",
+            "Endpoint ID " + CURRENT + " from Secret r1-identity");
     static final List<PortConflicts.Conflict> OVERLAP = List.of(new PortConflicts.Conflict("ns/old", 4000, "any node"));
 
     /** A healthy instance; each test changes the one thing it is about. */
@@ -44,7 +48,11 @@ class InstanceStatusCalculatorTest {
         assertCondition(v, "IdentityReady", "True", "Generated", "Endpoint ID " + CURRENT + " from Secret r1-identity");
         assertCondition(v, "Progressing", "False", "Settled", "nothing in progress");
         assertCondition(v, "Degraded", "False", "AsExpected", "no problems found");
-        assertCondition(v, "PortConflict", "False", "NoOverlap",
+        assertCondition(
+                v,
+                "PortConflict",
+                "False",
+                "NoOverlap",
                 "no hostNetwork instance created earlier that may share a node uses these ports");
         assertThat(v.phase()).isEqualTo(Phase.Ready);
         assertThat(v.rotationDeadline()).isEmpty();
@@ -53,7 +61,11 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void anIdentityBeingGeneratedIsProgressingAndPending() {
-        var creating = new IdentityResolver.Identity(Optional.empty(), true, "r1-identity", IdentityResolver.CREATING,
+        var creating = new IdentityResolver.Identity(
+                Optional.empty(),
+                true,
+                "r1-identity",
+                IdentityResolver.CREATING,
                 "identity Secret r1-identity is being created");
         Verdict v = healthy().identity(creating).endpointId(null).calculate();
         assertCondition(v, "IdentityReady", "False", "Creating", "identity Secret r1-identity is being created");
@@ -65,8 +77,8 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void aMissingIdentitySecretIsDegradedWithTheIdentitysReason() {
-        var missing = new IdentityResolver.Identity(Optional.empty(), false, "mine", "SecretNotFound",
-                "identity Secret mine does not exist");
+        var missing = new IdentityResolver.Identity(
+                Optional.empty(), false, "mine", "SecretNotFound", "identity Secret mine does not exist");
         Verdict v = healthy().identity(missing).calculate();
         assertCondition(v, "Ready", "False", "IdentityNotReady", "identity Secret mine does not exist");
         assertCondition(v, "Progressing", "False", "Settled", "nothing in progress");
@@ -77,7 +89,9 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void aRefusedImageIsDegradedAndSaysNoDeploymentIsCreated() {
-        Verdict v = healthy().imageRefused("image evil:1 is not in the allowed list").calculate();
+        Verdict v = healthy()
+                .imageRefused("image evil:1 is not in the allowed list")
+                .calculate();
         String message = "image evil:1 is not in the allowed list; no Deployment is created";
         assertCondition(v, "Ready", "False", "ImageNotAllowed", message);
         assertCondition(v, "Degraded", "True", "ImageNotAllowed", message);
@@ -97,9 +111,13 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void podsRefusedByPodSecurityAreDegradedAndLookedAtAgainSoon() {
-        Verdict v = healthy().podSecurity("Pod Security admission rejects the reflector's pods: x").calculate();
-        assertCondition(v, "Ready", "False", "PodSecurityRejected", "Pod Security admission rejects the reflector's pods: x");
-        assertCondition(v, "Degraded", "True", "PodSecurityRejected", "Pod Security admission rejects the reflector's pods: x");
+        Verdict v = healthy()
+                .podSecurity("Pod Security admission rejects the reflector's pods: x")
+                .calculate();
+        assertCondition(
+                v, "Ready", "False", "PodSecurityRejected", "Pod Security admission rejects the reflector's pods: x");
+        assertCondition(
+                v, "Degraded", "True", "PodSecurityRejected", "Pod Security admission rejects the reflector's pods: x");
         assertThat(v.phase()).isEqualTo(Phase.Degraded);
         assertThat(v.readiness().awaitsPod).isTrue();
     }
@@ -115,7 +133,8 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void aStaleHeartbeatIsDegradedOnlyOnceOlderThanTheLimit() {
-        assertThat(healthy().heartbeat("2026-11-30T11:58:31Z").calculate().readiness()).isEqualTo(Readiness.HEARTBEAT_FRESH);
+        assertThat(healthy().heartbeat("2026-11-30T11:58:31Z").calculate().readiness())
+                .isEqualTo(Readiness.HEARTBEAT_FRESH);
         Verdict v = healthy().heartbeat("2026-11-30T11:58:30Z").calculate();
         String message = "last heartbeat 2026-11-30T11:58:30Z is older than 90s";
         assertCondition(v, "Ready", "False", "HeartbeatStale", message);
@@ -132,7 +151,10 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void thePreviousIdWithinTheGraceIsARotationInProgress() {
-        Verdict v = healthy().reported(OLD).rotated(List.of(OLD.toString()), "2026-11-30T11:55:00Z").calculate();
+        Verdict v = healthy()
+                .reported(OLD)
+                .rotated(List.of(OLD.toString()), "2026-11-30T11:55:00Z")
+                .calculate();
         Instant deadline = Instant.parse("2026-11-30T11:55:00Z").plus(ReflectorInstanceReconciler.ROTATION_GRACE);
         String message = "rotating to " + CURRENT + ": the reflector still serves the previous " + OLD
                 + " (Degraded if it still does at " + deadline + ")";
@@ -145,7 +167,10 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void thePreviousIdAfterTheGraceIsAMismatch() {
-        Verdict v = healthy().reported(OLD).rotated(List.of(OLD.toString()), "2026-11-30T11:45:00Z").calculate();
+        Verdict v = healthy()
+                .reported(OLD)
+                .rotated(List.of(OLD.toString()), "2026-11-30T11:45:00Z")
+                .calculate();
         assertThat(v.readiness()).isEqualTo(Readiness.ENDPOINT_ID_MISMATCH);
         assertThat(v.rotationDeadline()).isEmpty();
     }
@@ -153,7 +178,10 @@ class InstanceStatusCalculatorTest {
     @Test
     void anUnexpectedIdIsDegraded() {
         EndpointId stranger = Ed25519Identity.generate().endpointId();
-        Verdict v = healthy().reported(stranger).rotated(List.of(OLD.toString()), "2026-11-30T11:55:00Z").calculate();
+        Verdict v = healthy()
+                .reported(stranger)
+                .rotated(List.of(OLD.toString()), "2026-11-30T11:55:00Z")
+                .calculate();
         String message = "the reflector serves " + stranger + ", expected " + CURRENT;
         assertCondition(v, "Ready", "False", "EndpointIdMismatch", message);
         assertCondition(v, "Degraded", "True", "EndpointIdMismatch", message);
@@ -172,7 +200,8 @@ class InstanceStatusCalculatorTest {
 
     @Test
     void aProblemOfTheReflectorItselfNamesDegradedBeforeAPortOverlap() {
-        Verdict v = healthy().heartbeat("2026-11-30T11:00:00Z").conflicts(OVERLAP).calculate();
+        Verdict v =
+                healthy().heartbeat("2026-11-30T11:00:00Z").conflicts(OVERLAP).calculate();
         assertThat(condition(v, "Degraded").getReason()).isEqualTo("HeartbeatStale");
         assertThat(condition(v, "PortConflict").getStatus()).isEqualTo("True");
     }
@@ -183,9 +212,13 @@ class InstanceStatusCalculatorTest {
         Verdict before = first.calculate();
         ReflectorInstanceStatus written = first.previous;
         written.conditions = before.conditions();
-        Verdict again = new Case(written).heartbeat(null).at(NOW.plusSeconds(30)).calculate();
+        Verdict again =
+                new Case(written).heartbeat(null).at(NOW.plusSeconds(30)).calculate();
         assertThat(again.conditions()).isEqualTo(before.conditions());
-        Verdict changed = new Case(written).at(NOW.plusSeconds(30)).heartbeat("2026-11-30T12:00:20Z").calculate();
+        Verdict changed = new Case(written)
+                .at(NOW.plusSeconds(30))
+                .heartbeat("2026-11-30T12:00:20Z")
+                .calculate();
         assertThat(condition(changed, "Ready").getStatus()).isEqualTo("True");
         assertThat(condition(changed, "Degraded").getLastTransitionTime())
                 .isEqualTo(condition(before, "Degraded").getLastTransitionTime());
@@ -208,20 +241,72 @@ class InstanceStatusCalculatorTest {
             this.previous = previous;
         }
 
-        Case identity(IdentityResolver.Identity i) { identity = i; return this; }
-        Case endpointId(String id) { endpointId = id; return this; }
-        Case imageRefused(String why) { imageRefused = Optional.of(why); return this; }
-        Case noDeployment() { deployment = false; return this; }
-        Case podSecurity(String why) { podSecurity = Optional.of(why); return this; }
-        Case heartbeat(String at) { previous.lastHeartbeat = at; return this; }
-        Case reported(EndpointId id) { previous.reportedEndpointId = id.toString(); return this; }
-        Case rotated(List<String> before, String at) { previousEndpointIds = before; rotatedAt = at; return this; }
-        Case conflicts(List<PortConflicts.Conflict> c) { conflicts = c; return this; }
-        Case at(Instant t) { now = t; return this; }
+        Case identity(IdentityResolver.Identity i) {
+            identity = i;
+            return this;
+        }
+
+        Case endpointId(String id) {
+            endpointId = id;
+            return this;
+        }
+
+        Case imageRefused(String why) {
+            imageRefused = Optional.of(why);
+            return this;
+        }
+
+        Case noDeployment() {
+            deployment = false;
+            return this;
+        }
+
+        Case podSecurity(String why) {
+            podSecurity = Optional.of(why);
+            return this;
+        }
+
+        Case heartbeat(String at) {
+            previous.lastHeartbeat = at;
+            return this;
+        }
+
+        Case reported(EndpointId id) {
+            previous.reportedEndpointId = id.toString();
+            return this;
+        }
+
+        Case rotated(List<String> before, String at) {
+            previousEndpointIds = before;
+            rotatedAt = at;
+            return this;
+        }
+
+        Case conflicts(List<PortConflicts.Conflict> c) {
+            conflicts = c;
+            return this;
+        }
+
+        Case at(Instant t) {
+            now = t;
+            return this;
+        }
 
         Verdict calculate() {
-            return InstanceStatusCalculator.calculate(new Observed(previous, 3L, identity, endpointId, previousEndpointIds,
-                    rotatedAt, imageRefused, "r1-reflector", deployment, podSecurity, conflicts, STALE_AFTER, now));
+            return InstanceStatusCalculator.calculate(new Observed(
+                    previous,
+                    3L,
+                    identity,
+                    endpointId,
+                    previousEndpointIds,
+                    rotatedAt,
+                    imageRefused,
+                    "r1-reflector",
+                    deployment,
+                    podSecurity,
+                    conflicts,
+                    STALE_AFTER,
+                    now));
         }
     }
 

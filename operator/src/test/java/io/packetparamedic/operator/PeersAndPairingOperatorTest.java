@@ -37,16 +37,20 @@ class PeersAndPairingOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void peersAreValidatedBySchemaAndCheckSymbolAndReachTheConfig(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void peersAreValidatedBySchemaAndCheckSymbolAndReachTheConfig(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance instance = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance instance = client.resource(
+                            Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstanceOperatorTest.awaitConverged(client, instance);
             var peers = client.resources(AuthorizedPeer.class).inNamespace(n);
 
             // Not even the form of an Endpoint ID: the API server's schema refuses it.
-            assertThatThrownBy(() -> peers.resource(peer("bad-pattern", "PP-NOT-AN-ID")).create())
+            assertThatThrownBy(() ->
+                            peers.resource(peer("bad-pattern", "PP-NOT-AN-ID")).create())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                         assertThat(e.getCode()).isEqualTo(422);
                         assertThat(e.getMessage()).contains("spec.endpointId");
@@ -55,12 +59,16 @@ class PeersAndPairingOperatorTest {
             // The right form with a wrong check symbol: accepted, then marked Valid=False.
             EndpointId good = Ed25519Identity.generate().endpointId();
             EndpointId other = Ed25519Identity.generate().endpointId();
-            peers.resource(peer("wrong-check", Fixtures.withWrongCheckSymbol(other))).create();
+            peers.resource(peer("wrong-check", Fixtures.withWrongCheckSymbol(other)))
+                    .create();
             AuthorizedPeer invalid = Await.until(TIMEOUT, "wrong-check to be Valid=False", () -> {
                 var p = peers.withName("wrong-check").get();
                 return p.getStatus() != null && Conditions.isFalse(p.getStatus().conditions, "Valid") ? p : null;
             });
-            assertThat(Conditions.find(invalid.getStatus().conditions, "Valid").orElseThrow().getMessage()).contains("check");
+            assertThat(Conditions.find(invalid.getStatus().conditions, "Valid")
+                            .orElseThrow()
+                            .getMessage())
+                    .contains("check");
 
             // A valid one appears in the config, with its overrides.
             AuthorizedPeer valid = peer("kitchen", good.toString());
@@ -78,13 +86,25 @@ class PeersAndPairingOperatorTest {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus() != null && Conditions.isTrue(p.getStatus().conditions, "Active");
             });
-            Await.until(TIMEOUT, "instance status counting one peer", () ->
-                    Integer.valueOf(1).equals(client.resources(ReflectorInstance.class).inNamespace(n).withName("edge").get()
-                            .getStatus().authorizedPeers));
+            Await.until(
+                    TIMEOUT,
+                    "instance status counting one peer",
+                    () -> Integer.valueOf(1)
+                            .equals(client.resources(ReflectorInstance.class)
+                                    .inNamespace(n)
+                                    .withName("edge")
+                                    .get()
+                                    .getStatus()
+                                    .authorizedPeers));
 
             // Disabled peers leave the config.
-            peers.withName("kitchen").edit(p -> { p.getSpec().disabled = true; return p; });
-            Await.until(TIMEOUT, "kitchen removed from the config",
+            peers.withName("kitchen").edit(p -> {
+                p.getSpec().disabled = true;
+                return p;
+            });
+            Await.until(
+                    TIMEOUT,
+                    "kitchen removed from the config",
                     () -> Fixtures.config(client, n, "edge-config").access.peers.isEmpty());
         }
     }
@@ -94,7 +114,9 @@ class PeersAndPairingOperatorTest {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance instance = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance instance = client.resource(
+                            Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstanceOperatorTest.awaitConverged(client, instance);
             var windows = client.resources(PairingWindow.class).inNamespace(n);
 
@@ -107,7 +129,10 @@ class PeersAndPairingOperatorTest {
                 var w = windows.withName("short").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open ? w : null;
             });
-            Secret codeSecret = client.secrets().inNamespace(n).withName(open.getStatus().codeSecret).get();
+            Secret codeSecret = client.secrets()
+                    .inNamespace(n)
+                    .withName(open.getStatus().codeSecret)
+                    .get();
             String code = new String(Fixtures.data(codeSecret, Labels.PAIRING_CODE_KEY), StandardCharsets.UTF_8);
             assertThat(code).hasSize(8);
             assertThat(client.getKubernetesSerialization().asJson(open)).doesNotContain(code);
@@ -120,23 +145,36 @@ class PeersAndPairingOperatorTest {
             assertThat(withCode.access.pairingCodes.get(0).window).isEqualTo(n + "/short");
             assertThat(withCode.access.pairingCodes.get(0).expiresAt).isEqualTo(open.getStatus().expiresAt);
 
-            Await.until(TIMEOUT, "short window Expired", () -> windows.withName("short").get().getStatus().phase == Phase.Expired);
+            Await.until(
+                    TIMEOUT,
+                    "short window Expired",
+                    () -> windows.withName("short").get().getStatus().phase == Phase.Expired);
             Await.until(TIMEOUT, "code gone from the config", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
                 return c.access.pairingCodes.isEmpty() && !c.access.pairingEnabled;
             });
-            Await.until(TIMEOUT, "code Secret deleted", () -> client.secrets().inNamespace(n).withName("short-code").get() == null);
+            Await.until(
+                    TIMEOUT,
+                    "code Secret deleted",
+                    () -> client.secrets().inNamespace(n).withName("short-code").get() == null);
 
             // A window the reflector reports as used: an AuthorizedPeer is created, window Consumed.
-            windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n)).create();
+            windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n))
+                    .create();
             Await.until(TIMEOUT, "window Open", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open;
             });
             EndpointId appliance = Ed25519Identity.generate().endpointId();
-            windows.withName("new-appliance").subresource("status").patch(new PatchContext.Builder()
-                    .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FieldManagers.REFLECTOR).withForce(true).build(),
-                    """
+            windows.withName("new-appliance")
+                    .subresource("status")
+                    .patch(
+                            new PatchContext.Builder()
+                                    .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                                    .withFieldManager(FieldManagers.REFLECTOR)
+                                    .withForce(true)
+                                    .build(),
+                            """
                     {"apiVersion":"packetparamedic.io/v1alpha1","kind":"PairingWindow",
                      "metadata":{"name":"new-appliance","namespace":"%s"},
                      "status":{"pairedEndpointId":"%s","pairedAt":"2026-11-22T02:00:00Z"}}
@@ -147,37 +185,57 @@ class PeersAndPairingOperatorTest {
             });
             assertThat(consumed.getStatus().authorizedPeer).isEqualTo("new-appliance");
             assertThat(consumed.getStatus().pairedEndpointId).isEqualTo(appliance.toString());
-            AuthorizedPeer created = client.resources(AuthorizedPeer.class).inNamespace(n).withName("new-appliance").get();
+            AuthorizedPeer created = client.resources(AuthorizedPeer.class)
+                    .inNamespace(n)
+                    .withName("new-appliance")
+                    .get();
             assertThat(created.getSpec().endpointId).isEqualTo(appliance.toString());
             assertThat(created.getSpec().reflectorRef.name).isEqualTo("edge");
             assertThat(created.getMetadata().getLabels()).containsEntry("site", "lab");
             Await.until(TIMEOUT, "paired peer in the config, code gone", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
-                return c.access.peers.size() == 1 && c.access.peers.get(0).endpointId.equals(appliance.toString())
+                return c.access.peers.size() == 1
+                        && c.access.peers.get(0).endpointId.equals(appliance.toString())
                         && c.access.pairingCodes.isEmpty();
             });
             Await.until(TIMEOUT, "pairedVia on the peer", () -> {
-                var p = client.resources(AuthorizedPeer.class).inNamespace(n).withName("new-appliance").get();
+                var p = client.resources(AuthorizedPeer.class)
+                        .inNamespace(n)
+                        .withName("new-appliance")
+                        .get();
                 return p.getStatus() != null && (n + "/new-appliance").equals(p.getStatus().pairedVia);
             });
         }
     }
 
     @Test
-    void aCodeInTheUsersOwnSecretReachesTheConfig(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void aCodeInTheUsersOwnSecretReachesTheConfig(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance instance = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance instance = client.resource(
+                            Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstanceOperatorTest.awaitConverged(client, instance);
             // Hand-made: no operator labels (so in none of its caches), the code under its own key, a trailing newline.
             String code = PairingCodes.generate();
-            client.secrets().inNamespace(n).resource(new SecretBuilder().withNewMetadata().withName("appliance-code").endMetadata()
-                    .addToStringData("mine", code + "\n").build()).create();
+            client.secrets()
+                    .inNamespace(n)
+                    .resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("appliance-code")
+                            .endMetadata()
+                            .addToStringData("mine", code + "\n")
+                            .build())
+                    .create();
             PairingWindow window = Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n);
             window.getMetadata().setName("own-code");
             window.getSpec().codeSecretRef = new SecretKeyRef("appliance-code", "mine");
-            client.resources(PairingWindow.class).inNamespace(n).resource(window).create();
+            client.resources(PairingWindow.class)
+                    .inNamespace(n)
+                    .resource(window)
+                    .create();
 
             ReflectorConfig withCode = Await.until(TIMEOUT, "the user's code in the config", () -> {
                 var c = Fixtures.config(client, n, "edge-config");
@@ -185,7 +243,8 @@ class PeersAndPairingOperatorTest {
             });
             assertThat(withCode.access.pairingCodes.get(0).code).isEqualTo(code);
             assertThat(withCode.access.pairingCodes.get(0).window).isEqualTo(n + "/own-code");
-            assertThat(client.secrets().inNamespace(n).withName("own-code-code").get()).isNull();
+            assertThat(client.secrets().inNamespace(n).withName("own-code-code").get())
+                    .isNull();
         }
     }
 

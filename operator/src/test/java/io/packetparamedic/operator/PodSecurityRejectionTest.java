@@ -18,34 +18,56 @@ class PodSecurityRejectionTest {
 
     private static ReflectorInstance instance() {
         ReflectorInstance ri = new ReflectorInstance();
-        ri.setMetadata(new ObjectMetaBuilder().withName("edge").withNamespace("psa").build());
+        ri.setMetadata(
+                new ObjectMetaBuilder().withName("edge").withNamespace("psa").build());
         return ri;
     }
 
     private static Deployment withCondition(String type, String status, String message) {
-        return new DeploymentBuilder().withNewMetadata().withName("edge-reflector").endMetadata()
-                .withNewStatus().withConditions(new DeploymentConditionBuilder()
-                        .withType(type).withStatus(status).withReason("FailedCreate").withMessage(message).build())
-                .endStatus().build();
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                .withName("edge-reflector")
+                .endMetadata()
+                .withNewStatus()
+                .withConditions(new DeploymentConditionBuilder()
+                        .withType(type)
+                        .withStatus(status)
+                        .withReason("FailedCreate")
+                        .withMessage(message)
+                        .build())
+                .endStatus()
+                .build();
     }
 
     @Test
     void aReplicaFailureNamingPodSecurityIsARejectionWithTheFix() {
-        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(), withCondition("ReplicaFailure", "True", ADMISSION)))
-                .hasValueSatisfying(m -> assertThat(m)
-                        .contains(ADMISSION)
-                        .endsWith("kubectl label namespace psa pod-security.kubernetes.io/enforce=privileged --overwrite"));
+        assertThat(InstanceStatusCalculator.podSecurityRejection(
+                        instance(), withCondition("ReplicaFailure", "True", ADMISSION)))
+                .hasValueSatisfying(
+                        m -> assertThat(m)
+                                .contains(ADMISSION)
+                                .endsWith(
+                                        "kubectl label namespace psa pod-security.kubernetes.io/enforce=privileged --overwrite"));
     }
 
     @Test
     void otherFailuresAndClearedConditionsAreNot() {
-        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
-                withCondition("ReplicaFailure", "True", "exceeded quota: compute-resources"))).isEmpty();
-        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
-                withCondition("ReplicaFailure", "False", ADMISSION))).isEmpty();
-        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
-                withCondition("Available", "True", "Deployment has minimum availability."))).isEmpty();
-        assertThat(InstanceStatusCalculator.podSecurityRejection(instance(),
-                new DeploymentBuilder().withNewMetadata().withName("x").endMetadata().build())).isEmpty();
+        assertThat(InstanceStatusCalculator.podSecurityRejection(
+                        instance(), withCondition("ReplicaFailure", "True", "exceeded quota: compute-resources")))
+                .isEmpty();
+        assertThat(InstanceStatusCalculator.podSecurityRejection(
+                        instance(), withCondition("ReplicaFailure", "False", ADMISSION)))
+                .isEmpty();
+        assertThat(InstanceStatusCalculator.podSecurityRejection(
+                        instance(), withCondition("Available", "True", "Deployment has minimum availability.")))
+                .isEmpty();
+        assertThat(InstanceStatusCalculator.podSecurityRejection(
+                        instance(),
+                        new DeploymentBuilder()
+                                .withNewMetadata()
+                                .withName("x")
+                                .endMetadata()
+                                .build()))
+                .isEmpty();
     }
 }

@@ -41,11 +41,14 @@ class PodStatusScopeOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void aReflectorPodCannotWriteAnotherInstancesStatusPeersOrWindows(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void aReflectorPodCannotWriteAnotherInstancesStatusPeersOrWindows(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
         KubernetesClient admin = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance a = admin.resource(Fixtures.sample(admin, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance a = admin.resource(
+                            Fixtures.sample(admin, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstanceOperatorTest.awaitConverged(admin, a);
             ReflectorInstance spec = Fixtures.sample(admin, "reflectorinstance.yaml", ReflectorInstance.class, n);
             spec.getMetadata().setName("edge-b");
@@ -54,13 +57,27 @@ class PodStatusScopeOperatorTest {
             spec.getSpec().network.dataPortRange.start = 5301;
             spec.getSpec().network.dataPortRange.end = 5399;
             ReflectorInstance b = admin.resource(spec).create();
-            Await.until(TIMEOUT, "edge-b's ServiceAccount and Role", () ->
-                    admin.serviceAccounts().inNamespace(n).withName("edge-b-reflector").get() != null
-                            && admin.rbac().roles().inNamespace(n).withName("edge-b-reflector").get() != null);
+            Await.until(
+                    TIMEOUT,
+                    "edge-b's ServiceAccount and Role",
+                    () -> admin.serviceAccounts()
+                                            .inNamespace(n)
+                                            .withName("edge-b-reflector")
+                                            .get()
+                                    != null
+                            && admin.rbac()
+                                            .roles()
+                                            .inNamespace(n)
+                                            .withName("edge-b-reflector")
+                                            .get()
+                                    != null);
 
             var peers = admin.resources(AuthorizedPeer.class).inNamespace(n);
-            peers.resource(PeersAndPairingOperatorTest.peer("peer-a", Ed25519Identity.generate().endpointId().toString())).create();
-            AuthorizedPeer pb = PeersAndPairingOperatorTest.peer("peer-b", Ed25519Identity.generate().endpointId().toString());
+            peers.resource(PeersAndPairingOperatorTest.peer(
+                            "peer-a", Ed25519Identity.generate().endpointId().toString()))
+                    .create();
+            AuthorizedPeer pb = PeersAndPairingOperatorTest.peer(
+                    "peer-b", Ed25519Identity.generate().endpointId().toString());
             pb.getSpec().reflectorRef = new ObjectRef("edge-b");
             peers.resource(pb).create();
             var windows = admin.resources(PairingWindow.class).inNamespace(n);
@@ -68,10 +85,22 @@ class PodStatusScopeOperatorTest {
             windows.resource(window(admin, n, "window-b", "edge-b")).create();
 
             // The pod learns a code from its config; by then its Role already names the window.
-            Await.until(TIMEOUT, "window-a's code in edge's config",
-                    () -> Fixtures.config(admin, n, "edge-config").access.pairingCodes.size() == 1);
-            Await.until(TIMEOUT, "window-b's code in edge-b's config",
-                    () -> Fixtures.config(admin, n, "edge-b-config").access.pairingCodes.size() == 1);
+            Await.until(
+                    TIMEOUT,
+                    "window-a's code in edge's config",
+                    () -> Fixtures.config(admin, n, "edge-config")
+                                    .access
+                                    .pairingCodes
+                                    .size()
+                            == 1);
+            Await.until(
+                    TIMEOUT,
+                    "window-b's code in edge-b's config",
+                    () -> Fixtures.config(admin, n, "edge-b-config")
+                                    .access
+                                    .pairingCodes
+                                    .size()
+                            == 1);
 
             KubernetesClient podA = cluster.clientForServiceAccount(n, "edge-reflector");
             EndpointId forged = Ed25519Identity.generate().endpointId();
@@ -83,7 +112,12 @@ class PodStatusScopeOperatorTest {
             // Nor by a full status update (PUT) of B's window.
             PairingWindow replaced = windows.withName("window-b").get();
             replaced.getStatus().pairedEndpointId = forged.toString();
-            assertRefused("update", () -> podA.resources(PairingWindow.class).inNamespace(n).resource(replaced).updateStatus());
+            assertRefused(
+                    "update",
+                    () -> podA.resources(PairingWindow.class)
+                            .inNamespace(n)
+                            .resource(replaced)
+                            .updateStatus());
 
             // No AuthorizedPeer from the forged report: the write never happened, B's window is untouched.
             PairingWindow windowB = windows.withName("window-b").get();
@@ -92,25 +126,39 @@ class PodStatusScopeOperatorTest {
             assertThat(peers.list().getItems()).noneMatch(p -> forged.toString().equals(p.getSpec().endpointId));
 
             // What A's Role names: its instance, its peer, its open window.
-            Await.until(TIMEOUT, "peer-a in edge's Role", () -> names(admin, n, "edge-reflector", "authorizedpeers/status")
-                    .contains("peer-a"));
-            assertThat(names(admin, n, "edge-reflector", "pairingwindows/status")).containsExactly("window-a");
-            assertThat(names(admin, n, "edge-reflector", "authorizedpeers/status")).containsExactly("peer-a");
-            assertThat(names(admin, n, "edge-reflector", "reflectorinstances/status")).containsExactly("edge");
+            Await.until(
+                    TIMEOUT,
+                    "peer-a in edge's Role",
+                    () -> names(admin, n, "edge-reflector", "authorizedpeers/status")
+                            .contains("peer-a"));
+            assertThat(names(admin, n, "edge-reflector", "pairingwindows/status"))
+                    .containsExactly("window-a");
+            assertThat(names(admin, n, "edge-reflector", "authorizedpeers/status"))
+                    .containsExactly("peer-a");
+            assertThat(names(admin, n, "edge-reflector", "reflectorinstances/status"))
+                    .containsExactly("edge");
 
             // A's own objects still work: heartbeat, its peer, its window (which pairs).
             Fixtures.reportHeartbeat(podA, a, "PP-0000", now());
             reportPeerSeen(podA, n, "peer-a");
             EndpointId appliance = Ed25519Identity.generate().endpointId();
             reportPairing(podA, n, "window-a", appliance);
-            Await.until(TIMEOUT, "window-a Consumed", () -> windows.withName("window-a").get().getStatus().phase == Phase.Consumed);
+            Await.until(
+                    TIMEOUT,
+                    "window-a Consumed",
+                    () -> windows.withName("window-a").get().getStatus().phase == Phase.Consumed);
             assertThat(peers.withName("window-a").get().getSpec().endpointId).isEqualTo(appliance.toString());
-            assertThat(peers.withName("window-a").get().getSpec().reflectorRef.name).isEqualTo("edge");
+            assertThat(peers.withName("window-a").get().getSpec().reflectorRef.name)
+                    .isEqualTo("edge");
 
             // A closed window leaves the Role; the peer it created joins it.
-            Await.until(TIMEOUT, "edge's Role without window-a, with the paired peer", () ->
-                    names(admin, n, "edge-reflector", "pairingwindows/status").isEmpty()
-                            && names(admin, n, "edge-reflector", "authorizedpeers/status").equals(List.of("peer-a", "window-a")));
+            Await.until(
+                    TIMEOUT,
+                    "edge's Role without window-a, with the paired peer",
+                    () -> names(admin, n, "edge-reflector", "pairingwindows/status")
+                                    .isEmpty()
+                            && names(admin, n, "edge-reflector", "authorizedpeers/status")
+                                    .equals(List.of("peer-a", "window-a")));
             assertRefused("patch", () -> reportPairing(podA, n, "window-a", forged));
             reportPeerSeen(podA, n, "window-a");
 
@@ -122,8 +170,14 @@ class PodStatusScopeOperatorTest {
             // A new window: as soon as its code is in A's config, A's pod may report it (the Role
             // is applied first; the API server's authorizer catches up within moments).
             windows.resource(window(admin, n, "window-a2", "edge")).create();
-            Await.until(TIMEOUT, "window-a2's code in edge's config",
-                    () -> Fixtures.config(admin, n, "edge-config").access.pairingCodes.size() == 1);
+            Await.until(
+                    TIMEOUT,
+                    "window-a2's code in edge's config",
+                    () -> Fixtures.config(admin, n, "edge-config")
+                                    .access
+                                    .pairingCodes
+                                    .size()
+                            == 1);
             Await.until(Duration.ofSeconds(2), "A's pod may write window-a2's status", () -> {
                 reportPairedAtOnly(podA, n, "window-a2");
                 return true;
@@ -131,23 +185,36 @@ class PodStatusScopeOperatorTest {
             assertRefused("patch", () -> reportPairedAtOnly(podB, n, "window-a2"));
 
             // A peer selecting both instances by label: both pods report on it, as both serve it.
-            AuthorizedPeer fleet = PeersAndPairingOperatorTest.peer("fleet", Ed25519Identity.generate().endpointId().toString());
+            AuthorizedPeer fleet = PeersAndPairingOperatorTest.peer(
+                    "fleet", Ed25519Identity.generate().endpointId().toString());
             fleet.getSpec().reflectorRef = null;
             fleet.getSpec().reflectorSelector = new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
-                    .addToMatchLabels("site", "lab").build();
+                    .addToMatchLabels("site", "lab")
+                    .build();
             peers.resource(fleet).create();
-            Await.until(TIMEOUT, "fleet in both Roles", () ->
-                    names(admin, n, "edge-reflector", "authorizedpeers/status").contains("fleet")
-                            && names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
+            Await.until(
+                    TIMEOUT,
+                    "fleet in both Roles",
+                    () -> names(admin, n, "edge-reflector", "authorizedpeers/status")
+                                    .contains("fleet")
+                            && names(admin, n, "edge-b-reflector", "authorizedpeers/status")
+                                    .contains("fleet"));
             reportPeerSeen(podA, n, "fleet");
             reportPeerSeen(podB, n, "fleet");
             // Relabel B out of the selection: B's pod loses it.
-            // A merge patch, not a read-modify-write: the operator updates edge-b's status (its config changed) meanwhile.
-            admin.resources(ReflectorInstance.class).inNamespace(n).withName("edge-b").patch(
-                    PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"metadata\":{\"labels\":{\"site\":\"elsewhere\"}}}");
-            Await.until(TIMEOUT, "fleet gone from edge-b's Role",
-                    () -> !names(admin, n, "edge-b-reflector", "authorizedpeers/status").contains("fleet"));
+            // A merge patch, not a read-modify-write: the operator updates edge-b's status (its config changed)
+            // meanwhile.
+            admin.resources(ReflectorInstance.class)
+                    .inNamespace(n)
+                    .withName("edge-b")
+                    .patch(
+                            PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"labels\":{\"site\":\"elsewhere\"}}}");
+            Await.until(
+                    TIMEOUT,
+                    "fleet gone from edge-b's Role",
+                    () -> !names(admin, n, "edge-b-reflector", "authorizedpeers/status")
+                            .contains("fleet"));
             Await.until(Duration.ofSeconds(2), "B's pod refused fleet", () -> {
                 try {
                     reportPeerSeen(podB, n, "fleet");
@@ -158,8 +225,11 @@ class PodStatusScopeOperatorTest {
             });
             // A deleted peer leaves the Role (a new one of the same name must be selected again).
             peers.withName("peer-a").delete();
-            Await.until(TIMEOUT, "peer-a gone from edge's Role",
-                    () -> !names(admin, n, "edge-reflector", "authorizedpeers/status").contains("peer-a"));
+            Await.until(
+                    TIMEOUT,
+                    "peer-a gone from edge's Role",
+                    () -> !names(admin, n, "edge-reflector", "authorizedpeers/status")
+                            .contains("peer-a"));
         }
     }
 
@@ -175,11 +245,14 @@ class PodStatusScopeOperatorTest {
     }
 
     @Test
-    void theOperatorIgnoresAPairingReportForAWindowItsInstanceNeverOffered(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void theOperatorIgnoresAPairingReportForAWindowItsInstanceNeverOffered(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
         KubernetesClient admin = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance a = admin.resource(Fixtures.sample(admin, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance a = admin.resource(
+                            Fixtures.sample(admin, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstanceOperatorTest.awaitConverged(admin, a);
             var windows = admin.resources(PairingWindow.class).inNamespace(n);
             // A window for an instance that does not exist: Pending, no reflector has a code for it.
@@ -198,10 +271,17 @@ class PodStatusScopeOperatorTest {
             assertThat(rejected.getStatus().phase).isEqualTo(Phase.Pending);
             assertThat(rejected.getStatus().authorizedPeer).isNull();
             assertThat(rejected.getStatus().message).contains("ReflectorInstance nowhere does not exist");
-            assertThat(admin.resources(AuthorizedPeer.class).inNamespace(n).list().getItems()).isEmpty();
-            Await.until(TIMEOUT, "a PairingReportRejected event", () -> admin.v1().events().inNamespace(n).list().getItems().stream()
-                    .anyMatch(e -> KubeEvents.PAIRING_REPORT_REJECTED.equals(e.getReason())
-                            && "orphan".equals(e.getInvolvedObject().getName())));
+            assertThat(admin.resources(AuthorizedPeer.class)
+                            .inNamespace(n)
+                            .list()
+                            .getItems())
+                    .isEmpty();
+            Await.until(
+                    TIMEOUT,
+                    "a PairingReportRejected event",
+                    () -> admin.v1().events().inNamespace(n).list().getItems().stream()
+                            .anyMatch(e -> KubeEvents.PAIRING_REPORT_REJECTED.equals(e.getReason())
+                                    && "orphan".equals(e.getInvolvedObject().getName())));
         }
     }
 
@@ -248,15 +328,22 @@ class PodStatusScopeOperatorTest {
     }
 
     static PatchContext ssa() {
-        return new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(FieldManagers.REFLECTOR).withForce(true).build();
+        return new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(FieldManagers.REFLECTOR)
+                .withForce(true)
+                .build();
     }
 
     /** The resourceNames of the Role's rule for {@code resource}; empty when there is no such rule. */
     static List<String> names(KubernetesClient client, String n, String role, String resource) {
         Role r = client.rbac().roles().inNamespace(n).withName(role).get();
-        return r.getRules().stream().filter(rule -> rule.getResources().contains(resource))
-                .map(PolicyRule::getResourceNames).flatMap(List::stream).sorted().toList();
+        return r.getRules().stream()
+                .filter(rule -> rule.getResources().contains(resource))
+                .map(PolicyRule::getResourceNames)
+                .flatMap(List::stream)
+                .sorted()
+                .toList();
     }
 
     static String now() {

@@ -30,7 +30,8 @@ class PortConflictsTest {
         ReflectorInstance a = instance("a", "2026-11-01T10:00:00Z");
         ReflectorInstance b = instance("b", "2026-11-01T10:00:00Z");
         assertThat(PortConflicts.with(a, Stream.of(b))).isEmpty();
-        assertThat(PortConflicts.with(b, Stream.of(a))).extracting(PortConflicts.Conflict::port)
+        assertThat(PortConflicts.with(b, Stream.of(a)))
+                .extracting(PortConflicts.Conflict::port)
                 .containsExactly(EffectiveSpec.of(a).controlPort());
     }
 
@@ -39,10 +40,13 @@ class PortConflictsTest {
         ReflectorInstance a = instance("a", "2026-11-01T10:00:00Z");
         ReflectorInstance b = instance("b", "2026-11-01T10:01:00Z");
         b.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "n2");
-        assertThat(PortConflicts.with(b, Stream.of(a))).extracting(PortConflicts.Conflict::where).containsExactly("node n2");
+        assertThat(PortConflicts.with(b, Stream.of(a)))
+                .extracting(PortConflicts.Conflict::where)
+                .containsExactly("node n2");
         b.getSpec().nodeSelector = Map.of("zone", "z1");
         a.getSpec().nodeSelector = Map.of("role", "edge");
-        assertThat(PortConflicts.with(b, Stream.of(a))).extracting(PortConflicts.Conflict::where)
+        assertThat(PortConflicts.with(b, Stream.of(a)))
+                .extracting(PortConflicts.Conflict::where)
                 .containsExactly("nodes labelled role=edge,zone=z1");
         a.getSpec().nodeSelector = Map.of("zone", "z2");
         assertThat(PortConflicts.with(b, Stream.of(a))).isEmpty();

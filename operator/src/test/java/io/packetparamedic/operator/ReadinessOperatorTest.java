@@ -29,21 +29,30 @@ class ReadinessOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Test
-    void aPeerAndAWindowAreReadyOnceTheReflectorServesTheConfigWithThem(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void aPeerAndAWindowAreReadyOnceTheReflectorServesTheConfigWithThem(KubeTestCluster cluster, TestNamespace ns)
+            throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance instance = client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            ReflectorInstance instance = client.resource(
+                            Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             ReflectorInstance converged = ReflectorInstanceOperatorTest.awaitConverged(client, instance);
             String endpointId = converged.getStatus().endpointId;
-            assertThat(converged.getStatus().shortEndpointId).isEqualTo(EndpointId.parse(endpointId).shortForm());
+            assertThat(converged.getStatus().shortEndpointId)
+                    .isEqualTo(EndpointId.parse(endpointId).shortForm());
             String before = Fixtures.digestOfConfig(client, n, "edge-config");
-            Fixtures.reportHeartbeat(client, converged, endpointId, Instant.now().toString(), before);
+            Fixtures.reportHeartbeat(
+                    client, converged, endpointId, Instant.now().toString(), before);
 
             var peers = client.resources(AuthorizedPeer.class).inNamespace(n);
             EndpointId id = Ed25519Identity.generate().endpointId();
-            peers.resource(PeersAndPairingOperatorTest.peer("kitchen", id.toString())).create();
-            Await.until(TIMEOUT, "kitchen in the config", () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
+            peers.resource(PeersAndPairingOperatorTest.peer("kitchen", id.toString()))
+                    .create();
+            Await.until(
+                    TIMEOUT,
+                    "kitchen in the config",
+                    () -> Fixtures.config(client, n, "edge-config").access.peers.size() == 1);
             // In the config, but the pod still serves the config without it.
             AuthorizedPeer pending = Await.until(TIMEOUT, "kitchen Pending", () -> {
                 var p = peers.withName("kitchen").get();
@@ -54,53 +63,93 @@ class ReadinessOperatorTest {
                     .satisfies(c -> assertThat(c.getReason()).isEqualTo("AwaitingReflector"));
             assertThat(pending.getStatus().shortEndpointId).isEqualTo(id.shortForm());
 
-            Fixtures.reportHeartbeat(client, converged, endpointId, Instant.now().toString(),
+            Fixtures.reportHeartbeat(
+                    client,
+                    converged,
+                    endpointId,
+                    Instant.now().toString(),
                     Fixtures.digestOfConfig(client, n, "edge-config"));
             AuthorizedPeer active = Await.until(TIMEOUT, "kitchen Ready", () -> {
                 var p = peers.withName("kitchen").get();
                 return Conditions.isTrue(p.getStatus().conditions, "Ready") ? p : null;
             });
             assertThat(active.getStatus().state).isEqualTo(State.Active);
-            assertThat(Conditions.find(active.getStatus().conditions, "Ready").orElseThrow().getMessage()).isEqualTo("served by edge");
+            assertThat(Conditions.find(active.getStatus().conditions, "Ready")
+                            .orElseThrow()
+                            .getMessage())
+                    .isEqualTo("served by edge");
 
             // A window: Open at once, Ready only when the served config carries its code.
             var windows = client.resources(PairingWindow.class).inNamespace(n);
-            windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n)).create();
+            windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n))
+                    .create();
             PairingWindow open = Await.until(TIMEOUT, "window Open", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Open ? w : null;
             });
             assertThat(Conditions.isTrue(open.getStatus().conditions, "Ready")).isFalse();
-            Await.until(TIMEOUT, "code in the config", () -> Fixtures.config(client, n, "edge-config").access.pairingCodes.size() == 1);
-            Await.until(TIMEOUT, "the instance listing the window", () -> client.resources(ReflectorInstance.class).inNamespace(n)
-                    .withName("edge").get().getStatus().openPairingWindows != null);
-            Fixtures.reportHeartbeat(client, converged, endpointId, Instant.now().toString(),
+            Await.until(
+                    TIMEOUT,
+                    "code in the config",
+                    () -> Fixtures.config(client, n, "edge-config")
+                                    .access
+                                    .pairingCodes
+                                    .size()
+                            == 1);
+            Await.until(
+                    TIMEOUT,
+                    "the instance listing the window",
+                    () -> client.resources(ReflectorInstance.class)
+                                    .inNamespace(n)
+                                    .withName("edge")
+                                    .get()
+                                    .getStatus()
+                                    .openPairingWindows
+                            != null);
+            Fixtures.reportHeartbeat(
+                    client,
+                    converged,
+                    endpointId,
+                    Instant.now().toString(),
                     Fixtures.digestOfConfig(client, n, "edge-config"));
             PairingWindow live = Await.until(TIMEOUT, "window Ready", () -> {
                 var w = windows.withName("new-appliance").get();
                 return Conditions.isTrue(w.getStatus().conditions, "Ready") ? w : null;
             });
-            assertThat(Conditions.find(live.getStatus().conditions, "Ready").orElseThrow().getReason()).isEqualTo("CodeLive");
+            assertThat(Conditions.find(live.getStatus().conditions, "Ready")
+                            .orElseThrow()
+                            .getReason())
+                    .isEqualTo("CodeLive");
             // The config changed (it gained the code) and the pod serves it: the peer is still served.
-            assertThat(Conditions.isTrue(peers.withName("kitchen").get().getStatus().conditions, "Ready")).isTrue();
+            assertThat(Conditions.isTrue(peers.withName("kitchen").get().getStatus().conditions, "Ready"))
+                    .isTrue();
 
             // Disabled: out of the config, no longer Ready, state says why.
-            peers.withName("kitchen").edit(p -> { p.getSpec().disabled = true; return p; });
+            peers.withName("kitchen").edit(p -> {
+                p.getSpec().disabled = true;
+                return p;
+            });
             AuthorizedPeer disabled = Await.until(TIMEOUT, "kitchen Disabled", () -> {
                 var p = peers.withName("kitchen").get();
                 return p.getStatus().state == State.Disabled ? p : null;
             });
-            assertThat(Conditions.find(disabled.getStatus().conditions, "Ready").orElseThrow().getReason()).isEqualTo("Disabled");
+            assertThat(Conditions.find(disabled.getStatus().conditions, "Ready")
+                            .orElseThrow()
+                            .getReason())
+                    .isEqualTo("Disabled");
         }
     }
 
     @Test
-    void aWindowForAMissingReflectorIsPendingWithoutACodeUntilTheReflectorExists(KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+    void aWindowForAMissingReflectorIsPendingWithoutACodeUntilTheReflectorExists(
+            KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
             var windows = client.resources(PairingWindow.class).inNamespace(n);
-            PairingWindow early = windows.resource(Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n)).create();
+            PairingWindow early = windows.resource(
+                            Fixtures.sample(client, "pairingwindow.yaml", PairingWindow.class, n))
+                    .create();
             PairingWindow pending = Await.until(TIMEOUT, "window Pending", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus() != null && w.getStatus().phase == Phase.Pending ? w : null;
@@ -110,19 +159,41 @@ class ReadinessOperatorTest {
                     .satisfies(c -> assertThat(c.getReason()).isEqualTo(PairingWindowReconciler.REFLECTOR_NOT_FOUND));
             assertThat(pending.getStatus().codeSecret).isNull();
             assertThat(pending.getStatus().message).contains("ReflectorInstance edge", "does not exist");
-            assertThat(client.secrets().inNamespace(n).withName("new-appliance-code").get()).isNull();
-            Await.until(TIMEOUT, "a ReflectorNotFound Warning", () -> client.v1().events().inNamespace(n).list().getItems().stream()
-                    .anyMatch(e -> PairingWindowReconciler.REFLECTOR_NOT_FOUND.equals(e.getReason())
-                            && "Warning".equals(e.getType()) && early.getMetadata().getName().equals(e.getInvolvedObject().getName())));
+            assertThat(client.secrets()
+                            .inNamespace(n)
+                            .withName("new-appliance-code")
+                            .get())
+                    .isNull();
+            Await.until(
+                    TIMEOUT,
+                    "a ReflectorNotFound Warning",
+                    () -> client.v1().events().inNamespace(n).list().getItems().stream()
+                            .anyMatch(e -> PairingWindowReconciler.REFLECTOR_NOT_FOUND.equals(e.getReason())
+                                    && "Warning".equals(e.getType())
+                                    && early.getMetadata()
+                                            .getName()
+                                            .equals(e.getInvolvedObject().getName())));
 
-            client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n)).create();
+            client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
             PairingWindow open = Await.until(TIMEOUT, "window Open once edge exists", () -> {
                 var w = windows.withName("new-appliance").get();
                 return w.getStatus().phase == Phase.Open ? w : null;
             });
             assertThat(open.getStatus().codeSecret).isEqualTo("new-appliance-code");
-            assertThat(client.secrets().inNamespace(n).withName("new-appliance-code").get()).isNotNull();
-            Await.until(TIMEOUT, "code in edge's config", () -> Fixtures.config(client, n, "edge-config").access.pairingCodes.size() == 1);
+            assertThat(client.secrets()
+                            .inNamespace(n)
+                            .withName("new-appliance-code")
+                            .get())
+                    .isNotNull();
+            Await.until(
+                    TIMEOUT,
+                    "code in edge's config",
+                    () -> Fixtures.config(client, n, "edge-config")
+                                    .access
+                                    .pairingCodes
+                                    .size()
+                            == 1);
         }
     }
 }

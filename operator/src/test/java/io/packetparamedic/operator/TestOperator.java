@@ -28,12 +28,16 @@ final class TestOperator implements AutoCloseable {
                 .withMetrics(new Metrics() {
                     @Override
                     public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
-                        reconciled.computeIfAbsent(key(resource), k -> new AtomicInteger()).incrementAndGet();
+                        reconciled
+                                .computeIfAbsent(key(resource), k -> new AtomicInteger())
+                                .incrementAndGet();
                     }
 
                     @Override
-                    public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
-                        failed.computeIfAbsent(key(resource), k -> new AtomicInteger()).incrementAndGet();
+                    public void failedReconciliation(
+                            HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+                        failed.computeIfAbsent(key(resource), k -> new AtomicInteger())
+                                .incrementAndGet();
                     }
                 }));
         operator.register(new ReflectorInstanceReconciler(), c -> c.settingNamespace(namespace));
@@ -54,7 +58,8 @@ final class TestOperator implements AutoCloseable {
     }
 
     private static String key(HasMetadata r) {
-        return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+        return r.getKind() + "/" + r.getMetadata().getNamespace() + "/"
+                + r.getMetadata().getName();
     }
 
     @Override

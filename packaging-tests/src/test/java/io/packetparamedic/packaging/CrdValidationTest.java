@@ -20,36 +20,36 @@ import org.junit.jupiter.params.provider.CsvSource;
 @KubeCluster
 class CrdValidationTest {
 
-  private static final String ENDPOINT_ID = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K";
+    private static final String ENDPOINT_ID = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K";
 
-  static String instance(String spec) {
-    return "apiVersion: packetparamedic.io/v1alpha1\nkind: ReflectorInstance\n"
-        + "metadata: {name: candidate}\nspec: " + spec + "\n";
-  }
+    static String instance(String spec) {
+        return "apiVersion: packetparamedic.io/v1alpha1\nkind: ReflectorInstance\n"
+                + "metadata: {name: candidate}\nspec: " + spec + "\n";
+    }
 
-  static String peer(String spec) {
-    return "apiVersion: packetparamedic.io/v1alpha1\nkind: AuthorizedPeer\n"
-        + "metadata: {name: candidate}\nspec: " + spec + "\n";
-  }
+    static String peer(String spec) {
+        return "apiVersion: packetparamedic.io/v1alpha1\nkind: AuthorizedPeer\n" + "metadata: {name: candidate}\nspec: "
+                + spec + "\n";
+    }
 
-  static String window(String spec) {
-    return "apiVersion: packetparamedic.io/v1alpha1\nkind: PairingWindow\n"
-        + "metadata: {name: candidate}\nspec: " + spec + "\n";
-  }
+    static String window(String spec) {
+        return "apiVersion: packetparamedic.io/v1alpha1\nkind: PairingWindow\n" + "metadata: {name: candidate}\nspec: "
+                + spec + "\n";
+    }
 
-  static KubectlResult apply(KubeTestCluster cluster, TestNamespace ns, String yaml) {
-    return cluster.kubectlWithInput(yaml, "apply", "--server-side", "--field-manager=crd-validation-test",
-        "-n", ns.name(), "-f", "-");
-  }
+    static KubectlResult apply(KubeTestCluster cluster, TestNamespace ns, String yaml) {
+        return cluster.kubectlWithInput(
+                yaml, "apply", "--server-side", "--field-manager=crd-validation-test", "-n", ns.name(), "-f", "-");
+    }
 
-  static void assertRejected(KubeTestCluster cluster, TestNamespace ns, String yaml, String message) {
-    KubectlResult result = apply(cluster, ns, yaml);
-    assertThat(result.exitCode()).as("applying\n%s\n%s", yaml, result).isNotZero();
-    assertThat(result.stderr()).as("%s", result).contains(message);
-  }
+    static void assertRejected(KubeTestCluster cluster, TestNamespace ns, String yaml, String message) {
+        KubectlResult result = apply(cluster, ns, yaml);
+        assertThat(result.exitCode()).as("applying\n%s\n%s", yaml, result).isNotZero();
+        assertThat(result.stderr()).as("%s", result).contains(message);
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
       # the health port's default (7301) is filled in before the rules run
       {network: {controlPort: 7301}}                                     | spec.network.healthPort must differ from controlPort
       {network: {controlPort: 4100, healthPort: 4100}}                   | spec.network.healthPort must differ from controlPort
@@ -74,23 +74,23 @@ class CrdValidationTest {
       {logLevel: verbose}                                                | supported values: "debug", "error", "info", "trace", "warn"
       {identity: {existingSecret: {name: My_Secret}}}                    | should match
       """)
-  void instanceRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
-    assertRejected(cluster, ns, instance(spec), message);
-  }
+    void instanceRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
+        assertRejected(cluster, ns, instance(spec), message);
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
       {endpointId: PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K}                                           | exactly one of reflectorRef and reflectorSelector must be set
       {endpointId: PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K, reflectorRef: {name: edge}, reflectorSelector: {}} | exactly one of reflectorRef and reflectorSelector must be set
       {endpointId: PP-7DN2, reflectorRef: {name: edge}}                                                                              | should match
       {endpointId: PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K, reflectorRef: {name: Edge}}                | should match
       """)
-  void peerRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
-    assertRejected(cluster, ns, peer(spec), message);
-  }
+    void peerRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
+        assertRejected(cluster, ns, peer(spec), message);
+    }
 
-  @ParameterizedTest(name = "ttl {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest(name = "ttl {0}")
+    @CsvSource(delimiter = '|', textBlock = """
       90 minutes | spec.ttl in body should match
       1.5h       | spec.ttl in body should match
       30m1h      | spec.ttl in body should match
@@ -100,66 +100,101 @@ class CrdValidationTest {
       7d1s       | spec.ttl must be more than 0s and at most 7d
       169h       | spec.ttl must be more than 0s and at most 7d
       """)
-  void windowTtlRejected(String ttl, String message, KubeTestCluster cluster, TestNamespace ns) {
-    assertRejected(cluster, ns, window("{reflectorRef: {name: edge}, ttl: '" + ttl + "'}"), message);
-  }
+    void windowTtlRejected(String ttl, String message, KubeTestCluster cluster, TestNamespace ns) {
+        assertRejected(cluster, ns, window("{reflectorRef: {name: edge}, ttl: '" + ttl + "'}"), message);
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
       {reflectorRef: {name: edge}, peerTemplate: {name: Kitchen}}                           | should match
       {ttl: 10m}                                                                            | spec.reflectorRef: Required value
       """)
-  void windowRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
-    assertRejected(cluster, ns, window(spec), message);
-  }
-
-  @Test
-  void windowTtlTakesGoStyleDurationsAndDefaultsToTenMinutes(KubeTestCluster cluster, TestNamespace ns) {
-    for (String ttl : List.of("1h30m", "90s", "2h", "1d", "1m30s", "7d", "1d23h59m59s")) {
-      KubectlResult result = apply(cluster, ns, window("{reflectorRef: {name: edge}, ttl: '" + ttl + "'}"));
-      assertThat(result.exitCode()).as("ttl %s: %s", ttl, result).isZero();
-      assertThat(cluster.kubectl("get", "pairingwindow", "candidate", "-n", ns.name(), "-o", "jsonpath={.spec.ttl}")
-          .orThrow().stdout()).isEqualTo(ttl);
+    void windowRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
+        assertRejected(cluster, ns, window(spec), message);
     }
-    cluster.kubectlWithInput(window("{reflectorRef: {name: edge}}").replace("candidate", "defaulted"),
-        "create", "-n", ns.name(), "-f", "-").orThrow();
-    assertThat(cluster.kubectl("get", "pairingwindow", "defaulted", "-n", ns.name(), "-o", "jsonpath={.spec.ttl}")
-        .orThrow().stdout()).isEqualTo("10m");
-  }
 
-  @Test
-  void theSamplesApply(KubeTestCluster cluster, TestNamespace ns) {
-    for (String sample : List.of("reflectorinstance", "authorizedpeer", "pairingwindow")) {
-      String yaml = Repo.read(Repo.path("config/samples/" + sample + ".yaml"));
-      KubectlResult result = apply(cluster, ns, yaml);
-      assertThat(result.exitCode()).as("config/samples/%s.yaml: %s", sample, result).isZero();
+    @Test
+    void windowTtlTakesGoStyleDurationsAndDefaultsToTenMinutes(KubeTestCluster cluster, TestNamespace ns) {
+        for (String ttl : List.of("1h30m", "90s", "2h", "1d", "1m30s", "7d", "1d23h59m59s")) {
+            KubectlResult result = apply(cluster, ns, window("{reflectorRef: {name: edge}, ttl: '" + ttl + "'}"));
+            assertThat(result.exitCode()).as("ttl %s: %s", ttl, result).isZero();
+            assertThat(cluster.kubectl(
+                                    "get", "pairingwindow", "candidate", "-n", ns.name(), "-o", "jsonpath={.spec.ttl}")
+                            .orThrow()
+                            .stdout())
+                    .isEqualTo(ttl);
+        }
+        cluster.kubectlWithInput(
+                        window("{reflectorRef: {name: edge}}").replace("candidate", "defaulted"),
+                        "create",
+                        "-n",
+                        ns.name(),
+                        "-f",
+                        "-")
+                .orThrow();
+        assertThat(cluster.kubectl("get", "pairingwindow", "defaulted", "-n", ns.name(), "-o", "jsonpath={.spec.ttl}")
+                        .orThrow()
+                        .stdout())
+                .isEqualTo("10m");
     }
-  }
 
-  @Test
-  void theApiServerFillsInTheReflectorsDefaults(KubeTestCluster cluster, TestNamespace ns) {
-    apply(cluster, ns, instance("{network: {controlPort: 4100}, quotas: {maxTestsPerHourPerPeer: 3}, iperf3: {maxStreams: 2}}"))
-        .orThrow();
-    String spec = cluster.kubectl("get", "reflectorinstance", "candidate", "-n", ns.name(), "-o",
-        "jsonpath={.spec.network.healthPort} {.spec.network.dataPortRange.start}-{.spec.network.dataPortRange.end}"
-            + " {.spec.network.mode} {.spec.network.hostNetwork} {.spec.quotas.maxTestsPerHourPerPeer}"
-            + " {.spec.quotas.maxTestDurationSec} {.spec.iperf3.maxStreams} {.spec.iperf3.defaultStreams}").orThrow().stdout();
-    // defaultStreams stays absent: the operator makes it min(4, maxStreams) = 2.
-    assertThat(spec).isEqualTo("7301 5201-5299 tunneled true 3 60 2 ");
-  }
+    @Test
+    void theSamplesApply(KubeTestCluster cluster, TestNamespace ns) {
+        for (String sample : List.of("reflectorinstance", "authorizedpeer", "pairingwindow")) {
+            String yaml = Repo.read(Repo.path("config/samples/" + sample + ".yaml"));
+            KubectlResult result = apply(cluster, ns, yaml);
+            assertThat(result.exitCode())
+                    .as("config/samples/%s.yaml: %s", sample, result)
+                    .isZero();
+        }
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"192.0.2.10", "reflector.example.net", "2001:db8::1", "[2001:db8::1]", "::ffff:192.0.2.1"})
-  void advertisedAddressTakesAHostOrAnIpAddress(String address, KubeTestCluster cluster, TestNamespace ns) {
-    KubectlResult result = apply(cluster, ns, instance("{network: {advertisedAddress: '" + address + "'}}"));
-    assertThat(result.exitCode()).as("%s", result).isZero();
-  }
+    @Test
+    void theApiServerFillsInTheReflectorsDefaults(KubeTestCluster cluster, TestNamespace ns) {
+        apply(
+                        cluster,
+                        ns,
+                        instance(
+                                "{network: {controlPort: 4100}, quotas: {maxTestsPerHourPerPeer: 3}, iperf3: {maxStreams: 2}}"))
+                .orThrow();
+        String spec = cluster.kubectl(
+                        "get",
+                        "reflectorinstance",
+                        "candidate",
+                        "-n",
+                        ns.name(),
+                        "-o",
+                        "jsonpath={.spec.network.healthPort} {.spec.network.dataPortRange.start}-{.spec.network.dataPortRange.end}"
+                                + " {.spec.network.mode} {.spec.network.hostNetwork} {.spec.quotas.maxTestsPerHourPerPeer}"
+                                + " {.spec.quotas.maxTestDurationSec} {.spec.iperf3.maxStreams} {.spec.iperf3.defaultStreams}")
+                .orThrow()
+                .stdout();
+        // defaultStreams stays absent: the operator makes it min(4, maxStreams) = 2.
+        assertThat(spec).isEqualTo("7301 5201-5299 tunneled true 3 60 2 ");
+    }
 
-  @Test
-  void aValidPeerWithASelectorApplies(KubeTestCluster cluster, TestNamespace ns) {
-    KubectlResult result = apply(cluster, ns, peer("{endpointId: " + ENDPOINT_ID + ", reflectorSelector: {matchLabels: {site: lab}}}"));
-    assertThat(result.exitCode()).as("%s", result).isZero();
-    assertThat(cluster.kubectl("get", "authorizedpeer", "candidate", "-n", ns.name(), "-o", "jsonpath={.spec.disabled}")
-        .orThrow().stdout()).isEqualTo("false");
-  }
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"192.0.2.10", "reflector.example.net", "2001:db8::1", "[2001:db8::1]", "::ffff:192.0.2.1"})
+    void advertisedAddressTakesAHostOrAnIpAddress(String address, KubeTestCluster cluster, TestNamespace ns) {
+        KubectlResult result = apply(cluster, ns, instance("{network: {advertisedAddress: '" + address + "'}}"));
+        assertThat(result.exitCode()).as("%s", result).isZero();
+    }
+
+    @Test
+    void aValidPeerWithASelectorApplies(KubeTestCluster cluster, TestNamespace ns) {
+        KubectlResult result = apply(
+                cluster, ns, peer("{endpointId: " + ENDPOINT_ID + ", reflectorSelector: {matchLabels: {site: lab}}}"));
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(cluster.kubectl(
+                                "get",
+                                "authorizedpeer",
+                                "candidate",
+                                "-n",
+                                ns.name(),
+                                "-o",
+                                "jsonpath={.spec.disabled}")
+                        .orThrow()
+                        .stdout())
+                .isEqualTo("false");
+    }
 }

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /** How the reflector writes its log: {@code text} (key=value lines) or {@code json} (one object per line). */
 public enum LogFormat {
-    TEXT, JSON;
+    TEXT,
+    JSON;
 
     /** The environment variable that selects the format before any option is parsed (e.g. in a pod spec). */
     public static final String ENV = "REFLECTOR_LOG_FORMAT";
@@ -52,7 +53,8 @@ public enum LogFormat {
      */
     public void apply() {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) return;
-        Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LogbackSetup.APPENDER);
+        Appender<ILoggingEvent> appender =
+                context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LogbackSetup.APPENDER);
         if (appender instanceof ConsoleAppender<ILoggingEvent> stderr) {
             stderr.stop();
             stderr.setEncoder(encoder(context));

@@ -60,8 +60,10 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         // trace that its close frame could not be sent, and the watch manager logs each failed
         // reconnect with one at INFO; the informers reconnect on their own, and the outage itself
         // is logged in one line (event=api_unreachable, event=api_reachable).
-        context.getLogger("io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl").setLevel(Level.ERROR);
-        context.getLogger("io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager").setLevel(Level.WARN);
+        context.getLogger("io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl")
+                .setLevel(Level.ERROR);
+        context.getLogger("io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager")
+                .setLevel(Level.WARN);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(stderr);
@@ -71,8 +73,8 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     /** The one-line-per-event encoder, with {@code %safemsg} registered in {@code context}. */
     static PatternLayoutEncoder encoder(LoggerContext context) {
         @SuppressWarnings("unchecked")
-        Map<String, Supplier<DynamicConverter>> rules =
-                (Map<String, Supplier<DynamicConverter>>) context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        Map<String, Supplier<DynamicConverter>> rules = (Map<String, Supplier<DynamicConverter>>)
+                context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
         if (rules == null) {
             rules = new HashMap<>();
             context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);

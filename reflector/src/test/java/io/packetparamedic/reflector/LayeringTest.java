@@ -2,7 +2,6 @@ package io.packetparamedic.reflector;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
-import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
@@ -42,21 +41,35 @@ class LayeringTest {
     @ArchTest
     static final ArchRule layers_only_look_down = layeredArchitecture()
             .consideringOnlyDependenciesInLayers()
-            .layer(ENTRY_POINTS).definedBy(packages("cli", "kube", "selftest", "client"))
-            .layer(ASSEMBLY).definedBy(packages("runtime"))
-            .layer(NETWORK_FRONT).definedBy(packages("server", "admin", "health"))
-            .layer(PROTOCOL).definedBy(packages("rpc"))
-            .layer(DOMAIN).definedBy(packages("session", "governance", "auth"))
-            .layer(DATA_PLANE).definedBy(packages("engine"))
-            .layer(INFRASTRUCTURE).definedBy(packages("config", "audit", "metrics", "tls", "wire", "build")
+            .layer(ENTRY_POINTS)
+            .definedBy(packages("cli", "kube", "selftest", "client"))
+            .layer(ASSEMBLY)
+            .definedBy(packages("runtime"))
+            .layer(NETWORK_FRONT)
+            .definedBy(packages("server", "admin", "health"))
+            .layer(PROTOCOL)
+            .definedBy(packages("rpc"))
+            .layer(DOMAIN)
+            .definedBy(packages("session", "governance", "auth"))
+            .layer(DATA_PLANE)
+            .definedBy(packages("engine"))
+            .layer(INFRASTRUCTURE)
+            .definedBy(packages("config", "audit", "metrics", "tls", "wire", "build")
                     .or(ROOT_LOGGING))
-            .whereLayer(ENTRY_POINTS).mayNotBeAccessedByAnyLayer()
-            .whereLayer(ASSEMBLY).mayOnlyAccessLayers(NETWORK_FRONT, PROTOCOL, DOMAIN, DATA_PLANE, INFRASTRUCTURE)
-            .whereLayer(NETWORK_FRONT).mayOnlyAccessLayers(PROTOCOL, DOMAIN, DATA_PLANE, INFRASTRUCTURE)
-            .whereLayer(PROTOCOL).mayOnlyAccessLayers(DOMAIN, DATA_PLANE, INFRASTRUCTURE)
-            .whereLayer(DOMAIN).mayOnlyAccessLayers(DATA_PLANE, INFRASTRUCTURE)
-            .whereLayer(DATA_PLANE).mayOnlyAccessLayers(INFRASTRUCTURE)
-            .whereLayer(INFRASTRUCTURE).mayNotAccessAnyLayer()
+            .whereLayer(ENTRY_POINTS)
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer(ASSEMBLY)
+            .mayOnlyAccessLayers(NETWORK_FRONT, PROTOCOL, DOMAIN, DATA_PLANE, INFRASTRUCTURE)
+            .whereLayer(NETWORK_FRONT)
+            .mayOnlyAccessLayers(PROTOCOL, DOMAIN, DATA_PLANE, INFRASTRUCTURE)
+            .whereLayer(PROTOCOL)
+            .mayOnlyAccessLayers(DOMAIN, DATA_PLANE, INFRASTRUCTURE)
+            .whereLayer(DOMAIN)
+            .mayOnlyAccessLayers(DATA_PLANE, INFRASTRUCTURE)
+            .whereLayer(DATA_PLANE)
+            .mayOnlyAccessLayers(INFRASTRUCTURE)
+            .whereLayer(INFRASTRUCTURE)
+            .mayNotAccessAnyLayer()
             .ensureAllClassesAreContainedInArchitecture()
             .as("layers only look down")
             .because("a package that reaches up a layer ties the lower layer to its callers (issue 15): "
@@ -65,7 +78,8 @@ class LayeringTest {
     @ArchTest
     static final ArchRule the_network_front_does_not_know_sessions = noClasses()
             .that(packages("server"))
-            .should().dependOnClassesThat(packages("session"))
+            .should()
+            .dependOnClassesThat(packages("session"))
             .as("the network front does not know sessions")
             .because("a connection hands requests to rpc, which speaks to the session layer; "
                     + "PeerConnection is the connection, not a session peer");
@@ -73,7 +87,9 @@ class LayeringTest {
     @ArchTest
     static final ArchRule the_domain_speaks_no_protocol = noClasses()
             .that(packages("session", "governance", "auth"))
-            .should().dependOnClassesThat().belongToAnyOf(Payload.class, Envelope.class)
+            .should()
+            .dependOnClassesThat()
+            .belongToAnyOf(Payload.class, Envelope.class)
             .as("the domain speaks no protocol")
             .because("session, governance and auth return domain results; rpc builds every Paramedic Link "
                     + "message from them, so the wire format lives in one layer");
@@ -81,14 +97,16 @@ class LayeringTest {
     @ArchTest
     static final ArchRule the_network_front_builds_no_messages = noClasses()
             .that(packages("server", "admin", "health"))
-            .should().callConstructorWhere(constructorOfALinkMessage())
+            .should()
+            .callConstructorWhere(constructorOfALinkMessage())
             .as("the network front builds no Paramedic Link messages")
             .because("the pipeline carries messages; rpc builds every response and error");
 
     @ArchTest
     static final ArchRule the_data_plane_does_not_know_sessions = noClasses()
             .that(packages("engine"))
-            .should().dependOnClassesThat(packages("session"))
+            .should()
+            .dependOnClassesThat(packages("session"))
             .as("the data plane does not know sessions")
             .because("an engine serves one EngineRequest; admission and lifecycle are the session layer's");
 
@@ -99,7 +117,8 @@ class LayeringTest {
     }
 
     private static DescribedPredicate<JavaConstructorCall> constructorOfALinkMessage() {
-        return DescribedPredicate.describe("a constructor of a Paramedic Link message",
+        return DescribedPredicate.describe(
+                "a constructor of a Paramedic Link message",
                 call -> call.getTargetOwner().getName().startsWith(Payload.class.getName()));
     }
 }

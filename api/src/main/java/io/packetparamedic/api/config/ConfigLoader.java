@@ -144,11 +144,13 @@ public final class ConfigLoader {
                 throw new ConfigException(sourceName + ": invalid value for " + key + ": must be "
                         + IntegerKeys.of(key).requirement() + ", got " + offendingValue(m));
             }
-            throw new ConfigException(sourceName + ": invalid value for " + key
-                    + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            throw new ConfigException(sourceName + ": invalid value for " + key + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new ConfigException(sourceName + ": malformed TOML" + where + ": " + e.getOriginalMessage());
         }
         if (config == null) config = new ReflectorConfig();
@@ -157,7 +159,8 @@ public final class ConfigLoader {
         }
         validate(config, sourceName);
         expandHome(config);
-        List<String> warnings = unknown.stream().map(u -> sourceName + ": " + u + " (ignored)").toList();
+        List<String> warnings =
+                unknown.stream().map(u -> sourceName + ": " + u + " (ignored)").toList();
         return new Loaded(config, Optional.empty(), warnings);
     }
 
@@ -165,7 +168,8 @@ public final class ConfigLoader {
     private static void expandHome(ReflectorConfig c) {
         c.identity.privateKeyPath = Paths.expand(c.identity.privateKeyPath).toString();
         c.logging.auditLogPath = Paths.expand(c.logging.auditLogPath).toString();
-        if (c.state.dataDir != null && !c.state.dataDir.isBlank()) c.state.dataDir = Paths.expand(c.state.dataDir).toString();
+        if (c.state.dataDir != null && !c.state.dataDir.isBlank())
+            c.state.dataDir = Paths.expand(c.state.dataDir).toString();
         c.iperf3.path = Paths.expand(c.iperf3.path).toString();
     }
 
@@ -212,7 +216,9 @@ public final class ConfigLoader {
         k.oneOf("network.mode", c.network.mode, MODES);
         k.integer("network.data_port_range_start", c.network.dataPortRangeStart);
         k.integer("network.data_port_range_end", c.network.dataPortRangeEnd);
-        k.check("network.data_port_range_end", c.network.dataPortRangeEnd >= c.network.dataPortRangeStart,
+        k.check(
+                "network.data_port_range_end",
+                c.network.dataPortRangeEnd >= c.network.dataPortRangeStart,
                 "must be >= data_port_range_start (" + c.network.dataPortRangeStart + ")");
         k.integer("network.handshake_timeout_sec", c.network.handshakeTimeoutSec);
         k.integer("network.idle_timeout_sec", c.network.idleTimeoutSec);
@@ -232,7 +238,9 @@ public final class ConfigLoader {
             if (p.name != null && !p.name.isBlank()) {
                 // A name addresses one peer (peers remove, the AuthorizedPeer whose status is written).
                 Integer first = names.putIfAbsent(p.name.strip().toLowerCase(Locale.ROOT), i);
-                k.check("access.peers[" + i + "].name", first == null,
+                k.check(
+                        "access.peers[" + i + "].name",
+                        first == null,
                         "\"" + p.name + "\" is already the name of access.peers[" + first + "]; names must be unique");
             }
             if (p.maxTestsPerHourPerPeer != null) {
@@ -245,7 +253,9 @@ public final class ConfigLoader {
         for (int i = 0; i < c.access.pairingCodes.size(); i++) {
             ReflectorConfig.PairingCode p = c.access.pairingCodes.get(i);
             String key = "access.pairing_codes[" + i + "]";
-            k.check(key + ".code", PairingCodes.isValid(p.code),
+            k.check(
+                    key + ".code",
+                    PairingCodes.isValid(p.code),
                     "must be " + PairingCodes.LENGTH + " characters from " + PairingCodes.ALPHABET);
             if (p.expiresAt != null) k.instant(key + ".expires_at", p.expiresAt);
         }
@@ -258,7 +268,9 @@ public final class ConfigLoader {
         k.path("iperf3.path", c.iperf3.path);
         k.integer("iperf3.max_streams", c.iperf3.maxStreams);
         k.integer("iperf3.default_streams", c.iperf3.defaultStreams);
-        k.check("iperf3.default_streams", c.iperf3.defaultStreams <= c.iperf3.maxStreams,
+        k.check(
+                "iperf3.default_streams",
+                c.iperf3.defaultStreams <= c.iperf3.maxStreams,
                 "must be <= max_streams (" + c.iperf3.maxStreams + ")");
         k.oneOf("logging.level", c.logging.level == null ? null : c.logging.level.toLowerCase(), LEVELS);
         k.path("logging.audit_log_path", c.logging.auditLogPath);
@@ -285,7 +297,9 @@ public final class ConfigLoader {
         /** Not empty; {@code ~user/…} is refused rather than taken as a relative directory named {@code ~user}. */
         void path(String key, String v) {
             notBlank(key, v);
-            check(key, !v.startsWith("~") || v.equals("~") || v.startsWith("~/"),
+            check(
+                    key,
+                    !v.startsWith("~") || v.equals("~") || v.startsWith("~/"),
                     "only ~ and ~/… (your home directory) are expanded, not ~user; got \"" + v + "\"");
         }
 
@@ -297,7 +311,9 @@ public final class ConfigLoader {
             notBlank(key, v);
             try {
                 URI uri = new URI("tcp://" + v);
-                check(key, uri.getHost() != null && uri.getPort() >= 0 && uri.getPort() <= 65535,
+                check(
+                        key,
+                        uri.getHost() != null && uri.getPort() >= 0 && uri.getPort() <= 65535,
                         "must be host:port, got \"" + v + "\"");
             } catch (java.net.URISyntaxException e) {
                 check(key, false, "must be host:port, got \"" + v + "\"");
@@ -343,8 +359,13 @@ public final class ConfigLoader {
         }
 
         @Override
-        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
-                JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+        public boolean handleUnknownProperty(
+                DeserializationContext ctxt,
+                JsonParser p,
+                JsonDeserializer<?> deserializer,
+                Object beanOrClass,
+                String propertyName)
+                throws IOException {
             // Depending on the value's token the parser may already be inside the value's own
             // context, so the innermost name may or may not be the property itself.
             List<String> names = new ArrayList<>();
@@ -355,10 +376,15 @@ public final class ConfigLoader {
             if (names.isEmpty() || !names.get(names.size() - 1).equals(propertyName)) names.add(propertyName);
             String key = String.join(".", names).replace(".[", "[");
             String parent = key.substring(0, key.length() - propertyName.length());
-            List<String> known = deserializer == null ? List.of()
-                    : deserializer.getKnownPropertyNames().stream().map(String::valueOf).toList();
-            unknown.add("unknown key " + key + DidYouMean.closest(propertyName, known)
-                    .map(k -> " (did you mean " + parent + k + "?)").orElse(""));
+            List<String> known = deserializer == null
+                    ? List.of()
+                    : deserializer.getKnownPropertyNames().stream()
+                            .map(String::valueOf)
+                            .toList();
+            unknown.add("unknown key " + key
+                    + DidYouMean.closest(propertyName, known)
+                            .map(k -> " (did you mean " + parent + k + "?)")
+                            .orElse(""));
             p.skipChildren();
             return true;
         }

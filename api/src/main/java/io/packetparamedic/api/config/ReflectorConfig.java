@@ -43,6 +43,7 @@ public class ReflectorConfig {
         public boolean requireAlpn = false;
         /** {@code tunneled} or {@code direct_ephemeral}; grants say direct_ephemeral in both for now. */
         public String mode = "tunneled";
+
         public int dataPortRangeStart = 5201;
         public int dataPortRangeEnd = 5299;
         /** (ours) the address appliances are told to use, when the listen address is not it. */
@@ -141,6 +142,7 @@ public class ReflectorConfig {
          * with a third to spare. docs/operations.md has the arithmetic.
          */
         public long maxBytesPerDayPerPeer = 400_000_000_000L;
+
         public int cooldownSec = 5;
         public boolean allowUdpEcho = true;
         public boolean allowThroughput = true;

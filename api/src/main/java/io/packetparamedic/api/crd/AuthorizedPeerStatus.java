@@ -15,18 +15,13 @@ public class AuthorizedPeerStatus {
 
     /** The fields the operator applies (field manager {@value FieldManagers#OPERATOR}); the rest belong to the pod. */
     public static final java.util.Set<String> OPERATOR_FIELDS = java.util.Set.of(
-            "conditions",
-            "observedGeneration",
-            "reflectors",
-            "pairedVia",
-            "pairedAt",
-            "shortEndpointId",
-            "state");
+            "conditions", "observedGeneration", "reflectors", "pairedVia", "pairedAt", "shortEndpointId", "state");
 
     // ---- (operator) ---------------------------------------------------------------------
 
     @SchemaFrom(type = ConditionSchema[].class)
-    @JsonPropertyDescription("(operator) Ready, Valid (check symbol) and Active (enabled, unexpired, on at least one instance).")
+    @JsonPropertyDescription(
+            "(operator) Ready, Valid (check symbol) and Active (enabled, unexpired, on at least one instance).")
     public List<Condition> conditions;
 
     @JsonPropertyDescription("(operator) The generation the operator's fields describe.")
@@ -65,5 +60,12 @@ public class AuthorizedPeerStatus {
     @JsonPropertyDescription("(pod) Test sessions this peer has run since the reflector started.")
     public Long totalSessions;
 
-    public enum State { Active, Disabled, Expired, Invalid, NoReflector, Pending }
+    public enum State {
+        Active,
+        Disabled,
+        Expired,
+        Invalid,
+        NoReflector,
+        Pending
+    }
 }

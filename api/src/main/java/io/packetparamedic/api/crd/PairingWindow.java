@@ -19,14 +19,36 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version("v1alpha1")
 @ShortNames({"pairing", "pairings", "pw"})
 @Categories("packetparamedic")
-@AdditionalPrinterColumn(name = "Reflector", jsonPath = ".spec.reflectorRef.name", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Reflector",
+        jsonPath = ".spec.reflectorRef.name",
+        type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Expires At", jsonPath = ".status.expiresAt", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Paired Peer", jsonPath = ".status.authorizedPeer", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Code Secret", jsonPath = ".status.codeSecret", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Reason",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Expires At",
+        jsonPath = ".status.expiresAt",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Paired Peer",
+        jsonPath = ".status.authorizedPeer",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Code Secret",
+        jsonPath = ".status.codeSecret",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class PairingWindow extends CustomResource<PairingWindowSpec, PairingWindowStatus> implements Namespaced {
 
     public String windowKey() {

@@ -27,8 +27,10 @@ public class PairingWindowSpec {
      * (a converted number has no size bound for the cost estimator, which then refuses the rule).
      */
     private static final String TTL_REST = "(self.contains('d') ? self.substring(self.indexOf('d') + 1) : self)";
-    private static final String TTL_SECONDS = "((self.contains('d') ? int(self.substring(0, self.indexOf('d'))) * 86400 : 0)"
-            + " + (" + TTL_REST + " == '' ? 0 : duration(" + TTL_REST + ").getSeconds()))";
+
+    private static final String TTL_SECONDS =
+            "((self.contains('d') ? int(self.substring(0, self.indexOf('d'))) * 86400 : 0)" + " + (" + TTL_REST
+                    + " == '' ? 0 : duration(" + TTL_REST + ").getSeconds()))";
 
     @Required
     @JsonPropertyDescription("The ReflectorInstance to pair with, in the same namespace.")
@@ -37,13 +39,16 @@ public class PairingWindowSpec {
     @Pattern(TTL_PATTERN)
     @Size(min = 2, max = 24)
     @Default(DEFAULT_TTL)
-    @ValidationRule(value = "!self.matches('" + TTL_PATTERN + "') || ("
-            + TTL_SECONDS + " > 0 && " + TTL_SECONDS + " <= 604800)",
+    @ValidationRule(
+            value = "!self.matches('" + TTL_PATTERN + "') || (" + TTL_SECONDS + " > 0 && " + TTL_SECONDS
+                    + " <= 604800)",
             message = "spec.ttl must be more than 0s and at most 7d")
-    @JsonPropertyDescription("How long the window stays open from its creation, as a Go-style duration in d, h, m and s, largest unit first: 10m, 90s, 1h30m, 1d. More than 0s, at most 7d (the reflector never keeps a pairing code longer). Default: 10m.")
+    @JsonPropertyDescription(
+            "How long the window stays open from its creation, as a Go-style duration in d, h, m and s, largest unit first: 10m, 90s, 1h30m, 1d. More than 0s, at most 7d (the reflector never keeps a pairing code longer). Default: 10m.")
     public String ttl;
 
-    @JsonPropertyDescription("Use the code in this Secret (key defaults to 'code'), e.g. one the appliance generated; otherwise the operator generates one.")
+    @JsonPropertyDescription(
+            "Use the code in this Secret (key defaults to 'code'), e.g. one the appliance generated; otherwise the operator generates one.")
     public SecretKeyRef codeSecretRef;
 
     @JsonPropertyDescription("What the AuthorizedPeer created on pairing looks like.")

@@ -15,23 +15,19 @@ public class PairingWindowStatus {
 
     /** The fields the operator applies (field manager {@value FieldManagers#OPERATOR}); the rest belong to the pod. */
     public static final java.util.Set<String> OPERATOR_FIELDS = java.util.Set.of(
-            "phase",
-            "expiresAt",
-            "codeSecret",
-            "authorizedPeer",
-            "message",
-            "conditions",
-            "observedGeneration");
+            "phase", "expiresAt", "codeSecret", "authorizedPeer", "message", "conditions", "observedGeneration");
 
     // ---- (operator) ---------------------------------------------------------------------
 
-    @JsonPropertyDescription("(operator) Pending (its ReflectorInstance does not exist yet), Open, Consumed, Expired or Failed.")
+    @JsonPropertyDescription(
+            "(operator) Pending (its ReflectorInstance does not exist yet), Open, Consumed, Expired or Failed.")
     public Phase phase;
 
     @JsonPropertyDescription("(operator) RFC 3339 time the window closes: creation + ttl.")
     public String expiresAt;
 
-    @JsonPropertyDescription("(operator) The Secret holding the code (key 'code' unless spec.codeSecretRef says otherwise).")
+    @JsonPropertyDescription(
+            "(operator) The Secret holding the code (key 'code' unless spec.codeSecretRef says otherwise).")
     public String codeSecret;
 
     @JsonPropertyDescription("(operator) The AuthorizedPeer created when the window was consumed.")
@@ -55,5 +51,11 @@ public class PairingWindowStatus {
     @JsonPropertyDescription("(pod) When it did (RFC 3339).")
     public String pairedAt;
 
-    public enum Phase { Pending, Open, Consumed, Expired, Failed }
+    public enum Phase {
+        Pending,
+        Open,
+        Consumed,
+        Expired,
+        Failed
+    }
 }

@@ -10,10 +10,12 @@ import io.fabric8.generator.annotation.Min;
 public class PeerQuotas {
     @Min(1)
     @Max(Integer.MAX_VALUE)
-    @JsonPropertyDescription("Tests this peer may start per hour (at least 1; to shut a peer out, set spec.disabled). Absent: the instance's spec.quotas.maxTestsPerHourPerPeer.")
+    @JsonPropertyDescription(
+            "Tests this peer may start per hour (at least 1; to shut a peer out, set spec.disabled). Absent: the instance's spec.quotas.maxTestsPerHourPerPeer.")
     public Integer maxTestsPerHourPerPeer;
 
     @Min(1)
-    @JsonPropertyDescription("Bytes this peer may move per UTC day. Absent: the instance's spec.quotas.maxBytesPerDayPerPeer.")
+    @JsonPropertyDescription(
+            "Bytes this peer may move per UTC day. Absent: the instance's spec.quotas.maxBytesPerDayPerPeer.")
     public Long maxBytesPerDayPerPeer;
 }

@@ -112,21 +112,31 @@ public class ReflectorInstanceStatus {
             + " equal to configHash once the current config is live.")
     public String appliedConfigHash;
 
-    public enum Phase { Pending, Progressing, Ready, Degraded }
+    public enum Phase {
+        Pending,
+        Progressing,
+        Ready,
+        Degraded
+    }
 
     /** (pod) One running test session. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class ActiveSession {
         @JsonPropertyDescription("The session's test ID, as in the audit log.")
         public String testId;
+
         @JsonPropertyDescription("Endpoint ID of the peer.")
         public String peer;
+
         @JsonPropertyDescription("throughput or udp_echo.")
         public String type;
+
         @JsonPropertyDescription("The data port the session uses.")
         public Integer port;
+
         @JsonPropertyDescription("RFC 3339 time the session started.")
         public String started;
+
         @JsonPropertyDescription("RFC 3339 time the session ends at the latest.")
         public String expires;
     }

@@ -38,9 +38,7 @@ public final class Ed25519Identity {
     public static final int SEED_LENGTH = 32;
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     /** DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112). */
-    private static final byte[] SPKI_PREFIX = {
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
-    };
+    private static final byte[] SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
     private final byte[] seed;
     private final byte[] publicKey;
@@ -50,7 +48,9 @@ public final class Ed25519Identity {
 
     private Ed25519Identity(byte[] seed) {
         this.seed = seed.clone();
-        this.publicKey = new Ed25519PrivateKeyParameters(this.seed, 0).generatePublicKey().getEncoded();
+        this.publicKey = new Ed25519PrivateKeyParameters(this.seed, 0)
+                .generatePublicKey()
+                .getEncoded();
         this.endpointId = EndpointId.fromPublicKey(publicKey);
         try {
             KeyFactory kf = KeyFactory.getInstance("Ed25519");
@@ -94,8 +94,8 @@ public final class Ed25519Identity {
         } catch (NoSuchFileException e) {
             throw new IdentityException("identity key file " + file + " does not exist");
         } catch (AccessDeniedException e) {
-            throw new IdentityException("cannot read identity key file " + file + ": permission denied (running as user "
-                    + System.getProperty("user.name") + ")");
+            throw new IdentityException("cannot read identity key file " + file
+                    + ": permission denied (running as user " + System.getProperty("user.name") + ")");
         } catch (IOException e) {
             throw new IdentityException("cannot read identity key file " + file + ": " + e.getMessage());
         }
@@ -124,11 +124,12 @@ public final class Ed25519Identity {
         } catch (UnsupportedOperationException notPosix) {
             return;
         } catch (IOException e) {
-            throw new IdentityException("cannot read the permissions of identity key file " + file + ": " + e.getMessage());
+            throw new IdentityException(
+                    "cannot read the permissions of identity key file " + file + ": " + e.getMessage());
         }
         Set<PosixFilePermission> others = EnumSet.copyOf(perms);
-        others.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_EXECUTE));
+        others.removeAll(EnumSet.of(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
         if (!others.isEmpty()) {
             throw new IdentityException("identity key file " + file + " (owner " + owner + ") has mode "
                     + PosixFilePermissions.toString(perms) + ": other users can read or change it; "
@@ -168,8 +169,8 @@ public final class Ed25519Identity {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            tmp = Files.createTempFile(
+                    dir, "." + target.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(seed));
                 ch.force(true);
@@ -252,7 +253,8 @@ public final class Ed25519Identity {
     public static byte[] rawPublicKey(PublicKey key) {
         byte[] der = key.getEncoded();
         if (!"Ed25519".equalsIgnoreCase(key.getAlgorithm()) && !"EdDSA".equalsIgnoreCase(key.getAlgorithm())
-                || der == null || der.length != SPKI_PREFIX.length + 32
+                || der == null
+                || der.length != SPKI_PREFIX.length + 32
                 || !Arrays.equals(der, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length)) {
             throw new IdentityException("not an Ed25519 public key: " + key.getAlgorithm());
         }

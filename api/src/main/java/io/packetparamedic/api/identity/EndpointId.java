@@ -21,8 +21,7 @@ public final class EndpointId implements Comparable<EndpointId> {
      * The canonical form as a regular expression (also used in the CRD schema); parsing is more
      * lenient than this, see {@link #parse}.
      */
-    public static final String PATTERN =
-            "^PP(-[0-9A-HJKMNP-TV-Z]{4}){13}-[0-9A-HJKMNP-TV-Z]$";
+    public static final String PATTERN = "^PP(-[0-9A-HJKMNP-TV-Z]{4}){13}-[0-9A-HJKMNP-TV-Z]$";
 
     private static final int[] DECODE = new int[128];
 
@@ -50,8 +49,7 @@ public final class EndpointId implements Comparable<EndpointId> {
     public static EndpointId fromPublicKey(byte[] publicKey) {
         Objects.requireNonNull(publicKey, "publicKey");
         if (publicKey.length != PUBLIC_KEY_LENGTH) {
-            throw new IllegalArgumentException(
-                    "an Ed25519 public key has 32 bytes, got " + publicKey.length);
+            throw new IllegalArgumentException("an Ed25519 public key has 32 bytes, got " + publicKey.length);
         }
         return new EndpointId(publicKey);
     }
@@ -76,18 +74,15 @@ public final class EndpointId implements Comparable<EndpointId> {
             if (c == '-') continue;
             int v = c < 128 ? DECODE[c] : -1;
             if (v < 0) {
-                throw new IllegalArgumentException(
-                        "endpoint ID has an invalid character '" + c + "': " + quote(input));
+                throw new IllegalArgumentException("endpoint ID has an invalid character '" + c + "': " + quote(input));
             }
             if (n == values.length) {
-                throw new IllegalArgumentException(
-                        "endpoint ID is too long (expected 53 symbols): " + quote(input));
+                throw new IllegalArgumentException("endpoint ID is too long (expected 53 symbols): " + quote(input));
             }
             values[n++] = v;
         }
         if (n != values.length) {
-            throw new IllegalArgumentException(
-                    "endpoint ID has " + n + " symbols, expected 53: " + quote(input));
+            throw new IllegalArgumentException("endpoint ID has " + n + " symbols, expected 53: " + quote(input));
         }
         int[] body = Arrays.copyOf(values, SYMBOLS);
         int expected = checkValue(body);

@@ -11,9 +11,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -57,11 +57,13 @@ public final class SelfSignedCertificate {
         try {
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     subject, serial, notBefore, notAfter, subject, identity.jcaPublicKey());
-            builder.addExtension(Extension.subjectAlternativeName, false,
+            builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
                     new GeneralNames(new GeneralName(GeneralName.dNSName, SAN_PREFIX + claimedId)));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            X509CertificateHolder holder = builder.build(
-                    new JcaContentSignerBuilder("Ed25519").build(identity.privateKey()));
+            X509CertificateHolder holder =
+                    builder.build(new JcaContentSignerBuilder("Ed25519").build(identity.privateKey()));
             return new JcaX509CertificateConverter().getCertificate(holder);
         } catch (OperatorCreationException | CertificateException | java.io.IOException e) {
             throw new IdentityException("cannot create the self-signed certificate", e);

@@ -21,7 +21,8 @@ public final class SecretData {
         try {
             return Optional.of(Base64.getDecoder().decode(encoded.strip()));
         } catch (IllegalArgumentException e) {
-            String name = secret.getMetadata() == null ? "?" : secret.getMetadata().getName();
+            String name =
+                    secret.getMetadata() == null ? "?" : secret.getMetadata().getName();
             throw new IllegalArgumentException("Secret " + name + " key " + key + " is not valid base64");
         }
     }

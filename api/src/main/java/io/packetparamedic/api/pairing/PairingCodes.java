@@ -30,7 +30,8 @@ public final class PairingCodes {
         }
         for (int i = 0; i < c.length(); i++) {
             if (ALPHABET.indexOf(c.charAt(i)) < 0) {
-                throw new IllegalArgumentException("a pairing code uses only " + ALPHABET + "; got '" + c.charAt(i) + "'");
+                throw new IllegalArgumentException(
+                        "a pairing code uses only " + ALPHABET + "; got '" + c.charAt(i) + "'");
             }
         }
         return c;
@@ -51,7 +52,8 @@ public final class PairingCodes {
      */
     public static boolean matches(String expected, String presented) {
         byte[] a = (expected == null ? "" : expected.toUpperCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
-        byte[] b = (presented == null ? "" : presented.strip().toUpperCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
+        byte[] b =
+                (presented == null ? "" : presented.strip().toUpperCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(a, b);
     }
 }

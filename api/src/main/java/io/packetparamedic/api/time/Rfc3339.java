@@ -29,7 +29,8 @@ public final class Rfc3339 {
         try {
             return OffsetDateTime.parse(text.strip()).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an RFC 3339 timestamp (e.g. 2026-11-30T15:04:05Z)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not an RFC 3339 timestamp (e.g. 2026-11-30T15:04:05Z)");
         }
     }
 

@@ -11,11 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void noFileGivesEveryDefaultOfSpecSection9() {
-        ReflectorConfig c = ConfigLoader.load(null, Map.of("XDG_CONFIG_HOME", dir.toString())).config();
+        ReflectorConfig c = ConfigLoader.load(null, Map.of("XDG_CONFIG_HOME", dir.toString()))
+                .config();
         assertThat(c.identity.privateKeyPath).isEqualTo("/var/lib/reflector/identity.ed25519");
         assertThat(c.network.listenAddress).isEqualTo("0.0.0.0:4000");
         assertThat(c.network.listenAddressHealth).isEqualTo("0.0.0.0:7301");
@@ -76,53 +78,66 @@ class ConfigLoaderTest {
                 """);
         assertThatThrownBy(() -> ConfigLoader.loadFile(f))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage(f + ": unknown key quotas.max_tests_per_hour (did you mean quotas.max_tests_per_hour_per_peer?); "
+                .hasMessage(f
+                        + ": unknown key quotas.max_tests_per_hour (did you mean quotas.max_tests_per_hour_per_peer?); "
                         + "unknown key quotas.legacy_knob; "
                         + "unknown key netwrok (did you mean network?); "
                         + "unknown key access.peers[0].nmae (did you mean access.peers[0].name?)");
         for (String table : new String[] {"identity", "network", "access", "quotas", "iperf3", "logging", "state"}) {
             assertThatThrownBy(() -> ConfigLoader.parse("[" + table + "]\nbogus_key = 1\n", "f.toml"))
-                    .as(table).hasMessage("f.toml: unknown key " + table + ".bogus_key");
+                    .as(table)
+                    .hasMessage("f.toml: unknown key " + table + ".bogus_key");
         }
-        assertThatThrownBy(() -> ConfigLoader.parse("[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires = 1\n", "f.toml"))
-                .hasMessage("f.toml: unknown key access.pairing_codes[0].expires (did you mean access.pairing_codes[0].expires_at?)");
+        assertThatThrownBy(() ->
+                        ConfigLoader.parse("[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires = 1\n", "f.toml"))
+                .hasMessage(
+                        "f.toml: unknown key access.pairing_codes[0].expires (did you mean access.pairing_codes[0].expires_at?)");
     }
 
     @Test
     void unknownKeysAreWarningsWhenTheCallerAsksForThat() throws Exception {
         Path f = dir.resolve("reflector.toml");
-        Files.writeString(f, "[quotas]\nmax_concurrent_tests = 3\nlegacy_knob = \"x\"\n[telemetry]\nendpoint = \"http://example\"\n");
+        Files.writeString(
+                f,
+                "[quotas]\nmax_concurrent_tests = 3\nlegacy_knob = \"x\"\n[telemetry]\nendpoint = \"http://example\"\n");
         ConfigLoader.Loaded loaded = ConfigLoader.loadFile(f, ConfigLoader.UnknownKeys.WARN);
         assertThat(loaded.config().quotas.maxConcurrentTests).isEqualTo(3);
-        assertThat(loaded.warnings()).containsExactlyInAnyOrder(
-                f + ": unknown key quotas.legacy_knob (ignored)",
-                f + ": unknown key telemetry (ignored)");
+        assertThat(loaded.warnings())
+                .containsExactlyInAnyOrder(
+                        f + ": unknown key quotas.legacy_knob (ignored)", f + ": unknown key telemetry (ignored)");
     }
 
     @Test
     void aFractionOrANonPositiveLimitIsRefusedWithTheFullKey() {
         assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_tests_per_hour_per_peer = 2.5\n", "f.toml"))
-                .hasMessage("f.toml: invalid value for quotas.max_tests_per_hour_per_peer: must be a positive integer, got 2.5");
+                .hasMessage(
+                        "f.toml: invalid value for quotas.max_tests_per_hour_per_peer: must be a positive integer, got 2.5");
         assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_tests_per_hour_per_peer = 0\n", "f.toml"))
-                .hasMessage("f.toml: invalid value for quotas.max_tests_per_hour_per_peer: must be a positive integer, got 0");
+                .hasMessage(
+                        "f.toml: invalid value for quotas.max_tests_per_hour_per_peer: must be a positive integer, got 0");
         assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_bytes_per_day_per_peer = -1\n", "f.toml"))
-                .hasMessage("f.toml: invalid value for quotas.max_bytes_per_day_per_peer: must be a positive integer, got -1");
+                .hasMessage(
+                        "f.toml: invalid value for quotas.max_bytes_per_day_per_peer: must be a positive integer, got -1");
         assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_concurrent_tests = 0\n", "f.toml"))
                 .hasMessage("f.toml: invalid value for quotas.max_concurrent_tests: must be a positive integer, got 0");
         assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\ncooldown_sec = 1.5\n", "f.toml"))
                 .hasMessage("f.toml: invalid value for quotas.cooldown_sec: must be an integer >= 0, got 1.5");
         assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmax_unauthenticated_percent = 101\n", "f.toml"))
-                .hasMessage("f.toml: invalid value for network.max_unauthenticated_percent: must be an integer from 1 to 100, got 101");
+                .hasMessage(
+                        "f.toml: invalid value for network.max_unauthenticated_percent: must be an integer from 1 to 100, got 101");
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 [[access.peers]]
                 endpoint_id = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K"
                 max_bytes_per_day_per_peer = 0
                 """, "f.toml"))
-                .hasMessage("f.toml: invalid value for access.peers[0].max_bytes_per_day_per_peer: must be a positive integer, got 0");
+                .hasMessage(
+                        "f.toml: invalid value for access.peers[0].max_bytes_per_day_per_peer: must be a positive integer, got 0");
         assertThatThrownBy(() -> ConfigLoader.parse("[quotas]\nmax_concurrent_tests = \"3\"\n", "f.toml"))
-                .hasMessage("f.toml: invalid value for quotas.max_concurrent_tests: must be a positive integer, got \"3\"");
+                .hasMessage(
+                        "f.toml: invalid value for quotas.max_concurrent_tests: must be a positive integer, got \"3\"");
         // A cooldown of 0 means none, and stays allowed.
-        assertThat(ConfigLoader.parse("[quotas]\ncooldown_sec = 0\n", "f.toml").config().quotas.cooldownSec).isZero();
+        assertThat(ConfigLoader.parse("[quotas]\ncooldown_sec = 0\n", "f.toml").config().quotas.cooldownSec)
+                .isZero();
     }
 
     @Test
@@ -141,7 +156,8 @@ class ConfigLoaderTest {
         Path home = Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
         ReflectorConfig c = ConfigLoader.loadFile(f).config();
         assertThat(c.privateKeyPath()).isEqualTo(home.resolve("reflector/identity.ed25519"));
-        assertThat(c.identity.privateKeyPath).isEqualTo(home.resolve("reflector/identity.ed25519").toString());
+        assertThat(c.identity.privateKeyPath)
+                .isEqualTo(home.resolve("reflector/identity.ed25519").toString());
         assertThat(c.auditLogPath()).isEqualTo(home.resolve("reflector/audit.jsonl"));
         assertThat(c.dataDir()).isEqualTo(home);
         assertThat(c.iperf3.path).isEqualTo(home.resolve("bin/iperf3").toString());
@@ -189,15 +205,18 @@ class ConfigLoaderTest {
                 .hasMessage("f.toml: invalid value for access.peers[1].name: \"Kitchen\" is already the name of "
                         + "access.peers[0]; names must be unique");
         // Unnamed peers are fine, however many.
-        ReflectorConfig c = ConfigLoader.parse(twoKitchens.replace("name = \"kitchen\"\n", "").replace("name = \"Kitchen\"\n", ""),
-                "f.toml").config();
+        ReflectorConfig c = ConfigLoader.parse(
+                        twoKitchens.replace("name = \"kitchen\"\n", "").replace("name = \"Kitchen\"\n", ""), "f.toml")
+                .config();
         assertThat(c.access.peers).hasSize(2);
     }
 
     @Test
     void expiresAtTakesAnyRfc3339Offset() {
         ReflectorConfig c = ConfigLoader.parse(
-                "[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires_at = \"2030-01-01T01:00:00+01:00\"\n", "f.toml").config();
+                        "[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires_at = \"2030-01-01T01:00:00+01:00\"\n",
+                        "f.toml")
+                .config();
         assertThat(c.access.pairingCodes.get(0).expiresAt).isEqualTo("2030-01-01T01:00:00+01:00");
         assertThatThrownBy(() -> ConfigLoader.parse(
                         "[[access.pairing_codes]]\ncode = \"K7MX2QPA\"\nexpires_at = \"tomorrow\"\n", "f.toml"))
@@ -207,7 +226,8 @@ class ConfigLoaderTest {
 
     @Test
     void aVariantIsACopyAndLeavesTheLoadedConfigurationAsItWas() {
-        ReflectorConfig loaded = ConfigLoader.parse("[network]\nlisten_address = \"0.0.0.0:4000\"\n", "f.toml").config();
+        ReflectorConfig loaded = ConfigLoader.parse("[network]\nlisten_address = \"0.0.0.0:4000\"\n", "f.toml")
+                .config();
         ReflectorConfig bound = loaded.withListenAddress("127.0.0.1:4100");
         ReflectorConfig local = loaded.withDataDir(Path.of("/tmp/x"));
         assertThat(bound.network.listenAddress).isEqualTo("127.0.0.1:4100");
@@ -250,7 +270,8 @@ class ConfigLoaderTest {
     @Test
     void explicitFileThatDoesNotExistIsAnError() {
         Path missing = dir.resolve("nope.toml");
-        assertThatThrownBy(() -> ConfigLoader.load(missing)).hasMessage(missing + ": configuration file does not exist");
+        assertThatThrownBy(() -> ConfigLoader.load(missing))
+                .hasMessage(missing + ": configuration file does not exist");
     }
 
     @Test
@@ -259,7 +280,8 @@ class ConfigLoaderTest {
         c.quotas.maxBytesPerDayPerPeer = 123;
         c.network.advertisedAddress = "203.0.113.7";
         c.access.authorizedPeers.add("PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K");
-        c.access.peers.add(new ReflectorConfig.Peer("PP-0EGG-FFZK-SR8B-W7BG-VMCE-EJY0-K5KY-9NHG-KEJG-TQRX-VJ36-84JN-66W0-A", "lab"));
+        c.access.peers.add(new ReflectorConfig.Peer(
+                "PP-0EGG-FFZK-SR8B-W7BG-VMCE-EJY0-K5KY-9NHG-KEJG-TQRX-VJ36-84JN-66W0-A", "lab"));
         c.access.pairingCodes.add(new ReflectorConfig.PairingCode("K7MX2QPA", "2030-01-01T00:00:00Z", "ns/win"));
         String toml = ConfigLoader.render(c);
         ConfigLoader.Loaded back = ConfigLoader.parse(toml, "rendered");

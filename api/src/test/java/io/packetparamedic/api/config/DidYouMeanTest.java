@@ -7,8 +7,12 @@ import org.junit.jupiter.api.Test;
 
 class DidYouMeanTest {
 
-    private static final List<String> QUOTAS = List.of("max_test_duration_sec", "max_concurrent_tests",
-            "max_tests_per_hour_per_peer", "max_bytes_per_day_per_peer", "cooldown_sec");
+    private static final List<String> QUOTAS = List.of(
+            "max_test_duration_sec",
+            "max_concurrent_tests",
+            "max_tests_per_hour_per_peer",
+            "max_bytes_per_day_per_peer",
+            "cooldown_sec");
 
     @Test
     void levenshteinDistance() {

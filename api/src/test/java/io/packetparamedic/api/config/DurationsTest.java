@@ -30,7 +30,8 @@ class DurationsTest {
         assertThat(Durations.format(Duration.ofSeconds(90061))).isEqualTo("1d1h1m1s");
         assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
         for (long s : new long[] {1, 59, 60, 61, 3599, 3600, 3661, 86399, 86400, 604800, 1_000_000}) {
-            assertThat(Durations.parse(Durations.format(Duration.ofSeconds(s))).getSeconds()).isEqualTo(s);
+            assertThat(Durations.parse(Durations.format(Duration.ofSeconds(s))).getSeconds())
+                    .isEqualTo(s);
         }
     }
 
@@ -38,8 +39,9 @@ class DurationsTest {
     void badFormsSayWhatIsWrong() {
         assertThatThrownBy(() -> Durations.parse("10 minutes"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("invalid duration \"10 minutes\": cannot read \"10 minutes\"; expected whole numbers with units "
-                        + "d, h, m or s, largest first (e.g. 90s, 10m, 1h30m, 2d)");
+                .hasMessage(
+                        "invalid duration \"10 minutes\": cannot read \"10 minutes\"; expected whole numbers with units "
+                                + "d, h, m or s, largest first (e.g. 90s, 10m, 1h30m, 2d)");
         assertThatThrownBy(() -> Durations.parse("90")).hasMessageContaining("\"90\" has no unit");
         assertThatThrownBy(() -> Durations.parse("1h90")).hasMessageContaining("\"90\" has no unit");
         assertThatThrownBy(() -> Durations.parse("30m1h")).hasMessageContaining("largest to smallest");

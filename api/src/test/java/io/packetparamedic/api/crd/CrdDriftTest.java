@@ -65,7 +65,8 @@ class CrdDriftTest {
                 Files.createDirectories(dir);
                 Files.writeString(checkedIn, generated, StandardCharsets.UTF_8);
             }
-            assertThat(checkedIn).as("checked-in CRD %s (regenerate: ./mvnw -pl api test -Dcrds.update=true)", name)
+            assertThat(checkedIn)
+                    .as("checked-in CRD %s (regenerate: ./mvnw -pl api test -Dcrds.update=true)", name)
                     .exists();
             assertThat(Files.readString(checkedIn, StandardCharsets.UTF_8))
                     .as("%s drifted from the Java types; regenerate: ./mvnw -pl api test -Dcrds.update=true", checkedIn)
@@ -76,14 +77,30 @@ class CrdDriftTest {
     @Test
     void printerColumnsComeInTheOrderKubectlShouldPrint() throws IOException {
         assertThat(printerColumnNames(CRDS.get(0)))
-                .containsExactly("Endpoint ID", "Ready", "Reason", "Address", "Peers", "Active", "Phase",
-                        "Full Endpoint ID", "Age");
-        assertThat(printerColumnNames(CRDS.get(1)))
-                .containsExactly("Endpoint ID", "Reflector", "State", "Ready", "Reason", "Valid", "Last Seen",
-                        "Full Endpoint ID", "Age");
-        assertThat(printerColumnNames(CRDS.get(2)))
-                .containsExactly("Reflector", "Phase", "Ready", "Reason", "Expires At", "Paired Peer", "Code Secret",
+                .containsExactly(
+                        "Endpoint ID",
+                        "Ready",
+                        "Reason",
+                        "Address",
+                        "Peers",
+                        "Active",
+                        "Phase",
+                        "Full Endpoint ID",
                         "Age");
+        assertThat(printerColumnNames(CRDS.get(1)))
+                .containsExactly(
+                        "Endpoint ID",
+                        "Reflector",
+                        "State",
+                        "Ready",
+                        "Reason",
+                        "Valid",
+                        "Last Seen",
+                        "Full Endpoint ID",
+                        "Age");
+        assertThat(printerColumnNames(CRDS.get(2)))
+                .containsExactly(
+                        "Reflector", "Phase", "Ready", "Reason", "Expires At", "Paired Peer", "Code Secret", "Age");
     }
 
     @Test

@@ -30,8 +30,8 @@ class CrdSchemaTest {
      * Standard Kubernetes types embedded as they are: their own fields are documented by
      * {@code kubectl explain pod.spec...}; the field holding them must still have a description.
      */
-    private static final Set<String> KUBERNETES_TYPES = Set.of(
-            "spec.affinity", "spec.tolerations[]", "spec.resources", "spec.reflectorSelector");
+    private static final Set<String> KUBERNETES_TYPES =
+            Set.of("spec.affinity", "spec.tolerations[]", "spec.resources", "spec.reflectorSelector");
 
     @Test
     void everyPropertyHasADescription() throws IOException {
@@ -80,7 +80,9 @@ class CrdSchemaTest {
         for (String name : CrdDriftTest.CRDS) {
             collectDefaults(name + ": spec", schema(name).getProperties().get("spec"), defaults);
         }
-        assertThat(defaults).as("properties with a schema default").hasSizeGreaterThan(15)
+        assertThat(defaults)
+                .as("properties with a schema default")
+                .hasSizeGreaterThan(15)
                 .allSatisfy(d -> assertThat(d.description()).as(d.path()).contains("Default: " + d.value() + "."));
     }
 
@@ -93,7 +95,9 @@ class CrdSchemaTest {
             if (child.getDefault() != null) {
                 List<String> values = new ArrayList<>();
                 child.getDefault().elements().forEachRemaining(v -> values.add(v.asText()));
-                String value = child.getDefault().isObject() ? String.join("-", values) : child.getDefault().asText();
+                String value = child.getDefault().isObject()
+                        ? String.join("-", values)
+                        : child.getDefault().asText();
                 out.add(new StatedDefault(path + "." + e.getKey(), value, child.getDescription()));
             }
             collectDefaults(path + "." + e.getKey(), child, out);
@@ -123,7 +127,9 @@ class CrdSchemaTest {
         JSONSchemaProps spec = schema(CrdDriftTest.CRDS.get(0)).getProperties().get("spec");
         ReflectorConfig.Network network = REFLECTOR_DEFAULTS.network;
         ReflectorConfig.Quotas quotas = REFLECTOR_DEFAULTS.quotas;
-        assertThat(defaultOf(spec, "network.hostNetwork")).as("the operator's hostNetwork default").isEqualTo("true");
+        assertThat(defaultOf(spec, "network.hostNetwork"))
+                .as("the operator's hostNetwork default")
+                .isEqualTo("true");
         assertThat(defaultOf(spec, "network.controlPort")).isEqualTo(port(network.listenAddress));
         assertThat(defaultOf(spec, "network.healthPort")).isEqualTo(port(network.listenAddressHealth));
         assertThat(defaultOf(spec, "network.dataPortRange"))
@@ -132,13 +138,17 @@ class CrdSchemaTest {
         assertThat(defaultOf(spec, "network.requireAlpn")).isEqualTo(String.valueOf(network.requireAlpn));
         assertThat(defaultOf(spec, "quotas.maxTestDurationSec")).isEqualTo(String.valueOf(quotas.maxTestDurationSec));
         assertThat(defaultOf(spec, "quotas.maxConcurrentTests")).isEqualTo(String.valueOf(quotas.maxConcurrentTests));
-        assertThat(defaultOf(spec, "quotas.maxTestsPerHourPerPeer")).isEqualTo(String.valueOf(quotas.maxTestsPerHourPerPeer));
-        assertThat(defaultOf(spec, "quotas.maxBytesPerDayPerPeer")).isEqualTo(String.valueOf(quotas.maxBytesPerDayPerPeer));
+        assertThat(defaultOf(spec, "quotas.maxTestsPerHourPerPeer"))
+                .isEqualTo(String.valueOf(quotas.maxTestsPerHourPerPeer));
+        assertThat(defaultOf(spec, "quotas.maxBytesPerDayPerPeer"))
+                .isEqualTo(String.valueOf(quotas.maxBytesPerDayPerPeer));
         assertThat(defaultOf(spec, "quotas.cooldownSec")).isEqualTo(String.valueOf(quotas.cooldownSec));
         assertThat(defaultOf(spec, "quotas.allowUdpEcho")).isEqualTo(String.valueOf(quotas.allowUdpEcho));
         assertThat(defaultOf(spec, "quotas.allowThroughput")).isEqualTo(String.valueOf(quotas.allowThroughput));
-        assertThat(defaultOf(spec, "quotas.udpEchoMaxPacketRate")).isEqualTo(String.valueOf(quotas.udpEchoMaxPacketRate));
-        assertThat(defaultOf(spec, "iperf3.maxStreams")).isEqualTo(String.valueOf(REFLECTOR_DEFAULTS.iperf3.maxStreams));
+        assertThat(defaultOf(spec, "quotas.udpEchoMaxPacketRate"))
+                .isEqualTo(String.valueOf(quotas.udpEchoMaxPacketRate));
+        assertThat(defaultOf(spec, "iperf3.maxStreams"))
+                .isEqualTo(String.valueOf(REFLECTOR_DEFAULTS.iperf3.maxStreams));
         assertThat(defaultOf(spec, "logLevel")).isEqualTo(REFLECTOR_DEFAULTS.logging.level);
         // Absent, defaultStreams is min(4, maxStreams): no fixed value to declare.
         assertThat(defaultOf(spec, "iperf3.defaultStreams")).isNull();
@@ -146,7 +156,8 @@ class CrdSchemaTest {
 
     @Test
     void windowAndPeerDefaultsAreTheOperatorsDefaults() throws IOException {
-        JSONSchemaProps window = schema(CrdDriftTest.CRDS.get(2)).getProperties().get("spec");
+        JSONSchemaProps window =
+                schema(CrdDriftTest.CRDS.get(2)).getProperties().get("spec");
         assertThat(defaultOf(window, "ttl")).isEqualTo(PairingWindowSpec.DEFAULT_TTL);
         JSONSchemaProps peer = schema(CrdDriftTest.CRDS.get(1)).getProperties().get("spec");
         assertThat(defaultOf(peer, "disabled")).isEqualTo("false");
@@ -169,7 +180,9 @@ class CrdSchemaTest {
         }
         if (at.getDefault() == null) return null;
         // JSON text for numbers, booleans and objects; a string default without its quotes.
-        return at.getDefault().isTextual() ? at.getDefault().asText() : at.getDefault().toString();
+        return at.getDefault().isTextual()
+                ? at.getDefault().asText()
+                : at.getDefault().toString();
     }
 
     private static String port(String hostPort) {
@@ -178,8 +191,8 @@ class CrdSchemaTest {
 
     private static JSONSchemaProps schema(String name) throws IOException {
         Path file = Path.of(System.getProperty("crds.dir", "../crds")).resolve(name);
-        CustomResourceDefinition crd = YAML.unmarshal(Files.readString(file, StandardCharsets.UTF_8),
-                CustomResourceDefinition.class);
+        CustomResourceDefinition crd =
+                YAML.unmarshal(Files.readString(file, StandardCharsets.UTF_8), CustomResourceDefinition.class);
         return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
     }
 }

@@ -33,8 +33,8 @@ final class DeclaredPrinterColumnOrder implements CRDPostProcessor {
     private final Map<String, Class<?>> resourceClassByCrdName;
 
     DeclaredPrinterColumnOrder(Collection<Class<? extends CustomResource<?, ?>>> resourceClasses) {
-        this.resourceClassByCrdName = resourceClasses.stream()
-                .collect(Collectors.toMap(CustomResource::getCRDName, Function.identity()));
+        this.resourceClassByCrdName =
+                resourceClasses.stream().collect(Collectors.toMap(CustomResource::getCRDName, Function.identity()));
     }
 
     @Override

@@ -12,14 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class Ed25519IdentityTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void firstLoadCreatesA32ByteOwnerOnlyKeyAndLaterLoadsKeepIt() throws Exception {
         Path key = dir.resolve("deep/er/identity.ed25519");
         Ed25519Identity first = Ed25519Identity.loadOrCreate(key);
         assertThat(Files.size(key)).isEqualTo(32);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
         assertThat(Ed25519Identity.loadOrCreate(key).endpointId()).isEqualTo(first.endpointId());
         assertThat(dir.resolve("deep/er").toFile().list()).containsExactly("identity.ed25519");
     }
@@ -31,7 +33,8 @@ class Ed25519IdentityTest {
         Ed25519Identity next = Ed25519Identity.generate();
         next.save(key);
         assertThat(Ed25519Identity.load(key).endpointId()).isEqualTo(next.endpointId());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
     }
 
     @Test
@@ -79,7 +82,8 @@ class Ed25519IdentityTest {
         X509Certificate cert = SelfSignedCertificate.create(id);
         cert.verify(id.jcaPublicKey());
         assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=" + id.endpointId());
-        assertThat(SelfSignedCertificate.sanEndpointIds(cert)).containsExactly(id.endpointId().toString());
+        assertThat(SelfSignedCertificate.sanEndpointIds(cert))
+                .containsExactly(id.endpointId().toString());
         assertThat(SelfSignedCertificate.keyEndpointId(cert)).contains(id.endpointId());
         assertThat(cert.getNotAfter().getTime() - cert.getNotBefore().getTime())
                 .isGreaterThan(3650L * 24 * 3600 * 1000);

@@ -17,15 +17,26 @@ class SecretDataTest {
 
     @Test
     void decodesTextAndStripsTheTrailingNewlineOfHandMadeSecrets() {
-        Secret s = new SecretBuilder().withNewMetadata().withName("code").endMetadata().addToData("code", b64("ABCD-1234\n")).build();
+        Secret s = new SecretBuilder()
+                .withNewMetadata()
+                .withName("code")
+                .endMetadata()
+                .addToData("code", b64("ABCD-1234\n"))
+                .build();
         assertThat(SecretData.text(s, "code")).contains("ABCD-1234");
-        assertThat(SecretData.bytes(s, "code")).hasValueSatisfying(b -> assertThat(b).hasSize(10));
+        assertThat(SecretData.bytes(s, "code"))
+                .hasValueSatisfying(b -> assertThat(b).hasSize(10));
     }
 
     @Test
     void absentSecretOrKeyIsEmptyAndBadBase64NamesTheSecret() {
         assertThat(SecretData.text(null, "k")).isEmpty();
-        Secret s = new SecretBuilder().withNewMetadata().withName("id").endMetadata().addToData("seed", "%%%").build();
+        Secret s = new SecretBuilder()
+                .withNewMetadata()
+                .withName("id")
+                .endMetadata()
+                .addToData("seed", "%%%")
+                .build();
         assertThat(SecretData.text(s, "other")).isEmpty();
         assertThatThrownBy(() -> SecretData.bytes(s, "seed")).hasMessageContaining("Secret id key seed");
     }

@@ -21,7 +21,8 @@ class Rfc3339Test {
 
     @Test
     void rejectsNonTimestampsWithTheText() {
-        assertThatThrownBy(() -> Rfc3339.parse("yesterday")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Rfc3339.parse("yesterday"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'yesterday'");
         assertThat(Rfc3339.tryParse("yesterday")).isEmpty();
         assertThat(Rfc3339.tryParse(null)).isEmpty();

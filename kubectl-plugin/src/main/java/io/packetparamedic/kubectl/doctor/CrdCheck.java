@@ -29,25 +29,39 @@ final class CrdCheck implements Check {
     private static Finding check(Scope scope, String name, String version) {
         CustomResourceDefinition crd;
         try {
-            crd = scope.client.apiextensions().v1().customResourceDefinitions().withName(name).get();
+            crd = scope.client
+                    .apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(name)
+                    .get();
         } catch (KubernetesClientException e) {
             return Finding.warn(NAME, name + ": cannot read CRDs (" + Scope.reason(e) + ")");
         }
         if (crd == null) {
-            return Finding.fail(NAME, name + " is not installed (kubectl apply --server-side -f config/crds/bases/, or the Helm chart)");
+            return Finding.fail(
+                    NAME,
+                    name + " is not installed (kubectl apply --server-side -f config/crds/bases/, or the Helm chart)");
         }
         if (crd.getMetadata().getDeletionTimestamp() != null) {
             return Finding.fail(NAME, name + " is being deleted");
         }
-        boolean established = crd.getStatus() != null && crd.getStatus().getConditions() != null && crd.getStatus().getConditions()
-                .stream().anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean established = crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
         if (!established) {
             return Finding.fail(NAME, name + " exists but is not Established");
         }
         List<String> served = crd.getSpec().getVersions().stream()
-                .filter(v -> Boolean.TRUE.equals(v.getServed())).map(CustomResourceDefinitionVersion::getName).toList();
+                .filter(v -> Boolean.TRUE.equals(v.getServed()))
+                .map(CustomResourceDefinitionVersion::getName)
+                .toList();
         String storage = crd.getSpec().getVersions().stream()
-                .filter(v -> Boolean.TRUE.equals(v.getStorage())).map(CustomResourceDefinitionVersion::getName).findFirst().orElse("?");
+                .filter(v -> Boolean.TRUE.equals(v.getStorage()))
+                .map(CustomResourceDefinitionVersion::getName)
+                .findFirst()
+                .orElse("?");
         if (!served.contains(version)) {
             return Finding.fail(NAME, name + " serves " + served + ", this plugin speaks " + version);
         }

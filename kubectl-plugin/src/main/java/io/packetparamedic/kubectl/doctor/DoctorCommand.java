@@ -14,9 +14,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** Checks an installation; every finding is one OK/WARN/FAIL line, and any FAIL makes the exit code 1. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check the installation: CRDs, the operator, Pod Security labels, host port conflicts, instance readiness.",
-                "Looks at all namespaces unless -n is given. Exits 1 if any check FAILs."})
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check the installation: CRDs, the operator, Pod Security labels, host port conflicts, instance readiness.",
+            "Looks at all namespaces unless -n is given. Exits 1 if any check FAILs."
+        })
 public final class DoctorCommand implements Callable<Integer> {
 
     static final String DEFAULT_OPERATOR_SELECTOR = "app.kubernetes.io/name=packetparamedic-operator";
@@ -27,11 +31,16 @@ public final class DoctorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--operator-namespace", paramLabel = "NAMESPACE",
+    @Option(
+            names = "--operator-namespace",
+            paramLabel = "NAMESPACE",
             description = "Where the operator runs (default: searched in all namespaces).")
     String operatorNamespace;
 
-    @Option(names = "--operator-selector", paramLabel = "SELECTOR", defaultValue = DEFAULT_OPERATOR_SELECTOR,
+    @Option(
+            names = "--operator-selector",
+            paramLabel = "SELECTOR",
+            defaultValue = DEFAULT_OPERATOR_SELECTOR,
             description = "Label selector of the operator's Deployment (default ${DEFAULT-VALUE}).")
     String operatorSelector;
 
@@ -41,8 +50,12 @@ public final class DoctorCommand implements Callable<Integer> {
         boolean failed = false;
         try (KubernetesClient client = root.cluster().connect()) {
             Scope scope = new Scope(client, root.cluster().explicitNamespace());
-            List<Check> checks = List.of(new CrdCheck(), new OperatorCheck(Optional.ofNullable(operatorNamespace), operatorSelector),
-                    new PodSecurityCheck(), new PortConflictCheck(), new InstanceReadyCheck());
+            List<Check> checks = List.of(
+                    new CrdCheck(),
+                    new OperatorCheck(Optional.ofNullable(operatorNamespace), operatorSelector),
+                    new PodSecurityCheck(),
+                    new PortConflictCheck(),
+                    new InstanceReadyCheck());
             for (Check check : checks) {
                 for (Finding f : check.run(scope)) {
                     out.printf("%-5s %-13s %s%n", f.level(), f.check(), f.reason());

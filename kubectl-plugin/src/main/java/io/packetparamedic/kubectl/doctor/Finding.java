@@ -3,7 +3,11 @@ package io.packetparamedic.kubectl.doctor;
 /** One line of the doctor's report. */
 record Finding(Level level, String check, String reason) {
 
-    enum Level { OK, WARN, FAIL }
+    enum Level {
+        OK,
+        WARN,
+        FAIL
+    }
 
     static Finding ok(String check, String reason) {
         return new Finding(Level.OK, check, reason);

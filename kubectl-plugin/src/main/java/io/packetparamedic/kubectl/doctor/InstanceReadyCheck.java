@@ -11,16 +11,24 @@ final class InstanceReadyCheck implements Check {
 
     @Override
     public List<Finding> run(Scope scope) {
-        if (scope.instancesUnavailable().isPresent()) return List.of(Finding.warn(NAME, "not checked: " + scope.instancesUnavailable().get()));
+        if (scope.instancesUnavailable().isPresent())
+            return List.of(Finding.warn(
+                    NAME, "not checked: " + scope.instancesUnavailable().get()));
         List<ReflectorInstance> notReady = scope.instances().stream()
                 .filter(ri -> ri.getStatus() == null || !Instances.isTrue(ri.getStatus().conditions, "Ready"))
                 .toList();
         if (notReady.isEmpty()) {
-            return List.of(Finding.ok(NAME, scope.instances().size() + " ReflectorInstance(s) in " + scope.where() + ", all Ready"));
+            return List.of(Finding.ok(
+                    NAME, scope.instances().size() + " ReflectorInstance(s) in " + scope.where() + ", all Ready"));
         }
-        return notReady.stream().map(ri -> Finding.warn(NAME, Scope.key(ri) + " is not Ready: "
-                + Instances.condition(ri.getStatus() != null ? ri.getStatus().conditions : null, "Ready")
-                        .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no status from the operator yet")))
+        return notReady.stream()
+                .map(ri -> Finding.warn(
+                        NAME,
+                        Scope.key(ri) + " is not Ready: "
+                                + Instances.condition(
+                                                ri.getStatus() != null ? ri.getStatus().conditions : null, "Ready")
+                                        .map(c -> c.getReason() + ": " + c.getMessage())
+                                        .orElse("no status from the operator yet")))
                 .toList();
     }
 }

@@ -28,26 +28,42 @@ final class OperatorCheck implements Check {
         String where = namespace.map(n -> "namespace " + n).orElse("any namespace");
         try {
             var deployments = scope.client.apps().deployments();
-            found = (namespace.isPresent() ? deployments.inNamespace(namespace.get()).withLabelSelector(selector).list()
-                    : deployments.inAnyNamespace().withLabelSelector(selector).list()).getItems();
+            found = (namespace.isPresent()
+                            ? deployments
+                                    .inNamespace(namespace.get())
+                                    .withLabelSelector(selector)
+                                    .list()
+                            : deployments
+                                    .inAnyNamespace()
+                                    .withLabelSelector(selector)
+                                    .list())
+                    .getItems();
         } catch (KubernetesClientException e) {
-            return List.of(Finding.warn(NAME, "cannot list Deployments in " + where + " (" + Scope.reason(e)
-                    + "); try --operator-namespace"));
+            return List.of(Finding.warn(
+                    NAME,
+                    "cannot list Deployments in " + where + " (" + Scope.reason(e) + "); try --operator-namespace"));
         }
         if (found.isEmpty()) {
-            return List.of(Finding.fail(NAME, "no Deployment labelled " + selector + " in " + where
-                    + ": the operator is not installed (or pass --operator-namespace/--operator-selector)"));
+            return List.of(Finding.fail(
+                    NAME,
+                    "no Deployment labelled " + selector + " in " + where
+                            + ": the operator is not installed (or pass --operator-namespace/--operator-selector)"));
         }
         return found.stream().map(OperatorCheck::replicas).toList();
     }
 
     private static Finding replicas(Deployment d) {
         int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        int ready = d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
+        int ready = d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+                ? 0
+                : d.getStatus().getReadyReplicas();
         String text = "Deployment " + Scope.key(d) + ": " + ready + "/" + wanted + " replicas ready";
         if (wanted == 0) return Finding.fail(NAME, text + " (scaled to zero)");
-        if (ready == 0) return Finding.fail(NAME, text + " (kubectl logs -n " + d.getMetadata().getNamespace()
-                + " deployment/" + d.getMetadata().getName() + ")");
+        if (ready == 0)
+            return Finding.fail(
+                    NAME,
+                    text + " (kubectl logs -n " + d.getMetadata().getNamespace() + " deployment/"
+                            + d.getMetadata().getName() + ")");
         if (ready < wanted) return Finding.warn(NAME, text);
         return Finding.ok(NAME, text);
     }

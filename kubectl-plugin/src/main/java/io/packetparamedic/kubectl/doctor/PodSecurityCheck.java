@@ -26,7 +26,9 @@ final class PodSecurityCheck implements Check {
         scope.namespace.ifPresent(n -> byNamespace.put(n, new TreeSet<>()));
         for (ReflectorInstance ri : scope.instances()) {
             if (InstancePorts.of(ri.getSpec()).hostNetwork()) {
-                byNamespace.computeIfAbsent(ri.getMetadata().getNamespace(), n -> new TreeSet<>()).add(ri.getMetadata().getName());
+                byNamespace
+                        .computeIfAbsent(ri.getMetadata().getNamespace(), n -> new TreeSet<>())
+                        .add(ri.getMetadata().getName());
             }
         }
         if (byNamespace.isEmpty()) {
@@ -47,16 +49,23 @@ final class PodSecurityCheck implements Check {
             return Finding.warn(NAME, "namespace " + ns + ": cannot read its labels (" + Scope.reason(e) + ")");
         }
         if (namespace == null) return Finding.fail(NAME, "namespace " + ns + " does not exist");
-        Map<String, String> labels = namespace.getMetadata().getLabels() == null ? Map.of() : namespace.getMetadata().getLabels();
+        Map<String, String> labels = namespace.getMetadata().getLabels() == null
+                ? Map.of()
+                : namespace.getMetadata().getLabels();
         String level = labels.get(ENFORCE);
-        String who = instances.isEmpty() ? "hostNetwork reflector pods" : "the hostNetwork pods of " + String.join(", ", instances);
+        String who = instances.isEmpty()
+                ? "hostNetwork reflector pods"
+                : "the hostNetwork pods of " + String.join(", ", instances);
         if (level == null) {
-            return Finding.ok(NAME, "namespace " + ns + ": no " + ENFORCE + " label (the cluster default applies) for " + who);
+            return Finding.ok(
+                    NAME, "namespace " + ns + ": no " + ENFORCE + " label (the cluster default applies) for " + who);
         }
         if ("privileged".equals(level)) {
             return Finding.ok(NAME, "namespace " + ns + " enforces privileged: allows " + who);
         }
-        return Finding.fail(NAME, "namespace " + ns + " enforces " + level + ", which refuses " + who
-                + " (kubectl label namespace " + ns + " " + ENFORCE + "=privileged --overwrite)");
+        return Finding.fail(
+                NAME,
+                "namespace " + ns + " enforces " + level + ", which refuses " + who + " (kubectl label namespace " + ns
+                        + " " + ENFORCE + "=privileged --overwrite)");
     }
 }

@@ -22,10 +22,16 @@ final class PortConflictCheck implements Check {
         List<ReflectorInstance> instances = scope.instances();
         List<Finding> conflicts = instances.stream()
                 .filter(ri -> ri.getStatus() != null && Instances.isTrue(ri.getStatus().conditions, CONDITION))
-                .map(ri -> Finding.fail(NAME, Scope.key(ri) + ": " + Instances.condition(ri.getStatus().conditions, CONDITION)
-                        .map(Condition::getMessage).orElse("")))
+                .map(ri -> Finding.fail(
+                        NAME,
+                        Scope.key(ri) + ": "
+                                + Instances.condition(ri.getStatus().conditions, CONDITION)
+                                        .map(Condition::getMessage)
+                                        .orElse("")))
                 .toList();
         if (!conflicts.isEmpty()) return conflicts;
-        return List.of(Finding.ok(NAME, instances.size() + " ReflectorInstance(s) in " + scope.where() + ", none reports a " + CONDITION));
+        return List.of(Finding.ok(
+                NAME,
+                instances.size() + " ReflectorInstance(s) in " + scope.where() + ", none reports a " + CONDITION));
     }
 }

@@ -32,10 +32,14 @@ final class Scope {
         if (instances == null) {
             try {
                 var op = client.resources(ReflectorInstance.class);
-                instances = (namespace.isPresent() ? op.inNamespace(namespace.get()).list() : op.inAnyNamespace().list()).getItems();
+                instances = (namespace.isPresent()
+                                ? op.inNamespace(namespace.get()).list()
+                                : op.inAnyNamespace().list())
+                        .getItems();
             } catch (KubernetesClientException e) {
                 instances = List.of();
-                unavailable = e.getCode() == 404 ? "the ReflectorInstance CRD is not served"
+                unavailable = e.getCode() == 404
+                        ? "the ReflectorInstance CRD is not served"
                         : "cannot list ReflectorInstances in " + where() + ": " + reason(e);
             }
         }
@@ -53,6 +57,8 @@ final class Scope {
 
     static String reason(KubernetesClientException e) {
         if (e.getCode() == 403) return "forbidden";
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        return e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage();
     }
 }

@@ -38,7 +38,8 @@ public final class OperatorBench {
         int instances = Integer.parseInt(args[2]);
         int peers = Integer.parseInt(args[3]);
         int status = 0;
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        try (KubernetesClient client =
+                new KubernetesClientBuilder().withConfig(config).build()) {
             switch (args[0]) {
                 case "seed" -> seed(client, instances, peers);
                 case "await" -> await(client, instances, peers, Long.parseLong(args[4]));
@@ -53,7 +54,13 @@ public final class OperatorBench {
     }
 
     static void seed(KubernetesClient client, int instances, int peers) throws Exception {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<?>> jobs = new java.util.ArrayList<>();
@@ -76,7 +83,8 @@ public final class OperatorBench {
                     p.getMetadata().setName("peer-" + n);
                     p.getMetadata().setNamespace(NS);
                     p.setSpec(new AuthorizedPeerSpec());
-                    p.getSpec().endpointId = Ed25519Identity.generate().endpointId().toString();
+                    p.getSpec().endpointId =
+                            Ed25519Identity.generate().endpointId().toString();
                     p.getSpec().reflectorRef = new ObjectRef(instance(n % instances));
                     client.resource(p).create();
                 }));
@@ -85,7 +93,8 @@ public final class OperatorBench {
         } finally {
             pool.shutdown();
         }
-        System.out.printf("seeded %d ReflectorInstances and %d AuthorizedPeers in namespace %s%n", instances, peers, NS);
+        System.out.printf(
+                "seeded %d ReflectorInstances and %d AuthorizedPeers in namespace %s%n", instances, peers, NS);
     }
 
     static void await(KubernetesClient client, int instances, int peers, long launchedAtMillis) throws Exception {
@@ -93,18 +102,36 @@ public final class OperatorBench {
         long deadline = System.currentTimeMillis() + 600_000;
         String state = "";
         while (System.currentTimeMillis() < deadline) {
-            var ris = client.resources(ReflectorInstance.class).inNamespace(NS).list().getItems();
-            long instancesDone = ris.stream().filter(r -> r.getStatus() != null && r.getStatus().endpointId != null
-                    && Integer.valueOf(perInstance).equals(r.getStatus().authorizedPeers)).count();
-            long deployments = client.apps().deployments().inNamespace(NS).list().getItems().size();
-            long configsDone = client.secrets().inNamespace(NS).withLabel(Labels.COMPONENT, "config").list().getItems().stream()
-                    .filter(s -> peersIn(s) == perInstance).count();
+            var ris = client.resources(ReflectorInstance.class)
+                    .inNamespace(NS)
+                    .list()
+                    .getItems();
+            long instancesDone = ris.stream()
+                    .filter(r -> r.getStatus() != null
+                            && r.getStatus().endpointId != null
+                            && Integer.valueOf(perInstance).equals(r.getStatus().authorizedPeers))
+                    .count();
+            long deployments = client.apps()
+                    .deployments()
+                    .inNamespace(NS)
+                    .list()
+                    .getItems()
+                    .size();
+            long configsDone =
+                    client.secrets().inNamespace(NS).withLabel(Labels.COMPONENT, "config").list().getItems().stream()
+                            .filter(s -> peersIn(s) == perInstance)
+                            .count();
             long peersDone = client.resources(AuthorizedPeer.class).inNamespace(NS).list().getItems().stream()
-                    .filter(p -> p.getStatus() != null && Conditions.isTrue(p.getStatus().conditions, "Valid")
-                            && Conditions.isTrue(p.getStatus().conditions, "Active")).count();
-            state = "instances=" + instancesDone + "/" + instances + " configs=" + configsDone + " deployments=" + deployments
-                    + " peers=" + peersDone + "/" + peers;
-            if (instancesDone == instances && configsDone == instances && deployments == instances && peersDone == peers) {
+                    .filter(p -> p.getStatus() != null
+                            && Conditions.isTrue(p.getStatus().conditions, "Valid")
+                            && Conditions.isTrue(p.getStatus().conditions, "Active"))
+                    .count();
+            state = "instances=" + instancesDone + "/" + instances + " configs=" + configsDone + " deployments="
+                    + deployments + " peers=" + peersDone + "/" + peers;
+            if (instancesDone == instances
+                    && configsDone == instances
+                    && deployments == instances
+                    && peersDone == peers) {
                 double seconds = (System.currentTimeMillis() - launchedAtMillis) / 1000.0;
                 System.out.printf("converged: %s%n", state);
                 System.out.printf("convergence_seconds=%.1f%n", seconds);
@@ -116,8 +143,13 @@ public final class OperatorBench {
     }
 
     static int peersIn(Secret s) {
-        String toml = new String(Base64.getDecoder().decode(s.getData().get(Labels.CONFIG_KEY)), StandardCharsets.UTF_8);
-        return ConfigLoader.parse(toml, s.getMetadata().getName()).config().access.peers.size();
+        String toml =
+                new String(Base64.getDecoder().decode(s.getData().get(Labels.CONFIG_KEY)), StandardCharsets.UTF_8);
+        return ConfigLoader.parse(toml, s.getMetadata().getName())
+                .config()
+                .access
+                .peers
+                .size();
     }
 
     static String instance(int n) {

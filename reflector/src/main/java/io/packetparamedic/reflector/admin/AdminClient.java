@@ -60,7 +60,8 @@ public final class AdminClient {
                 throw new AdminChannelException("the reflector at " + socket + " answered something unreadable");
             }
         } catch (IOException e) {
-            throw new AdminChannelException("lost the connection to the reflector at " + socket + ": " + e.getMessage());
+            throw new AdminChannelException(
+                    "lost the connection to the reflector at " + socket + ": " + e.getMessage());
         }
     }
 
@@ -72,7 +73,8 @@ public final class AdminClient {
             ch.register(selector, SelectionKey.OP_READ);
             while (true) {
                 long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
-                if (remainingMs <= 0) throw new AdminChannelException("the reflector did not answer within " + timeout.toSeconds() + "s");
+                if (remainingMs <= 0)
+                    throw new AdminChannelException("the reflector did not answer within " + timeout.toSeconds() + "s");
                 selector.select(remainingMs);
                 selector.selectedKeys().clear();
                 int start = in.position();
@@ -84,7 +86,8 @@ public final class AdminClient {
                         return line;
                     }
                 }
-                if (n < 0) throw new AdminChannelException("the reflector closed the admin connection without answering");
+                if (n < 0)
+                    throw new AdminChannelException("the reflector closed the admin connection without answering");
                 if (!in.hasRemaining()) throw new AdminChannelException("the reflector's answer is too large");
             }
         }

@@ -31,6 +31,7 @@ public final class AdminProtocol {
     public static final int MAX_REQUEST_BYTES = 4096;
     /** Room for {@code peers} with some thousands of peers; the CLI allocates it once per call. */
     public static final int MAX_RESPONSE_BYTES = 1 << 20;
+
     public static final String OP_PAIR = "pair";
     public static final String OP_STATUS = "status";
     public static final String OP_CLOSE_PAIRING = "close_pairing";
@@ -69,8 +70,14 @@ public final class AdminProtocol {
     }
 
     /** The answer: {@code ok} and the one field of the request's op, or {@code error}. */
-    public record Response(boolean ok, String error, PairingOpened pairing, LiveFigures status, OpenWindow closed,
-            java.util.List<Peer> peers, RemovedPeer removed) {
+    public record Response(
+            boolean ok,
+            String error,
+            PairingOpened pairing,
+            LiveFigures status,
+            OpenWindow closed,
+            java.util.List<Peer> peers,
+            RemovedPeer removed) {
         public static Response failure(String error) {
             return new Response(false, error, null, null, null, null, null);
         }
@@ -102,8 +109,16 @@ public final class AdminProtocol {
      * the configuration file), {@code paired} or {@code config+paired}; {@code last_seen} is the last
      * connection or session request; usage figures are for the current UTC day / rolling hour.
      */
-    public record Peer(String endpointId, String name, String source, String pairedAt, String pairedThrough,
-            String lastSeen, int connections, int testsLastHour, long bytesToday) {}
+    public record Peer(
+            String endpointId,
+            String name,
+            String source,
+            String pairedAt,
+            String pairedThrough,
+            String lastSeen,
+            int connections,
+            int testsLastHour,
+            long bytesToday) {}
 
     public record RemovedPeer(String endpointId, int connectionsClosed) {}
 

@@ -64,8 +64,13 @@ public final class AdminServer implements AutoCloseable {
         this.socketFileKey = socketFileKey;
         this.server = server;
         this.operations = operations;
-        this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(BACKLOG), new DefaultThreadFactory("admin-worker", true));
+        this.workers = new ThreadPoolExecutor(
+                WORKERS,
+                WORKERS,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(BACKLOG),
+                new DefaultThreadFactory("admin-worker", true));
         this.deadlines = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("admin-deadline", true));
         this.acceptor = new DefaultThreadFactory("admin-accept", true).newThread(this::acceptLoop);
     }
@@ -90,15 +95,16 @@ public final class AdminServer implements AutoCloseable {
                 Files.delete(target);
                 LOG.info("event=admin_stale_socket_removed path={}", target);
             }
-            staging = Files.createTempDirectory(dir, ".admin-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            staging = Files.createTempDirectory(
+                    dir, ".admin-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path staged = staging.resolve(SOCKET_NAME);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(staged), BACKLOG);
             Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-            Object key = Files.readAttributes(target, BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object key = Files.readAttributes(
+                            target, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
             AdminServer admin = new AdminServer(target, key, server, operations);
             admin.acceptor.start();
             LOG.info("event=admin_listening path={}", target);
@@ -146,8 +152,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel client) {
-        ScheduledFuture<?> cutOff = deadlines.schedule(() -> closeQuietly(client),
-                REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> cutOff =
+                deadlines.schedule(() -> closeQuietly(client), REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         try (client) {
             if (!authorized(client)) {
                 write(client, AdminProtocol.Response.failure("not allowed: the admin socket serves only its owner"));
@@ -155,9 +161,8 @@ public final class AdminServer implements AutoCloseable {
             }
             AdminProtocol.Response response = readRequest(client)
                     .map(this::handle)
-                    .orElseGet(() -> AdminProtocol.Response.failure(
-                            "request too large or incomplete (at most " + AdminProtocol.MAX_REQUEST_BYTES
-                                    + " bytes, ending in a newline)"));
+                    .orElseGet(() -> AdminProtocol.Response.failure("request too large or incomplete (at most "
+                            + AdminProtocol.MAX_REQUEST_BYTES + " bytes, ending in a newline)"));
             write(client, response);
             client.shutdownOutput();
             drainBounded(client);
@@ -219,14 +224,18 @@ public final class AdminServer implements AutoCloseable {
                     Duration ttl = pairingTtl(request.ttlSec());
                     AdminProtocol.PairingOpened opened =
                             operations.openPairingWindow(ttl, Optional.ofNullable(request.code()));
-                    LOG.info("event=admin_pairing_opened ttl={} expires_at={}", Durations.format(ttl), opened.expiresAt());
+                    LOG.info(
+                            "event=admin_pairing_opened ttl={} expires_at={}",
+                            Durations.format(ttl),
+                            opened.expiresAt());
                     return AdminProtocol.Response.of(opened);
                 }
                 case AdminProtocol.OP_STATUS -> {
                     return AdminProtocol.Response.of(operations.liveStatus());
                 }
                 case AdminProtocol.OP_CLOSE_PAIRING -> {
-                    return AdminProtocol.Response.closed(operations.closePairingWindow().orElse(null));
+                    return AdminProtocol.Response.closed(
+                            operations.closePairingWindow().orElse(null));
                 }
                 case AdminProtocol.OP_PEERS -> {
                     return AdminProtocol.Response.of(operations.peers());
@@ -245,8 +254,11 @@ public final class AdminServer implements AutoCloseable {
             LOG.error("event=admin_request_failed op={} error=\"{}\"", request.op(), e.getMessage());
             return AdminProtocol.Response.failure("the server could not do that: " + e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("event=admin_request_failed op={} error=\"{}: {}\"", request.op(),
-                    e.getClass().getSimpleName(), e.getMessage());
+            LOG.error(
+                    "event=admin_request_failed op={} error=\"{}: {}\"",
+                    request.op(),
+                    e.getClass().getSimpleName(),
+                    e.getMessage());
             return AdminProtocol.Response.failure("the server could not do that: " + e.getMessage());
         }
     }
@@ -254,7 +266,8 @@ public final class AdminServer implements AutoCloseable {
     static Duration pairingTtl(Long ttlSec) {
         if (ttlSec == null) throw new IllegalArgumentException("pair needs \"ttl_sec\"");
         if (ttlSec < 1 || ttlSec > MAX_PAIRING_TTL.toSeconds()) {
-            throw new IllegalArgumentException("pairing TTL must be between 1s and " + Durations.format(MAX_PAIRING_TTL));
+            throw new IllegalArgumentException(
+                    "pairing TTL must be between 1s and " + Durations.format(MAX_PAIRING_TTL));
         }
         return Duration.ofSeconds(ttlSec);
     }
@@ -277,8 +290,9 @@ public final class AdminServer implements AutoCloseable {
         deadlines.shutdownNow();
         try {
             acceptor.join(TimeUnit.SECONDS.toMillis(2));
-            Object key = Files.readAttributes(socket, BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object key = Files.readAttributes(
+                            socket, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
             // Only remove the socket if it is still ours, not one a newer server put there.
             if (Objects.equals(key, socketFileKey)) Files.deleteIfExists(socket);
         } catch (IOException e) {
@@ -297,5 +311,4 @@ public final class AdminServer implements AutoCloseable {
             // closing is best effort
         }
     }
-
 }

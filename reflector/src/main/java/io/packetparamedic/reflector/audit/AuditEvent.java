@@ -28,43 +28,139 @@ public record AuditEvent(
     }
 
     public AuditEvent withPeer(String peerId) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     public AuditEvent withRemoteAddress(String address) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, address, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                address,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     public AuditEvent withTest(String testType, String testId) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     public AuditEvent withParams(Object params) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     public AuditEvent withDecision(String decision, String reason) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     public AuditEvent withTotals(long bytesTransferred, double durationSec) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     /** The ALPN a {@code connection_accepted} used: the negotiated protocol, or {@code none}. */
     public AuditEvent withAlpn(String alpn) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 
     AuditEvent stamped(String timestamp, String endpointId) {
-        return new AuditEvent(timestamp, eventType, endpointId, peerId, remoteAddress, testType, testId, params,
-                decision, reason, bytesTransferred, durationSec, alpn);
+        return new AuditEvent(
+                timestamp,
+                eventType,
+                endpointId,
+                peerId,
+                remoteAddress,
+                testType,
+                testId,
+                params,
+                decision,
+                reason,
+                bytesTransferred,
+                durationSec,
+                alpn);
     }
 }

@@ -82,6 +82,7 @@ public final class AuditLog implements AutoCloseable, MeterBinder {
     private final Clock clock;
     /** Stamped {@link AuditEvent}s, {@link Flush} markers and the {@link #STOP} marker, in order. */
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -90,6 +91,7 @@ public final class AuditLog implements AutoCloseable, MeterBinder {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Writer thread only: failures not yet reported, and when the last report went out (nanoTime). */
     private long unreportedFailures;
+
     private long lastFailureReport;
     private boolean failing;
 
@@ -192,7 +194,11 @@ public final class AuditLog implements AutoCloseable, MeterBinder {
         unreportedFailures++;
         long now = System.nanoTime();
         if (!failing || now - lastFailureReport >= FAILURE_REPORT_INTERVAL.toNanos()) {
-            LOG.warn("event=audit_write_failed path={} events_lost={} error=\"{}\"", path, unreportedFailures, e.getMessage());
+            LOG.warn(
+                    "event=audit_write_failed path={} events_lost={} error=\"{}\"",
+                    path,
+                    unreportedFailures,
+                    e.getMessage());
             unreportedFailures = 0;
             lastFailureReport = now;
         }
@@ -215,10 +221,13 @@ public final class AuditLog implements AutoCloseable, MeterBinder {
             }
         }
         try {
-            return FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+            return FileChannel.open(
+                    path,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
                     OWNER_ONLY);
         } catch (UnsupportedOperationException notPosix) {
-            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            return FileChannel.open(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         }
     }
 

@@ -8,9 +8,9 @@ import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.config.ConfiguredPeers;
+import io.packetparamedic.reflector.governance.SteadyClock;
 import java.io.IOException;
 import java.net.InetAddress;
-import io.packetparamedic.reflector.governance.SteadyClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,6 +79,7 @@ public final class Authorizer {
     private final Map<String, Integer> windowFailures = new HashMap<>();
     /** When each configured code was first seen, for the lifetime cap; guarded by {@link #lock}. */
     private final Map<String, Instant> configCodesSeen = new HashMap<>();
+
     private final PairingGuard guard = new PairingGuard();
     /** Guarded by {@link #lock}. */
     private final EndedWindows ended = new EndedWindows();
@@ -179,8 +180,10 @@ public final class Authorizer {
         Instant now = Instant.now(clock);
         Optional<PairingGuard.Refusal> refused = guard.admit(source, now);
         if (refused.isPresent()) {
-            refused.get().auditReason().ifPresent(reason -> audit.record(pairingFailed(peer, source, reason)
-                    .withParams(Map.of("tested", false))));
+            refused.get()
+                    .auditReason()
+                    .ifPresent(reason ->
+                            audit.record(pairingFailed(peer, source, reason).withParams(Map.of("tested", false))));
             return PairingOutcome.failed(refused.get().message());
         }
         if (presentedCode == null || !PairingCodes.isValid(presentedCode)) {
@@ -195,14 +198,17 @@ public final class Authorizer {
                 if (PairingCodes.matches(w.code(), presentedCode) && match == null) match = w;
             }
             if (match == null) {
-                String reason = ended.whyEnded(presentedCode, now).map(why -> why.reason).orElse("wrong code");
+                String reason = ended.whyEnded(presentedCode, now)
+                        .map(why -> why.reason)
+                        .orElse("wrong code");
                 List<Window> locked = countFailure(now);
                 return failedAttempt(peer, source, now, reason, locked);
             }
             try {
                 store.add(peer, match.name());
             } catch (IOException e) {
-                LOG.error("event=paired_peer_not_saved peer={} file={} error=\"{}\"", peer, store.file(), e.getMessage());
+                LOG.error(
+                        "event=paired_peer_not_saved peer={} file={} error=\"{}\"", peer, store.file(), e.getMessage());
                 return PairingOutcome.failed("pairing failed: the reflector cannot save the paired peer");
             }
             windows.remove(match);
@@ -248,7 +254,8 @@ public final class Authorizer {
     }
 
     /** Audits a tested attempt that failed (at most the guard's tested rate) and the windows it closed. */
-    private PairingOutcome failedAttempt(EndpointId peer, InetAddress source, Instant now, String reason, List<Window> locked) {
+    private PairingOutcome failedAttempt(
+            EndpointId peer, InetAddress source, Instant now, String reason, List<Window> locked) {
         PairingGuard.Failure failure = guard.failed(source, now);
         audit.record(pairingFailed(peer, source, reason)
                 .withParams(Map.of("failures_from_address", failure.failuresFromAddress())));
@@ -256,15 +263,24 @@ public final class Authorizer {
             audit.record(AuditEvent.of(AuditEventType.PAIRING_BLOCKED)
                     .withPeer(peer.toString())
                     .withRemoteAddress(source.getHostAddress())
-                    .withParams(Map.of("failures_from_address", failure.failuresFromAddress(),
-                            "blocked_for_sec", blocked.toSeconds())));
-            LOG.warn("event=pairing_address_blocked remote={} failures={} blocked_for_sec={}",
-                    source.getHostAddress(), failure.failuresFromAddress(), blocked.toSeconds());
+                    .withParams(Map.of(
+                            "failures_from_address",
+                            failure.failuresFromAddress(),
+                            "blocked_for_sec",
+                            blocked.toSeconds())));
+            LOG.warn(
+                    "event=pairing_address_blocked remote={} failures={} blocked_for_sec={}",
+                    source.getHostAddress(),
+                    failure.failuresFromAddress(),
+                    blocked.toSeconds());
         });
         for (Window w : locked) {
             audit.record(AuditEvent.of(AuditEventType.PAIRING_LOCKED)
                     .withParams(Map.of("window", w.name(), "failed_attempts", PairingGuard.WINDOW_FAILURE_LIMIT)));
-            LOG.warn("event=pairing_window_locked window={} failed_attempts={}", w.name(), PairingGuard.WINDOW_FAILURE_LIMIT);
+            LOG.warn(
+                    "event=pairing_window_locked window={} failed_attempts={}",
+                    w.name(),
+                    PairingGuard.WINDOW_FAILURE_LIMIT);
         }
         return PairingOutcome.failed(PairingOutcome.FAILED);
     }
@@ -286,7 +302,9 @@ public final class Authorizer {
         synchronized (lock) {
             Instant now = Instant.now(clock);
             prune(now);
-            closed = windows.stream().filter(w -> !w.fromConfig()).findFirst()
+            closed = windows.stream()
+                    .filter(w -> !w.fromConfig())
+                    .findFirst()
                     .map(w -> new OpenPairingWindow(w.name(), w.expiresAt()));
             endLocalWindows(EndedWindows.Why.CLOSED, now);
             anyWindow = !windows.isEmpty();
@@ -310,7 +328,8 @@ public final class Authorizer {
     }
 
     /** An authorized peer as {@code reflector peers list} shows it: from the configuration, paired, or both. */
-    public record KnownPeer(EndpointId id, Optional<String> name, boolean configured, Optional<PeerStore.PairedPeer> paired) {}
+    public record KnownPeer(
+            EndpointId id, Optional<String> name, boolean configured, Optional<PeerStore.PairedPeer> paired) {}
 
     /** Every authorized peer, configured ones first in file order, then paired ones by Endpoint ID. */
     public List<KnownPeer> knownPeers() {
@@ -344,17 +363,23 @@ public final class Authorizer {
             throw new IllegalArgumentException("no authorized peer has Endpoint ID " + exact.get());
         }
         List<EndpointId> byName = peers.stream()
-                .filter(p -> p.name().filter(wanted::equalsIgnoreCase).isPresent()).map(KnownPeer::id).toList();
+                .filter(p -> p.name().filter(wanted::equalsIgnoreCase).isPresent())
+                .map(KnownPeer::id)
+                .toList();
         String prefix = wanted.toUpperCase(java.util.Locale.ROOT);
-        List<EndpointId> matches = !byName.isEmpty() || prefix.length() < 7 ? byName
-                : peers.stream().map(KnownPeer::id).filter(id -> id.toString().startsWith(prefix)).toList();
+        List<EndpointId> matches = !byName.isEmpty() || prefix.length() < 7
+                ? byName
+                : peers.stream()
+                        .map(KnownPeer::id)
+                        .filter(id -> id.toString().startsWith(prefix))
+                        .toList();
         if (matches.size() == 1) return matches.get(0);
         if (matches.isEmpty()) {
             throw new IllegalArgumentException("no authorized peer is named or has an Endpoint ID starting with \""
                     + wanted + "\" (see: reflector peers list)");
         }
-        throw new IllegalArgumentException("\"" + wanted + "\" matches " + matches.size()
-                + " peers; give the full Endpoint ID");
+        throw new IllegalArgumentException(
+                "\"" + wanted + "\" matches " + matches.size() + " peers; give the full Endpoint ID");
     }
 
     private static Optional<EndpointId> asEndpointId(String text) {
@@ -416,7 +441,9 @@ public final class Authorizer {
             // Forget consumed codes once the configuration no longer lists them.
             consumedConfigCodes.retainAll(present);
             configCodesSeen.keySet().retainAll(present);
-            windowFailures.keySet().removeIf(k -> windows.stream().noneMatch(w -> w.key().equals(k)));
+            windowFailures
+                    .keySet()
+                    .removeIf(k -> windows.stream().noneMatch(w -> w.key().equals(k)));
             prune(Instant.now(clock));
             anyWindow = !windows.isEmpty();
         }
@@ -469,6 +496,9 @@ public final class Authorizer {
         params.put("window", window);
         expiresAt.ifPresent(t -> params.put("expires_at", t.toString()));
         audit.record(AuditEvent.of(AuditEventType.PAIRING_ENABLED).withParams(params));
-        LOG.info("event=pairing_enabled window={} expires_at={}", window, expiresAt.map(Instant::toString).orElse("never"));
+        LOG.info(
+                "event=pairing_enabled window={} expires_at={}",
+                window,
+                expiresAt.map(Instant::toString).orElse("never"));
     }
 }

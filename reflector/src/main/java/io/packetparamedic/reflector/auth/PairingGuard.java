@@ -76,7 +76,8 @@ final class PairingGuard {
         }
         if (s != null && s.blockedUntil != null && now.isBefore(s.blockedUntil)) {
             long seconds = Math.max(1, (Duration.between(now, s.blockedUntil).toMillis() + 999) / 1000);
-            Optional<String> audit = s.refusalAudited ? Optional.empty()
+            Optional<String> audit = s.refusalAudited
+                    ? Optional.empty()
                     : Optional.of("address blocked after " + s.failures + " wrong codes");
             s.refusalAudited = true;
             return Optional.of(new Refusal(
@@ -84,7 +85,8 @@ final class PairingGuard {
         }
         refill(now);
         if (tokens < 1) {
-            Optional<String> audit = throttleAudited ? Optional.empty()
+            Optional<String> audit = throttleAudited
+                    ? Optional.empty()
                     : Optional.of("more than " + TESTED_PER_SECOND + " pairing attempts a second (reflector-wide)");
             throttleAudited = true;
             return Optional.of(new Refusal(
@@ -114,7 +116,9 @@ final class PairingGuard {
 
     private void refill(Instant now) {
         if (refilledAt != null && now.isAfter(refilledAt)) {
-            tokens = Math.min(TESTED_PER_SECOND, tokens + Duration.between(refilledAt, now).toNanos() * TESTED_PER_SECOND / 1e9);
+            tokens = Math.min(
+                    TESTED_PER_SECOND,
+                    tokens + Duration.between(refilledAt, now).toNanos() * TESTED_PER_SECOND / 1e9);
         }
         if (refilledAt == null || now.isAfter(refilledAt)) refilledAt = now;
     }

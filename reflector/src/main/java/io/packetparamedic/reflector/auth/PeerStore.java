@@ -1,8 +1,8 @@
 package io.packetparamedic.reflector.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -80,8 +80,8 @@ public final class PeerStore {
             try {
                 peers.put(EndpointId.parse(p.endpointId()), p);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("paired peers file " + file + " holds an invalid Endpoint ID: "
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "paired peers file " + file + " holds an invalid Endpoint ID: " + e.getMessage(), e);
             }
         }
     }
@@ -112,8 +112,7 @@ public final class PeerStore {
 
     /** Adds and persists {@code peer}; when the write fails the store is unchanged and the exception says why. */
     public synchronized void add(EndpointId peer, String window) throws IOException {
-        PairedPeer entry = new PairedPeer(peer.toString(),
-                Rfc3339.format(Instant.now(clock)), window);
+        PairedPeer entry = new PairedPeer(peer.toString(), Rfc3339.format(Instant.now(clock)), window);
         PairedPeer previous = peers.put(peer, entry);
         try {
             write();
@@ -143,7 +142,10 @@ public final class PeerStore {
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new Document(sorted));
         Path dir = file.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+        Path tmp = Files.createTempFile(
+                dir,
+                "." + file.getFileName(),
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

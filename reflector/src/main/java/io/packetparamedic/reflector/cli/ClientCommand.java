@@ -36,8 +36,11 @@ import picocli.CommandLine.Spec;
  * own identity key. Operators use it to check a reflector from elsewhere; tests use it too.
  * Each action opens one mTLS connection, makes its request(s) and closes.
  */
-@Command(name = "client", mixinStandardHelpOptions = true,
-        description = "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, throughput, udp-echo, soak).",
+@Command(
+        name = "client",
+        mixinStandardHelpOptions = true,
+        description =
+                "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, throughput, udp-echo, soak).",
         subcommands = {
             ClientCommand.ShowId.class,
             ClientCommand.Hello.class,
@@ -55,17 +58,27 @@ public final class ClientCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-s", "--server"},
+            paramLabel = "HOST:PORT",
+            scope = ScopeType.INHERIT,
             description = "The reflector's control address (default: with -c or --local, that configuration's "
-                    + "listen_address, a 0.0.0.0 or :: bind reached through loopback; otherwise " + ClientTarget.DEFAULT + ").")
+                    + "listen_address, a 0.0.0.0 or :: bind reached through loopback; otherwise " + ClientTarget.DEFAULT
+                    + ").")
     String server;
 
-    @Option(names = {"-i", "--identity"}, paramLabel = "PATH", defaultValue = DEFAULT_IDENTITY,
+    @Option(
+            names = {"-i", "--identity"},
+            paramLabel = "PATH",
+            defaultValue = DEFAULT_IDENTITY,
             scope = ScopeType.INHERIT,
             description = "This client's Ed25519 key file, created if missing (default: ${DEFAULT-VALUE}).")
     String identityFile;
 
-    @Option(names = "--pin", paramLabel = "ENDPOINT_ID", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--pin",
+            paramLabel = "ENDPOINT_ID",
+            scope = ScopeType.INHERIT,
             description = "Only talk to the reflector with this Endpoint ID.")
     String pin;
 
@@ -74,7 +87,8 @@ public final class ClientCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
                 "an action is required: show-id, hello, pair CODE, status, path-meta, throughput, udp-echo or soak");
     }
 
@@ -97,7 +111,9 @@ public final class ClientCommand implements Runnable {
     }
 
     InetSocketAddress serverAddress() {
-        if (server == null) return ClientTarget.defaultServer(ReflectorCli.root(spec), spec.commandLine().getErr());
+        if (server == null)
+            return ClientTarget.defaultServer(
+                    ReflectorCli.root(spec), spec.commandLine().getErr());
         InetSocketAddress address;
         try {
             address = Addresses.parse(server);
@@ -170,7 +186,8 @@ public final class ClientCommand implements Runnable {
             try {
                 out.println(LinkCodec.MAPPER.writeValueAsString(payload));
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot encode " + payload.getClass().getSimpleName(), e);
+                throw new IllegalStateException(
+                        "cannot encode " + payload.getClass().getSimpleName(), e);
             }
         } else {
             readable.run();
@@ -201,7 +218,9 @@ public final class ClientCommand implements Runnable {
         }
     }
 
-    @Command(name = "show-id", mixinStandardHelpOptions = true,
+    @Command(
+            name = "show-id",
+            mixinStandardHelpOptions = true,
             description = "Print this client's Endpoint ID (what a reflector's operator authorizes); no connection.")
     static final class ShowId extends Action {
         @Override
@@ -212,14 +231,16 @@ public final class ClientCommand implements Runnable {
         }
     }
 
-    @Command(name = "hello", mixinStandardHelpOptions = true,
+    @Command(
+            name = "hello",
+            mixinStandardHelpOptions = true,
             description = "Exchange hello / server_hello and show the reflector's identity and policy.")
     static final class Hello extends Action {
         @Override
         public Integer call() {
             record Answer(EndpointId server, String tls, String alpn, Payload.ServerHello hello) {}
-            Answer a = client.withConnection(err(), c -> new Answer(c.serverEndpointId(), c.tlsProtocol(),
-                    c.applicationProtocol(), c.hello()));
+            Answer a = client.withConnection(
+                    err(), c -> new Answer(c.serverEndpointId(), c.tlsProtocol(), c.applicationProtocol(), c.hello()));
             client.print(out(), a.hello(), () -> {
                 Payload.PolicySummary p = a.hello().policySummary();
                 out().println("Reflector:   " + a.server() + " (" + a.tls() + ", " + a.alpn() + ")");
@@ -238,19 +259,28 @@ public final class ClientCommand implements Runnable {
         }
     }
 
-    @Command(name = "pair", mixinStandardHelpOptions = true,
+    @Command(
+            name = "pair",
+            mixinStandardHelpOptions = true,
             description = "Enrol this client with the pairing code the reflector's operator opened.")
     static final class Pair extends Action {
-        @Parameters(paramLabel = "CODE", converter = PairCommand.PairingCodeConverter.class,
+        @Parameters(
+                paramLabel = "CODE",
+                converter = PairCommand.PairingCodeConverter.class,
                 description = "The 8-character pairing code (" + PairingCodes.ALPHABET + ").")
         String code;
 
         @Override
         public Integer call() {
             Payload.PairResponse r = client.withConnection(err(), c -> c.pair(code));
-            client.print(out(), r, () -> out().println(r.success()
-                    ? "Paired with reflector " + r.endpointId() + (r.message() == null ? "" : ": " + r.message())
-                    : "Pairing failed: " + r.message()));
+            client.print(
+                    out(),
+                    r,
+                    () -> out().println(
+                                    r.success()
+                                            ? "Paired with reflector " + r.endpointId()
+                                                    + (r.message() == null ? "" : ": " + r.message())
+                                            : "Pairing failed: " + r.message()));
             if (!r.success()) {
                 if (client.json) {
                     err().println("error: pairing failed: " + r.message());
@@ -262,7 +292,9 @@ public final class ClientCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
             description = "Ask the reflector for its status snapshot.")
     static final class Status extends Action {
         @Override
@@ -272,8 +304,11 @@ public final class ClientCommand implements Runnable {
                 out().println("Endpoint ID:  " + s.endpointId());
                 out().println("Uptime:       " + Output.duration(s.uptimeSec()));
                 Payload.ActiveTest t = s.activeTest();
-                out().println("Active test:  " + (t == null ? "none"
-                        : t.testType() + " " + t.testId() + " for " + t.peerId() + ", " + t.remainingSec() + "s left"));
+                out().println("Active test:  "
+                        + (t == null
+                                ? "none"
+                                : t.testType() + " " + t.testId() + " for " + t.peerId() + ", " + t.remainingSec()
+                                        + "s left"));
                 out().println("Tests today:  " + s.testsToday());
                 out().println("Bytes today:  " + Output.bytes(s.bytesToday()));
                 if (s.networkPosition() != null) out().println("Position:     " + s.networkPosition());
@@ -282,7 +317,9 @@ public final class ClientCommand implements Runnable {
         }
     }
 
-    @Command(name = "path-meta", mixinStandardHelpOptions = true,
+    @Command(
+            name = "path-meta",
+            mixinStandardHelpOptions = true,
             description = "Ask the reflector for its host metadata: load, memory, MTU toward us, clock sync, build.")
     static final class PathMetaAction extends Action {
         @Override
@@ -291,8 +328,12 @@ public final class ClientCommand implements Runnable {
             client.print(out(), m, () -> {
                 out().println("CPU load:     " + String.format(Locale.ROOT, "%.2f", m.cpuLoad()));
                 out().println("Memory:       " + m.memoryUsedMb() + " of " + m.memoryTotalMb() + " MB used");
-                out().println("Load average: " + (m.loadAvg() == null ? "unknown" : m.loadAvg().stream()
-                        .map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(Collectors.joining(" "))));
+                out().println("Load average: "
+                        + (m.loadAvg() == null
+                                ? "unknown"
+                                : m.loadAvg().stream()
+                                        .map(v -> String.format(Locale.ROOT, "%.2f", v))
+                                        .collect(Collectors.joining(" "))));
                 out().println("MTU:          " + (m.mtu() == null ? "unknown" : m.mtu()));
                 out().println("Time synced:  " + (m.timeSynced() ? "yes" : "no"));
                 out().println("Build:        " + m.buildVersion() + " (" + m.buildHash() + ")");

@@ -87,8 +87,13 @@ abstract class ClientRunCommand extends ClientCommand.Action {
         for (String error : report.errors()) err().println("error: " + error);
         for (Criteria.Check c : report.checks()) {
             if (!c.passed()) {
-                err().println(String.format(Locale.ROOT, "FAIL: %s %s: measured %.3f, limit %.3f", c.subject(), c.criterion(),
-                        c.measured(), c.limit()));
+                err().println(String.format(
+                        Locale.ROOT,
+                        "FAIL: %s %s: measured %.3f, limit %.3f",
+                        c.subject(),
+                        c.criterion(),
+                        c.measured(),
+                        c.limit()));
             }
         }
         err().flush();
@@ -107,24 +112,46 @@ abstract class ClientRunCommand extends ClientCommand.Action {
             return;
         }
         if (!report.directions().isEmpty()) {
-            out.println(String.format(Locale.ROOT, "%-9s %12s %14s %8s %12s", "direction", "Mbit/s", "bytes", "seconds",
-                    "retransmits"));
+            out.println(String.format(
+                    Locale.ROOT, "%-9s %12s %14s %8s %12s", "direction", "Mbit/s", "bytes", "seconds", "retransmits"));
             for (ThroughputTest.Direction d : report.directions()) {
-                out.println(String.format(Locale.ROOT, "%-9s %12.2f %14d %8.2f %12d", d.direction(), d.result().mbitPerSecond(),
-                        d.result().bytes(), d.result().seconds(), d.result().retransmits()));
+                out.println(String.format(
+                        Locale.ROOT,
+                        "%-9s %12.2f %14d %8.2f %12d",
+                        d.direction(),
+                        d.result().mbitPerSecond(),
+                        d.result().bytes(),
+                        d.result().seconds(),
+                        d.result().retransmits()));
             }
         }
         if (report.echo() != null) {
             UdpEchoProbe.Result r = report.echo().result();
-            out.println(String.format(Locale.ROOT, "Probes:   %d sent, %d received, %d late, %d policed by the reflector, "
-                    + "%d lost (%.2f %% network loss), %d corrupted", r.sent(), r.received(), r.late(), r.policed(), r.lost(),
-                    r.lossPercent(), r.corrupted()));
-            out.println(String.format(Locale.ROOT, "RTT ms:   min %.3f  avg %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f",
-                    r.rttMinMs(), r.rttAvgMs(), r.rttP50Ms(), r.rttP90Ms(), r.rttP99Ms(), r.rttMaxMs()));
+            out.println(String.format(
+                    Locale.ROOT,
+                    "Probes:   %d sent, %d received, %d late, %d policed by the reflector, "
+                            + "%d lost (%.2f %% network loss), %d corrupted",
+                    r.sent(),
+                    r.received(),
+                    r.late(),
+                    r.policed(),
+                    r.lost(),
+                    r.lossPercent(),
+                    r.corrupted()));
+            out.println(String.format(
+                    Locale.ROOT,
+                    "RTT ms:   min %.3f  avg %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f",
+                    r.rttMinMs(),
+                    r.rttAvgMs(),
+                    r.rttP50Ms(),
+                    r.rttP90Ms(),
+                    r.rttP99Ms(),
+                    r.rttMaxMs()));
             out.println(String.format(Locale.ROOT, "Jitter:   %.3f ms (RFC 3550)", r.jitterMs()));
         }
-        if (!report.checks().isEmpty()) out.println("Criteria: " + (report.checks().stream().allMatch(Criteria.Check::passed)
-                ? "all met" : "NOT met"));
+        if (!report.checks().isEmpty())
+            out.println(
+                    "Criteria: " + (report.checks().stream().allMatch(Criteria.Check::passed) ? "all met" : "NOT met"));
         out.flush();
     }
 }

@@ -37,7 +37,8 @@ final class ClientTarget {
         InetAddress ip = listen.getAddress();
         if (ip == null || !ip.isAnyLocalAddress()) return listen;
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(ip instanceof Inet6Address ? IPV6_LOOPBACK : IPV4_LOOPBACK),
+            return new InetSocketAddress(
+                    InetAddress.getByAddress(ip instanceof Inet6Address ? IPV6_LOOPBACK : IPV4_LOOPBACK),
                     listen.getPort());
         } catch (UnknownHostException e) {
             throw new IllegalStateException("a loopback address has a valid length", e);

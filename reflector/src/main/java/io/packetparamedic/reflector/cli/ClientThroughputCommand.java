@@ -11,13 +11,21 @@ import picocli.CommandLine.Option;
  * upload then download, each in its own session, iperf3 for the granted duration and streams,
  * {@code session_close} after each, the cooldown between them waited out with a countdown.
  */
-@Command(name = "throughput", mixinStandardHelpOptions = true,
+@Command(
+        name = "throughput",
+        mixinStandardHelpOptions = true,
         description = "Run iperf3 against the reflector: upload, download or both (as a well-behaved appliance does).")
 final class ClientThroughputCommand extends ClientRunCommand {
 
-    enum Direction { upload, download, both }
+    enum Direction {
+        upload,
+        download,
+        both
+    }
 
-    @Option(names = {"-d", "--direction"}, defaultValue = "both",
+    @Option(
+            names = {"-d", "--direction"},
+            defaultValue = "both",
             description = "upload, download or both (default: ${DEFAULT-VALUE}).")
     Direction direction;
 

@@ -42,15 +42,21 @@ final class ConfigFileWatcher implements AutoCloseable {
         this.unknownKeys = unknownKeys;
         this.onChange = onChange;
         this.watcher = FileSystems.getDefault().newWatchService();
-        this.file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+        this.file
+                .getParent()
+                .register(
+                        watcher,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
         this.lastSeen = modified();
         this.thread = new Thread(this::loop, "config-watcher");
         this.thread.setDaemon(true);
     }
 
-    static ConfigFileWatcher start(Path file, ConfigLoader.UnknownKeys unknownKeys,
-            Consumer<ConfigLoader.Loaded> onChange) throws IOException {
+    static ConfigFileWatcher start(
+            Path file, ConfigLoader.UnknownKeys unknownKeys, Consumer<ConfigLoader.Loaded> onChange)
+            throws IOException {
         ConfigFileWatcher w = new ConfigFileWatcher(file, unknownKeys, onChange);
         w.thread.start();
         LOG.info("event=config_watch path={}", w.file);
@@ -92,7 +98,9 @@ final class ConfigFileWatcher implements AutoCloseable {
     private void reload() {
         FileTime now = modified();
         if (now == null) {
-            LOG.warn("event=config_reload_skipped path={} reason=\"file is gone; keeping the running configuration\"", file);
+            LOG.warn(
+                    "event=config_reload_skipped path={} reason=\"file is gone; keeping the running configuration\"",
+                    file);
             return;
         }
         if (Objects.equals(now, lastSeen)) return;
@@ -105,7 +113,11 @@ final class ConfigFileWatcher implements AutoCloseable {
         } catch (ConfigException e) {
             LOG.error("event=config_reload_failed path={} error=\"{}\" action=kept_previous", file, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("event=config_apply_failed path={} error=\"{}: {}\"", file, e.getClass().getSimpleName(), e.getMessage());
+            LOG.error(
+                    "event=config_apply_failed path={} error=\"{}: {}\"",
+                    file,
+                    e.getClass().getSimpleName(),
+                    e.getMessage());
         }
     }
 

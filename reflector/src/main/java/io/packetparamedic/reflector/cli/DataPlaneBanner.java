@@ -13,7 +13,9 @@ public final class DataPlaneBanner {
     public static String line(ReflectorConfig c) {
         String ports = "Data plane:    direct ports " + c.network.dataPortRangeStart + "-" + c.network.dataPortRangeEnd
                 + " (TCP and UDP)";
-        return c.directEphemeralMode() ? ports
-                : ports + "; network.mode = \"" + c.network.mode + "\" is accepted but not implemented, grants say direct_ephemeral";
+        return c.directEphemeralMode()
+                ? ports
+                : ports + "; network.mode = \"" + c.network.mode
+                        + "\" is accepted but not implemented, grants say direct_ephemeral";
     }
 }

@@ -29,7 +29,8 @@ record LiveServer(ReflectorRuntime reflector, Governance governance, String conf
     @Override
     public AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code) {
         PairingWindowInfo w = reflector.openPairingWindow(ttl, code);
-        return new AdminProtocol.PairingOpened(reflector.endpointId().toString(), w.code(), w.expiresAt().toString());
+        return new AdminProtocol.PairingOpened(
+                reflector.endpointId().toString(), w.code(), w.expiresAt().toString());
     }
 
     @Override
@@ -55,24 +56,29 @@ record LiveServer(ReflectorRuntime reflector, Governance governance, String conf
     public List<AdminProtocol.Peer> peers() {
         Map<String, PeerFigures> figures = governance.snapshot();
         List<PeerConnection> connections = reflector.connections().all();
-        return reflector.authorizer().knownPeers().stream().map(p -> {
-            List<PeerConnection> own = connections.stream().filter(c -> c.peerId().equals(p.id())).toList();
-            Optional<PeerFigures> f = Optional.ofNullable(figures.get(p.id().toString()));
-            Optional<Instant> lastSeen = Stream.concat(
-                            own.stream().map(PeerConnection::connectedAt),
-                            f.map(PeerFigures::lastSeen).stream())
-                    .filter(Objects::nonNull).max(Instant::compareTo);
-            return new AdminProtocol.Peer(
-                    p.id().toString(),
-                    p.name().orElse(null),
-                    p.configured() ? (p.paired().isPresent() ? "config+paired" : "config") : "paired",
-                    p.paired().map(x -> x.pairedAt()).orElse(null),
-                    p.paired().map(x -> x.window()).orElse(null),
-                    lastSeen.map(Instant::toString).orElse(null),
-                    own.size(),
-                    f.map(PeerFigures::testsLastHour).orElse(0),
-                    f.map(PeerFigures::bytesToday).orElse(0L));
-        }).toList();
+        return reflector.authorizer().knownPeers().stream()
+                .map(p -> {
+                    List<PeerConnection> own = connections.stream()
+                            .filter(c -> c.peerId().equals(p.id()))
+                            .toList();
+                    Optional<PeerFigures> f = Optional.ofNullable(figures.get(p.id().toString()));
+                    Optional<Instant> lastSeen = Stream.concat(
+                                    own.stream().map(PeerConnection::connectedAt),
+                                    f.map(PeerFigures::lastSeen).stream())
+                            .filter(Objects::nonNull)
+                            .max(Instant::compareTo);
+                    return new AdminProtocol.Peer(
+                            p.id().toString(),
+                            p.name().orElse(null),
+                            p.configured() ? (p.paired().isPresent() ? "config+paired" : "config") : "paired",
+                            p.paired().map(x -> x.pairedAt()).orElse(null),
+                            p.paired().map(x -> x.window()).orElse(null),
+                            lastSeen.map(Instant::toString).orElse(null),
+                            own.size(),
+                            f.map(PeerFigures::testsLastHour).orElse(0),
+                            f.map(PeerFigures::bytesToday).orElse(0L));
+                })
+                .toList();
     }
 
     @Override
@@ -84,13 +90,16 @@ record LiveServer(ReflectorRuntime reflector, Governance governance, String conf
                     + " ([access] authorized_peers or [[access.peers]]); remove it there and the running reflector "
                     + "applies the change");
         }
-        int before = (int) reflector.connections().all().stream().filter(c -> c.peerId().equals(peer)).count();
+        int before = (int) reflector.connections().all().stream()
+                .filter(c -> c.peerId().equals(peer))
+                .count();
         if (!reflector.removePairedPeer(peer)) throw new IllegalArgumentException("peer " + peer + " is not paired");
         return new AdminProtocol.RemovedPeer(peer.toString(), before);
     }
 
     private static AdminProtocol.OpenWindow openWindow(OpenPairingWindow w) {
-        return new AdminProtocol.OpenWindow(w.window(), w.expiresAt().map(Object::toString).orElse(null));
+        return new AdminProtocol.OpenWindow(
+                w.window(), w.expiresAt().map(Object::toString).orElse(null));
     }
 
     private static AdminProtocol.ActiveTest activeTest(Payload.ActiveTest t) {

@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Opens (or, with {@code --close}, closes) the pairing window on the running reflector, through its admin socket. */
-@Command(name = "pair", mixinStandardHelpOptions = true,
+@Command(
+        name = "pair",
+        mixinStandardHelpOptions = true,
         description = "Open a pairing window on the running reflector and print the code an appliance enters; "
                 + "--close closes it early.")
 final class PairCommand implements Callable<Integer> {
@@ -26,11 +28,17 @@ final class PairCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--ttl",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "How long the window stays open, at most 7d: 90s, 10m, 1h30m, 1d (default: 10m).")
     Duration ttl;
 
-    @Option(names = "--code", paramLabel = "CODE", converter = PairingCodeConverter.class,
+    @Option(
+            names = "--code",
+            paramLabel = "CODE",
+            converter = PairingCodeConverter.class,
             description = "Use this code (e.g. one the appliance shows) instead of generating one: "
                     + "8 characters from " + PairingCodes.ALPHABET + ".")
     String code;
@@ -42,9 +50,11 @@ final class PairCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (close && (ttl != null || code != null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--close cannot be combined with --ttl or --code");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--close cannot be combined with --ttl or --code");
         }
-        ReflectorConfig config = ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
+        ReflectorConfig config =
+                ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
         Path socket = AdminClient.socketPath(config);
         if (close) return close(out, socket);
         Duration open = ttl != null ? ttl : DEFAULT_TTL;
@@ -58,11 +68,15 @@ final class PairCommand implements Callable<Integer> {
     }
 
     private static int close(PrintWriter out, Path socket) {
-        AdminProtocol.OpenWindow closed = AdminCalls.call(socket, AdminProtocol.Request.closePairing()).closed();
-        out.println(closed == null ? "No pairing window was open."
-                : "Closed the pairing window (it was open until " + closed.expiresAt() + ").");
+        AdminProtocol.OpenWindow closed =
+                AdminCalls.call(socket, AdminProtocol.Request.closePairing()).closed();
+        out.println(
+                closed == null
+                        ? "No pairing window was open."
+                        : "Closed the pairing window (it was open until " + closed.expiresAt() + ").");
         // Codes from the configuration file are not the admin channel's to close; say so if one is still open.
-        AdminProtocol.OpenWindow still = AdminCalls.call(socket, AdminProtocol.Request.status()).status().pairingWindow();
+        AdminProtocol.OpenWindow still =
+                AdminCalls.call(socket, AdminProtocol.Request.status()).status().pairingWindow();
         if (still != null) {
             out.println("Still open: pairing codes from the configuration (" + still.window() + "); remove them "
                     + "from [access] pairing_codes to close them.");

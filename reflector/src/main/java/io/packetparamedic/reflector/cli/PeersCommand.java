@@ -16,7 +16,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code reflector peers list|remove}: the running reflector's authorized peers, through its admin socket. */
-@Command(name = "peers", mixinStandardHelpOptions = true,
+@Command(
+        name = "peers",
+        mixinStandardHelpOptions = true,
         description = "List or remove the running reflector's authorized peers.",
         subcommands = {PeersCommand.ListPeers.class, PeersCommand.RemovePeer.class})
 final class PeersCommand implements Runnable {
@@ -30,11 +32,14 @@ final class PeersCommand implements Runnable {
     }
 
     static Path socket(CommandSpec spec) {
-        ReflectorConfig config = ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
+        ReflectorConfig config =
+                ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
         return AdminClient.socketPath(config);
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "Show every authorized peer: name, Endpoint ID, where its authorization comes from "
                     + "(config file or pairing), when it paired, when it was last seen, and its usage.")
     static final class ListPeers implements Callable<Integer> {
@@ -47,7 +52,8 @@ final class PeersCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            List<AdminProtocol.Peer> peers = AdminCalls.call(socket(spec), AdminProtocol.Request.peers()).peers();
+            List<AdminProtocol.Peer> peers =
+                    AdminCalls.call(socket(spec), AdminProtocol.Request.peers()).peers();
             if (json) {
                 out.println(Output.JSON.writeValueAsString(peers));
             } else if (peers.isEmpty()) {
@@ -57,8 +63,14 @@ final class PeersCommand implements Runnable {
                 String row = "%-16s %-70s %-13s %-20s %-20s %-9s %s%n";
                 out.printf(row, "NAME", "ENDPOINT ID", "SOURCE", "PAIRED AT", "LAST SEEN", "TESTS/1H", "BYTES TODAY");
                 for (AdminProtocol.Peer p : peers) {
-                    out.printf(row, dash(p.name()), p.endpointId(), p.source(), dash(p.pairedAt()),
-                            p.connections() > 0 ? "connected now" : dash(p.lastSeen()), p.testsLastHour(),
+                    out.printf(
+                            row,
+                            dash(p.name()),
+                            p.endpointId(),
+                            p.source(),
+                            dash(p.pairedAt()),
+                            p.connections() > 0 ? "connected now" : dash(p.lastSeen()),
+                            p.testsLastHour(),
                             PlainWords.bytes(p.bytesToday()));
                 }
             }
@@ -71,22 +83,26 @@ final class PeersCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true,
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
             description = "Remove a paired peer: it loses access at once and its open connections are closed. "
                     + "Peers listed in the configuration file are removed by editing the file.")
     static final class RemovePeer implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "PEER", description = "The peer's name, Endpoint ID, or an unambiguous start of it "
-                + "(at least 7 characters, e.g. PP-7DN2).")
+        @Parameters(
+                paramLabel = "PEER",
+                description = "The peer's name, Endpoint ID, or an unambiguous start of it "
+                        + "(at least 7 characters, e.g. PP-7DN2).")
         String peer;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            AdminProtocol.RemovedPeer removed =
-                    AdminCalls.call(socket(spec), AdminProtocol.Request.removePeer(peer)).removed();
+            AdminProtocol.RemovedPeer removed = AdminCalls.call(socket(spec), AdminProtocol.Request.removePeer(peer))
+                    .removed();
             out.println("Removed peer " + removed.endpointId() + " (" + removed.connectionsClosed()
                     + (removed.connectionsClosed() == 1 ? " connection" : " connections") + " closed).");
             out.flush();

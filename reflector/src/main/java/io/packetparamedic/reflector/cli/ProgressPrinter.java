@@ -34,8 +34,15 @@ final class ProgressPrinter implements ClientRun.Progress {
         end();
         direction = name;
         durationSec = duration;
-        err.println(String.format(Locale.ROOT, "%s: session %s on port %d, %d s, %d stream%s", name, grant.testId(),
-                grant.port(), duration, streams, streams == 1 ? "" : "s"));
+        err.println(String.format(
+                Locale.ROOT,
+                "%s: session %s on port %d, %d s, %d stream%s",
+                name,
+                grant.testId(),
+                grant.port(),
+                duration,
+                streams,
+                streams == 1 ? "" : "s"));
         err.flush();
     }
 
@@ -49,21 +56,41 @@ final class ProgressPrinter implements ClientRun.Progress {
     @Override
     public void granted(Payload.SessionGrant grant, UdpEchoProbe.Settings settings) {
         end();
-        String rate = grant.packetRate() == null ? "" : String.format(Locale.ROOT, "; the reflector answers up to %d/s",
-                grant.packetRate());
-        err.println(String.format(Locale.ROOT, "udp_echo: session %s on port %d, %d probes at %.0f/s%s", grant.testId(),
-                grant.port(), settings.count(), settings.probesPerSecond(), rate));
+        String rate = grant.packetRate() == null
+                ? ""
+                : String.format(Locale.ROOT, "; the reflector answers up to %d/s", grant.packetRate());
+        err.println(String.format(
+                Locale.ROOT,
+                "udp_echo: session %s on port %d, %d probes at %.0f/s%s",
+                grant.testId(),
+                grant.port(),
+                settings.count(),
+                settings.probesPerSecond(),
+                rate));
         if (grant.packetRate() != null && settings.probesPerSecond() > grant.packetRate()) {
-            err.println(String.format(Locale.ROOT, "udp_echo: note: %.0f probes/s is above the reflector's %d/s: probes it drops"
-                    + " are counted as policed, not as loss", settings.probesPerSecond(), grant.packetRate()));
+            err.println(String.format(
+                    Locale.ROOT,
+                    "udp_echo: note: %.0f probes/s is above the reflector's %d/s: probes it drops"
+                            + " are counted as policed, not as loss",
+                    settings.probesPerSecond(),
+                    grant.packetRate()));
         }
         err.flush();
     }
 
     @Override
     public void live(UdpEchoProbe.Live s) {
-        show(String.format(Locale.ROOT, "udp_echo %5.1f s: sent %d received %d late %d policed %d missing %d, RTT p50 %s max %s ms",
-                s.elapsedSec(), s.sent(), s.received(), s.late(), s.policed(), s.missing(), ms(s.rttP50Ms()), ms(s.rttMaxMs())));
+        show(String.format(
+                Locale.ROOT,
+                "udp_echo %5.1f s: sent %d received %d late %d policed %d missing %d, RTT p50 %s max %s ms",
+                s.elapsedSec(),
+                s.sent(),
+                s.received(),
+                s.late(),
+                s.policed(),
+                s.missing(),
+                ms(s.rttP50Ms()),
+                ms(s.rttMaxMs())));
     }
 
     /** Ends the progress line (on a terminal), so what follows starts on its own line. */

@@ -45,26 +45,37 @@ public final class ReflectorCli implements Runnable {
 
     /** The embedded configuration used with {@code --local}. */
     public static final String LOCAL_CONFIG_RESOURCE = "/reflector-local.toml";
+
     static final String LOCAL_CONFIG_NAME = "embedded reflector-local.toml (--local)";
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "Configuration file (default: $REFLECTOR_CONFIG, /etc/reflector/reflector.toml, "
                     + "$XDG_CONFIG_HOME/reflector/reflector.toml, then built-in defaults).")
     Path configFile;
 
-    @Option(names = "--local", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--local",
+            scope = ScopeType.INHERIT,
             description = "Use the embedded configuration for running without root: state under "
                     + "~/.local/share/reflector, control on 127.0.0.1:4000, health on 127.0.0.1:7301, pairing enabled.")
     boolean local;
 
-    @Option(names = "--allow-unknown-keys", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--allow-unknown-keys",
+            scope = ScopeType.INHERIT,
             description = "Treat unknown keys in the configuration file as warnings instead of errors "
                     + "(e.g. a file written for a newer reflector).")
     boolean allowUnknownKeys;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", scope = ScopeType.INHERIT,
-            description = "Log on stderr as text (key=value lines) or json (one object per line); "
-                    + "default: $" + LogFormat.ENV + ", else text.")
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            scope = ScopeType.INHERIT,
+            description = "Log on stderr as text (key=value lines) or json (one object per line); " + "default: $"
+                    + LogFormat.ENV + ", else text.")
     void logFormat(String format) {
         try {
             LogFormat.parse(format).apply();
@@ -123,7 +134,8 @@ public final class ReflectorCli implements Runnable {
         if (local && configFile != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--local and --config cannot be combined");
         }
-        loaded = local ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME)
+        loaded = local
+                ? ConfigLoader.parse(localConfigText(), LOCAL_CONFIG_NAME)
                 : ConfigLoader.load(configFile, env, unknownKeys());
         for (String warning : loaded.warnings()) err.println("warning: " + warning);
         err.flush();
@@ -140,7 +152,8 @@ public final class ReflectorCli implements Runnable {
 
     static String localConfigText() {
         try (InputStream in = ReflectorCli.class.getResourceAsStream(LOCAL_CONFIG_RESOURCE)) {
-            if (in == null) throw new IllegalStateException("resource " + LOCAL_CONFIG_RESOURCE + " is missing from the build");
+            if (in == null)
+                throw new IllegalStateException("resource " + LOCAL_CONFIG_RESOURCE + " is missing from the build");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

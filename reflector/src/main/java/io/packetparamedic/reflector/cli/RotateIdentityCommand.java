@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
  * ID and audits {@code identity_rotated} with the old and the new ID. A key file that is not a
  * valid key is refused rather than overwritten: it may be something the operator wants back.
  */
-@Command(name = "rotate-identity", mixinStandardHelpOptions = true,
+@Command(
+        name = "rotate-identity",
+        mixinStandardHelpOptions = true,
         description = "Generate a new identity key, replacing the current one, and print the new Endpoint ID.")
 final class RotateIdentityCommand implements Callable<Integer> {
 
@@ -35,7 +37,9 @@ final class RotateIdentityCommand implements Callable<Integer> {
         ReflectorConfig config = ReflectorCli.root(spec).loadConfig(err).config();
         Path keyFile = config.privateKeyPath();
 
-        String oldId = Files.exists(keyFile) ? Ed25519Identity.load(keyFile).endpointId().toString() : null;
+        String oldId = Files.exists(keyFile)
+                ? Ed25519Identity.load(keyFile).endpointId().toString()
+                : null;
         Ed25519Identity fresh = Ed25519Identity.generate();
         fresh.save(keyFile);
         String newId = fresh.endpointId().toString();
@@ -53,7 +57,8 @@ final class RotateIdentityCommand implements Callable<Integer> {
 
         out.println(newId);
         out.flush();
-        err.println("identity rotated: " + (oldId == null ? "(none)" : oldId) + " -> " + newId + "; key saved to " + keyFile);
+        err.println("identity rotated: " + (oldId == null ? "(none)" : oldId) + " -> " + newId + "; key saved to "
+                + keyFile);
         if (auditFailures > 0) {
             err.println("warning: could not write the audit log " + config.auditLogPath());
         }

@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
  * {@code reflector self-test [--json]}: host readiness with PASS/WARN/FAIL per check and a
  * verdict. Exits 0 when ready, 2 when not.
  */
-@Command(name = "self-test", mixinStandardHelpOptions = true,
+@Command(
+        name = "self-test",
+        mixinStandardHelpOptions = true,
         description = "Check whether this host is ready to serve tests (cores, memory, iperf3, loopback throughput, "
                 + "Ed25519 speed, open-file limit, clock sync). Exit 2 when not ready.")
 public final class SelfTestCommand implements Callable<Integer> {
@@ -29,11 +31,17 @@ public final class SelfTestCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
-    @Option(names = "--iperf3", paramLabel = "PATH", defaultValue = "iperf3",
+    @Option(
+            names = "--iperf3",
+            paramLabel = "PATH",
+            defaultValue = "iperf3",
             description = "The iperf3 binary to check (default: ${DEFAULT-VALUE}).")
     String iperf3;
 
-    @Option(names = "--seconds", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--seconds",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Length of the loopback iperf3 run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
@@ -45,14 +53,18 @@ public final class SelfTestCommand implements Callable<Integer> {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("ready", report.ready());
             doc.put("verdict", report.verdict());
-            doc.put("checks", report.rows().stream().map(r -> {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("check", r.check());
-                row.put("result", r.level().name());
-                row.put("value", r.value());
-                if (!r.detail().isEmpty()) row.put("detail", r.detail());
-                return row;
-            }).toList());
+            doc.put(
+                    "checks",
+                    report.rows().stream()
+                            .map(r -> {
+                                Map<String, Object> row = new LinkedHashMap<>();
+                                row.put("check", r.check());
+                                row.put("result", r.level().name());
+                                row.put("value", r.value());
+                                if (!r.detail().isEmpty()) row.put("detail", r.detail());
+                                return row;
+                            })
+                            .toList());
             try {
                 out.println(LinkCodec.MAPPER.writeValueAsString(doc));
             } catch (JsonProcessingException e) {
@@ -71,8 +83,14 @@ public final class SelfTestCommand implements Callable<Integer> {
         int width = rows.stream().mapToInt(r -> r.check().length()).max().orElse(10);
         int valueWidth = rows.stream().mapToInt(r -> r.value().length()).max().orElse(10);
         for (HostReadiness.Row r : rows) {
-            out.println(String.format(Locale.ROOT, "%-4s  %-" + width + "s  %-" + valueWidth + "s  %s",
-                    r.level(), r.check(), r.value(), r.detail()).stripTrailing());
+            out.println(String.format(
+                            Locale.ROOT,
+                            "%-4s  %-" + width + "s  %-" + valueWidth + "s  %s",
+                            r.level(),
+                            r.check(),
+                            r.value(),
+                            r.detail())
+                    .stripTrailing());
         }
     }
 }

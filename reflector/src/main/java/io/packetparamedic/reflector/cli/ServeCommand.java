@@ -38,8 +38,7 @@ import picocli.CommandLine.Spec;
  * session layer, the admin socket for {@code pair}/{@code status}, and (for a configuration file)
  * a watcher that applies edits to the running server.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the reflector (until SIGTERM or Ctrl-C).")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the reflector (until SIGTERM or Ctrl-C).")
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -49,16 +48,22 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bind", paramLabel = "ADDR",
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDR",
             description = "Listen on this host:port instead of [network] listen_address.")
     String bind;
 
-    @Option(names = "--instance", paramLabel = "NAMESPACE/NAME",
+    @Option(
+            names = "--instance",
+            paramLabel = "NAMESPACE/NAME",
             description = "Kubernetes mode: serve this ReflectorInstance, reading its Secrets and reporting status "
                     + "through the API (default: $REFLECTOR_INSTANCE). In a pod the service-account token is used.")
     String instance;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
             description = "Kubernetes mode outside a pod: the kubeconfig to use (default: $KUBECONFIG).")
     Path kubeconfig;
 
@@ -90,20 +95,23 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         // The drain period in force when the signal comes (a live config edit may have changed it).
         AtomicReference<ReflectorRuntime> serving = new AtomicReference<>();
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            // The JVM exits when this hook returns: it waits out the drain and the closing after it.
-            ReflectorRuntime r = serving.get();
-            long hookWaitSec = (r == null ? 0 : r.config().network.drainTimeoutSec) + SHUTDOWN_MARGIN_SEC;
-            try {
-                // A drained and closed reflector has stopped as asked: exit 0, not the JVM's 143
-                // for "killed by SIGTERM", so supervisors record a clean stop. halt, because exit
-                // from a shutdown hook would wait for this very hook.
-                if (stopped.await(hookWaitSec, TimeUnit.SECONDS)) Runtime.getRuntime().halt(0);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "reflector-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    stop.countDown();
+                    // The JVM exits when this hook returns: it waits out the drain and the closing after it.
+                    ReflectorRuntime r = serving.get();
+                    long hookWaitSec = (r == null ? 0 : r.config().network.drainTimeoutSec) + SHUTDOWN_MARGIN_SEC;
+                    try {
+                        // A drained and closed reflector has stopped as asked: exit 0, not the JVM's 143
+                        // for "killed by SIGTERM", so supervisors record a clean stop. halt, because exit
+                        // from a shutdown hook would wait for this very hook.
+                        if (stopped.await(hookWaitSec, TimeUnit.SECONDS))
+                            Runtime.getRuntime().halt(0);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "reflector-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             ReflectorRuntime reflector = startAll(cli, loaded, initial, identity, socket);
@@ -142,24 +150,33 @@ final class ServeCommand implements Callable<Integer> {
         try {
             ConfigLoader.validate(bound, "--bind");
         } catch (ConfigException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--bind must be host:port, got \"" + bind + "\"");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--bind must be host:port, got \"" + bind + "\"");
         }
         return bound;
     }
 
-    private ReflectorRuntime startAll(ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorConfig initial,
-            Ed25519Identity identity, Path socket) {
+    private ReflectorRuntime startAll(
+            ReflectorCli cli,
+            ConfigLoader.Loaded loaded,
+            ReflectorConfig initial,
+            Ed25519Identity identity,
+            Path socket) {
         LiveConfig live = new LiveConfig(initial);
         try {
             ReflectorRuntime reflector = remember(ReflectorRuntime.builder(live, identity)
                     .clock(SteadyClock.system()) // pairing windows and uptime measured in monotonic time
                     .pathMeta(new HostPathMeta())
                     .start());
-            remember(AdminServer.start(socket, new LiveServer(reflector, reflector.sessionLayer().orElseThrow().governance(),
-                    cli.configDescription(loaded))));
+            remember(AdminServer.start(
+                    socket,
+                    new LiveServer(
+                            reflector,
+                            reflector.sessionLayer().orElseThrow().governance(),
+                            cli.configDescription(loaded))));
             if (loaded.source().isPresent() && !cli.local) {
-                remember(ConfigFileWatcher.start(loaded.source().get(), cli.unknownKeys(),
-                        reloaded -> live.apply(withBind(reloaded.config()))));
+                remember(ConfigFileWatcher.start(
+                        loaded.source().get(), cli.unknownKeys(), reloaded -> live.apply(withBind(reloaded.config()))));
             }
             return reflector;
         } catch (IOException e) {
@@ -178,25 +195,32 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warn("event=shutdown_close_failed component={} error=\"{}\"", c.getClass().getSimpleName(), e.getMessage());
+                LOG.warn(
+                        "event=shutdown_close_failed component={} error=\"{}\"",
+                        c.getClass().getSimpleName(),
+                        e.getMessage());
             }
         }
     }
 
-    private static void printBanner(PrintWriter out, ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorRuntime r,
-            Path socket) {
+    private static void printBanner(
+            PrintWriter out, ReflectorCli cli, ConfigLoader.Loaded loaded, ReflectorRuntime r, Path socket) {
         ReflectorConfig c = r.config();
         BuildInfo build = BuildInfo.current();
         String pairHint = cli.local ? "reflector --local pair" : "reflector pair";
         out.println("PacketParamedic reflector " + build.version() + " (commit " + build.commit() + ")");
         out.println("Endpoint ID:   " + r.endpointId());
-        out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (TLS 1.3 mTLS, ALPN " + c.network.alpn + ")");
+        out.println("Listening on:  " + Addresses.format(r.controlAddress()) + " (TLS 1.3 mTLS, ALPN " + c.network.alpn
+                + ")");
         out.println(DataPlaneBanner.line(c));
         out.println("Health:        http://" + Addresses.format(r.healthAddress()) + "/health");
         // Windows come from `pair` (and [access] pairing_codes) whatever pairing_enabled says: the
         // key is kept for compatibility only, so the banner reports the window, not the key.
-        out.println("Pairing:       " + r.authorizer().openWindow().map(w -> "open (" + w.window() + ")")
-                .orElse("no window open") + "; open one with: " + pairHint);
+        out.println("Pairing:       "
+                + r.authorizer()
+                        .openWindow()
+                        .map(w -> "open (" + w.window() + ")")
+                        .orElse("no window open") + "; open one with: " + pairHint);
         out.println("Admin socket:  " + socket);
         out.println("Configuration: " + cli.configDescription(loaded));
         out.println("Audit log:     " + c.auditLogPath());

@@ -10,7 +10,9 @@ import picocli.CommandLine.Spec;
  * Prints the effective configuration (file values over defaults) as TOML, and on stderr where it
  * came from: what an operator checks before {@code serve}, and what the config tests observe.
  */
-@Command(name = "show-config", mixinStandardHelpOptions = true,
+@Command(
+        name = "show-config",
+        mixinStandardHelpOptions = true,
         description = "Print the effective configuration as TOML (defaults filled in); its source goes to stderr.")
 final class ShowConfigCommand implements Callable<Integer> {
 

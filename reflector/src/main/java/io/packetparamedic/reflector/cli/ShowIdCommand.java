@@ -10,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Prints this reflector's Endpoint ID, creating the identity key on first use. */
-@Command(name = "show-id", mixinStandardHelpOptions = true,
+@Command(
+        name = "show-id",
+        mixinStandardHelpOptions = true,
         description = "Print this reflector's Endpoint ID (creates the identity key on first run).")
 final class ShowIdCommand implements Callable<Integer> {
 
@@ -19,7 +21,8 @@ final class ShowIdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ReflectorConfig config = ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
+        ReflectorConfig config =
+                ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
         Path keyFile = config.privateKeyPath();
         boolean existed = Files.exists(keyFile);
         Ed25519Identity identity = Ed25519Identity.loadOrCreate(keyFile);

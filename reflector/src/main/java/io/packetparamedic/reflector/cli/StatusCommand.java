@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Prints the running reflector's live figures, read through its admin socket. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show the running reflector's live figures: uptime, connections, peers, pairing window, tests.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -24,9 +26,10 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        ReflectorConfig config = ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
-        AdminProtocol.LiveFigures s =
-                AdminCalls.call(AdminClient.socketPath(config), AdminProtocol.Request.status()).status();
+        ReflectorConfig config =
+                ReflectorCli.root(spec).loadConfig(spec.commandLine().getErr()).config();
+        AdminProtocol.LiveFigures s = AdminCalls.call(AdminClient.socketPath(config), AdminProtocol.Request.status())
+                .status();
         if (json) {
             out.println(Output.JSON.writeValueAsString(s));
         } else {
@@ -34,12 +37,19 @@ final class StatusCommand implements Callable<Integer> {
             out.println("Uptime:          " + Output.duration(s.uptimeSec()));
             out.println("Connections:     " + s.connections());
             out.println("Peers:           " + s.authorizedPeers() + " authorized");
-            out.println("Pairing window:  " + (s.pairingWindow() == null ? "closed"
-                    : "open (" + s.pairingWindow().window() + ")" + (s.pairingWindow().expiresAt() == null
-                            ? ", no expiry" : " until " + s.pairingWindow().expiresAt())));
+            out.println("Pairing window:  "
+                    + (s.pairingWindow() == null
+                            ? "closed"
+                            : "open (" + s.pairingWindow().window() + ")"
+                                    + (s.pairingWindow().expiresAt() == null
+                                            ? ", no expiry"
+                                            : " until " + s.pairingWindow().expiresAt())));
             AdminProtocol.ActiveTest t = s.activeTest();
-            out.println("Active test:     " + (t == null ? "none"
-                    : t.testType() + " " + t.testId() + " for " + t.peerId() + ", " + t.remainingSec() + "s left"));
+            out.println("Active test:     "
+                    + (t == null
+                            ? "none"
+                            : t.testType() + " " + t.testId() + " for " + t.peerId() + ", " + t.remainingSec()
+                                    + "s left"));
             out.println("Tests today:     " + s.testsToday());
             out.println("Bytes today:     " + Output.bytes(s.bytesToday()));
         }

@@ -41,15 +41,17 @@ public final class ClientRun {
      * @throws IllegalArgumentException when the reflector's policy rules a planned test out (no session was requested)
      * @throws IOException when the control connection fails before or during {@code hello}
      */
-    public static RunReport execute(LinkClient link, String host, Plan plan, String iperf3, Duration patience,
-            Progress progress) throws IOException, InterruptedException {
+    public static RunReport execute(
+            LinkClient link, String host, Plan plan, String iperf3, Duration patience, Progress progress)
+            throws IOException, InterruptedException {
         Payload.ServerHello hello;
         synchronized (link) {
             hello = link.hello();
         }
         if (!plan.reverseFlags().isEmpty()) Preflight.check(hello, "throughput", plan.durationSec());
         if (plan.echo() != null) Preflight.check(hello, "udp_echo", EchoTest.sessionSeconds(plan.echo()));
-        RunReport report = new RunReport(link.serverEndpointId() + "@" + host, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        RunReport report = new RunReport(
+                link.serverEndpointId() + "@" + host, Instant.now().truncatedTo(ChronoUnit.MILLIS));
         SessionRequester sessions = new SessionRequester(link, patience, progress);
         try {
             ThroughputTest throughput = new ThroughputTest(sessions, new ThroughputRunner(iperf3), host);

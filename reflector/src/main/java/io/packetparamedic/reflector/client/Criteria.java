@@ -34,28 +34,36 @@ public record Criteria(Double minMbps, Double maxRttP99Ms, Double maxLossPct) {
             throw new IllegalArgumentException("cannot read criteria file " + file + ": " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("criteria file " + file + " must hold a JSON object such as {\"min_mbps\": 100}");
+            throw new IllegalArgumentException(
+                    "criteria file " + file + " must hold a JSON object such as {\"min_mbps\": 100}");
         }
         root.fieldNames().forEachRemaining(name -> {
             if (!KEYS.contains(name)) {
-                throw new IllegalArgumentException("criteria file " + file + ": unknown criterion '" + name + "' (known: "
-                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                throw new IllegalArgumentException(
+                        "criteria file " + file + ": unknown criterion '" + name + "' (known: "
+                                + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             }
         });
-        return new Criteria(number(root, "min_mbps", file), number(root, "max_rtt_p99_ms", file),
-                number(root, "max_loss_pct", file)).validated();
+        return new Criteria(
+                        number(root, "min_mbps", file),
+                        number(root, "max_rtt_p99_ms", file),
+                        number(root, "max_loss_pct", file))
+                .validated();
     }
 
     /** These criteria, each replaced by {@code override}'s where that has one. */
     public Criteria overriddenBy(Criteria override) {
-        return new Criteria(override.minMbps != null ? override.minMbps : minMbps,
-                override.maxRttP99Ms != null ? override.maxRttP99Ms : maxRttP99Ms,
-                override.maxLossPct != null ? override.maxLossPct : maxLossPct).validated();
+        return new Criteria(
+                        override.minMbps != null ? override.minMbps : minMbps,
+                        override.maxRttP99Ms != null ? override.maxRttP99Ms : maxRttP99Ms,
+                        override.maxLossPct != null ? override.maxLossPct : maxLossPct)
+                .validated();
     }
 
     public Criteria validated() {
         for (Double v : new Double[] {minMbps, maxRttP99Ms, maxLossPct}) {
-            if (v != null && (v.isNaN() || v < 0)) throw new IllegalArgumentException("criteria must be numbers >= 0, got " + v);
+            if (v != null && (v.isNaN() || v < 0))
+                throw new IllegalArgumentException("criteria must be numbers >= 0, got " + v);
         }
         return this;
     }
@@ -69,12 +77,14 @@ public record Criteria(Double minMbps, Double maxRttP99Ms, Double maxLossPct) {
         if (minMbps != null) {
             for (ThroughputTest.Direction d : directions) {
                 double mbps = d.result().mbitPerSecond();
-                checks.add(new Check("min_mbps", d.direction(), minMbps, mbps, d.result().ok() && mbps >= minMbps));
+                checks.add(new Check(
+                        "min_mbps", d.direction(), minMbps, mbps, d.result().ok() && mbps >= minMbps));
             }
         }
         if (echo != null && maxRttP99Ms != null) {
             double p99 = echo.result().rttP99Ms();
-            checks.add(new Check("max_rtt_p99_ms", "udp_echo", maxRttP99Ms, p99, !Double.isNaN(p99) && p99 <= maxRttP99Ms));
+            checks.add(new Check(
+                    "max_rtt_p99_ms", "udp_echo", maxRttP99Ms, p99, !Double.isNaN(p99) && p99 <= maxRttP99Ms));
         }
         if (echo != null && maxLossPct != null) {
             double loss = echo.result().lossPercent();
@@ -86,7 +96,8 @@ public record Criteria(Double minMbps, Double maxRttP99Ms, Double maxLossPct) {
     private static Double number(JsonNode root, String key, Path file) {
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) return null;
-        if (!n.isNumber()) throw new IllegalArgumentException("criteria file " + file + ": " + key + " must be a number");
+        if (!n.isNumber())
+            throw new IllegalArgumentException("criteria file " + file + ": " + key + " must be a number");
         return n.asDouble();
     }
 }

@@ -18,7 +18,8 @@ public final class EchoTest {
         void granted(Payload.SessionGrant grant, UdpEchoProbe.Settings settings);
     }
 
-    public record Outcome(String testId, Instant startedAt, UdpEchoProbe.Settings settings, UdpEchoProbe.Result result) {}
+    public record Outcome(
+            String testId, Instant startedAt, UdpEchoProbe.Settings settings, UdpEchoProbe.Result result) {}
 
     private final SessionRequester sessions;
     private final String host;
@@ -35,14 +36,16 @@ public final class EchoTest {
 
     public Outcome run(UdpEchoProbe.Settings requested, Listener listener)
             throws IOException, InterruptedException, SessionRefused {
-        try (OpenSession session = sessions.open("udp_echo",
-                        new Payload.SessionParams(sessionSeconds(requested), "udp", null, null));
+        try (OpenSession session = sessions.open(
+                        "udp_echo", new Payload.SessionParams(sessionSeconds(requested), "udp", null, null));
                 CtrlC interrupted = CtrlC.onInterrupt(session::release)) {
             Payload.SessionGrant grant = session.grant();
-            UdpEchoProbe.Settings settings = grant.packetRate() == null ? requested : requested.withPacketRate(grant.packetRate());
+            UdpEchoProbe.Settings settings =
+                    grant.packetRate() == null ? requested : requested.withPacketRate(grant.packetRate());
             if (listener != null) listener.granted(grant, settings);
             Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            UdpEchoProbe.Result result = new UdpEchoProbe(new InetSocketAddress(host, grant.port())).run(settings, listener);
+            UdpEchoProbe.Result result =
+                    new UdpEchoProbe(new InetSocketAddress(host, grant.port())).run(settings, listener);
             return new Outcome(grant.testId(), started, settings, result);
         }
     }

@@ -15,10 +15,13 @@ public record Iperf3Binary(String command, String version) {
     public static Iperf3Binary locate(String command) throws InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
+            p = new ProcessBuilder(command, "--version")
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
-            throw new IllegalArgumentException("iperf3 is needed for throughput tests and '" + command
-                    + "' cannot be run (" + e.getMessage() + "); install iperf3 (e.g. apt-get install iperf3) or give its path with --iperf3");
+            throw new IllegalArgumentException(
+                    "iperf3 is needed for throughput tests and '" + command + "' cannot be run (" + e.getMessage()
+                            + "); install iperf3 (e.g. apt-get install iperf3) or give its path with --iperf3");
         }
         try {
             p.getOutputStream().close();
@@ -28,7 +31,8 @@ public record Iperf3Binary(String command, String version) {
             String text = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
             String first = text.lines().findFirst().orElse("").strip();
             if (!first.startsWith("iperf 3")) {
-                throw new IllegalArgumentException("'" + command + "' is not iperf3 (its --version says: " + first + ")");
+                throw new IllegalArgumentException(
+                        "'" + command + "' is not iperf3 (its --version says: " + first + ")");
             }
             return new Iperf3Binary(command, first);
         } catch (IOException e) {

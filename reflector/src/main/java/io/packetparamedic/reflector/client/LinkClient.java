@@ -1,7 +1,7 @@
 package io.packetparamedic.reflector.client;
 
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.tls.ClientTlsContext;
 import io.packetparamedic.reflector.tls.TlsProfile;
@@ -34,9 +34,11 @@ import javax.net.ssl.SSLSocket;
 public final class LinkClient implements AutoCloseable {
 
     /** Connection settings; {@link #defaults()} suits a reflector on the same host. */
-    public record Options(Optional<EndpointId> pinnedServer, String alpn, Duration connectTimeout, Duration readTimeout) {
+    public record Options(
+            Optional<EndpointId> pinnedServer, String alpn, Duration connectTimeout, Duration readTimeout) {
         public static Options defaults() {
-            return new Options(Optional.empty(), TlsProfile.DEFAULT_ALPN, Duration.ofSeconds(5), Duration.ofSeconds(10));
+            return new Options(
+                    Optional.empty(), TlsProfile.DEFAULT_ALPN, Duration.ofSeconds(5), Duration.ofSeconds(10));
         }
 
         public Options pinning(EndpointId server) {
@@ -70,7 +72,8 @@ public final class LinkClient implements AutoCloseable {
     }
 
     /** Connects and completes the TLS handshake with the standard profile. */
-    public static LinkClient connect(String host, int port, Ed25519Identity identity, Options options) throws IOException {
+    public static LinkClient connect(String host, int port, Ed25519Identity identity, Options options)
+            throws IOException {
         return connect(new InetSocketAddress(host, port), identity, options);
     }
 
@@ -81,7 +84,8 @@ public final class LinkClient implements AutoCloseable {
     }
 
     /** Connects with a custom TLS context (tests: another certificate, another ALPN or TLS version). */
-    public static LinkClient connect(InetSocketAddress address, ClientTlsContext tls, Options options) throws IOException {
+    public static LinkClient connect(InetSocketAddress address, ClientTlsContext tls, Options options)
+            throws IOException {
         return new LinkClient(tls.connect(address, options.connectTimeout(), options.readTimeout()));
     }
 
@@ -102,7 +106,8 @@ public final class LinkClient implements AutoCloseable {
     // ---- typed calls ---------------------------------------------------------------------------
 
     public Payload.ServerHello hello() throws IOException {
-        return call(new Payload.Hello(Payload.PROTOCOL_VERSION, java.util.List.of("throughput", "udp_echo")),
+        return call(
+                new Payload.Hello(Payload.PROTOCOL_VERSION, java.util.List.of("throughput", "udp_echo")),
                 Payload.ServerHello.class);
     }
 
@@ -214,7 +219,8 @@ public final class LinkClient implements AutoCloseable {
 
     private static LinkException unexpected(Payload p, String expected) {
         if (p instanceof Payload.Error e) return new LinkException(e);
-        return new LinkException("expected " + expected + ", got " + p.getClass().getSimpleName());
+        return new LinkException(
+                "expected " + expected + ", got " + p.getClass().getSimpleName());
     }
 
     @Override

@@ -26,7 +26,9 @@ final class MemorySampler {
     /** {@code healthBase} like {@code http://127.0.0.1:7301}; null for the client only. */
     MemorySampler(URI healthBase) {
         this.metrics = healthBase == null ? null : healthBase.resolve("/metrics");
-        this.http = healthBase == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = healthBase == null
+                ? null
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /**
@@ -54,7 +56,10 @@ final class MemorySampler {
     Optional<ReflectorSample> reflector() {
         if (metrics == null) return Optional.empty();
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(metrics)
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) return Optional.empty();
             double used = 0;

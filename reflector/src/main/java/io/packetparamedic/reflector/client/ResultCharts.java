@@ -74,8 +74,13 @@ final class ResultCharts {
     }
 
     private static XYChart timeChart(String title, String yTitle) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("time (UTC)")
-                .yAxisTitle(yTitle).build();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("time (UTC)")
+                .yAxisTitle(yTitle)
+                .build();
         chart.getStyler().setDatePattern("HH:mm:ss").setTimezone(java.util.TimeZone.getTimeZone("UTC"));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setYAxisMin(0.0);
@@ -101,12 +106,20 @@ final class ResultCharts {
             labels.add(String.format(Locale.ROOT, "≥ %.2f", from / 1000.0));
             counts.add(rttMicros.getCountBetweenValues(from, rttMicros.getMaxValue()));
         }
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(String.format(Locale.ROOT, "RTT distribution (%d probes; p50 %.3f, p90 %.3f, p99 %.3f, max %.3f ms)",
-                        rttMicros.getTotalCount(), ms(rttMicros.getValueAtPercentile(50)),
-                        ms(rttMicros.getValueAtPercentile(90)), ms(rttMicros.getValueAtPercentile(99)),
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(String.format(
+                        Locale.ROOT,
+                        "RTT distribution (%d probes; p50 %.3f, p90 %.3f, p99 %.3f, max %.3f ms)",
+                        rttMicros.getTotalCount(),
+                        ms(rttMicros.getValueAtPercentile(50)),
+                        ms(rttMicros.getValueAtPercentile(90)),
+                        ms(rttMicros.getValueAtPercentile(99)),
                         ms(rttMicros.getMaxValue())))
-                .xAxisTitle("RTT from (ms)").yAxisTitle("probes").build();
+                .xAxisTitle("RTT from (ms)")
+                .yAxisTitle("probes")
+                .build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisLabelRotation(60);
         chart.addSeries("probes", labels, counts);

@@ -26,11 +26,12 @@ import java.util.Locale;
  */
 public final class ResultsArchive {
 
-    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmmss", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter NAME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd_HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final ObjectMapper PRETTY = LinkCodec.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
-    static final String CSV_HEADER = "timestamp,test,direction,test_id,interval_start_sec,interval_end_sec,mbit_per_sec,"
-            + "retransmits,sent,received,late,policed,lost,rtt_p50_ms,rtt_p99_ms,rtt_max_ms";
+    static final String CSV_HEADER =
+            "timestamp,test,direction,test_id,interval_start_sec,interval_end_sec,mbit_per_sec,"
+                    + "retransmits,sent,received,late,policed,lost,rtt_p50_ms,rtt_p99_ms,rtt_max_ms";
 
     private final Path dir;
     private final ResultCharts charts = new ResultCharts();
@@ -60,11 +61,28 @@ public final class ResultsArchive {
         StringBuilder rows = new StringBuilder();
         for (ThroughputTest.Direction d : run.directions()) {
             iperf3Files++;
-            Files.write(dir.resolve("iperf3-" + iperf3Files + "-" + d.direction() + ".json"), d.result().rawJson());
+            Files.write(
+                    dir.resolve("iperf3-" + iperf3Files + "-" + d.direction() + ".json"),
+                    d.result().rawJson());
             for (ThroughputRunner.Interval i : d.result().intervals()) {
                 Instant at = RunReport.at(d.startedAt(), i.endSec());
-                rows.append(csv(at, "throughput", d.direction(), d.testId(), i.startSec(), i.endSec(), i.mbitPerSecond(),
-                        i.retransmits(), "", "", "", "", "", "", "", ""));
+                rows.append(csv(
+                        at,
+                        "throughput",
+                        d.direction(),
+                        d.testId(),
+                        i.startSec(),
+                        i.endSec(),
+                        i.mbitPerSecond(),
+                        i.retransmits(),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        ""));
                 charts.throughput(d.direction(), at, i.mbitPerSecond());
             }
         }
@@ -72,11 +90,26 @@ public final class ResultsArchive {
         EchoTest.Outcome echo = run.echo();
         if (echo != null) {
             for (UdpEchoProbe.Interval i : echo.result().intervals()) {
-                rows.append(csv(RunReport.at(echo.startedAt(), i.endSec()), "udp_echo", "", echo.testId(), i.startSec(),
-                        i.endSec(), "", "", i.sent(), i.received(), i.late(), i.policed(), i.lost(), i.rttP50Ms(),
-                        i.rttP99Ms(), i.rttMaxMs()));
+                rows.append(csv(
+                        RunReport.at(echo.startedAt(), i.endSec()),
+                        "udp_echo",
+                        "",
+                        echo.testId(),
+                        i.startSec(),
+                        i.endSec(),
+                        "",
+                        "",
+                        i.sent(),
+                        i.received(),
+                        i.late(),
+                        i.policed(),
+                        i.lost(),
+                        i.rttP50Ms(),
+                        i.rttP99Ms(),
+                        i.rttMaxMs()));
             }
-            for (UdpEchoProbe.Sample s : echo.result().samples()) charts.rtt(RunReport.at(echo.startedAt(), s.sentAtSec()), s.rttMs());
+            for (UdpEchoProbe.Sample s : echo.result().samples())
+                charts.rtt(RunReport.at(echo.startedAt(), s.sentAtSec()), s.rttMs());
             charts.distribution(echo.result().histogram());
         }
         Files.writeString(dir.resolve("metrics.csv"), rows, StandardCharsets.UTF_8, StandardOpenOption.APPEND);

@@ -30,8 +30,9 @@ public final class RunReport {
     public void add(ThroughputTest.Direction direction) {
         directions.add(direction);
         if (!direction.result().ok()) {
-            errors.add(direction.direction() + ": iperf3 failed: " + direction.result().error()
-                    + " (exit " + direction.result().exitCode() + ")");
+            errors.add(direction.direction() + ": iperf3 failed: "
+                    + direction.result().error() + " (exit "
+                    + direction.result().exitCode() + ")");
         }
     }
 
@@ -119,7 +120,9 @@ public final class RunReport {
         m.put("test_id", o.testId());
         m.put("started_at", o.startedAt().toString());
         m.put("probes_per_sec", round(o.settings().probesPerSecond()));
-        m.put("granted_packet_rate", o.settings().packetRate() == 0 ? null : o.settings().packetRate());
+        m.put(
+                "granted_packet_rate",
+                o.settings().packetRate() == 0 ? null : o.settings().packetRate());
         m.put("size", o.settings().size());
         m.put("late_after_ms", o.settings().lateAfterMillis());
         m.put("sent", r.sent());

@@ -55,15 +55,20 @@ public final class SessionRequester {
         OpenSession session = new OpenSession(link, grant);
         if (grant.port() <= 0 || grant.port() > 65535) {
             session.close();
-            throw new SessionRefused("no_data_port", "the reflector granted " + testType + " session " + grant.testId()
-                    + " but named no usable data port (" + grant.port() + "); this client closed the session again. "
-                    + "The reflector is misconfigured: ask its operator to check its data port range and its log for this session");
+            throw new SessionRefused(
+                    "no_data_port",
+                    "the reflector granted " + testType + " session " + grant.testId()
+                            + " but named no usable data port (" + grant.port()
+                            + "); this client closed the session again. "
+                            + "The reflector is misconfigured: ask its operator to check its data port range and its log for this session");
         }
         return session;
     }
 
     private void waitFor(String reason, long seconds) throws InterruptedException {
-        String why = reason.equals("busy") ? "the reflector is busy with another test" : "the reflector's cooldown between tests";
+        String why = reason.equals("busy")
+                ? "the reflector is busy with another test"
+                : "the reflector's cooldown between tests";
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (long left = seconds; left > 0; left--) {
             if (countdown != null) countdown.waiting(why, left);

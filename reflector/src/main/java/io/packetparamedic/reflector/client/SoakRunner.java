@@ -26,8 +26,15 @@ public final class SoakRunner {
     }
 
     /** What to run, how often and for how long. */
-    public record Settings(Duration every, Duration total, ClientRun.Plan plan, String host, String iperf3,
-            Duration patience, Criteria criteria, URI healthUrl) {}
+    public record Settings(
+            Duration every,
+            Duration total,
+            ClientRun.Plan plan,
+            String host,
+            String iperf3,
+            Duration patience,
+            Criteria criteria,
+            URI healthUrl) {}
 
     /** Told about each cycle, for the display. */
     public interface Events {
@@ -44,7 +51,11 @@ public final class SoakRunner {
     private final ClientRun.Progress progress;
     private final Events events;
 
-    public SoakRunner(Settings settings, Connector connector, ResultsArchive archive, ClientRun.Progress progress,
+    public SoakRunner(
+            Settings settings,
+            Connector connector,
+            ResultsArchive archive,
+            ClientRun.Progress progress,
             Events events) {
         this.settings = settings;
         this.connector = connector;
@@ -56,7 +67,8 @@ public final class SoakRunner {
     public SoakSummary run() throws InterruptedException, IOException {
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Instant end = start.plus(settings.total());
-        SoakSummary summary = new SoakSummary(start, settings.every(), settings.total(), new MemorySampler(settings.healthUrl()));
+        SoakSummary summary =
+                new SoakSummary(start, settings.every(), settings.total(), new MemorySampler(settings.healthUrl()));
         for (int cycle = 1; ; cycle++) {
             Instant due = start.plus(settings.every().multipliedBy(cycle - 1L));
             if (!due.isBefore(end)) break;
@@ -84,7 +96,8 @@ public final class SoakRunner {
             archive.writeSummary(summary.toMap(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
             events.cycleDone(cycle, report);
             // Skip the slots an overlong cycle ran into, so the schedule is kept, not compressed.
-            long overran = Duration.between(next, Instant.now()).toNanos() / Math.max(1, settings.every().toNanos());
+            long overran = Duration.between(next, Instant.now()).toNanos()
+                    / Math.max(1, settings.every().toNanos());
             if (overran > 0) cycle += (int) overran;
         }
         summary.finish(Instant.now().truncatedTo(ChronoUnit.MILLIS));
@@ -99,8 +112,8 @@ public final class SoakRunner {
             LinkClient link = null;
             try {
                 link = connector.connect();
-                RunReport report = ClientRun.execute(link, settings.host(), settings.plan(), settings.iperf3(),
-                        settings.patience(), progress);
+                RunReport report = ClientRun.execute(
+                        link, settings.host(), settings.plan(), settings.iperf3(), settings.patience(), progress);
                 if (attempt > 1) summary.reconnected();
                 return report;
             } catch (IllegalArgumentException e) {
@@ -109,7 +122,8 @@ public final class SoakRunner {
             } catch (IOException e) {
                 Instant retryAt = Instant.now().plus(backoff);
                 if (!retryAt.isBefore(giveUpAt)) {
-                    return failed("the reflector was unreachable for this cycle (" + attempt + " attempts): " + e.getMessage());
+                    return failed("the reflector was unreachable for this cycle (" + attempt + " attempts): "
+                            + e.getMessage());
                 }
                 events.unreachable(attempt, e.getMessage(), backoff);
                 TimeUnit.MILLISECONDS.sleep(backoff.toMillis());

@@ -65,7 +65,8 @@ public final class SoakSummary {
         row.remove("udp_echo");
         row.put("cycle", cycle);
         Map<String, Object> mbps = new LinkedHashMap<>();
-        report.directions().forEach(d -> mbps.put(d.direction(), RunReport.round(d.result().mbitPerSecond())));
+        report.directions()
+                .forEach(d -> mbps.put(d.direction(), RunReport.round(d.result().mbitPerSecond())));
         row.put("mbit_per_sec", mbps);
         if (report.echo() != null) {
             row.put("rtt_p99_ms", RunReport.round(report.echo().result().rttP99Ms()));
@@ -132,11 +133,17 @@ public final class SoakSummary {
         List<Map<String, Object>> criteria = new ArrayList<>();
         criteria.add(criterion("zero_client_crashes", 0, crashes, crashes == 0));
         double growth = clientMemoryGrowthPct();
-        criteria.add(criterion("client_memory_growth_pct_below", MAX_MEMORY_GROWTH_PCT, RunReport.round(growth),
+        criteria.add(criterion(
+                "client_memory_growth_pct_below",
+                MAX_MEMORY_GROWTH_PCT,
+                RunReport.round(growth),
                 Double.isNaN(growth) ? null : growth < MAX_MEMORY_GROWTH_PCT));
         double reflectorGrowth = growth(reflectorMemory);
         if (!reflectorMemory.isEmpty()) {
-            criteria.add(criterion("reflector_memory_growth_pct_below", MAX_MEMORY_GROWTH_PCT, RunReport.round(reflectorGrowth),
+            criteria.add(criterion(
+                    "reflector_memory_growth_pct_below",
+                    MAX_MEMORY_GROWTH_PCT,
+                    RunReport.round(reflectorGrowth),
                     Double.isNaN(reflectorGrowth) ? null : reflectorGrowth < MAX_MEMORY_GROWTH_PCT));
         }
         soak.put("criteria", criteria);

@@ -45,8 +45,16 @@ public final class ThroughputRunner {
     }
 
     /** What one run measured; {@code bitsPerSecond} is the receiver's figure. */
-    public record Result(boolean reverse, double bitsPerSecond, long bytes, long retransmits, double seconds, int exitCode,
-            String error, List<Interval> intervals, @JsonIgnore byte[] rawJson) {
+    public record Result(
+            boolean reverse,
+            double bitsPerSecond,
+            long bytes,
+            long retransmits,
+            double seconds,
+            int exitCode,
+            String error,
+            List<Interval> intervals,
+            @JsonIgnore byte[] rawJson) {
         public double mbitPerSecond() {
             return bitsPerSecond / 1e6;
         }
@@ -64,17 +72,35 @@ public final class ThroughputRunner {
     /** The earlier form: {@code progress} gets the elapsed whole seconds while iperf3 runs (may be null). */
     public Result run(String host, int port, int durationSec, int streams, boolean reverse, IntConsumer progress)
             throws IOException, InterruptedException {
-        return measure(host, port, durationSec, streams, reverse,
+        return measure(
+                host,
+                port,
+                durationSec,
+                streams,
+                reverse,
                 progress == null ? null : (second, rate) -> progress.accept(second));
     }
 
     /** Runs one test and waits for it; {@code listener} (may be null) gets the live rate. */
     public Result measure(String host, int port, int durationSec, int streams, boolean reverse, Listener listener)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(iperf3Path, "-c", host, "-p", Integer.toString(port), "-t",
-                Integer.toString(durationSec), "-P", Integer.toString(Math.max(1, streams)), "-J", "-i", "1"));
+        List<String> command = new ArrayList<>(List.of(
+                iperf3Path,
+                "-c",
+                host,
+                "-p",
+                Integer.toString(port),
+                "-t",
+                Integer.toString(durationSec),
+                "-P",
+                Integer.toString(Math.max(1, streams)),
+                "-J",
+                "-i",
+                "1"));
         if (reverse) command.add("-R");
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         running.set(process);
         try {
             process.getOutputStream().close();
@@ -83,7 +109,8 @@ public final class ThroughputRunner {
             long started = System.nanoTime();
             long deadline = started + TimeUnit.SECONDS.toNanos(durationSec + 30L);
             int second = 0;
-            while (!process.waitFor(started + TimeUnit.SECONDS.toNanos(second + 1L) - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            while (!process.waitFor(
+                    started + TimeUnit.SECONDS.toNanos(second + 1L) - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 second++;
                 if (listener != null) listener.second(second, io.mbitPerSecondSinceLast());
                 if (System.nanoTime() > deadline) {
@@ -122,12 +149,23 @@ public final class ThroughputRunner {
             List<Interval> intervals = new ArrayList<>();
             for (JsonNode interval : root.path("intervals")) {
                 JsonNode s = interval.path("sum");
-                intervals.add(new Interval(s.path("start").asDouble(), s.path("end").asDouble(), s.path("bytes").asLong(),
-                        s.path("bits_per_second").asDouble(), s.path("retransmits").asLong(0)));
+                intervals.add(new Interval(
+                        s.path("start").asDouble(),
+                        s.path("end").asDouble(),
+                        s.path("bytes").asLong(),
+                        s.path("bits_per_second").asDouble(),
+                        s.path("retransmits").asLong(0)));
             }
-            return new Result(reverse, sum.path("bits_per_second").asDouble(0), sum.path("bytes").asLong(0),
-                    sent.path("retransmits").asLong(0), sum.path("seconds").asDouble(0), exitCode, error,
-                    List.copyOf(intervals), json);
+            return new Result(
+                    reverse,
+                    sum.path("bits_per_second").asDouble(0),
+                    sum.path("bytes").asLong(0),
+                    sent.path("retransmits").asLong(0),
+                    sum.path("seconds").asDouble(0),
+                    exitCode,
+                    error,
+                    List.copyOf(intervals),
+                    json);
         } catch (IOException e) {
             return failed(reverse, exitCode, "iperf3 output is not JSON", json);
         }

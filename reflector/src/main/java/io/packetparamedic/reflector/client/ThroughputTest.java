@@ -19,7 +19,12 @@ public final class ThroughputTest {
     }
 
     /** One measured direction ({@code upload} or {@code download}). */
-    public record Direction(String direction, String testId, Instant startedAt, int durationSec, int streams,
+    public record Direction(
+            String direction,
+            String testId,
+            Instant startedAt,
+            int durationSec,
+            int streams,
             ThroughputRunner.Result result) {}
 
     private final SessionRequester sessions;
@@ -35,7 +40,8 @@ public final class ThroughputTest {
     public Direction run(boolean reverse, int durationSec, int streams, Listener listener)
             throws IOException, InterruptedException, SessionRefused {
         String name = reverse ? "download" : "upload";
-        try (OpenSession session = sessions.open("throughput", new Payload.SessionParams(durationSec, "tcp", streams, reverse));
+        try (OpenSession session =
+                        sessions.open("throughput", new Payload.SessionParams(durationSec, "tcp", streams, reverse));
                 CtrlC interrupted = CtrlC.onInterrupt(() -> {
                     // The reflector first: it stops its iperf3 and frees the slot; then ours.
                     session.release();
@@ -45,7 +51,8 @@ public final class ThroughputTest {
             int granted = session.streams(streams);
             if (listener != null) listener.granted(name, session.grant(), duration, granted);
             Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            ThroughputRunner.Result result = runner.measure(host, session.grant().port(), duration, granted, reverse, listener);
+            ThroughputRunner.Result result =
+                    runner.measure(host, session.grant().port(), duration, granted, reverse, listener);
             return new Direction(name, session.grant().testId(), started, duration, granted, result);
         }
     }

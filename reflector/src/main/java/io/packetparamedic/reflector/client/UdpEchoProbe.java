@@ -30,6 +30,7 @@ public final class UdpEchoProbe {
     static final int HEADER = 16;
     /** The largest UDP payload over IPv4. */
     public static final int MAX_SIZE = 65_507;
+
     public static final int MAX_COUNT = 1_000_000;
     private static final long MAX_TRACKED_MICROS = TimeUnit.SECONDS.toMicros(60);
 
@@ -45,7 +46,8 @@ public final class UdpEchoProbe {
             }
             if (size < HEADER || size > MAX_SIZE) {
                 throw new IllegalArgumentException("--size must be " + HEADER + "-" + MAX_SIZE
-                        + " bytes (a probe carries a 16-byte header; a UDP datagram holds at most " + MAX_SIZE + "), got " + size);
+                        + " bytes (a probe carries a 16-byte header; a UDP datagram holds at most " + MAX_SIZE
+                        + "), got " + size);
             }
             if (lateAfterMillis < 1 || lateAfterMillis > 60_000) {
                 throw new IllegalArgumentException("--late-after-ms must be 1-60000, got " + lateAfterMillis);
@@ -69,20 +71,51 @@ public final class UdpEchoProbe {
     }
 
     /** Counts so far, for a live progress display; {@code missing} are probes older than late_after with no echo. */
-    public record Live(double elapsedSec, int sent, int received, int late, int policed, int missing, double rttP50Ms,
+    public record Live(
+            double elapsedSec,
+            int sent,
+            int received,
+            int late,
+            int policed,
+            int missing,
+            double rttP50Ms,
             double rttMaxMs) {}
 
     /** One second of sending (probes grouped by send time). RTTs of received probes only; NaN when none. */
-    public record Interval(double startSec, double endSec, int sent, int received, int late, int policed, int lost,
-            double rttP50Ms, double rttP99Ms, double rttMaxMs) {}
+    public record Interval(
+            double startSec,
+            double endSec,
+            int sent,
+            int received,
+            int late,
+            int policed,
+            int lost,
+            double rttP50Ms,
+            double rttP99Ms,
+            double rttMaxMs) {}
 
     /** One received probe: when it was sent (seconds from the first probe) and its RTT. */
     public record Sample(double sentAtSec, double rttMs) {}
 
     /** Figures of one run; RTTs and jitter in milliseconds, percentages of probes sent. */
-    public record Result(int sent, int received, int late, int policed, int lost, int corrupted, double lossPercent,
-            double policedPercent, double latePercent, double rttMinMs, double rttAvgMs, double rttP50Ms, double rttP90Ms,
-            double rttP99Ms, double rttMaxMs, double jitterMs, List<Interval> intervals,
+    public record Result(
+            int sent,
+            int received,
+            int late,
+            int policed,
+            int lost,
+            int corrupted,
+            double lossPercent,
+            double policedPercent,
+            double latePercent,
+            double rttMinMs,
+            double rttAvgMs,
+            double rttP50Ms,
+            double rttP90Ms,
+            double rttP99Ms,
+            double rttMaxMs,
+            double jitterMs,
+            List<Interval> intervals,
             @com.fasterxml.jackson.annotation.JsonIgnore List<Sample> samples,
             @com.fasterxml.jackson.annotation.JsonIgnore Histogram histogram) {}
 
@@ -109,7 +142,8 @@ public final class UdpEchoProbe {
      */
     public Result run(int count, int intervalMicros, int size, long drainMillis, IntConsumer progress)
             throws IOException, InterruptedException {
-        return run(new Settings(count, intervalMicros, Math.max(HEADER, size), drainMillis, 0),
+        return run(
+                new Settings(count, intervalMicros, Math.max(HEADER, size), drainMillis, 0),
                 progress == null ? null : live -> progress.accept(live.sent()));
     }
 
@@ -251,8 +285,15 @@ public final class UdpEchoProbe {
                 if (now - sentNanos[i] > lateNanos) overdue++;
             }
             int policed = Math.min(unanswered, overRate);
-            return new Live((now - start) / 1e9, sent, answered - late, late, policed, Math.max(0, overdue - policed),
-                    ms(histogram.getValueAtPercentile(50) * 1000), ms(histogram.getMaxValue() * 1000));
+            return new Live(
+                    (now - start) / 1e9,
+                    sent,
+                    answered - late,
+                    late,
+                    policed,
+                    Math.max(0, overdue - policed),
+                    ms(histogram.getValueAtPercentile(50) * 1000),
+                    ms(histogram.getMaxValue() * 1000));
         }
 
         Result result() {
@@ -267,10 +308,26 @@ public final class UdpEchoProbe {
             int lost = intervals.stream().mapToInt(Interval::lost).sum();
             int received = answered - late;
             boolean any = histogram.getTotalCount() > 0;
-            return new Result(sent, received, late, policed, lost, corrupted, percent(lost), percent(policed), percent(late),
-                    any ? micros(histogram.getMinValue()) : Double.NaN, any ? histogram.getMean() / 1000.0 : Double.NaN,
-                    percentileMs(histogram, 50), percentileMs(histogram, 90), percentileMs(histogram, 99),
-                    any ? micros(histogram.getMaxValue()) : Double.NaN, jitterNanos / 1e6, intervals, samples, histogram);
+            return new Result(
+                    sent,
+                    received,
+                    late,
+                    policed,
+                    lost,
+                    corrupted,
+                    percent(lost),
+                    percent(policed),
+                    percent(late),
+                    any ? micros(histogram.getMinValue()) : Double.NaN,
+                    any ? histogram.getMean() / 1000.0 : Double.NaN,
+                    percentileMs(histogram, 50),
+                    percentileMs(histogram, 90),
+                    percentileMs(histogram, 99),
+                    any ? micros(histogram.getMaxValue()) : Double.NaN,
+                    jitterNanos / 1e6,
+                    intervals,
+                    samples,
+                    histogram);
         }
 
         /** One interval per second of sending; policed and lost split by counts within it (see {@link #live}). */
@@ -299,8 +356,17 @@ public final class UdpEchoProbe {
                 }
                 if (n == 0) continue;
                 int policed = Math.min(unanswered, overRate);
-                out.add(new Interval(second, second + 1, n, received, lateHere, policed, unanswered - policed,
-                        percentileMs(h, 50), percentileMs(h, 99), h.getTotalCount() == 0 ? Double.NaN : micros(h.getMaxValue())));
+                out.add(new Interval(
+                        second,
+                        second + 1,
+                        n,
+                        received,
+                        lateHere,
+                        policed,
+                        unanswered - policed,
+                        percentileMs(h, 50),
+                        percentileMs(h, 99),
+                        h.getTotalCount() == 0 ? Double.NaN : micros(h.getMaxValue())));
             }
             return out;
         }

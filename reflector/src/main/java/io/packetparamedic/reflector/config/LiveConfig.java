@@ -111,7 +111,8 @@ public final class LiveConfig implements Supplier<ReflectorConfig> {
                 || !Objects.equals(was.listenAddressHealth, next.network.listenAddressHealth)
                 || !Objects.equals(was.alpn, next.network.alpn)
                 || was.requireAlpn != next.network.requireAlpn) {
-            LOG.warn("event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn");
+            LOG.warn(
+                    "event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn");
         }
         for (Listener<?> l : listeners) {
             try {

@@ -73,7 +73,8 @@ final class ChildProcesses {
         for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) continue;
             Path candidate = Path.of(dir, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return Optional.of(candidate.toString());
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate))
+                return Optional.of(candidate.toString());
         }
         return Optional.empty();
     }

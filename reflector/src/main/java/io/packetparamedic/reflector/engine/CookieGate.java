@@ -29,8 +29,8 @@ final class CookieGate extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         received = ctx.alloc().heapBuffer(Iperf3Wire.COOKIE_SIZE);
-        deadline = ctx.executor().schedule(() -> refuse(ctx, DataPlaneRefusal.Reason.NO_COOKIE),
-                deadlineMillis, TimeUnit.MILLISECONDS);
+        deadline = ctx.executor()
+                .schedule(() -> refuse(ctx, DataPlaneRefusal.Reason.NO_COOKIE), deadlineMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -51,8 +51,10 @@ final class CookieGate extends ChannelInboundHandlerAdapter {
             received.getBytes(received.readerIndex(), cookie);
             // Stop reading until the relay has connected upstream; the kernel holds the rest.
             ctx.channel().config().setAutoRead(false);
-            ByteBuf first = ctx.alloc().buffer(Iperf3Wire.COOKIE_SIZE + in.readableBytes())
-                    .writeBytes(received).writeBytes(in);
+            ByteBuf first = ctx.alloc()
+                    .buffer(Iperf3Wire.COOKIE_SIZE + in.readableBytes())
+                    .writeBytes(received)
+                    .writeBytes(in);
             ctx.pipeline().remove(this);
             relay.admit(ctx.channel(), cookie, first);
         } finally {

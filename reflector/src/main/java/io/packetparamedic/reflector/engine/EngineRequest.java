@@ -15,8 +15,14 @@ import java.util.function.Consumer;
  * @param refusals told about every data-plane connection the engine refuses (audit, metrics);
  *     called on an event loop, so it must not block
  */
-public record EngineRequest(String testId, int port, int lifetimeSec, InetAddress peerAddress, int streams,
-        boolean reverse, Consumer<DataPlaneRefusal> refusals) {
+public record EngineRequest(
+        String testId,
+        int port,
+        int lifetimeSec,
+        InetAddress peerAddress,
+        int streams,
+        boolean reverse,
+        Consumer<DataPlaneRefusal> refusals) {
 
     /** A request without throughput terms (UDP echo, tests): one stream, upload, refusals ignored. */
     public EngineRequest(String testId, int port, int lifetimeSec, InetAddress peerAddress) {

@@ -62,6 +62,7 @@ final class Iperf3Relay {
     static final long COOKIE_DEADLINE_MS = 5_000;
     /** Refusals logged one line each per session; the rest are counted in the closing line. */
     static final int MAX_REFUSALS_LOGGED = 32;
+
     private static final int UPSTREAM_CONNECT_TIMEOUT_MS = 2_000;
     /** Bounds what one direction of a forwarded connection may hold in user space. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
@@ -116,8 +117,10 @@ final class Iperf3Relay {
         if (!bound.awaitUninterruptibly(5, TimeUnit.SECONDS) || !bound.isSuccess()) {
             bound.channel().close();
             Throwable cause = bound.cause();
-            throw new EngineException("the relay could not bind port " + request.port()
-                    + (cause == null ? "" : ": " + cause.getMessage()), cause);
+            throw new EngineException(
+                    "the relay could not bind port " + request.port()
+                            + (cause == null ? "" : ": " + cause.getMessage()),
+                    cause);
         }
         relay.listener = bound.channel();
         return relay;
@@ -163,8 +166,12 @@ final class Iperf3Relay {
         all.addListener(f -> {
             backstop.cancel(false);
             if (refusals > MAX_REFUSALS_LOGGED) {
-                LOG.info("event=dataplane_refusals_suppressed test_id={} port={} refusals={} logged={}",
-                        request.testId(), request.port(), refusals, MAX_REFUSALS_LOGGED);
+                LOG.info(
+                        "event=dataplane_refusals_suppressed test_id={} port={} refusals={} logged={}",
+                        request.testId(),
+                        request.port(),
+                        refusals,
+                        MAX_REFUSALS_LOGGED);
             }
             // The listener's close is asynchronous too: the port is free only once it completes.
             // Completing from a fresh task puts it behind the channelInactive events Netty queued
@@ -193,7 +200,9 @@ final class Iperf3Relay {
             return;
         }
         pending++;
-        ch.pipeline().addLast("cookie", new CookieGate(this, COOKIE_DEADLINE_MS)).addLast("quiet", QUIET);
+        ch.pipeline()
+                .addLast("cookie", new CookieGate(this, COOKIE_DEADLINE_MS))
+                .addLast("quiet", QUIET);
     }
 
     void cookieWaitEnded() {
@@ -206,7 +215,10 @@ final class Iperf3Relay {
         if (pinned == null) {
             pinned = cookie;
             control = true;
-            LOG.info("event=dataplane_pinned test_id={} port={} source={}", request.testId(), request.port(),
+            LOG.info(
+                    "event=dataplane_pinned test_id={} port={} source={}",
+                    request.testId(),
+                    request.port(),
                     Addresses.format(ch.remoteAddress()));
         } else if (!Arrays.equals(pinned, cookie)) {
             first.release();
@@ -232,8 +244,12 @@ final class Iperf3Relay {
             return false;
         }
         allowedStreams = verdict.parallel();
-        LOG.info("event=dataplane_parameters_accepted test_id={} port={} streams={} reverse={}", request.testId(),
-                request.port(), verdict.parallel(), grant.reverse());
+        LOG.info(
+                "event=dataplane_parameters_accepted test_id={} port={} streams={} reverse={}",
+                request.testId(),
+                request.port(),
+                verdict.parallel(),
+                grant.reverse());
         return true;
     }
 
@@ -243,8 +259,12 @@ final class Iperf3Relay {
         refusalsTotal = refusals;
         InetSocketAddress source = (InetSocketAddress) ch.remoteAddress();
         if (refusals <= MAX_REFUSALS_LOGGED) {
-            LOG.info("event=dataplane_refused test_id={} port={} source={} reason={}", request.testId(),
-                    request.port(), Addresses.format(source), reason.wire());
+            LOG.info(
+                    "event=dataplane_refused test_id={} port={} source={} reason={}",
+                    request.testId(),
+                    request.port(),
+                    Addresses.format(source),
+                    reason.wire());
         }
         try {
             request.refusals().accept(new DataPlaneRefusal(request.testId(), request.port(), source, reason));
@@ -268,8 +288,11 @@ final class Iperf3Relay {
         bootstrap.connect(upstream).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 first.release();
-                LOG.warn("event=dataplane_upstream_failed test_id={} port={} error=\"{}\"", request.testId(),
-                        request.port(), String.valueOf(f.cause()));
+                LOG.warn(
+                        "event=dataplane_upstream_failed test_id={} port={} error=\"{}\"",
+                        request.testId(),
+                        request.port(),
+                        String.valueOf(f.cause()));
                 ch.close();
                 return;
             }

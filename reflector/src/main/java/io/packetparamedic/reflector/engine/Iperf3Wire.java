@@ -19,6 +19,7 @@ final class Iperf3Wire {
     static final int COOKIE_SIZE = 37;
     /** iperf3's parameter block is a few hundred bytes; a title or extra data could add some. */
     static final int MAX_PARAMETERS = 8 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Iperf3Wire() {}
@@ -54,7 +55,9 @@ final class Iperf3Wire {
         }
         if (p == null || !p.isObject()) return new Verdict(DataPlaneRefusal.Reason.BAD_PARAMETERS, 0);
         // Only TCP is relayed; "tcp":true is how a TCP test announces itself.
-        if (p.path("udp").asBoolean(false) || p.path("sctp").asBoolean(false) || !p.path("tcp").asBoolean(false)) {
+        if (p.path("udp").asBoolean(false)
+                || p.path("sctp").asBoolean(false)
+                || !p.path("tcp").asBoolean(false)) {
             return new Verdict(DataPlaneRefusal.Reason.PROTOCOL_MISMATCH, 0);
         }
         if (p.path("bidirectional").asBoolean(false) || p.path("reverse").asBoolean(false) != grant.reverse()) {

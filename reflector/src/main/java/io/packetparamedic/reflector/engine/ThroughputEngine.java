@@ -1,5 +1,7 @@
 package io.packetparamedic.reflector.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -7,8 +9,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +51,7 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** iperf3's JSON for a 60 s test with many streams is a few MiB at most; more is discarded. */
     private static final int MAX_OUTPUT_BYTES = 16 << 20;
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration READY_POLL = Duration.ofMillis(5);
     /** iperf3's own idle timeout is a backstop for a reflector that died; the session's expiry comes first. */
@@ -59,12 +60,15 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
     private static final int BIND_ATTEMPTS = 3;
     /** After iperf3 exits, its last bytes (results, IPERF_DONE) get this long to pass the relay. */
     private static final long RELAY_DRAIN_MS = 2_000;
+
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final Supplier<String> iperf3Path;
     private final Duration killGrace;
-    private final ExecutorService outputReaders = Executors.newCachedThreadPool(new DefaultThreadFactory("iperf3-output", true));
-    private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("iperf3-killer", true));
+    private final ExecutorService outputReaders =
+            Executors.newCachedThreadPool(new DefaultThreadFactory("iperf3-output", true));
+    private final ScheduledExecutorService killer =
+            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("iperf3-killer", true));
     private final boolean epoll = Epoll.isAvailable();
     /** The relays' event loops, apart from the control plane's; each session stays on one loop. */
     private final EventLoopGroup relayLoops;
@@ -77,8 +81,10 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         this.iperf3Path = iperf3Path;
         this.killGrace = killGrace;
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.relayLoops = new MultiThreadIoEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("dataplane-relay", true), io);
+        this.relayLoops = new MultiThreadIoEventLoopGroup(
+                Math.min(4, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("dataplane-relay", true),
+                io);
         if (!epoll) {
             LOG.warn("event=dataplane_relay_nio_fallback cause=\"{}\"", String.valueOf(Epoll.unavailabilityCause()));
         }
@@ -97,15 +103,21 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
             try {
                 Iperf3Server server = startIperf3(request, internal);
                 try {
-                    server.relay = Iperf3Relay.start(relayLoops.next(), epoll, request,
-                            new InetSocketAddress(LOOPBACK, internal));
+                    server.relay = Iperf3Relay.start(
+                            relayLoops.next(), epoll, request, new InetSocketAddress(LOOPBACK, internal));
                 } catch (EngineException e) {
                     server.stop();
                     throw e;
                 }
                 server.watchExit();
-                LOG.info("event=dataplane_relay_listening test_id={} port={} internal_port={} streams={} reverse={} splice={}",
-                        request.testId(), request.port(), internal, request.streams(), request.reverse(), epoll);
+                LOG.info(
+                        "event=dataplane_relay_listening test_id={} port={} internal_port={} streams={} reverse={} splice={}",
+                        request.testId(),
+                        request.port(),
+                        internal,
+                        request.streams(),
+                        request.reverse(),
+                        epoll);
                 return server;
             } catch (PortTaken e) {
                 last = e;
@@ -131,8 +143,17 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
 
     private Iperf3Server startIperf3(EngineRequest request, int internalPort) throws EngineException {
         String path = iperf3Path.get();
-        List<String> command = new ArrayList<>(List.of(path, "-s", "-B", LOOPBACK.getHostAddress(), "-p", Integer.toString(internalPort),
-                "--one-off", "-J", "--idle-timeout", Integer.toString(Math.max(1, request.lifetimeSec()) + ORPHAN_MARGIN_SEC)));
+        List<String> command = new ArrayList<>(List.of(
+                path,
+                "-s",
+                "-B",
+                LOOPBACK.getHostAddress(),
+                "-p",
+                Integer.toString(internalPort),
+                "--one-off",
+                "-J",
+                "--idle-timeout",
+                Integer.toString(Math.max(1, request.lifetimeSec()) + ORPHAN_MARGIN_SEC)));
         Process process;
         try {
             process = ChildProcesses.start(command);
@@ -150,8 +171,8 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
             while (!ListeningSockets.isListening(process.pid(), internalPort)) {
                 if (!process.isAlive()) {
                     String why = errorOf(output.get(2, TimeUnit.SECONDS));
-                    String message = "iperf3 exited before listening on port " + internalPort
-                            + " (exit " + process.exitValue() + (why == null ? "" : ": " + why) + ")";
+                    String message = "iperf3 exited before listening on port " + internalPort + " (exit "
+                            + process.exitValue() + (why == null ? "" : ": " + why) + ")";
                     if (why != null && why.contains("in use")) throw new PortTaken(message);
                     throw new EngineException(message);
                 }
@@ -169,7 +190,11 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new EngineException("iperf3 exited before listening on port " + internalPort);
         }
-        LOG.info("event=iperf3_listening test_id={} internal_port={} pid={}", request.testId(), internalPort, process.pid());
+        LOG.info(
+                "event=iperf3_listening test_id={} internal_port={} pid={}",
+                request.testId(),
+                internalPort,
+                process.pid());
         return server;
     }
 
@@ -205,9 +230,12 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         try {
             long rchar = -1;
             long wchar = -1;
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "io"))) {
-                if (line.startsWith("rchar:")) rchar = Long.parseLong(line.substring(6).trim());
-                else if (line.startsWith("wchar:")) wchar = Long.parseLong(line.substring(6).trim());
+            for (String line :
+                    java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "io"))) {
+                if (line.startsWith("rchar:"))
+                    rchar = Long.parseLong(line.substring(6).trim());
+                else if (line.startsWith("wchar:"))
+                    wchar = Long.parseLong(line.substring(6).trim());
             }
             return Math.max(rchar, wchar);
         } catch (IOException | RuntimeException e) {
@@ -228,7 +256,6 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
         }
         result.complete(buffer.toByteArray());
     }
-
 
     @Override
     public void close() {
@@ -267,8 +294,13 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
                     }
                     bytes = 0;
                 }
-                LOG.info("event=iperf3_exited test_id={} port={} pid={} exit={} bytes={}", request.testId(),
-                        request.port(), p.pid(), p.exitValue(), bytes);
+                LOG.info(
+                        "event=iperf3_exited test_id={} port={} pid={} exit={} bytes={}",
+                        request.testId(),
+                        request.port(),
+                        p.pid(),
+                        p.exitValue(),
+                        bytes);
                 return bytes;
             });
         }
@@ -310,12 +342,15 @@ public final class ThroughputEngine implements DataEngine, AutoCloseable {
             bytesAtStop = ioBytes(process.pid());
             process.destroy(); // SIGTERM: iperf3 prints its totals and exits
             try {
-                killer.schedule(() -> {
-                    if (process.isAlive()) {
-                        LOG.warn("event=iperf3_sigkill pid={}", process.pid());
-                        process.destroyForcibly();
-                    }
-                }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
+                killer.schedule(
+                        () -> {
+                            if (process.isAlive()) {
+                                LOG.warn("event=iperf3_sigkill pid={}", process.pid());
+                                process.destroyForcibly();
+                            }
+                        },
+                        killGrace.toMillis(),
+                        TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 process.destroyForcibly(); // shutting down: no time for a grace period
             }

@@ -61,6 +61,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     static final int RECV_SLOTS = 64;
     /** Datagrams taken per readiness before other sockets on the event loop get their turn. */
     private static final int MAX_MESSAGES_PER_READ = 64;
+
     private static final int SOCKET_BUFFER = 1 << 20;
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
@@ -93,16 +94,18 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     public Echo start(EngineRequest request) throws EngineException {
         Settings s = settings.get();
         InetAddress owner = normalize(request.peerAddress());
-        EchoReceiveBuffer receiveBuffer = nativeTransport
-                ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ)
-                : null;
-        EchoHandler handler = new EchoHandler(owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer);
+        EchoReceiveBuffer receiveBuffer =
+                nativeTransport ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ) : null;
+        EchoHandler handler =
+                new EchoHandler(owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer);
         // A socket of the peer's address family, bound to that family's wildcard: an IPv4 peer is
         // answered from a plain IPv4 socket (not a dual-stack IPv6 one), an IPv6 peer from IPv6.
-        SocketProtocolFamily family = owner instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+        SocketProtocolFamily family =
+                owner instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channelFactory(() -> nativeTransport ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
+                .channelFactory(
+                        () -> nativeTransport ? new EpollDatagramChannel(family) : new NioDatagramChannel(family))
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -111,10 +114,12 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
             // recvmmsg: one system call fills up to RECV_SLOTS slots, each as large as the largest
             // datagram, so every datagram arrives whole. The allocator's buffer must span a whole
             // number of slots: Netty derives the slot count from its size.
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, receiveBuffer.slotSize())
+            bootstrap
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, receiveBuffer.slotSize())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, receiveBuffer);
         } else {
-            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+            bootstrap
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                     .option(ChannelOption.MAX_MESSAGES_PER_READ, MAX_MESSAGES_PER_READ);
         }
         InetAddress wildcard = wildcardFor(owner);
@@ -122,11 +127,17 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         if (!bound.awaitUninterruptibly(5, TimeUnit.SECONDS) || !bound.isSuccess()) {
             bound.channel().close();
             Throwable cause = bound.cause();
-            throw new EngineException("UDP echo could not bind port " + request.port()
-                    + (cause == null ? "" : ": " + cause.getMessage()), cause);
+            throw new EngineException(
+                    "UDP echo could not bind port " + request.port() + (cause == null ? "" : ": " + cause.getMessage()),
+                    cause);
         }
-        LOG.info("event=udp_echo_listening test_id={} port={} transport={} rate={} source_check={}",
-                request.testId(), request.port(), nativeTransport ? "epoll" : "nio", s.maxPacketRate(), s.sourceCheck());
+        LOG.info(
+                "event=udp_echo_listening test_id={} port={} transport={} rate={} source_check={}",
+                request.testId(),
+                request.port(),
+                nativeTransport ? "epoll" : "nio",
+                s.maxPacketRate(),
+                s.sourceCheck());
         return new Echo(bound.channel(), handler, request);
     }
 
@@ -172,10 +183,16 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
             this.channel = channel;
             this.handler = handler;
             channel.closeFuture().addListener(f -> {
-                LOG.info("event=udp_echo_closed test_id={} port={} echoed_packets={} echoed_bytes={} "
+                LOG.info(
+                        "event=udp_echo_closed test_id={} port={} echoed_packets={} echoed_bytes={} "
                                 + "dropped_foreign={} dropped_rate={} dropped_backpressure={}",
-                        request.testId(), request.port(), handler.echoedPackets, handler.echoedBytes,
-                        handler.droppedForeign, handler.droppedRate, handler.droppedBackpressure);
+                        request.testId(),
+                        request.port(),
+                        handler.echoedPackets,
+                        handler.echoedBytes,
+                        handler.droppedForeign,
+                        handler.droppedRate,
+                        handler.droppedBackpressure);
                 completion.complete(handler.echoedBytes);
             });
         }
@@ -228,6 +245,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         private boolean pendingFlush;
         /** The clock is read once per read batch: the bucket refills per batch, not per datagram. */
         private boolean clockStale = true;
+
         private long batchNanos;
         private long packets;
         private long bytes;
@@ -241,7 +259,11 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         volatile long droppedRate;
         volatile long droppedBackpressure;
 
-        EchoHandler(InetAddress owner, boolean sourceCheck, long packetRate, LongSupplier nanoTime,
+        EchoHandler(
+                InetAddress owner,
+                boolean sourceCheck,
+                long packetRate,
+                LongSupplier nanoTime,
                 EchoReceiveBuffer receiveBuffer) {
             this.owner = owner;
             this.sourceCheck = sourceCheck;
@@ -254,7 +276,8 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             InetSocketAddress sender = packet.sender();
-            if (sourceCheck && (sender == null || !normalize(sender.getAddress()).equals(owner))) {
+            if (sourceCheck
+                    && (sender == null || !normalize(sender.getAddress()).equals(owner))) {
                 foreign++;
                 return;
             }

@@ -75,38 +75,51 @@ public final class Governance {
             Instant clears = ledger.lastStart.plusSeconds(limits.cooldownSec());
             if (now.isBefore(clears)) {
                 long wait = secondsUntil(now, clears);
-                return Verdict.deny(DenyReason.RATE_LIMITED,
+                return Verdict.deny(
+                        DenyReason.RATE_LIMITED,
                         "cooldown: tests from this appliance must start at least " + limits.cooldownSec()
                                 + " s apart; try again in " + PlainWords.duration(wait),
-                        wait, "cooldown between tests");
+                        wait,
+                        "cooldown between tests");
             }
         }
         int perHour = limits.maxTestsPerHour();
         if (ledger.startsInWindow.size() >= perHour) {
             if (perHour <= 0) {
-                return Verdict.deny(DenyReason.RATE_LIMITED,
-                        "this appliance may not run tests here (its hourly test limit is 0)", null, "hourly test limit is 0");
+                return Verdict.deny(
+                        DenyReason.RATE_LIMITED,
+                        "this appliance may not run tests here (its hourly test limit is 0)",
+                        null,
+                        "hourly test limit is 0");
             }
             // The count drops below the limit once the (size - limit + 1)-th oldest start leaves the window.
             int index = ledger.startsInWindow.size() - perHour;
-            Instant leaving = ledger.startsInWindow.stream().skip(index).findFirst().orElseThrow();
+            Instant leaving =
+                    ledger.startsInWindow.stream().skip(index).findFirst().orElseThrow();
             Instant clears = leaving.plus(ROLLING_WINDOW);
             long wait = secondsUntil(now, clears);
-            return Verdict.deny(DenyReason.RATE_LIMITED,
+            return Verdict.deny(
+                    DenyReason.RATE_LIMITED,
                     "hourly test limit reached: " + ledger.startsInWindow.size() + " of " + perHour
-                            + " tests used in the last hour; the next test is allowed at " + PlainWords.utcTime(clears.plus(wallOffset()))
+                            + " tests used in the last hour; the next test is allowed at "
+                            + PlainWords.utcTime(clears.plus(wallOffset()))
                             + " (in " + PlainWords.duration(wait) + ")",
-                    wait, "hourly test limit reached");
+                    wait,
+                    "hourly test limit reached");
         }
         LocalDate today = utcDay(now);
         long used = today.equals(ledger.bytesDay) ? ledger.bytesToday : 0;
         if (used >= limits.maxBytesPerDay()) {
-            Instant midnight = today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).minus(wallOffset());
+            Instant midnight =
+                    today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).minus(wallOffset());
             long wait = secondsUntil(now, midnight);
-            return Verdict.deny(DenyReason.QUOTA_EXCEEDED,
-                    "daily data quota reached: " + PlainWords.bytes(used) + " of " + PlainWords.bytes(limits.maxBytesPerDay())
-                            + " used today; it resets at 00:00 UTC (in " + PlainWords.duration(wait) + ")",
-                    wait, "daily byte quota exceeded");
+            return Verdict.deny(
+                    DenyReason.QUOTA_EXCEEDED,
+                    "daily data quota reached: " + PlainWords.bytes(used) + " of "
+                            + PlainWords.bytes(limits.maxBytesPerDay()) + " used today; it resets at 00:00 UTC (in "
+                            + PlainWords.duration(wait) + ")",
+                    wait,
+                    "daily byte quota exceeded");
         }
         return Verdict.ALLOWED;
     }
@@ -271,7 +284,8 @@ public final class Governance {
         void prune(Instant now) {
             if (lastStart != null && lastStart.isAfter(now)) lastStart = now;
             if (!startsInWindow.isEmpty() && startsInWindow.peekLast().isAfter(now)) {
-                int future = (int) startsInWindow.stream().filter(i -> i.isAfter(now)).count();
+                int future = (int)
+                        startsInWindow.stream().filter(i -> i.isAfter(now)).count();
                 for (int i = 0; i < future; i++) startsInWindow.removeLast();
                 for (int i = 0; i < future; i++) startsInWindow.addLast(now);
             }
@@ -284,8 +298,14 @@ public final class Governance {
         /** The figures; with {@code today} set, bytes of another day read as 0. */
         PeerFigures figures(LocalDate today) {
             boolean current = today == null || today.equals(bytesDay);
-            return new PeerFigures(java.util.List.copyOf(startsInWindow), lastStart, lastEnd,
-                    current ? bytesDay : today, current ? bytesToday : 0, totalSessions, lastSeen);
+            return new PeerFigures(
+                    java.util.List.copyOf(startsInWindow),
+                    lastStart,
+                    lastEnd,
+                    current ? bytesDay : today,
+                    current ? bytesToday : 0,
+                    totalSessions,
+                    lastSeen);
         }
     }
 }

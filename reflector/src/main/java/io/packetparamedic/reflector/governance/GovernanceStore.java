@@ -1,8 +1,8 @@
 package io.packetparamedic.reflector.governance;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import java.io.IOException;
@@ -49,7 +49,8 @@ public final class GovernanceStore implements AutoCloseable {
     static final java.time.Duration RETRY_DELAY = java.time.Duration.ofSeconds(5);
 
     private final Path path;
-    private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("governance-writer", true));
+    private final ScheduledThreadPoolExecutor writer =
+            new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("governance-writer", true));
     private final AtomicReference<Snapshot> pending = new AtomicReference<>();
     private final AtomicLong failures = new AtomicLong();
     /** Writer thread only. */
@@ -107,13 +108,17 @@ public final class GovernanceStore implements AutoCloseable {
         if (snapshot == null) return;
         try {
             write(StateFile.of(snapshot));
-            if (failing) LOG.info("event=governance_state_write_recovered path={} failed_attempts={}", path, failures.get());
+            if (failing)
+                LOG.info("event=governance_state_write_recovered path={} failed_attempts={}", path, failures.get());
             failing = false;
         } catch (IOException e) {
             failures.incrementAndGet();
             if (!failing) {
-                LOG.warn("event=governance_state_write_failed path={} retry_in_sec={} error=\"{}\"", path,
-                        RETRY_DELAY.toSeconds(), e.getMessage());
+                LOG.warn(
+                        "event=governance_state_write_failed path={} retry_in_sec={} error=\"{}\"",
+                        path,
+                        RETRY_DELAY.toSeconds(),
+                        e.getMessage());
             }
             failing = true;
             // Unless a newer state came meanwhile (its write is already queued), try this one again.
@@ -130,7 +135,9 @@ public final class GovernanceStore implements AutoCloseable {
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
         Files.deleteIfExists(tmp); // created afresh, so it gets the owner-only mode below
         try {
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            try (FileChannel ch = FileChannel.open(
+                    tmp,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
@@ -215,8 +222,14 @@ public final class GovernanceStore implements AutoCloseable {
         PeerFigures toFigures() {
             List<Instant> starts = new ArrayList<>();
             if (testStartsLastHour != null) testStartsLastHour.forEach(s -> starts.add(Rfc3339.parse(s)));
-            return new PeerFigures(starts, inst(lastTestStart), inst(lastTestEnd),
-                    bytesDay == null ? null : LocalDate.parse(bytesDay), bytesToday, totalSessions, inst(lastSeen));
+            return new PeerFigures(
+                    starts,
+                    inst(lastTestStart),
+                    inst(lastTestEnd),
+                    bytesDay == null ? null : LocalDate.parse(bytesDay),
+                    bytesToday,
+                    totalSessions,
+                    inst(lastSeen));
         }
 
         private static String str(Instant i) {

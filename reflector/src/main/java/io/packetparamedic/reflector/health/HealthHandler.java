@@ -60,14 +60,23 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
-            respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "method not allowed\n");
+            respond(
+                    ctx,
+                    request,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "text/plain; charset=utf-8",
+                    "method not allowed\n");
             return;
         }
         if (path.equals("/health") || path.equals("/livez")) {
             boolean draining = readiness.draining();
             boolean ready = !draining || path.equals("/livez");
-            respond(ctx, request, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "application/json", health(draining));
+            respond(
+                    ctx,
+                    request,
+                    ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "application/json",
+                    health(draining));
         } else {
             respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape());
         }
@@ -86,17 +95,22 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-            String contentType, String body) {
+    private static void respond(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            HttpResponseStatus status,
+            String contentType,
+            String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         boolean head = HttpMethod.HEAD.equals(request.method());
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        boolean keepAlive =
+                HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         HttpUtil.setKeepAlive(response, keepAlive);
         var future = ctx.writeAndFlush(response);
         if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);
@@ -104,7 +118,10 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("event=health_connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+        LOG.debug(
+                "event=health_connection_error remote={} error=\"{}\"",
+                ctx.channel().remoteAddress(),
+                cause.toString());
         ctx.close();
     }
 }

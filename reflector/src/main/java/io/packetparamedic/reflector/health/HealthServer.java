@@ -33,8 +33,13 @@ public final class HealthServer implements AutoCloseable {
         this.connections = connections;
     }
 
-    public static HealthServer start(Transport transport, InetSocketAddress bindAddress, String version,
-            ReflectorMetrics metrics, Readiness readiness) throws InterruptedException {
+    public static HealthServer start(
+            Transport transport,
+            InetSocketAddress bindAddress,
+            String version,
+            ReflectorMetrics metrics,
+            Readiness readiness)
+            throws InterruptedException {
         ChannelGroup group = new DefaultChannelGroup("health", GlobalEventExecutor.INSTANCE);
         HealthHandler handler = new HealthHandler(version, metrics, readiness);
         Channel listener = new ServerBootstrap()

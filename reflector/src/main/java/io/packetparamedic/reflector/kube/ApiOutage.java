@@ -40,14 +40,18 @@ final class ApiOutage {
             since = now;
             LOG.warn("event=api_unreachable error=\"{}\" status=coalesced_until_reachable", error);
         }
-        nextProbe = now.plusMillis(Math.min(MAX_PROBE_INTERVAL.toMillis(), FIRST_PROBE_MS << Math.min(failedProbes - 1, 8)));
+        nextProbe = now.plusMillis(
+                Math.min(MAX_PROBE_INTERVAL.toMillis(), FIRST_PROBE_MS << Math.min(failedProbes - 1, 8)));
     }
 
     /** Returns true when this success ends an outage. */
     boolean succeeded(Instant now) {
         boolean ended = since != null;
         if (ended) {
-            LOG.info("event=api_reachable outage_ms={} failed_probes={}", Duration.between(since, now).toMillis(), failedProbes);
+            LOG.info(
+                    "event=api_reachable outage_ms={} failed_probes={}",
+                    Duration.between(since, now).toMillis(),
+                    failedProbes);
         }
         since = null;
         failedProbes = 0;

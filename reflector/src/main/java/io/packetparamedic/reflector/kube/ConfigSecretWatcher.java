@@ -33,8 +33,8 @@ final class ConfigSecretWatcher implements AutoCloseable {
     private volatile String appliedHash;
     private SharedIndexInformer<Secret> informer;
 
-    ConfigSecretWatcher(KubernetesClient client, KubeSettings settings, String initialText,
-            Consumer<ConfigLoader.Loaded> apply) {
+    ConfigSecretWatcher(
+            KubernetesClient client, KubeSettings settings, String initialText, Consumer<ConfigLoader.Loaded> apply) {
         this.client = client;
         this.settings = settings;
         this.appliedText = initialText;
@@ -44,18 +44,26 @@ final class ConfigSecretWatcher implements AutoCloseable {
 
     /** Starts the watch; returns once the informer has listed the Secret. */
     void start() {
-        informer = NamedSecretInformer.start(client, settings.instance().namespace(), settings.configSecret(),
+        informer = NamedSecretInformer.start(
+                client,
+                settings.instance().namespace(),
+                settings.configSecret(),
                 this::changed,
-                () -> LOG.warn("event=config_secret_deleted secret={}/{} action=keeping_last_config",
-                        settings.instance().namespace(), settings.configSecret()));
+                () -> LOG.warn(
+                        "event=config_secret_deleted secret={}/{} action=keeping_last_config",
+                        settings.instance().namespace(),
+                        settings.configSecret()));
         LOG.info("event=config_watch_started secret={}/{}", settings.instance().namespace(), settings.configSecret());
     }
 
     private void changed(Secret secret) {
         Optional<String> text = SecretSource.configText(secret, settings);
         if (text.isEmpty()) {
-            LOG.warn("event=config_secret_invalid secret={}/{} error=\"no key {}\" action=keeping_last_config",
-                    settings.instance().namespace(), settings.configSecret(), settings.configKey());
+            LOG.warn(
+                    "event=config_secret_invalid secret={}/{} error=\"no key {}\" action=keeping_last_config",
+                    settings.instance().namespace(),
+                    settings.configSecret(),
+                    settings.configKey());
             return;
         }
         if (Objects.equals(text.get(), appliedText)) return;
@@ -63,9 +71,12 @@ final class ConfigSecretWatcher implements AutoCloseable {
         try {
             loaded = SecretSource.parse(text.get(), settings);
         } catch (ConfigException e) {
-            LOG.warn("event=config_secret_invalid secret={}/{} resource_version={} error=\"{}\" action=keeping_last_config",
-                    settings.instance().namespace(), settings.configSecret(),
-                    secret.getMetadata().getResourceVersion(), SecretSource.firstLine(e.getMessage()));
+            LOG.warn(
+                    "event=config_secret_invalid secret={}/{} resource_version={} error=\"{}\" action=keeping_last_config",
+                    settings.instance().namespace(),
+                    settings.configSecret(),
+                    secret.getMetadata().getResourceVersion(),
+                    SecretSource.firstLine(e.getMessage()));
             return;
         }
         for (String w : loaded.warnings()) LOG.warn("event=config_warning warning=\"{}\"", w.replace('"', '\''));
@@ -73,8 +84,11 @@ final class ConfigSecretWatcher implements AutoCloseable {
         try {
             apply.accept(loaded);
             appliedHash = sha256(text.get());
-            LOG.info("event=config_secret_applied secret={}/{} resource_version={}", settings.instance().namespace(),
-                    settings.configSecret(), secret.getMetadata().getResourceVersion());
+            LOG.info(
+                    "event=config_secret_applied secret={}/{} resource_version={}",
+                    settings.instance().namespace(),
+                    settings.configSecret(),
+                    secret.getMetadata().getResourceVersion());
         } catch (RuntimeException e) {
             LOG.error("event=config_apply_failed error=\"{}\"", SecretSource.firstLine(e.toString()));
         }
@@ -91,7 +105,8 @@ final class ConfigSecretWatcher implements AutoCloseable {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }

@@ -41,7 +41,10 @@ final class GovernanceRestore {
     private GovernanceRestore() {}
 
     static Restored fromPeers(KubernetesClient client, String namespace, Governance governance) {
-        List<AuthorizedPeer> peers = client.resources(AuthorizedPeer.class).inNamespace(namespace).list().getItems();
+        List<AuthorizedPeer> peers = client.resources(AuthorizedPeer.class)
+                .inNamespace(namespace)
+                .list()
+                .getItems();
         return seed(peers, governance, governance.clock().instant());
     }
 
@@ -65,8 +68,13 @@ final class GovernanceRestore {
             if (figures == null) continue;
             governance.seed(id.toString(), figures);
             seeded++;
-            LOG.info("event=governance_restored peer={} name={} tests_last_hour={} bytes_today={} total_sessions={}",
-                    id, name, figures.testsLastHour(), figures.bytesToday(), figures.totalSessions());
+            LOG.info(
+                    "event=governance_restored peer={} name={} tests_last_hour={} bytes_today={} total_sessions={}",
+                    id,
+                    name,
+                    figures.testsLastHour(),
+                    figures.bytesToday(),
+                    figures.totalSessions());
         }
         return new Restored(statusByName, idByName, seeded);
     }
@@ -80,12 +88,19 @@ final class GovernanceRestore {
         boolean inWindow = placed.plus(Duration.ofHours(1)).isAfter(now);
         List<Instant> starts = count > 0 && inWindow ? Collections.nCopies(count, placed) : List.of();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        boolean bytesAreToday = lastSeen != null && LocalDate.ofInstant(lastSeen, ZoneOffset.UTC).equals(today);
+        boolean bytesAreToday = lastSeen != null
+                && LocalDate.ofInstant(lastSeen, ZoneOffset.UTC).equals(today);
         long bytes = bytesAreToday && st.bytesToday != null ? Math.max(0, st.bytesToday) : 0;
         long total = st.totalSessions == null ? 0 : Math.max(0, st.totalSessions);
         if (starts.isEmpty() && bytes == 0 && total == 0 && lastSeen == null) return null;
-        return new PeerFigures(new ArrayList<>(starts), starts.isEmpty() ? null : placed, null,
-                bytes > 0 ? today : null, bytes, total, lastSeen);
+        return new PeerFigures(
+                new ArrayList<>(starts),
+                starts.isEmpty() ? null : placed,
+                null,
+                bytes > 0 ? today : null,
+                bytes,
+                total,
+                lastSeen);
     }
 
     private static Instant parse(String time) {

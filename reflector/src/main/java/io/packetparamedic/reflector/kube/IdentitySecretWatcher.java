@@ -35,10 +35,15 @@ final class IdentitySecretWatcher implements AutoCloseable {
     }
 
     void start() {
-        informer = NamedSecretInformer.start(client, settings.instance().namespace(), settings.identitySecret(),
+        informer = NamedSecretInformer.start(
+                client,
+                settings.instance().namespace(),
+                settings.identitySecret(),
                 this::changed,
-                () -> LOG.warn("event=identity_secret_deleted secret={}/{} action=keeping_current_identity",
-                        settings.instance().namespace(), settings.identitySecret()));
+                () -> LOG.warn(
+                        "event=identity_secret_deleted secret={}/{} action=keeping_current_identity",
+                        settings.instance().namespace(),
+                        settings.identitySecret()));
     }
 
     private void changed(Secret secret) {
@@ -46,13 +51,20 @@ final class IdentitySecretWatcher implements AutoCloseable {
         try {
             now = SecretSource.identity(secret, settings).endpointId();
         } catch (IdentityException e) {
-            LOG.warn("event=identity_secret_invalid secret={}/{} error=\"{}\" action=keeping_current_identity",
-                    settings.instance().namespace(), settings.identitySecret(), SecretSource.firstLine(e.getMessage()));
+            LOG.warn(
+                    "event=identity_secret_invalid secret={}/{} error=\"{}\" action=keeping_current_identity",
+                    settings.instance().namespace(),
+                    settings.identitySecret(),
+                    SecretSource.firstLine(e.getMessage()));
             return;
         }
         if (now.equals(running) || !triggered.compareAndSet(false, true)) return;
-        LOG.warn("event=identity_changed secret={}/{} serving={} new={} action=restart", settings.instance().namespace(),
-                settings.identitySecret(), running, now);
+        LOG.warn(
+                "event=identity_changed secret={}/{} serving={} new={} action=restart",
+                settings.instance().namespace(),
+                settings.identitySecret(),
+                running,
+                now);
         restart.run();
     }
 

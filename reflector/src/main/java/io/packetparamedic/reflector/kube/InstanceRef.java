@@ -10,7 +10,9 @@ public record InstanceRef(String namespace, String name) {
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     public InstanceRef {
-        if (namespace == null || namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
+        if (namespace == null
+                || namespace.length() > 63
+                || !DNS_LABEL.matcher(namespace).matches()) {
             throw new IllegalArgumentException("invalid namespace '" + namespace + "'");
         }
         if (name == null || name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
@@ -34,7 +36,8 @@ public record InstanceRef(String namespace, String name) {
             }
             return new InstanceRef(defaultNamespace, v);
         }
-        if (v.indexOf('/', slash + 1) >= 0) throw new IllegalArgumentException("--instance '" + v + "' is not <namespace>/<name>");
+        if (v.indexOf('/', slash + 1) >= 0)
+            throw new IllegalArgumentException("--instance '" + v + "' is not <namespace>/<name>");
         return new InstanceRef(v.substring(0, slash), v.substring(slash + 1));
     }
 

@@ -42,14 +42,16 @@ public final class KubeClients {
                 // fromKubeconfig reads only this file: no ~/.kube/config, no environment overrides.
                 config = Config.fromKubeconfig(Files.readString(kubeconfig.get(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new IllegalStateException("cannot read kubeconfig " + kubeconfig.get() + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot read kubeconfig " + kubeconfig.get() + ": " + e.getMessage(), e);
             }
             source = "kubeconfig " + kubeconfig.get();
         } else if (KubeSettings.inPod(env)) {
             config = Config.autoConfigure(null);
             source = "in-cluster service account";
         } else {
-            throw new IllegalStateException("Kubernetes mode outside a pod needs a kubeconfig (--kubeconfig or KUBECONFIG)");
+            throw new IllegalStateException(
+                    "Kubernetes mode outside a pod needs a kubeconfig (--kubeconfig or KUBECONFIG)");
         }
         Config tuned = new ConfigBuilder(config)
                 .withNamespace(namespace)

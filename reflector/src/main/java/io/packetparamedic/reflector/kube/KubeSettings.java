@@ -60,7 +60,8 @@ public record KubeSettings(
         return Optional.of(InstanceRef.parse(value, env.get("POD_NAMESPACE")));
     }
 
-    public static KubeSettings resolve(InstanceRef instance, Map<String, String> env, Optional<InetSocketAddress> bind) {
+    public static KubeSettings resolve(
+            InstanceRef instance, Map<String, String> env, Optional<InetSocketAddress> bind) {
         return new KubeSettings(
                 instance,
                 env.getOrDefault(ENV_IDENTITY_SECRET, instance.name() + "-identity"),

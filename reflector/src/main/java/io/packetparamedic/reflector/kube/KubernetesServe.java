@@ -55,8 +55,8 @@ public final class KubernetesServe {
      *
      * @throws IllegalArgumentException when the instance reference is malformed
      */
-    public static Optional<Options> detect(String instanceOption, Path kubeconfigOption, InetSocketAddress bind,
-            Map<String, String> env) {
+    public static Optional<Options> detect(
+            String instanceOption, Path kubeconfigOption, InetSocketAddress bind, Map<String, String> env) {
         return KubeSettings.instance(instanceOption, env)
                 .map(i -> new Options(i, Optional.ofNullable(kubeconfigOption), Optional.ofNullable(bind)));
     }
@@ -66,7 +66,8 @@ public final class KubernetesServe {
         KubeSettings settings = KubeSettings.resolve(options.instance(), env, options.bind());
         KubeClients.Built built;
         try {
-            built = KubeClients.create(options.kubeconfig(), env, settings.instance().namespace());
+            built = KubeClients.create(
+                    options.kubeconfig(), env, settings.instance().namespace());
         } catch (IllegalStateException e) {
             err.println("error: " + e.getMessage());
             err.flush();
@@ -83,20 +84,23 @@ public final class KubernetesServe {
                 err.flush();
                 return 1;
             } catch (KubernetesClientException e) {
-                err.println("error: Kubernetes API (HTTP " + e.getCode() + "): " + SecretSource.firstLine(e.getMessage()));
+                err.println(
+                        "error: Kubernetes API (HTTP " + e.getCode() + "): " + SecretSource.firstLine(e.getMessage()));
                 err.flush();
                 return 1;
             }
-            Thread hook = new Thread(() -> {
-                stop.countDown();
-                try {
-                    stopped.await();
-                    // Drained and closed: the container ends "Completed" with 0, not 143 (see ServeCommand).
-                    Runtime.getRuntime().halt(0);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "reflector-shutdown");
+            Thread hook = new Thread(
+                    () -> {
+                        stop.countDown();
+                        try {
+                            stopped.await();
+                            // Drained and closed: the container ends "Completed" with 0, not 143 (see ServeCommand).
+                            Runtime.getRuntime().halt(0);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "reflector-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             banner(out, running, settings, built.source());
             try {
@@ -114,8 +118,12 @@ public final class KubernetesServe {
     }
 
     /** Everything that runs, closed in reverse order of start. */
-    record Running(ReflectorRuntime reflector, StatusReporter reporter, ConfigSecretWatcher watcher,
-            IdentitySecretWatcher identityWatcher) implements AutoCloseable {
+    record Running(
+            ReflectorRuntime reflector,
+            StatusReporter reporter,
+            ConfigSecretWatcher watcher,
+            IdentitySecretWatcher identityWatcher)
+            implements AutoCloseable {
         @Override
         public void close() {
             identityWatcher.close();
@@ -157,25 +165,35 @@ public final class KubernetesServe {
             settings.healthOverride().ifPresent(builder::healthAddress);
             reflector = builder.start();
             ReflectorRuntime served = reflector;
-            ConfigSecretWatcher watcher = new ConfigSecretWatcher(client, settings, initialText,
-                    next -> live.apply(localize(next.config(), settings)));
+            ConfigSecretWatcher watcher = new ConfigSecretWatcher(
+                    client, settings, initialText, next -> live.apply(localize(next.config(), settings)));
             // Started after the reporter; created first so the heartbeat can say which config serves.
-            reporter = new StatusReporter(client, settings, reflector, reflector.sessionLayer().orElseThrow().manager(),
-                    () -> advertisedAddress(served, settings), watcher::appliedConfigHash, Clock.systemUTC());
+            reporter = new StatusReporter(
+                    client,
+                    settings,
+                    reflector,
+                    reflector.sessionLayer().orElseThrow().manager(),
+                    () -> advertisedAddress(served, settings),
+                    watcher::appliedConfigHash,
+                    Clock.systemUTC());
             reporter.restored(restored.get().statusByName(), restored.get().idByName());
             reflector.connections().onAdded(reporter::connected);
             reporterRef.set(reporter);
             reporter.start();
             watcher.start();
-            IdentitySecretWatcher identityWatcher = new IdentitySecretWatcher(client, settings, identity.endpointId(), restart);
+            IdentitySecretWatcher identityWatcher =
+                    new IdentitySecretWatcher(client, settings, identity.endpointId(), restart);
             try {
                 identityWatcher.start();
             } catch (RuntimeException e) {
                 watcher.close();
                 throw e;
             }
-            LOG.info("event=kubernetes_mode_started instance={} endpoint_id={} restored_peers={}", settings.instance(),
-                    identity.endpointId(), restored.get().seeded());
+            LOG.info(
+                    "event=kubernetes_mode_started instance={} endpoint_id={} restored_peers={}",
+                    settings.instance(),
+                    identity.endpointId(),
+                    restored.get().seeded());
             return new Running(reflector, reporter, watcher, identityWatcher);
         } catch (IOException | RuntimeException e) {
             if (reporter != null) reporter.close();
@@ -184,13 +202,16 @@ public final class KubernetesServe {
         }
     }
 
-    private static GovernanceRestore.Restored restore(KubernetesClient client, KubeSettings settings,
-            Governance governance) {
+    private static GovernanceRestore.Restored restore(
+            KubernetesClient client, KubeSettings settings, Governance governance) {
         try {
             return GovernanceRestore.fromPeers(client, settings.instance().namespace(), governance);
         } catch (KubernetesClientException e) {
             // Serving without the history is better than not serving; the quota restarts fresh.
-            LOG.warn("event=governance_restore_failed code={} error=\"{}\"", e.getCode(), SecretSource.firstLine(e.getMessage()));
+            LOG.warn(
+                    "event=governance_restore_failed code={} error=\"{}\"",
+                    e.getCode(),
+                    SecretSource.firstLine(e.getMessage()));
             return new GovernanceRestore.Restored(Map.of(), Map.of(), 0);
         }
     }
@@ -207,7 +228,8 @@ public final class KubernetesServe {
         if (settings.hostIp().isPresent()) return settings.hostIp().get();
         InetSocketAddress bound = reflector.controlAddress();
         return bound.getAddress() != null && !bound.getAddress().isAnyLocalAddress()
-                ? bound.getAddress().getHostAddress() : null;
+                ? bound.getAddress().getHostAddress()
+                : null;
     }
 
     private static void banner(PrintWriter out, Running running, KubeSettings settings, String apiSource) {

@@ -15,26 +15,28 @@ final class NamedSecretInformer {
 
     private NamedSecretInformer() {}
 
-    static SharedIndexInformer<Secret> start(KubernetesClient client, String namespace, String name,
-            Consumer<Secret> changed, Runnable deleted) {
+    static SharedIndexInformer<Secret> start(
+            KubernetesClient client, String namespace, String name, Consumer<Secret> changed, Runnable deleted) {
         return client.secrets()
                 .inNamespace(namespace)
                 .withName(name)
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Secret secret) {
-                        changed.accept(secret);
-                    }
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(Secret secret) {
+                                changed.accept(secret);
+                            }
 
-                    @Override
-                    public void onUpdate(Secret previous, Secret secret) {
-                        changed.accept(secret);
-                    }
+                            @Override
+                            public void onUpdate(Secret previous, Secret secret) {
+                                changed.accept(secret);
+                            }
 
-                    @Override
-                    public void onDelete(Secret secret, boolean finalStateUnknown) {
-                        deleted.run();
-                    }
-                }, 0);
+                            @Override
+                            public void onDelete(Secret secret, boolean finalStateUnknown) {
+                                deleted.run();
+                            }
+                        },
+                        0);
     }
 }

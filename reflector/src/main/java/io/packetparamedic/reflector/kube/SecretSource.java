@@ -26,8 +26,9 @@ final class SecretSource {
 
     static Ed25519Identity identity(Secret secret, KubeSettings s) {
         byte[] seed = SecretData.bytes(secret, s.identityKey())
-                .orElseThrow(() -> new IdentityException("identity Secret " + s.instance().namespace() + "/"
-                        + s.identitySecret() + " has no key '" + s.identityKey() + "'"));
+                .orElseThrow(() ->
+                        new IdentityException("identity Secret " + s.instance().namespace() + "/" + s.identitySecret()
+                                + " has no key '" + s.identityKey() + "'"));
         try {
             return Ed25519Identity.fromSeed(seed);
         } finally {
@@ -38,8 +39,8 @@ final class SecretSource {
     /** The configuration text of the config Secret, as fetched now. */
     static String configText(KubernetesClient client, KubeSettings s) {
         return configText(get(client, s, s.configSecret()), s)
-                .orElseThrow(() -> new IllegalStateException("config Secret " + s.instance().namespace() + "/"
-                        + s.configSecret() + " has no key '" + s.configKey() + "'"));
+                .orElseThrow(() -> new IllegalStateException("config Secret "
+                        + s.instance().namespace() + "/" + s.configSecret() + " has no key '" + s.configKey() + "'"));
     }
 
     static Optional<String> configText(Secret secret, KubeSettings s) {
@@ -51,17 +52,22 @@ final class SecretSource {
      * before the reflector pods it manages, so a key from a newer operator must not stop an older pod.
      */
     static ConfigLoader.Loaded parse(String toml, KubeSettings s) {
-        return ConfigLoader.parse(toml, "Secret " + s.instance().namespace() + "/" + s.configSecret(),
-                ConfigLoader.UnknownKeys.WARN);
+        return ConfigLoader.parse(
+                toml, "Secret " + s.instance().namespace() + "/" + s.configSecret(), ConfigLoader.UnknownKeys.WARN);
     }
 
     private static Secret get(KubernetesClient client, KubeSettings s, String name) {
         Secret secret;
         try {
-            secret = client.secrets().inNamespace(s.instance().namespace()).withName(name).get();
+            secret = client.secrets()
+                    .inNamespace(s.instance().namespace())
+                    .withName(name)
+                    .get();
         } catch (KubernetesClientException e) {
-            throw new IllegalStateException("cannot read Secret " + s.instance().namespace() + "/" + name
-                    + " (HTTP " + e.getCode() + "): " + firstLine(e.getMessage()), e);
+            throw new IllegalStateException(
+                    "cannot read Secret " + s.instance().namespace() + "/" + name + " (HTTP " + e.getCode() + "): "
+                            + firstLine(e.getMessage()),
+                    e);
         }
         if (secret == null) {
             throw new IllegalStateException("Secret " + s.instance().namespace() + "/" + name + " does not exist");

@@ -1,12 +1,12 @@
 package io.packetparamedic.reflector.kube;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.FieldManagers;
 import io.packetparamedic.api.crd.PairingWindow;
@@ -67,10 +67,12 @@ final class StatusReporter implements AutoCloseable {
      * in progress delays the next one, e.g. the one that renders a newly applied peer.
      */
     static final Duration INSTANCE_MIN_INTERVAL = Duration.ofSeconds(1);
+
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** Bound on remembered "last seen" entries; only configured peers are kept. */
     private static final int MAX_SEEN = 10_000;
+
     private static final int MAX_PENDING_PAIRINGS = 64;
 
     /** Last handshake of a peer: when and from where. */
@@ -96,13 +98,20 @@ final class StatusReporter implements AutoCloseable {
 
     /** The following are confined to {@link #thread}. */
     private final Target instanceTarget = new Target();
+
     private final ApiOutage outage = new ApiOutage();
     private final Map<String, Target> peerTargets = new HashMap<>();
     private final Map<String, StatusReports.Pairing> pendingPairings = new LinkedHashMap<>();
     private final Map<String, Target> pairingTargets = new HashMap<>();
 
-    StatusReporter(KubernetesClient client, KubeSettings settings, ReflectorRuntime reflector, SessionManager sessions,
-            Supplier<String> advertisedAddress, Supplier<String> appliedConfigHash, Clock clock) {
+    StatusReporter(
+            KubernetesClient client,
+            KubeSettings settings,
+            ReflectorRuntime reflector,
+            SessionManager sessions,
+            Supplier<String> advertisedAddress,
+            Supplier<String> appliedConfigHash,
+            Clock clock) {
         this.client = client;
         this.settings = settings;
         this.reflector = reflector;
@@ -143,7 +152,10 @@ final class StatusReporter implements AutoCloseable {
         if (slash < 0) return; // a local (admin channel) window has no resource
         String namespace = window.substring(0, slash);
         if (!namespace.equals(settings.instance().namespace())) {
-            LOG.warn("event=pairing_window_foreign window={} namespace={}", window, settings.instance().namespace());
+            LOG.warn(
+                    "event=pairing_window_foreign window={} namespace={}",
+                    window,
+                    settings.instance().namespace());
             return;
         }
         String name = window.substring(slash + 1);
@@ -183,12 +195,18 @@ final class StatusReporter implements AutoCloseable {
         List<ActiveSession> active = sessions.activeSessions();
         List<StatusReports.Session> listed = active.stream()
                 .limit(ReflectorInstanceStatus.MAX_ACTIVE_SESSIONS)
-                .map(a -> new StatusReports.Session(a.testId(), a.peerId(), a.testType().wire(), a.port(),
-                        Rfc3339.format(a.startedAt()), Rfc3339.format(a.expiresAt())))
+                .map(a -> new StatusReports.Session(
+                        a.testId(),
+                        a.peerId(),
+                        a.testType().wire(),
+                        a.port(),
+                        Rfc3339.format(a.startedAt()),
+                        Rfc3339.format(a.expiresAt())))
                 .toList();
         Set<EndpointId> connected = new HashSet<>();
         for (PeerConnection c : reflector.connections().all()) connected.add(c.peerId());
-        int testsLastHour = figures.values().stream().mapToInt(PeerFigures::testsLastHour).sum();
+        int testsLastHour =
+                figures.values().stream().mapToInt(PeerFigures::testsLastHour).sum();
         StatusReports.Instance desired = new StatusReports.Instance(
                 reflector.endpointId().toString(),
                 settings.nodeName().orElse(null),
@@ -241,7 +259,9 @@ final class StatusReporter implements AutoCloseable {
         Seen s = seen.get(id);
         if (s == null && f == null) return Optional.empty();
         Instant lastSeen = s == null ? null : s.at();
-        if (f != null && f.lastSeen() != null && (lastSeen == null || f.lastSeen().isAfter(lastSeen))) {
+        if (f != null
+                && f.lastSeen() != null
+                && (lastSeen == null || f.lastSeen().isAfter(lastSeen))) {
             lastSeen = f.lastSeen();
         }
         return Optional.of(new StatusReports.Peer(
@@ -264,7 +284,10 @@ final class StatusReporter implements AutoCloseable {
             if (e.getValue().equals(t.written)) {
                 it.remove();
                 pairingTargets.remove(e.getKey());
-                LOG.info("event=pairing_reported window={}/{} peer={}", settings.instance().namespace(), e.getKey(),
+                LOG.info(
+                        "event=pairing_reported window={}/{} peer={}",
+                        settings.instance().namespace(),
+                        e.getKey(),
                         e.getValue().pairedEndpointId());
             }
         }
@@ -301,18 +324,27 @@ final class StatusReporter implements AutoCloseable {
         t.failures++;
         long millis = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(t.failures - 1, 10));
         t.nextAttempt = now.plusMillis(millis);
-        LOG.warn("event=status_write_failed object={} failures={} retry_in_ms={} error=\"{}\"", object, t.failures,
-                millis, error);
+        LOG.warn(
+                "event=status_write_failed object={} failures={} retry_in_ms={} error=\"{}\"",
+                object,
+                t.failures,
+                millis,
+                error);
     }
 
     private <T extends CustomResource<?, ?>> void apply(T resource, String name) {
-        resource.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(settings.instance().namespace()).build());
-        resource.setSpec(null);
-        client.resource(resource).subresource("status").patch(new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(FieldManagers.REFLECTOR)
-                .withForce(true)
+        resource.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(settings.instance().namespace())
                 .build());
+        resource.setSpec(null);
+        client.resource(resource)
+                .subresource("status")
+                .patch(new PatchContext.Builder()
+                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                        .withFieldManager(FieldManagers.REFLECTOR)
+                        .withForce(true)
+                        .build());
     }
 
     private static String host(InetSocketAddress address) {
@@ -325,11 +357,12 @@ final class StatusReporter implements AutoCloseable {
     public void close() {
         try {
             thread.submit(() -> {
-                Instant now = clock.instant();
-                instanceTarget.lastAttempt = Instant.EPOCH;
-                instanceTarget.nextAttempt = Instant.EPOCH;
-                reportInstance(now, sessions.governance().snapshot());
-            }).get(3, TimeUnit.SECONDS);
+                        Instant now = clock.instant();
+                        instanceTarget.lastAttempt = Instant.EPOCH;
+                        instanceTarget.nextAttempt = Instant.EPOCH;
+                        reportInstance(now, sessions.governance().snapshot());
+                    })
+                    .get(3, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("event=final_status_skipped error=\"{}\"", e.toString());
         }

@@ -69,8 +69,12 @@ final class StatusReports {
         }
 
         static Peer of(AuthorizedPeerStatus s) {
-            return new Peer(s.lastSeenTime, s.lastAddress, s.testsLastHour == null ? 0 : s.testsLastHour,
-                    s.bytesToday == null ? 0 : s.bytesToday, s.totalSessions == null ? 0 : s.totalSessions);
+            return new Peer(
+                    s.lastSeenTime,
+                    s.lastAddress,
+                    s.testsLastHour == null ? 0 : s.testsLastHour,
+                    s.bytesToday == null ? 0 : s.bytesToday,
+                    s.totalSessions == null ? 0 : s.totalSessions);
         }
     }
 

@@ -2,13 +2,13 @@ package io.packetparamedic.reflector.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.packetparamedic.reflector.build.BuildInfo;
@@ -35,6 +35,7 @@ public final class ReflectorMetrics {
     public static final String PROTOCOL_ERRORS = "reflector.protocol.errors";
     /** The {@code alpn} tag (and audit field) of a connection whose ClientHello carried no ALPN. */
     public static final String ALPN_NONE = "none";
+
     public static final String CONNECTIONS_REFUSED = "reflector.connections.refused";
     public static final String CONNECTIONS_UNAUTHENTICATED = "reflector.connections.unauthenticated";
     public static final String INBOUND_REFUSED = "reflector.inbound.refused";
@@ -75,12 +76,19 @@ public final class ReflectorMetrics {
         BuildInfo build = BuildInfo.current();
         Gauge.builder(BUILD_INFO, () -> 1)
                 .description("Always 1; the labels say which reflector build and Java runtime are running")
-                .tags("version", build.version(), "commit", build.commit(), "java_version", Runtime.version().toString())
+                .tags(
+                        "version",
+                        build.version(),
+                        "commit",
+                        build.commit(),
+                        "java_version",
+                        Runtime.version().toString())
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9)
                     .description("CPU time used by the reflector's JVM")
                     .baseUnit("seconds")
@@ -88,15 +96,20 @@ public final class ReflectorMetrics {
         }
         new UptimeMetrics().bindTo(registry);
         Gauge.builder(CONNECTIONS_ACTIVE, activeConnections, AtomicInteger::get)
-                .description("Open control connections (any stage, once past the per-source and unauthenticated limits)")
+                .description(
+                        "Open control connections (any stage, once past the per-source and unauthenticated limits)")
                 .register(registry);
         // Tagged by the ALPN the connection used, so operators can see how much of the fleet still
         // runs the deployed appliance client (which offers none). Only the configured protocol
         // passes the handshake, so the tag has two values.
         acceptedCounter("pp-link/1");
         acceptedCounter(ALPN_NONE);
-        pairingAttempts = Counter.builder(PAIRING_ATTEMPTS).description("pair_request messages handled").register(registry);
-        pairingSuccesses = Counter.builder(PAIRING_SUCCESSES).description("Peers enrolled by pairing").register(registry);
+        pairingAttempts = Counter.builder(PAIRING_ATTEMPTS)
+                .description("pair_request messages handled")
+                .register(registry);
+        pairingSuccesses = Counter.builder(PAIRING_SUCCESSES)
+                .description("Peers enrolled by pairing")
+                .register(registry);
         // Pre-register the common labels so a scrape shows them at zero before the first event.
         counter(CONNECTIONS_DENIED, "reason", "unauthorized");
         counter(HANDSHAKE_FAILURES, "reason", "timeout");
@@ -128,7 +141,10 @@ public final class ReflectorMetrics {
 
     /** The counter {@code name} with one tag, described from {@link #DESCRIPTIONS}. */
     private Counter counter(String name, String tagKey, String tagValue) {
-        return Counter.builder(name).description(DESCRIPTIONS.get(name)).tag(tagKey, tagValue).register(registry);
+        return Counter.builder(name)
+                .description(DESCRIPTIONS.get(name))
+                .tag(tagKey, tagValue)
+                .register(registry);
     }
 
     private Counter acceptedCounter(String alpn) {

@@ -38,6 +38,7 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
     private final ConnectedPeer connection;
     /** The connection's peer in the session layer's terms. */
     private final PeerContext peer;
+
     private final RpcContext rpc;
     private final ArrayDeque<InboundMessage> waiting = new ArrayDeque<>();
     private boolean busy;
@@ -54,8 +55,11 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
         if (busy) {
             waiting.add(msg);
             if (waiting.size() >= MAX_WAITING) {
-                LOG.info("event=request_flood peer={} remote={} waiting={}",
-                        connection.peerId(), connection.remoteText(), waiting.size());
+                LOG.info(
+                        "event=request_flood peer={} remote={} waiting={}",
+                        connection.peerId(),
+                        connection.remoteText(),
+                        waiting.size());
                 ctx.close();
             } else if (waiting.size() >= PAUSE_READING_AT) {
                 ctx.channel().config().setAutoRead(false);
@@ -88,7 +92,8 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
         if (!ctx.channel().isActive()) return;
         ctx.writeAndFlush(new Envelope(requestId, response));
         if (response instanceof Payload.PairResponse pr && !pr.success() && ++failedPairings >= MAX_FAILED_PAIRINGS) {
-            LOG.info("event=pairing_attempts_exhausted peer={} remote={}", connection.peerId(), connection.remoteText());
+            LOG.info(
+                    "event=pairing_attempts_exhausted peer={} remote={}", connection.peerId(), connection.remoteText());
             ctx.close();
             return;
         }
@@ -125,7 +130,8 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
             return done(status());
         }
         if (p instanceof Payload.SessionRequest request) {
-            return rpc.sessions().request(peer, SessionMessages.request(request))
+            return rpc.sessions()
+                    .request(peer, SessionMessages.request(request))
                     .thenApply(SessionMessages::decision)
                     .toCompletableFuture()
                     .orTimeout(SESSION_DECISION_TIMEOUT_SEC, TimeUnit.SECONDS);
@@ -141,15 +147,21 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
     }
 
     private Payload pair(String code) {
-        PairingOutcome outcome = rpc.authorizer().pair(connection.peerId(),
-                connection.remoteAddress() == null ? null : connection.remoteAddress().getAddress(), code);
+        PairingOutcome outcome = rpc.authorizer()
+                .pair(
+                        connection.peerId(),
+                        connection.remoteAddress() == null
+                                ? null
+                                : connection.remoteAddress().getAddress(),
+                        code);
         rpc.metrics().pairingAttempt(outcome.success() && outcome.window().isPresent());
         if (!outcome.success()) {
             LOG.info("event=pairing_failed peer={} remote={}", connection.peerId(), connection.remoteText());
             return new Payload.PairResponse(false, outcome.message(), null);
         }
         connection.grantFullAccess();
-        return new Payload.PairResponse(true, outcome.message(), rpc.reflectorId().toString());
+        return new Payload.PairResponse(
+                true, outcome.message(), rpc.reflectorId().toString());
     }
 
     private Payload.StatusSnapshot status() {
@@ -171,7 +183,8 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
     }
 
     private Payload failed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof TimeoutException) {
             LOG.warn("event=request_timeout peer={}", connection.peerId());
             return error(503, "the request timed out, retry later");
@@ -201,8 +214,11 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("event=connection_error peer={} remote={} error=\"{}\"",
-                connection.peerId(), connection.remoteText(), cause.toString());
+        LOG.debug(
+                "event=connection_error peer={} remote={} error=\"{}\"",
+                connection.peerId(),
+                connection.remoteText(),
+                cause.toString());
         ctx.close();
     }
 }

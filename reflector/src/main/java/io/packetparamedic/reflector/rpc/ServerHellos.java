@@ -21,7 +21,10 @@ public final class ServerHellos {
         List<String> allowed = new ArrayList<>(2);
         if (quotas.allowThroughput) allowed.add("throughput");
         if (quotas.allowUdpEcho) allowed.add("udp_echo");
-        return new Payload.PolicySummary(quotas.maxTestDurationSec, quotas.maxConcurrentTests,
-                quotas.maxTestsPerHourPerPeer, List.copyOf(allowed));
+        return new Payload.PolicySummary(
+                quotas.maxTestDurationSec,
+                quotas.maxConcurrentTests,
+                quotas.maxTestsPerHourPerPeer,
+                List.copyOf(allowed));
     }
 }

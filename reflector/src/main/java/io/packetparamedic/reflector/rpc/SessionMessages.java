@@ -21,15 +21,25 @@ public final class SessionMessages {
 
     public static TestRequest request(Payload.SessionRequest message) {
         Payload.SessionParams p = message.params();
-        return new TestRequest(message.testType(),
+        return new TestRequest(
+                message.testType(),
                 p == null ? null : new TestRequest.Params(p.durationSec(), p.protocol(), p.streams(), p.reverse()));
     }
 
     /** {@code session_grant} or {@code session_deny}. */
     public static Payload decision(SessionDecision decision) {
         if (decision instanceof SessionDecision.Granted g) {
-            return new Payload.SessionGrant(g.testId(), MODE, g.port(), g.token(), Rfc3339.format(g.expiresAt()),
-                    g.durationSec(), g.streams(), g.packetRate(), g.cooldownSec(), g.bytesRemainingToday());
+            return new Payload.SessionGrant(
+                    g.testId(),
+                    MODE,
+                    g.port(),
+                    g.token(),
+                    Rfc3339.format(g.expiresAt()),
+                    g.durationSec(),
+                    g.streams(),
+                    g.packetRate(),
+                    g.cooldownSec(),
+                    g.bytesRemainingToday());
         }
         SessionDecision.Denied d = (SessionDecision.Denied) decision;
         return new Payload.SessionDeny(d.reason().wire(), d.message(), d.retryAfterSec());
@@ -46,7 +56,11 @@ public final class SessionMessages {
 
     /** The {@code active_test} of a status snapshot. */
     public static Payload.ActiveTest activeTest(RunningTest test) {
-        return new Payload.ActiveTest(test.testId(), test.testType().wire(), test.peerId(), Rfc3339.format(test.startedAt()),
+        return new Payload.ActiveTest(
+                test.testId(),
+                test.testType().wire(),
+                test.peerId(),
+                Rfc3339.format(test.startedAt()),
                 test.remainingSec());
     }
 }

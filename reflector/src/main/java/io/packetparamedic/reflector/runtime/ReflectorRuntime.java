@@ -2,11 +2,11 @@ package io.packetparamedic.reflector.runtime;
 
 import io.netty.handler.ssl.SslContext;
 import io.packetparamedic.api.config.ReflectorConfig;
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.reflector.LogLevels;
 import io.packetparamedic.reflector.audit.AuditEvent;
 import io.packetparamedic.reflector.audit.AuditEventType;
-import io.packetparamedic.reflector.LogLevels;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.auth.OpenPairingWindow;
@@ -42,7 +42,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -50,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +91,7 @@ public final class ReflectorRuntime implements AutoCloseable {
     private final SessionService sessions;
     /** The session layer built here, when the caller gave none; closed with the runtime. */
     private final SessionLayer ownSessions;
+
     private final AuditLog audit;
     private final boolean ownsAudit;
     private final ReflectorMetrics metrics;
@@ -157,8 +158,10 @@ public final class ReflectorRuntime implements AutoCloseable {
         config.onLogLevel(LogLevels::apply);
         // Quotas and network limits need no listener: the session layer and the control server
         // read them from the live configuration when they use them.
-        config.onApplied(next -> LOG.info("event=config_applied authorized_peers={} removed_peers={}",
-                authorizer.authorizedPeerCount(), removedPeers.getAndSet(0)));
+        config.onApplied(next -> LOG.info(
+                "event=config_applied authorized_peers={} removed_peers={}",
+                authorizer.authorizedPeerCount(),
+                removedPeers.getAndSet(0)));
     }
 
     /** A runtime following {@code config}; it registers its listeners there, so one LiveConfig serves one runtime. */
@@ -284,7 +287,9 @@ public final class ReflectorRuntime implements AutoCloseable {
                 r.listen(
                         controlAddress != null ? controlAddress : Addresses.parse(initial.network.listenAddress),
                         healthAddress != null ? healthAddress : Addresses.parse(initial.network.listenAddressHealth),
-                        identity, pathMeta, version);
+                        identity,
+                        pathMeta,
+                        version);
                 return r;
             } catch (IOException | RuntimeException e) {
                 r.close();
@@ -297,15 +302,29 @@ public final class ReflectorRuntime implements AutoCloseable {
         }
     }
 
-    private void listen(InetSocketAddress controlAddress, InetSocketAddress healthAddress, Ed25519Identity identity,
-            PathMetaSource pathMeta, String version) throws IOException, InterruptedException {
+    private void listen(
+            InetSocketAddress controlAddress,
+            InetSocketAddress healthAddress,
+            Ed25519Identity identity,
+            PathMetaSource pathMeta,
+            String version)
+            throws IOException, InterruptedException {
         String alpn = config.get().network.alpn;
         SslContext ssl = ServerTlsContext.create(identity, alpn);
-        RpcContext rpc = new RpcContext(endpointId, config, startedAt, clock, sessions, pathMeta, authorizer,
-                metrics, worker);
+        RpcContext rpc =
+                new RpcContext(endpointId, config, startedAt, clock, sessions, pathMeta, authorizer, metrics, worker);
         try {
-            control = ControlServer.start(transport, controlAddress, () -> config.get().network, ssl, authorizer, audit, metrics,
-                    registry, connection -> new RequestDispatcher(connection, rpc), clock);
+            control = ControlServer.start(
+                    transport,
+                    controlAddress,
+                    () -> config.get().network,
+                    ssl,
+                    authorizer,
+                    audit,
+                    metrics,
+                    registry,
+                    connection -> new RequestDispatcher(connection, rpc),
+                    clock);
         } catch (Exception e) {
             throw bindFailure("control", controlAddress, e);
         }
@@ -314,14 +333,21 @@ public final class ReflectorRuntime implements AutoCloseable {
         } catch (Exception e) {
             throw bindFailure("health", healthAddress, e);
         }
-        LOG.info("event=reflector_started endpoint_id={} control={} health={} transport={} alpn={} authorized_peers={}",
-                endpointId, Addresses.format(control.localAddress()), Addresses.format(health.localAddress()),
-                transport.name(), alpn, authorizer.authorizedPeerCount());
+        LOG.info(
+                "event=reflector_started endpoint_id={} control={} health={} transport={} alpn={} authorized_peers={}",
+                endpointId,
+                Addresses.format(control.localAddress()),
+                Addresses.format(health.localAddress()),
+                transport.name(),
+                alpn,
+                authorizer.authorizedPeerCount());
     }
 
-    private static IOException bindFailure(String what, InetSocketAddress address, Exception e) throws InterruptedException {
+    private static IOException bindFailure(String what, InetSocketAddress address, Exception e)
+            throws InterruptedException {
         if (e instanceof InterruptedException ie) throw ie;
-        return new IOException("cannot listen for " + what + " on " + Addresses.format(address) + ": " + e.getMessage(), e);
+        return new IOException(
+                "cannot listen for " + what + " on " + Addresses.format(address) + ": " + e.getMessage(), e);
     }
 
     public EndpointId endpointId() {

@@ -90,8 +90,8 @@ public final class HostFacts {
             if (v.equals("no")) return false;
         }
         Optional<String> chrony = run(List.of("chronyc", "-n", "tracking"));
-        return chrony.isPresent() && chrony.get().lines()
-                .anyMatch(l -> l.startsWith("Leap status") && l.contains("Normal"));
+        return chrony.isPresent()
+                && chrony.get().lines().anyMatch(l -> l.startsWith("Leap status") && l.contains("Normal"));
     }
 
     /** The soft limit on open files of this process, from {@code /proc/self/limits}. */
@@ -99,8 +99,11 @@ public final class HostFacts {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? OptionalLong.of(Long.MAX_VALUE) : OptionalLong.of(Long.parseLong(soft));
+                    String soft =
+                            line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited")
+                            ? OptionalLong.of(Long.MAX_VALUE)
+                            : OptionalLong.of(Long.parseLong(soft));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -113,7 +116,9 @@ public final class HostFacts {
     static Optional<String> run(List<String> command) {
         Process p;
         try {
-            p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+            p = new ProcessBuilder(new ArrayList<>(command))
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -17,7 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostReadiness {
 
-    public enum Level { PASS, WARN, FAIL }
+    public enum Level {
+        PASS,
+        WARN,
+        FAIL
+    }
 
     public record Row(String check, Level level, String value, String detail) {}
 
@@ -42,19 +46,27 @@ public final class HostReadiness {
         Optional<String> version = iperf3Version();
         rows.add(version.map(v -> new Row("iperf3", Level.PASS, v, ""))
                 .orElse(new Row("iperf3", Level.FAIL, "missing", "'" + iperf3Path + "' did not run; install iperf3")));
-        rows.add(version.isPresent() ? loopbackThroughput()
-                : new Row("iperf3 loopback", Level.FAIL, "not run", "iperf3 is missing"));
+        rows.add(
+                version.isPresent()
+                        ? loopbackThroughput()
+                        : new Row("iperf3 loopback", Level.FAIL, "not run", "iperf3 is missing"));
         rows.add(signatures());
         rows.add(openFiles());
         boolean synced = HostFacts.clockSynchronized();
-        rows.add(new Row("clock sync", synced ? Level.PASS : Level.WARN, synced ? "synchronized" : "not confirmed",
+        rows.add(new Row(
+                "clock sync",
+                synced ? Level.PASS : Level.WARN,
+                synced ? "synchronized" : "not confirmed",
                 synced ? "" : "neither timedatectl nor chronyc reports a synchronized clock"));
         return new Report(rows, rows.stream().noneMatch(r -> r.level() == Level.FAIL));
     }
 
     static Row cores() {
         int n = Runtime.getRuntime().availableProcessors();
-        return new Row("cpu cores", n >= 2 ? Level.PASS : Level.WARN, Integer.toString(n),
+        return new Row(
+                "cpu cores",
+                n >= 2 ? Level.PASS : Level.WARN,
+                Integer.toString(n),
                 n >= 2 ? "" : "one core: the control plane and a test share it");
     }
 
@@ -63,13 +75,17 @@ public final class HostReadiness {
         if (m.isEmpty()) return new Row("memory", Level.WARN, "unknown", "/proc/meminfo is unreadable");
         long available = m.get()[1];
         Level level = available >= 256 ? Level.PASS : available >= 128 ? Level.WARN : Level.FAIL;
-        return new Row("memory", level, available + " MiB available of " + m.get()[0] + " MiB",
+        return new Row(
+                "memory",
+                level,
+                available + " MiB available of " + m.get()[0] + " MiB",
                 level == Level.PASS ? "" : "the reflector wants about 128 MiB, iperf3 some more");
     }
 
     Optional<String> iperf3Version() {
         return HostFacts.run(List.of(iperf3Path, "--version"))
-                .flatMap(out -> out.lines().findFirst()).map(String::trim);
+                .flatMap(out -> out.lines().findFirst())
+                .map(String::trim);
     }
 
     Row loopbackThroughput() throws InterruptedException {
@@ -82,7 +98,9 @@ public final class HostReadiness {
         Process server;
         try {
             server = new ProcessBuilder(iperf3Path, "-s", "-1", "-p", Integer.toString(port), "-B", "127.0.0.1")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             return new Row("iperf3 loopback", Level.FAIL, "not run", e.getMessage());
         }
@@ -99,8 +117,11 @@ public final class HostReadiness {
             }
             double gbit = r.bitsPerSecond() / 1e9;
             Level level = gbit >= 1 ? Level.PASS : Level.WARN;
-            return new Row("iperf3 loopback", level, String.format(Locale.ROOT, "%.2f Gbit/s over %d s", gbit,
-                    loopbackSeconds), level == Level.PASS ? "" : "below 1 Gbit/s: the host limits what tests can show");
+            return new Row(
+                    "iperf3 loopback",
+                    level,
+                    String.format(Locale.ROOT, "%.2f Gbit/s over %d s", gbit, loopbackSeconds),
+                    level == Level.PASS ? "" : "below 1 Gbit/s: the host limits what tests can show");
         } catch (IOException e) {
             return new Row("iperf3 loopback", Level.FAIL, "failed", e.getMessage());
         } finally {
@@ -128,16 +149,23 @@ public final class HostReadiness {
         }
         double perSec = count / ((System.nanoTime() - start) / 1e9);
         Level level = perSec >= 200 ? Level.PASS : Level.WARN;
-        return new Row("ed25519 sign+verify", level, String.format(Locale.ROOT, "%.0f/s", perSec),
+        return new Row(
+                "ed25519 sign+verify",
+                level,
+                String.format(Locale.ROOT, "%.0f/s", perSec),
                 level == Level.PASS ? "" : "slow: TLS handshakes will be slow too");
     }
 
     static Row openFiles() {
         OptionalLong limit = HostFacts.openFilesLimit();
-        if (limit.isEmpty()) return new Row("open files limit", Level.WARN, "unknown", "/proc/self/limits is unreadable");
+        if (limit.isEmpty())
+            return new Row("open files limit", Level.WARN, "unknown", "/proc/self/limits is unreadable");
         long n = limit.getAsLong();
         Level level = n >= 4096 ? Level.PASS : n >= 1024 ? Level.WARN : Level.FAIL;
-        return new Row("open files limit", level, n == Long.MAX_VALUE ? "unlimited" : Long.toString(n),
+        return new Row(
+                "open files limit",
+                level,
+                n == Long.MAX_VALUE ? "unlimited" : Long.toString(n),
                 level == Level.PASS ? "" : "raise it (ulimit -n / LimitNOFILE) to at least 4096");
     }
 }

@@ -85,8 +85,10 @@ public final class ControlServer implements AutoCloseable {
         ConnectionAuditor auditor = new ConnectionAuditor(audit, metrics);
         ConnectionLimiter limiter = new ConnectionLimiter(() -> network.get().maxConnections, metrics, auditor);
         PreAuthRefusals refusals = new PreAuthRefusals(metrics, auditor);
-        UnauthenticatedGate gate = new UnauthenticatedGate(() -> network.get().maxUnauthenticatedPerSource,
-                () -> UnauthenticatedGate.totalFor(network.get().maxConnections, network.get().maxUnauthenticatedPercent),
+        UnauthenticatedGate gate = new UnauthenticatedGate(
+                () -> network.get().maxUnauthenticatedPerSource,
+                () -> UnauthenticatedGate.totalFor(
+                        network.get().maxConnections, network.get().maxUnauthenticatedPercent),
                 refusals);
         metrics.unauthenticatedConnections(gate::open);
         InboundBudget budget = new InboundBudget(() -> network.get().maxBufferedInboundBytes);
@@ -119,15 +121,21 @@ public final class ControlServer implements AutoCloseable {
                         ReflectorConfig.Network now = network.get();
                         SslHandler ssl = sslContext.newHandler(ch.alloc());
                         ssl.setHandshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(now.handshakeTimeoutSec));
-                        FrameDecoder frames = new FrameDecoder(FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO, metrics::inboundRefused);
+                        FrameDecoder frames =
+                                new FrameDecoder(FrameLimits.MAX_FRAME_BYTES_BEFORE_HELLO, metrics::inboundRefused);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("unauthenticated", gate);
                         p.addLast("limiter", limiter);
                         p.addLast("first-byte", new FirstByteDeadline(now.firstByteTimeoutMs, refusals, gate::spoke));
                         p.addLast("tls", ssl);
-                        p.addLast("identity", new PeerIdentityHandler(
-                                alpn, requireAlpn, authorizer, auditor, metrics, registry, accepted, clock));
-                        p.addLast("budget", new InboundBudgetGuard(budget, SMALL_FRAME_ALLOWANCE, frames::buffered, metrics, budgetLog));
+                        p.addLast(
+                                "identity",
+                                new PeerIdentityHandler(
+                                        alpn, requireAlpn, authorizer, auditor, metrics, registry, accepted, clock));
+                        p.addLast(
+                                "budget",
+                                new InboundBudgetGuard(
+                                        budget, SMALL_FRAME_ALLOWANCE, frames::buffered, metrics, budgetLog));
                         p.addLast("frames", frames);
                         p.addLast("idle", new IdleStateHandler(now.idleTimeoutSec, 0, 0, TimeUnit.SECONDS));
                         p.addLast("idle-close", idleCloser);

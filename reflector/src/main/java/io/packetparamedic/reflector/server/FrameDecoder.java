@@ -40,7 +40,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     public FrameDecoder(int maxFrameBytes) {
-        this(maxFrameBytes, reason -> { });
+        this(maxFrameBytes, reason -> {});
     }
 
     /** @param onTooLarge told {@link #TOO_LARGE} or {@link #TOO_LARGE_BEFORE_HELLO} when a frame closes the connection */
@@ -78,8 +78,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             failed = true;
             in.skipBytes(in.readableBytes());
             String reason = raised ? TOO_LARGE : TOO_LARGE_BEFORE_HELLO;
-            LOG.info("event=frame_too_large remote={} announced={} max={} reason={}",
-                    Addresses.format(ctx.channel().remoteAddress()), length, maxFrameBytes, reason);
+            LOG.info(
+                    "event=frame_too_large remote={} announced={} max={} reason={}",
+                    Addresses.format(ctx.channel().remoteAddress()),
+                    length,
+                    maxFrameBytes,
+                    reason);
             onTooLarge.accept(reason);
             ctx.close();
             return;
@@ -93,8 +97,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         decode(ctx, in, out);
         if (in.isReadable() && !failed) {
-            LOG.debug("event=truncated_frame remote={} buffered={}",
-                    Addresses.format(ctx.channel().remoteAddress()), in.readableBytes());
+            LOG.debug(
+                    "event=truncated_frame remote={} buffered={}",
+                    Addresses.format(ctx.channel().remoteAddress()),
+                    in.readableBytes());
             in.skipBytes(in.readableBytes());
         }
     }

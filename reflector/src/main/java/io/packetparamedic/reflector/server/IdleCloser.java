@@ -17,7 +17,9 @@ final class IdleCloser extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            LOG.info("event=idle_timeout remote={}", Addresses.format(ctx.channel().remoteAddress()));
+            LOG.info(
+                    "event=idle_timeout remote={}",
+                    Addresses.format(ctx.channel().remoteAddress()));
             ctx.close();
             return;
         }

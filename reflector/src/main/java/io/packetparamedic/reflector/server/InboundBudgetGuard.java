@@ -32,6 +32,7 @@ final class InboundBudgetGuard extends ChannelInboundHandlerAdapter {
     private final LogThrottle throttle;
     /** Bytes the decoder may hold now, as far as this handler knows (an upper bound). */
     private long held;
+
     private boolean refused;
 
     /**
@@ -39,7 +40,11 @@ final class InboundBudgetGuard extends ChannelInboundHandlerAdapter {
      * @param heldByDecoder how many bytes the decoder behind this handler holds right now
      * @param throttle shared by all connections, so that a flood logs once per interval in all
      */
-    InboundBudgetGuard(InboundBudget budget, int allowance, IntSupplier heldByDecoder, ReflectorMetrics metrics,
+    InboundBudgetGuard(
+            InboundBudget budget,
+            int allowance,
+            IntSupplier heldByDecoder,
+            ReflectorMetrics metrics,
             LogThrottle throttle) {
         this.budget = budget;
         this.allowance = allowance;
@@ -94,8 +99,14 @@ final class InboundBudgetGuard extends ChannelInboundHandlerAdapter {
         metrics.inboundRefused(REASON);
         long notLogged = throttle.admit();
         if (notLogged >= 0) {
-            LOG.warn("event=inbound_budget_exceeded remote={} connection_held={} read={} held_all={} budget={} not_logged_since_last={}",
-                    Addresses.format(ctx.channel().remoteAddress()), held, size, budget.held(), budget.limit(), notLogged);
+            LOG.warn(
+                    "event=inbound_budget_exceeded remote={} connection_held={} read={} held_all={} budget={} not_logged_since_last={}",
+                    Addresses.format(ctx.channel().remoteAddress()),
+                    held,
+                    size,
+                    budget.held(),
+                    budget.limit(),
+                    notLogged);
         }
         // What this connection holds is given back when it is gone (channelInactive), not before.
         ctx.close();

@@ -17,7 +17,8 @@ public final class PeerConnection implements ConnectedPeer {
     private final Instant connectedAt;
     private volatile AccessLevel access;
 
-    PeerConnection(Channel channel, EndpointId peerId, InetSocketAddress remote, AccessLevel access, Instant connectedAt) {
+    PeerConnection(
+            Channel channel, EndpointId peerId, InetSocketAddress remote, AccessLevel access, Instant connectedAt) {
         this.channel = channel;
         this.peerId = peerId;
         this.remote = remote;

@@ -88,7 +88,10 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // The handshake outcome reports TLS errors; what remains is I/O trouble on a dying socket.
-        LOG.debug("event=connection_error remote={} error=\"{}\"", Addresses.format(ctx.channel().remoteAddress()), cause.toString());
+        LOG.debug(
+                "event=connection_error remote={} error=\"{}\"",
+                Addresses.format(ctx.channel().remoteAddress()),
+                cause.toString());
         ctx.close();
     }
 
@@ -96,8 +99,11 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         String category = classify(cause);
         if (!auditor.recorded(ctx.channel())) metrics.handshakeFailure(category);
         auditor.denied(ctx.channel(), null, "TLS handshake failed: " + category, "handshake");
-        LOG.debug("event=handshake_failed remote={} category={} error=\"{}\"",
-                Addresses.format(ctx.channel().remoteAddress()), category, cause.toString());
+        LOG.debug(
+                "event=handshake_failed remote={} category={} error=\"{}\"",
+                Addresses.format(ctx.channel().remoteAddress()),
+                category,
+                cause.toString());
         ctx.close();
     }
 
@@ -107,8 +113,13 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         if (used == null) {
             metrics.handshakeFailure("no_application_protocol");
             String negotiated = ssl.applicationProtocol();
-            deny(ctx, null, isNone(negotiated) ? "no ALPN (network.require_alpn is set)"
-                    : "ALPN " + negotiated + " is not " + alpn, "alpn");
+            deny(
+                    ctx,
+                    null,
+                    isNone(negotiated)
+                            ? "no ALPN (network.require_alpn is set)"
+                            : "ALPN " + negotiated + " is not " + alpn,
+                    "alpn");
             return;
         }
         X509Certificate cert;
@@ -144,8 +155,8 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
             deny(ctx, peer, "peer is not authorized", "unauthorized");
             return;
         }
-        PeerConnection connection = new PeerConnection(ctx.channel(), peer,
-                (InetSocketAddress) ctx.channel().remoteAddress(), access, Instant.now(clock));
+        PeerConnection connection = new PeerConnection(
+                ctx.channel(), peer, (InetSocketAddress) ctx.channel().remoteAddress(), access, Instant.now(clock));
         registry.add(ctx.channel(), connection);
         auditor.accepted(ctx.channel(), peer, access.decision(), used);
         ctx.pipeline().addLast(DISPATCHER, dispatcherFactory.apply(connection));
@@ -187,16 +198,23 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof ClosedChannelException) return "closed_before_handshake";
         if (cause instanceof NotSslRecordException) return "not_tls";
         String text = chainText(cause);
-        if (text.contains("empty client certificate") || text.contains("certificate_required")
+        if (text.contains("empty client certificate")
+                || text.contains("certificate_required")
                 || text.contains("bad_certificate")) {
             return "no_client_certificate";
         }
-        if (text.contains("protocol_version") || text.contains("protocol is disabled")
-                || text.contains("no appropriate protocol") || text.contains("not enabled or not supported")
-                || text.contains("unsupported protocol") || text.contains("protocol versions")) {
+        if (text.contains("protocol_version")
+                || text.contains("protocol is disabled")
+                || text.contains("no appropriate protocol")
+                || text.contains("not enabled or not supported")
+                || text.contains("unsupported protocol")
+                || text.contains("protocol versions")) {
             return "protocol_version";
         }
-        if (text.contains("application protocol") || text.contains("application layer protocol") || text.contains("no_application_protocol") || text.contains("alpn")) {
+        if (text.contains("application protocol")
+                || text.contains("application layer protocol")
+                || text.contains("no_application_protocol")
+                || text.contains("alpn")) {
             return "no_application_protocol";
         }
         if (text.contains("closed") || text.contains("connection reset") || text.contains("broken pipe")) {
@@ -208,7 +226,10 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
     private static String chainText(Throwable cause) {
         StringBuilder sb = new StringBuilder();
         for (Throwable t = cause; t != null && sb.length() < 2000; t = t.getCause()) {
-            sb.append(t.getClass().getSimpleName()).append(':').append(t.getMessage()).append(' ');
+            sb.append(t.getClass().getSimpleName())
+                    .append(':')
+                    .append(t.getMessage())
+                    .append(' ');
             if (t.getCause() == t) break;
         }
         return sb.toString().toLowerCase(Locale.ROOT);

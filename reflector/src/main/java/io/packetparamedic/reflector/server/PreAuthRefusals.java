@@ -44,8 +44,12 @@ final class PreAuthRefusals {
         metrics.connectionRefused(reason);
         long notLogged = throttles.get(reason).admit();
         if (notLogged >= 0) {
-            LOG.warn("event=connection_refused reason={} remote={} limit={} not_logged_since_last={}",
-                    reason, Addresses.format(channel.remoteAddress()), limit, notLogged);
+            LOG.warn(
+                    "event=connection_refused reason={} remote={} limit={} not_logged_since_last={}",
+                    reason,
+                    Addresses.format(channel.remoteAddress()),
+                    limit,
+                    notLogged);
         }
     }
 }

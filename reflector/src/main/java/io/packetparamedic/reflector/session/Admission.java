@@ -58,8 +58,8 @@ final class Admission {
         if (p.durationSec() > cfg.quotas.maxTestDurationSec) {
             // Not clamped: the deployed appliance runs iperf3 for the duration it asked for, not the
             // granted one, so a shorter grant would be cut at expiry in the middle of its run.
-            return invalid("a " + p.durationSec() + " s test is longer than this reflector allows: "
-                    + "at most " + cfg.quotas.maxTestDurationSec + " s per test (max_test_duration_sec)");
+            return invalid("a " + p.durationSec() + " s test is longer than this reflector allows: " + "at most "
+                    + cfg.quotas.maxTestDurationSec + " s per test (max_test_duration_sec)");
         }
         if (p.protocol() != null && !p.protocol().equals("tcp") && !p.protocol().equals("udp")) {
             return invalid("params.protocol must be tcp or udp");
@@ -80,30 +80,51 @@ final class Admission {
      * next to the {@code sessions} already admitted? {@code drain} is null unless shutting down.
      * On success the data port is taken; the caller records the grant before releasing the lock.
      */
-    Outcome admit(ReflectorConfig cfg, String peerId, int durationSec, Instant now, Collection<Session> sessions,
+    Outcome admit(
+            ReflectorConfig cfg,
+            String peerId,
+            int durationSec,
+            Instant now,
+            Collection<Session> sessions,
             SessionDrain drain) {
         if (drain != null) {
-            Instant lastExpiry = sessions.stream().map(s -> s.expiresAt).max(Comparator.naturalOrder()).orElse(null);
+            Instant lastExpiry = sessions.stream()
+                    .map(s -> s.expiresAt)
+                    .max(Comparator.naturalOrder())
+                    .orElse(null);
             SessionDecision.Denied refusal = drain.admit(peerId, durationSec, now, lastExpiry);
             if (refusal != null) return new Refused(refusal, "draining for shutdown");
         }
         if (sessions.size() >= cfg.quotas.maxConcurrentTests) {
-            Instant soonest = sessions.stream().map(s -> s.expiresAt).min(Comparator.naturalOrder())
+            Instant soonest = sessions.stream()
+                    .map(s -> s.expiresAt)
+                    .min(Comparator.naturalOrder())
                     .orElse(now.plusSeconds(1));
             long wait = secondsUntil(now, soonest);
-            return new Refused(new SessionDecision.Denied(DenyReason.BUSY, "the reflector is busy: " + sessions.size()
-                    + " of " + cfg.quotas.maxConcurrentTests + " concurrent tests running; try again in "
-                    + PlainWords.duration(wait), wait), "max concurrent tests reached");
+            return new Refused(
+                    new SessionDecision.Denied(
+                            DenyReason.BUSY,
+                            "the reflector is busy: " + sessions.size()
+                                    + " of " + cfg.quotas.maxConcurrentTests
+                                    + " concurrent tests running; try again in "
+                                    + PlainWords.duration(wait),
+                            wait),
+                    "max concurrent tests reached");
         }
         Verdict verdict = governance.check(peerId, PeerLimits.resolve(cfg, peerId), now);
         if (!verdict.allowed()) {
-            return new Refused(new SessionDecision.Denied(verdict.reason(), verdict.message(), verdict.retryAfterSec()),
+            return new Refused(
+                    new SessionDecision.Denied(verdict.reason(), verdict.message(), verdict.retryAfterSec()),
                     verdict.auditReason());
         }
         OptionalInt port = ports.acquire(cfg.network.dataPortRangeStart, cfg.network.dataPortRangeEnd);
         if (port.isEmpty()) {
-            return new Refused(new SessionDecision.Denied(DenyReason.BUSY, "the reflector is busy: no free data port in "
-                    + cfg.network.dataPortRangeStart + "-" + cfg.network.dataPortRangeEnd + "; try again in 5 s", 5L),
+            return new Refused(
+                    new SessionDecision.Denied(
+                            DenyReason.BUSY,
+                            "the reflector is busy: no free data port in " + cfg.network.dataPortRangeStart + "-"
+                                    + cfg.network.dataPortRangeEnd + "; try again in 5 s",
+                            5L),
                     "no free data port");
         }
         return new Admitted(port.getAsInt());

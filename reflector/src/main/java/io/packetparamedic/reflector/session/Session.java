@@ -29,12 +29,19 @@ final class Session {
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     /** Connections to the data port the relay refused; the first few are audited one by one. */
     final AtomicLong dataPlaneRefusals = new AtomicLong();
+
     Governance.StartReceipt receipt;
     volatile RunningEngine engine;
     ScheduledFuture<?> expiry;
     boolean stopRequested;
 
-    Session(String testId, PeerContext peer, TestType type, TestRequest request, int port, int durationSec,
+    Session(
+            String testId,
+            PeerContext peer,
+            TestType type,
+            TestRequest request,
+            int port,
+            int durationSec,
             Instant start) {
         this.testId = testId;
         this.peer = peer;

@@ -12,8 +12,17 @@ public sealed interface SessionDecision {
      * cooldown and the bytes the peer has left today are this peer's, under the configuration in
      * force at the grant.
      */
-    record Granted(String testId, int port, String token, Instant expiresAt, int durationSec, Integer streams,
-            Long packetRate, int cooldownSec, long bytesRemainingToday) implements SessionDecision {}
+    record Granted(
+            String testId,
+            int port,
+            String token,
+            Instant expiresAt,
+            int durationSec,
+            Integer streams,
+            Long packetRate,
+            int cooldownSec,
+            long bytesRemainingToday)
+            implements SessionDecision {}
 
     /** A refusal a peer can act on: why, in plain words, and when to try again if that is known. */
     record Denied(DenyReason reason, String message, Long retryAfterSec) implements SessionDecision {}

@@ -45,8 +45,10 @@ final class SessionDrain {
         if (!wouldEnd.isAfter(deadline) && mayFollowUp.remove(peerId)) return null;
         Instant exitBy = lastExpiry == null ? now : lastExpiry.isBefore(deadline) ? lastExpiry : deadline;
         long retry = Math.max(0, Duration.between(now, exitBy).toSeconds()) + RESTART_ALLOWANCE_SEC;
-        return new SessionDecision.Denied(DenyReason.BUSY, "the reflector is restarting and takes no new tests; "
-                + "try again in " + PlainWords.duration(retry), retry);
+        return new SessionDecision.Denied(
+                DenyReason.BUSY,
+                "the reflector is restarting and takes no new tests; " + "try again in " + PlainWords.duration(retry),
+                retry);
     }
 
     /** True when no follow-up is still possible, so an empty reflector may stop at once. */

@@ -44,8 +44,13 @@ final class SessionEvents {
     /** A request refused by the admission checks; {@code auditReason} may say more than the peer is told. */
     void denied(PeerContext peer, TestRequest request, SessionDecision.Denied denial, String auditReason) {
         audited(peer, request, denial.reason().wire(), auditReason);
-        LOG.info("event=session_denied peer={} type={} reason={} retry_after_sec={} message=\"{}\"", peer.peerId(),
-                request.testType(), denial.reason().wire(), denial.retryAfterSec(), denial.message());
+        LOG.info(
+                "event=session_denied peer={} type={} reason={} retry_after_sec={} message=\"{}\"",
+                peer.peerId(),
+                request.testType(),
+                denial.reason().wire(),
+                denial.retryAfterSec(),
+                denial.message());
     }
 
     void granted(Session session, SessionDecision.Granted grant) {
@@ -56,8 +61,13 @@ final class SessionEvents {
                 .withParams(grantedParams(session))
                 .withDecision("granted", null));
         meters.granted(session.type).increment();
-        LOG.info("event=session_granted test_id={} peer={} type={} port={} duration_sec={} expires_at={}",
-                session.testId, session.peerId, session.type.wire(), session.port, session.durationSec,
+        LOG.info(
+                "event=session_granted test_id={} peer={} type={} port={} duration_sec={} expires_at={}",
+                session.testId,
+                session.peerId,
+                session.type.wire(),
+                session.port,
+                session.durationSec,
                 grant.expiresAt());
     }
 
@@ -88,8 +98,14 @@ final class SessionEvents {
                 .withParams(refusals == 0 ? null : Map.of("dataplane_refused", refusals))
                 .withTotals(bytes, seconds));
         meters.bytes(session.type).increment(bytes);
-        LOG.info("event=session_completed test_id={} peer={} type={} port={} bytes={} duration_sec={}",
-                session.testId, session.peerId, session.type.wire(), session.port, bytes, seconds);
+        LOG.info(
+                "event=session_completed test_id={} peer={} type={} port={} bytes={} duration_sec={}",
+                session.testId,
+                session.peerId,
+                session.type.wire(),
+                session.port,
+                bytes,
+                seconds);
     }
 
     /** Every denial passes here, so the audit line and the denial counter never disagree. */
@@ -116,7 +132,9 @@ final class SessionEvents {
 
     /** {@code ip:port} without brackets, as session audit records have always shown it. */
     private static String address(PeerContext peer) {
-        return peer.remoteAddress() == null ? null
-                : peer.remoteAddress().getAddress().getHostAddress() + ":" + peer.remoteAddress().getPort();
+        return peer.remoteAddress() == null
+                ? null
+                : peer.remoteAddress().getAddress().getHostAddress() + ":"
+                        + peer.remoteAddress().getPort();
     }
 }

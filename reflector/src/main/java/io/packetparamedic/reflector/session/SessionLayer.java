@@ -29,10 +29,10 @@ public final class SessionLayer implements AutoCloseable {
         ReflectorConfig initial = config.get();
         this.store = persist ? GovernanceStore.inDataDir(initial.dataDir()) : null;
         this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
-        this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(config.get().quotas.udpEchoMaxPacketRate,
-                config.get().network.udpEchoSourceCheck));
-        this.manager = new SessionManager(config, new Governance(clock, store), audit, throughput, udpEcho,
-                new PortAllocator());
+        this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
+                config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
+        this.manager = new SessionManager(
+                config, new Governance(clock, store), audit, throughput, udpEcho, new PortAllocator());
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.packetparamedic.reflector.session;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.engine.DataEngine;
 import io.packetparamedic.reflector.engine.EngineException;
@@ -88,8 +88,13 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     /** Set once shutdown begins; guarded by {@link #lock}. */
     private SessionDrain drain;
 
-    public SessionManager(Supplier<ReflectorConfig> config, Governance governance, AuditLog audit,
-            DataEngine throughput, DataEngine udpEcho, PortAllocator ports) {
+    public SessionManager(
+            Supplier<ReflectorConfig> config,
+            Governance governance,
+            AuditLog audit,
+            DataEngine throughput,
+            DataEngine udpEcho,
+            PortAllocator ports) {
         this.config = config;
         this.governance = governance;
         this.admission = new Admission(governance, ports);
@@ -99,10 +104,20 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         this.engines.put(TestType.UDP_ECHO, udpEcho);
         this.ports = ports;
         this.clock = governance.clock();
-        this.admitter = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(ADMISSION_QUEUE), new DefaultThreadFactory("session-admission", true));
-        this.starter = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(ADMISSION_QUEUE), new DefaultThreadFactory("session-starter", true));
+        this.admitter = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(ADMISSION_QUEUE),
+                new DefaultThreadFactory("session-admission", true));
+        this.starter = new ThreadPoolExecutor(
+                4,
+                4,
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(ADMISSION_QUEUE),
+                new DefaultThreadFactory("session-starter", true));
         this.starter.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("session-timer", true));
     }
@@ -143,7 +158,11 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             session = testId == null ? null : sessions.get(testId);
             if (session == null) return CloseOutcome.NO_SUCH_TEST;
             if (!session.peerId.equals(peer.peerId().toString())) {
-                LOG.warn("event=session_close_refused test_id={} peer={} owner={}", testId, peer.peerId(), session.peerId);
+                LOG.warn(
+                        "event=session_close_refused test_id={} peer={} owner={}",
+                        testId,
+                        peer.peerId(),
+                        session.peerId);
                 return CloseOutcome.NOT_OWNER;
             }
         }
@@ -155,8 +174,14 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     @Override
     public Optional<RunningTest> activeTest() {
         Instant now = clock.instant();
-        return activeSessions().stream().findFirst().map(s -> new RunningTest(s.testId(), s.testType(), s.peerId(),
-                SteadyClock.onWall(clock, s.startedAt()), Math.max(0, Admission.secondsUntil(now, s.expiresAt()))));
+        return activeSessions().stream()
+                .findFirst()
+                .map(s -> new RunningTest(
+                        s.testId(),
+                        s.testType(),
+                        s.peerId(),
+                        SteadyClock.onWall(clock, s.startedAt()),
+                        Math.max(0, Admission.secondsUntil(now, s.expiresAt()))));
     }
 
     @Override
@@ -190,7 +215,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                 Set<String> running = new HashSet<>();
                 sessions.values().forEach(s -> running.add(s.peerId));
                 drain = new SessionDrain(clock.instant().plus(period), running);
-                LOG.info("event=sessions_draining running={} drain_timeout_sec={}", sessions.size(), period.toSeconds());
+                LOG.info(
+                        "event=sessions_draining running={} drain_timeout_sec={}", sessions.size(), period.toSeconds());
                 checkDrained();
             }
             return drain.done().copy();
@@ -204,12 +230,15 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             drain.done().complete(null);
             return;
         }
-        timer.schedule(() -> {
-            synchronized (lock) {
-                drain.forfeitFollowUps();
-                checkDrained();
-            }
-        }, SessionDrain.FOLLOW_UP_WAIT_SEC, TimeUnit.SECONDS);
+        timer.schedule(
+                () -> {
+                    synchronized (lock) {
+                        drain.forfeitFollowUps();
+                        checkDrained();
+                    }
+                },
+                SessionDrain.FOLLOW_UP_WAIT_SEC,
+                TimeUnit.SECONDS);
     }
 
     /** Running sessions (engine up), oldest first. */
@@ -255,7 +284,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             if (s.type == TestType.UDP_ECHO) {
                 stop(s, "superseded");
             } else {
-                ScheduledFuture<?> cut = timer.schedule(() -> stop(s, "superseded"), OWN_SESSION_WAIT_SEC, TimeUnit.SECONDS);
+                ScheduledFuture<?> cut =
+                        timer.schedule(() -> stop(s, "superseded"), OWN_SESSION_WAIT_SEC, TimeUnit.SECONDS);
                 s.ended.whenComplete((v, e) -> cut.cancel(false));
             }
             waits.add(s.ended);
@@ -273,7 +303,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             Instant now = clock.instant();
             Admission.Outcome outcome = admission.admit(cfg, peerId, duration, now, sessions.values(), drain);
             if (outcome instanceof Admission.Refused refused) {
-                return CompletableFuture.completedFuture(denied(peer, request, refused.denial(), refused.auditReason()));
+                return CompletableFuture.completedFuture(
+                        denied(peer, request, refused.denial(), refused.auditReason()));
             }
             int port = ((Admission.Admitted) outcome).port();
             session = new Session(UUID.randomUUID().toString(), peer, type, request, port, duration, now);
@@ -291,25 +322,33 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
 
     private SessionDecision startEngine(Session session) {
         DataEngine engine = engines.get(session.type);
-        long lifetime = Math.max(1, (Duration.between(clock.instant(), session.expiresAt).toMillis() + 999) / 1000);
+        long lifetime = Math.max(
+                1, (Duration.between(clock.instant(), session.expiresAt).toMillis() + 999) / 1000);
         RunningEngine running;
         try {
             TestRequest.Params p = session.request.params();
             int streams = p.streams() != null ? p.streams() : config.get().iperf3.defaultStreams;
-            running = engine.start(new EngineRequest(session.testId, session.port, (int) lifetime,
-                    session.peer.remoteAddress().getAddress(), streams, Boolean.TRUE.equals(p.reverse()),
+            running = engine.start(new EngineRequest(
+                    session.testId,
+                    session.port,
+                    (int) lifetime,
+                    session.peer.remoteAddress().getAddress(),
+                    streams,
+                    Boolean.TRUE.equals(p.reverse()),
                     refusal -> events.refused(session, refusal)));
         } catch (EngineException e) {
             return startFailed(session, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("event=engine_start_crashed test_id={} error=\"{}\"", session.testId, e.toString());
-            return startFailed(session, "engine failed to start: " + e.getClass().getSimpleName());
+            return startFailed(
+                    session, "engine failed to start: " + e.getClass().getSimpleName());
         }
         boolean stopNow;
         synchronized (lock) {
             session.engine = running;
             stopNow = session.stopRequested;
-            long delayMs = Math.max(0, Duration.between(clock.instant(), session.expiresAt).toMillis());
+            long delayMs = Math.max(
+                    0, Duration.between(clock.instant(), session.expiresAt).toMillis());
             session.expiry = timer.schedule(() -> stop(session, "expired"), delayMs, TimeUnit.MILLISECONDS);
         }
         running.completion().whenComplete((bytes, error) -> completed(session, bytes == null ? 0 : bytes));
@@ -328,11 +367,18 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         PeerLimits limits = PeerLimits.resolve(cfg, session.peerId);
         boolean throughput = session.type == TestType.THROUGHPUT;
         Integer streams = session.request.params().streams();
-        long remaining = Math.max(0, limits.maxBytesPerDay() - governance.peerBytesToday(session.peerId, clock.instant()));
-        return new SessionDecision.Granted(session.testId, session.port, UUID.randomUUID().toString(),
-                SteadyClock.onWall(clock, session.expiresAt).truncatedTo(ChronoUnit.SECONDS), session.durationSec,
+        long remaining =
+                Math.max(0, limits.maxBytesPerDay() - governance.peerBytesToday(session.peerId, clock.instant()));
+        return new SessionDecision.Granted(
+                session.testId,
+                session.port,
+                UUID.randomUUID().toString(),
+                SteadyClock.onWall(clock, session.expiresAt).truncatedTo(ChronoUnit.SECONDS),
+                session.durationSec,
                 throughput ? (streams != null ? streams : cfg.iperf3.defaultStreams) : null,
-                throughput ? null : (long) cfg.quotas.udpEchoMaxPacketRate, limits.cooldownSec(), remaining);
+                throughput ? null : (long) cfg.quotas.udpEchoMaxPacketRate,
+                limits.cooldownSec(),
+                remaining);
     }
 
     private SessionDecision startFailed(Session session, String message) {
@@ -343,10 +389,21 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             checkDrained();
         }
         session.ended.complete(null);
-        LOG.error("event=engine_start_failed test_id={} peer={} type={} port={} error=\"{}\"",
-                session.testId, session.peerId, session.type.wire(), session.port, message);
-        return denied(session.peer, session.request, new SessionDecision.Denied(DenyReason.BUSY,
-                session.type.wire() + " tests are unavailable on this reflector right now: " + message, null), message);
+        LOG.error(
+                "event=engine_start_failed test_id={} peer={} type={} port={} error=\"{}\"",
+                session.testId,
+                session.peerId,
+                session.type.wire(),
+                session.port,
+                message);
+        return denied(
+                session.peer,
+                session.request,
+                new SessionDecision.Denied(
+                        DenyReason.BUSY,
+                        session.type.wire() + " tests are unavailable on this reflector right now: " + message,
+                        null),
+                message);
     }
 
     private void stop(Session session, String why) {
@@ -375,15 +432,19 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         session.ended.complete(null);
     }
 
-    private SessionDecision denied(PeerContext peer, TestRequest request, SessionDecision.Denied denial,
-            String auditReason) {
+    private SessionDecision denied(
+            PeerContext peer, TestRequest request, SessionDecision.Denied denial, String auditReason) {
         events.denied(peer, request, denial, auditReason);
         return denial;
     }
 
     private SessionDecision overloaded(PeerContext peer, TestRequest request) {
-        return denied(peer, request, new SessionDecision.Denied(DenyReason.BUSY,
-                "the reflector is overloaded; try again in a few seconds", 1L), "admission queue full");
+        return denied(
+                peer,
+                request,
+                new SessionDecision.Denied(
+                        DenyReason.BUSY, "the reflector is overloaded; try again in a few seconds", 1L),
+                "admission queue full");
     }
 
     /** Stops every session, waits briefly for their engines, and stops the manager's threads. */

@@ -38,22 +38,30 @@ final class SessionMeters {
     }
 
     Counter granted(TestType type) {
-        return Counter.builder(SESSIONS_GRANTED).tag("test_type", type.wire())
-                .description("Sessions granted").register(registry);
+        return Counter.builder(SESSIONS_GRANTED)
+                .tag("test_type", type.wire())
+                .description("Sessions granted")
+                .register(registry);
     }
 
     Counter denied(String reason) {
-        return Counter.builder(SESSIONS_DENIED).tag("reason", reason)
-                .description("Session requests denied, by session_deny reason").register(registry);
+        return Counter.builder(SESSIONS_DENIED)
+                .tag("reason", reason)
+                .description("Session requests denied, by session_deny reason")
+                .register(registry);
     }
 
     Counter refused(DataPlaneRefusal.Reason reason) {
-        return Counter.builder(DATAPLANE_REFUSED).tag("reason", reason.wire())
-                .description("Connections to granted data ports refused, by reason").register(registry);
+        return Counter.builder(DATAPLANE_REFUSED)
+                .tag("reason", reason.wire())
+                .description("Connections to granted data ports refused, by reason")
+                .register(registry);
     }
 
     Counter bytes(TestType type) {
-        return Counter.builder(SESSION_BYTES).tag("test_type", type.wire())
-                .description("Bytes moved by completed sessions").register(registry);
+        return Counter.builder(SESSION_BYTES)
+                .tag("test_type", type.wire())
+                .description("Bytes moved by completed sessions")
+                .register(registry);
     }
 }

@@ -48,7 +48,11 @@ public final class ClientTlsContext {
 
     /** The standard profile: TLS 1.3, ALPN {@code alpn}, optional pin. */
     public static ClientTlsContext create(Ed25519Identity identity, Optional<EndpointId> pinnedServer, String alpn) {
-        return create(identity, SelfSignedCertificate.create(identity), pinnedServer, List.of(alpn),
+        return create(
+                identity,
+                SelfSignedCertificate.create(identity),
+                pinnedServer,
+                List.of(alpn),
                 List.of(TlsProfile.PROTOCOL));
     }
 
@@ -68,18 +72,27 @@ public final class ClientTlsContext {
             // Built here and wrapped, not through SslContextBuilder: see ServerTlsContext.
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(
-                    identity == null ? null
+                    identity == null
+                            ? null
                             : new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
                     new TrustManager[] {new PermissiveTrustManager(pinnedServer)},
                     null);
-            ApplicationProtocolConfig apn = alpn.isEmpty() ? ApplicationProtocolConfig.DISABLED
+            ApplicationProtocolConfig apn = alpn.isEmpty()
+                    ? ApplicationProtocolConfig.DISABLED
                     : new ApplicationProtocolConfig(
                             ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             alpn);
-            SslContext netty = new JdkSslContext(context, true, null, IdentityCipherSuiteFilter.INSTANCE, apn,
-                    ClientAuth.NONE, protocols.toArray(String[]::new), false);
+            SslContext netty = new JdkSslContext(
+                    context,
+                    true,
+                    null,
+                    IdentityCipherSuiteFilter.INSTANCE,
+                    apn,
+                    ClientAuth.NONE,
+                    protocols.toArray(String[]::new),
+                    false);
             return new ClientTlsContext(netty, List.copyOf(alpn), List.copyOf(protocols));
         } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the client TLS context: " + e.getMessage(), e);
@@ -102,8 +115,8 @@ public final class ClientTlsContext {
             plain.setTcpNoDelay(true);
             plain.connect(address, Math.toIntExact(connectTimeout.toMillis()));
             plain.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
-            SSLSocket socket = (SSLSocket) jdk.getSocketFactory()
-                    .createSocket(plain, TlsProfile.SNI_HOST, address.getPort(), true);
+            SSLSocket socket = (SSLSocket)
+                    jdk.getSocketFactory().createSocket(plain, TlsProfile.SNI_HOST, address.getPort(), true);
             SSLParameters params = socket.getSSLParameters();
             params.setProtocols(protocols.toArray(String[]::new));
             params.setServerNames(List.of(new SNIHostName(TlsProfile.SNI_HOST)));

@@ -66,11 +66,23 @@ public final class Curve25519Provider extends Provider {
 
     private Curve25519Provider() {
         super(NAME, "1.0", "Ed25519 signatures and X25519 agreement (BouncyCastle RFC 8032/7748) on JDK key objects");
-        putService(new Factory(this, "Signature", ED25519, Ed25519Signature.class,
+        putService(new Factory(
+                this,
+                "Signature",
+                ED25519,
+                Ed25519Signature.class,
                 "java.security.interfaces.EdECPrivateKey|java.security.interfaces.EdECPublicKey"));
-        putService(new Factory(this, "KeyAgreement", "XDH", X25519Agreement.class,
+        putService(new Factory(
+                this,
+                "KeyAgreement",
+                "XDH",
+                X25519Agreement.class,
                 "java.security.interfaces.XECPrivateKey|java.security.interfaces.XECPublicKey"));
-        putService(new Factory(this, "KeyAgreement", X25519_NAME, X25519Agreement.class,
+        putService(new Factory(
+                this,
+                "KeyAgreement",
+                X25519_NAME,
+                X25519Agreement.class,
                 "java.security.interfaces.XECPrivateKey|java.security.interfaces.XECPublicKey"));
         putService(new Factory(this, "KeyPairGenerator", "XDH", X25519KeyPairGenerator.class, null));
         putService(new Factory(this, "KeyPairGenerator", X25519_NAME, X25519KeyPairGenerator.class, null));
@@ -93,7 +105,12 @@ public final class Curve25519Provider extends Provider {
         private final Class<?> type;
 
         Factory(Provider provider, String kind, String algorithm, Class<?> type, String keyClasses) {
-            super(provider, kind, algorithm, type.getName(), List.of(),
+            super(
+                    provider,
+                    kind,
+                    algorithm,
+                    type.getName(),
+                    List.of(),
                     keyClasses == null ? Map.of() : Map.of("SupportedKeyClasses", keyClasses));
             this.type = type;
         }
@@ -124,7 +141,9 @@ public final class Curve25519Provider extends Provider {
 
         @Override
         protected void engineInitSign(PrivateKey key) throws InvalidKeyException {
-            if (!(key instanceof EdECPrivateKey k) || !named(k.getParams(), ED25519) || k.getBytes().isEmpty()) {
+            if (!(key instanceof EdECPrivateKey k)
+                    || !named(k.getParams(), ED25519)
+                    || k.getBytes().isEmpty()) {
                 throw new InvalidKeyException("not an Ed25519 private key");
             }
             byte[] s = k.getBytes().get();
@@ -226,7 +245,9 @@ public final class Curve25519Provider extends Provider {
 
         @Override
         protected void engineInit(Key key, SecureRandom random) throws InvalidKeyException {
-            if (!(key instanceof XECPrivateKey k) || !named(k.getParams(), X25519_NAME) || k.getScalar().isEmpty()) {
+            if (!(key instanceof XECPrivateKey k)
+                    || !named(k.getParams(), X25519_NAME)
+                    || k.getScalar().isEmpty()) {
                 throw new InvalidKeyException("not an X25519 private key");
             }
             byte[] s = k.getScalar().get();
@@ -238,7 +259,8 @@ public final class Curve25519Provider extends Provider {
         @Override
         protected void engineInit(Key key, AlgorithmParameterSpec params, SecureRandom random)
                 throws InvalidKeyException, InvalidAlgorithmParameterException {
-            if (params != null && !named(params, X25519_NAME)) throw new InvalidAlgorithmParameterException("X25519 only");
+            if (params != null && !named(params, X25519_NAME))
+                throw new InvalidAlgorithmParameterException("X25519 only");
             engineInit(key, random);
         }
 
@@ -295,7 +317,8 @@ public final class Curve25519Provider extends Provider {
         }
 
         @Override
-        public void initialize(AlgorithmParameterSpec params, SecureRandom random) throws InvalidAlgorithmParameterException {
+        public void initialize(AlgorithmParameterSpec params, SecureRandom random)
+                throws InvalidAlgorithmParameterException {
             if (!named(params, X25519_NAME)) throw new InvalidAlgorithmParameterException("X25519 only");
             this.random = random;
             x25519 = true;
@@ -310,7 +333,8 @@ public final class Curve25519Provider extends Provider {
             X25519.scalarMultBase(k, 0, u, 0);
             try {
                 KeyFactory sunEc = KeyFactory.getInstance("XDH", Holder.SUN_EC);
-                PublicKey pub = sunEc.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, fromLittleEndian(u)));
+                PublicKey pub =
+                        sunEc.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, fromLittleEndian(u)));
                 PrivateKey priv = sunEc.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, k));
                 return new KeyPair(pub, priv);
             } catch (GeneralSecurityException e) {

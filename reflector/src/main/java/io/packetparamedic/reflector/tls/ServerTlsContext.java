@@ -57,13 +57,19 @@ public final class ServerTlsContext {
                 // the 7-day ticket lifetime cap (RFC 8446 4.6.1); JDK 17 has no other switch.
                 context.getServerSessionContext().setSessionTimeout(NO_TICKETS_TIMEOUT_SECONDS);
             }
-            return new JdkSslContext(context, false, null, IdentityCipherSuiteFilter.INSTANCE,
+            return new JdkSslContext(
+                    context,
+                    false,
+                    null,
+                    IdentityCipherSuiteFilter.INSTANCE,
                     new ApplicationProtocolConfig(
                             ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.FATAL_ALERT,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.FATAL_ALERT,
                             alpn),
-                    ClientAuth.REQUIRE, new String[] {TlsProfile.PROTOCOL}, false);
+                    ClientAuth.REQUIRE,
+                    new String[] {TlsProfile.PROTOCOL},
+                    false);
         } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the server TLS context: " + e.getMessage(), e);
         }

@@ -27,7 +27,8 @@ public final class Addresses {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("address \"" + value + "\" has no numeric port");
         }
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("address \"" + value + "\" has port out of range");
+        if (port < 0 || port > 65535)
+            throw new IllegalArgumentException("address \"" + value + "\" has port out of range");
         return new InetSocketAddress(host, port);
     }
 

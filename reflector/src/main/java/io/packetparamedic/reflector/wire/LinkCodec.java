@@ -52,7 +52,8 @@ public final class LinkCodec {
         try {
             return MAPPER.writeValueAsBytes(envelope);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + envelope.payload().getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot encode " + envelope.payload().getClass().getSimpleName(), e);
         }
     }
 
@@ -79,8 +80,11 @@ public final class LinkCodec {
         try {
             tree = mapper.readTree(json, offset, length);
         } catch (StreamConstraintsException e) {
-            throw new ProtocolException(400, "message too large: strings and field names are limited to "
-                    + MAX_REQUEST_STRING + " characters, nesting to 32 levels", null);
+            throw new ProtocolException(
+                    400,
+                    "message too large: strings and field names are limited to " + MAX_REQUEST_STRING
+                            + " characters, nesting to 32 levels",
+                    null);
         } catch (IOException e) {
             throw new ProtocolException(400, "malformed JSON", null);
         }

@@ -103,8 +103,9 @@ public sealed interface Payload {
     record ActiveTest(String testId, String testType, String peerId, String startedAt, long remainingSec) {}
 
     record PairResponse(
-            boolean success, String message, @JsonInclude(JsonInclude.Include.NON_NULL) String endpointId)
-            implements Payload {}
+            boolean success,
+            String message,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String endpointId) implements Payload {}
 
     record PathMeta(
             double cpuLoad,

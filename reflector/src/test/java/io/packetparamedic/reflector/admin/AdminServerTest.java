@@ -37,13 +37,15 @@ class AdminServerTest {
         @Override
         public AdminProtocol.PairingOpened openPairingWindow(Duration ttl, Optional<String> code) {
             calls.add("pair " + ttl.toSeconds() + " " + code.orElse("-"));
-            return new AdminProtocol.PairingOpened("ID", code.orElse("GENERATD"), Instant.EPOCH.plus(ttl).toString());
+            return new AdminProtocol.PairingOpened(
+                    "ID", code.orElse("GENERATD"), Instant.EPOCH.plus(ttl).toString());
         }
 
         @Override
         public AdminProtocol.LiveFigures liveStatus() {
             calls.add("status");
-            return new AdminProtocol.LiveFigures("ID", 5, 2, 3, new AdminProtocol.OpenWindow("local", "x"), null, 1, 10);
+            return new AdminProtocol.LiveFigures(
+                    "ID", 5, 2, 3, new AdminProtocol.OpenWindow("local", "x"), null, 1, 10);
         }
 
         @Override
@@ -72,11 +74,14 @@ class AdminServerTest {
     void socketIsOwnerOnlyAndServesPairAndStatus() throws Exception {
         Path socket = dir.resolve("data/admin.sock");
         try (AdminServer server = AdminServer.start(socket, ops)) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                    .isEqualTo("rw-------");
             assertThat(Files.list(socket.getParent())).containsExactly(socket);
 
-            AdminProtocol.Response pair = AdminClient.call(socket, AdminProtocol.Request.pair(600, "ABCD2345"), Duration.ofSeconds(5));
-            AdminProtocol.Response status = AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5));
+            AdminProtocol.Response pair =
+                    AdminClient.call(socket, AdminProtocol.Request.pair(600, "ABCD2345"), Duration.ofSeconds(5));
+            AdminProtocol.Response status =
+                    AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5));
 
             assertThat(pair.ok()).isTrue();
             assertThat(pair.pairing().code()).isEqualTo("ABCD2345");
@@ -96,8 +101,8 @@ class AdminServerTest {
             AdminProtocol.Response removed = AdminClient.call(socket, AdminProtocol.Request.removePeer("PP-X"), t);
             AdminProtocol.Response refused = AdminClient.call(socket, AdminProtocol.Request.removePeer("lab"), t);
             AdminProtocol.Response closed = AdminClient.call(socket, AdminProtocol.Request.closePairing(), t);
-            AdminProtocol.Response noPeer = AdminClient.call(socket,
-                    new AdminProtocol.Request(AdminProtocol.OP_REMOVE_PEER, null, null, null), t);
+            AdminProtocol.Response noPeer = AdminClient.call(
+                    socket, new AdminProtocol.Request(AdminProtocol.OP_REMOVE_PEER, null, null, null), t);
 
             assertThat(peers.peers()).extracting(AdminProtocol.Peer::name).containsExactly("lab");
             assertThat(removed.removed().connectionsClosed()).isEqualTo(1);
@@ -117,11 +122,15 @@ class AdminServerTest {
             assertThat(raw(socket, "{\"op\":\"reboot\"}\n")).contains("unknown op");
             assertThat(raw(socket, "{\"op\":\"pair\",\"ttl_sec\":0}\n")).contains("pairing TTL");
             assertThat(raw(socket, "{\"op\":\"pair\"}\n")).contains("ttl_sec");
-            assertThat(raw(socket, "{\"op\":\"status\",\"pad\":\"" + "x".repeat(AdminProtocol.MAX_REQUEST_BYTES) + "\"}\n"))
+            assertThat(raw(
+                            socket,
+                            "{\"op\":\"status\",\"pad\":\"" + "x".repeat(AdminProtocol.MAX_REQUEST_BYTES) + "\"}\n"))
                     .contains("request too large");
             assertThat(ops.calls).isEmpty();
             // still serving
-            assertThat(AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5)).ok()).isTrue();
+            assertThat(AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5))
+                            .ok())
+                    .isTrue();
         }
     }
 
@@ -140,7 +149,9 @@ class AdminServerTest {
                     .isInstanceOf(AdminChannelException.class)
                     .hasMessageContaining("another reflector is already running");
             // the refused second server did not take the socket away
-            assertThat(AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5)).ok()).isTrue();
+            assertThat(AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5))
+                            .ok())
+                    .isTrue();
         }
     }
 
@@ -158,11 +169,14 @@ class AdminServerTest {
         try (AdminServer server = AdminServer.start(socket, ops);
                 SocketChannel silent = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             silent.connect(UnixDomainSocketAddress.of(socket));
-            assertThat(AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5)).ok()).isTrue();
+            assertThat(AdminClient.call(socket, AdminProtocol.Request.status(), Duration.ofSeconds(5))
+                            .ok())
+                    .isTrue();
             long start = System.nanoTime();
             int read = silent.read(ByteBuffer.allocate(1024)); // blocks until the server cuts it off
             assertThat(read).isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AdminServer.REQUEST_DEADLINE.plusSeconds(3));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(AdminServer.REQUEST_DEADLINE.plusSeconds(3));
         }
     }
 

@@ -33,7 +33,8 @@ class AuditLogRepairTest {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertThat(lines).hasSize(3);
         assertThat(lines.subList(0, 2)).containsExactly(whole.split("\n"));
-        assertThat(LinkCodec.MAPPER.readTree(lines.get(2)).path("peer_id").asText()).isEqualTo("after-cut");
+        assertThat(LinkCodec.MAPPER.readTree(lines.get(2)).path("peer_id").asText())
+                .isEqualTo("after-cut");
     }
 
     @Test
@@ -45,7 +46,8 @@ class AuditLogRepairTest {
 
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertThat(lines).hasSize(1);
-        assertThat(LinkCodec.MAPPER.readTree(lines.get(0)).path("peer_id").asText()).isEqualTo("first");
+        assertThat(LinkCodec.MAPPER.readTree(lines.get(0)).path("peer_id").asText())
+                .isEqualTo("first");
     }
 
     @Test

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AuditLogTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void flushReturnsOnlyOnceEveryEarlierEventIsOnDisk() throws Exception {
@@ -22,7 +23,8 @@ class AuditLogTest {
         try (AuditLog audit = new AuditLog(file, "PP-TEST")) {
             for (int round = 1; round <= 50; round++) {
                 for (int i = 0; i < 20; i++) {
-                    audit.record(AuditEvent.of(AuditEventType.CONNECTION_ACCEPTED).withPeer("peer-" + round + "-" + i));
+                    audit.record(
+                            AuditEvent.of(AuditEventType.CONNECTION_ACCEPTED).withPeer("peer-" + round + "-" + i));
                 }
                 assertThat(audit.flush(5, TimeUnit.SECONDS)).isTrue();
                 // No waiting beyond flush: the lines must already be there.
@@ -35,9 +37,12 @@ class AuditLogTest {
     void linesAreJsonWithRfc3339TimestampsInRecordOrder() throws Exception {
         Path file = dir.resolve("audit.jsonl");
         try (AuditLog audit = new AuditLog(file, "PP-TEST")) {
-            audit.record(AuditEvent.of(AuditEventType.SESSION_DENIED).withPeer("p").withDecision("denied",
-                    "daily byte quota exceeded"));
-            audit.record(AuditEvent.of(AuditEventType.SESSION_COMPLETED).withPeer("p").withTotals(42, 1.5));
+            audit.record(AuditEvent.of(AuditEventType.SESSION_DENIED)
+                    .withPeer("p")
+                    .withDecision("denied", "daily byte quota exceeded"));
+            audit.record(AuditEvent.of(AuditEventType.SESSION_COMPLETED)
+                    .withPeer("p")
+                    .withTotals(42, 1.5));
             assertThat(audit.flush(5, TimeUnit.SECONDS)).isTrue();
         }
         List<String> lines = Files.readAllLines(file);
@@ -60,7 +65,9 @@ class AuditLogTest {
         int events = 200;
         try (AuditLog audit = new AuditLog(file, "PP-TEST", java.time.Clock.systemUTC(), rotation)) {
             for (int i = 0; i < events; i++) {
-                audit.record(AuditEvent.of(AuditEventType.SESSION_DENIED).withPeer("peer-" + i).withDecision("denied", "x".repeat(100)));
+                audit.record(AuditEvent.of(AuditEventType.SESSION_DENIED)
+                        .withPeer("peer-" + i)
+                        .withDecision("denied", "x".repeat(100)));
             }
             assertThat(audit.flush(5, TimeUnit.SECONDS)).isTrue();
             assertThat(audit.rotationCount()).isGreaterThan(2);
@@ -76,10 +83,22 @@ class AuditLogTest {
         List<String> kept = new java.util.ArrayList<>(Files.readAllLines(second));
         kept.addAll(Files.readAllLines(first));
         kept.addAll(Files.readAllLines(file));
-        assertThat(LinkCodec.MAPPER.readTree(kept.get(kept.size() - 1)).get("peer_id").asText()).isEqualTo("peer-" + (events - 1));
+        assertThat(LinkCodec.MAPPER
+                        .readTree(kept.get(kept.size() - 1))
+                        .get("peer_id")
+                        .asText())
+                .isEqualTo("peer-" + (events - 1));
         for (int i = 1; i < kept.size(); i++) {
-            int previous = Integer.parseInt(LinkCodec.MAPPER.readTree(kept.get(i - 1)).get("peer_id").asText().substring(5));
-            int current = Integer.parseInt(LinkCodec.MAPPER.readTree(kept.get(i)).get("peer_id").asText().substring(5));
+            int previous = Integer.parseInt(LinkCodec.MAPPER
+                    .readTree(kept.get(i - 1))
+                    .get("peer_id")
+                    .asText()
+                    .substring(5));
+            int current = Integer.parseInt(LinkCodec.MAPPER
+                    .readTree(kept.get(i))
+                    .get("peer_id")
+                    .asText()
+                    .substring(5));
             assertThat(current).isEqualTo(previous + 1);
         }
     }
@@ -91,6 +110,7 @@ class AuditLogTest {
             audit.record(AuditEvent.of(AuditEventType.CONNECTION_ACCEPTED).withPeer("p"));
             assertThat(audit.flush(5, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetparamedic.api.config.ReflectorConfig;
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.audit.AuditLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,10 +69,12 @@ class AuthorizerTest {
     void configCodesHonourExpiryAndCarryTheirWindowName() throws Exception {
         ReflectorConfig config = new ReflectorConfig();
         config.access.pairingCodes.add(new ReflectorConfig.PairingCode("AAAABBBB", "2026-02-12T14:59:59Z", "ns/old"));
-        config.access.pairingCodes.add(new ReflectorConfig.PairingCode("CCCCDDDD", "2026-02-12T15:10:00+00:00", "ns/new"));
+        config.access.pairingCodes.add(
+                new ReflectorConfig.PairingCode("CCCCDDDD", "2026-02-12T15:10:00+00:00", "ns/new"));
         Authorizer auth = authorizer(config);
 
-        assertThat(auth.openWindow()).hasValue(new OpenPairingWindow("ns/new", Optional.of(Instant.parse("2026-02-12T15:10:00Z"))));
+        assertThat(auth.openWindow())
+                .hasValue(new OpenPairingWindow("ns/new", Optional.of(Instant.parse("2026-02-12T15:10:00Z"))));
         EndpointId peer = id();
         assertThat(auth.pair(peer, "AAAABBBB").success()).isFalse();
         PairingOutcome ok = auth.pair(peer, "ccccdddd");
@@ -81,7 +83,8 @@ class AuthorizerTest {
         assertThat(auth.access(peer)).isEqualTo(AccessLevel.FULL);
         assertThat(auth.pairingOpen()).isFalse();
         // Pairing again as an authorized peer succeeds without needing a code.
-        assertThat(auth.pair(peer, "ZZZZZZZZ")).isEqualTo(new PairingOutcome(true, "already authorized", Optional.empty()));
+        assertThat(auth.pair(peer, "ZZZZZZZZ"))
+                .isEqualTo(new PairingOutcome(true, "already authorized", Optional.empty()));
         audit.flush(5, TimeUnit.SECONDS);
         String lines = Files.readString(dir.resolve("audit.jsonl"));
         assertThat(lines).contains("\"event_type\":\"pairing_enabled\"").contains("\"event_type\":\"peer_paired\"");
@@ -114,7 +117,8 @@ class AuthorizerTest {
     @Test
     void windowArgumentsAreValidated() {
         Authorizer auth = authorizer(new ReflectorConfig());
-        assertThatThrownBy(() -> auth.openWindow(Duration.ZERO, Optional.empty())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> auth.openWindow(Duration.ZERO, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> auth.openWindow(Duration.ofMinutes(1), Optional.of("SHORT")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> auth.openWindow(Duration.ofMinutes(1), Optional.of("O0O0O0O0")))
@@ -140,7 +144,8 @@ class AuthorizerTest {
         EndpointId paired = id();
         assertThat(auth.pair(paired, "K7MX2QPA").success()).isTrue();
 
-        assertThat(auth.knownPeers()).extracting(Authorizer.KnownPeer::id)
+        assertThat(auth.knownPeers())
+                .extracting(Authorizer.KnownPeer::id)
                 .containsExactly(listed[0], listed[1], listed[2], listed[3], listed[4], listed[5], paired);
         assertThat(auth.knownPeers().get(6).paired()).hasValueSatisfying(p -> {
             assertThat(p.window()).isEqualTo(Authorizer.LOCAL_WINDOW);
@@ -150,7 +155,8 @@ class AuthorizerTest {
         assertThat(auth.resolve(paired.toString().toLowerCase())).isEqualTo(paired);
         assertThat(auth.resolve(paired.toString().substring(0, 17))).isEqualTo(paired);
         assertThatThrownBy(() -> auth.resolve("PP-")).hasMessageContaining("no authorized peer is named");
-        assertThatThrownBy(() -> auth.resolve(id().toString())).hasMessageStartingWith("no authorized peer has Endpoint ID");
+        assertThatThrownBy(() -> auth.resolve(id().toString()))
+                .hasMessageStartingWith("no authorized peer has Endpoint ID");
         assertThat(auth.isConfigured(listed[0])).isTrue();
         assertThat(auth.isConfigured(paired)).isFalse();
     }

@@ -8,7 +8,6 @@ import io.packetparamedic.api.identity.EndpointId;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,35 +37,38 @@ class PairingAuditTest extends AuditedAuthorizerTest {
     }
 
     private List<String> failureReasons() throws Exception {
-        return events("pairing_failed").stream().map(n -> n.path("reason").asText()).toList();
+        return events("pairing_failed").stream()
+                .map(n -> n.path("reason").asText())
+                .toList();
     }
 
     @Test
     void wrongExpiredUsedClosedAndReplacedCodesAreAuditedWithTheirOwnReason() throws Exception {
         auth.openWindow(Duration.ofMinutes(1), Optional.of("AAAAAAAA"));
-        assertThat(auth.pair(id(), address(1), "BBBBBBBB").success()).isFalse();            // wrong
+        assertThat(auth.pair(id(), address(1), "BBBBBBBB").success()).isFalse(); // wrong
         clock.advance(Duration.ofMinutes(2));
-        assertThat(auth.pair(id(), address(2), "AAAAAAAA").success()).isFalse();            // expired
+        assertThat(auth.pair(id(), address(2), "AAAAAAAA").success()).isFalse(); // expired
 
         auth.openWindow(Duration.ofMinutes(10), Optional.of("CCCCCCCC"));
         assertThat(auth.pair(id(), address(3), "CCCCCCCC").success()).isTrue();
-        assertThat(auth.pair(id(), address(4), "CCCCCCCC").success()).isFalse();            // used
+        assertThat(auth.pair(id(), address(4), "CCCCCCCC").success()).isFalse(); // used
 
         auth.openWindow(Duration.ofMinutes(10), Optional.of("DDDDDDDD"));
         auth.openWindow(Duration.ofMinutes(10), Optional.of("EEEEEEEE"));
-        assertThat(auth.pair(id(), address(5), "DDDDDDDD").success()).isFalse();            // replaced
+        assertThat(auth.pair(id(), address(5), "DDDDDDDD").success()).isFalse(); // replaced
         assertThat(auth.closeLocalWindow()).isPresent();
         assertThat(auth.pairingOpen()).isFalse();
-        assertThat(auth.pair(id(), address(6), "EEEEEEEE").success()).isFalse();            // closed
-        assertThat(auth.pair(id(), address(7), "not-a-code").success()).isFalse();          // malformed
+        assertThat(auth.pair(id(), address(6), "EEEEEEEE").success()).isFalse(); // closed
+        assertThat(auth.pair(id(), address(7), "not-a-code").success()).isFalse(); // malformed
 
-        assertThat(failureReasons()).containsExactly(
-                "wrong code",
-                "expired code",
-                "code already used",
-                "code of a window replaced by a newer one",
-                "code of a window closed by the operator",
-                "malformed code");
+        assertThat(failureReasons())
+                .containsExactly(
+                        "wrong code",
+                        "expired code",
+                        "code already used",
+                        "code of a window replaced by a newer one",
+                        "code of a window closed by the operator",
+                        "malformed code");
         assertThat(events("pairing_failed")).allSatisfy(n -> {
             assertThat(n.path("decision").asText()).isEqualTo("denied");
             assertThat(n.path("remote_address").asText()).startsWith("203.0.113.");
@@ -91,10 +93,13 @@ class PairingAuditTest extends AuditedAuthorizerTest {
         List<JsonNode> blocked = events("pairing_blocked");
         assertThat(blocked).hasSize(1);
         assertThat(blocked.get(0).path("remote_address").asText()).isEqualTo("203.0.113.9");
-        assertThat(blocked.get(0).path("params").path("blocked_for_sec").asLong()).isEqualTo(1);
-        assertThat(blocked.get(0).path("params").path("failures_from_address").asInt()).isEqualTo(PairingGuard.FREE_FAILURES);
+        assertThat(blocked.get(0).path("params").path("blocked_for_sec").asLong())
+                .isEqualTo(1);
+        assertThat(blocked.get(0).path("params").path("failures_from_address").asInt())
+                .isEqualTo(PairingGuard.FREE_FAILURES);
         List<JsonNode> refusals = events("pairing_failed").stream()
-                .filter(n -> n.path("params").path("tested").isBoolean()).toList();
+                .filter(n -> n.path("params").path("tested").isBoolean())
+                .toList();
         assertThat(refusals).hasSize(1);
         assertThat(refusals.get(0).path("reason").asText()).isEqualTo("address blocked after 5 wrong codes");
     }
@@ -106,9 +111,12 @@ class PairingAuditTest extends AuditedAuthorizerTest {
         clock.advance(Duration.ofSeconds(1));
         for (int i = 0; i < 40; i++) auth.pair(id(), address(i + 100), "YYYYYYYY");
 
-        List<String> throttled = failureReasons().stream().filter(r -> r.contains("reflector-wide")).toList();
-        assertThat(throttled).containsExactly(
-                "more than 10 pairing attempts a second (reflector-wide)",
-                "more than 10 pairing attempts a second (reflector-wide)");
+        List<String> throttled = failureReasons().stream()
+                .filter(r -> r.contains("reflector-wide"))
+                .toList();
+        assertThat(throttled)
+                .containsExactly(
+                        "more than 10 pairing attempts a second (reflector-wide)",
+                        "more than 10 pairing attempts a second (reflector-wide)");
     }
 }

@@ -32,12 +32,14 @@ class PairingBudgetTest extends AuditedAuthorizerTest {
         InetAddress guesser = address(7);
         for (int i = 0; i < PairingGuard.FREE_FAILURES; i++) {
             clock.advance(Duration.ofMillis(200)); // within the reflector-wide rate
-            assertThat(auth.pair(id(), guesser, "AAAAAAA" + (char) ('A' + i)).message()).isEqualTo(PairingOutcome.FAILED);
+            assertThat(auth.pair(id(), guesser, "AAAAAAA" + (char) ('A' + i)).message())
+                    .isEqualTo(PairingOutcome.FAILED);
         }
         // Blocked for 1 s: the right code is refused untested.
         PairingOutcome blocked = auth.pair(id(), guesser, CODE);
         assertThat(blocked.success()).isFalse();
-        assertThat(blocked.message()).isEqualTo("pairing failed: too many wrong codes from this address; try again in 1 s");
+        assertThat(blocked.message())
+                .isEqualTo("pairing failed: too many wrong codes from this address; try again in 1 s");
         // Each further failure doubles the block: 2 s, 4 s, 8 s …
         for (long expected : new long[] {2, 4, 8, 16}) {
             clock.advance(Duration.ofSeconds(expected / 2));
@@ -52,10 +54,13 @@ class PairingBudgetTest extends AuditedAuthorizerTest {
         String lines = Files.readString(dir.resolve("audit.jsonl"));
         // Every tested failure is audited with its source, and so is each block and the first refusal in it;
         // further untested refusals are not (their number is bounded by nothing but the peer).
-        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_failed\"") && l.contains("\"tested\":false")))
+        assertThat(lines.lines()
+                        .filter(l -> l.contains("\"event_type\":\"pairing_failed\"") && l.contains("\"tested\":false")))
                 .hasSize(5);
-        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_failed\""))).hasSize(PairingGuard.FREE_FAILURES + 4 + 5);
-        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_blocked\""))).hasSize(5);
+        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_failed\"")))
+                .hasSize(PairingGuard.FREE_FAILURES + 4 + 5);
+        assertThat(lines.lines().filter(l -> l.contains("\"event_type\":\"pairing_blocked\"")))
+                .hasSize(5);
         assertThat(lines).contains("\"remote_address\":\"198.51.100.7\"").doesNotContain(CODE);
     }
 
@@ -91,12 +96,14 @@ class PairingBudgetTest extends AuditedAuthorizerTest {
     @Test
     void noCodeLivesLongerThanSevenDays() throws Exception {
         assertThatThrownBy(() -> auth.openWindow(Duration.ofDays(8), Optional.empty()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("pairing TTL must be at most 7 days");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pairing TTL must be at most 7 days");
         ReflectorConfig config = new ReflectorConfig();
         config.access.pairingCodes.add(new ReflectorConfig.PairingCode(CODE, null, "forever"));
         auth.apply(config);
         Instant seen = clock.instant();
-        assertThat(auth.openWindow()).hasValueSatisfying(w -> assertThat(w.expiresAt()).hasValue(seen.plus(Duration.ofDays(7))));
+        assertThat(auth.openWindow())
+                .hasValueSatisfying(w -> assertThat(w.expiresAt()).hasValue(seen.plus(Duration.ofDays(7))));
         clock.advance(Duration.ofDays(3));
         auth.apply(config); // a reload does not restart the clock
         clock.advance(Duration.ofDays(4));

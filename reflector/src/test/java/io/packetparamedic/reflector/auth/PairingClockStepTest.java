@@ -34,12 +34,16 @@ class PairingClockStepTest {
             auth.openWindow(Duration.ofMinutes(10), Optional.empty());
 
             time.step(Duration.ofHours(1));
-            assertThat(auth.pairingOpen()).as("stepped forward an hour: still 10 minutes left").isTrue();
+            assertThat(auth.pairingOpen())
+                    .as("stepped forward an hour: still 10 minutes left")
+                    .isTrue();
             time.step(Duration.ofHours(-3));
             time.elapse(Duration.ofMinutes(9));
             assertThat(auth.pairingOpen()).isTrue();
             time.elapse(Duration.ofMinutes(1));
-            assertThat(auth.pairingOpen()).as("stepped back two hours: closed on time all the same").isFalse();
+            assertThat(auth.pairingOpen())
+                    .as("stepped back two hours: closed on time all the same")
+                    .isFalse();
         }
     }
 
@@ -48,13 +52,15 @@ class PairingClockStepTest {
         try (AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), "PP-TEST", time.steadyClock())) {
             SteadyClock clock = time.steadyClock();
             ReflectorConfig config = new ReflectorConfig();
-            config.access.pairingCodes.add(new ReflectorConfig.PairingCode("ABCD2345",
-                    time.wallNow().plus(Duration.ofMinutes(10)).toString(), "ns/window"));
+            config.access.pairingCodes.add(new ReflectorConfig.PairingCode(
+                    "ABCD2345", time.wallNow().plus(Duration.ofMinutes(10)).toString(), "ns/window"));
             Authorizer auth = new Authorizer(config, PeerStore.open(dir, clock), audit, clock);
             assertThat(auth.pairingOpen()).isTrue();
 
             time.step(Duration.ofMinutes(30));
-            assertThat(auth.pairingOpen()).as("a clock step forward does not expire it").isTrue();
+            assertThat(auth.pairingOpen())
+                    .as("a clock step forward does not expire it")
+                    .isTrue();
             time.elapse(Duration.ofMinutes(10));
             assertThat(auth.pairingOpen()).isFalse();
         }

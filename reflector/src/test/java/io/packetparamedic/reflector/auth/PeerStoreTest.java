@@ -3,8 +3,8 @@ package io.packetparamedic.reflector.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,6 +45,7 @@ class PeerStoreTest {
 
     @Test
     void missingFileIsAnEmptyStore() {
-        assertThat(PeerStore.open(dir.resolve("absent"), Clock.systemUTC()).size()).isZero();
+        assertThat(PeerStore.open(dir.resolve("absent"), Clock.systemUTC()).size())
+                .isZero();
     }
 }

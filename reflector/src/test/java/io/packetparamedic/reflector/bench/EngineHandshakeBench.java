@@ -42,16 +42,23 @@ public final class EngineHandshakeBench {
         double[] perHandshakeMs = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             perHandshakeMs[r] = run(serverContext, shared, client, clientCertificate, handshakes) / 1e6 / handshakes;
-            System.out.printf(Locale.ROOT, "round %d: server TLS CPU per full handshake %.3f ms%n", r + 1, perHandshakeMs[r]);
+            System.out.printf(
+                    Locale.ROOT, "round %d: server TLS CPU per full handshake %.3f ms%n", r + 1, perHandshakeMs[r]);
         }
         Arrays.sort(perHandshakeMs);
-        System.out.printf(Locale.ROOT, "engine_handshake%s server_tls_cpu_ms_median=%.3f rounds=%d handshakes=%d%n",
-                resume ? "_resume" : "", perHandshakeMs[rounds / 2], rounds, handshakes);
+        System.out.printf(
+                Locale.ROOT,
+                "engine_handshake%s server_tls_cpu_ms_median=%.3f rounds=%d handshakes=%d%n",
+                resume ? "_resume" : "",
+                perHandshakeMs[rounds / 2],
+                rounds,
+                handshakes);
     }
 
     /** Server engine CPU in ns over {@code n} handshakes; {@code shared} null: a new client context each. */
-    private static long run(SslContext serverContext, SslContext shared, Ed25519Identity client,
-            X509Certificate certificate, int n) throws Exception {
+    private static long run(
+            SslContext serverContext, SslContext shared, Ed25519Identity client, X509Certificate certificate, int n)
+            throws Exception {
         InMemoryHandshake handshake = new InMemoryHandshake();
         for (int i = 0; i < n; i++) {
             // A new client context: nothing to resume, every handshake is a full one.
@@ -61,7 +68,12 @@ public final class EngineHandshakeBench {
     }
 
     private static SslContext clientContext(Ed25519Identity client, X509Certificate certificate) {
-        return ClientTlsContext.create(client, certificate, Optional.empty(),
-                List.of(TlsProfile.DEFAULT_ALPN), List.of(TlsProfile.PROTOCOL)).netty();
+        return ClientTlsContext.create(
+                        client,
+                        certificate,
+                        Optional.empty(),
+                        List.of(TlsProfile.DEFAULT_ALPN),
+                        List.of(TlsProfile.PROTOCOL))
+                .netty();
     }
 }

@@ -6,11 +6,11 @@ import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.tls.ClientTlsContext;
 import io.packetparamedic.reflector.tls.TlsProfile;
-import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HandshakeBench {
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 7 || args.length > 8 || !Set.of("full", "resume", "hello", "warmup").contains(args[6])) {
+        if (args.length < 7
+                || args.length > 8
+                || !Set.of("full", "resume", "hello", "warmup").contains(args[6])) {
             System.err.println("usage: HandshakeBench HOST PORT CLIENT_KEY SERVER_ID CONCURRENCY SECONDS "
                     + "full|resume|hello|warmup [SERVER_PID]");
             System.exit(2);
@@ -58,7 +60,10 @@ public final class HandshakeBench {
         String cpu = "";
         if (serverStat != null) {
             long used = cpuMillis(serverStat) - cpuBefore;
-            cpu = String.format(Locale.ROOT, " server_cpu_ms=%d server_cpu_ms_per_op=%.3f", used,
+            cpu = String.format(
+                    Locale.ROOT,
+                    " server_cpu_ms=%d server_cpu_ms_per_op=%.3f",
+                    used,
                     r.latenciesNanos.length == 0 ? Double.NaN : (double) used / r.latenciesNanos.length);
         }
         String what = switch (mode) {
@@ -66,9 +71,17 @@ public final class HandshakeBench {
             case "resume" -> "resumed_handshake+hello";
             default -> "hello_rtt";
         };
-        System.out.printf(Locale.ROOT, "%s concurrency=%d count=%d per_sec=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d%s%n",
-                what, concurrency, r.latenciesNanos.length, r.perSecond(), r.percentileMs(50), r.percentileMs(99),
-                r.errors, cpu);
+        System.out.printf(
+                Locale.ROOT,
+                "%s concurrency=%d count=%d per_sec=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d%s%n",
+                what,
+                concurrency,
+                r.latenciesNanos.length,
+                r.perSecond(),
+                r.percentileMs(50),
+                r.percentileMs(99),
+                r.errors,
+                cpu);
     }
 
     /** utime + stime of a process in ms, from fields 14 and 15 of /proc/PID/stat (at 100 ticks/s). */
@@ -92,8 +105,15 @@ public final class HandshakeBench {
     }
 
     /** {@code hello}: one connection per worker, hellos only; otherwise a new connection per exchange. */
-    static Result run(String host, int port, Ed25519Identity identity, LinkClient.Options options, int concurrency,
-            Duration duration, String mode) throws InterruptedException {
+    static Result run(
+            String host,
+            int port,
+            Ed25519Identity identity,
+            LinkClient.Options options,
+            int concurrency,
+            Duration duration,
+            String mode)
+            throws InterruptedException {
         boolean fresh = !mode.equals("hello");
         boolean resume = mode.equals("resume");
         // The certificate is made once: its creation is the client's business, not the handshake's.
@@ -109,51 +129,65 @@ public final class HandshakeBench {
         for (int w = 0; w < concurrency; w++) {
             perWorker.add(new long[4096]);
             int worker = w;
-            Thread t = new Thread(() -> {
-                try {
-                    start.await();
-                    LinkClient kept = null;
-                    ClientTlsContext shared = resume ? ClientTlsContext.create(identity, certificate,
-                            options.pinnedServer(), List.of(options.alpn()), List.of(TlsProfile.PROTOCOL)) : null;
-                    int n = 0;
-                    long[] samples = perWorker.get(worker);
-                    while (System.nanoTime() < deadline[0]) {
-                        long t0 = System.nanoTime();
+            Thread t = new Thread(
+                    () -> {
                         try {
-                            if (fresh) {
-                                // A new client context per connection: nothing to resume, every
-                                // handshake is a full one (a shared JDK context would offer PSKs).
-                                ClientTlsContext tls = shared != null ? shared : ClientTlsContext.create(identity, certificate,
-                                        options.pinnedServer(), List.of(options.alpn()), List.of(TlsProfile.PROTOCOL));
-                                try (LinkClient c = LinkClient.connect(address, tls, options)) {
-                                    c.hello();
+                            start.await();
+                            LinkClient kept = null;
+                            ClientTlsContext shared = resume
+                                    ? ClientTlsContext.create(
+                                            identity,
+                                            certificate,
+                                            options.pinnedServer(),
+                                            List.of(options.alpn()),
+                                            List.of(TlsProfile.PROTOCOL))
+                                    : null;
+                            int n = 0;
+                            long[] samples = perWorker.get(worker);
+                            while (System.nanoTime() < deadline[0]) {
+                                long t0 = System.nanoTime();
+                                try {
+                                    if (fresh) {
+                                        // A new client context per connection: nothing to resume, every
+                                        // handshake is a full one (a shared JDK context would offer PSKs).
+                                        ClientTlsContext tls = shared != null
+                                                ? shared
+                                                : ClientTlsContext.create(
+                                                        identity,
+                                                        certificate,
+                                                        options.pinnedServer(),
+                                                        List.of(options.alpn()),
+                                                        List.of(TlsProfile.PROTOCOL));
+                                        try (LinkClient c = LinkClient.connect(address, tls, options)) {
+                                            c.hello();
+                                        }
+                                    } else {
+                                        if (kept == null) kept = LinkClient.connect(host, port, identity, options);
+                                        t0 = System.nanoTime();
+                                        kept.hello();
+                                    }
+                                    if (n == samples.length) {
+                                        samples = Arrays.copyOf(samples, n * 2);
+                                        perWorker.set(worker, samples);
+                                    }
+                                    samples[n++] = System.nanoTime() - t0;
+                                } catch (IOException e) {
+                                    errors.incrementAndGet();
+                                    if (kept != null) {
+                                        kept.close();
+                                        kept = null;
+                                    }
                                 }
-                            } else {
-                                if (kept == null) kept = LinkClient.connect(host, port, identity, options);
-                                t0 = System.nanoTime();
-                                kept.hello();
                             }
-                            if (n == samples.length) {
-                                samples = Arrays.copyOf(samples, n * 2);
-                                perWorker.set(worker, samples);
-                            }
-                            samples[n++] = System.nanoTime() - t0;
-                        } catch (IOException e) {
-                            errors.incrementAndGet();
-                            if (kept != null) {
-                                kept.close();
-                                kept = null;
-                            }
+                            counts[worker] = n;
+                            if (kept != null) kept.close();
+                        } catch (InterruptedException | IOException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            done.countDown();
                         }
-                    }
-                    counts[worker] = n;
-                    if (kept != null) kept.close();
-                } catch (InterruptedException | IOException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    done.countDown();
-                }
-            }, "bench-" + w);
+                    },
+                    "bench-" + w);
             threads.add(t);
             t.start();
         }

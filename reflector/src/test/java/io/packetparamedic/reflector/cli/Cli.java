@@ -21,7 +21,8 @@ final class Cli {
     static Result run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = ReflectorCli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int code = ReflectorCli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
         return new Result(code, out.toString(), err.toString());
     }
 
@@ -32,8 +33,10 @@ final class Cli {
     /** A config file keeping every path of the reflector under {@code dir}. */
     static Path configIn(Path dir, String extraToml) throws IOException {
         Path file = dir.resolve("reflector.toml");
-        Files.writeString(file, "[identity]\nprivate_key_path = \"" + dir.resolve("state/identity.ed25519") + "\"\n"
-                + "[logging]\naudit_log_path = \"" + dir.resolve("state/audit.jsonl") + "\"\n" + extraToml);
+        Files.writeString(
+                file,
+                "[identity]\nprivate_key_path = \"" + dir.resolve("state/identity.ed25519") + "\"\n"
+                        + "[logging]\naudit_log_path = \"" + dir.resolve("state/audit.jsonl") + "\"\n" + extraToml);
         return file;
     }
 }

@@ -29,18 +29,35 @@ class ClientInterruptTest {
         Path identity = dir.resolve("appliance.ed25519");
         Ed25519Identity appliance = Ed25519Identity.loadOrCreate(identity);
         try (ServedReflector reflector = ServedReflector.start(dir.resolve("reflector"), List.of(appliance), "");
-                ServeProcess client = ServeProcess.start(Map.of(), "client", "-s", reflector.server(), "-i",
-                        identity.toString(), "throughput", "-d", "upload", "-t", "30", "-P", "1")) {
+                ServeProcess client = ServeProcess.start(
+                        Map.of(),
+                        "client",
+                        "-s",
+                        reflector.server(),
+                        "-i",
+                        identity.toString(),
+                        "throughput",
+                        "-d",
+                        "upload",
+                        "-t",
+                        "30",
+                        "-P",
+                        "1")) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             Matcher granted = GRANTED.matcher("");
             while (!(granted = GRANTED.matcher(client.stderr())).find()) {
                 assertThat(client.process.isAlive()).as(client.stderr()).isTrue();
-                assertThat(System.nanoTime()).as("a grant within 30 s; stderr: " + client.stderr()).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("a grant within 30 s; stderr: " + client.stderr())
+                        .isLessThan(deadline);
                 TimeUnit.MILLISECONDS.sleep(50);
             }
             String testId = granted.group(1);
-            List<ProcessHandle> iperf3 = client.process.descendants()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("iperf3")).orElse(false)).toList();
+            List<ProcessHandle> iperf3 = client.process
+                    .descendants()
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))
+                    .toList();
             assertThat(iperf3).hasSize(1);
 
             long stopped = System.nanoTime();
@@ -48,8 +65,9 @@ class ClientInterruptTest {
             reflector.awaitLog(l -> l.contains("event=session_close ") && l.contains(testId), Duration.ofSeconds(25));
             iperf3.get(0).onExit().get(10, TimeUnit.SECONDS);
             assertThat(client.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            System.out.printf("session %s closed %d ms after the client was stopped (granted for 30 s)%n", testId,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped));
+            System.out.printf(
+                    "session %s closed %d ms after the client was stopped (granted for 30 s)%n",
+                    testId, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped));
         }
     }
 }

@@ -32,7 +32,8 @@ class ClientSoakTest {
 
     @Test
     void aSoakOutlivesAReflectorRestartAndArchivesEveryCycle() throws Exception {
-        Duration length = ClientSoakCommand.span("client.soak.duration", System.getProperty("client.soak.duration", "2m"));
+        Duration length =
+                ClientSoakCommand.span("client.soak.duration", System.getProperty("client.soak.duration", "2m"));
         Duration every = Duration.ofSeconds(20);
         int cycles = (int) (length.toSeconds() / every.toSeconds());
         assertThat(cycles).as("the soak needs at least 4 cycles").isGreaterThanOrEqualTo(4);
@@ -44,10 +45,28 @@ class ClientSoakTest {
         try (ServedReflector reflector = ServedReflector.start(dir.resolve("reflector"), List.of(appliance), "")) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            CompletableFuture<Integer> soak = CompletableFuture.supplyAsync(() -> ServedReflector.client(identity,
-                    reflector.server(), new PrintWriter(out, true), new PrintWriter(err, true), "soak", "--every", "20s",
-                    "--for", length.toSeconds() + "s", "-t", "2", "-P", "1", "--echo-count", "200", "--echo-interval-ms", "5",
-                    "--health-url", "http://127.0.0.1:" + reflector.healthPort, "--results", results.toString()));
+            CompletableFuture<Integer> soak = CompletableFuture.supplyAsync(() -> ServedReflector.client(
+                    identity,
+                    reflector.server(),
+                    new PrintWriter(out, true),
+                    new PrintWriter(err, true),
+                    "soak",
+                    "--every",
+                    "20s",
+                    "--for",
+                    length.toSeconds() + "s",
+                    "-t",
+                    "2",
+                    "-P",
+                    "1",
+                    "--echo-count",
+                    "200",
+                    "--echo-interval-ms",
+                    "5",
+                    "--health-url",
+                    "http://127.0.0.1:" + reflector.healthPort,
+                    "--results",
+                    results.toString()));
 
             // Stop the reflector while the middle cycle's upload runs; bring it back once the next
             // cycle has found it unreachable.
@@ -65,7 +84,8 @@ class ClientSoakTest {
             try (Stream<Path> dirs = Files.list(results)) {
                 archive = dirs.findFirst().orElseThrow();
             }
-            JsonNode summary = JSON.readTree(archive.resolve("test_summary.json").toFile());
+            JsonNode summary =
+                    JSON.readTree(archive.resolve("test_summary.json").toFile());
             JsonNode s = summary.path("soak");
             assertThat(s.path("cycles").asInt()).isEqualTo(cycles);
             assertThat(s.path("client_crashes").asInt()).isZero();
@@ -75,31 +95,43 @@ class ClientSoakTest {
             JsonNode rows = summary.path("cycles");
             assertThat(rows.get(interrupted - 1).path("passed").asBoolean()).isFalse();
             assertThat(rows.get(interrupted - 1).path("errors").toString()).contains("control connection");
-            assertThat(rows.get(cycles - 1).path("passed").asBoolean()).as(rows.toString()).isTrue();
+            assertThat(rows.get(cycles - 1).path("passed").asBoolean())
+                    .as(rows.toString())
+                    .isTrue();
             assertThat(s.path("memory").path("client_rss_first_bytes").asLong()).isPositive();
-            assertThat(s.path("memory").path("reflector_jvm_memory_used_first_bytes").asLong()).isPositive();
+            assertThat(s.path("memory")
+                            .path("reflector_jvm_memory_used_first_bytes")
+                            .asLong())
+                    .isPositive();
             assertThat(s.path("criteria").get(0).path("criterion").asText()).isEqualTo("zero_client_crashes");
             assertThat(s.path("criteria").get(0).path("passed").asBoolean()).isTrue();
             assertThat(exit).isEqualTo(s.path("passed").asBoolean() ? 0 : 1);
 
             // Every passed cycle's intervals are in the one CSV: 2 directions x 2 s + 1 s of echo.
             long throughputRows = Files.readAllLines(archive.resolve("metrics.csv")).stream()
-                    .filter(l -> l.contains(",throughput,")).count();
+                    .filter(l -> l.contains(",throughput,"))
+                    .count();
             assertThat(throughputRows).isGreaterThanOrEqualTo(4L * (cycles - 1));
             try (Stream<Path> raw = Files.list(archive)) {
-                assertThat(raw.filter(p -> p.getFileName().toString().startsWith("iperf3-")).count())
+                assertThat(raw.filter(p -> p.getFileName().toString().startsWith("iperf3-"))
+                                .count())
                         .isGreaterThanOrEqualTo(2L * (cycles - 1));
             }
             ClientApplianceTest.assertPng(archive.resolve("throughput.png"));
             ClientApplianceTest.assertPng(archive.resolve("rtt.png"));
-            System.out.printf("soak: %d cycles, %d reconnects, client RSS growth %s %%, reflector JVM memory growth %s %%%n",
-                    s.path("cycles").asInt(), s.path("reconnects").asInt(),
+            System.out.printf(
+                    "soak: %d cycles, %d reconnects, client RSS growth %s %%, reflector JVM memory growth %s %%%n",
+                    s.path("cycles").asInt(),
+                    s.path("reconnects").asInt(),
                     s.path("memory").path("client_rss_growth_pct").asText(),
-                    s.path("memory").path("reflector_jvm_memory_used_growth_pct").asText());
+                    s.path("memory")
+                            .path("reflector_jvm_memory_used_growth_pct")
+                            .asText());
         }
     }
 
-    private static void awaitText(StringWriter err, String text, CompletableFuture<Integer> soak) throws InterruptedException {
+    private static void awaitText(StringWriter err, String text, CompletableFuture<Integer> soak)
+            throws InterruptedException {
         awaitText(err, text, soak, 0);
     }
 
@@ -108,8 +140,12 @@ class ClientSoakTest {
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (err.toString().indexOf(text, Math.max(0, from)) < 0) {
-            assertThat(soak.isDone()).as("the soak ended before '" + text + "':\n" + err).isFalse();
-            assertThat(System.nanoTime()).as("'" + text + "' within 90 s:\n" + err).isLessThan(deadline);
+            assertThat(soak.isDone())
+                    .as("the soak ended before '" + text + "':\n" + err)
+                    .isFalse();
+            assertThat(System.nanoTime())
+                    .as("'" + text + "' within 90 s:\n" + err)
+                    .isLessThan(deadline);
             TimeUnit.MILLISECONDS.sleep(50);
         }
     }

@@ -42,16 +42,22 @@ class ClientTargetTest {
                 [access]
                 authorized_peers = ["%s"]
                 """.formatted(port, client.endpointId()));
-        try (ServeProcess serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve")
-                .awaitBanner(Duration.ofSeconds(60))) {
+        try (ServeProcess serve =
+                ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(Duration.ofSeconds(60))) {
             Cli.Result hello = Cli.run("-c", config.toString(), "client", "-i", clientKey.toString(), "hello");
 
             assertThat(hello.exitCode()).as(hello.err()).isZero();
             assertThat(hello.out()).contains("Reflector:   " + serve.endpointId());
         }
         // -c after "client", as an operator would type it, names the same file.
-        Cli.Result portZero = Cli.run("client", "-c", Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\n").toString(),
-                "-i", clientKey.toString(), "hello");
+        Cli.Result portZero = Cli.run(
+                "client",
+                "-c",
+                Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\n")
+                        .toString(),
+                "-i",
+                clientKey.toString(),
+                "hello");
         assertThat(portZero.exitCode()).isEqualTo(1);
         assertThat(portZero.err()).contains("has port 0").contains("give --server HOST:PORT");
     }

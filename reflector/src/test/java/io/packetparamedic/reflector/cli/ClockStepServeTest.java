@@ -35,13 +35,16 @@ class ClockStepServeTest {
         Ed25519Identity appliance = Ed25519Identity.generate();
         Path offset = dir.resolve("clock-offset");
         Files.writeString(offset, "0");
-        Path config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
-                + "[quotas]\ncooldown_sec = " + COOLDOWN_SEC + "\n"
-                + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n");
-        List<String> command = ServeProcess.cliCommand(List.of("-D" + WallClock.OFFSET_FILE_PROPERTY + "=" + offset),
-                "-c", config.toString(), "serve");
+        Path config = Cli.configIn(
+                dir,
+                "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
+                        + "[quotas]\ncooldown_sec = " + COOLDOWN_SEC + "\n"
+                        + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n");
+        List<String> command = ServeProcess.cliCommand(
+                List.of("-D" + WallClock.OFFSET_FILE_PROPERTY + "=" + offset), "-c", config.toString(), "serve");
         try (ServeProcess serve = ServeProcess.start(Map.of(), command).awaitBanner(Duration.ofSeconds(60));
-                LinkClient c = LinkClient.connect("127.0.0.1", serve.port(), appliance, LinkClient.Options.defaults())) {
+                LinkClient c =
+                        LinkClient.connect("127.0.0.1", serve.port(), appliance, LinkClient.Options.defaults())) {
             c.hello();
             Payload grant = c.sessionRequest("udp_echo", new Payload.SessionParams(1, null, null, null));
             assertThat(grant).isInstanceOf(Payload.SessionGrant.class);
@@ -50,13 +53,18 @@ class ClockStepServeTest {
             Files.writeString(offset, Long.toString(-STEP_SEC));
             Payload.SessionDeny back = denialOnceStepped(c, -STEP_SEC);
             assertThat(back.reason()).isEqualTo("rate_limited");
-            assertThat(back.retryAfterSec()).as("the cooldown's remainder, not two hours more").isBetween(1L, (long) COOLDOWN_SEC);
+            assertThat(back.retryAfterSec())
+                    .as("the cooldown's remainder, not two hours more")
+                    .isBetween(1L, (long) COOLDOWN_SEC);
 
             Files.writeString(offset, Long.toString(STEP_SEC));
             Payload.SessionDeny forward = denialOnceStepped(c, STEP_SEC);
-            assertThat(forward.reason()).as("two hours forward do not clear a 30 s cooldown").isEqualTo("rate_limited");
+            assertThat(forward.reason())
+                    .as("two hours forward do not clear a 30 s cooldown")
+                    .isEqualTo("rate_limited");
             assertThat(forward.retryAfterSec()).isBetween(1L, (long) COOLDOWN_SEC);
-            System.out.printf("clock stepped -%d s then +%d s: retry_after_sec %d, then %d (cooldown %d s)%n",
+            System.out.printf(
+                    "clock stepped -%d s then +%d s: retry_after_sec %d, then %d (cooldown %d s)%n",
                     STEP_SEC, STEP_SEC, back.retryAfterSec(), forward.retryAfterSec(), COOLDOWN_SEC);
         }
     }
@@ -73,7 +81,8 @@ class ClockStepServeTest {
             Instant stamped = lastDenialTimestamp(deadline);
             long shift = Duration.between(Instant.now(), stamped).toSeconds();
             if (Math.abs(shift - stepSec) < 60) return (Payload.SessionDeny) reply;
-            if (System.nanoTime() > deadline) throw new AssertionError("the clock step did not take effect: shift " + shift + " s");
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("the clock step did not take effect: shift " + shift + " s");
             Thread.sleep(50); // the offset file is polled by the reflector; nothing to await
         }
     }

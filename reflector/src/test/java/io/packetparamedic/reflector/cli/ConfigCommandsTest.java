@@ -84,8 +84,11 @@ class ConfigCommandsTest {
         Files.writeString(fromEnv, "[network]\nlisten_address = \"127.0.0.1:4100\"\n");
         Path fromFlag = dir.resolve("flag.toml");
         Files.writeString(fromFlag, "[network]\nlisten_address = \"127.0.0.1:4200\"\n");
-        Map<String, String> env = Map.of("REFLECTOR_CONFIG", fromEnv.toString(),
-                "XDG_CONFIG_HOME", dir.resolve("xdg").toString());
+        Map<String, String> env = Map.of(
+                "REFLECTOR_CONFIG",
+                fromEnv.toString(),
+                "XDG_CONFIG_HOME",
+                dir.resolve("xdg").toString());
 
         Cli.Result viaEnv = Cli.run(env, "show-config");
         Cli.Result viaFlag = Cli.run(env, "show-config", "--config", fromFlag.toString());
@@ -122,15 +125,17 @@ class ConfigCommandsTest {
     @Test
     void unknownKeysAreErrorsWithASuggestionUnlessAllowed() throws Exception {
         Path file = dir.resolve("old.toml");
-        Files.writeString(file, "[network]\nlisten_address = \"127.0.0.1:4300\"\nlisten_adress_health = \"127.0.0.1:4301\"\n");
+        Files.writeString(
+                file, "[network]\nlisten_address = \"127.0.0.1:4300\"\nlisten_adress_health = \"127.0.0.1:4301\"\n");
 
         Cli.Result refused = Cli.run(emptyEnv(), "-c", file.toString(), "show-config");
         Cli.Result allowed = Cli.run(emptyEnv(), "--allow-unknown-keys", "-c", file.toString(), "show-config");
 
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.out()).isEmpty();
-        assertThat(refused.err()).isEqualTo("error: " + file + ": unknown key network.listen_adress_health "
-                + "(did you mean network.listen_address_health?)\n");
+        assertThat(refused.err())
+                .isEqualTo("error: " + file + ": unknown key network.listen_adress_health "
+                        + "(did you mean network.listen_address_health?)\n");
         assertThat(allowed.exitCode()).isZero();
         assertThat(allowed.err()).contains("warning: " + file + ": unknown key network.listen_adress_health");
         assertThat(printed(allowed).network.listenAddress).isEqualTo("127.0.0.1:4300");

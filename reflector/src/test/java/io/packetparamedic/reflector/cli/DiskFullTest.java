@@ -47,22 +47,34 @@ class DiskFullTest {
         Ed25519Identity appliance = Ed25519Identity.generate();
         Path data = Files.createDirectory(dir.resolve("data"));
         Path config = dir.resolve("reflector.toml");
-        Files.writeString(config, "[identity]\nprivate_key_path = \"" + dir.resolve("identity.ed25519") + "\"\n"
-                + "[state]\ndata_dir = \"" + data + "\"\n"
-                + "[logging]\naudit_log_path = \"" + data.resolve("audit.jsonl") + "\"\n"
-                + "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
-                + "[quotas]\ncooldown_sec = 0\nmax_tests_per_hour_per_peer = 1000\n"
-                + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n");
-        List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs -o size=64k,mode=0700 tmpfs \"$0\" && exec \"$@\"", data.toString()));
+        Files.writeString(
+                config,
+                "[identity]\nprivate_key_path = \"" + dir.resolve("identity.ed25519") + "\"\n"
+                        + "[state]\ndata_dir = \"" + data + "\"\n"
+                        + "[logging]\naudit_log_path = \"" + data.resolve("audit.jsonl") + "\"\n"
+                        + "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
+                        + "[quotas]\ncooldown_sec = 0\nmax_tests_per_hour_per_peer = 1000\n"
+                        + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n");
+        List<String> command = new ArrayList<>(List.of(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                "mount -t tmpfs -o size=64k,mode=0700 tmpfs \"$0\" && exec \"$@\"",
+                data.toString()));
         command.addAll(ServeProcess.cliCommand("-c", config.toString(), "serve"));
 
         try (ServeProcess serve = ServeProcess.start(Map.of(), command).awaitBanner(Duration.ofSeconds(60))) {
             // The reflector's view of its data directory: the tmpfs, invisible on the host.
-            Path seen = Path.of("/proc/" + serve.process.pid() + "/root").resolve(data.toString().substring(1));
+            Path seen = Path.of("/proc/" + serve.process.pid() + "/root")
+                    .resolve(data.toString().substring(1));
             Path audit = seen.resolve("audit.jsonl");
             Path state = seen.resolve("governance.json");
-            assertThat(Files.exists(dir.resolve("data/audit.jsonl"))).as("nothing reaches the host directory").isFalse();
+            assertThat(Files.exists(dir.resolve("data/audit.jsonl")))
+                    .as("nothing reaches the host directory")
+                    .isFalse();
 
             runTest(serve, appliance);
             await(() -> Files.exists(state) && testsToday(state) == 1, "the first test in governance.json");
@@ -84,20 +96,29 @@ class DiskFullTest {
             assertThat(Files.readString(audit)).as("only whole lines").endsWith("\n");
             auditLines(audit); // every line parses
             assertThat(Files.list(seen).map(p -> p.getFileName().toString())).doesNotContain("governance.json.tmp");
-            assertThat(countOf(serve.stderr(), "event=audit_write_failed")).as("one WARN per interval").isEqualTo(1);
-            assertThat(countOf(serve.stderr(), "event=governance_state_write_failed")).isEqualTo(1);
+            assertThat(countOf(serve.stderr(), "event=audit_write_failed"))
+                    .as("one WARN per interval")
+                    .isEqualTo(1);
+            assertThat(countOf(serve.stderr(), "event=governance_state_write_failed"))
+                    .isEqualTo(1);
 
             Files.delete(seen.resolve("filler"));
             runTest(serve, appliance);
             long expectedTests = 1 + testsWhileFull + 1;
             await(() -> testsToday(state) == expectedTests, "governance.json caught up by its retry");
-            await(() -> auditLines(audit).stream().anyMatch(l -> l.path("event_type").asText().equals("session_completed")
-                    && auditLines(audit).size() > wholeLinesBefore), "audit lines again");
-            assertThat(serve.stderr()).contains("event=audit_write_recovered").contains("event=governance_state_write_recovered");
+            await(
+                    () -> auditLines(audit).stream()
+                            .anyMatch(l -> l.path("event_type").asText().equals("session_completed")
+                                    && auditLines(audit).size() > wholeLinesBefore),
+                    "audit lines again");
+            assertThat(serve.stderr())
+                    .contains("event=audit_write_recovered")
+                    .contains("event=governance_state_write_recovered");
             List<JsonNode> lines = auditLines(audit); // parses every line: fails on a partial one
             assertThat(lines.size()).isGreaterThan(wholeLinesBefore);
             assertThat(Files.readString(audit)).endsWith("\n");
-            System.out.printf("disk full: filled %d bytes; %d audit events lost and counted; recovered to %d whole lines%n",
+            System.out.printf(
+                    "disk full: filled %d bytes; %d audit events lost and counted; recovered to %d whole lines%n",
                     filler, (long) auditFailures(serve), lines.size());
         }
     }
@@ -141,8 +162,11 @@ class DiskFullTest {
 
     private static double auditFailures(ServeProcess serve) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    serve.healthUri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(serve.healthUri().resolve("/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             Matcher m = FAILURES.matcher(r.body());
             return m.find() ? Double.parseDouble(m.group(1)) : -1;
         } catch (IOException e) {

@@ -42,7 +42,8 @@ class FieldClientConformanceTest {
 
     @BeforeEach
     void startWithDefaults() throws Exception {
-        config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
+        config = Cli.configIn(
+                dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
         serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(Duration.ofSeconds(60));
     }
 
@@ -69,17 +70,20 @@ class FieldClientConformanceTest {
             JsonNode paired = client.pair(code.group(1));
             assertThat(paired.path("success").asBoolean()).as(paired.toString()).isTrue();
             assertThat(paired.path("endpoint_id").asText()).isEqualTo(serve.endpointId());
-            assertThat(client.sentFrames()).extracting(f -> f.path("request_id").asText()).containsExactly("init-0", "req-1");
+            assertThat(client.sentFrames())
+                    .extracting(f -> f.path("request_id").asText())
+                    .containsExactly("init-0", "req-1");
         }
 
         FieldSpeedTest.Result first = FieldSpeedTest.run(control(), appliance, "iperf3");
         FieldSpeedTest.Result second = FieldSpeedTest.run(control(), appliance, "iperf3");
 
         for (FieldSpeedTest.Result r : List.of(first, second)) {
-            assertThat(r.sent()).containsExactly(
-                    FieldClientGolden.tree("sends/hello.json"),
-                    FieldClientGolden.tree("sends/session_request_upload.json"),
-                    FieldClientGolden.tree("sends/session_request_download.json"));
+            assertThat(r.sent())
+                    .containsExactly(
+                            FieldClientGolden.tree("sends/hello.json"),
+                            FieldClientGolden.tree("sends/session_request_upload.json"),
+                            FieldClientGolden.tree("sends/session_request_download.json"));
             assertThat(r.uploadGrant().path("expires_at").asText()).isNotBlank();
             assertThat(r.upload().bytesReceived()).isPositive();
             assertThat(r.download().bytesReceived()).isPositive();
@@ -101,24 +105,38 @@ class FieldClientConformanceTest {
 
         // The audit writer runs a moment behind the figures: wait for the last session's line.
         List<JsonNode> audit = auditLines();
-        while (audit.stream().filter(l -> l.path("event_type").asText().equals("session_completed")).count() < 4
+        while (audit.stream()
+                                .filter(l -> l.path("event_type").asText().equals("session_completed"))
+                                .count()
+                        < 4
                 && System.nanoTime() < deadline) {
             Thread.sleep(50);
             audit = auditLines();
         }
-        assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("connection_accepted"))
-                .extracting(l -> l.path("alpn").asText()).containsExactly("none", "none", "none");
-        assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("session_completed")).hasSize(4);
+        assertThat(audit)
+                .filteredOn(l -> l.path("event_type").asText().equals("connection_accepted"))
+                .extracting(l -> l.path("alpn").asText())
+                .containsExactly("none", "none", "none");
+        assertThat(audit)
+                .filteredOn(l -> l.path("event_type").asText().equals("session_completed"))
+                .hasSize(4);
         assertThat(audit).noneMatch(l -> l.path("event_type").asText().equals("session_denied"));
 
-        System.out.printf(Locale.ROOT, "field speed test on loopback: %.2f GB per speed test (upload %.0f Mbit/s, download %.0f Mbit/s);"
+        System.out.printf(
+                Locale.ROOT,
+                "field speed test on loopback: %.2f GB per speed test (upload %.0f Mbit/s, download %.0f Mbit/s);"
                         + " reflector counted %d bytes for two; conformance run %.1f s%n",
-                first.bytesSent() / 1e9, first.upload().receivedMbps(), first.download().receivedMbps(), counted,
+                first.bytesSent() / 1e9,
+                first.upload().receivedMbps(),
+                first.download().receivedMbps(),
+                counted,
                 (System.nanoTime() - started) / 1e9);
     }
 
     private List<JsonNode> auditLines() throws java.io.IOException {
-        return Files.readAllLines(dir.resolve("state/audit.jsonl")).stream().map(FieldClientConformanceTest::json).toList();
+        return Files.readAllLines(dir.resolve("state/audit.jsonl")).stream()
+                .map(FieldClientConformanceTest::json)
+                .toList();
     }
 
     private JsonNode statusFigures() throws java.io.IOException {

@@ -18,7 +18,8 @@ class GeneralCommandsTest {
         Cli.Result r = Cli.run("--version");
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.outLine()).matches("reflector \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{7,40}|unknown)\\)");
+        assertThat(r.outLine())
+                .matches("reflector \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{7,40}|unknown)\\)");
         assertThat(r.outLine()).contains(BuildInfo.current().version()).doesNotContain("${");
     }
 
@@ -50,7 +51,9 @@ class GeneralCommandsTest {
         for (String command : new String[] {"pair", "status"}) {
             Cli.Result r = Cli.run("-c", config.toString(), command);
             assertThat(r.exitCode()).as(command).isEqualTo(1);
-            assertThat(r.err().strip()).as(command).isEqualTo("error: no running reflector: cannot connect to " + socket);
+            assertThat(r.err().strip())
+                    .as(command)
+                    .isEqualTo("error: no running reflector: cannot connect to " + socket);
             assertThat(r.out()).as(command).isEmpty();
         }
     }

@@ -40,10 +40,14 @@ class GracefulDrainTest {
     void sigtermLetsTheRunningSpeedTestFinishRefusesNewTestsAndExitsZero() throws Exception {
         Ed25519Identity appliance = Ed25519Identity.generate();
         Ed25519Identity latecomer = Ed25519Identity.generate();
-        Path config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
-                + "drain_timeout_sec = " + DRAIN_SEC + "\n"
-                + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\", \"" + latecomer.endpointId() + "\"]\n");
-        try (ServeProcess serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(Duration.ofSeconds(60))) {
+        Path config = Cli.configIn(
+                dir,
+                "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
+                        + "drain_timeout_sec = " + DRAIN_SEC + "\n"
+                        + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\", \""
+                        + latecomer.endpointId() + "\"]\n");
+        try (ServeProcess serve =
+                ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(Duration.ofSeconds(60))) {
             InetSocketAddress control = new InetSocketAddress("127.0.0.1", serve.port());
             HttpClient http = HttpClient.newHttpClient();
             assertThat(health(http, serve).statusCode()).isEqualTo(200);
@@ -66,8 +70,11 @@ class GracefulDrainTest {
             assertThat(draining.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(draining.body()).path("status").asText()).isEqualTo("draining");
             // The liveness path stays 200: a kubelet must not restart a pod that is finishing tests.
-            HttpResponse<String> live = http.send(HttpRequest.newBuilder(serve.healthUri().resolve("/livez"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> live = http.send(
+                    HttpRequest.newBuilder(serve.healthUri().resolve("/livez"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(live.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(live.body()).path("status").asText()).isEqualTo("draining");
 
@@ -85,7 +92,9 @@ class GracefulDrainTest {
             assertThat(result.upload().bytesReceived()).isPositive();
             assertThat(result.download().bytesReceived()).isPositive();
 
-            assertThat(serve.process.waitFor(DRAIN_SEC + 20, TimeUnit.SECONDS)).as(serve.stderr()).isTrue();
+            assertThat(serve.process.waitFor(DRAIN_SEC + 20, TimeUnit.SECONDS))
+                    .as(serve.stderr())
+                    .isTrue();
             long exitedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
             assertThat(serve.process.exitValue()).as(serve.stderr()).isZero();
             // Drained by the sessions' end, not by the timeout: well inside the drain period.
@@ -93,22 +102,31 @@ class GracefulDrainTest {
             assertThat(serve.stderr()).contains("event=drain_finished").doesNotContain("event=drain_timed_out");
 
             List<JsonNode> audit = AuditLines.read(dir.resolve("state/audit.jsonl"));
-            assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("session_completed")).hasSize(2);
-            assertThat(audit).filteredOn(l -> l.path("event_type").asText().equals("session_denied"))
-                    .extracting(l -> l.path("peer_id").asText() + " " + l.path("reason").asText())
+            assertThat(audit)
+                    .filteredOn(l -> l.path("event_type").asText().equals("session_completed"))
+                    .hasSize(2);
+            assertThat(audit)
+                    .filteredOn(l -> l.path("event_type").asText().equals("session_denied"))
+                    .extracting(l ->
+                            l.path("peer_id").asText() + " " + l.path("reason").asText())
                     .containsExactly(latecomer.endpointId() + " draining for shutdown");
-            System.out.printf("drain: speed test finished and the reflector exited %d ms after SIGTERM (drain period %d s)%n",
+            System.out.printf(
+                    "drain: speed test finished and the reflector exited %d ms after SIGTERM (drain period %d s)%n",
                     exitedAfterMs, DRAIN_SEC);
         }
     }
 
     private static HttpResponse<String> health(HttpClient http, ServeProcess serve) throws Exception {
-        return http.send(HttpRequest.newBuilder(serve.healthUri()).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(serve.healthUri())
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** Polls {@code /health} (a probe's view) until it reports draining. */
-    private static HttpResponse<String> awaitDraining(HttpClient http, ServeProcess serve, Duration timeout) throws Exception {
+    private static HttpResponse<String> awaitDraining(HttpClient http, ServeProcess serve, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             HttpResponse<String> r = health(http, serve);

@@ -34,7 +34,8 @@ class IdentityCommandsTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(Files.size(keyFile)).isEqualTo(32);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+                .isEqualTo("rw-------");
         assertThat(EndpointId.parse(r.outLine()).toString()).isEqualTo(r.outLine());
         assertThat(r.err()).contains("created a new identity key at " + keyFile);
     }
@@ -63,7 +64,8 @@ class IdentityCommandsTest {
         assertThat(after).isNotEqualTo(before);
         EndpointId.parse(after);
         assertThat(Cli.run("-c", config.toString(), "show-id").outLine()).isEqualTo(after);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+                .isEqualTo("rw-------");
         assertThat(Files.size(keyFile)).isEqualTo(32);
 
         List<String> lines = Files.readAllLines(dir.resolve("state/audit.jsonl"));
@@ -88,7 +90,10 @@ class IdentityCommandsTest {
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.out()).isEmpty();
             assertThat(r.err().lines()).hasSize(1);
-            assertThat(r.err()).contains(keyFile.toString()).contains("31 bytes").contains("32-byte");
+            assertThat(r.err())
+                    .contains(keyFile.toString())
+                    .contains("31 bytes")
+                    .contains("32-byte");
             assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
         }
         assertThat(Files.readAllBytes(keyFile)).isEqualTo(notAKey);

@@ -45,11 +45,13 @@ class JsonLogFormatTest {
     }
 
     private String serve(Map<String, String> env, String... options) throws Exception {
-        Path config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
+        Path config = Cli.configIn(
+                dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
         // After the subcommand, as a pod's args would put it: the option is inherited.
         List<String> args = new java.util.ArrayList<>(List.of("-c", config.toString(), "serve"));
         args.addAll(List.of(options));
-        try (ServeProcess serve = ServeProcess.start(env, args.toArray(String[]::new)).awaitBanner(Duration.ofSeconds(60))) {
+        try (ServeProcess serve =
+                ServeProcess.start(env, args.toArray(String[]::new)).awaitBanner(Duration.ofSeconds(60))) {
             serve.stop();
             return serve.stderr();
         }
@@ -62,9 +64,12 @@ class JsonLogFormatTest {
             JsonNode event = JSON.readTree(line);
             assertThat(event.isObject()).as(line).isTrue();
             for (String key : KEYS) {
-                assertThat(event.path(key).isTextual()).as("%s in %s", key, line).isTrue();
+                assertThat(event.path(key).isTextual())
+                        .as("%s in %s", key, line)
+                        .isTrue();
             }
-            assertThat(Instant.parse(event.path("timestamp").asText())).isBefore(Instant.now().plusSeconds(1));
+            assertThat(Instant.parse(event.path("timestamp").asText()))
+                    .isBefore(Instant.now().plusSeconds(1));
             assertThat(event.path("mdc").isObject()).as("mdc in %s", line).isTrue();
             assertThat(event.path("message").asText()).doesNotContain("{}");
         }

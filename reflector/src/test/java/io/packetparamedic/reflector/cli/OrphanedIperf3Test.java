@@ -25,23 +25,32 @@ class OrphanedIperf3Test {
     @Test
     void iperf3DiesWithAReflectorKilledMidSession() throws Exception {
         Ed25519Identity appliance = Ed25519Identity.generate();
-        Path config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
-                + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n");
-        try (ServeProcess serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(Duration.ofSeconds(60));
-                LinkClient c = LinkClient.connect("127.0.0.1", serve.port(), appliance, LinkClient.Options.defaults())) {
+        Path config = Cli.configIn(
+                dir,
+                "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
+                        + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n");
+        try (ServeProcess serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve")
+                        .awaitBanner(Duration.ofSeconds(60));
+                LinkClient c =
+                        LinkClient.connect("127.0.0.1", serve.port(), appliance, LinkClient.Options.defaults())) {
             c.hello();
             Payload grant = c.sessionRequest("throughput", new Payload.SessionParams(30, "tcp", 1, false));
             assertThat(grant).isInstanceOf(Payload.SessionGrant.class);
             // The grant is sent once iperf3 listens, so it is running now.
-            List<ProcessHandle> iperf3 = serve.process.descendants()
-                    .filter(p -> p.info().command().map(cmd -> cmd.endsWith("iperf3")).orElse(false))
+            List<ProcessHandle> iperf3 = serve.process
+                    .descendants()
+                    .filter(p -> p.info()
+                            .command()
+                            .map(cmd -> cmd.endsWith("iperf3"))
+                            .orElse(false))
                     .toList();
             assertThat(iperf3).hasSize(1);
 
             serve.process.destroyForcibly(); // SIGKILL: no shutdown hook, no session teardown
             long killed = System.nanoTime();
             iperf3.get(0).onExit().get(5, TimeUnit.SECONDS);
-            System.out.printf("iperf3 exited %d ms after its reflector was SIGKILLed%n",
+            System.out.printf(
+                    "iperf3 exited %d ms after its reflector was SIGKILLed%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
         }
     }

@@ -83,11 +83,14 @@ class PeersCommandTest {
             Cli.Result list = cli("peers", "list");
             assertThat(list.exitCode()).as(list.err()).isZero();
             assertThat(list.out().lines().toList()).hasSize(3);
-            assertThat(list.out()).containsPattern("NAME +ENDPOINT ID +SOURCE +PAIRED AT +LAST SEEN +TESTS/1H +BYTES TODAY");
+            assertThat(list.out())
+                    .containsPattern("NAME +ENDPOINT ID +SOURCE +PAIRED AT +LAST SEEN +TESTS/1H +BYTES TODAY");
             assertThat(list.out()).containsPattern("lab +" + configured.endpointId() + " +config +- +- +0 +0 bytes");
-            assertThat(list.out()).containsPattern("- +" + id + " +paired +\\d{4}-\\d\\d-\\d\\dT\\S+Z +connected now +0 +0 bytes");
+            assertThat(list.out())
+                    .containsPattern("- +" + id + " +paired +\\d{4}-\\d\\d-\\d\\dT\\S+Z +connected now +0 +0 bytes");
             Cli.Result json = cli("peers", "list", "--json");
-            assertThat(json.out()).contains("\"source\":\"paired\"", "\"paired_through\":\"local\"", "\"connections\":1");
+            assertThat(json.out())
+                    .contains("\"source\":\"paired\"", "\"paired_through\":\"local\"", "\"connections\":1");
 
             // An unambiguous start of the Endpoint ID is enough.
             Cli.Result removed = cli("peers", "remove", id.substring(0, 12).toLowerCase());
@@ -113,15 +116,17 @@ class PeersCommandTest {
         Cli.Result r = cli("peers", "remove", "lab");
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: the reflector refused: peer " + configured.endpointId() + " is listed in "
-                + config + " ([access] authorized_peers or [[access.peers]]); remove it there and the running "
-                + "reflector applies the change\n");
+        assertThat(r.err())
+                .isEqualTo("error: the reflector refused: peer " + configured.endpointId() + " is listed in "
+                        + config + " ([access] authorized_peers or [[access.peers]]); remove it there and the running "
+                        + "reflector applies the change\n");
         try (LinkClient c = appliance(configured)) {
             assertThat(c.status().endpointId()).isEqualTo(serve.endpointId());
         }
         Cli.Result unknown = cli("peers", "remove", "PP-ZZZZ-ZZZZ");
         assertThat(unknown.exitCode()).isEqualTo(1);
-        assertThat(unknown.err()).contains("no authorized peer is named or has an Endpoint ID starting with \"PP-ZZZZ-ZZZZ\"");
+        assertThat(unknown.err())
+                .contains("no authorized peer is named or has an Endpoint ID starting with \"PP-ZZZZ-ZZZZ\"");
     }
 
     @Test

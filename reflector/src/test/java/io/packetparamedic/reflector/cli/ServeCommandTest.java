@@ -37,7 +37,8 @@ class ServeCommandTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
+        config = Cli.configIn(
+                dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
         serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(START);
     }
 
@@ -55,8 +56,9 @@ class ServeCommandTest {
         String banner = serve.stdout();
         assertThat(Cli.run("-c", config.toString(), "show-id").outLine()).isEqualTo(serve.endpointId());
         assertThat(banner).contains("Listening on:  127.0.0.1:" + serve.port());
-        assertThat(banner).contains("Data plane:    direct ports 5201-5299 (TCP and UDP); network.mode = \"tunneled\" "
-                + "is accepted but not implemented, grants say direct_ephemeral");
+        assertThat(banner)
+                .contains("Data plane:    direct ports 5201-5299 (TCP and UDP); network.mode = \"tunneled\" "
+                        + "is accepted but not implemented, grants say direct_ephemeral");
         assertThat(banner).contains("Admin socket:  " + dir.resolve("state/admin.sock"));
         assertThat(banner).contains("Pairing:       no window open; open one with: reflector pair");
     }
@@ -65,14 +67,18 @@ class ServeCommandTest {
     void anEditOfTheConfigurationFileAppliesToTheRunningServer() throws Exception {
         Ed25519Identity appliance = Ed25519Identity.generate();
         assertThatThrownBy(() -> {
-            try (LinkClient c = appliance(appliance)) {
-                c.hello();
-            }
-        }).as("not authorized yet, and no pairing window").isInstanceOf(IOException.class);
+                    try (LinkClient c = appliance(appliance)) {
+                        c.hello();
+                    }
+                })
+                .as("not authorized yet, and no pairing window")
+                .isInstanceOf(IOException.class);
 
-        Files.writeString(config, Files.readString(config)
-                + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n"
-                + "[quotas]\nmax_tests_per_hour_per_peer = 3\n");
+        Files.writeString(
+                config,
+                Files.readString(config)
+                        + "[access]\nauthorized_peers = [\"" + appliance.endpointId() + "\"]\n"
+                        + "[quotas]\nmax_tests_per_hour_per_peer = 3\n");
         serve.awaitStderr("event=config_applied authorized_peers=1 ", Duration.ofSeconds(30));
 
         try (LinkClient c = appliance(appliance)) {
@@ -85,7 +91,9 @@ class ServeCommandTest {
     void pairOpensAWindowOnTheRunningServerThatAnApplianceThenUses() throws Exception {
         Ed25519Identity applianceKey = Ed25519Identity.generate();
         try (LinkClient before = appliance(applianceKey)) {
-            assertThat(before.awaitClosedByServer()).as("unknown peer without a window is closed").isTrue();
+            assertThat(before.awaitClosedByServer())
+                    .as("unknown peer without a window is closed")
+                    .isTrue();
         }
 
         Cli.Result pair = Cli.run("-c", config.toString(), "pair", "--ttl", "2m");
@@ -154,7 +162,8 @@ class ServeCommandTest {
     void aSecondServerOnTheSameDataDirectoryIsRefusedAndSigtermStopsCleanly() throws Exception {
         Cli.Result second;
         try (ServeProcess other = ServeProcess.start(Map.of(), "-c", config.toString(), "serve")) {
-            assertThat(other.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(other.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
             assertThat(other.process.exitValue()).isEqualTo(1);
             assertThat(other.stderr()).contains("error: another reflector is already running");
         }

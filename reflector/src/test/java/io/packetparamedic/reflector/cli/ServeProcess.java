@@ -48,8 +48,10 @@ final class ServeProcess implements AutoCloseable {
     static List<String> cliCommand(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path")));
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
         command.add(ReflectorCli.class.getName());
         command.addAll(List.of(args));
@@ -86,8 +88,9 @@ final class ServeProcess implements AutoCloseable {
     ServeProcess awaitBanner(Duration timeout) throws Exception {
         bannerDone.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!LISTENING.matcher(stdout).find()) {
-            throw new AssertionError("serve did not start; exit=" + (process.isAlive() ? "running" : process.exitValue())
-                    + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr);
+            throw new AssertionError(
+                    "serve did not start; exit=" + (process.isAlive() ? "running" : process.exitValue()) + "\nstdout:\n"
+                            + stdout + "\nstderr:\n" + stderr);
         }
         return this;
     }
@@ -135,8 +138,8 @@ final class ServeProcess implements AutoCloseable {
 
     /** An appliance's control connection to this reflector, pinned to the Endpoint ID its banner printed. */
     LinkClient connectPinned(Ed25519Identity appliance) throws Exception {
-        return LinkClient.connect("127.0.0.1", port(), appliance,
-                LinkClient.Options.defaults().pinning(EndpointId.parse(endpointId())));
+        return LinkClient.connect(
+                "127.0.0.1", port(), appliance, LinkClient.Options.defaults().pinning(EndpointId.parse(endpointId())));
     }
 
     /** SIGTERM, then the exit code. */

@@ -42,11 +42,13 @@ final class ServedReflector implements AutoCloseable {
         int health = freePort();
         int data = Math.min(freePort(), 65_000);
         String peers = clients.stream().map(c -> "\"" + c.endpointId() + "\"").collect(Collectors.joining(", "));
-        Path config = Cli.configIn(dir, "[network]\nlisten_address = \"127.0.0.1:" + control + "\"\n"
-                + "listen_address_health = \"127.0.0.1:" + health + "\"\n"
-                + "data_port_range_start = " + data + "\ndata_port_range_end = " + (data + 15) + "\n"
-                + "[access]\nauthorized_peers = [" + peers + "]\n"
-                + "[quotas]\nmax_tests_per_hour_per_peer = 1000\n" + quotas);
+        Path config = Cli.configIn(
+                dir,
+                "[network]\nlisten_address = \"127.0.0.1:" + control + "\"\n"
+                        + "listen_address_health = \"127.0.0.1:" + health + "\"\n"
+                        + "data_port_range_start = " + data + "\ndata_port_range_end = " + (data + 15) + "\n"
+                        + "[access]\nauthorized_peers = [" + peers + "]\n"
+                        + "[quotas]\nmax_tests_per_hour_per_peer = 1000\n" + quotas);
         ServedReflector r = new ServedReflector(dir, config, control, health);
         r.launch();
         return r;
@@ -86,7 +88,8 @@ final class ServedReflector implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (String line : logs().split("\n")) if (match.test(line)) return line;
-            if (System.nanoTime() > deadline) throw new AssertionError("no matching log line within " + timeout + "; logs:\n" + logs());
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("no matching log line within " + timeout + "; logs:\n" + logs());
             TimeUnit.MILLISECONDS.sleep(50);
         }
     }

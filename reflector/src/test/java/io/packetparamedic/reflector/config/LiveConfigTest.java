@@ -55,8 +55,10 @@ class LiveConfigTest {
                 endpoint_id = "%s"
                 name = "kitchen"
                 """.formatted(a, b, a.toString().toLowerCase())));
-        assertThat(live.peers().all()).containsExactly(
-                new ConfiguredPeers.Peer(a, Optional.of("kitchen")), new ConfiguredPeers.Peer(b, Optional.empty()));
+        assertThat(live.peers().all())
+                .containsExactly(
+                        new ConfiguredPeers.Peer(a, Optional.of("kitchen")),
+                        new ConfiguredPeers.Peer(b, Optional.empty()));
     }
 
     @Test

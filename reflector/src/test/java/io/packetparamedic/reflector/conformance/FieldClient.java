@@ -60,8 +60,8 @@ public final class FieldClient implements AutoCloseable {
         try {
             plain.connect(address, 10_000);
             plain.setSoTimeout(60_000);
-            SSLSocket tls = (SSLSocket) tlsContext(identity).getSocketFactory()
-                    .createSocket(plain, SNI, address.getPort(), true);
+            SSLSocket tls = (SSLSocket)
+                    tlsContext(identity).getSocketFactory().createSocket(plain, SNI, address.getPort(), true);
             SSLParameters params = tls.getSSLParameters();
             params.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             params.setServerNames(List.of(new SNIHostName(SNI)));
@@ -86,8 +86,12 @@ public final class FieldClient implements AutoCloseable {
         Curve25519Provider.install();
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new IdentityKeyManager(identity.privateKey(), SelfSignedCertificate.create(identity))},
-                    new TrustManager[] {new AcceptAnyServer()}, null);
+            context.init(
+                    new KeyManager[] {
+                        new IdentityKeyManager(identity.privateKey(), SelfSignedCertificate.create(identity))
+                    },
+                    new TrustManager[] {new AcceptAnyServer()},
+                    null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -149,8 +153,12 @@ public final class FieldClient implements AutoCloseable {
     }
 
     static ObjectNode throughputRequest(String id, long durationSec, int streams, boolean reverse) {
-        ObjectNode payload = JSON.createObjectNode().put("type", "session_request").put("test_type", "throughput");
-        payload.putObject("params").put("duration_sec", durationSec).put("protocol", "tcp").put("streams", streams)
+        ObjectNode payload =
+                JSON.createObjectNode().put("type", "session_request").put("test_type", "throughput");
+        payload.putObject("params")
+                .put("duration_sec", durationSec)
+                .put("protocol", "tcp")
+                .put("streams", streams)
                 .put("reverse", reverse);
         return envelope(id, payload);
     }
@@ -173,7 +181,6 @@ public final class FieldClient implements AutoCloseable {
         out.write(body);
         out.flush();
         sent.add(JSON.readTree(body)); // as it went on the wire
-
     }
 
     /** The next frame, decoded strictly; null on a clean close between frames. */
@@ -203,11 +210,17 @@ public final class FieldClient implements AutoCloseable {
 
     private static FieldClientException failure(JsonNode payload, String expected) {
         return switch (payload.path("type").asText()) {
-            case "session_deny" -> new FieldClientException("session denied: " + payload.path("reason").asText()
-                    + " (" + payload.path("message").asText() + ")");
-            case "error" -> new FieldClientException("reflector error " + payload.path("code").asInt() + ": "
-                    + payload.path("message").asText());
-            default -> new FieldClientException("expected " + expected + ", got " + payload.path("type").asText());
+            case "session_deny" ->
+                new FieldClientException(
+                        "session denied: " + payload.path("reason").asText() + " ("
+                                + payload.path("message").asText() + ")");
+            case "error" ->
+                new FieldClientException(
+                        "reflector error " + payload.path("code").asInt() + ": "
+                                + payload.path("message").asText());
+            default ->
+                new FieldClientException(
+                        "expected " + expected + ", got " + payload.path("type").asText());
         };
     }
 

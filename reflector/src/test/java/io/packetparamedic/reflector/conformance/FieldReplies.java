@@ -18,8 +18,9 @@ import java.util.function.Consumer;
 public final class FieldReplies {
 
     /** The deny reasons the field client knows; any other value fails to decode there. */
-    public static final Set<String> DENY_REASONS = Set.of("unauthorized", "rate_limited", "busy", "invalid_params",
-            "quota_exceeded");
+    public static final Set<String> DENY_REASONS =
+            Set.of("unauthorized", "rate_limited", "busy", "invalid_params", "quota_exceeded");
+
     static final Set<String> TEST_TYPES = Set.of("throughput", "udp_echo");
 
     private static final BigInteger U16 = BigInteger.valueOf(0xFFFF);
@@ -28,30 +29,65 @@ public final class FieldReplies {
 
     private static final Map<String, Consumer<Fields>> TYPES = Map.ofEntries(
             Map.entry("hello", f -> f.string("version").strings("features")),
-            Map.entry("server_hello", f -> f.string("version").strings("features")
-                    .object("policy_summary", p -> p.unsigned("max_test_duration_sec", U64)
-                            .unsigned("max_concurrent_tests", U32).unsigned("max_tests_per_hour", U32)
-                            .strings("allowed_test_types"))
-                    .optionalString("network_position")),
-            Map.entry("session_request", f -> f.oneOf("test_type", TEST_TYPES)
-                    .object("params", p -> p.unsigned("duration_sec", U64).optionalString("protocol")
-                            .optionalUnsigned("streams", U32).optionalBoolean("reverse"))),
-            Map.entry("session_grant", f -> f.string("test_id").string("mode").unsigned("port", U16).string("token")
-                    .string("expires_at")),
-            Map.entry("session_deny", f -> f.oneOf("reason", DENY_REASONS).string("message")
-                    .optionalUnsigned("retry_after_sec", U64)),
+            Map.entry(
+                    "server_hello",
+                    f -> f.string("version")
+                            .strings("features")
+                            .object(
+                                    "policy_summary",
+                                    p -> p.unsigned("max_test_duration_sec", U64)
+                                            .unsigned("max_concurrent_tests", U32)
+                                            .unsigned("max_tests_per_hour", U32)
+                                            .strings("allowed_test_types"))
+                            .optionalString("network_position")),
+            Map.entry(
+                    "session_request",
+                    f -> f.oneOf("test_type", TEST_TYPES)
+                            .object(
+                                    "params",
+                                    p -> p.unsigned("duration_sec", U64)
+                                            .optionalString("protocol")
+                                            .optionalUnsigned("streams", U32)
+                                            .optionalBoolean("reverse"))),
+            Map.entry(
+                    "session_grant",
+                    f -> f.string("test_id")
+                            .string("mode")
+                            .unsigned("port", U16)
+                            .string("token")
+                            .string("expires_at")),
+            Map.entry(
+                    "session_deny",
+                    f -> f.oneOf("reason", DENY_REASONS).string("message").optionalUnsigned("retry_after_sec", U64)),
             Map.entry("session_close", f -> f.string("test_id")),
             Map.entry("get_status", f -> {}),
-            Map.entry("status_snapshot", f -> f.string("endpoint_id").unsigned("uptime_sec", U64)
-                    .optionalObject("active_test", a -> a.string("test_id").oneOf("test_type", TEST_TYPES)
-                            .string("peer_id").string("started_at").unsigned("remaining_sec", U64))
-                    .unsigned("tests_today", U32).unsigned("bytes_today", U64).optionalString("network_position")),
+            Map.entry(
+                    "status_snapshot",
+                    f -> f.string("endpoint_id")
+                            .unsigned("uptime_sec", U64)
+                            .optionalObject(
+                                    "active_test",
+                                    a -> a.string("test_id")
+                                            .oneOf("test_type", TEST_TYPES)
+                                            .string("peer_id")
+                                            .string("started_at")
+                                            .unsigned("remaining_sec", U64))
+                            .unsigned("tests_today", U32)
+                            .unsigned("bytes_today", U64)
+                            .optionalString("network_position")),
             Map.entry("pair_request", f -> f.string("token")),
             Map.entry("pair_response", f -> f.bool("success").string("message").optionalString("endpoint_id")),
             Map.entry("get_path_meta", f -> {}),
-            Map.entry("path_meta", f -> f.number("cpu_load").unsigned("memory_used_mb", U64)
-                    .unsigned("memory_total_mb", U64).numbers("load_avg", 3).optionalUnsigned("mtu", U32)
-                    .bool("time_synced").string("build_version").string("build_hash")),
+            Map.entry(
+                    "path_meta",
+                    f -> f.number("cpu_load")
+                            .unsigned("memory_used_mb", U64)
+                            .unsigned("memory_total_mb", U64)
+                            .numbers("load_avg", 3)
+                            .optionalUnsigned("mtu", U32)
+                            .bool("time_synced")
+                            .string("build_version")
+                            .string("build_hash")),
             Map.entry("ok", f -> {}),
             Map.entry("error", f -> f.unsigned("code", U32).string("message")));
 
@@ -163,7 +199,9 @@ public final class FieldReplies {
         }
 
         private Fields check(boolean ok, String name, String expected) {
-            if (!ok) throw new IllegalArgumentException(where + "." + name + " must be " + expected + ", got " + node.get(name));
+            if (!ok)
+                throw new IllegalArgumentException(
+                        where + "." + name + " must be " + expected + ", got " + node.get(name));
             return this;
         }
 

@@ -30,8 +30,13 @@ public final class FieldSpeedTest {
     public record Iperf3Run(long bytesSent, long bytesReceived, double receivedMbps, JsonNode json) {}
 
     /** Both halves, and the frames of the control connection. */
-    public record Result(JsonNode uploadGrant, Iperf3Run upload, JsonNode downloadGrant, Iperf3Run download,
-            List<JsonNode> sent, List<JsonNode> received) {
+    public record Result(
+            JsonNode uploadGrant,
+            Iperf3Run upload,
+            JsonNode downloadGrant,
+            Iperf3Run download,
+            List<JsonNode> sent,
+            List<JsonNode> received) {
         public long bytesSent() {
             return upload.bytesSent() + download.bytesSent();
         }
@@ -40,8 +45,8 @@ public final class FieldSpeedTest {
     private FieldSpeedTest() {}
 
     /** Runs the speed test with the appliance's default timeout (10 s). */
-    public static Result run(InetSocketAddress control, Ed25519Identity identity, String iperf3) throws IOException,
-            InterruptedException {
+    public static Result run(InetSocketAddress control, Ed25519Identity identity, String iperf3)
+            throws IOException, InterruptedException {
         return run(control, identity, iperf3, 10);
     }
 
@@ -63,8 +68,17 @@ public final class FieldSpeedTest {
     /** {@code iperf3 -c host -p port -t duration -P 4 -J [-R]}; a non-zero exit fails as the appliance does. */
     static Iperf3Run iperf3(String iperf3, String host, int port, long duration, boolean reverse)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(iperf3, "-c", host, "-p", Integer.toString(port),
-                "-t", Long.toString(duration), "-P", Integer.toString(STREAMS), "-J"));
+        List<String> command = new ArrayList<>(List.of(
+                iperf3,
+                "-c",
+                host,
+                "-p",
+                Integer.toString(port),
+                "-t",
+                Long.toString(duration),
+                "-P",
+                Integer.toString(STREAMS),
+                "-J"));
         if (reverse) command.add("-R");
         Process p = new ProcessBuilder(command).start();
         p.getOutputStream().close();
@@ -81,8 +95,11 @@ public final class FieldSpeedTest {
         JsonNode json = FieldClient.JSON.readTree(stdout);
         JsonNode end = json.path("end");
         if (end.isMissingNode()) throw new FieldClientException("No 'end' field in iperf3 JSON");
-        return new Iperf3Run(end.path("sum_sent").path("bytes").asLong(), end.path("sum_received").path("bytes").asLong(),
-                end.path("sum_received").path("bits_per_second").asDouble() / 1e6, json);
+        return new Iperf3Run(
+                end.path("sum_sent").path("bytes").asLong(),
+                end.path("sum_received").path("bytes").asLong(),
+                end.path("sum_received").path("bits_per_second").asDouble() / 1e6,
+                json);
     }
 
     private static String readAll(InputStream in) {

@@ -17,8 +17,17 @@ class GrantLimitsTest {
 
     @Test
     void aGrantWithLimitsStillDecodesInTheFieldClientAndCarriesThem() throws Exception {
-        Payload.SessionGrant grant = new Payload.SessionGrant("550e8400-e29b-41d4-a716-446655440000", "direct_ephemeral",
-                5201, "t", "2026-02-12T15:00:15+00:00", 10, 4, null, 5, 399_000_000_000L);
+        Payload.SessionGrant grant = new Payload.SessionGrant(
+                "550e8400-e29b-41d4-a716-446655440000",
+                "direct_ephemeral",
+                5201,
+                "t",
+                "2026-02-12T15:00:15+00:00",
+                10,
+                4,
+                null,
+                5,
+                399_000_000_000L);
         String text = new String(LinkCodec.encode(new Envelope("req-1", grant)), StandardCharsets.UTF_8);
         JsonNode frame = FieldReplies.decode(text);
         JsonNode p = frame.path("payload");
@@ -28,13 +37,19 @@ class GrantLimitsTest {
         assertThat(p.has("packet_rate")).isFalse();
         assertThat(p.path("cooldown_sec").asInt()).isEqualTo(5);
         assertThat(p.path("bytes_remaining_today").asLong()).isEqualTo(399_000_000_000L);
-        assertThat(((Payload.SessionGrant) LinkCodec.decode(text.getBytes(StandardCharsets.UTF_8)).payload()).packetRate()).isNull();
+        assertThat(((Payload.SessionGrant) LinkCodec.decode(text.getBytes(StandardCharsets.UTF_8))
+                                .payload())
+                        .packetRate())
+                .isNull();
     }
 
     @Test
     void aGrantWithoutLimitsHasOnlyTheSpecsFields() throws Exception {
-        Payload.SessionGrant grant = new Payload.SessionGrant("id", "direct_ephemeral", 5201, "t", "2026-02-12T15:00:15+00:00");
-        JsonNode p = FieldClient.JSON.readTree(LinkCodec.encode(new Envelope("req-1", grant))).path("payload");
+        Payload.SessionGrant grant =
+                new Payload.SessionGrant("id", "direct_ephemeral", 5201, "t", "2026-02-12T15:00:15+00:00");
+        JsonNode p = FieldClient.JSON
+                .readTree(LinkCodec.encode(new Envelope("req-1", grant)))
+                .path("payload");
         assertThat(p.size()).isEqualTo(6); // type + the spec's five
     }
 }

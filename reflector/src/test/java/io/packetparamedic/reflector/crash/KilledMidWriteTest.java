@@ -41,11 +41,19 @@ class KilledMidWriteTest {
         Random random = new Random(20);
         int cutLines = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                    StateWriteLoop.class.getName(), dir.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            Process child = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-XX:+UseSerialGC",
+                            "-XX:TieredStopAtLevel=1",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            StateWriteLoop.class.getName(),
+                            dir.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 assertThat(out.readLine()).isEqualTo("writing");
             }
             // Not synchronisation: the moment of the kill is what varies from round to round.
@@ -71,9 +79,13 @@ class KilledMidWriteTest {
             List<String> repaired = Files.readAllLines(dir.resolve("audit.jsonl"), StandardCharsets.UTF_8);
             for (String line : repaired) JSON.readTree(line); // every line whole
             assertThat(repaired).hasSize(lines.size() + 1);
-            assertThat(JSON.readTree(repaired.get(repaired.size() - 1)).path("peer_id").asText()).isEqualTo("after-round-" + round);
+            assertThat(JSON.readTree(repaired.get(repaired.size() - 1))
+                            .path("peer_id")
+                            .asText())
+                    .isEqualTo("after-round-" + round);
         }
-        System.out.printf("killed mid-write %d times: state files whole every time; %d audit logs ended in a cut line, all repaired%n",
+        System.out.printf(
+                "killed mid-write %d times: state files whole every time; %d audit logs ended in a cut line, all repaired%n",
                 ROUNDS, cutLines);
     }
 }

@@ -36,7 +36,8 @@ public final class StateWriteLoop {
             governance.recordStart(peer.toString(), clock.instant());
             if (peers.contains(peer)) peers.remove(peer);
             else peers.add(peer, "loop");
-            audit.record(AuditEvent.of(AuditEventType.SESSION_GRANTED).withPeer(peer.toString())
+            audit.record(AuditEvent.of(AuditEventType.SESSION_GRANTED)
+                    .withPeer(peer.toString())
                     .withParams(Map.of("n", n, "padding", padding)));
             if (n == 16) {
                 store.flush();

@@ -2,8 +2,6 @@ package io.packetparamedic.reflector.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;

@@ -51,7 +51,9 @@ class UdpEchoEngineTest {
                 DatagramPacket reply = new DatagramPacket(new byte[MAX_IPV4_PAYLOAD + 1], MAX_IPV4_PAYLOAD + 1);
                 socket.receive(reply);
                 assertThat(reply.getLength()).as("size %d", size).isEqualTo(size);
-                assertThat(Arrays.copyOf(reply.getData(), reply.getLength())).as("size %d", size).isEqualTo(sent);
+                assertThat(Arrays.copyOf(reply.getData(), reply.getLength()))
+                        .as("size %d", size)
+                        .isEqualTo(sent);
                 expectedBytes += size;
             }
         }

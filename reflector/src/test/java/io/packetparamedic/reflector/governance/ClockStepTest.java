@@ -40,7 +40,9 @@ class ClockStepTest {
         elapse(Duration.ofSeconds(30));
         Verdict v = g.check(PEER, limits, clock.instant());
         assertThat(v.allowed()).isFalse();
-        assertThat(v.retryAfterSec()).as("the cooldown's own remainder, not two hours more").isEqualTo(30);
+        assertThat(v.retryAfterSec())
+                .as("the cooldown's own remainder, not two hours more")
+                .isEqualTo(30);
 
         elapse(Duration.ofSeconds(30));
         assertThat(g.check(PEER, limits, clock.instant()).allowed()).isTrue();
@@ -72,7 +74,8 @@ class ClockStepTest {
         PeerLimits limits = new PeerLimits(0, 100, 1000);
         g.recordStart(PEER, clock.instant());
         g.recordEnd(PEER, clock.instant(), 1000);
-        assertThat(g.check(PEER, limits, clock.instant()).reason()).isEqualTo(io.packetparamedic.reflector.wire.DenyReason.QUOTA_EXCEEDED);
+        assertThat(g.check(PEER, limits, clock.instant()).reason())
+                .isEqualTo(io.packetparamedic.reflector.wire.DenyReason.QUOTA_EXCEEDED);
 
         // NTP corrects the clock by two hours: it is already tomorrow in UTC.
         step(Duration.ofHours(2));
@@ -84,8 +87,16 @@ class ClockStepTest {
     void figuresFromTheFutureCountAsNow() {
         // The state file was written by a run whose clock was two hours ahead.
         Governance g = new Governance(Clock.fixed(T0, ZoneOffset.UTC));
-        g.seed(PEER, new PeerFigures(java.util.List.of(T0.plus(Duration.ofHours(2))), T0.plus(Duration.ofHours(2)), null,
-                null, 0, 1, null));
+        g.seed(
+                PEER,
+                new PeerFigures(
+                        java.util.List.of(T0.plus(Duration.ofHours(2))),
+                        T0.plus(Duration.ofHours(2)),
+                        null,
+                        null,
+                        0,
+                        1,
+                        null));
         Verdict v = g.check(PEER, new PeerLimits(60, 10, Long.MAX_VALUE), T0);
         assertThat(v.allowed()).isFalse();
         assertThat(v.retryAfterSec()).as("one cooldown, not two hours and one").isEqualTo(60);

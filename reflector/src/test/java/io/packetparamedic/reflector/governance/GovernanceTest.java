@@ -26,7 +26,8 @@ class GovernanceTest {
         assertThat(v.allowed()).isFalse();
         assertThat(v.reason().wire()).isEqualTo("rate_limited");
         assertThat(v.retryAfterSec()).isEqualTo(4); // 3.8 s rounded up
-        assertThat(v.message()).isEqualTo("cooldown: tests from this appliance must start at least 5 s apart; try again in 4 s");
+        assertThat(v.message())
+                .isEqualTo("cooldown: tests from this appliance must start at least 5 s apart; try again in 4 s");
         assertThat(g.check(PEER, limits, T0.plusSeconds(5)).allowed()).isTrue();
     }
 
@@ -39,10 +40,15 @@ class GovernanceTest {
         assertThat(v.reason().wire()).isEqualTo("rate_limited");
         assertThat(v.retryAfterSec()).isEqualTo(3600 + 200 - 400);
         // The deny message is all the deployed appliance shows: which limit, how much, when it clears.
-        assertThat(v.message()).isEqualTo("hourly test limit reached: 4 of 2 tests used in the last hour; "
-                + "the next test is allowed at 15:03:20 UTC (in 56 min 40 s)");
-        assertThat(g.check(PEER, new PeerLimits(0, 2, Long.MAX_VALUE), T0.plusSeconds(3600 + 200)).allowed()).isTrue();
-        assertThat(g.check(PEER, new PeerLimits(0, 4, Long.MAX_VALUE), T0.plusSeconds(3600)).allowed()).isTrue();
+        assertThat(v.message())
+                .isEqualTo("hourly test limit reached: 4 of 2 tests used in the last hour; "
+                        + "the next test is allowed at 15:03:20 UTC (in 56 min 40 s)");
+        assertThat(g.check(PEER, new PeerLimits(0, 2, Long.MAX_VALUE), T0.plusSeconds(3600 + 200))
+                        .allowed())
+                .isTrue();
+        assertThat(g.check(PEER, new PeerLimits(0, 4, Long.MAX_VALUE), T0.plusSeconds(3600))
+                        .allowed())
+                .isTrue();
     }
 
     @Test
@@ -56,8 +62,10 @@ class GovernanceTest {
         assertThat(v.reason().wire()).isEqualTo("quota_exceeded");
         assertThat(v.auditReason()).isEqualTo("daily byte quota exceeded");
         assertThat(v.retryAfterSec()).isEqualTo(40); // 23:59:20 → midnight
-        assertThat(v.message()).isEqualTo("daily data quota reached: 2.00 kB of 1.00 kB used today; it resets at 00:00 UTC (in 40 s)");
-        assertThat(g.check(PEER, limits, Instant.parse("2026-02-13T00:00:00Z")).allowed()).isTrue();
+        assertThat(v.message())
+                .isEqualTo("daily data quota reached: 2.00 kB of 1.00 kB used today; it resets at 00:00 UTC (in 40 s)");
+        assertThat(g.check(PEER, limits, Instant.parse("2026-02-13T00:00:00Z")).allowed())
+                .isTrue();
     }
 
     @Test
@@ -87,8 +95,16 @@ class GovernanceTest {
     @Test
     void seededFiguresLimitLikeLocalOnesAndStaleOnesAreDropped() {
         Governance g = new Governance(Clock.fixed(T0, ZoneOffset.UTC));
-        g.seed(PEER, new PeerFigures(List.of(T0.minusSeconds(4000), T0.minusSeconds(600), T0.minusSeconds(300)),
-                T0.minusSeconds(300), T0.minusSeconds(290), LocalDate.parse("2026-02-11"), 9_999, 12, T0.minusSeconds(290)));
+        g.seed(
+                PEER,
+                new PeerFigures(
+                        List.of(T0.minusSeconds(4000), T0.minusSeconds(600), T0.minusSeconds(300)),
+                        T0.minusSeconds(300),
+                        T0.minusSeconds(290),
+                        LocalDate.parse("2026-02-11"),
+                        9_999,
+                        12,
+                        T0.minusSeconds(290)));
         PeerFigures f = g.snapshot().get(PEER);
         assertThat(f.testsLastHour()).isEqualTo(2);
         assertThat(f.bytesToday()).isZero(); // yesterday's bytes
@@ -108,7 +124,8 @@ class GovernanceTest {
         assertThat(dir.resolve("governance.json")).exists();
         assertThat(dir.resolve("governance.json.tmp")).doesNotExist();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                java.nio.file.Files.getPosixFilePermissions(dir.resolve("governance.json")))).isEqualTo("rw-------");
+                        java.nio.file.Files.getPosixFilePermissions(dir.resolve("governance.json"))))
+                .isEqualTo("rw-------");
         try (GovernanceStore store = GovernanceStore.inDataDir(dir)) {
             Governance g = new Governance(clock, store);
             PeerFigures f = g.snapshot().get(PEER);

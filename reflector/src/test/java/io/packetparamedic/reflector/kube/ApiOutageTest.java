@@ -13,11 +13,15 @@ class ApiOutageTest {
 
     @Test
     void onlyFailuresWithoutAnAnswerOrFromAServerNotReadyAreAnOutage() {
-        assertThat(ApiOutage.unreachable(new KubernetesClientException("refused", new ConnectException("Connection refused"))))
+        assertThat(ApiOutage.unreachable(
+                        new KubernetesClientException("refused", new ConnectException("Connection refused"))))
                 .isTrue();
-        assertThat(ApiOutage.unreachable(new KubernetesClientException("starting", 503, null))).isTrue();
-        assertThat(ApiOutage.unreachable(new KubernetesClientException("forbidden", 403, null))).isFalse();
-        assertThat(ApiOutage.unreachable(new KubernetesClientException("invalid", 422, null))).isFalse();
+        assertThat(ApiOutage.unreachable(new KubernetesClientException("starting", 503, null)))
+                .isTrue();
+        assertThat(ApiOutage.unreachable(new KubernetesClientException("forbidden", 403, null)))
+                .isFalse();
+        assertThat(ApiOutage.unreachable(new KubernetesClientException("invalid", 422, null)))
+                .isFalse();
     }
 
     @Test
@@ -31,14 +35,19 @@ class ApiOutageTest {
 
         Instant t = T0;
         for (int i = 0; i < 20; i++) outage.failed(t = t.plusSeconds(1), "refused");
-        assertThat(outage.waiting(t.plus(ApiOutage.MAX_PROBE_INTERVAL).minusMillis(1))).isTrue();
+        assertThat(outage.waiting(t.plus(ApiOutage.MAX_PROBE_INTERVAL).minusMillis(1)))
+                .isTrue();
         assertThat(outage.waiting(t.plus(ApiOutage.MAX_PROBE_INTERVAL))).isFalse();
 
-        assertThat(outage.succeeded(t.plusSeconds(5))).as("the success that ends the outage").isTrue();
+        assertThat(outage.succeeded(t.plusSeconds(5)))
+                .as("the success that ends the outage")
+                .isTrue();
         assertThat(outage.succeeded(t.plusSeconds(5))).isFalse();
         assertThat(outage.waiting(t.plusSeconds(5))).isFalse();
         outage.failed(t.plusSeconds(6), "refused");
-        assertThat(outage.waiting(t.plusSeconds(6).plusMillis(249))).as("a new outage starts at the first interval").isTrue();
+        assertThat(outage.waiting(t.plusSeconds(6).plusMillis(249)))
+                .as("a new outage starts at the first interval")
+                .isTrue();
         assertThat(outage.waiting(t.plusSeconds(6).plusMillis(250))).isFalse();
     }
 }

@@ -45,7 +45,8 @@ class GovernanceRestoreTest {
         assertThat(now.allowed()).isFalse();
         assertThat(now.reason()).isEqualTo(DenyReason.RATE_LIMITED);
         assertThat(now.retryAfterSec()).isEqualTo(Duration.ofMinutes(40).toSeconds());
-        assertThat(g.check(id, LIMITS, Instant.parse("2026-11-22T12:40:01Z")).allowed()).isTrue();
+        assertThat(g.check(id, LIMITS, Instant.parse("2026-11-22T12:40:01Z")).allowed())
+                .isTrue();
         assertThat(g.snapshot().get(id).totalSessions()).isEqualTo(7);
         assertThat(g.snapshot().get(id).bytesToday()).isEqualTo(500);
     }
@@ -71,9 +72,12 @@ class GovernanceRestoreTest {
     @Test
     void seedReadsEveryPeerWithStatusAndRemembersWhatItSaw() {
         Governance g = new Governance(Clock.fixed(NOW, ZoneOffset.UTC));
-        AuthorizedPeer seen = peer("kitchen", Ed25519Identity.generate().endpointId().toString(),
+        AuthorizedPeer seen = peer(
+                "kitchen",
+                Ed25519Identity.generate().endpointId().toString(),
                 status("2026-11-22T11:59:00Z", 1, 10L, 1L));
-        AuthorizedPeer fresh = peer("garage", Ed25519Identity.generate().endpointId().toString(), null);
+        AuthorizedPeer fresh =
+                peer("garage", Ed25519Identity.generate().endpointId().toString(), null);
         GovernanceRestore.Restored r = GovernanceRestore.seed(List.of(seen, fresh), g, NOW);
 
         assertThat(r.seeded()).isEqualTo(1);
@@ -86,8 +90,10 @@ class GovernanceRestoreTest {
     @Test
     void localizeMovesAuditLogAndStateToTheOverride() {
         ReflectorConfig c = new ReflectorConfig();
-        KubeSettings s = KubeSettings.resolve(new InstanceRef("ns", "edge"),
-                java.util.Map.of(KubeSettings.ENV_DATA_DIR, "/tmp/x"), java.util.Optional.empty());
+        KubeSettings s = KubeSettings.resolve(
+                new InstanceRef("ns", "edge"),
+                java.util.Map.of(KubeSettings.ENV_DATA_DIR, "/tmp/x"),
+                java.util.Optional.empty());
         ReflectorConfig local = KubernetesServe.localize(c, s);
         assertThat(local.dataDir()).isEqualTo(java.nio.file.Path.of("/tmp/x"));
         assertThat(local.auditLogPath()).isEqualTo(java.nio.file.Path.of("/tmp/x/audit.jsonl"));

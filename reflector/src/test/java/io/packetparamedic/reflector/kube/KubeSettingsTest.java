@@ -14,8 +14,10 @@ class KubeSettingsTest {
     @Test
     void instanceComesFromTheOptionThenTheEnvironmentAndABareNameTakesThePodNamespace() {
         assertThat(KubeSettings.instance("ns/edge", Map.of())).contains(new InstanceRef("ns", "edge"));
-        assertThat(KubeSettings.instance(null, Map.of(KubeSettings.ENV_INSTANCE, "a/b"))).contains(new InstanceRef("a", "b"));
-        assertThat(KubeSettings.instance("edge", Map.of("POD_NAMESPACE", "pods"))).contains(new InstanceRef("pods", "edge"));
+        assertThat(KubeSettings.instance(null, Map.of(KubeSettings.ENV_INSTANCE, "a/b")))
+                .contains(new InstanceRef("a", "b"));
+        assertThat(KubeSettings.instance("edge", Map.of("POD_NAMESPACE", "pods")))
+                .contains(new InstanceRef("pods", "edge"));
         assertThat(KubeSettings.instance(null, Map.of())).isEmpty();
     }
 
@@ -35,10 +37,22 @@ class KubeSettingsTest {
         assertThat(d.configKey()).isEqualTo("reflector.toml");
         assertThat(d.listenOverride()).isEmpty();
 
-        KubeSettings e = KubeSettings.resolve(new InstanceRef("ns", "edge"), Map.of(
-                KubeSettings.ENV_IDENTITY_SECRET, "mine", KubeSettings.ENV_IDENTITY_KEY, "seed",
-                KubeSettings.ENV_LISTEN, "127.0.0.1:0", KubeSettings.ENV_DATA_DIR, "/tmp/d",
-                "NODE_NAME", "n1", "HOST_IP", "10.0.0.5"), Optional.empty());
+        KubeSettings e = KubeSettings.resolve(
+                new InstanceRef("ns", "edge"),
+                Map.of(
+                        KubeSettings.ENV_IDENTITY_SECRET,
+                        "mine",
+                        KubeSettings.ENV_IDENTITY_KEY,
+                        "seed",
+                        KubeSettings.ENV_LISTEN,
+                        "127.0.0.1:0",
+                        KubeSettings.ENV_DATA_DIR,
+                        "/tmp/d",
+                        "NODE_NAME",
+                        "n1",
+                        "HOST_IP",
+                        "10.0.0.5"),
+                Optional.empty());
         assertThat(e.identitySecret()).isEqualTo("mine");
         assertThat(e.identityKey()).isEqualTo("seed");
         assertThat(e.listenOverride()).contains(new InetSocketAddress("127.0.0.1", 0));
@@ -46,7 +60,9 @@ class KubeSettingsTest {
         assertThat(e.nodeName()).contains("n1");
         assertThat(e.hostIp()).contains("10.0.0.5");
 
-        KubeSettings bound = KubeSettings.resolve(new InstanceRef("ns", "edge"), Map.of(KubeSettings.ENV_LISTEN, "127.0.0.1:0"),
+        KubeSettings bound = KubeSettings.resolve(
+                new InstanceRef("ns", "edge"),
+                Map.of(KubeSettings.ENV_LISTEN, "127.0.0.1:0"),
                 Optional.of(new InetSocketAddress("127.0.0.2", 4000)));
         assertThat(bound.listenOverride()).contains(new InetSocketAddress("127.0.0.2", 4000));
     }

@@ -37,7 +37,9 @@ public final class Golden {
         assertThat(actual.getNodeType()).as("kind of %s", path).isEqualTo(golden.getNodeType());
         if (golden.isObject()) {
             assertThat(names(actual)).as("keys of %s", path).isEqualTo(names(golden));
-            golden.fields().forEachRemaining(e -> assertSameStructure(actual.get(e.getKey()), e.getValue(), path + "." + e.getKey()));
+            golden.fields()
+                    .forEachRemaining(
+                            e -> assertSameStructure(actual.get(e.getKey()), e.getValue(), path + "." + e.getKey()));
         } else if (golden.isArray() && golden.size() > 0 && actual.size() > 0) {
             assertSameStructure(actual.get(0), golden.get(0), path + "[0]");
         }

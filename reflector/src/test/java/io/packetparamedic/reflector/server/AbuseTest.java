@@ -95,7 +95,9 @@ class AbuseTest {
         }
         assertServerStillServes();
         // The half frame was never answered and nothing went wrong on the server: one accepted line per connection.
-        assertThat(server.auditLines()).filteredOn(TestReflector.event("connection_accepted")).hasSize(2);
+        assertThat(server.auditLines())
+                .filteredOn(TestReflector.event("connection_accepted"))
+                .hasSize(2);
     }
 
     @Test
@@ -118,8 +120,10 @@ class AbuseTest {
             assertServerStillServes();
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
             // None of the stalled ones was dropped to make room.
-            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.SOURCE_LIMIT)).isZero();
-            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT)).isZero();
+            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.SOURCE_LIMIT))
+                    .isZero();
+            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT))
+                    .isZero();
         } finally {
             for (Socket s : stalled) s.close();
         }
@@ -131,7 +135,9 @@ class AbuseTest {
                     c.access.authorizedPeers.add(appliance.endpointId().toString());
                     c.network.idleTimeoutSec = 2;
                 });
-                LinkClient c = LinkClient.connect(idle.reflector.controlAddress(), appliance,
+                LinkClient c = LinkClient.connect(
+                        idle.reflector.controlAddress(),
+                        appliance,
                         LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(15)))) {
             assertThat(c.hello()).isNotNull();
             long started = System.nanoTime();
@@ -163,7 +169,9 @@ class AbuseTest {
             }
             assertThat(closed).isTrue();
         }
-        assertThat(server.awaitAudit(TestReflector.event("connection_denied")).path("reason").asText())
+        assertThat(server.awaitAudit(TestReflector.event("connection_denied"))
+                        .path("reason")
+                        .asText())
                 .startsWith("TLS handshake failed");
         assertServerStillServes();
     }
@@ -190,7 +198,9 @@ class AbuseTest {
                 Socket s = new Socket()) {
             s.connect(slow.reflector.controlAddress(), 2000);
             assertThat(closedWithin(s, Duration.ofSeconds(10))).isTrue();
-            assertThat(slow.awaitAudit(TestReflector.event("connection_denied")).path("reason").asText())
+            assertThat(slow.awaitAudit(TestReflector.event("connection_denied"))
+                            .path("reason")
+                            .asText())
                     .isEqualTo("TLS handshake failed: timeout");
         }
     }
@@ -207,7 +217,9 @@ class AbuseTest {
             assertThat(first.hello()).isNotNull();
             third.connect(limited.reflector.controlAddress(), 2000);
             assertThat(closedWithin(third, Duration.ofSeconds(10))).isTrue();
-            assertThat(limited.awaitAudit(TestReflector.event("connection_denied")).path("reason").asText())
+            assertThat(limited.awaitAudit(TestReflector.event("connection_denied"))
+                            .path("reason")
+                            .asText())
                     .isEqualTo("connection limit reached");
             assertThat(second.hello()).isNotNull();
         }

@@ -47,7 +47,8 @@ class ConnectionAuditTest {
 
     @Test
     void oneValidJsonLinePerConnectionInADeepPathThatSurvivesRestarts() throws Exception {
-        server = TestReflector.start(dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
+        server = TestReflector.start(
+                dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
         Path audit = server.auditPath();
         assertThat(audit.toString()).contains("/logs/deep/er/");
 
@@ -65,7 +66,8 @@ class ConnectionAuditTest {
             assertThat(n.isObject()).isTrue();
             OffsetDateTime ts = OffsetDateTime.parse(n.path("timestamp").asText());
             assertThat(ts.getOffset()).isEqualTo(ZoneOffset.UTC);
-            assertThat(n.path("endpoint_id").asText()).isEqualTo(server.identity.endpointId().toString());
+            assertThat(n.path("endpoint_id").asText())
+                    .isEqualTo(server.identity.endpointId().toString());
         }
         for (JsonNode n : lines) assertThat(n.path("remote_address").asText()).startsWith("127.0.0.1:");
 
@@ -88,13 +90,15 @@ class ConnectionAuditTest {
         try (LinkClient c = server.connect(appliance)) {
             assertThat(c.hello().version()).isEqualTo("1.0");
         }
-        assertThatThrownBy(() -> Files.readAllLines(blocker.resolve("audit.jsonl"))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> Files.readAllLines(blocker.resolve("audit.jsonl")))
+                .isInstanceOf(IOException.class);
     }
 
     private List<JsonNode> awaitConnectionLines(int count) throws Exception {
         long deadline = System.nanoTime() + 15_000_000_000L;
         while (true) {
-            List<JsonNode> lines = server.auditLines().stream().filter(CONNECTION_LINE).toList();
+            List<JsonNode> lines =
+                    server.auditLines().stream().filter(CONNECTION_LINE).toList();
             if (lines.size() >= count || System.nanoTime() > deadline) {
                 assertThat(lines).hasSize(count);
                 return lines;

@@ -80,8 +80,10 @@ class ControlProtocolTest {
         start(c -> {});
         try (LinkClient c = server.connect(appliance)) {
             Envelope response = c.request(new Payload.GetStatus());
-            Golden.assertSameStructure(json(response).path("payload"),
-                    withoutActiveTest(Golden.read("status_snapshot").path("payload")), "status_snapshot");
+            Golden.assertSameStructure(
+                    json(response).path("payload"),
+                    withoutActiveTest(Golden.read("status_snapshot").path("payload")),
+                    "status_snapshot");
             Payload.StatusSnapshot s = (Payload.StatusSnapshot) response.payload();
             assertThat(s.endpointId()).isEqualTo(server.identity.endpointId().toString());
             assertThat(s.activeTest()).isNull();
@@ -111,9 +113,11 @@ class ControlProtocolTest {
         try (LinkClient c = server.connect(appliance)) {
             Payload answer = c.sessionRequest("throughput", new Payload.SessionParams(10, "tcp", 4, false));
             assertThat(answer).isInstanceOf(Payload.SessionGrant.class);
-            assertThat(server.sessions.requests).singleElement()
+            assertThat(server.sessions.requests)
+                    .singleElement()
                     .satisfies(p -> assertThat(p.peerId()).isEqualTo(appliance.endpointId()))
-                    .satisfies(p -> assertThat(p.remoteAddress().getAddress().isLoopbackAddress()).isTrue());
+                    .satisfies(p -> assertThat(p.remoteAddress().getAddress().isLoopbackAddress())
+                            .isTrue());
             assertThat(c.sessionClose(((Payload.SessionGrant) answer).testId())).isEqualTo(new Payload.Ok());
         }
     }
@@ -124,12 +128,15 @@ class ControlProtocolTest {
         CompletableFuture<SessionDecision> slow = new CompletableFuture<>();
         server.sessions.answerWith(r -> slow);
         try (LinkClient c = server.connect(appliance)) {
-            c.send(new Envelope("a", new Payload.SessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null))));
+            c.send(new Envelope(
+                    "a", new Payload.SessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null))));
             c.send(new Envelope("b", new Payload.GetStatus()));
             c.send(new Envelope("c", new Payload.Hello("1.0", List.of())));
             // Neither b nor c may overtake a; complete a from another thread, as an engine would.
-            CompletableFuture.runAsync(() -> slow.complete(new SessionDecision.Denied(DenyReason.BUSY, "another test is running", 5L)));
-            assertThat(c.receive()).extracting(Envelope::requestId, e -> e.payload().getClass())
+            CompletableFuture.runAsync(
+                    () -> slow.complete(new SessionDecision.Denied(DenyReason.BUSY, "another test is running", 5L)));
+            assertThat(c.receive())
+                    .extracting(Envelope::requestId, e -> e.payload().getClass())
                     .containsExactly("a", Payload.SessionDeny.class);
             assertThat(c.receive().requestId()).isEqualTo("b");
             assertThat(c.receive().requestId()).isEqualTo("c");
@@ -140,8 +147,11 @@ class ControlProtocolTest {
     void serverToClientTypesGet400AndTheConnectionStaysUsable() throws Exception {
         start(c -> {});
         try (LinkClient c = server.connect(appliance)) {
-            for (Payload p : List.<Payload>of(new Payload.Ok(), new Payload.Error(500, "x"),
-                    new Payload.PairResponse(true, "x", null), new Payload.SessionDeny("busy", "x", null))) {
+            for (Payload p : List.<Payload>of(
+                    new Payload.Ok(),
+                    new Payload.Error(500, "x"),
+                    new Payload.PairResponse(true, "x", null),
+                    new Payload.SessionDeny("busy", "x", null))) {
                 Envelope response = c.request(p);
                 assertThat(response.payload()).isEqualTo(new Payload.Error(400, "unexpected message type"));
             }
@@ -159,17 +169,21 @@ class ControlProtocolTest {
             c.sendRawFrame("{not json".getBytes(StandardCharsets.UTF_8));
             assertThat(c.receive().payload()).isEqualTo(new Payload.Error(400, "malformed JSON"));
 
-            c.sendRawFrame("{\"request_id\":\"u1\",\"payload\":{\"type\":\"reboot\"}}".getBytes(StandardCharsets.UTF_8));
+            c.sendRawFrame(
+                    "{\"request_id\":\"u1\",\"payload\":{\"type\":\"reboot\"}}".getBytes(StandardCharsets.UTF_8));
             Envelope unknown = c.receive();
             assertThat(unknown.requestId()).isEqualTo("u1");
             assertThat(unknown.payload()).isEqualTo(new Payload.Error(400, "unexpected message type"));
 
             c.sendRawFrame(new byte[0]);
-            assertThat(c.receive().payload()).isInstanceOf(Payload.Error.class)
-                    .extracting(p -> ((Payload.Error) p).code()).isEqualTo(400);
+            assertThat(c.receive().payload())
+                    .isInstanceOf(Payload.Error.class)
+                    .extracting(p -> ((Payload.Error) p).code())
+                    .isEqualTo(400);
 
             assertThat(c.hello().version()).isEqualTo("1.0");
         }
-        assertThat(server.reflector.metrics().scrape()).containsPattern("reflector_protocol_errors_total\\{code=\"400\"\\} 3");
+        assertThat(server.reflector.metrics().scrape())
+                .containsPattern("reflector_protocol_errors_total\\{code=\"400\"\\} 3");
     }
 }

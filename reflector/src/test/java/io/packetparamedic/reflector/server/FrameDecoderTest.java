@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledDirectByteBuf;
-import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.packetparamedic.reflector.wire.FrameLimits;
@@ -91,7 +91,11 @@ class FrameDecoderTest {
         EmbeddedChannel ch = channel(UnpooledByteBufAllocator.DEFAULT);
         byte[] a = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
         byte[] b = "{\"b\":2}".getBytes(StandardCharsets.UTF_8);
-        ByteBuf all = Unpooled.buffer().writeInt(a.length).writeBytes(a).writeInt(b.length).writeBytes(b);
+        ByteBuf all = Unpooled.buffer()
+                .writeInt(a.length)
+                .writeBytes(a)
+                .writeInt(b.length)
+                .writeBytes(b);
         ch.writeInbound(all.readRetainedSlice(2));
         assertThat((Object) ch.readInbound()).isNull();
         ch.writeInbound(all.readRetainedSlice(7));

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HealthAndMetricsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Ed25519Identity appliance = Ed25519Identity.generate();
 
     @TempDir
@@ -33,7 +34,8 @@ class HealthAndMetricsTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = TestReflector.start(dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
+        server = TestReflector.start(
+                dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
     }
 
     @AfterEach
@@ -42,8 +44,10 @@ class HealthAndMetricsTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + server.reflector.healthAddress().getPort() + path);
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+        URI uri = URI.create(
+                "http://127.0.0.1:" + server.reflector.healthAddress().getPort() + path);
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -64,15 +68,22 @@ class HealthAndMetricsTest {
     void everyMetricIsDescribedInSecondsOrBytesAndTheBuildIsLabelled() throws Exception {
         server.reflector.openPairingWindow(Duration.ofMinutes(1), Optional.empty());
         String body = get("/metrics").body();
-        java.util.List<String> help = body.lines().filter(l -> l.startsWith("# HELP ")).toList();
+        java.util.List<String> help =
+                body.lines().filter(l -> l.startsWith("# HELP ")).toList();
         assertThat(help).hasSizeGreaterThan(20);
         // "# HELP name text": a meter registered without a description prints nothing after its name.
-        assertThat(help).allSatisfy(l -> assertThat(l.split(" ", 4)).as(l).hasSize(4)
-                .satisfies(parts -> assertThat(parts[3]).as(l).isNotBlank()));
-        assertThat(body).doesNotContainPattern("(?m)^[a-z_]*_(ns|nanos|nanoseconds|ms|millis|milliseconds)(_[a-z]+)?[{ ]");
+        assertThat(help)
+                .allSatisfy(l -> assertThat(l.split(" ", 4))
+                        .as(l)
+                        .hasSize(4)
+                        .satisfies(parts -> assertThat(parts[3]).as(l).isNotBlank()));
+        assertThat(body)
+                .doesNotContainPattern("(?m)^[a-z_]*_(ns|nanos|nanoseconds|ms|millis|milliseconds)(_[a-z]+)?[{ ]");
         assertThat(body).containsPattern("(?m)^process_cpu_seconds_total [0-9.E]+$");
-        assertThat(body).containsPattern("(?m)^reflector_build_info\\{commit=\"[^\"]+\",java_version=\""
-                + java.util.regex.Pattern.quote(Runtime.version().toString()) + "\",version=\"[^\"]+\",?\\} 1(\\.0)?$");
+        assertThat(body)
+                .containsPattern("(?m)^reflector_build_info\\{commit=\"[^\"]+\",java_version=\""
+                        + java.util.regex.Pattern.quote(Runtime.version().toString())
+                        + "\",version=\"[^\"]+\",?\\} 1(\\.0)?$");
     }
 
     @Test

@@ -28,7 +28,8 @@ class InboundBudgetGuardTest {
 
     private EmbeddedChannel channel(int maxFrame) {
         FrameDecoder frames = new FrameDecoder(maxFrame, tooLarge::add);
-        return new EmbeddedChannel(new InboundBudgetGuard(budget, ALLOWANCE, frames::buffered, metrics, throttle), frames);
+        return new EmbeddedChannel(
+                new InboundBudgetGuard(budget, ALLOWANCE, frames::buffered, metrics, throttle), frames);
     }
 
     private static ByteBuf bytes(int n) {

@@ -37,6 +37,7 @@ class InboundBudgetTest {
 
     /** The smallest budget the configuration accepts is one largest frame; four fit here. */
     static final long BUDGET = 4L * 1024 * 1024;
+
     static final int FLOODERS = 12;
     static final int PARTIAL_BODY = 512 * 1024;
 
@@ -64,7 +65,11 @@ class InboundBudgetTest {
     }
 
     private double bufferedGauge() {
-        return metrics().registry().get(ReflectorMetrics.INBOUND_BUFFERED).gauge().value();
+        return metrics()
+                .registry()
+                .get(ReflectorMetrics.INBOUND_BUFFERED)
+                .gauge()
+                .value();
     }
 
     /** A get_status request padded with spaces to exactly {@code size} bytes of JSON. */
@@ -96,7 +101,8 @@ class InboundBudgetTest {
             c.sendRawBytes(new byte[1024]);
             assertThat(c.awaitClosedByServer()).isTrue();
         }
-        await("frame_too_large_before_hello counted",
+        await(
+                "frame_too_large_before_hello counted",
                 () -> metrics().inboundRefusals(FrameDecoder.TOO_LARGE_BEFORE_HELLO) == 1);
         try (LinkClient c = server.connect(appliance)) {
             assertThat(c.hello()).isNotNull();
@@ -122,7 +128,8 @@ class InboundBudgetTest {
             c.sendRawBytes(new byte[1024]);
             assertThat(c.awaitClosedByServer()).isTrue();
         }
-        await("frame_too_large_before_hello counted",
+        await(
+                "frame_too_large_before_hello counted",
                 () -> metrics().inboundRefusals(FrameDecoder.TOO_LARGE_BEFORE_HELLO) == 1);
     }
 
@@ -148,10 +155,13 @@ class InboundBudgetTest {
                 peak = Math.max(peak, bufferedGauge());
             }
             // Of 6 MiB (less a 16 KiB allowance each) at most 4 MiB fits: at least four are refused.
-            await("four connections refused for the budget",
+            await(
+                    "four connections refused for the budget",
                     () -> metrics().inboundRefusals(InboundBudgetGuard.REASON) >= 4);
             peak = Math.max(peak, bufferedGauge());
-            assertThat(peak).as("bytes held in incomplete frames, all connections").isLessThanOrEqualTo(BUDGET);
+            assertThat(peak)
+                    .as("bytes held in incomplete frames, all connections")
+                    .isLessThanOrEqualTo(BUDGET);
 
             // A legitimate client is still served while the budget is full.
             try (LinkClient legit = server.connect(appliance)) {
@@ -173,7 +183,9 @@ class InboundBudgetTest {
 
     /** Direct memory in use: Netty's allocator and the JVM's direct buffer pool, whichever says more. */
     private static long directMemoryUsed() {
-        long netty = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : 0;
+        long netty = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
+                ? p.metric().usedDirectMemory()
+                : 0;
         long jvm = 0;
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) jvm = pool.getMemoryUsed();
@@ -191,7 +203,8 @@ class InboundBudgetTest {
         int connections = 60;
         byte[] almostAll = new byte[FrameLimits.MAX_FRAME_BYTES - 1];
         List<LinkClient> flooders = new ArrayList<>();
-        try (TestReflector defaults = TestReflector.start(dir.resolve("defaults"),
+        try (TestReflector defaults = TestReflector.start(
+                dir.resolve("defaults"),
                 c -> c.access.authorizedPeers.add(appliance.endpointId().toString()))) {
             ReflectorMetrics m = defaults.reflector.metrics();
             long budget = defaults.config.network.maxBufferedInboundBytes;
@@ -212,7 +225,9 @@ class InboundBudgetTest {
                 }
                 // At most 16 of the 1 MiB partial frames fit in 16 MiB: at least 44 are refused.
                 long survivors = budget / (FrameLimits.MAX_FRAME_BYTES + 4 - ControlServer.SMALL_FRAME_ALLOWANCE);
-                await("the rest refused", () -> m.inboundRefusals(InboundBudgetGuard.REASON) >= connections - survivors);
+                await(
+                        "the rest refused",
+                        () -> m.inboundRefusals(InboundBudgetGuard.REASON) >= connections - survivors);
                 peak = Math.max(peak, directMemoryUsed() - base);
                 try (LinkClient legit = defaults.connect(appliance)) {
                     assertThat(legit.hello()).isNotNull();
@@ -220,7 +235,8 @@ class InboundBudgetTest {
             } finally {
                 for (LinkClient c : flooders) c.close();
             }
-            System.out.printf("event=inbound_flood_result connections=%d refused=%.0f direct_memory_growth_peak_mib=%.1f%n",
+            System.out.printf(
+                    "event=inbound_flood_result connections=%d refused=%.0f direct_memory_growth_peak_mib=%.1f%n",
                     connections, m.inboundRefusals(InboundBudgetGuard.REASON), peak / 1048576.0);
             assertThat(peak).as("direct memory growth under the flood").isLessThan(96L * 1024 * 1024);
         }

@@ -38,7 +38,8 @@ class LiveConfigTest {
         });
         assertThat(server.reflector.authorizer().peerName(removed.endpointId())).hasValue("bench-pi");
 
-        try (LinkClient keptClient = server.connect(kept); LinkClient removedClient = server.connect(removed)) {
+        try (LinkClient keptClient = server.connect(kept);
+                LinkClient removedClient = server.connect(removed)) {
             assertThat(removedClient.hello()).isNotNull();
             assertThat(keptClient.hello()).isNotNull();
 
@@ -80,7 +81,9 @@ class LiveConfigTest {
                 // Refused before TLS: the server closes without a byte of its own.
                 assertThat(second.getInputStream().read()).isEqualTo(-1);
             }
-            assertThat(server.awaitAudit(event("connection_denied")).path("reason").asText())
+            assertThat(server.awaitAudit(event("connection_denied"))
+                            .path("reason")
+                            .asText())
                     .isEqualTo("connection limit reached");
             assertThat(first.hello()).isNotNull();
         }
@@ -89,8 +92,11 @@ class LiveConfigTest {
     @Test
     void liveStatusCountsConnectionsAndPeers() throws Exception {
         Ed25519Identity a = Ed25519Identity.generate();
-        server = TestReflector.start(dir, c -> c.access.authorizedPeers.addAll(
-                List.of(a.endpointId().toString(), Ed25519Identity.generate().endpointId().toString())));
+        server = TestReflector.start(
+                dir,
+                c -> c.access.authorizedPeers.addAll(List.of(
+                        a.endpointId().toString(),
+                        Ed25519Identity.generate().endpointId().toString())));
         try (LinkClient c = server.connect(a)) {
             c.hello();
             var status = server.reflector.liveStatus();

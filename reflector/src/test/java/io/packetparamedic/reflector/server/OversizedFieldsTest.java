@@ -31,7 +31,8 @@ class OversizedFieldsTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = TestReflector.start(dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
+        server = TestReflector.start(
+                dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
     }
 
     @AfterEach
@@ -40,8 +41,9 @@ class OversizedFieldsTest {
     }
 
     private static byte[] sessionRequest(String requestId, String testType) {
-        return ("{\"request_id\":\"" + requestId + "\",\"payload\":{\"type\":\"session_request\",\"test_type\":\"" + testType
-                + "\",\"params\":{\"duration_sec\":5}}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"request_id\":\"" + requestId + "\",\"payload\":{\"type\":\"session_request\",\"test_type\":\""
+                        + testType + "\",\"params\":{\"duration_sec\":5}}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -58,7 +58,9 @@ class PairingBruteForceTest {
             connections++;
             try (LinkClient c = server.connect(guesser)) {
                 while (System.nanoTime() < end) {
-                    Payload.PairResponse r = c.pair(String.format(Locale.ROOT, "AAAA%04d", guess++).replace('0', 'B').replace('1', 'C'));
+                    Payload.PairResponse r = c.pair(String.format(Locale.ROOT, "AAAA%04d", guess++)
+                            .replace('0', 'B')
+                            .replace('1', 'C'));
                     attempts++;
                     if (r.message().equals(PairingOutcome.FAILED)) tested++;
                     else assertThat(r.message()).startsWith("pairing failed: too many wrong codes from this address");
@@ -68,8 +70,16 @@ class PairingBruteForceTest {
             }
         }
         double seconds = ATTACK.toMillis() / 1000.0;
-        System.out.printf(Locale.ROOT, "pairing brute force from one address: %d attempts in %.0f s (%.0f/s) over %d connections,"
-                + " %d tested against the window (%.1f/s)%n", attempts, seconds, attempts / seconds, connections, tested, tested / seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "pairing brute force from one address: %d attempts in %.0f s (%.0f/s) over %d connections,"
+                        + " %d tested against the window (%.1f/s)%n",
+                attempts,
+                seconds,
+                attempts / seconds,
+                connections,
+                tested,
+                tested / seconds);
         // 5 free failures, then blocks of 1 s and 2 s: at most 7 codes tested in 3 s, however fast it asks.
         assertThat(tested).isBetween(5L, 7L);
         assertThat(attempts).isGreaterThan(tested);

@@ -64,17 +64,28 @@ class PairingTest {
                     .isEqualTo(new Payload.Error(403, "pairing required before sending other messages"));
 
             Payload.PairResponse paired = c.pair(window.code().toLowerCase());
-            assertThat(paired).isEqualTo(new Payload.PairResponse(true, "paired successfully",
-                    server.identity.endpointId().toString()));
+            assertThat(paired)
+                    .isEqualTo(new Payload.PairResponse(
+                            true,
+                            "paired successfully",
+                            server.identity.endpointId().toString()));
             assertThat(JSON.readTree(LinkCodec.encode(new Envelope("req-1", paired))))
-                    .isEqualTo(withEndpointId(Golden.read("pair_response_ok"), server.identity.endpointId().toString()));
+                    .isEqualTo(withEndpointId(
+                            Golden.read("pair_response_ok"),
+                            server.identity.endpointId().toString()));
 
             // Same connection, now with full access.
             assertThat(c.sessionRequest("throughput", TEN_SECONDS)).isInstanceOf(Payload.SessionGrant.class);
         }
-        assertThat(server.awaitAudit(event("connection_accepted", appliance.endpointId())).path("decision").asText())
+        assertThat(server.awaitAudit(event("connection_accepted", appliance.endpointId()))
+                        .path("decision")
+                        .asText())
                 .isEqualTo("pairing_only");
-        assertThat(server.awaitAudit(event("pairing_enabled")).path("params").path("window").asText()).isEqualTo("local");
+        assertThat(server.awaitAudit(event("pairing_enabled"))
+                        .path("params")
+                        .path("window")
+                        .asText())
+                .isEqualTo("local");
         server.awaitAudit(event("peer_paired", appliance.endpointId()));
         assertThat(server.pairings).containsExactly(appliance.endpointId() + " local");
         assertThat(server.reflector.liveStatus().pairingWindow()).isEmpty();
@@ -83,7 +94,8 @@ class PairingTest {
 
         // A new connection is authorized from the start.
         try (LinkClient c = server.connect(appliance)) {
-            assertThat(c.status().endpointId()).isEqualTo(server.identity.endpointId().toString());
+            assertThat(c.status().endpointId())
+                    .isEqualTo(server.identity.endpointId().toString());
         }
     }
 
@@ -129,24 +141,29 @@ class PairingTest {
             assertThat(late.success()).isFalse();
             assertThat(late.message()).isEqualTo(PairingOutcome.FAILED);
         }
-        assertThat(server.reflector.authorizer().isAuthorized(appliance.endpointId())).isFalse();
+        assertThat(server.reflector.authorizer().isAuthorized(appliance.endpointId()))
+                .isFalse();
         // With no window open any more, an unknown peer is turned away at connect time.
         assertThatThrownBy(() -> {
-            try (LinkClient c = server.connect(Ed25519Identity.generate())) {
-                c.hello();
-            }
-        }).isInstanceOf(IOException.class);
+                    try (LinkClient c = server.connect(Ed25519Identity.generate())) {
+                        c.hello();
+                    }
+                })
+                .isInstanceOf(IOException.class);
     }
 
     @Test
     void aConsumedCodeCannotBeUsedTwice() throws Exception {
-        server = TestReflector.start(dir, c -> c.access.pairingCodes.add(
-                new ReflectorConfig.PairingCode("QX7R2MPA", Instant.now().plusSeconds(600).toString(), "lab/window-1")));
+        server = TestReflector.start(
+                dir,
+                c -> c.access.pairingCodes.add(new ReflectorConfig.PairingCode(
+                        "QX7R2MPA", Instant.now().plusSeconds(600).toString(), "lab/window-1")));
         // A second window keeps unknown peers admitted for pairing after the first code is used.
         server.reflector.openPairingWindow(Duration.ofMinutes(10), Optional.empty());
         Ed25519Identity first = Ed25519Identity.generate();
         Ed25519Identity second = Ed25519Identity.generate();
-        try (LinkClient a = server.connect(first); LinkClient b = server.connect(second)) {
+        try (LinkClient a = server.connect(first);
+                LinkClient b = server.connect(second)) {
             assertThat(a.pair("QX7R2MPA").success()).isTrue();
             assertThat(b.pair("QX7R2MPA").success()).isFalse();
         }
@@ -196,7 +213,8 @@ class PairingTest {
         }
         Path peerFile = server.config.dataDir().resolve(PeerStore.FILE_NAME);
         assertThat(peerFile).exists();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(peerFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(peerFile)))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(peerFile)).contains(appliance.endpointId().toString());
 
         server.restart();
@@ -206,7 +224,9 @@ class PairingTest {
             assertThat(c.sessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null)))
                     .isInstanceOf(Payload.SessionGrant.class);
         }
-        assertThat(server.awaitAudit(n -> event("connection_accepted", appliance.endpointId()).test(n)
-                && "authorized".equals(n.path("decision").asText()))).isNotNull();
+        assertThat(server.awaitAudit(n ->
+                        event("connection_accepted", appliance.endpointId()).test(n)
+                                && "authorized".equals(n.path("decision").asText())))
+                .isNotNull();
     }
 }

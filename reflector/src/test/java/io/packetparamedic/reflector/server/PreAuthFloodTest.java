@@ -46,7 +46,8 @@ class PreAuthFloodTest {
     @BeforeEach
     void start() throws IOException {
         // Everything else is the default configuration: the attack is against what ships.
-        server = TestReflector.start(dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
+        server = TestReflector.start(
+                dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
     }
 
     @AfterEach
@@ -59,14 +60,18 @@ class PreAuthFloodTest {
         void assertAtLeast99Percent() {
             assertThat(attempts).as("legitimate attempts").isGreaterThanOrEqualTo(50);
             assertThat((double) succeeded / attempts)
-                    .as("share of %d legitimate hellos that succeeded under attack; first failures %s", attempts, failures)
+                    .as(
+                            "share of %d legitimate hellos that succeeded under attack; first failures %s",
+                            attempts, failures)
                     .isGreaterThanOrEqualTo(0.99);
         }
     }
 
     @Test
     void idleSocketsFromOneAddressDoNotStopLegitimateHellos() throws Exception {
-        Outcome outcome = underAttack(List.of("127.0.0.2"), LEGITIMATE_PHASE,
+        Outcome outcome = underAttack(
+                List.of("127.0.0.2"),
+                LEGITIMATE_PHASE,
                 // The server has taken in the first wave: it refused the sockets beyond the per-source limit.
                 () -> server.reflector.metrics().connectionsRefused(PreAuthRefusals.SOURCE_LIMIT)
                         >= ATTACK_SOCKETS - server.config.network.maxUnauthenticatedPerSource);
@@ -81,7 +86,9 @@ class PreAuthFloodTest {
     void idleSocketsFromManyAddressesDoNotStopLegitimateHellos() throws Exception {
         List<String> sources = new ArrayList<>();
         for (int i = 2; i < 66; i++) sources.add("127.0.0." + i);
-        Outcome outcome = underAttack(sources, Duration.ofSeconds(8),
+        Outcome outcome = underAttack(
+                sources,
+                Duration.ofSeconds(8),
                 // The server has taken in the first wave: all but 256 were closed to make room.
                 () -> server.reflector.metrics().connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT)
                         >= ATTACK_SOCKETS - 256);
@@ -89,7 +96,8 @@ class PreAuthFloodTest {
     }
 
     /** Runs the attack from {@code sources}, and the appliance's hellos for {@code phase} meanwhile. */
-    private Outcome underAttack(List<String> sources, Duration phase, BooleanSupplier firstWaveTakenIn) throws Exception {
+    private Outcome underAttack(List<String> sources, Duration phase, BooleanSupplier firstWaveTakenIn)
+            throws Exception {
         // Both ends of the attack live in this JVM: up to 1,030 client sockets and, on a server
         // without the limits, as many accepted ones.
         if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
@@ -98,15 +106,19 @@ class PreAuthFloodTest {
                     .isGreaterThanOrEqualTo(2 * ATTACK_SOCKETS + 512L);
         }
         List<String> failures = new ArrayList<>();
-        try (SlowLoris attack = SlowLoris.start(server.reflector.controlAddress(), sources,
-                ATTACK_SOCKETS, TRICKLERS, 200)) {
-            assertThat(attack.awaitRampUp(20, TimeUnit.SECONDS)).as("attack ramp-up").isTrue();
+        try (SlowLoris attack =
+                SlowLoris.start(server.reflector.controlAddress(), sources, ATTACK_SOCKETS, TRICKLERS, 200)) {
+            assertThat(attack.awaitRampUp(20, TimeUnit.SECONDS))
+                    .as("attack ramp-up")
+                    .isTrue();
             // Every socket has connected; wait until the server has accepted them all too (the
             // kernel completes connections before the server takes them from the backlog). The
             // attack goes on meanwhile and throughout.
             long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!firstWaveTakenIn.getAsBoolean()) {
-                assertThat(System.nanoTime()).as("server took in the first wave within 20 s").isLessThan(settle);
+                assertThat(System.nanoTime())
+                        .as("server took in the first wave within 20 s")
+                        .isLessThan(settle);
                 Thread.sleep(20);
             }
 
@@ -142,9 +154,15 @@ class PreAuthFloodTest {
                 clients.shutdownNow();
             }
             assertThat(attack.opened()).isGreaterThanOrEqualTo(ATTACK_SOCKETS);
-            System.out.printf("event=preauth_flood_result sources=%d hellos_ok=%d hellos_tried=%d attacker_open=%d "
+            System.out.printf(
+                    "event=preauth_flood_result sources=%d hellos_ok=%d hellos_tried=%d attacker_open=%d "
                             + "attacker_opened=%d attacker_dropped=%d%n",
-                    sources.size(), ok.get(), tried.get(), attack.connected(), attack.opened(), attack.closedByServer());
+                    sources.size(),
+                    ok.get(),
+                    tried.get(),
+                    attack.connected(),
+                    attack.opened(),
+                    attack.closedByServer());
             return new Outcome(ok.get(), tried.get(), failures);
         }
     }

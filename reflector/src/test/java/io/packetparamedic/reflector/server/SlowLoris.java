@@ -41,8 +41,13 @@ final class SlowLoris implements AutoCloseable {
     private int pendingConnects;
     private volatile boolean running = true;
 
-    private SlowLoris(InetSocketAddress target, List<InetSocketAddress> sources, int sockets, int tricklers,
-            int reconnectsPerSecond) throws IOException {
+    private SlowLoris(
+            InetSocketAddress target,
+            List<InetSocketAddress> sources,
+            int sockets,
+            int tricklers,
+            int reconnectsPerSecond)
+            throws IOException {
         this.target = target;
         this.sources = sources;
         this.sockets = sockets;
@@ -53,8 +58,9 @@ final class SlowLoris implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static SlowLoris start(InetSocketAddress target, List<String> sourceIps, int sockets, int tricklers,
-            int reconnectsPerSecond) throws IOException {
+    static SlowLoris start(
+            InetSocketAddress target, List<String> sourceIps, int sockets, int tricklers, int reconnectsPerSecond)
+            throws IOException {
         List<InetSocketAddress> sources = new ArrayList<>();
         for (String ip : sourceIps) sources.add(new InetSocketAddress(ip, 0));
         SlowLoris s = new SlowLoris(target, sources, sockets, tricklers, reconnectsPerSecond);

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.client.LinkClient;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +30,7 @@ public final class TestReflector implements AutoCloseable {
     public final MutableClock clock = new MutableClock();
     /** Every pairing the reflector reported to its listener, as "peer window". */
     public final List<String> pairings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public ReflectorConfig config;
     public ReflectorRuntime reflector;
 
@@ -73,7 +74,9 @@ public final class TestReflector implements AutoCloseable {
     }
 
     public LinkClient connect(Ed25519Identity client) throws IOException {
-        return LinkClient.connect(reflector.controlAddress(), client,
+        return LinkClient.connect(
+                reflector.controlAddress(),
+                client,
                 LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(15)));
     }
 
@@ -106,10 +109,12 @@ public final class TestReflector implements AutoCloseable {
     public List<JsonNode> awaitAudits(Predicate<JsonNode> match, int count) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
-            List<JsonNode> found = auditLines().stream().filter(match).limit(count).toList();
+            List<JsonNode> found =
+                    auditLines().stream().filter(match).limit(count).toList();
             if (found.size() == count) return found;
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(found.size() + " of " + count + " matching audit lines within 15 s; lines: " + auditLines());
+                throw new AssertionError(
+                        found.size() + " of " + count + " matching audit lines within 15 s; lines: " + auditLines());
             }
             Thread.sleep(20);
         }
@@ -120,7 +125,8 @@ public final class TestReflector implements AutoCloseable {
     }
 
     public static Predicate<JsonNode> event(String type, Object peer) {
-        return n -> type.equals(n.path("event_type").asText()) && String.valueOf(peer).equals(n.path("peer_id").asText());
+        return n -> type.equals(n.path("event_type").asText())
+                && String.valueOf(peer).equals(n.path("peer_id").asText());
     }
 
     @Override

@@ -29,8 +29,16 @@ public final class TestSessions implements SessionService {
             r -> CompletableFuture.completedFuture(grant());
 
     public static SessionDecision.Granted grant() {
-        return new SessionDecision.Granted(UUID.randomUUID().toString(), 5201, UUID.randomUUID().toString(),
-                Instant.now().plusSeconds(15).truncatedTo(ChronoUnit.SECONDS), 10, 1, null, 0, 1_000_000L);
+        return new SessionDecision.Granted(
+                UUID.randomUUID().toString(),
+                5201,
+                UUID.randomUUID().toString(),
+                Instant.now().plusSeconds(15).truncatedTo(ChronoUnit.SECONDS),
+                10,
+                1,
+                null,
+                0,
+                1_000_000L);
     }
 
     public void answerWith(Function<TestRequest, CompletionStage<SessionDecision>> answer) {

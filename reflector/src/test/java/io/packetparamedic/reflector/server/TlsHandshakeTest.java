@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.tls.ClientTlsContext;
@@ -32,7 +32,8 @@ class TlsHandshakeTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = TestReflector.start(dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
+        server = TestReflector.start(
+                dir, c -> c.access.authorizedPeers.add(appliance.endpointId().toString()));
     }
 
     @AfterEach
@@ -62,23 +63,26 @@ class TlsHandshakeTest {
         JsonNode line = server.awaitAudit(event("connection_accepted", appliance.endpointId()));
         assertThat(line.path("remote_address").asText()).startsWith("127.0.0.1:");
         assertThat(line.path("decision").asText()).isEqualTo("authorized");
-        assertThat(line.path("endpoint_id").asText()).isEqualTo(server.identity.endpointId().toString());
+        assertThat(line.path("endpoint_id").asText())
+                .isEqualTo(server.identity.endpointId().toString());
     }
 
     @Test
     void clientPinningTheRightServerConnectsAndAWrongPinFails() throws Exception {
-        try (LinkClient c = LinkClient.connect(server.reflector.controlAddress(), appliance,
-                options().pinning(server.identity.endpointId()))) {
+        try (LinkClient c = LinkClient.connect(
+                server.reflector.controlAddress(), appliance, options().pinning(server.identity.endpointId()))) {
             assertThat(c.hello().features()).contains("pairing");
         }
         EndpointId other = Ed25519Identity.generate().endpointId();
-        assertThatThrownBy(() -> LinkClient.connect(server.reflector.controlAddress(), appliance, options().pinning(other)))
+        assertThatThrownBy(() -> LinkClient.connect(
+                        server.reflector.controlAddress(), appliance, options().pinning(other)))
                 .isInstanceOf(IOException.class);
     }
 
     @Test
     void noClientCertificateFailsTheHandshake() throws Exception {
-        ClientTlsContext tls = ClientTlsContext.create(null, null, Optional.empty(), List.of("pp-link/1"), List.of("TLSv1.3"));
+        ClientTlsContext tls =
+                ClientTlsContext.create(null, null, Optional.empty(), List.of("pp-link/1"), List.of("TLSv1.3"));
         assertThatThrownBy(() -> connectAndHello(tls)).isInstanceOf(IOException.class);
         JsonNode line = server.awaitAudit(event("connection_denied"));
         assertThat(line.path("reason").asText()).startsWith("TLS handshake failed");
@@ -89,8 +93,12 @@ class TlsHandshakeTest {
 
     @Test
     void tls12FailsTheHandshake() throws Exception {
-        ClientTlsContext tls = ClientTlsContext.create(appliance, SelfSignedCertificate.create(appliance), Optional.empty(),
-                List.of("pp-link/1"), List.of("TLSv1.2"));
+        ClientTlsContext tls = ClientTlsContext.create(
+                appliance,
+                SelfSignedCertificate.create(appliance),
+                Optional.empty(),
+                List.of("pp-link/1"),
+                List.of("TLSv1.2"));
         assertThatThrownBy(() -> connectAndHello(tls)).isInstanceOf(IOException.class);
         assertThat(server.awaitAudit(event("connection_denied")).path("reason").asText())
                 .isEqualTo("TLS handshake failed: protocol_version");
@@ -98,8 +106,12 @@ class TlsHandshakeTest {
 
     @Test
     void anotherAlpnProtocolFailsTheHandshake() throws Exception {
-        ClientTlsContext tls = ClientTlsContext.create(appliance, SelfSignedCertificate.create(appliance), Optional.empty(),
-                List.of("h2"), List.of("TLSv1.3"));
+        ClientTlsContext tls = ClientTlsContext.create(
+                appliance,
+                SelfSignedCertificate.create(appliance),
+                Optional.empty(),
+                List.of("h2"),
+                List.of("TLSv1.3"));
         assertThatThrownBy(() -> LinkClient.connect(server.reflector.controlAddress(), tls, options()))
                 .isInstanceOf(IOException.class);
         assertThat(server.awaitAudit(event("connection_denied")).path("reason").asText())
@@ -108,8 +120,8 @@ class TlsHandshakeTest {
 
     @Test
     void noAlpnIsServedAsPpLinkAndAuditedAndCountedAsNone() throws Exception {
-        ClientTlsContext tls = ClientTlsContext.create(appliance, SelfSignedCertificate.create(appliance), Optional.empty(),
-                List.of(), List.of("TLSv1.3"));
+        ClientTlsContext tls = ClientTlsContext.create(
+                appliance, SelfSignedCertificate.create(appliance), Optional.empty(), List.of(), List.of("TLSv1.3"));
         try (LinkClient c = LinkClient.connect(server.reflector.controlAddress(), tls, options())) {
             assertThat(c.applicationProtocol()).isNullOrEmpty();
             assertThat(c.hello().version()).isEqualTo("1.0");
@@ -132,8 +144,8 @@ class TlsHandshakeTest {
             c.access.authorizedPeers.add(appliance.endpointId().toString());
             c.network.requireAlpn = true;
         });
-        ClientTlsContext tls = ClientTlsContext.create(appliance, SelfSignedCertificate.create(appliance), Optional.empty(),
-                List.of(), List.of("TLSv1.3"));
+        ClientTlsContext tls = ClientTlsContext.create(
+                appliance, SelfSignedCertificate.create(appliance), Optional.empty(), List.of(), List.of("TLSv1.3"));
         assertThatThrownBy(() -> connectAndHello(tls)).isInstanceOf(IOException.class);
         JsonNode line = server.awaitAudit(event("connection_denied"));
         assertThat(line.path("reason").asText()).isEqualTo("no ALPN (network.require_alpn is set)");
@@ -147,9 +159,12 @@ class TlsHandshakeTest {
     @Test
     void certificateWhoseSanNamesAnotherIdIsDeniedAsImpersonation() throws Exception {
         Ed25519Identity attacker = Ed25519Identity.generate();
-        ClientTlsContext tls = ClientTlsContext.create(attacker,
-                SelfSignedCertificate.create(attacker, appliance.endpointId()), Optional.empty(),
-                List.of("pp-link/1"), List.of("TLSv1.3"));
+        ClientTlsContext tls = ClientTlsContext.create(
+                attacker,
+                SelfSignedCertificate.create(attacker, appliance.endpointId()),
+                Optional.empty(),
+                List.of("pp-link/1"),
+                List.of("TLSv1.3"));
         assertThatThrownBy(() -> connectAndHello(tls)).isInstanceOf(IOException.class);
         JsonNode line = server.awaitAudit(event("connection_denied", attacker.endpointId()));
         assertThat(line.path("reason").asText())
@@ -161,11 +176,14 @@ class TlsHandshakeTest {
     void unknownPeerWithoutPairingWindowIsDenied() throws Exception {
         Ed25519Identity stranger = Ed25519Identity.generate();
         assertThatThrownBy(() -> {
-            try (LinkClient c = server.connect(stranger)) {
-                c.hello();
-            }
-        }).isInstanceOf(IOException.class);
-        assertThat(server.awaitAudit(event("connection_denied", stranger.endpointId())).path("reason").asText())
+                    try (LinkClient c = server.connect(stranger)) {
+                        c.hello();
+                    }
+                })
+                .isInstanceOf(IOException.class);
+        assertThat(server.awaitAudit(event("connection_denied", stranger.endpointId()))
+                        .path("reason")
+                        .asText())
                 .isEqualTo("peer is not authorized");
     }
 }

@@ -36,7 +36,8 @@ class UnauthenticatedGateTest {
         EmbeddedChannel fifth = new EmbeddedChannel(gate);
         assertThat(first.isOpen()).isFalse(); // no silent one left: the oldest talking one
         assertThat(fourth.isOpen()).isTrue();
-        assertThat(metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT)).isEqualTo(3);
+        assertThat(metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT))
+                .isEqualTo(3);
         assertThat(gate.open()).isEqualTo(2);
         fourth.close();
         fifth.close();
@@ -76,9 +77,12 @@ class UnauthenticatedGateTest {
 
     @Test
     void anIpv6SourceCountsByItsSlash64() throws Exception {
-        InetAddress a = UnauthenticatedGate.sourceOf(new InetSocketAddress(InetAddress.getByName("2001:db8:1:2:aaaa::1"), 4000));
-        InetAddress b = UnauthenticatedGate.sourceOf(new InetSocketAddress(InetAddress.getByName("2001:db8:1:2:bbbb::9"), 4000));
-        InetAddress other = UnauthenticatedGate.sourceOf(new InetSocketAddress(InetAddress.getByName("2001:db8:1:3::1"), 4000));
+        InetAddress a = UnauthenticatedGate.sourceOf(
+                new InetSocketAddress(InetAddress.getByName("2001:db8:1:2:aaaa::1"), 4000));
+        InetAddress b = UnauthenticatedGate.sourceOf(
+                new InetSocketAddress(InetAddress.getByName("2001:db8:1:2:bbbb::9"), 4000));
+        InetAddress other =
+                UnauthenticatedGate.sourceOf(new InetSocketAddress(InetAddress.getByName("2001:db8:1:3::1"), 4000));
         assertThat(a).isEqualTo(b).isEqualTo(InetAddress.getByName("2001:db8:1:2::"));
         assertThat(other).isNotEqualTo(a);
         assertThat(UnauthenticatedGate.sourceOf(new InetSocketAddress("192.0.2.7", 1)))

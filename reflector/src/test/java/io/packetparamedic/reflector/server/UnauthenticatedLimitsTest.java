@@ -87,13 +87,16 @@ class UnauthenticatedLimitsTest {
             try (Socket fourth = idleFrom("127.0.0.2", target)) {
                 assertThat(closedWithin(fourth, Duration.ofSeconds(10))).isTrue();
             }
-            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.SOURCE_LIMIT)).isEqualTo(1);
+            assertThat(server.reflector.metrics().connectionsRefused(PreAuthRefusals.SOURCE_LIMIT))
+                    .isEqualTo(1);
             // The three are still held, and another address is served as usual.
-            for (Socket s : held) assertThat(closedWithin(s, Duration.ofMillis(50))).isFalse();
+            for (Socket s : held)
+                assertThat(closedWithin(s, Duration.ofMillis(50))).isFalse();
             try (LinkClient c = server.connect(appliance)) {
                 assertThat(c.hello()).isNotNull();
                 // Authenticated, it no longer counts: three unauthenticated remain.
-                assertThat(gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED)).isEqualTo(3);
+                assertThat(gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED))
+                        .isEqualTo(3);
             }
             // The refusal is counted, not audited as a failed handshake.
             for (JsonNode line : server.auditLines()) {
@@ -123,18 +126,23 @@ class UnauthenticatedLimitsTest {
                 strangers.add(idleFrom("127.0.0." + (i + 2), target));
                 int held = Math.min(i + 1, 4);
                 int evicted = Math.max(0, i - 3);
-                await("stranger " + i + " in", () -> gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED) == held
-                        && metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT) == evicted);
+                await(
+                        "stranger " + i + " in",
+                        () -> gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED) == held
+                                && metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT) == evicted);
             }
-            for (Socket s : strangers.subList(0, 4)) assertThat(closedWithin(s, Duration.ofSeconds(5))).isTrue();
-            for (Socket s : strangers.subList(4, 8)) assertThat(closedWithin(s, Duration.ofMillis(100))).isFalse();
+            for (Socket s : strangers.subList(0, 4))
+                assertThat(closedWithin(s, Duration.ofSeconds(5))).isTrue();
+            for (Socket s : strangers.subList(4, 8))
+                assertThat(closedWithin(s, Duration.ofMillis(100))).isFalse();
             // All four places are taken by idle sockets, yet a peer gets through its handshake,
             // and 10 of the 16 places are still free for more.
             LinkClient sixth = server.connect(appliance);
             peers.add(sixth);
             assertThat(sixth.hello()).isNotNull();
             assertThat(closedWithin(strangers.get(4), Duration.ofSeconds(5))).isTrue();
-            assertThat(metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT)).isEqualTo(5);
+            assertThat(metrics.connectionsRefused(PreAuthRefusals.UNAUTHENTICATED_LIMIT))
+                    .isEqualTo(5);
             for (LinkClient c : peers) assertThat(c.status()).isNotNull();
         } finally {
             for (LinkClient c : peers) c.close();
@@ -149,7 +157,9 @@ class UnauthenticatedLimitsTest {
             long started = System.nanoTime();
             assertThat(closedWithin(silent, Duration.ofSeconds(10))).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-            await("counted", () -> server.reflector.metrics().connectionsRefused(PreAuthRefusals.FIRST_BYTE_TIMEOUT) == 1);
+            await(
+                    "counted",
+                    () -> server.reflector.metrics().connectionsRefused(PreAuthRefusals.FIRST_BYTE_TIMEOUT) == 1);
             await("slot released", () -> gauge(server, ReflectorMetrics.CONNECTIONS_UNAUTHENTICATED) == 0);
             // A client that starts its handshake at once is not affected.
             try (LinkClient c = server.connect(appliance)) {

@@ -38,6 +38,7 @@ class DataPlanePinningTest {
     private static final String STRANGER = "127.0.0.9";
     /** iperf3 control states (iperf_api.h). */
     private static final int TEST_START = 1;
+
     private static final int PARAM_EXCHANGE = 9;
     private static final int CREATE_STREAMS = 10;
 
@@ -59,9 +60,22 @@ class DataPlanePinningTest {
             PeerContext peer = SessionHarness.peer("127.0.0.1");
             Payload.SessionGrant g = h.grant(peer, SessionHarness.throughput(3, 1, false));
 
-            Run stranger = iperf3("-c", "127.0.0.1", "-B", STRANGER, "-p", Integer.toString(g.port()), "-t", "2",
-                    "-P", "16", "-R", "-J");
-            assertThat(stranger.ok()).as("stranger's iperf3: %s", stranger.error).isFalse();
+            Run stranger = iperf3(
+                    "-c",
+                    "127.0.0.1",
+                    "-B",
+                    STRANGER,
+                    "-p",
+                    Integer.toString(g.port()),
+                    "-t",
+                    "2",
+                    "-P",
+                    "16",
+                    "-R",
+                    "-J");
+            assertThat(stranger.ok())
+                    .as("stranger's iperf3: %s", stranger.error)
+                    .isFalse();
             assertThat(stranger.bytes).isZero();
 
             Run own = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-P", "1", "-J");
@@ -69,9 +83,15 @@ class DataPlanePinningTest {
             h.awaitEnded(g.testId());
 
             // Only the peer's own bytes are charged to it.
-            long charged = h.manager.governance().snapshot().get(peer.peerId().toString()).bytesToday();
+            long charged = h.manager
+                    .governance()
+                    .snapshot()
+                    .get(peer.peerId().toString())
+                    .bytesToday();
             assertThat((double) charged).isCloseTo(own.bytes, org.assertj.core.data.Percentage.withPercentage(2));
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count()).isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address")
+                            .count())
+                    .isEqualTo(1.0);
             List<JsonNode> refusals = refusals(h);
             assertThat(refusals).hasSize(1);
             assertThat(refusals.get(0).path("remote_address").asText()).startsWith(STRANGER + ":");
@@ -93,7 +113,9 @@ class DataPlanePinningTest {
                     Socket silent = connect("127.0.0.1", g.port());
                     Socket junk = connect("127.0.0.1", g.port())) {
                 foreign.getOutputStream().write(cookie()); // a cookie does not help from the wrong address
-                junk.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: poller\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                junk.getOutputStream()
+                        .write("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: poller\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
                 assertClosedByPeer(foreign);
                 assertClosedByPeer(junk);
 
@@ -106,10 +128,17 @@ class DataPlanePinningTest {
                 assertClosedByPeer(silent);
                 h.awaitEnded(g.testId());
             }
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count()).isEqualTo(1.0);
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "bad_cookie").count()).isEqualTo(1.0);
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "no_cookie").count()).isEqualTo(1.0);
-            assertThat(refusals(h)).extracting(n -> n.path("reason").asText())
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address")
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "bad_cookie")
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "no_cookie")
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(refusals(h))
+                    .extracting(n -> n.path("reason").asText())
                     .contains("dataplane_refused: foreign_address", "dataplane_refused: bad_cookie");
         }
     }
@@ -128,14 +157,20 @@ class DataPlanePinningTest {
                 }
             }
             Run run = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-P", "4", "-J");
-            assertThat(run.ok()).as("peer's iperf3 after the flood: %s", run.error).isTrue();
+            assertThat(run.ok())
+                    .as("peer's iperf3 after the flood: %s", run.error)
+                    .isTrue();
             h.awaitEnded(g.testId());
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count())
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address")
+                            .count())
                     .isEqualTo((double) flood);
             assertThat(refusals(h)).hasSize(SessionEvents.MAX_REFUSALS_AUDITED);
             // The session's completion carries the full count.
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"")
-                    .contains(g.testId()).contains("\"dataplane_refused\":" + flood));
+            assertThat(h.auditLines())
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("\"session_completed\"")
+                            .contains(g.testId())
+                            .contains("\"dataplane_refused\":" + flood));
         }
     }
 
@@ -155,12 +190,18 @@ class DataPlanePinningTest {
             } finally {
                 for (Socket s : silent) s.close();
             }
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_pending").count()).isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_pending")
+                            .count())
+                    .isEqualTo(1.0);
             Run run = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-J");
-            assertThat(run.ok()).as("iperf3 once the silent connections are gone: %s", run.error).isTrue();
+            assertThat(run.ok())
+                    .as("iperf3 once the silent connections are gone: %s", run.error)
+                    .isTrue();
             h.awaitEnded(g.testId());
             // Each silent connection is refused when it goes, never pinned.
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "no_cookie").count()).isEqualTo(16.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "no_cookie")
+                            .count())
+                    .isEqualTo(16.0);
         }
     }
 
@@ -176,8 +217,11 @@ class DataPlanePinningTest {
             assertThat(greedy.ok()).as("iperf3 -P 4 on a 2-stream grant").isFalse();
             assertThat(greedy.bytes).isZero();
             h.awaitEnded(g.testId());
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_streams").count()).isEqualTo(1.0);
-            assertThat(refusals(h)).extracting(n -> n.path("reason").asText())
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_streams")
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(refusals(h))
+                    .extracting(n -> n.path("reason").asText())
                     .containsExactly("dataplane_refused: too_many_streams");
         }
     }
@@ -199,8 +243,9 @@ class DataPlanePinningTest {
                 control.getOutputStream().write(cookie);
                 InputStream in = control.getInputStream();
                 assertThat(in.read()).isEqualTo(PARAM_EXCHANGE);
-                byte[] params = "{\"tcp\":true,\"omit\":0,\"time\":1,\"num\":0,\"blockcount\":0,\"parallel\":1,\"len\":131072,\"pacing_timer\":1000,\"client_version\":\"3.12\"}"
-                        .getBytes(StandardCharsets.US_ASCII);
+                byte[] params =
+                        "{\"tcp\":true,\"omit\":0,\"time\":1,\"num\":0,\"blockcount\":0,\"parallel\":1,\"len\":131072,\"pacing_timer\":1000,\"client_version\":\"3.12\"}"
+                                .getBytes(StandardCharsets.US_ASCII);
                 DataOutputStream out = new DataOutputStream(control.getOutputStream());
                 out.writeInt(params.length);
                 out.write(params);
@@ -210,7 +255,8 @@ class DataPlanePinningTest {
                     stream.getOutputStream().write(cookie);
                     // iperf3 starts the test once its one announced stream is connected.
                     assertThat(in.read()).isEqualTo(TEST_START);
-                    try (Socket extra = connect("127.0.0.1", g.port()); Socket other = connect("127.0.0.1", g.port())) {
+                    try (Socket extra = connect("127.0.0.1", g.port());
+                            Socket other = connect("127.0.0.1", g.port())) {
                         extra.getOutputStream().write(cookie);
                         other.getOutputStream().write(cookie());
                         assertClosedByPeer(extra);
@@ -219,8 +265,12 @@ class DataPlanePinningTest {
                 }
             }
             h.awaitEnded(g.testId());
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_streams").count()).isEqualTo(1.0);
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "cookie_mismatch").count()).isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "too_many_streams")
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "cookie_mismatch")
+                            .count())
+                    .isEqualTo(1.0);
         }
     }
 
@@ -242,9 +292,16 @@ class DataPlanePinningTest {
             assertThat(bidir.ok()).as("--bidir on a download grant").isFalse();
             h.awaitEnded(reverse.testId());
 
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "direction_mismatch").count()).isEqualTo(2.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "direction_mismatch")
+                            .count())
+                    .isEqualTo(2.0);
             // Nothing moved, nothing charged beyond the iperf3 control chatter.
-            assertThat(h.manager.governance().snapshot().get(peer.peerId().toString()).bytesToday()).isLessThan(1_000_000L);
+            assertThat(h.manager
+                            .governance()
+                            .snapshot()
+                            .get(peer.peerId().toString())
+                            .bytesToday())
+                    .isLessThan(1_000_000L);
         }
     }
 
@@ -254,8 +311,8 @@ class DataPlanePinningTest {
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
             h.manager.bindTo(metrics);
             PeerContext peer = SessionHarness.peer("127.0.0.1");
-            Payload denied = h.request(peer, new Payload.SessionRequest("throughput",
-                    new Payload.SessionParams(2, "udp", 1, false)));
+            Payload denied = h.request(
+                    peer, new Payload.SessionRequest("throughput", new Payload.SessionParams(2, "udp", 1, false)));
             assertThat(denied).isInstanceOf(Payload.SessionDeny.class);
             assertThat(((Payload.SessionDeny) denied).reason()).isEqualTo("invalid_params");
 
@@ -263,7 +320,9 @@ class DataPlanePinningTest {
             Run udp = iperf3("-c", "127.0.0.1", "-p", Integer.toString(g.port()), "-t", "1", "-u", "-J");
             assertThat(udp.ok()).as("-u on a tcp grant").isFalse();
             h.awaitEnded(g.testId());
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "protocol_mismatch").count()).isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "protocol_mismatch")
+                            .count())
+                    .isEqualTo(1.0);
         }
     }
 
@@ -276,7 +335,8 @@ class DataPlanePinningTest {
             Run upload = iperf3("-c", "127.0.0.1", "-p", Integer.toString(up.port()), "-t", "2", "-P", "4", "-J");
             assertThat(upload.ok()).as("upload: %s", upload.error).isTrue();
             Payload.SessionGrant down = h.grant(appliance, SessionHarness.throughput(2, 4, true));
-            Run download = iperf3("-c", "127.0.0.1", "-p", Integer.toString(down.port()), "-t", "2", "-P", "4", "-R", "-J");
+            Run download =
+                    iperf3("-c", "127.0.0.1", "-p", Integer.toString(down.port()), "-t", "2", "-P", "4", "-R", "-J");
             assertThat(download.ok()).as("download: %s", download.error).isTrue();
             h.awaitEnded(down.testId());
             assertThat(upload.streams).isEqualTo(4);
@@ -295,8 +355,10 @@ class DataPlanePinningTest {
             cfg.quotas.maxConcurrentTests = 2;
             try (SessionHarness h = new SessionHarness(dir.resolve("m" + i), cfg)) {
                 int start = cfg.network.dataPortRangeStart;
-                int a = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(5)).port();
-                int b = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(5)).port();
+                int a = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(5))
+                        .port();
+                int b = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(5))
+                        .port();
                 assertThat(a).isBetween(start, cfg.network.dataPortRangeEnd);
                 if (a == start && b == start + 1) inOrder++;
             }
@@ -318,7 +380,9 @@ class DataPlanePinningTest {
             assertThat(v6.ok()).as("iperf3 over IPv6: %s", v6.error).isTrue();
             assertThat(v6.bytes).isPositive();
             h.awaitEnded(g.testId());
-            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address").count()).isEqualTo(1.0);
+            assertThat(metrics.counter("reflector.dataplane.refused", "reason", "foreign_address")
+                            .count())
+                    .isEqualTo(1.0);
         }
     }
 
@@ -334,7 +398,9 @@ class DataPlanePinningTest {
     private static Run iperf3(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("iperf3"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         p.getOutputStream().close();
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
             try (InputStream in = p.getInputStream()) {
@@ -348,8 +414,12 @@ class DataPlanePinningTest {
             throw new AssertionError("iperf3 client hung: " + command);
         }
         JsonNode root = JSON.readTree(out.get(10, TimeUnit.SECONDS));
-        String error = root == null || !root.hasNonNull("error") ? null : root.get("error").asText();
-        long bytes = root == null ? 0 : root.path("end").path("sum_received").path("bytes").asLong(0);
+        String error = root == null || !root.hasNonNull("error")
+                ? null
+                : root.get("error").asText();
+        long bytes = root == null
+                ? 0
+                : root.path("end").path("sum_received").path("bytes").asLong(0);
         int streams = root == null ? 0 : root.path("end").path("streams").size();
         return new Run(p.exitValue(), error, bytes, streams);
     }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.Ed25519Identity;
-import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.ThroughputRunner;
 import io.packetparamedic.reflector.client.UdpEchoProbe;
+import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.selftest.HostPathMeta;
 import io.packetparamedic.reflector.wire.Payload;
 import java.net.InetSocketAddress;
@@ -46,7 +46,9 @@ class EndToEndSessionsTest {
         config.access.authorizedPeers.add(appliance.endpointId().toString());
         config.access.authorizedPeers.add(stranger.endpointId().toString());
         Ed25519Identity identity = Ed25519Identity.generate();
-        reflector = ReflectorRuntime.builder(config, identity).pathMeta(new HostPathMeta()).start();
+        reflector = ReflectorRuntime.builder(config, identity)
+                .pathMeta(new HostPathMeta())
+                .start();
         sessions = reflector.sessionLayer().orElseThrow();
     }
 
@@ -56,8 +58,8 @@ class EndToEndSessionsTest {
     }
 
     private LinkClient connect(Ed25519Identity who) throws Exception {
-        return LinkClient.connect(reflector.controlAddress(), who,
-                LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(20)));
+        return LinkClient.connect(
+                reflector.controlAddress(), who, LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(20)));
     }
 
     @Test
@@ -88,18 +90,22 @@ class EndToEndSessionsTest {
 
     @Test
     void udpEchoThroughTheServerAndOnlyTheOwnerMayClose() throws Exception {
-        try (LinkClient owner = connect(appliance); LinkClient other = connect(stranger)) {
-            Payload.SessionGrant g = (Payload.SessionGrant) owner.sessionRequest("udp_echo",
-                    new Payload.SessionParams(10, null, null, null));
-            UdpEchoProbe.Result r = new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port())).run(100, 1000, 64, 500, null);
+        try (LinkClient owner = connect(appliance);
+                LinkClient other = connect(stranger)) {
+            Payload.SessionGrant g = (Payload.SessionGrant)
+                    owner.sessionRequest("udp_echo", new Payload.SessionParams(10, null, null, null));
+            UdpEchoProbe.Result r =
+                    new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port())).run(100, 1000, 64, 500, null);
             assertThat(r.received()).isEqualTo(100);
 
             Payload.StatusSnapshot during = other.status();
             assertThat(during.activeTest()).isNotNull();
             assertThat(during.activeTest().testId()).isEqualTo(g.testId());
-            assertThat(during.activeTest().peerId()).isEqualTo(appliance.endpointId().toString());
+            assertThat(during.activeTest().peerId())
+                    .isEqualTo(appliance.endpointId().toString());
 
-            Payload refused = other.request(new Payload.SessionClose(g.testId())).payload();
+            Payload refused =
+                    other.request(new Payload.SessionClose(g.testId())).payload();
             assertThat(refused).isInstanceOf(Payload.Error.class);
             assertThat(owner.sessionClose(g.testId())).isInstanceOf(Payload.Ok.class);
             sessions.manager().ended(g.testId()).get(10, TimeUnit.SECONDS);
@@ -112,10 +118,12 @@ class EndToEndSessionsTest {
     }
 
     private String scrapeMetrics() throws Exception {
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + reflector.healthAddress().getPort() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                        + reflector.healthAddress().getPort() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
     }
@@ -137,7 +145,8 @@ class EndToEndSessionsTest {
             assertThat(m.memoryTotalMb()).isPositive();
             assertThat(m.memoryUsedMb()).isPositive().isLessThan(m.memoryTotalMb());
             assertThat(m.loadAvg()).hasSize(3);
-            assertThat(m.mtu()).isEqualTo(java.net.NetworkInterface.getByName("lo").getMTU());
+            assertThat(m.mtu())
+                    .isEqualTo(java.net.NetworkInterface.getByName("lo").getMTU());
             assertThat(m.buildVersion()).isNotBlank();
             assertThat(m.buildHash()).isNotBlank();
         }

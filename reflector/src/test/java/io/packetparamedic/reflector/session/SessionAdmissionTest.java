@@ -35,7 +35,10 @@ class SessionAdmissionTest {
                     try {
                         go.await();
                         h.requestAsync(peer, SessionHarness.throughput(5, 1, false))
-                                .whenComplete((p, e) -> { if (e != null) answer.completeExceptionally(e); else answer.complete(p); });
+                                .whenComplete((p, e) -> {
+                                    if (e != null) answer.completeExceptionally(e);
+                                    else answer.complete(p);
+                                });
                     } catch (InterruptedException e) {
                         answer.completeExceptionally(e);
                     }
@@ -46,13 +49,20 @@ class SessionAdmissionTest {
             go.countDown();
             List<Payload> results = new ArrayList<>();
             for (CompletableFuture<Payload> a : answers) results.add(a.get(30, TimeUnit.SECONDS));
-            long grants = results.stream().filter(p -> p instanceof Payload.SessionGrant).count();
-            List<String> denyReasons = results.stream().filter(p -> p instanceof Payload.SessionDeny)
-                    .map(p -> ((Payload.SessionDeny) p).reason()).distinct().toList();
+            long grants = results.stream()
+                    .filter(p -> p instanceof Payload.SessionGrant)
+                    .count();
+            List<String> denyReasons = results.stream()
+                    .filter(p -> p instanceof Payload.SessionDeny)
+                    .map(p -> ((Payload.SessionDeny) p).reason())
+                    .distinct()
+                    .toList();
             assertThat(grants).isEqualTo(1);
             assertThat(denyReasons).containsExactly("busy");
             Payload.SessionDeny busy = (Payload.SessionDeny) results.stream()
-                    .filter(p -> p instanceof Payload.SessionDeny).findFirst().orElseThrow();
+                    .filter(p -> p instanceof Payload.SessionDeny)
+                    .findFirst()
+                    .orElseThrow();
             // busy clears when the running session expires: 5 s duration + 5 s grace.
             assertThat(busy.retryAfterSec()).isBetween(8L, 10L);
             assertThat(h.manager.activeSessions()).hasSize(1);
@@ -109,12 +119,14 @@ class SessionAdmissionTest {
         ReflectorConfig cfg = SessionHarness.config();
         cfg.iperf3.maxStreams = 8;
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
-            Payload.SessionDeny deny = (Payload.SessionDeny) h.request(SessionHarness.peer(),
-                    SessionHarness.throughput(5, 9, false));
+            Payload.SessionDeny deny =
+                    (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.throughput(5, 9, false));
             assertThat(deny.reason()).isEqualTo("invalid_params");
             assertThat(deny.message()).contains("streams");
             assertThat(h.manager.testsToday()).isZero();
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_denied\"").contains("streams must be between 1 and 8"));
+            assertThat(h.auditLines())
+                    .anySatisfy(l ->
+                            assertThat(l).contains("\"session_denied\"").contains("streams must be between 1 and 8"));
         }
     }
 
@@ -123,13 +135,17 @@ class SessionAdmissionTest {
         ReflectorConfig cfg = SessionHarness.config();
         cfg.quotas.allowUdpEcho = false;
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
-            Payload.SessionDeny unknown = (Payload.SessionDeny) h.request(SessionHarness.peer(),
+            Payload.SessionDeny unknown = (Payload.SessionDeny) h.request(
+                    SessionHarness.peer(),
                     new Payload.SessionRequest("ping_flood", new Payload.SessionParams(5, null, null, null)));
             assertThat(unknown.reason()).isEqualTo("invalid_params");
-            Payload.SessionDeny disabled = (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(5));
+            Payload.SessionDeny disabled =
+                    (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(5));
             assertThat(disabled.reason()).isEqualTo("invalid_params");
-            assertThat(disabled.message()).isEqualTo("udp_echo tests are switched off on this reflector (quotas.allow_udp_echo = false)");
-            Payload.SessionDeny noDuration = (Payload.SessionDeny) h.request(SessionHarness.peer(),
+            assertThat(disabled.message())
+                    .isEqualTo("udp_echo tests are switched off on this reflector (quotas.allow_udp_echo = false)");
+            Payload.SessionDeny noDuration = (Payload.SessionDeny) h.request(
+                    SessionHarness.peer(),
                     new Payload.SessionRequest("throughput", new Payload.SessionParams(null, "tcp", 1, false)));
             assertThat(noDuration.reason()).isEqualTo("invalid_params");
         }
@@ -142,15 +158,18 @@ class SessionAdmissionTest {
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
             // The deployed appliance runs iperf3 for the duration it asked for, whatever the grant
             // says: a clamped grant would be cut in the middle of its run, so it is refused instead.
-            Payload.SessionDeny tooLong = (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(8));
+            Payload.SessionDeny tooLong =
+                    (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(8));
             assertThat(tooLong.reason()).isEqualTo("invalid_params");
             assertThat(tooLong.message())
-                    .isEqualTo("a 8 s test is longer than this reflector allows: at most 7 s per test (max_test_duration_sec)");
+                    .isEqualTo(
+                            "a 8 s test is longer than this reflector allows: at most 7 s per test (max_test_duration_sec)");
             assertThat(h.manager.testsToday()).isZero();
 
             java.time.Instant before = h.clock.instant();
             Payload.SessionGrant g = h.grant(SessionHarness.peer(), SessionHarness.udpEcho(7));
-            long expiresIn = Duration.between(before, java.time.Instant.parse(g.expiresAt())).toSeconds();
+            long expiresIn = Duration.between(before, java.time.Instant.parse(g.expiresAt()))
+                    .toSeconds();
             assertThat(expiresIn).isBetween(11L, 12L); // 7 s + 5 s grace, expires_at in whole seconds
             assertThat(g.mode()).isEqualTo("direct_ephemeral");
             assertThat(g.port()).isBetween(cfg.network.dataPortRangeStart, cfg.network.dataPortRangeEnd);
@@ -166,10 +185,14 @@ class SessionAdmissionTest {
             Payload.SessionDeny deny = (Payload.SessionDeny) h.request(peer, SessionHarness.throughput(5, 1, false));
             // busy, not resource_exhausted: the deployed appliance client cannot decode the latter.
             assertThat(deny.reason()).isEqualTo("busy");
-            assertThat(deny.message()).startsWith("throughput tests are unavailable on this reflector right now: ")
-                    .contains("iperf3").contains("no-such-iperf3");
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l)
-                    .contains("\"event_type\":\"session_denied\"").contains("no-such-iperf3"));
+            assertThat(deny.message())
+                    .startsWith("throughput tests are unavailable on this reflector right now: ")
+                    .contains("iperf3")
+                    .contains("no-such-iperf3");
+            assertThat(h.auditLines())
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("\"event_type\":\"session_denied\"")
+                            .contains("no-such-iperf3"));
             // The failed start neither counts as a test nor holds its port.
             assertThat(h.manager.testsToday()).isZero();
             assertThat(h.manager.activeSessions()).isEmpty();
@@ -185,15 +208,21 @@ class SessionAdmissionTest {
             PeerContext owner = SessionHarness.peer();
             PeerContext other = SessionHarness.peer();
             Payload.SessionGrant g = h.grant(owner, SessionHarness.udpEcho(30));
-            assertThat(h.close(other, g.testId())).isInstanceOf(Payload.Error.class)
-                    .extracting(p -> ((Payload.Error) p).code()).isEqualTo(403);
+            assertThat(h.close(other, g.testId()))
+                    .isInstanceOf(Payload.Error.class)
+                    .extracting(p -> ((Payload.Error) p).code())
+                    .isEqualTo(403);
             assertThat(h.manager.activeSessions()).hasSize(1);
             assertThat(h.close(owner, "no-such-test")).isInstanceOf(Payload.Error.class);
             assertThat(h.close(owner, g.testId())).isInstanceOf(Payload.Ok.class);
             h.awaitEnded(g.testId());
             assertThat(h.manager.activeSessions()).isEmpty();
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"")
-                    .contains(g.testId()).contains("\"bytes_transferred\":0").contains("duration_sec"));
+            assertThat(h.auditLines())
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("\"session_completed\"")
+                            .contains(g.testId())
+                            .contains("\"bytes_transferred\":0")
+                            .contains("duration_sec"));
         }
     }
 
@@ -212,7 +241,12 @@ class SessionAdmissionTest {
             h.close(peer, g.testId());
             h.awaitEnded(g.testId());
             assertThat(h.activeTest()).isEmpty();
-            assertThat(h.manager.governance().snapshot().get(peer.peerId().toString()).totalSessions()).isEqualTo(1);
+            assertThat(h.manager
+                            .governance()
+                            .snapshot()
+                            .get(peer.peerId().toString())
+                            .totalSessions())
+                    .isEqualTo(1);
         }
     }
 
@@ -228,7 +262,8 @@ class SessionAdmissionTest {
                 h.close(peer, g.testId());
                 h.awaitEnded(g.testId());
             }
-            assertThat(((Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(1))).reason()).isEqualTo("rate_limited");
+            assertThat(((Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(1))).reason())
+                    .isEqualTo("rate_limited");
             h.store.flush();
         }
         assertThat(dir.resolve("governance.json")).exists();
@@ -238,7 +273,8 @@ class SessionAdmissionTest {
             assertThat(deny.retryAfterSec()).isBetween(3500L, 3600L);
             assertThat(restarted.manager.testsToday()).isEqualTo(3);
             // Another peer is unaffected.
-            assertThat(restarted.request(SessionHarness.peer(), SessionHarness.udpEcho(1))).isInstanceOf(Payload.SessionGrant.class);
+            assertThat(restarted.request(SessionHarness.peer(), SessionHarness.udpEcho(1)))
+                    .isInstanceOf(Payload.SessionGrant.class);
         }
     }
 
@@ -247,14 +283,16 @@ class SessionAdmissionTest {
         ReflectorConfig cfg = SessionHarness.config();
         cfg.quotas.cooldownSec = 0;
         PeerContext limited = SessionHarness.peer();
-        ReflectorConfig.Peer override = new ReflectorConfig.Peer(limited.peerId().toString(), "lab");
+        ReflectorConfig.Peer override =
+                new ReflectorConfig.Peer(limited.peerId().toString(), "lab");
         override.maxTestsPerHourPerPeer = 1;
         cfg.access.peers.add(override);
         try (SessionHarness h = new SessionHarness(dir, cfg)) {
             Payload.SessionGrant g = h.grant(limited, SessionHarness.udpEcho(1));
             h.close(limited, g.testId());
             h.awaitEnded(g.testId());
-            assertThat(((Payload.SessionDeny) h.request(limited, SessionHarness.udpEcho(1))).reason()).isEqualTo("rate_limited");
+            assertThat(((Payload.SessionDeny) h.request(limited, SessionHarness.udpEcho(1))).reason())
+                    .isEqualTo("rate_limited");
             // A live config change applies to the next request.
             ReflectorConfig relaxed = SessionHarness.config();
             relaxed.network.dataPortRangeStart = cfg.network.dataPortRangeStart;
@@ -274,15 +312,20 @@ class SessionAdmissionTest {
             PeerContext peer = SessionHarness.peer();
             Payload.SessionGrant first = h.grant(peer, SessionHarness.udpEcho(10));
             // Within its duration the session counts: the same peer is busy, so is anyone else.
-            assertThat(((Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(5))).reason()).isEqualTo("busy");
+            assertThat(((Payload.SessionDeny) h.request(peer, SessionHarness.udpEcho(5))).reason())
+                    .isEqualTo("busy");
             assertThat(((Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(5))).reason())
                     .isEqualTo("busy");
             // Past its duration (in the 5 s grace) the owner's next request ends it and is granted.
             h.clock.advance(Duration.ofSeconds(11));
             Payload.SessionGrant second = h.grant(peer, SessionHarness.udpEcho(5));
             assertThat(second.testId()).isNotEqualTo(first.testId());
-            assertThat(h.manager.activeSessions()).extracting(ActiveSession::testId).containsExactly(second.testId());
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"").contains(first.testId()));
+            assertThat(h.manager.activeSessions())
+                    .extracting(ActiveSession::testId)
+                    .containsExactly(second.testId());
+            assertThat(h.auditLines())
+                    .anySatisfy(
+                            l -> assertThat(l).contains("\"session_completed\"").contains(first.testId()));
         }
     }
 }

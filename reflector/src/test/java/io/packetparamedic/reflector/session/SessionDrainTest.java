@@ -47,12 +47,15 @@ class SessionDrainTest {
             Payload.SessionGrant first = h.grant(running, SessionHarness.udpEcho(2));
             CompletableFuture<Void> drained = h.manager.drain(Duration.ofSeconds(30));
 
-            Payload.SessionDeny newcomer = (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(2));
+            Payload.SessionDeny newcomer =
+                    (Payload.SessionDeny) h.request(SessionHarness.peer(), SessionHarness.udpEcho(2));
             assertThat(newcomer.reason()).isEqualTo("busy");
             assertThat(newcomer.message()).contains("restarting");
             // Until the running test expires (2 s + 5 s grace), then the restart.
-            assertThat(newcomer.retryAfterSec()).isBetween(SessionDrain.RESTART_ALLOWANCE_SEC + 1,
-                    SessionDrain.RESTART_ALLOWANCE_SEC + 2 + Session.GRACE_SEC);
+            assertThat(newcomer.retryAfterSec())
+                    .isBetween(
+                            SessionDrain.RESTART_ALLOWANCE_SEC + 1,
+                            SessionDrain.RESTART_ALLOWANCE_SEC + 2 + Session.GRACE_SEC);
 
             Payload tooLong = h.request(running, SessionHarness.udpEcho(26)); // 26 + 5 s grace > 30 s
             assertThat(tooLong).as("a follow-up that would outlast the drain").isInstanceOf(Payload.SessionDeny.class);

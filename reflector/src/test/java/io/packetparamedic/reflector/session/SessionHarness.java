@@ -52,10 +52,10 @@ final class SessionHarness implements AutoCloseable {
         audit = new AuditLog(dir.resolve("audit.jsonl"), "PP-TEST");
         store = persist ? GovernanceStore.inDataDir(dir) : null;
         throughput = new ThroughputEngine(() -> config.get().iperf3.path);
-        udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(config.get().quotas.udpEchoMaxPacketRate,
-                config.get().network.udpEchoSourceCheck));
-        manager = new SessionManager(config::get, new Governance(clock, store), audit, throughput, udpEcho,
-                new PortAllocator());
+        udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
+                config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
+        manager = new SessionManager(
+                config::get, new Governance(clock, store), audit, throughput, udpEcho, new PortAllocator());
     }
 
     /** Defaults of spec section 9 with a data port range that is free on this machine. */
@@ -78,7 +78,8 @@ final class SessionHarness implements AutoCloseable {
     }
 
     static Payload.SessionRequest throughput(int durationSec, Integer streams, Boolean reverse) {
-        return new Payload.SessionRequest("throughput", new Payload.SessionParams(durationSec, "tcp", streams, reverse));
+        return new Payload.SessionRequest(
+                "throughput", new Payload.SessionParams(durationSec, "tcp", streams, reverse));
     }
 
     static Payload.SessionRequest udpEcho(int durationSec) {

@@ -33,7 +33,11 @@ class ThroughputSessionTest {
             assertThat(run.ok()).as("iperf3 client: %s", run.error()).isTrue();
             h.awaitEnded(g.testId());
 
-            long recorded = h.manager.governance().snapshot().get(peer.peerId().toString()).bytesToday();
+            long recorded = h.manager
+                    .governance()
+                    .snapshot()
+                    .get(peer.peerId().toString())
+                    .bytesToday();
             assertThat(recorded).isGreaterThan(10_000_000L);
             // The session's bytes are iperf3's own totals: the client's and the server's agree.
             assertThat((double) recorded).isCloseTo(run.bytes(), org.assertj.core.data.Percentage.withPercentage(1));
@@ -43,9 +47,12 @@ class ThroughputSessionTest {
             assertThat(deny.reason()).isEqualTo("quota_exceeded");
             assertThat(deny.retryAfterSec()).isBetween(1L, 86_400L);
             assertThat(h.auditLines())
-                    .anySatisfy(l -> assertThat(l).contains("\"session_completed\"").contains(g.testId())
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("\"session_completed\"")
+                            .contains(g.testId())
                             .contains("\"bytes_transferred\":" + recorded))
-                    .anySatisfy(l -> assertThat(l).contains("\"session_denied\"")
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("\"session_denied\"")
                             .contains("\"reason\":\"daily byte quota exceeded\""));
         }
     }
@@ -72,7 +79,10 @@ class ThroughputSessionTest {
             assertThat(up.bitsPerSecond()).isPositive();
             assertThat(down.bitsPerSecond()).isPositive();
             assertThat(h.manager.testsToday()).isEqualTo(2);
-            assertThat(h.auditLines().stream().filter(l -> l.contains("\"session_completed\"")).count()).isEqualTo(2);
+            assertThat(h.auditLines().stream()
+                            .filter(l -> l.contains("\"session_completed\""))
+                            .count())
+                    .isEqualTo(2);
             assertThat(h.auditLines()).noneSatisfy(l -> assertThat(l).contains("\"session_denied\""));
         }
     }
@@ -95,7 +105,8 @@ class ThroughputSessionTest {
             assertThat(afterSec).isBetween(4.0, 7.5);
             assertThat(iperf3.isAlive()).isFalse();
             // Reaped: no /proc entry is left behind (a zombie would keep one).
-            assertThat(java.nio.file.Path.of("/proc", Long.toString(iperf3.pid()))).doesNotExist();
+            assertThat(java.nio.file.Path.of("/proc", Long.toString(iperf3.pid())))
+                    .doesNotExist();
             try (ServerSocket again = new ServerSocket()) {
                 again.setReuseAddress(true);
                 again.bind(new InetSocketAddress(g.port()));
@@ -117,7 +128,9 @@ class ThroughputSessionTest {
                 }
             });
             clientThread.start();
-            ProcessHandle iperf3 = ((ThroughputEngine.Iperf3Server) h.manager.engineOf(g.testId()).orElseThrow()).handle();
+            ProcessHandle iperf3 = ((ThroughputEngine.Iperf3Server)
+                            h.manager.engineOf(g.testId()).orElseThrow())
+                    .handle();
             // Wait until the client's data stream is connected, then let traffic through and close.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!hasEstablished(g.port()) && System.nanoTime() < deadline) Thread.sleep(20);
@@ -130,9 +143,16 @@ class ThroughputSessionTest {
             assertThat((System.nanoTime() - closedAt) / 1e9).isLessThan(1.5);
             h.awaitEnded(g.testId());
             assertThat(h.manager.activeSessions()).isEmpty();
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"").contains(g.testId()));
+            assertThat(h.auditLines())
+                    .anySatisfy(
+                            l -> assertThat(l).contains("\"session_completed\"").contains(g.testId()));
             // iperf3 prints its totals so far on SIGTERM: closing mid-test does not dodge the byte quota.
-            assertThat(h.manager.governance().snapshot().get(peer.peerId().toString()).bytesToday()).isPositive();
+            assertThat(h.manager
+                            .governance()
+                            .snapshot()
+                            .get(peer.peerId().toString())
+                            .bytesToday())
+                    .isPositive();
             clientThread.join(15_000);
         }
     }

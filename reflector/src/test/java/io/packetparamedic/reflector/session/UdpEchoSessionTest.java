@@ -3,12 +3,12 @@ package io.packetparamedic.reflector.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.internal.PlatformDependent;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.client.UdpEchoProbe;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
 import io.packetparamedic.reflector.wire.Payload;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -40,8 +40,8 @@ class UdpEchoSessionTest {
             assertThat(Arrays.copyOf(reply.getData(), reply.getLength())).isEqualTo(sent);
             assertThat(reply.getPort()).isEqualTo(g.port());
 
-            UdpEchoProbe.Result probe = new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port()))
-                    .run(200, 2000, 64, 500, null);
+            UdpEchoProbe.Result probe =
+                    new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port())).run(200, 2000, 64, 500, null);
             assertThat(probe.received()).isEqualTo(200);
             assertThat(probe.corrupted()).isZero();
             assertThat(probe.rttMinMs()).isPositive();
@@ -61,12 +61,14 @@ class UdpEchoSessionTest {
                 DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             PeerContext peer = SessionHarness.peer("127.0.0.1");
             Payload.SessionGrant g = h.grant(peer, SessionHarness.udpEcho(20));
-            UdpEchoEngine.Echo echo = (UdpEchoEngine.Echo) h.manager.engineOf(g.testId()).orElseThrow();
+            UdpEchoEngine.Echo echo =
+                    (UdpEchoEngine.Echo) h.manager.engineOf(g.testId()).orElseThrow();
             long directBefore = directMemoryInUse();
 
             // 5,000 packets/s (10x the limit) for 2 s, paced in 1 ms bursts of 5.
             byte[] payload = new byte[1200];
-            DatagramPacket packet = new DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), g.port());
+            DatagramPacket packet =
+                    new DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), g.port());
             long start = System.nanoTime();
             int sent = 0;
             for (int ms = 0; ms < 2000; ms++) {
@@ -110,7 +112,8 @@ class UdpEchoSessionTest {
                 DatagramSocket owner = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             PeerContext peer = SessionHarness.peer("127.0.0.1");
             Payload.SessionGrant g = h.grant(peer, SessionHarness.udpEcho(10));
-            UdpEchoEngine.Echo echo = (UdpEchoEngine.Echo) h.manager.engineOf(g.testId()).orElseThrow();
+            UdpEchoEngine.Echo echo =
+                    (UdpEchoEngine.Echo) h.manager.engineOf(g.testId()).orElseThrow();
             byte[] data = "not yours".getBytes();
             for (int i = 0; i < 10; i++) {
                 stranger.send(new DatagramPacket(data, data.length, InetAddress.getByName("127.0.0.1"), g.port()));
@@ -122,7 +125,8 @@ class UdpEchoSessionTest {
             assertThat(echo.droppedForeign()).isEqualTo(10);
             assertThat(echo.echoedPackets()).isEqualTo(1);
             stranger.setSoTimeout(300);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.receive(new DatagramPacket(new byte[64], 64)))
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> stranger.receive(new DatagramPacket(new byte[64], 64)))
                     .isInstanceOf(SocketTimeoutException.class);
             h.close(peer, g.testId());
         }
@@ -164,7 +168,9 @@ class UdpEchoSessionTest {
             try (DatagramSocket again = new DatagramSocket(new InetSocketAddress(g.port()))) {
                 assertThat(again.getLocalPort()).isEqualTo(g.port());
             }
-            assertThat(h.auditLines()).anySatisfy(l -> assertThat(l).contains("\"session_completed\"").contains(g.testId()));
+            assertThat(h.auditLines())
+                    .anySatisfy(
+                            l -> assertThat(l).contains("\"session_completed\"").contains(g.testId()));
         }
     }
 

@@ -55,12 +55,15 @@ class Curve25519ProviderTest {
         // Ed25519 is deterministic: the same key and message give the same signature.
         assertThat(ours).isEqualTo(theirs);
         assertThat(verify("SunEC", pair.getPublic(), message, ours)).isTrue();
-        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, theirs)).isTrue();
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, theirs))
+                .isTrue();
 
         byte[] tampered = message.clone();
         tampered[0] ^= 1;
-        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), tampered, ours)).isFalse();
-        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, Arrays.copyOf(ours, 63))).isFalse();
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), tampered, ours))
+                .isFalse();
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, Arrays.copyOf(ours, 63)))
+                .isFalse();
     }
 
     /** The public key derived for signing is remembered per key object: alternating keys each sign as SunEC does. */
@@ -85,7 +88,8 @@ class Curve25519ProviderTest {
         new java.util.Random(7).nextBytes(message);
         byte[] ours = sign(Curve25519Provider.NAME, pair.getPrivate(), message);
         assertThat(ours).isEqualTo(sign("SunEC", pair.getPrivate(), message));
-        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, ours)).isTrue();
+        assertThat(verify(Curve25519Provider.NAME, pair.getPublic(), message, ours))
+                .isTrue();
     }
 
     @Test
@@ -160,12 +164,18 @@ class Curve25519ProviderTest {
     @Test
     void edgeCaseVerdictsAgainstSunEcOnTheSpeccheckVectors() throws Exception {
         com.fasterxml.jackson.databind.JsonNode cases;
-        try (java.io.InputStream in = Curve25519ProviderTest.class.getResourceAsStream("/ed25519/speccheck-cases.json")) {
+        try (java.io.InputStream in =
+                Curve25519ProviderTest.class.getResourceAsStream("/ed25519/speccheck-cases.json")) {
             cases = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
         }
-        //                          case:  0      1      2      3      4      5     6     7      8      9      10     11     12     13     14
-        boolean[] sunEcExpected = {false, true,  false, true,  false, true, true, false, false, false, false, false, false, false, false};
-        boolean[] oursExpected  = {false, false, false, false, true,  true, true, true,  true,  false, false, false, false, false, false};
+        //                          case:  0      1      2      3      4      5     6     7      8      9      10     11
+        //     12     13     14
+        boolean[] sunEcExpected = {
+            false, true, false, true, false, true, true, false, false, false, false, false, false, false, false
+        };
+        boolean[] oursExpected = {
+            false, false, false, false, true, true, true, true, true, false, false, false, false, false, false
+        };
         assertThat(cases).hasSize(sunEcExpected.length);
         java.util.HexFormat hex = java.util.HexFormat.of();
         for (int i = 0; i < cases.size(); i++) {
@@ -195,7 +205,8 @@ class Curve25519ProviderTest {
         System.arraycopy(java.util.HexFormat.of().parseHex("302a300506032b6570032100"), 0, spki, 0, 12);
         System.arraycopy(raw, 0, spki, 12, 32);
         try {
-            return java.security.KeyFactory.getInstance("Ed25519", "SunEC").generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+            return java.security.KeyFactory.getInstance("Ed25519", "SunEC")
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
         } catch (Exception e) {
             return null;
         }

@@ -39,8 +39,13 @@ class SessionTicketTest {
     /** Runs a full handshake between two in-memory engines; the bytes the server sent. */
     private int bytesSentByServer() throws SSLException {
         SslContext serverContext = ServerTlsContext.create(server, TlsProfile.DEFAULT_ALPN);
-        SslContext clientContext = ClientTlsContext.create(client, SelfSignedCertificate.create(client), Optional.empty(),
-                List.of(TlsProfile.DEFAULT_ALPN), List.of(TlsProfile.PROTOCOL)).netty();
+        SslContext clientContext = ClientTlsContext.create(
+                        client,
+                        SelfSignedCertificate.create(client),
+                        Optional.empty(),
+                        List.of(TlsProfile.DEFAULT_ALPN),
+                        List.of(TlsProfile.PROTOCOL))
+                .netty();
         return new InMemoryHandshake().run(serverContext, clientContext);
     }
 }

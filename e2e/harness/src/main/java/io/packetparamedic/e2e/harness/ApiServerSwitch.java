@@ -7,9 +7,9 @@ package io.packetparamedic.e2e.harness;
  */
 public interface ApiServerSwitch {
 
-  /** Stops the API server; returns once it no longer accepts connections. */
-  void stop();
+    /** Stops the API server; returns once it no longer accepts connections. */
+    void stop();
 
-  /** Starts it again; returns once it answers {@code /readyz}. */
-  void start();
+    /** Starts it again; returns once it answers {@code /readyz}. */
+    void start();
 }

@@ -17,66 +17,72 @@ import java.util.stream.Stream;
 /** Installs CustomResourceDefinitions and waits until the API server serves them. */
 public final class Crds {
 
-  public static final String FIELD_MANAGER = "kube-harness";
-  public static final Duration ESTABLISH_TIMEOUT = Duration.ofSeconds(60);
+    public static final String FIELD_MANAGER = "kube-harness";
+    public static final Duration ESTABLISH_TIMEOUT = Duration.ofSeconds(60);
 
-  private Crds() {}
+    private Crds() {}
 
-  /**
-   * Server-side applies every manifest in {@code stream} (any kinds; CRDs are what this is for)
-   * and waits until each CRD among them is Established.
-   *
-   * @return the names of the CRDs applied
-   */
-  public static List<String> apply(KubernetesClient client, InputStream stream) {
-    // forceConflicts: the harness owns these objects; a rerun against a kept cluster must win.
-    List<HasMetadata> applied = client.load(stream).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-    List<String> names = new ArrayList<>();
-    for (HasMetadata item : applied) {
-      if (item instanceof CustomResourceDefinition) {
-        names.add(item.getMetadata().getName());
-      }
+    /**
+     * Server-side applies every manifest in {@code stream} (any kinds; CRDs are what this is for)
+     * and waits until each CRD among them is Established.
+     *
+     * @return the names of the CRDs applied
+     */
+    public static List<String> apply(KubernetesClient client, InputStream stream) {
+        // forceConflicts: the harness owns these objects; a rerun against a kept cluster must win.
+        List<HasMetadata> applied =
+                client.load(stream).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        List<String> names = new ArrayList<>();
+        for (HasMetadata item : applied) {
+            if (item instanceof CustomResourceDefinition) {
+                names.add(item.getMetadata().getName());
+            }
+        }
+        names.forEach(n -> awaitEstablished(client, n, ESTABLISH_TIMEOUT));
+        return names;
     }
-    names.forEach(n -> awaitEstablished(client, n, ESTABLISH_TIMEOUT));
-    return names;
-  }
 
-  /** Applies every {@code *.yaml}/{@code *.yml}/{@code *.json} file under {@code dir}, sorted by path. */
-  public static List<String> applyDirectory(KubernetesClient client, Path dir) {
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(Files::isRegularFile)
-          .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
+    /** Applies every {@code *.yaml}/{@code *.yml}/{@code *.json} file under {@code dir}, sorted by path. */
+    public static List<String> applyDirectory(KubernetesClient client, Path dir) {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        List<String> names = new ArrayList<>();
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                names.addAll(apply(client, in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot apply " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return names;
     }
-    List<String> names = new ArrayList<>();
-    for (Path file : files) {
-      try (InputStream in = Files.newInputStream(file)) {
-        names.addAll(apply(client, in));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("cannot apply " + file + ": " + e.getMessage(), e);
-      }
+
+    /**
+     * Waits (by watch) until the CRD's Established condition is True: before that, requests for
+     * its resources answer 404 even though the CRD object exists.
+     */
+    public static CustomResourceDefinition awaitEstablished(KubernetesClient client, String name, Duration timeout) {
+        return client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName(name)
+                .waitUntilCondition(Crds::isEstablished, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
-    return names;
-  }
 
-  /**
-   * Waits (by watch) until the CRD's Established condition is True: before that, requests for
-   * its resources answer 404 even though the CRD object exists.
-   */
-  public static CustomResourceDefinition awaitEstablished(KubernetesClient client, String name, Duration timeout) {
-    return client.apiextensions().v1().customResourceDefinitions().withName(name)
-        .waitUntilCondition(Crds::isEstablished, timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  public static boolean isEstablished(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
-        && crd.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
+    public static boolean isEstablished(CustomResourceDefinition crd) {
+        return crd != null
+                && crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
 }

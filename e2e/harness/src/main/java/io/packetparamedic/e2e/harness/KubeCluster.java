@@ -27,6 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KubeClusterExtension.class)
 public @interface KubeCluster {
 
-  /** A cluster with a real node (kubelet + containerd) and the local images. */
-  boolean node() default false;
+    /** A cluster with a real node (kubelet + containerd) and the local images. */
+    boolean node() default false;
 }

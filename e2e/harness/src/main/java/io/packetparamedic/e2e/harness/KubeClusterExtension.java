@@ -23,108 +23,118 @@ import org.junit.platform.commons.support.AnnotationSupport;
  */
 public final class KubeClusterExtension implements BeforeAllCallback, ParameterResolver {
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(KubeClusterExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(KubeClusterExtension.class);
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    cluster(context);
-  }
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        cluster(context);
+    }
 
-  /** Whether the test class (or an enclosing one) asks for {@code @KubeCluster(node = true)}. */
-  static boolean wantsNode(ExtensionContext context) {
-    for (Optional<Class<?>> c = context.getTestClass(); c.isPresent(); c = Optional.ofNullable(c.get().getEnclosingClass())) {
-      Optional<KubeCluster> a = AnnotationSupport.findAnnotation(c.get(), KubeCluster.class);
-      if (a.isPresent()) {
-        return a.get().node();
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The run's cluster; aborts the calling test or class (skipped, with the reason) when the
-   * selected kind is unavailable here, and fails it when starting failed.
-   */
-  public static KubeTestCluster cluster(ExtensionContext context) {
-    boolean node = wantsNode(context);
-    ClusterOutcome outcome = context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(node ? KubeNode.class : ClusterOutcome.class, k -> launch(context, node), ClusterOutcome.class);
-    Optional<String> reason = outcome.unavailableReason();
-    if (reason.isPresent()) {
-      Assumptions.abort(reason.get());
-    }
-    if (outcome.failure().isPresent()) {
-      Throwable t = outcome.failure().get();
-      throw new IllegalStateException("the test cluster could not be started: " + t.getMessage(), t);
-    }
-    return outcome.cluster().orElseThrow();
-  }
-
-  private static ClusterOutcome launch(ExtensionContext context, boolean node) {
-    HarnessSettings settings;
-    try {
-      settings = HarnessSettings.resolve(context::getConfigurationParameter, System::getenv);
-    } catch (RuntimeException e) {
-      return ClusterOutcome.failed(e);
-    }
-    ClusterOutcome outcome = node ? new ClusterLauncher(settings).launchNode() : new ClusterLauncher(settings).launch();
-    outcome.cluster().ifPresent(c -> {
-      try {
-        installRepositoryCrds(c, settings);
-      } catch (RuntimeException e) {
-        try {
-          c.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
+    /** Whether the test class (or an enclosing one) asks for {@code @KubeCluster(node = true)}. */
+    static boolean wantsNode(ExtensionContext context) {
+        for (Optional<Class<?>> c = context.getTestClass();
+                c.isPresent();
+                c = Optional.ofNullable(c.get().getEnclosingClass())) {
+            Optional<KubeCluster> a = AnnotationSupport.findAnnotation(c.get(), KubeCluster.class);
+            if (a.isPresent()) {
+                return a.get().node();
+            }
         }
-        throw e;
-      }
-    });
-    return outcome;
-  }
+        return false;
+    }
 
-  private static void installRepositoryCrds(KubeTestCluster cluster, HarnessSettings settings) {
-    Optional<Path> dir = settings.crdsDir().or(() -> RepoLayout.findRoot().map(r -> r.resolve("crds")));
-    if (dir.isPresent() && Files.isDirectory(dir.get())) {
-      long t0 = System.nanoTime();
-      List<String> names = Crds.applyDirectory(cluster.client(), dir.get());
-      System.err.printf("[kube-harness] installed CRDs from %s in %.1f s: %s%n",
-          dir.get(), (System.nanoTime() - t0) / 1e9, names);
+    /**
+     * The run's cluster; aborts the calling test or class (skipped, with the reason) when the
+     * selected kind is unavailable here, and fails it when starting failed.
+     */
+    public static KubeTestCluster cluster(ExtensionContext context) {
+        boolean node = wantsNode(context);
+        ClusterOutcome outcome = context.getRoot()
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        node ? KubeNode.class : ClusterOutcome.class, k -> launch(context, node), ClusterOutcome.class);
+        Optional<String> reason = outcome.unavailableReason();
+        if (reason.isPresent()) {
+            Assumptions.abort(reason.get());
+        }
+        if (outcome.failure().isPresent()) {
+            Throwable t = outcome.failure().get();
+            throw new IllegalStateException("the test cluster could not be started: " + t.getMessage(), t);
+        }
+        return outcome.cluster().orElseThrow();
     }
-  }
 
-  @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    Class<?> type = parameterContext.getParameter().getType();
-    return type == KubernetesClient.class || type == KubeTestCluster.class || type == TestNamespace.class
-        || type == KubeNode.class;
-  }
+    private static ClusterOutcome launch(ExtensionContext context, boolean node) {
+        HarnessSettings settings;
+        try {
+            settings = HarnessSettings.resolve(context::getConfigurationParameter, System::getenv);
+        } catch (RuntimeException e) {
+            return ClusterOutcome.failed(e);
+        }
+        ClusterOutcome outcome =
+                node ? new ClusterLauncher(settings).launchNode() : new ClusterLauncher(settings).launch();
+        outcome.cluster().ifPresent(c -> {
+            try {
+                installRepositoryCrds(c, settings);
+            } catch (RuntimeException e) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        });
+        return outcome;
+    }
 
-  @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    Class<?> type = parameterContext.getParameter().getType();
-    KubeTestCluster cluster = cluster(extensionContext);
-    if (type == KubernetesClient.class) {
-      return cluster.client();
+    private static void installRepositoryCrds(KubeTestCluster cluster, HarnessSettings settings) {
+        Optional<Path> dir = settings.crdsDir().or(() -> RepoLayout.findRoot().map(r -> r.resolve("crds")));
+        if (dir.isPresent() && Files.isDirectory(dir.get())) {
+            long t0 = System.nanoTime();
+            List<String> names = Crds.applyDirectory(cluster.client(), dir.get());
+            System.err.printf(
+                    "[kube-harness] installed CRDs from %s in %.1f s: %s%n",
+                    dir.get(), (System.nanoTime() - t0) / 1e9, names);
+        }
     }
-    if (type == KubeTestCluster.class) {
-      return cluster;
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Class<?> type = parameterContext.getParameter().getType();
+        return type == KubernetesClient.class
+                || type == KubeTestCluster.class
+                || type == TestNamespace.class
+                || type == KubeNode.class;
     }
-    if (type == KubeNode.class) {
-      return cluster.node().orElseThrow(() -> new ParameterResolutionException(
-          "a KubeNode parameter needs @KubeCluster(node = true) on the test class"));
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Class<?> type = parameterContext.getParameter().getType();
+        KubeTestCluster cluster = cluster(extensionContext);
+        if (type == KubernetesClient.class) {
+            return cluster.client();
+        }
+        if (type == KubeTestCluster.class) {
+            return cluster;
+        }
+        if (type == KubeNode.class) {
+            return cluster.node()
+                    .orElseThrow(() -> new ParameterResolutionException(
+                            "a KubeNode parameter needs @KubeCluster(node = true) on the test class"));
+        }
+        if (type == TestNamespace.class) {
+            String prefix = extensionContext
+                    .getTestMethod()
+                    .map(m -> m.getName())
+                    .orElseGet(() -> extensionContext.getRequiredTestClass().getSimpleName());
+            TestNamespace ns = cluster.newTestNamespace(prefix);
+            // Stored in the store of the method (or class) asking for it: JUnit closes it, deleting
+            // the namespace, when that scope ends.
+            extensionContext.getStore(NAMESPACE).put(ns.name(), ns);
+            return ns;
+        }
+        throw new ParameterResolutionException("unsupported parameter " + parameterContext.getParameter());
     }
-    if (type == TestNamespace.class) {
-      String prefix = extensionContext.getTestMethod()
-          .map(m -> m.getName())
-          .orElseGet(() -> extensionContext.getRequiredTestClass().getSimpleName());
-      TestNamespace ns = cluster.newTestNamespace(prefix);
-      // Stored in the store of the method (or class) asking for it: JUnit closes it, deleting
-      // the namespace, when that scope ends.
-      extensionContext.getStore(NAMESPACE).put(ns.name(), ns);
-      return ns;
-    }
-    throw new ParameterResolutionException("unsupported parameter " + parameterContext.getParameter());
-  }
 }

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 public final class Capture implements AutoCloseable {
 
     /** One captured IPv4 TCP or UDP packet; {@code epochMicros} is the capture time. */
-    public record Packet(long epochMicros, String protocol, String src, int srcPort, String dst, int dstPort, byte[] payload) {}
+    public record Packet(
+            long epochMicros, String protocol, String src, int srcPort, String dst, int dstPort, byte[] payload) {}
 
     private final Process process;
     private final Path file;
@@ -39,8 +40,22 @@ public final class Capture implements AutoCloseable {
      * veth pairs) with a short one, or the file outgrows what can be read back.
      */
     public static Capture start(String ns, String ifName, Path file, String filter, int snapLength) {
-        List<String> command = List.of("ip", "netns", "exec", ns, "tcpdump", "-i", ifName, "-n", "-U", "--immediate-mode", "-s",
-                Integer.toString(snapLength), "-w", file.toString(), filter);
+        List<String> command = List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "tcpdump",
+                "-i",
+                ifName,
+                "-n",
+                "-U",
+                "--immediate-mode",
+                "-s",
+                Integer.toString(snapLength),
+                "-w",
+                file.toString(),
+                filter);
         Process p;
         try {
             Files.createDirectories(file.getParent());
@@ -110,7 +125,8 @@ public final class Capture implements AutoCloseable {
         if (!process.isAlive()) return;
         process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(10, TimeUnit.SECONDS))
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
@@ -130,10 +146,22 @@ public final class Capture implements AutoCloseable {
         ByteOrder order;
         boolean nanos;
         switch (magic) {
-            case 0xa1b2c3d4 -> { order = ByteOrder.LITTLE_ENDIAN; nanos = false; }
-            case 0xa1b23c4d -> { order = ByteOrder.LITTLE_ENDIAN; nanos = true; }
-            case 0xd4c3b2a1 -> { order = ByteOrder.BIG_ENDIAN; nanos = false; }
-            case 0x4d3cb2a1 -> { order = ByteOrder.BIG_ENDIAN; nanos = true; }
+            case 0xa1b2c3d4 -> {
+                order = ByteOrder.LITTLE_ENDIAN;
+                nanos = false;
+            }
+            case 0xa1b23c4d -> {
+                order = ByteOrder.LITTLE_ENDIAN;
+                nanos = true;
+            }
+            case 0xd4c3b2a1 -> {
+                order = ByteOrder.BIG_ENDIAN;
+                nanos = false;
+            }
+            case 0x4d3cb2a1 -> {
+                order = ByteOrder.BIG_ENDIAN;
+                nanos = true;
+            }
             default -> throw new IOException(pcap + " has an unknown pcap magic " + Integer.toHexString(magic));
         }
         b.order(order);
@@ -163,8 +191,10 @@ public final class Capture implements AutoCloseable {
         int ihl = (f[ip] & 0x0f) * 4;
         int total = ((f[ip + 2] & 0xff) << 8) | (f[ip + 3] & 0xff);
         int proto = f[ip + 9] & 0xff;
-        String src = (f[ip + 12] & 0xff) + "." + (f[ip + 13] & 0xff) + "." + (f[ip + 14] & 0xff) + "." + (f[ip + 15] & 0xff);
-        String dst = (f[ip + 16] & 0xff) + "." + (f[ip + 17] & 0xff) + "." + (f[ip + 18] & 0xff) + "." + (f[ip + 19] & 0xff);
+        String src =
+                (f[ip + 12] & 0xff) + "." + (f[ip + 13] & 0xff) + "." + (f[ip + 14] & 0xff) + "." + (f[ip + 15] & 0xff);
+        String dst =
+                (f[ip + 16] & 0xff) + "." + (f[ip + 17] & 0xff) + "." + (f[ip + 18] & 0xff) + "." + (f[ip + 19] & 0xff);
         int l4 = ip + ihl;
         int end = Math.min(f.length, ip + total);
         if (l4 + 8 > end) return null;

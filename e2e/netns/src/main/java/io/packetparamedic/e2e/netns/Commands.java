@@ -43,8 +43,10 @@ public final class Commands {
         try {
             return Exec.of(command).input(input).timeout(TIMEOUT).run();
         } catch (UncheckedIOException e) {
-            throw new TopologyException("cannot run `" + String.join(" ", command) + "`: " + e.getCause().getMessage()
-                    + " (is " + command[0] + " installed? see .ci/run)", e);
+            throw new TopologyException(
+                    "cannot run `" + String.join(" ", command) + "`: "
+                            + e.getCause().getMessage() + " (is " + command[0] + " installed? see .ci/run)",
+                    e);
         } catch (IllegalStateException e) {
             throw new TopologyException(e.getMessage(), e);
         }

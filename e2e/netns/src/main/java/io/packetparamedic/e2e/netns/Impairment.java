@@ -31,6 +31,9 @@ public record Impairment(double delayMs, double jitterMs, double lossPercent) {
 
     @Override
     public String toString() {
-        return none() ? "none" : String.format(java.util.Locale.ROOT, "delay %.0f ms ± %.0f ms, loss %.1f %%", delayMs, jitterMs, lossPercent);
+        return none()
+                ? "none"
+                : String.format(
+                        java.util.Locale.ROOT, "delay %.0f ms ± %.0f ms, loss %.1f %%", delayMs, jitterMs, lossPercent);
     }
 }

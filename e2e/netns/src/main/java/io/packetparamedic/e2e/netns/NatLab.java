@@ -51,7 +51,10 @@ public final class NatLab implements AutoCloseable {
 
     /** Where an appliance sits. */
     public enum Nat {
-        NONE("no NAT"), CGNAT("CGNAT"), DOUBLE_NAT("double NAT"), SYMMETRIC("symmetric NAT");
+        NONE("no NAT"),
+        CGNAT("CGNAT"),
+        DOUBLE_NAT("double NAT"),
+        SYMMETRIC("symmetric NAT");
 
         public final String label;
 
@@ -61,7 +64,8 @@ public final class NatLab implements AutoCloseable {
     }
 
     /** One appliance namespace: its NAT, whether its uplink is impaired, its own and its public address. */
-    public record Appliance(String role, Nat nat, boolean impaired, String namespace, String address, String publicAddress) {
+    public record Appliance(
+            String role, Nat nat, boolean impaired, String namespace, String address, String publicAddress) {
         public String label() {
             return nat.label + (impaired ? " + impaired" : "");
         }
@@ -128,14 +132,30 @@ public final class NatLab implements AutoCloseable {
         t.defaultRoute(sym, "198.51.100.33");
 
         // No NAT: the appliance holds a public address.
-        plain.put(Nat.NONE, appliance("direct", Nat.NONE, false, internetNs, "dir0", "198.51.100.1", DIRECT_IP, 28, DIRECT_IP));
-        impaired.put(Nat.NONE, appliance("direct-imp", Nat.NONE, true, internetNs, "dirimp0", "198.51.100.49",
-                "198.51.100.50", 28, "198.51.100.50"));
+        plain.put(
+                Nat.NONE,
+                appliance("direct", Nat.NONE, false, internetNs, "dir0", "198.51.100.1", DIRECT_IP, 28, DIRECT_IP));
+        impaired.put(
+                Nat.NONE,
+                appliance(
+                        "direct-imp",
+                        Nat.NONE,
+                        true,
+                        internetNs,
+                        "dirimp0",
+                        "198.51.100.49",
+                        "198.51.100.50",
+                        28,
+                        "198.51.100.50"));
 
         // CGNAT: subscribers in 100.64.0.0/10, masqueraded to the carrier's public address.
-        plain.put(Nat.CGNAT, appliance("cgnat", Nat.CGNAT, false, cgnat, "sub1", "100.64.1.1", "100.64.1.10", 24, CGNAT_PUBLIC_IP));
-        impaired.put(Nat.CGNAT, appliance("cgnat-imp", Nat.CGNAT, true, cgnat, "sub3", "100.64.3.1", "100.64.3.10", 24,
-                CGNAT_PUBLIC_IP));
+        plain.put(
+                Nat.CGNAT,
+                appliance("cgnat", Nat.CGNAT, false, cgnat, "sub1", "100.64.1.1", "100.64.1.10", 24, CGNAT_PUBLIC_IP));
+        impaired.put(
+                Nat.CGNAT,
+                appliance(
+                        "cgnat-imp", Nat.CGNAT, true, cgnat, "sub3", "100.64.3.1", "100.64.3.10", 24, CGNAT_PUBLIC_IP));
         split = appliance("split", Nat.CGNAT, false, cgnat, "sub5", "100.64.5.1", "100.64.5.10", 24, CGNAT_PUBLIC_IP);
         t.link(home, "wan0", "100.64.2.10/24", cgnat, "sub2", "100.64.2.1/24", Impairment.NONE);
         t.defaultRoute(home, "100.64.2.1");
@@ -145,19 +165,59 @@ public final class NatLab implements AutoCloseable {
                 """.formatted(CGNAT_UDP_IP)));
 
         // Double NAT: a home router (192.168.1.0/24) behind the CGNAT.
-        plain.put(Nat.DOUBLE_NAT, appliance("double", Nat.DOUBLE_NAT, false, home, "lan0", "192.168.1.1", "192.168.1.10", 24,
-                CGNAT_PUBLIC_IP));
-        impaired.put(Nat.DOUBLE_NAT, appliance("double-imp", Nat.DOUBLE_NAT, true, home, "lan1", "192.168.11.1",
-                "192.168.11.10", 24, CGNAT_PUBLIC_IP));
+        plain.put(
+                Nat.DOUBLE_NAT,
+                appliance(
+                        "double",
+                        Nat.DOUBLE_NAT,
+                        false,
+                        home,
+                        "lan0",
+                        "192.168.1.1",
+                        "192.168.1.10",
+                        24,
+                        CGNAT_PUBLIC_IP));
+        impaired.put(
+                Nat.DOUBLE_NAT,
+                appliance(
+                        "double-imp",
+                        Nat.DOUBLE_NAT,
+                        true,
+                        home,
+                        "lan1",
+                        "192.168.11.1",
+                        "192.168.11.10",
+                        24,
+                        CGNAT_PUBLIC_IP));
         t.nft(home, natTable("""
                     oifname "wan0" masquerade
                 """));
 
         // Symmetric NAT: every new flow gets a random public port, so the mapping differs per destination.
-        plain.put(Nat.SYMMETRIC, appliance("sym", Nat.SYMMETRIC, false, sym, "lan0", "192.168.2.1", "192.168.2.10", 24,
-                SYMMETRIC_PUBLIC_IP));
-        impaired.put(Nat.SYMMETRIC, appliance("sym-imp", Nat.SYMMETRIC, true, sym, "lan1", "192.168.12.1", "192.168.12.10",
-                24, SYMMETRIC_PUBLIC_IP));
+        plain.put(
+                Nat.SYMMETRIC,
+                appliance(
+                        "sym",
+                        Nat.SYMMETRIC,
+                        false,
+                        sym,
+                        "lan0",
+                        "192.168.2.1",
+                        "192.168.2.10",
+                        24,
+                        SYMMETRIC_PUBLIC_IP));
+        impaired.put(
+                Nat.SYMMETRIC,
+                appliance(
+                        "sym-imp",
+                        Nat.SYMMETRIC,
+                        true,
+                        sym,
+                        "lan1",
+                        "192.168.12.1",
+                        "192.168.12.10",
+                        24,
+                        SYMMETRIC_PUBLIC_IP));
         t.nft(sym, natTable("""
                     oifname "wan0" masquerade fully-random
                 """));
@@ -179,11 +239,25 @@ public final class NatLab implements AutoCloseable {
                 """.formatted(table, postroutingRules);
     }
 
-    private Appliance appliance(String role, Nat nat, boolean impairedUplink, String gatewayNs, String gatewayIf,
-            String gatewayIp, String address, int prefixLength, String publicAddress) {
+    private Appliance appliance(
+            String role,
+            Nat nat,
+            boolean impairedUplink,
+            String gatewayNs,
+            String gatewayIf,
+            String gatewayIp,
+            String address,
+            int prefixLength,
+            String publicAddress) {
         String ns = topology.namespace("app-" + role);
-        Topology.ImpairmentMode mode = topology.link(ns, "up0", address + "/" + prefixLength, gatewayNs, gatewayIf,
-                gatewayIp + "/" + prefixLength, impairedUplink ? UPLINK : Impairment.NONE);
+        Topology.ImpairmentMode mode = topology.link(
+                ns,
+                "up0",
+                address + "/" + prefixLength,
+                gatewayNs,
+                gatewayIf,
+                gatewayIp + "/" + prefixLength,
+                impairedUplink ? UPLINK : Impairment.NONE);
         if (mode != null) impairmentMode = mode;
         topology.defaultRoute(ns, gatewayIp);
         return new Appliance(role, nat, impairedUplink, ns, address, publicAddress);
@@ -239,16 +313,30 @@ public final class NatLab implements AutoCloseable {
     }
 
     /** A reflector ({@code reflector serve}) in the reflector namespace; {@link #close()} on the lab stops it too. */
-    public record RunningReflector(String name, String endpointId, String address, int port, int dataPortStart,
-            int dataPortEnd, Path dir, ReflectorProcess process) {
+    public record RunningReflector(
+            String name,
+            String endpointId,
+            String address,
+            int port,
+            int dataPortStart,
+            int dataPortEnd,
+            Path dir,
+            ReflectorProcess process) {
         public String server() {
             return address + ":" + port;
         }
     }
 
     /** What a reflector instance is configured with. */
-    public record ReflectorSpec(String name, int port, int healthPort, int dataPortStart, int dataPortEnd,
-            boolean udpEchoSourceCheck, int pairingCodes, List<String> authorizedPeers) {}
+    public record ReflectorSpec(
+            String name,
+            int port,
+            int healthPort,
+            int dataPortStart,
+            int dataPortEnd,
+            boolean udpEchoSourceCheck,
+            int pairingCodes,
+            List<String> authorizedPeers) {}
 
     /**
      * Writes a config file for {@code spec} and runs the packaged reflector on it ({@code ip netns exec
@@ -265,7 +353,8 @@ public final class NatLab implements AutoCloseable {
             codes.append("\n[[access.pairing_codes]]\ncode = \"").append(code).append("\"\n");
         }
         StringBuilder peers = new StringBuilder();
-        for (String p : spec.authorizedPeers()) peers.append(peers.length() == 0 ? "" : ", ").append('"').append(p).append('"');
+        for (String p : spec.authorizedPeers())
+            peers.append(peers.length() == 0 ? "" : ", ").append('"').append(p).append('"');
         String toml = """
                 # Written by the netns e2e tests for one run.
                 [identity]
@@ -300,8 +389,16 @@ public final class NatLab implements AutoCloseable {
 
                 [state]
                 data_dir = "%1$s"
-                %9$s""".formatted(dir, REFLECTOR_IP, spec.port(), spec.healthPort(), spec.dataPortStart(),
-                spec.dataPortEnd(), spec.udpEchoSourceCheck(), peers, codes);
+                %9$s""".formatted(
+                        dir,
+                        REFLECTOR_IP,
+                        spec.port(),
+                        spec.healthPort(),
+                        spec.dataPortStart(),
+                        spec.dataPortEnd(),
+                        spec.udpEchoSourceCheck(),
+                        peers,
+                        codes);
         Path config = dir.resolve("reflector.toml");
         try {
             Files.createDirectories(dir);
@@ -311,14 +408,21 @@ public final class NatLab implements AutoCloseable {
         }
         ReflectorProcess process;
         try {
-            process = topology.own(ReflectorProcess.serve(Topology.inNamespace(reflectorNs), List.of("-Xmx512m"), config,
-                    dir.resolve("reflector.log")));
+            process = topology.own(ReflectorProcess.serve(
+                    Topology.inNamespace(reflectorNs), List.of("-Xmx512m"), config, dir.resolve("reflector.log")));
         } catch (IOException e) {
             throw new TopologyException("cannot start reflector " + spec.name() + ": " + e.getMessage(), e);
         }
         process.awaitBanner(Duration.ofSeconds(60));
-        return new RunningReflector(spec.name(), process.endpointId(), REFLECTOR_IP, spec.port(), spec.dataPortStart(),
-                spec.dataPortEnd(), dir, process);
+        return new RunningReflector(
+                spec.name(),
+                process.endpointId(),
+                REFLECTOR_IP,
+                spec.port(),
+                spec.dataPortStart(),
+                spec.dataPortEnd(),
+                dir,
+                process);
     }
 
     /** A pairing code configured on a reflector started by this lab, not handed out before. */

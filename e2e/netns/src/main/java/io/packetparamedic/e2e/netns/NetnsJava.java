@@ -40,8 +40,8 @@ public final class NetnsJava implements AutoCloseable {
     }
 
     /** Starts {@code mainClass} in {@code ns}; logs go to {@code logDir/<name>.stderr.log}. */
-    public static NetnsJava start(String ns, String name, Class<?> mainClass, Path logDir, List<String> jvmOptions,
-            String... args) {
+    public static NetnsJava start(
+            String ns, String name, Class<?> mainClass, Path logDir, List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(Topology.inNamespace(ns));
         command.add(Repo.java().toString());
         command.addAll(jvmOptions);
@@ -50,15 +50,18 @@ public final class NetnsJava implements AutoCloseable {
         Path stderr = logDir.resolve(name + ".stderr.log");
         try {
             Files.createDirectories(logDir);
-            Process p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            Process p =
+                    new ProcessBuilder(command).redirectError(stderr.toFile()).start();
             return new NetnsJava(name, p, stderr);
         } catch (IOException e) {
-            throw new TopologyException("cannot start " + mainClass.getSimpleName() + " in " + ns + ": " + e.getMessage(), e);
+            throw new TopologyException(
+                    "cannot start " + mainClass.getSimpleName() + " in " + ns + ": " + e.getMessage(), e);
         }
     }
 
     private void readStdout() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 synchronized (lines) {
@@ -82,8 +85,10 @@ public final class NetnsJava implements AutoCloseable {
             while (true) {
                 for (String l : lines) if (match.test(l)) return l;
                 long left = deadline - System.nanoTime();
-                if (left <= 0) throw new TopologyException(name + ": no expected output within " + timeout + "\n" + diagnostics());
-                if (!reader.isAlive()) throw new TopologyException(name + " ended without the expected output\n" + diagnostics());
+                if (left <= 0)
+                    throw new TopologyException(name + ": no expected output within " + timeout + "\n" + diagnostics());
+                if (!reader.isAlive())
+                    throw new TopologyException(name + " ended without the expected output\n" + diagnostics());
                 TimeUnit.NANOSECONDS.timedWait(lines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
             }
         }
@@ -108,7 +113,8 @@ public final class NetnsJava implements AutoCloseable {
     /** The last stdout line starting with {@code prefix}, without it. */
     public Optional<String> lastLine(String prefix) {
         List<String> all = stdout();
-        for (int i = all.size() - 1; i >= 0; i--) if (all.get(i).startsWith(prefix)) return Optional.of(all.get(i).substring(prefix.length()));
+        for (int i = all.size() - 1; i >= 0; i--)
+            if (all.get(i).startsWith(prefix)) return Optional.of(all.get(i).substring(prefix.length()));
         return Optional.empty();
     }
 
@@ -120,7 +126,8 @@ public final class NetnsJava implements AutoCloseable {
             log = "";
         }
         if (log.length() > 4000) log = "..." + log.substring(log.length() - 4000);
-        return "--- " + name + " stdout:\n" + String.join("\n", stdout()) + "\n--- " + name + " stderr (" + stderr + "):\n" + log;
+        return "--- " + name + " stdout:\n" + String.join("\n", stdout()) + "\n--- " + name + " stderr (" + stderr
+                + "):\n" + log;
     }
 
     /** The child JVM ({@code ip netns exec} execs it, so this is the JVM itself), e.g. for its children. */
@@ -138,7 +145,8 @@ public final class NetnsJava implements AutoCloseable {
             process.getOutputStream().close();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                if (!process.waitFor(5, TimeUnit.SECONDS))
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (IOException e) {
             process.destroyForcibly();

@@ -33,7 +33,8 @@ final class TapWire implements AutoCloseable {
         Path binary = buildDir.resolve("ppn-tapwire");
         try {
             if (!Files.isRegularFile(source)) throw new TopologyException("helper source " + source + " is missing");
-            if (Files.isExecutable(binary) && Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) > 0) {
+            if (Files.isExecutable(binary)
+                    && Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) > 0) {
                 return binary;
             }
             Files.createDirectories(buildDir);
@@ -45,12 +46,19 @@ final class TapWire implements AutoCloseable {
     }
 
     /** Starts a wire between {@code nsA/ifA} and {@code nsB/ifB}; {@code aToB} impairs what A sends. */
-    static TapWire start(Path helper, String nsA, String ifA, String nsB, String ifB, Impairment aToB, Impairment bToA,
-            Path log) {
-        List<String> command = List.of(helper.toString(), nsA, ifA, nsB, ifB,
-                Long.toString(Impairment.micros(aToB.delayMs())), Long.toString(Impairment.micros(aToB.jitterMs())),
+    static TapWire start(
+            Path helper, String nsA, String ifA, String nsB, String ifB, Impairment aToB, Impairment bToA, Path log) {
+        List<String> command = List.of(
+                helper.toString(),
+                nsA,
+                ifA,
+                nsB,
+                ifB,
+                Long.toString(Impairment.micros(aToB.delayMs())),
+                Long.toString(Impairment.micros(aToB.jitterMs())),
                 Long.toString(Math.round(aToB.lossPercent() * 10_000)),
-                Long.toString(Impairment.micros(bToA.delayMs())), Long.toString(Impairment.micros(bToA.jitterMs())),
+                Long.toString(Impairment.micros(bToA.delayMs())),
+                Long.toString(Impairment.micros(bToA.jitterMs())),
                 Long.toString(Math.round(bToA.lossPercent() * 10_000)));
         Process p;
         try {

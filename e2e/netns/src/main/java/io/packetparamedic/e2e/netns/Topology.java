@@ -29,6 +29,7 @@ public final class Topology implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
     /** Every namespace this code ever creates matches this; group 1 is the owning PID in base 36. */
     public static final Pattern NAME = Pattern.compile("^ppn([0-9a-z]+)x[0-9]+-.*");
+
     public static final String FAMILY_PREFIX = "ppn";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static volatile Boolean netemAvailable;
@@ -62,7 +63,8 @@ public final class Topology implements AutoCloseable {
      * @param helperSource the directory holding {@code ppn-tapwire.c}
      */
     public static Topology create(Path workDir, Path helperSource) {
-        String prefix = FAMILY_PREFIX + Long.toString(ProcessHandle.current().pid(), 36) + "x" + SEQUENCE.incrementAndGet();
+        String prefix =
+                FAMILY_PREFIX + Long.toString(ProcessHandle.current().pid(), 36) + "x" + SEQUENCE.incrementAndGet();
         return new Topology(prefix, workDir, helperSource);
     }
 
@@ -116,13 +118,14 @@ public final class Topology implements AutoCloseable {
      * Links {@code nsA/ifA} (address {@code cidrA}) with {@code nsB/ifB} ({@code cidrB}); what A
      * sends is impaired by {@code aEgress}. Returns how the link was made.
      */
-    public ImpairmentMode link(String nsA, String ifA, String cidrA, String nsB, String ifB, String cidrB,
-            Impairment aEgress) {
+    public ImpairmentMode link(
+            String nsA, String ifA, String cidrA, String nsB, String ifB, String cidrB, Impairment aEgress) {
         ImpairmentMode mode = null;
         if (aEgress.none() || impairmentMode() == ImpairmentMode.NETEM) {
             Commands.run("ip", "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB);
             if (!aEgress.none()) {
-                List<String> tc = new ArrayList<>(List.of("tc", "-n", nsA, "qdisc", "add", "dev", ifA, "root", "netem"));
+                List<String> tc =
+                        new ArrayList<>(List.of("tc", "-n", nsA, "qdisc", "add", "dev", ifA, "root", "netem"));
                 tc.addAll(List.of(aEgress.netemArgs()));
                 Commands.run(tc.toArray(String[]::new));
                 mode = ImpairmentMode.NETEM;
@@ -193,8 +196,9 @@ public final class Topology implements AutoCloseable {
             String probe = namespace("netem-probe");
             try {
                 Commands.run("ip", "-n", probe, "link", "add", "p0", "type", "veth", "peer", "name", "p1");
-                netemAvailable = Commands.attempt("tc", "-n", probe, "qdisc", "add", "dev", "p0", "root", "netem",
-                        "delay", "1ms").ok();
+                netemAvailable = Commands.attempt(
+                                "tc", "-n", probe, "qdisc", "add", "dev", "p0", "root", "netem", "delay", "1ms")
+                        .ok();
             } finally {
                 Commands.attempt("ip", "netns", "del", probe);
                 namespaces.remove(probe);
@@ -222,7 +226,9 @@ public final class Topology implements AutoCloseable {
         }
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             Exec.Result r = Commands.attempt("ip", "netns", "del", namespaces.get(i));
-            if (!r.ok()) failures.add("ip netns del " + namespaces.get(i) + ": " + r.stderr().strip());
+            if (!r.ok())
+                failures.add(
+                        "ip netns del " + namespaces.get(i) + ": " + r.stderr().strip());
         }
         namespaces.clear();
         List<String> left = leftovers(prefix);
@@ -244,7 +250,8 @@ public final class Topology implements AutoCloseable {
         }
         Exec.Result tables = Commands.attempt("nft", "list", "tables");
         if (tables.ok()) {
-            for (String line : tables.stdout().split("\n")) if (line.contains(prefix)) found.add("nftables " + line.strip());
+            for (String line : tables.stdout().split("\n"))
+                if (line.contains(prefix)) found.add("nftables " + line.strip());
         }
         return found;
     }
@@ -275,7 +282,8 @@ public final class Topology implements AutoCloseable {
     /** True when this process may build topologies: root, with {@code ip netns} working. */
     public static boolean supported() {
         try {
-            return "0".equals(Commands.run("id", "-u").strip()) && Commands.attempt("ip", "netns", "list").ok();
+            return "0".equals(Commands.run("id", "-u").strip())
+                    && Commands.attempt("ip", "netns", "list").ok();
         } catch (TopologyException e) {
             return false;
         }

@@ -15,23 +15,44 @@ import java.util.Map;
  * appliance was granted (from its request until its test ended, plus a second for the last
  * segments in flight).
  */
-record CaptureAnalysis(long controlPayloadBytes, List<String> plaintextHits, List<String> sessionsWithoutTraffic,
-        List<String> outsideSessions, int dataPackets, int lateProbes) {
+record CaptureAnalysis(
+        long controlPayloadBytes,
+        List<String> plaintextHits,
+        List<String> sessionsWithoutTraffic,
+        List<String> outsideSessions,
+        int dataPackets,
+        int lateProbes) {
 
     /** Field and type names of the protocol's JSON (spec section 5). */
-    static final List<String> FIELD_NAMES = List.of("request_id", "payload", "session_request", "session_grant",
-            "test_type", "duration_sec", "server_hello", "policy_summary", "pair_request", "status_snapshot", "expires_at");
+    static final List<String> FIELD_NAMES = List.of(
+            "request_id",
+            "payload",
+            "session_request",
+            "session_grant",
+            "test_type",
+            "duration_sec",
+            "server_hello",
+            "policy_summary",
+            "pair_request",
+            "status_snapshot",
+            "expires_at");
+
     private static final long SLACK_MICROS = 1_000_000;
     static final byte[] LATE_PROBE = "ppn-mapping".getBytes(StandardCharsets.US_ASCII);
 
-    static CaptureAnalysis of(List<Capture.Packet> packets, int controlPort, int dataStart, int dataEnd, JsonNode sessions) {
+    static CaptureAnalysis of(
+            List<Capture.Packet> packets, int controlPort, int dataStart, int dataEnd, JsonNode sessions) {
         Map<String, ByteArrayOutputStream> streams = new LinkedHashMap<>();
         long controlBytes = 0;
         List<long[]> windows = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (JsonNode s : sessions) {
             long from = s.path("requested_at_ms").asLong() * 1000;
-            long to = Math.max(s.path("finished_at_ms").asLong(), s.path("closed_at_ms").asLong(0)) * 1000 + SLACK_MICROS;
+            long to = Math.max(
+                                    s.path("finished_at_ms").asLong(),
+                                    s.path("closed_at_ms").asLong(0))
+                            * 1000
+                    + SLACK_MICROS;
             windows.add(new long[] {from, to, 0});
             names.add(s.path("test_type").asText() + (s.path("reverse").asBoolean() ? " (reverse)" : "") + " port "
                     + s.path("port").asInt());
@@ -61,8 +82,8 @@ record CaptureAnalysis(long controlPayloadBytes, List<String> plaintextHits, Lis
             if (window != null) {
                 window[2]++;
             } else if (outside.size() < 20) {
-                outside.add(p.protocol() + " " + p.src() + ":" + p.srcPort() + " > " + p.dst() + ":" + p.dstPort() + " at "
-                        + Instant.ofEpochSecond(0, p.epochMicros() * 1000));
+                outside.add(p.protocol() + " " + p.src() + ":" + p.srcPort() + " > " + p.dst() + ":" + p.dstPort()
+                        + " at " + Instant.ofEpochSecond(0, p.epochMicros() * 1000));
             }
         }
         List<String> hits = new ArrayList<>();
@@ -76,7 +97,8 @@ record CaptureAnalysis(long controlPayloadBytes, List<String> plaintextHits, Lis
     }
 
     String summary() {
-        return controlPayloadBytes + " control payload bytes with none of " + FIELD_NAMES.size() + " field names; " + dataPackets
+        return controlPayloadBytes + " control payload bytes with none of " + FIELD_NAMES.size() + " field names; "
+                + dataPackets
                 + " data-port packets, all within " + "their session windows except " + lateProbes
                 + " unanswered probes sent after the session";
     }

@@ -14,6 +14,7 @@ class NoLeftoversTest {
     void noNamespaceLinkOrNftablesTableOfTheseTestsRemains() {
         Assumptions.assumeTrue(Topology.supported(), "network namespace tests need root and `ip netns`");
         assertThat(Topology.leftovers(Topology.FAMILY_PREFIX)).isEmpty();
-        assertThat(Topology.namespaceNames()).noneMatch(n -> Topology.NAME.matcher(n).matches());
+        assertThat(Topology.namespaceNames())
+                .noneMatch(n -> Topology.NAME.matcher(n).matches());
     }
 }

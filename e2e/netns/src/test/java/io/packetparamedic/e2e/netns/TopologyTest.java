@@ -25,8 +25,8 @@ class TopologyTest {
             t.namespace("b");
             t.link(a, "x0", "10.200.0.1/24", t.prefix() + "-b", "x1", "10.200.0.2/24", Impairment.NONE);
             assertThat(Topology.leftovers(t.prefix())).hasSize(2);
-            assertThatThrownBy(() -> t.link(a, "y0", "10.201.0.1/24", t.prefix() + "-missing", "y1", "10.201.0.2/24",
-                    Impairment.NONE))
+            assertThatThrownBy(() -> t.link(
+                            a, "y0", "10.201.0.1/24", t.prefix() + "-missing", "y1", "10.201.0.2/24", Impairment.NONE))
                     .isInstanceOf(TopologyException.class)
                     .hasMessageContaining("ip -n " + a + " link add y0")
                     .hasMessageContaining("exited with");
@@ -45,8 +45,8 @@ class TopologyTest {
         try {
             String a = t.namespace("a");
             String b = t.namespace("b");
-            Topology.ImpairmentMode mode = t.link(a, "x0", "10.202.0.1/24", b, "x1", "10.202.0.2/24",
-                    new Impairment(20, 0, 0));
+            Topology.ImpairmentMode mode =
+                    t.link(a, "x0", "10.202.0.1/24", b, "x1", "10.202.0.2/24", new Impairment(20, 0, 0));
             assertThat(mode).isNotNull();
             assertThat(t.sysctlValue(a, "net.ipv4.ip_forward")).isEqualTo("0");
         } finally {

@@ -69,20 +69,34 @@ class VanishedPeerTest {
                     audit_log_path = "%1$s/audit.jsonl"
                     [state]
                     data_dir = "%1$s"
-                    """.formatted(dir, REFLECTOR_IP, IDLE_TIMEOUT_SEC, Ed25519Identity.load(goneKey).endpointId(),
-                    Ed25519Identity.load(nextKey).endpointId()));
-            ReflectorProcess reflector = t.own(ReflectorProcess.serve(Topology.inNamespace(r), List.of("-Xmx256m"), config,
-                    dir.resolve("reflector.log")));
+                    """.formatted(
+                            dir,
+                            REFLECTOR_IP,
+                            IDLE_TIMEOUT_SEC,
+                            Ed25519Identity.load(goneKey).endpointId(),
+                            Ed25519Identity.load(nextKey).endpointId()));
+            ReflectorProcess reflector = t.own(ReflectorProcess.serve(
+                    Topology.inNamespace(r), List.of("-Xmx256m"), config, dir.resolve("reflector.log")));
             reflector.awaitBanner(Duration.ofSeconds(60));
 
-            NetnsJava appliance = t.own(NetnsJava.start(gone, "vanishing", VanishingAppliance.class, dir,
-                    List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), REFLECTOR_IP + ":4000", goneKey.toString(),
+            NetnsJava appliance = t.own(NetnsJava.start(
+                    gone,
+                    "vanishing",
+                    VanishingAppliance.class,
+                    dir,
+                    List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
+                    REFLECTOR_IP + ":4000",
+                    goneKey.toString(),
                     Integer.toString(DURATION_SEC)));
-            String[] running = appliance.awaitLine(l -> l.startsWith("RUNNING "), Duration.ofSeconds(30)).split(" ");
+            String[] running = appliance
+                    .awaitLine(l -> l.startsWith("RUNNING "), Duration.ofSeconds(30))
+                    .split(" ");
             String testId = running[1];
             Instant expires = Instant.parse(running[2]);
             Await.until(Duration.ofSeconds(10), "iperf3 serving the session", () -> iperf3Of(reflector) > 0);
-            Await.until(Duration.ofSeconds(10), "data flowing on the session's port",
+            Await.until(
+                    Duration.ofSeconds(10),
+                    "data flowing on the session's port",
                     () -> established(t, r, "sport >= :5201 and sport <= :5210") > 0);
 
             // Vanish: no packet gets out any more, then the processes and the namespace go.
@@ -93,24 +107,42 @@ class VanishedPeerTest {
             appliance.handle().onExit().get();
             t.remove(gone);
 
-            Await.until(Duration.ofSeconds(IDLE_TIMEOUT_SEC).plus(SLACK), "the control connection freed",
+            Await.until(
+                    Duration.ofSeconds(IDLE_TIMEOUT_SEC).plus(SLACK),
+                    "the control connection freed",
                     () -> established(t, r, "sport = :4000") == 0);
             Duration connectionFreed = Duration.between(vanished, Instant.now());
 
             // Meanwhile the reflector serves the next appliance.
-            NetnsJava other = t.own(NetnsJava.start(next, "next", ApplianceRun.class, dir,
-                    List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), "server=" + REFLECTOR_IP + ":4000",
-                    "identity=" + nextKey, "duration=0", "probes=50", "interval_us=10000"));
-            assertThat(other.awaitExit(Duration.ofSeconds(60))).as(other.diagnostics()).isZero();
+            NetnsJava other = t.own(NetnsJava.start(
+                    next,
+                    "next",
+                    ApplianceRun.class,
+                    dir,
+                    List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
+                    "server=" + REFLECTOR_IP + ":4000",
+                    "identity=" + nextKey,
+                    "duration=0",
+                    "probes=50",
+                    "interval_us=10000"));
+            assertThat(other.awaitExit(Duration.ofSeconds(60)))
+                    .as(other.diagnostics())
+                    .isZero();
 
             Duration untilExpiry = Duration.between(Instant.now(), expires).plus(SLACK);
-            Await.until(untilExpiry.isNegative() ? SLACK : untilExpiry, "the session completed",
+            Await.until(
+                    untilExpiry.isNegative() ? SLACK : untilExpiry,
+                    "the session completed",
                     () -> auditLines(dir).anyMatch(l -> l.contains("\"session_completed\"") && l.contains(testId)));
             Await.until(SLACK, "iperf3 reaped", () -> iperf3Of(reflector) == 0);
-            Await.until(SLACK, "no data connection left", () -> established(t, r, "sport >= :5201 and sport <= :5210") == 0);
+            Await.until(
+                    SLACK,
+                    "no data connection left",
+                    () -> established(t, r, "sport >= :5201 and sport <= :5210") == 0);
             Duration sessionFreed = Duration.between(vanished, Instant.now());
             assertThat(reflector.isAlive()).isTrue();
-            System.out.printf("[netns] vanished appliance: control connection freed %d ms after it vanished (idle timeout "
+            System.out.printf(
+                    "[netns] vanished appliance: control connection freed %d ms after it vanished (idle timeout "
                             + "%d s); session, iperf3 and data connections freed %d ms after (grant expiry %d s after the "
                             + "grant)%n",
                     connectionFreed.toMillis(), IDLE_TIMEOUT_SEC, sessionFreed.toMillis(), DURATION_SEC + 5);
@@ -135,13 +167,18 @@ class VanishedPeerTest {
     }
 
     private static long iperf3Of(ReflectorProcess reflector) {
-        return reflector.handle().descendants()
+        return reflector
+                .handle()
+                .descendants()
                 .filter(p -> p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))
                 .count();
     }
 
     /** Established TCP connections in {@code ns} matching an ss filter on the reflector's ports. */
     private static long established(Topology t, String ns, String filter) {
-        return t.exec(ns, "ss", "-tnH", "state", "established", "( " + filter + " )").lines().filter(l -> !l.isBlank()).count();
+        return t.exec(ns, "ss", "-tnH", "state", "established", "( " + filter + " )")
+                .lines()
+                .filter(l -> !l.isBlank())
+                .count();
     }
 }

@@ -39,7 +39,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +80,8 @@ class NodeE2ETest {
         this.cluster = cluster;
         this.node = node;
         this.admin = cluster.client();
-        System.err.printf("[node-e2e] node %s at %s (namespace %s), images %s%n",
+        System.err.printf(
+                "[node-e2e] node %s at %s (namespace %s), images %s%n",
                 node.name(), node.address(), node.netns(), node.images());
     }
 
@@ -110,7 +110,8 @@ class NodeE2ETest {
                   dnsPolicy: Default
                   containers:
                   - {name: main, image: %1$s, imagePullPolicy: Never}
-                """.formatted(PAUSE_IMAGE), "apply", "-n", smoke, "-f", "-").orThrow();
+                """.formatted(PAUSE_IMAGE), "apply", "-n", smoke, "-f", "-")
+                .orThrow();
         Pod host = Await.until(Duration.ofSeconds(60), "pod host Ready", () -> readyPod(smoke, "host"));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         Pod podNet = Await.until(Duration.ofSeconds(60), "pod pod-network Ready", () -> readyPod(smoke, "pod-network"));
@@ -120,7 +121,10 @@ class NodeE2ETest {
         assertThat(host.getStatus().getPhase()).isEqualTo("Running");
         String prefix = node.podCidr().substring(0, node.podCidr().lastIndexOf('.') + 1);
         assertThat(podNet.getStatus().getPodIP()).startsWith(prefix);
-        assertThat(node.crictl("pods", "--namespace", smoke, "-q").lines().filter(l -> !l.startsWith("time=")).count())
+        assertThat(node.crictl("pods", "--namespace", smoke, "-q")
+                        .lines()
+                        .filter(l -> !l.startsWith("time="))
+                        .count())
                 .isEqualTo(2);
         cluster.kubectl("delete", "namespace", smoke, "--wait=false").orThrow();
     }
@@ -136,19 +140,45 @@ class NodeE2ETest {
         // upgraded from a chart version with a crds/ directory has them: hand them to the release
         // the way docs/install.md says, so the chart's CRD templates take them over.
         for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
-            cluster.kubectl("annotate", "crd", crd + ".packetparamedic.io", "meta.helm.sh/release-name=" + RELEASE,
-                    "meta.helm.sh/release-namespace=" + OPERATOR_NS, "--overwrite").orThrow();
-            cluster.kubectl("label", "crd", crd + ".packetparamedic.io", "app.kubernetes.io/managed-by=Helm", "--overwrite").orThrow();
+            cluster.kubectl(
+                            "annotate",
+                            "crd",
+                            crd + ".packetparamedic.io",
+                            "meta.helm.sh/release-name=" + RELEASE,
+                            "meta.helm.sh/release-namespace=" + OPERATOR_NS,
+                            "--overwrite")
+                    .orThrow();
+            cluster.kubectl(
+                            "label",
+                            "crd",
+                            crd + ".packetparamedic.io",
+                            "app.kubernetes.io/managed-by=Helm",
+                            "--overwrite")
+                    .orThrow();
         }
         long t0 = System.nanoTime();
-        KubectlResult install = helm("install", RELEASE, chart.toString(), "-n", OPERATOR_NS, "--create-namespace",
-                "--set", "image.repository=" + OPERATOR_IMAGE.substring(0, OPERATOR_IMAGE.lastIndexOf(':')),
-                "--set", "image.tag=dev", "--set", "image.pullPolicy=Never",
-                "--set", "reflector.image=" + REFLECTOR_IMAGE,
-                "--wait", "--timeout", "180s");
+        KubectlResult install = helm(
+                "install",
+                RELEASE,
+                chart.toString(),
+                "-n",
+                OPERATOR_NS,
+                "--create-namespace",
+                "--set",
+                "image.repository=" + OPERATOR_IMAGE.substring(0, OPERATOR_IMAGE.lastIndexOf(':')),
+                "--set",
+                "image.tag=dev",
+                "--set",
+                "image.pullPolicy=Never",
+                "--set",
+                "reflector.image=" + REFLECTOR_IMAGE,
+                "--wait",
+                "--timeout",
+                "180s");
         assertThat(install.exitCode()).as(install.toString()).isZero();
         operatorInstalled = true;
-        System.err.printf("[node-e2e] helm install --wait: operator Ready after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        System.err.printf(
+                "[node-e2e] helm install --wait: operator Ready after %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         List<Pod> pods = admin.pods().inNamespace(OPERATOR_NS).list().getItems();
         assertThat(pods).hasSize(1);
@@ -157,9 +187,14 @@ class NodeE2ETest {
         assertThat(op.getSpec().getContainers().get(0).getImage()).isEqualTo(OPERATOR_IMAGE);
         assertThat(isReady(op)).isTrue();
         for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
-            var definition = admin.apiextensions().v1().customResourceDefinitions().withName(crd + ".packetparamedic.io").get();
+            var definition = admin.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd + ".packetparamedic.io")
+                    .get();
             assertThat(definition).as("CRD " + crd).isNotNull();
-            assertThat(definition.getMetadata().getAnnotations()).as("CRD " + crd + " kept by helm uninstall")
+            assertThat(definition.getMetadata().getAnnotations())
+                    .as("CRD " + crd + " kept by helm uninstall")
                     .containsEntry("helm.sh/resource-policy", "keep");
         }
         Lease lease = Await.until(Duration.ofSeconds(60), "the operator's leader Lease held by its pod", () -> {
@@ -168,7 +203,9 @@ class NodeE2ETest {
             }
             return null;
         });
-        System.err.printf("[node-e2e] leader Lease %s held by %s%n", lease.getMetadata().getName(), lease.getSpec().getHolderIdentity());
+        System.err.printf(
+                "[node-e2e] leader Lease %s held by %s%n",
+                lease.getMetadata().getName(), lease.getSpec().getHolderIdentity());
     }
 
     @Test
@@ -181,13 +218,23 @@ class NodeE2ETest {
         cluster.kubectl("apply", "-n", ns, "-f", samples.toString()).orThrow();
         // The sample advertises 192.0.2.10 (documentation range); here the node's address inside
         // the run's namespace is the one appliances reach.
-        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{\"network\":{\"advertisedAddress\":\"" + node.address() + "\"}}}").orThrow();
+        cluster.kubectl(
+                        "patch",
+                        "-n",
+                        ns,
+                        "reflectorinstance",
+                        INSTANCE,
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{\"network\":{\"advertisedAddress\":\"" + node.address() + "\"}}}")
+                .orThrow();
         Pod pod = Await.until(Duration.ofSeconds(120), "the reflector pod Ready", () -> {
             Pod p = reflectorPod();
             return p != null && isReady(p) ? p : null;
         });
-        System.err.printf("[node-e2e] reflector pod Ready %.1f s after kubectl apply of the samples%n", (System.nanoTime() - t0) / 1e9);
+        System.err.printf(
+                "[node-e2e] reflector pod Ready %.1f s after kubectl apply of the samples%n",
+                (System.nanoTime() - t0) / 1e9);
 
         assertThat(pod.getSpec().getHostNetwork()).isTrue();
         assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
@@ -199,35 +246,53 @@ class NodeE2ETest {
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
         Boolean nonRoot = Optional.ofNullable(c.getSecurityContext().getRunAsNonRoot())
-                .orElse(pod.getSpec().getSecurityContext() == null ? null : pod.getSpec().getSecurityContext().getRunAsNonRoot());
+                .orElse(
+                        pod.getSpec().getSecurityContext() == null
+                                ? null
+                                : pod.getSpec().getSecurityContext().getRunAsNonRoot());
         assertThat(nonRoot).as("runAsNonRoot").isTrue();
         assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("KUBECONFIG"));
-        assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/var/run/secrets/kubernetes.io/serviceaccount"));
+        assertThat(c.getVolumeMounts())
+                .anyMatch(m -> m.getMountPath().equals("/var/run/secrets/kubernetes.io/serviceaccount"));
 
         // What the kubelet really ran: the process's user and its root filesystem.
-        String uid = cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "--", "id", "-u").orThrow().stdout().strip();
+        String uid = cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "--", "id", "-u")
+                .orThrow()
+                .stdout()
+                .strip();
         assertThat(uid).isEqualTo("10001");
-        KubectlResult write = cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "--", "touch", "/probe");
+        KubectlResult write =
+                cluster.kubectl("exec", "-n", ns, pod.getMetadata().getName(), "--", "touch", "/probe");
         assertThat(write.exitCode()).isNotZero();
         assertThat(write.stderr()).contains("Read-only file system");
 
         // The pod used its ServiceAccount token through the `kubernetes` Service (in-cluster).
-        String logs = cluster.kubectl("logs", "-n", ns, pod.getMetadata().getName()).orThrow().stdout();
+        String logs = cluster.kubectl("logs", "-n", ns, pod.getMetadata().getName())
+                .orThrow()
+                .stdout();
         assertThat(logs).contains("in-cluster service account");
         ReflectorInstance ri = Await.until(Duration.ofSeconds(60), "instance Ready with a heartbeat", () -> {
             ReflectorInstance r = instance();
-            return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready") && r.getStatus().lastHeartbeat != null
-                    && node.address().equals(r.getStatus().advertisedAddress) ? r : null;
+            return r.getStatus() != null
+                            && isTrue(r.getStatus().conditions, "Ready")
+                            && r.getStatus().lastHeartbeat != null
+                            && node.address().equals(r.getStatus().advertisedAddress)
+                    ? r
+                    : null;
         });
         assertThat(ri.getStatus().node).isEqualTo(node.name());
 
         // Readiness through /health, from the test JVM over the veth.
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://" + node.address() + ":" + HEALTH_PORT + "/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://" + node.address() + ":" + HEALTH_PORT + "/health"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
 
-        Map<String, String> row = cluster.kubectl("get", "reflectors", "-n", ns).orThrow().tableRow(INSTANCE);
+        Map<String, String> row =
+                cluster.kubectl("get", "reflectors", "-n", ns).orThrow().tableRow(INSTANCE);
         System.err.println("[node-e2e] kubectl get reflectors: " + row);
         assertThat(row).containsEntry("READY", "True").containsEntry("ADDRESS", node.address() + ":" + CONTROL_PORT);
     }
@@ -257,18 +322,29 @@ class NodeE2ETest {
             long t1 = System.nanoTime();
             long deadline = t1 + TimeUnit.SECONDS.toNanos(10);
             while (!accepted(a)) {
-                assertThat(System.nanoTime()).as("peer %d accepted within 10 s", i).isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("peer %d accepted within 10 s", i)
+                        .isLessThan(deadline);
                 Thread.sleep(20);
             }
             ms[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
         }
-        System.err.printf("[node-e2e] apply-to-accept through the node's address over %d tries: p50=%d ms p99=%d ms max=%d ms;"
-                        + " samples=%s; load %s%n", tries, Await.percentile(ms, 50), Await.percentile(ms, 99),
-                Arrays.stream(ms).max().orElse(0), Arrays.toString(ms), Files.readString(Path.of("/proc/loadavg")).strip());
+        System.err.printf(
+                "[node-e2e] apply-to-accept through the node's address over %d tries: p50=%d ms p99=%d ms max=%d ms;"
+                        + " samples=%s; load %s%n",
+                tries,
+                Await.percentile(ms, 50),
+                Await.percentile(ms, 99),
+                Arrays.stream(ms).max().orElse(0),
+                Arrays.toString(ms),
+                Files.readString(Path.of("/proc/loadavg")).strip());
         assertThat(Await.percentile(ms, 99)).as("p99 apply-to-accept (ms)").isLessThanOrEqualTo(1000);
 
         AuthorizedPeerStatus seen = Await.until(Duration.ofSeconds(20), "lastSeenTime on latency-19", () -> {
-            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("latency-19").get();
+            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class)
+                    .inNamespace(ns)
+                    .withName("latency-19")
+                    .get();
             return p.getStatus() != null && p.getStatus().lastSeenTime != null ? p.getStatus() : null;
         });
         // The appliance came in over the veth from the host's end of it.
@@ -286,17 +362,22 @@ class NodeE2ETest {
             Payload grant = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
             assertThat(grant).isInstanceOf(Payload.SessionGrant.class);
             Payload.SessionGrant g = (Payload.SessionGrant) grant;
-            UdpEchoProbe.Result r = new UdpEchoProbe(new InetSocketAddress(node.address(), g.port())).run(300, 10_000, 64, 500, null);
+            UdpEchoProbe.Result r =
+                    new UdpEchoProbe(new InetSocketAddress(node.address(), g.port())).run(300, 10_000, 64, 500, null);
             System.err.printf("[node-e2e] UDP echo through the pod: %d/300 received%n", r.received());
             assertThat(r.received()).isEqualTo(300);
             assertThat(c.sessionClose(g.testId())).isInstanceOf(Payload.Ok.class);
         }
         AuthorizedPeerStatus after = Await.until(Duration.ofSeconds(20), "tester's bytes in its status", () -> {
-            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("tester").get();
+            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class)
+                    .inNamespace(ns)
+                    .withName("tester")
+                    .get();
             AuthorizedPeerStatus st = p.getStatus();
             return st != null && st.bytesToday != null && st.bytesToday > 0 ? st : null;
         });
-        System.err.printf("[node-e2e] tester status: bytesToday=%d totalSessions=%d%n", after.bytesToday, after.totalSessions);
+        System.err.printf(
+                "[node-e2e] tester status: bytesToday=%d totalSessions=%d%n", after.bytesToday, after.totalSessions);
         assertThat(after.bytesToday).isGreaterThanOrEqualTo(300L * 64);
     }
 
@@ -308,16 +389,29 @@ class NodeE2ETest {
         applyPeer("speed", appliance);
         Await.until(Duration.ofSeconds(15), "speed peer accepted", () -> accepted(appliance));
         long t0 = System.nanoTime();
-        FieldSpeedTest.Result r = FieldSpeedTest.run(new InetSocketAddress(node.address(), CONTROL_PORT), appliance, "iperf3");
-        System.err.printf("[node-e2e] iperf3 through the reflector pod in %.1f s: upload %.0f Mbit/s, download %.0f Mbit/s, %.2f GB%n",
-                (System.nanoTime() - t0) / 1e9, r.upload().receivedMbps(), r.download().receivedMbps(), r.bytesSent() / 1e9);
+        FieldSpeedTest.Result r =
+                FieldSpeedTest.run(new InetSocketAddress(node.address(), CONTROL_PORT), appliance, "iperf3");
+        System.err.printf(
+                "[node-e2e] iperf3 through the reflector pod in %.1f s: upload %.0f Mbit/s, download %.0f Mbit/s, %.2f GB%n",
+                (System.nanoTime() - t0) / 1e9,
+                r.upload().receivedMbps(),
+                r.download().receivedMbps(),
+                r.bytesSent() / 1e9);
         assertThat(r.upload().bytesReceived()).isPositive();
         assertThat(r.download().bytesReceived()).isPositive();
         AuthorizedPeerStatus st = Await.until(Duration.ofSeconds(30), "speed's bytes in its status", () -> {
-            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName("speed").get();
+            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class)
+                    .inNamespace(ns)
+                    .withName("speed")
+                    .get();
             AuthorizedPeerStatus s = p.getStatus();
-            return s != null && s.totalSessions != null && s.totalSessions == 2 && s.bytesToday != null
-                    && s.bytesToday >= r.bytesSent() * 0.95 ? s : null;
+            return s != null
+                            && s.totalSessions != null
+                            && s.totalSessions == 2
+                            && s.bytesToday != null
+                            && s.bytesToday >= r.bytesSent() * 0.95
+                    ? s
+                    : null;
         });
         System.err.printf("[node-e2e] speed status: bytesToday=%d (client moved %d)%n", st.bytesToday, r.bytesSent());
     }
@@ -335,11 +429,20 @@ class NodeE2ETest {
         cluster.kubectl("delete", "pod", "-n", ns, old.getMetadata().getName()).orThrow();
         Pod fresh = Await.until(Duration.ofSeconds(120), "a new reflector pod Ready", () -> {
             Pod p = reflectorPod();
-            return p != null && !p.getMetadata().getUid().equals(old.getMetadata().getUid()) && isReady(p) ? p : null;
+            return p != null
+                            && !p.getMetadata()
+                                    .getUid()
+                                    .equals(old.getMetadata().getUid())
+                            && isReady(p)
+                    ? p
+                    : null;
         });
-        System.err.printf("[node-e2e] kubectl delete pod: new pod %s Ready after %.1f s%n",
+        System.err.printf(
+                "[node-e2e] kubectl delete pod: new pod %s Ready after %.1f s%n",
                 fresh.getMetadata().getName(), (System.nanoTime() - t0) / 1e9);
-        String logs = cluster.kubectl("logs", "-n", ns, fresh.getMetadata().getName()).orThrow().stdout();
+        String logs = cluster.kubectl("logs", "-n", ns, fresh.getMetadata().getName())
+                .orThrow()
+                .stdout();
         assertThat(logs).contains("endpoint_id=" + id);
         Await.until(Duration.ofSeconds(30), "the new pod's heartbeat with the same Endpoint ID", () -> {
             ReflectorInstanceStatus s = instance().getStatus();
@@ -348,7 +451,9 @@ class NodeE2ETest {
         Ed25519Identity check = Ed25519Identity.generate();
         applyPeer("after-delete", check);
         Await.until(Duration.ofSeconds(15), "a peer accepted by the new pod", () -> accepted(check));
-        assertThat(peerStatus("tester").testsLastHour).as("tester's hourly count survived").isEqualTo(testsBefore);
+        assertThat(peerStatus("tester").testsLastHour)
+                .as("tester's hourly count survived")
+                .isEqualTo(testsBefore);
     }
 
     @Test
@@ -363,8 +468,10 @@ class NodeE2ETest {
             Pod p = reflectorPod();
             return p != null && isReady(p) ? p : null;
         });
-        System.err.printf("[node-e2e] kubelet restart: node and reflector pod Ready again after %.1f s (pod %s, restarts %d)%n",
-                (System.nanoTime() - t0) / 1e9, after.getMetadata().getName(),
+        System.err.printf(
+                "[node-e2e] kubelet restart: node and reflector pod Ready again after %.1f s (pod %s, restarts %d)%n",
+                (System.nanoTime() - t0) / 1e9,
+                after.getMetadata().getName(),
                 after.getStatus().getContainerStatuses().get(0).getRestartCount());
         assertThat(after.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
         Ed25519Identity check = Ed25519Identity.generate();
@@ -383,27 +490,49 @@ class NodeE2ETest {
         Await.until(Duration.ofSeconds(15), "rotation tester accepted", () -> accepted(tester));
         Pod before = reflectorPod();
         long t0 = System.nanoTime();
-        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}").orThrow();
+        cluster.kubectl(
+                        "patch",
+                        "-n",
+                        ns,
+                        "reflectorinstance",
+                        INSTANCE,
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}")
+                .orThrow();
         int restartsBefore = before.getStatus().getContainerStatuses().get(0).getRestartCount();
         // The reflector watches its identity Secret and exits when it changes; the kubelet
         // restarts the container (same pod, restartCount + 1) with the new identity.
-        ReflectorInstanceStatus rotated = Await.until(Duration.ofSeconds(120), "the new Endpoint ID reported by a restarted reflector", () -> {
-            ReflectorInstanceStatus s = instance().getStatus();
-            Pod p = reflectorPod();
-            return s.endpointId != null && !s.endpointId.equals(oldId) && s.endpointId.equals(s.reportedEndpointId)
-                    && p != null && isReady(p) ? s : null;
-        });
+        ReflectorInstanceStatus rotated =
+                Await.until(Duration.ofSeconds(120), "the new Endpoint ID reported by a restarted reflector", () -> {
+                    ReflectorInstanceStatus s = instance().getStatus();
+                    Pod p = reflectorPod();
+                    return s.endpointId != null
+                                    && !s.endpointId.equals(oldId)
+                                    && s.endpointId.equals(s.reportedEndpointId)
+                                    && p != null
+                                    && isReady(p)
+                            ? s
+                            : null;
+                });
         Pod after = reflectorPod();
         int restartsAfter = after.getStatus().getContainerStatuses().get(0).getRestartCount();
-        System.err.printf("[node-e2e] rotation: new Endpoint ID reported after %.1f s (pod %s, restarts %d -> %d)%n",
+        System.err.printf(
+                "[node-e2e] rotation: new Endpoint ID reported after %.1f s (pod %s, restarts %d -> %d)%n",
                 (System.nanoTime() - t0) / 1e9, after.getMetadata().getName(), restartsBefore, restartsAfter);
-        assertThat(restartsAfter > restartsBefore || !after.getMetadata().getUid().equals(before.getMetadata().getUid()))
-                .as("the reflector restarted by itself").isTrue();
+        assertThat(restartsAfter > restartsBefore
+                        || !after.getMetadata()
+                                .getUid()
+                                .equals(before.getMetadata().getUid()))
+                .as("the reflector restarted by itself")
+                .isTrue();
         assertThat(rotated.previousEndpointIds).contains(oldId);
         Await.until(Duration.ofSeconds(15), "the tester accepted under the new ID", () -> accepted(tester));
         // An appliance pinned to the old ID refuses the reflector that now has another one.
-        try (LinkClient c = LinkClient.connect(node.address(), CONTROL_PORT, tester,
+        try (LinkClient c = LinkClient.connect(
+                node.address(),
+                CONTROL_PORT,
+                tester,
                 LinkClient.Options.defaults().pinning(EndpointId.parse(oldId)))) {
             c.status();
             throw new AssertionError("a connection pinned to the old Endpoint ID succeeded");
@@ -417,7 +546,8 @@ class NodeE2ETest {
     void podSecurityBaselineRejectsTheHostNetworkPodAndTheInstanceSaysHowToFixIt() throws Exception {
         assumeReflector();
         String psa = cluster.createNamespace("psa");
-        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=baseline").orThrow();
+        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=baseline")
+                .orThrow();
         // The sample, on other host ports than the instance already on this node.
         cluster.kubectlWithInput("""
                 apiVersion: packetparamedic.io/v1alpha1
@@ -431,80 +561,173 @@ class NodeE2ETest {
                     healthPort: 7401
                     dataPortRange: {start: 5301, end: 5399}
                     advertisedAddress: %s
-                """.formatted(INSTANCE, node.address()), "apply", "-n", psa, "-f", "-").orThrow();
+                """.formatted(INSTANCE, node.address()), "apply", "-n", psa, "-f", "-")
+                .orThrow();
         long t0 = System.nanoTime();
         ReflectorInstance rejected;
         try {
             rejected = Await.until(Duration.ofSeconds(90), "the instance Degraded with PodSecurityRejected", () -> {
-                ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
-                return r.getStatus() != null && r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(
-                        c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()) && "PodSecurityRejected".equals(c.getReason()))
-                        ? r : null;
+                ReflectorInstance r = admin.resources(ReflectorInstance.class)
+                        .inNamespace(psa)
+                        .withName(INSTANCE)
+                        .get();
+                return r.getStatus() != null
+                                && r.getStatus().conditions != null
+                                && r.getStatus().conditions.stream()
+                                        .anyMatch(c -> "Degraded".equals(c.getType())
+                                                && "True".equals(c.getStatus())
+                                                && "PodSecurityRejected".equals(c.getReason()))
+                        ? r
+                        : null;
             });
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\ninstance conditions: "
-                    + cluster.kubectl("get", "reflectorinstance", INSTANCE, "-n", psa, "-o", "jsonpath={.status.conditions}").stdout()
-                    + "\ndeployment conditions: "
-                    + cluster.kubectl("get", "deployments", "-n", psa, "-o", "jsonpath={.items[*].status.conditions}").stdout()
-                    + "\noperator log: " + cluster.kubectl("logs", "-n", OPERATOR_NS, "deploy/" + RELEASE + "-packetparamedic-operator",
-                            "--tail=30").stdout(), e);
+            throw new AssertionError(
+                    e.getMessage() + "\ninstance conditions: "
+                            + cluster.kubectl(
+                                            "get",
+                                            "reflectorinstance",
+                                            INSTANCE,
+                                            "-n",
+                                            psa,
+                                            "-o",
+                                            "jsonpath={.status.conditions}")
+                                    .stdout()
+                            + "\ndeployment conditions: "
+                            + cluster.kubectl(
+                                            "get",
+                                            "deployments",
+                                            "-n",
+                                            psa,
+                                            "-o",
+                                            "jsonpath={.items[*].status.conditions}")
+                                    .stdout()
+                            + "\noperator log: "
+                            + cluster.kubectl(
+                                            "logs",
+                                            "-n",
+                                            OPERATOR_NS,
+                                            "deploy/" + RELEASE + "-packetparamedic-operator",
+                                            "--tail=30")
+                                    .stdout(),
+                    e);
         }
-        System.err.printf("[node-e2e] Pod Security rejection surfaced in the instance's status after %.1f s%n",
+        System.err.printf(
+                "[node-e2e] Pod Security rejection surfaced in the instance's status after %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);
-        Condition degraded = rejected.getStatus().conditions.stream().filter(c -> "Degraded".equals(c.getType())).findFirst().orElseThrow();
-        assertThat(degraded.getMessage()).contains("PodSecurity").contains("hostNetwork")
+        Condition degraded = rejected.getStatus().conditions.stream()
+                .filter(c -> "Degraded".equals(c.getType()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(degraded.getMessage())
+                .contains("PodSecurity")
+                .contains("hostNetwork")
                 .contains("kubectl label namespace " + psa + " pod-security.kubernetes.io/enforce=privileged");
-        assertThat(rejected.getStatus().conditions).anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus())
-                && "PodSecurityRejected".equals(c.getReason()));
+        assertThat(rejected.getStatus().conditions)
+                .anyMatch(c -> "Ready".equals(c.getType())
+                        && "False".equals(c.getStatus())
+                        && "PodSecurityRejected".equals(c.getReason()));
         assertThat(admin.pods().inNamespace(psa).list().getItems()).isEmpty();
-        var event = Await.until(Duration.ofSeconds(30), "a PodSecurityRejected Event on the instance", () ->
-                admin.v1().events().inNamespace(psa).list().getItems().stream()
-                        .filter(e -> "PodSecurityRejected".equals(e.getReason()) && INSTANCE.equals(e.getInvolvedObject().getName()))
-                        .findFirst().orElse(null));
-        System.err.println("[node-e2e] event: " + event.getType() + " " + event.getReason() + ": " + event.getMessage());
+        var event = Await.until(
+                Duration.ofSeconds(30),
+                "a PodSecurityRejected Event on the instance",
+                () -> admin.v1().events().inNamespace(psa).list().getItems().stream()
+                        .filter(e -> "PodSecurityRejected".equals(e.getReason())
+                                && INSTANCE.equals(e.getInvolvedObject().getName()))
+                        .findFirst()
+                        .orElse(null));
+        System.err.println(
+                "[node-e2e] event: " + event.getType() + " " + event.getReason() + ": " + event.getMessage());
         assertThat(event.getType()).isEqualTo("Warning");
 
         // The fix the message gives.
-        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=privileged", "--overwrite").orThrow();
+        cluster.kubectl("label", "namespace", psa, "pod-security.kubernetes.io/enforce=privileged", "--overwrite")
+                .orThrow();
         long f0 = System.nanoTime();
         Await.until(Duration.ofSeconds(180), "the instance Ready after the namespace was relabelled", () -> {
-            ReflectorInstance r = admin.resources(ReflectorInstance.class).inNamespace(psa).withName(INSTANCE).get();
+            ReflectorInstance r = admin.resources(ReflectorInstance.class)
+                    .inNamespace(psa)
+                    .withName(INSTANCE)
+                    .get();
             return r.getStatus() != null && isTrue(r.getStatus().conditions, "Ready");
         });
-        System.err.printf("[node-e2e] after labelling the namespace privileged: instance Ready in %.1f s%n", (System.nanoTime() - f0) / 1e9);
-        cluster.kubectl("delete", "reflectorinstance", INSTANCE, "-n", psa, "--wait=true", "--timeout=60s").orThrow();
-        Await.until(Duration.ofSeconds(60), "the psa instance's pods gone", () -> admin.pods().inNamespace(psa).list().getItems().isEmpty());
+        System.err.printf(
+                "[node-e2e] after labelling the namespace privileged: instance Ready in %.1f s%n",
+                (System.nanoTime() - f0) / 1e9);
+        cluster.kubectl("delete", "reflectorinstance", INSTANCE, "-n", psa, "--wait=true", "--timeout=60s")
+                .orThrow();
+        Await.until(
+                Duration.ofSeconds(60),
+                "the psa instance's pods gone",
+                () -> admin.pods().inNamespace(psa).list().getItems().isEmpty());
     }
 
     @Test
     @Order(11)
     void helmUninstallAndDeletingTheResourcesLeaveNoOrphans() throws Exception {
         assumeReflector();
-        cluster.kubectl("delete", "reflectorinstances,authorizedpeers,pairingwindows", "--all", "-n", ns, "--wait=true",
-                "--timeout=60s").orThrow();
-        Await.until(Duration.ofSeconds(60), "the reflector's Deployment, pods and Secrets gone", () ->
-                admin.apps().deployments().inNamespace(ns).list().getItems().isEmpty()
+        cluster.kubectl(
+                        "delete",
+                        "reflectorinstances,authorizedpeers,pairingwindows",
+                        "--all",
+                        "-n",
+                        ns,
+                        "--wait=true",
+                        "--timeout=60s")
+                .orThrow();
+        Await.until(
+                Duration.ofSeconds(60),
+                "the reflector's Deployment, pods and Secrets gone",
+                () -> admin.apps()
+                                .deployments()
+                                .inNamespace(ns)
+                                .list()
+                                .getItems()
+                                .isEmpty()
                         && admin.pods().inNamespace(ns).list().getItems().isEmpty()
                         && admin.secrets().inNamespace(ns).list().getItems().isEmpty()
                         && admin.serviceAccounts().inNamespace(ns).list().getItems().stream()
                                 .allMatch(sa -> sa.getMetadata().getName().equals("default")));
         KubectlResult uninstall = helm("uninstall", RELEASE, "-n", OPERATOR_NS, "--wait", "--timeout", "120s");
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
-        Await.until(Duration.ofSeconds(60), "the operator's objects gone", () ->
-                admin.apps().deployments().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
-                        && admin.pods().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
-                        && admin.services().inNamespace(OPERATOR_NS).list().getItems().isEmpty()
+        Await.until(
+                Duration.ofSeconds(60),
+                "the operator's objects gone",
+                () -> admin.apps()
+                                .deployments()
+                                .inNamespace(OPERATOR_NS)
+                                .list()
+                                .getItems()
+                                .isEmpty()
+                        && admin.pods()
+                                .inNamespace(OPERATOR_NS)
+                                .list()
+                                .getItems()
+                                .isEmpty()
+                        && admin.services()
+                                .inNamespace(OPERATOR_NS)
+                                .list()
+                                .getItems()
+                                .isEmpty()
                         && admin.serviceAccounts().inNamespace(OPERATOR_NS).list().getItems().stream()
                                 .allMatch(sa -> sa.getMetadata().getName().equals("default")));
-        assertThat(admin.rbac().clusterRoles().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
-        assertThat(admin.rbac().clusterRoleBindings().list().getItems()).noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
+        assertThat(admin.rbac().clusterRoles().list().getItems())
+                .noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
+        assertThat(admin.rbac().clusterRoleBindings().list().getItems())
+                .noneMatch(r -> r.getMetadata().getName().contains(RELEASE + "-"));
         // What is left by design: the CRDs (helm.sh/resource-policy: keep) and the leader Lease, which
         // the operator, not the chart, created in the release namespace.
-        assertThat(admin.apiextensions().v1().customResourceDefinitions().withName("reflectorinstances.packetparamedic.io").get())
-                .as("the CRDs outlive the release").isNotNull();
+        assertThat(admin.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName("reflectorinstances.packetparamedic.io")
+                        .get())
+                .as("the CRDs outlive the release")
+                .isNotNull();
         System.err.println("[node-e2e] after uninstall, leases in " + OPERATOR_NS + ": "
-                + admin.leases().inNamespace(OPERATOR_NS).list().getItems().stream().map(l -> l.getMetadata().getName()
-                        + "(holder=" + l.getSpec().getHolderIdentity() + ")").toList());
+                + admin.leases().inNamespace(OPERATOR_NS).list().getItems().stream()
+                        .map(l -> l.getMetadata().getName() + "(holder="
+                                + l.getSpec().getHolderIdentity() + ")")
+                        .toList());
         String crictl = node.crictl("ps", "-a");
         System.err.println("[node-e2e] containers on the node after uninstall:\n" + crictl);
         assertThat(crictl).doesNotContain("reflector").doesNotContain("operator");
@@ -513,13 +736,19 @@ class NodeE2ETest {
     // ---- helpers ------------------------------------------------------------------------------
 
     private AuthorizedPeerStatus peerStatus(String name) {
-        return admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class).inNamespace(ns).withName(name).get().getStatus();
+        return admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getStatus();
     }
 
     private void assumeImages() {
         List<String> images = node.images();
-        Assumptions.assumeTrue(images.contains(OPERATOR_IMAGE) && images.contains(REFLECTOR_IMAGE),
-                "the local operator and reflector images are not on the node (e2e/hack/images.sh, or pp.node.images); images: " + images);
+        Assumptions.assumeTrue(
+                images.contains(OPERATOR_IMAGE) && images.contains(REFLECTOR_IMAGE),
+                "the local operator and reflector images are not on the node (e2e/hack/images.sh, or pp.node.images); images: "
+                        + images);
     }
 
     private void assumeOperator() {
@@ -534,7 +763,8 @@ class NodeE2ETest {
 
     private KubectlResult helm(String... args) {
         Path helm = helmBinary();
-        List<String> cmd = new ArrayList<>(List.of(helm.toString(), "--kubeconfig", cluster.kubeconfigPath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                helm.toString(), "--kubeconfig", cluster.kubeconfigPath().toString()));
         cmd.addAll(List.of(args));
         return KubectlResult.of(Exec.of(cmd).timeout(Duration.ofMinutes(5)).run());
     }
@@ -543,14 +773,17 @@ class NodeE2ETest {
     private static Path helmBinary() {
         try {
             Path tools = RepoLayout.requireRoot().resolve("e2e/hack/tools.sh");
-            Process p = new ProcessBuilder("bash", tools.toString(), "bin-dir").redirectErrorStream(false)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            Process p = new ProcessBuilder("bash", tools.toString(), "bin-dir")
+                    .redirectErrorStream(false)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
             String dir = new String(p.getInputStream().readAllBytes()).strip();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || dir.isEmpty()) {
                 throw new AssertionError("e2e/hack/tools.sh bin-dir failed");
             }
             Path helm = Path.of(dir, "helm");
-            Assumptions.assumeTrue(Files.isExecutable(helm), "no helm at " + helm + ": run e2e/hack/tools.sh provision");
+            Assumptions.assumeTrue(
+                    Files.isExecutable(helm), "no helm at " + helm + ": run e2e/hack/tools.sh provision");
             return helm;
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -562,7 +795,9 @@ class NodeE2ETest {
 
     private Pod reflectorPod() {
         return admin.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", INSTANCE).list().getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .findFirst()
+                .orElse(null);
     }
 
     private Pod readyPod(String namespace, String name) {
@@ -579,7 +814,10 @@ class NodeE2ETest {
     }
 
     private ReflectorInstance instance() {
-        return admin.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE).get();
+        return admin.resources(ReflectorInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
+                .get();
     }
 
     private String endpointId() {
@@ -588,7 +826,10 @@ class NodeE2ETest {
     }
 
     private LinkClient connect(Ed25519Identity id) throws IOException {
-        return LinkClient.connect(node.address(), CONTROL_PORT, id,
+        return LinkClient.connect(
+                node.address(),
+                CONTROL_PORT,
+                id,
                 LinkClient.Options.defaults().pinning(EndpointId.parse(endpointId())));
     }
 
@@ -611,13 +852,12 @@ class NodeE2ETest {
                   endpointId: %s
                   reflectorRef:
                     name: %s
-                """.formatted(name, id.endpointId(), INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+                """.formatted(name, id.endpointId(), INSTANCE), "apply", "-n", ns, "-f", "-")
+                .orThrow();
     }
 
     private static boolean isTrue(List<Condition> conditions, String type) {
-        return conditions != null && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+        return conditions != null
+                && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
     }
-
-
-
 }

@@ -32,9 +32,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeLifecycleTest {
 
-    static final List<String> SYSCTLS = List.of("vm.overcommit_memory", "vm.panic_on_oom", "kernel.panic",
-            "kernel.panic_on_oops", "kernel.keys.root_maxkeys", "kernel.keys.root_maxbytes",
-            "net.ipv4.ip_forward", "net.netfilter.nf_conntrack_max");
+    static final List<String> SYSCTLS = List.of(
+            "vm.overcommit_memory",
+            "vm.panic_on_oom",
+            "kernel.panic",
+            "kernel.panic_on_oops",
+            "kernel.keys.root_maxkeys",
+            "kernel.keys.root_maxbytes",
+            "net.ipv4.ip_forward",
+            "net.netfilter.nf_conntrack_max");
 
     static Path script;
     static Map<String, String> sysctlsBefore;
@@ -46,7 +52,8 @@ class NodeLifecycleTest {
         Result provision = run(Map.of(), Duration.ofMinutes(60), "provision");
         assertThat(provision.exit).as(provision.output).isZero();
         Result before = run(Map.of(), Duration.ofSeconds(30), "leftovers");
-        Assumptions.assumeTrue(before.exit == 0,
+        Assumptions.assumeTrue(
+                before.exit == 0,
                 "another node run's state is on this host already, so leftovers of this test could not be told apart:\n"
                         + before.output);
         sysctlsBefore = sysctls();
@@ -62,7 +69,8 @@ class NodeLifecycleTest {
         assertThat(start.exit).as(start.output).isZero();
         System.err.printf("[node-e2e] node started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         runPod(env);
-        assertThat(sysctls()).as("the kubelet changed its sysctls while it runs")
+        assertThat(sysctls())
+                .as("the kubelet changed its sysctls while it runs")
                 .containsEntry("vm.overcommit_memory", "1");
 
         long s0 = System.nanoTime();
@@ -79,8 +87,8 @@ class NodeLifecycleTest {
         // The "test JVM" that dies: a sleep that is killed once the node runs.
         Process owner = new ProcessBuilder("sleep", "600").start();
         try {
-            Map<String, String> env = Map.of("PP_NODE_RUN_DIR", runDir.toString(),
-                    "PP_NODE_OWNER_PID", Long.toString(owner.pid()));
+            Map<String, String> env =
+                    Map.of("PP_NODE_RUN_DIR", runDir.toString(), "PP_NODE_OWNER_PID", Long.toString(owner.pid()));
             Result start = run(env, Duration.ofMinutes(4), "start");
             assertThat(start.exit).as(start.output).isZero();
             runPod(env);
@@ -90,10 +98,13 @@ class NodeLifecycleTest {
         long k0 = System.nanoTime();
         long deadline = k0 + TimeUnit.SECONDS.toNanos(90);
         while (Files.exists(runDir)) {
-            assertThat(System.nanoTime()).as("the watchdog removed %s within 90 s", runDir).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the watchdog removed %s within 90 s", runDir)
+                    .isLessThan(deadline);
             Thread.sleep(250);
         }
-        System.err.printf("[node-e2e] watchdog cleaned up %.1f s after the owner died%n", (System.nanoTime() - k0) / 1e9);
+        System.err.printf(
+                "[node-e2e] watchdog cleaned up %.1f s after the owner died%n", (System.nanoTime() - k0) / 1e9);
         // The watchdog's own stop may still be finishing its last steps after removing the dir.
         Thread.sleep(1000);
         assertNothingLeft(runDir);
@@ -130,7 +141,9 @@ class NodeLifecycleTest {
 
     private static void assertNothingLeft(Path runDir) throws Exception {
         Result left = run(Map.of(), Duration.ofSeconds(30), "leftovers");
-        assertThat(left.output.lines().filter(l -> !l.startsWith("[")).toList()).as("node.sh leftovers").isEmpty();
+        assertThat(left.output.lines().filter(l -> !l.startsWith("[")).toList())
+                .as("node.sh leftovers")
+                .isEmpty();
         assertThat(left.exit).isZero();
         assertThat(runDir).doesNotExist();
         assertThat(sysctls()).as("sysctls after stop").isEqualTo(sysctlsBefore);
@@ -139,7 +152,8 @@ class NodeLifecycleTest {
             List<String> mine = procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .map(p -> {
                         try {
-                            return new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+                            return new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                                    .replace('\0', ' ');
                         } catch (IOException e) {
                             return "";
                         }
@@ -187,7 +201,9 @@ class NodeLifecycleTest {
     static Result exec(List<String> cmd, Map<String, String> env, Duration timeout) throws Exception {
         Path out = Files.createTempFile("node-lifecycle", ".out");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.environment().putAll(env);
             Process p = pb.start();

@@ -79,19 +79,34 @@ class ApiServerOutageE2ETest {
                 .replace("healthPort: 7301", "healthPort: 7401");
         cluster.kubectlWithInput(sample, "apply", "-n", ns, "-f", "-").orThrow();
         int start = 20000 + ThreadLocalRandom.current().nextInt(400) * 100;
-        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 49) + "}},"
-                        + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT + ",\"cooldownSec\":0}}}").orThrow();
+        cluster.kubectl(
+                        "patch",
+                        "-n",
+                        ns,
+                        "reflectorinstance",
+                        INSTANCE,
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 49)
+                                + "}}," + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT
+                                + ",\"cooldownSec\":0}}}")
+                .orThrow();
         applyPeer("tester", tester);
         applyPeer("bystander", bystander);
         Await.until(Duration.ofSeconds(60), "the config Secret with both peers and the quota", () -> {
-            Secret s = admin.secrets().inNamespace(ns).withName(INSTANCE + "-config").get();
+            Secret s = admin.secrets()
+                    .inNamespace(ns)
+                    .withName(INSTANCE + "-config")
+                    .get();
             if (s == null) return false;
-            String toml = new String(Base64.getDecoder().decode(s.getData().get(Labels.CONFIG_KEY)), StandardCharsets.UTF_8);
-            return toml.contains(tester.id().toString()) && toml.contains(bystander.id().toString())
+            String toml =
+                    new String(Base64.getDecoder().decode(s.getData().get(Labels.CONFIG_KEY)), StandardCharsets.UTF_8);
+            return toml.contains(tester.id().toString())
+                    && toml.contains(bystander.id().toString())
                     && toml.contains("max_tests_per_hour_per_peer = " + HOURLY_LIMIT);
         });
-        reflector = ReflectorPod.start(cluster, ns, INSTANCE + "-reflector", work).awaitBanner(Duration.ofSeconds(60));
+        reflector =
+                ReflectorPod.start(cluster, ns, INSTANCE + "-reflector", work).awaitBanner(Duration.ofSeconds(60));
         Await.until(Duration.ofSeconds(30), "tester accepted", () -> tester.accepted(reflector));
     }
 
@@ -105,7 +120,9 @@ class ApiServerOutageE2ETest {
     void reflectorServesThroughTheOutageAndStatusCatchesUpExactlyOnce() throws Exception {
         // One session before the outage, written as usual.
         udpEcho();
-        Await.until(Duration.ofSeconds(15), "the first session in the tester's status",
+        Await.until(
+                Duration.ofSeconds(15),
+                "the first session in the tester's status",
                 () -> sessionsIn(peer("tester").getStatus()) == 1);
         long operatorPid = operator.pid();
         List<String> objectsBefore = ownedObjects();
@@ -120,16 +137,21 @@ class ApiServerOutageE2ETest {
         udpEcho();
         try (LinkClient c = tester.connect(reflector)) {
             Payload fifth = c.sessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null));
-            assertThat(fifth).isInstanceOfSatisfying(Payload.SessionDeny.class,
-                    d -> assertThat(d.reason()).isEqualTo("rate_limited"));
+            assertThat(fifth)
+                    .isInstanceOfSatisfying(
+                            Payload.SessionDeny.class,
+                            d -> assertThat(d.reason()).isEqualTo("rate_limited"));
         }
         // Authorized peers keep being served, unknown ones denied, for the whole outage.
         Instant up = down.plus(OUTAGE);
         int checks = 0;
         while (Instant.now().isBefore(up)) {
-            assertThat(bystander.accepted(reflector)).as("bystander served %s into the outage",
-                    Duration.between(down, Instant.now())).isTrue();
-            assertThat(new Appliance().accepted(reflector)).as("an unknown appliance").isFalse();
+            assertThat(bystander.accepted(reflector))
+                    .as("bystander served %s into the outage", Duration.between(down, Instant.now()))
+                    .isTrue();
+            assertThat(new Appliance().accepted(reflector))
+                    .as("an unknown appliance")
+                    .isFalse();
             checks++;
             TimeUnit.SECONDS.sleep(5); // a schedule of checks over the outage, not a wait for an event
         }
@@ -144,7 +166,9 @@ class ApiServerOutageE2ETest {
 
         AuthorizedPeerStatus caughtUp = Await.until(CONVERGE, "the outage's sessions in the tester's status", () -> {
             AuthorizedPeerStatus s = peer("tester").getStatus();
-            return sessionsIn(s) == HOURLY_LIMIT && s.bytesToday != null && s.bytesToday == reflectorTotalBytes ? s : null;
+            return sessionsIn(s) == HOURLY_LIMIT && s.bytesToday != null && s.bytesToday == reflectorTotalBytes
+                    ? s
+                    : null;
         });
         Duration statusLag = Duration.between(back, Instant.now());
         assertThat(caughtUp.testsLastHour).isEqualTo(HOURLY_LIMIT);
@@ -157,7 +181,9 @@ class ApiServerOutageE2ETest {
         Duration heartbeatLag = Duration.between(back, Instant.now());
         assertThat(heartbeat.bytesToday).isEqualTo(reflectorTotalBytes);
         Instant first = Instant.parse(heartbeat.lastHeartbeat);
-        Await.until(Duration.ofSeconds(30), "the next heartbeat",
+        Await.until(
+                Duration.ofSeconds(30),
+                "the next heartbeat",
                 () -> Instant.parse(instance().getStatus().lastHeartbeat).isAfter(first));
 
         // The operator (the same process) and the reflector's watch are back: a new peer is let in.
@@ -166,27 +192,41 @@ class ApiServerOutageE2ETest {
         Instant applied = Instant.now();
         Await.until(CONVERGE, "a peer applied after the outage accepted", () -> newcomer.accepted(reflector));
         Duration convergeLag = Duration.between(applied, Instant.now());
-        assertThat(operator.isAlive()).as("the operator process is still running").isTrue();
+        assertThat(operator.isAlive())
+                .as("the operator process is still running")
+                .isTrue();
         assertThat(operator.pid()).as("the operator did not restart").isEqualTo(operatorPid);
-        assertThat(ownedObjects()).as("objects of the instance after the outage").isEqualTo(objectsBefore);
-        Await.until(CONVERGE, "instance Ready again", () -> instance().getStatus().phase == ReflectorInstanceStatus.Phase.Ready);
+        assertThat(ownedObjects())
+                .as("objects of the instance after the outage")
+                .isEqualTo(objectsBefore);
+        Await.until(
+                CONVERGE,
+                "instance Ready again",
+                () -> instance().getStatus().phase == ReflectorInstanceStatus.Phase.Ready);
         assertThat(reflector.log()).contains("event=api_unreachable").contains("event=api_reachable");
 
-        System.err.printf("[e2e] API outage: reflector served %d s without the API (%d checks of an authorized and an "
+        System.err.printf(
+                "[e2e] API outage: reflector served %d s without the API (%d checks of an authorized and an "
                         + "unknown appliance, 3 sessions and a quota refusal); status caught up %d ms after the API was "
                         + "back (bytesToday=%d, sessions=%d), heartbeat after %d ms; a peer applied after the outage was "
                         + "accepted after %d ms%n",
-                served.toSeconds(), checks, statusLag.toMillis(), caughtUp.bytesToday, caughtUp.totalSessions,
-                heartbeatLag.toMillis(), convergeLag.toMillis());
+                served.toSeconds(),
+                checks,
+                statusLag.toMillis(),
+                caughtUp.bytesToday,
+                caughtUp.totalSessions,
+                heartbeatLag.toMillis(),
+                convergeLag.toMillis());
     }
 
     // ---- helpers ------------------------------------------------------------------------------
 
     private void udpEcho() throws Exception {
         try (LinkClient c = tester.connect(reflector)) {
-            Payload.SessionGrant g = (Payload.SessionGrant) c.sessionRequest("udp_echo",
-                    new Payload.SessionParams(5, null, null, null));
-            UdpEchoProbe.Result r = new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port())).run(100, 5_000, 64, 500, null);
+            Payload.SessionGrant g =
+                    (Payload.SessionGrant) c.sessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null));
+            UdpEchoProbe.Result r =
+                    new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port())).run(100, 5_000, 64, 500, null);
             assertThat(r.received()).isPositive();
             assertThat(c.sessionClose(g.testId())).isInstanceOf(Payload.Ok.class);
         }
@@ -194,11 +234,13 @@ class ApiServerOutageE2ETest {
 
     private void runThroughput() throws Exception {
         try (LinkClient c = tester.connect(reflector)) {
-            Payload.SessionGrant g = (Payload.SessionGrant) c.sessionRequest("throughput",
-                    new Payload.SessionParams(2, "tcp", 1, false));
+            Payload.SessionGrant g = (Payload.SessionGrant)
+                    c.sessionRequest("throughput", new Payload.SessionParams(2, "tcp", 1, false));
             ThroughputRunner.Result r = new ThroughputRunner("iperf3").run("127.0.0.1", g.port(), 2, 1, false, null);
             // As the field client: no session_close, the session ends with iperf3.
-            assertThat(r.ok()).as("iperf3 through the reflector during the outage: %s", r.error()).isTrue();
+            assertThat(r.ok())
+                    .as("iperf3 through the reflector during the outage: %s", r.error())
+                    .isTrue();
         }
     }
 
@@ -208,7 +250,8 @@ class ApiServerOutageE2ETest {
 
     /** Kind/name of everything in the namespace the operator creates for an instance. */
     private List<String> ownedObjects() {
-        return Stream.of(admin.apps().deployments().inNamespace(ns).list().getItems(),
+        return Stream.of(
+                        admin.apps().deployments().inNamespace(ns).list().getItems(),
                         admin.secrets().inNamespace(ns).list().getItems(),
                         admin.services().inNamespace(ns).list().getItems(),
                         admin.configMaps().inNamespace(ns).list().getItems(),
@@ -218,18 +261,26 @@ class ApiServerOutageE2ETest {
                 .flatMap(List::stream)
                 .map(o -> o.getKind() + "/" + o.getMetadata().getName())
                 .collect(Collectors.toCollection(TreeSet::new))
-                .stream().toList();
+                .stream()
+                .toList();
     }
 
     private void applyPeer(String name, Appliance a) {
-        cluster.kubectlWithInput(a.authorizedPeerYaml(name, INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+        cluster.kubectlWithInput(a.authorizedPeerYaml(name, INSTANCE), "apply", "-n", ns, "-f", "-")
+                .orThrow();
     }
 
     private ReflectorInstance instance() {
-        return admin.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE).get();
+        return admin.resources(ReflectorInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
+                .get();
     }
 
     private AuthorizedPeer peer(String name) {
-        return admin.resources(AuthorizedPeer.class).inNamespace(ns).withName(name).get();
+        return admin.resources(AuthorizedPeer.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get();
     }
 }

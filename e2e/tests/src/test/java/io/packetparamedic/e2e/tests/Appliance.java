@@ -35,7 +35,10 @@ final class Appliance {
     }
 
     LinkClient connect(ReflectorProcess reflector) throws IOException {
-        return LinkClient.connect("127.0.0.1", reflector.port(), identity,
+        return LinkClient.connect(
+                "127.0.0.1",
+                reflector.port(),
+                identity,
                 LinkClient.Options.defaults().pinning(EndpointId.parse(reflector.endpointId())));
     }
 

@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
 final class FieldAppliance {
 
     /** How one cycle ended. */
-    enum Outcome { OK, GAVE_UP_BUSY, FAILED }
+    enum Outcome {
+        OK,
+        GAVE_UP_BUSY,
+        FAILED
+    }
 
     private static final int STREAMS = 4;
     private static final int ECHO_PROBES = 200;
@@ -47,14 +51,19 @@ final class FieldAppliance {
             try (LinkClient c = appliance.connect(reflector)) {
                 c.hello();
                 for (boolean reverse : new boolean[] {false, true}) {
-                    Payload.SessionGrant grant = request(c, "throughput",
-                            new Payload.SessionParams(testSeconds, "tcp", STREAMS, reverse));
+                    Payload.SessionGrant grant =
+                            request(c, "throughput", new Payload.SessionParams(testSeconds, "tcp", STREAMS, reverse));
                     if (grant == null) return Outcome.GAVE_UP_BUSY;
                     TimeUnit.MILLISECONDS.sleep(500); // the field client's pause before iperf3
-                    ThroughputRunner.Result r = iperf3.run("127.0.0.1", grant.port(), testSeconds, STREAMS, reverse, null);
+                    ThroughputRunner.Result r =
+                            iperf3.run("127.0.0.1", grant.port(), testSeconds, STREAMS, reverse, null);
                     if (!r.ok() || r.bytes() <= 0) {
-                        failure.append("iperf3 ").append(reverse ? "download" : "upload").append(": exit ")
-                                .append(r.exitCode()).append(' ').append(r.error());
+                        failure.append("iperf3 ")
+                                .append(reverse ? "download" : "upload")
+                                .append(": exit ")
+                                .append(r.exitCode())
+                                .append(' ')
+                                .append(r.error());
                         return Outcome.FAILED;
                     }
                 }
@@ -62,13 +71,17 @@ final class FieldAppliance {
             try (LinkClient c = appliance.connect(reflector)) {
                 c.hello();
                 int seconds = ECHO_PROBES * ECHO_INTERVAL_MICROS / 1_000_000 + 3;
-                Payload.SessionGrant grant = request(c, "udp_echo", new Payload.SessionParams(seconds, "udp", null, null));
+                Payload.SessionGrant grant =
+                        request(c, "udp_echo", new Payload.SessionParams(seconds, "udp", null, null));
                 if (grant == null) return Outcome.GAVE_UP_BUSY;
                 UdpEchoProbe.Result r = new UdpEchoProbe(new InetSocketAddress("127.0.0.1", grant.port()))
                         .run(ECHO_PROBES, ECHO_INTERVAL_MICROS, 64, 1000, null);
                 c.sessionClose(grant.testId());
                 if (r.received() == 0 || r.corrupted() > 0) {
-                    failure.append("udp echo: received ").append(r.received()).append(", corrupted ").append(r.corrupted());
+                    failure.append("udp echo: received ")
+                            .append(r.received())
+                            .append(", corrupted ")
+                            .append(r.corrupted());
                     return Outcome.FAILED;
                 }
             }

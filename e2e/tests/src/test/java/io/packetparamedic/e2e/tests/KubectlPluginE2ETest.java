@@ -63,10 +63,24 @@ class KubectlPluginE2ETest {
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kplugin-");
         Path sample = RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml");
         cluster.kubectl("apply", "-n", ns, "-f", sample.toString()).orThrow();
-        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{" + InstancePorts.next(10).networkJson() + "}}").orThrow();
-        Await.until(Duration.ofSeconds(60), "the operator's Deployment", () ->
-                admin.apps().deployments().inNamespace(ns).withName(INSTANCE + "-reflector").get());
+        cluster.kubectl(
+                        "patch",
+                        "-n",
+                        ns,
+                        "reflectorinstance",
+                        INSTANCE,
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{" + InstancePorts.next(10).networkJson() + "}}")
+                .orThrow();
+        Await.until(
+                Duration.ofSeconds(60),
+                "the operator's Deployment",
+                () -> admin.apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withName(INSTANCE + "-reflector")
+                        .get());
         reflector = ReflectorPod.start(cluster, ns, INSTANCE + "-reflector", work.resolve("reflector"))
                 .awaitBanner(Duration.ofSeconds(60));
         Await.until(Duration.ofSeconds(30), "instance Ready", () -> ready(instance()));
@@ -80,11 +94,27 @@ class KubectlPluginE2ETest {
     @Test
     @Order(1)
     void pairPrintsTheCodeAndReportsTheApplianceThatUsedIt() throws Exception {
-        try (PluginProcess pair = PluginProcess.start(cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns,
-                "--ttl", "3m", "--peer-name", "field-unit", "--display-name", "Pi in the lab")) {
-            String code = pair.awaitLine(Pattern.compile("Pairing code:\\s+(\\S+)"), PLUGIN).group(1);
-            assertThat(pair.awaitLine(Pattern.compile("Endpoint ID:\\s+(\\S+)"), PLUGIN).group(1)).isEqualTo(reflector.endpointId());
-            pair.awaitLine(Pattern.compile("^The reflector has the code: enter the address and the code on the appliance\\.$"), PLUGIN);
+        try (PluginProcess pair = PluginProcess.start(
+                cluster.kubeconfigPath(),
+                work,
+                "pair",
+                INSTANCE,
+                "-n",
+                ns,
+                "--ttl",
+                "3m",
+                "--peer-name",
+                "field-unit",
+                "--display-name",
+                "Pi in the lab")) {
+            String code = pair.awaitLine(Pattern.compile("Pairing code:\\s+(\\S+)"), PLUGIN)
+                    .group(1);
+            assertThat(pair.awaitLine(Pattern.compile("Endpoint ID:\\s+(\\S+)"), PLUGIN)
+                            .group(1))
+                    .isEqualTo(reflector.endpointId());
+            pair.awaitLine(
+                    Pattern.compile("^The reflector has the code: enter the address and the code on the appliance\\.$"),
+                    PLUGIN);
 
             // The window is Ready once the pod reports the config with the code; the appliance
             // still retries, as one would after a refused attempt.
@@ -99,11 +129,15 @@ class KubectlPluginE2ETest {
             assertThat(paired.endpointId()).isEqualTo(reflector.endpointId());
 
             assertThat(pair.awaitExit(PLUGIN)).as(pair.transcript()).isZero();
-            assertThat(pair.stdout()).as(pair.transcript())
+            assertThat(pair.stdout())
+                    .as(pair.transcript())
                     .contains("Appliance Endpoint ID:  " + appliance.id())
                     .contains("AuthorizedPeer:         field-unit");
         }
-        AuthorizedPeer peer = admin.resources(AuthorizedPeer.class).inNamespace(ns).withName("field-unit").get();
+        AuthorizedPeer peer = admin.resources(AuthorizedPeer.class)
+                .inNamespace(ns)
+                .withName("field-unit")
+                .get();
         assertThat(peer.getSpec().endpointId).isEqualTo(appliance.id().toString());
         assertThat(peer.getSpec().displayName).isEqualTo("Pi in the lab");
         Await.until(Duration.ofSeconds(30), "the paired appliance let in", () -> appliance.accepted(reflector));
@@ -113,17 +147,24 @@ class KubectlPluginE2ETest {
     @Order(2)
     void statusShowsTheInstanceAndThePairedPeerInEffect() throws Exception {
         Await.until(Duration.ofSeconds(30), "field-unit in effect", () -> {
-            AuthorizedPeer p = admin.resources(AuthorizedPeer.class).inNamespace(ns).withName("field-unit").get();
-            return p.getStatus() != null && p.getStatus().reflectors != null && p.getStatus().reflectors.contains(INSTANCE);
+            AuthorizedPeer p = admin.resources(AuthorizedPeer.class)
+                    .inNamespace(ns)
+                    .withName("field-unit")
+                    .get();
+            return p.getStatus() != null
+                    && p.getStatus().reflectors != null
+                    && p.getStatus().reflectors.contains(INSTANCE);
         });
         try (PluginProcess status = PluginProcess.start(cluster.kubeconfigPath(), work, "status", INSTANCE, "-n", ns)) {
             assertThat(status.awaitExit(PLUGIN)).as(status.transcript()).isZero();
-            assertThat(status.stdout()).as(status.transcript())
+            assertThat(status.stdout())
+                    .as(status.transcript())
                     .contains("ReflectorInstance " + ns + "/" + INSTANCE)
                     .contains("Phase:         Ready")
                     .contains("Endpoint ID:   " + reflector.endpointId())
                     .contains("Authorized peers (1 in effect):")
-                    .containsPattern("field-unit +" + Pattern.quote(appliance.id().toString()) + " +yes");
+                    .containsPattern(
+                            "field-unit +" + Pattern.quote(appliance.id().toString()) + " +yes");
         }
     }
 
@@ -131,9 +172,10 @@ class KubectlPluginE2ETest {
     @Order(3)
     void rotateFollowsTheNewIdentityUntilThePodServesIt() throws Exception {
         String oldId = reflector.endpointId();
-        try (PluginProcess rotate = PluginProcess.start(cluster.kubeconfigPath(), work, "rotate", INSTANCE, "-n", ns,
-                "--timeout", "2m")) {
-            String newId = rotate.awaitLine(Pattern.compile("New identity issued: (\\S+);"), PLUGIN).group(1);
+        try (PluginProcess rotate =
+                PluginProcess.start(cluster.kubeconfigPath(), work, "rotate", INSTANCE, "-n", ns, "--timeout", "2m")) {
+            String newId = rotate.awaitLine(Pattern.compile("New identity issued: (\\S+);"), PLUGIN)
+                    .group(1);
             assertThat(newId).isNotEqualTo(oldId);
             // The pod exits when its identity Secret holds another identity; the test, as the
             // kubelet, starts it again.
@@ -153,36 +195,63 @@ class KubectlPluginE2ETest {
     @Test
     @Order(4)
     void ctrlCLeavesTheWindowOpenAndSaysHowToCloseItOrClosesItWhenAsked() throws Exception {
-        try (PluginProcess pair = PluginProcess.start(cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns,
-                "--name", "left-open")) {
+        try (PluginProcess pair = PluginProcess.start(
+                cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns, "--name", "left-open")) {
             pair.awaitLine(Pattern.compile("Pairing code:"), PLUGIN);
             pair.interrupt();
             assertThat(pair.awaitExit(PLUGIN)).as(pair.transcript()).isEqualTo(130);
-            assertThat(pair.stderr()).as(pair.transcript()).containsPattern("Interrupted: pairingwindow left-open stays open until \\S+\\. "
-                    + "Close it with: kubectl delete pairingwindow left-open -n " + ns);
+            assertThat(pair.stderr())
+                    .as(pair.transcript())
+                    .containsPattern("Interrupted: pairingwindow left-open stays open until \\S+\\. "
+                            + "Close it with: kubectl delete pairingwindow left-open -n " + ns);
         }
-        PairingWindow open = admin.resources(PairingWindow.class).inNamespace(ns).withName("left-open").get();
+        PairingWindow open = admin.resources(PairingWindow.class)
+                .inNamespace(ns)
+                .withName("left-open")
+                .get();
         assertThat(open.getStatus().phase).isEqualTo(PairingWindowStatus.Phase.Open);
 
-        try (PluginProcess pair = PluginProcess.start(cluster.kubeconfigPath(), work, "pair", INSTANCE, "-n", ns,
-                "--name", "closed-on-exit", "--close-on-exit")) {
+        try (PluginProcess pair = PluginProcess.start(
+                cluster.kubeconfigPath(),
+                work,
+                "pair",
+                INSTANCE,
+                "-n",
+                ns,
+                "--name",
+                "closed-on-exit",
+                "--close-on-exit")) {
             pair.awaitLine(Pattern.compile("Pairing code:"), PLUGIN);
             pair.interrupt();
             assertThat(pair.awaitExit(PLUGIN)).as(pair.transcript()).isEqualTo(130);
-            assertThat(pair.stderr()).as(pair.transcript())
-                    .contains("Interrupted: deleted pairingwindow closed-on-exit in namespace " + ns + " (--close-on-exit).");
-            assertThat(pair.stdout()).as("the deletion is the hook's, not reported as a failure").doesNotContain("was deleted");
+            assertThat(pair.stderr())
+                    .as(pair.transcript())
+                    .contains("Interrupted: deleted pairingwindow closed-on-exit in namespace " + ns
+                            + " (--close-on-exit).");
+            assertThat(pair.stdout())
+                    .as("the deletion is the hook's, not reported as a failure")
+                    .doesNotContain("was deleted");
         }
-        Await.until(Duration.ofSeconds(30), "closed-on-exit gone",
-                () -> admin.resources(PairingWindow.class).inNamespace(ns).withName("closed-on-exit").get() == null);
+        Await.until(
+                Duration.ofSeconds(30),
+                "closed-on-exit gone",
+                () -> admin.resources(PairingWindow.class)
+                                .inNamespace(ns)
+                                .withName("closed-on-exit")
+                                .get()
+                        == null);
     }
 
     private ReflectorInstance instance() {
-        return admin.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE).get();
+        return admin.resources(ReflectorInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
+                .get();
     }
 
     private static boolean ready(ReflectorInstance ri) {
         List<Condition> conditions = ri.getStatus() == null ? null : ri.getStatus().conditions;
-        return conditions != null && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return conditions != null
+                && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 }

@@ -61,16 +61,39 @@ abstract class KubernetesModeFixture {
         this.ns = cluster.createNamespace("kube-mode");
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kube-mode-");
         Path samples = RepoLayout.requireRoot().resolve("config/samples");
-        cluster.kubectl("apply", "-n", ns, "-f", samples.resolve("reflectorinstance.yaml").toString()).orThrow();
+        cluster.kubectl(
+                        "apply",
+                        "-n",
+                        ns,
+                        "-f",
+                        samples.resolve("reflectorinstance.yaml").toString())
+                .orThrow();
         // Local adjustments: data ports unlikely to collide with other tests on this machine, a
         // small hourly quota and no cooldown so the quota scenarios reach the limit quickly.
-        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{" + InstancePorts.next(50).networkJson() + ","
-                        + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT + ",\"cooldownSec\":0}}}").orThrow();
-        Await.until(Duration.ofSeconds(60), "the operator's Deployment", () ->
-                admin.apps().deployments().inNamespace(ns).withName(DEPLOYMENT).get());
+        cluster.kubectl(
+                        "patch",
+                        "-n",
+                        ns,
+                        "reflectorinstance",
+                        INSTANCE,
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{" + InstancePorts.next(50).networkJson() + ","
+                                + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT + ",\"cooldownSec\":0}}}")
+                .orThrow();
+        Await.until(
+                Duration.ofSeconds(60),
+                "the operator's Deployment",
+                () -> admin.apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withName(DEPLOYMENT)
+                        .get());
         Await.until(Duration.ofSeconds(30), "the config Secret with the patched quota", () -> {
-            Secret s = admin.secrets().inNamespace(ns).withName(INSTANCE + "-config").get();
+            Secret s = admin.secrets()
+                    .inNamespace(ns)
+                    .withName(INSTANCE + "-config")
+                    .get();
             return s != null && decode(s, Labels.CONFIG_KEY).contains("max_tests_per_hour_per_peer = " + HOURLY_LIMIT);
         });
         reflector = ReflectorPod.start(cluster, ns, DEPLOYMENT, work).awaitBanner(Duration.ofSeconds(60));
@@ -97,17 +120,23 @@ abstract class KubernetesModeFixture {
                   reflectorRef:
                     name: %s
                   ttl: %s
-                """.formatted(name, INSTANCE, ttl), "apply", "-n", ns, "-f", "-").orThrow();
+                """.formatted(name, INSTANCE, ttl), "apply", "-n", ns, "-f", "-")
+                .orThrow();
     }
 
     /** Milliseconds from {@code sinceNanos} until the reflector closes {@code connection} (-1: it did not). */
     static long millisUntilClosedByServer(LinkClient connection, long sinceNanos) throws Exception {
         return CompletableFuture.supplyAsync(() -> connection.awaitClosedByServer()
-                ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos) : -1L).get(15, TimeUnit.SECONDS);
+                        ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos)
+                        : -1L)
+                .get(15, TimeUnit.SECONDS);
     }
 
     ReflectorInstance instance() {
-        return admin.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE).get();
+        return admin.resources(ReflectorInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
+                .get();
     }
 
     AuthorizedPeer peer(String name) {
@@ -117,15 +146,22 @@ abstract class KubernetesModeFixture {
     }
 
     AuthorizedPeer peerOrNull(String name) {
-        return admin.resources(AuthorizedPeer.class).inNamespace(ns).withName(name).get();
+        return admin.resources(AuthorizedPeer.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get();
     }
 
     PairingWindow window(String name) {
-        return admin.resources(PairingWindow.class).inNamespace(ns).withName(name).get();
+        return admin.resources(PairingWindow.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get();
     }
 
     static boolean isTrue(List<Condition> conditions, String type) {
-        return conditions != null && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+        return conditions != null
+                && conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     static String decode(Secret s, String key) {

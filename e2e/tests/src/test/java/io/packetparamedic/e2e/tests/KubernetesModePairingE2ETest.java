@@ -8,9 +8,9 @@ import io.packetparamedic.api.crd.AuthorizedPeerStatus;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus;
+import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.RepoLayout;
-import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.conformance.FieldClient;
 import io.packetparamedic.reflector.conformance.FieldSpeedTest;
@@ -43,7 +43,8 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
         });
         assertThat(paired.endpointId()).isEqualTo(reflector.endpointId());
 
-        AuthorizedPeer created = Await.until(STATUS, "the AuthorizedPeer from the window", () -> peerOrNull("new-appliance"));
+        AuthorizedPeer created =
+                Await.until(STATUS, "the AuthorizedPeer from the window", () -> peerOrNull("new-appliance"));
         assertThat(created.getSpec().endpointId).isEqualTo(first.id().toString());
         PairingWindow consumed = Await.until(STATUS, "window Consumed", () -> {
             PairingWindow w = window("new-appliance");
@@ -54,7 +55,9 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
         assertThat(first.accepted(reflector)).isTrue();
 
         Appliance second = new Appliance();
-        assertThat(pairs(second, code)).as("a second appliance with the same code").isFalse();
+        assertThat(pairs(second, code))
+                .as("a second appliance with the same code")
+                .isFalse();
 
         // An expired window refuses pairing.
         applyPairingWindow("short", "3s");
@@ -63,7 +66,9 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
             PairingWindowStatus st = window("short").getStatus();
             return st != null && st.phase == PairingWindowStatus.Phase.Expired;
         });
-        assertThat(pairs(new Appliance(), shortCode)).as("pairing through an expired window").isFalse();
+        assertThat(pairs(new Appliance(), shortCode))
+                .as("pairing through an expired window")
+                .isFalse();
     }
 
     /**
@@ -75,10 +80,23 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
     @Test
     @Order(2)
     void theFieldClientPairsThroughAWindowAndRunsItsSpeedTestTwiceWithTheSampleQuotas() throws Exception {
-        cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":6,\"cooldownSec\":null}}}").orThrow();
+        cluster.kubectl(
+                        "patch",
+                        "-n",
+                        ns,
+                        "reflectorinstance",
+                        INSTANCE,
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":6,\"cooldownSec\":null}}}")
+                .orThrow();
         Await.until(STATUS, "the config Secret with the sample's quotas", () -> {
-            String toml = decode(admin.secrets().inNamespace(ns).withName(INSTANCE + "-config").get(), Labels.CONFIG_KEY);
+            String toml = decode(
+                    admin.secrets()
+                            .inNamespace(ns)
+                            .withName(INSTANCE + "-config")
+                            .get(),
+                    Labels.CONFIG_KEY);
             return toml.contains("max_tests_per_hour_per_peer = 6") && toml.contains("cooldown_sec = 5");
         });
         applyPairingWindow("field-appliance", "10m");
@@ -92,29 +110,36 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
                 return null; // the code is not in the reflector's config yet: denied at the handshake
             }
         });
-        AuthorizedPeer created = Await.until(STATUS, "the AuthorizedPeer from the window", () -> peerOrNull("field-appliance"));
-        assertThat(created.getSpec().endpointId).isEqualTo(appliance.endpointId().toString());
+        AuthorizedPeer created =
+                Await.until(STATUS, "the AuthorizedPeer from the window", () -> peerOrNull("field-appliance"));
+        assertThat(created.getSpec().endpointId)
+                .isEqualTo(appliance.endpointId().toString());
 
         long started = System.nanoTime();
         FieldSpeedTest.Result first = FieldSpeedTest.run(control, appliance, "iperf3");
         FieldSpeedTest.Result second = FieldSpeedTest.run(control, appliance, "iperf3");
         long clientBytes = first.bytesSent() + second.bytesSent();
-        System.err.printf("[e2e] field speed test twice: %.1f s, %.2f GB moved by the client%n",
+        System.err.printf(
+                "[e2e] field speed test twice: %.1f s, %.2f GB moved by the client%n",
                 (System.nanoTime() - started) / 1e9, clientBytes / 1e9);
 
         // A session counts when it starts and its bytes when it ends, so wait for the last bytes.
         AuthorizedPeerStatus st = Await.until(STATUS, "the four sessions and their bytes in the peer's status", () -> {
             AuthorizedPeerStatus s = peer("field-appliance").getStatus();
-            return s != null && s.totalSessions != null && s.totalSessions == 4 && s.bytesToday != null
-                    && s.bytesToday >= clientBytes * 0.95 ? s : null;
+            return s != null
+                            && s.totalSessions != null
+                            && s.totalSessions == 4
+                            && s.bytesToday != null
+                            && s.bytesToday >= clientBytes * 0.95
+                    ? s
+                    : null;
         });
         assertThat((double) st.bytesToday).isLessThanOrEqualTo(clientBytes * 1.05);
         // The instance's status is written at most once a second, so it may trail the peer's.
-        Await.until(STATUS, "the instance's bytes today covering the field client's",
-                () -> {
-                    Long bytes = instance().getStatus().bytesToday;
-                    return bytes != null && bytes >= st.bytesToday ? Boolean.TRUE : null;
-                });
+        Await.until(STATUS, "the instance's bytes today covering the field client's", () -> {
+            Long bytes = instance().getStatus().bytesToday;
+            return bytes != null && bytes >= st.bytesToday ? Boolean.TRUE : null;
+        });
     }
 
     private boolean pairs(Appliance a, String code) {
@@ -130,7 +155,10 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
             PairingWindowStatus st = window(window).getStatus();
             return st != null && st.codeSecret != null ? st.codeSecret : null;
         });
-        Secret s = Await.until(STATUS, "Secret " + secretName, () -> admin.secrets().inNamespace(ns).withName(secretName).get());
+        Secret s = Await.until(
+                STATUS,
+                "Secret " + secretName,
+                () -> admin.secrets().inNamespace(ns).withName(secretName).get());
         return decode(s, Labels.PAIRING_CODE_KEY).strip();
     }
 }

@@ -31,7 +31,8 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
     @Test
     @Order(1)
     void aRunningUdpEchoSessionShowsInKubectlAndItsBytesInThePeerStatus() throws Exception {
-        cluster.kubectlWithInput(tester.authorizedPeerYaml("tester", INSTANCE), "apply", "-n", ns, "-f", "-").orThrow();
+        cluster.kubectlWithInput(tester.authorizedPeerYaml("tester", INSTANCE), "apply", "-n", ns, "-f", "-")
+                .orThrow();
         Await.until(Duration.ofSeconds(10), "tester accepted", () -> tester.accepted(reflector));
 
         try (LinkClient c = tester.connect(reflector)) {
@@ -40,16 +41,20 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             Payload.SessionGrant g = (Payload.SessionGrant) grant;
             CompletableFuture<UdpEchoProbe.Result> probe = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port())).run(300, 10_000, 64, 500, null);
+                    return new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port()))
+                            .run(300, 10_000, 64, 500, null);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
 
-            Map<String, String> row = Await.until(Duration.ofSeconds(10), "kubectl get reflectors showing Active 1", () -> {
-                Map<String, String> r = cluster.kubectl("get", "reflectors", "-n", ns).orThrow().tableRow(INSTANCE);
-                return "1".equals(r.get("ACTIVE")) ? r : null;
-            });
+            Map<String, String> row =
+                    Await.until(Duration.ofSeconds(10), "kubectl get reflectors showing Active 1", () -> {
+                        Map<String, String> r = cluster.kubectl("get", "reflectors", "-n", ns)
+                                .orThrow()
+                                .tableRow(INSTANCE);
+                        return "1".equals(r.get("ACTIVE")) ? r : null;
+                    });
             System.err.println("[e2e] kubectl get reflectors during the session: " + row);
             ReflectorInstanceStatus during = instance().getStatus();
             assertThat(during.activeSessions).hasSize(1);
@@ -68,7 +73,8 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             AuthorizedPeerStatus st = peer("tester").getStatus();
             return st != null && st.bytesToday != null && st.bytesToday > 0 ? st : null;
         });
-        System.err.printf("[e2e] tester status after the session: bytesToday=%d testsLastHour=%d totalSessions=%d%n",
+        System.err.printf(
+                "[e2e] tester status after the session: bytesToday=%d testsLastHour=%d totalSessions=%d%n",
                 after.bytesToday, after.testsLastHour, after.totalSessions);
         assertThat(after.bytesToday).isGreaterThanOrEqualTo(300L * 64);
         assertThat(after.testsLastHour).isEqualTo(1);
@@ -90,7 +96,9 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             assertThat(over).isInstanceOf(Payload.SessionDeny.class);
             assertThat(((Payload.SessionDeny) over).reason()).isEqualTo("rate_limited");
         }
-        Await.until(STATUS, "testsLastHour = " + HOURLY_LIMIT + " in tester's status",
+        Await.until(
+                STATUS,
+                "testsLastHour = " + HOURLY_LIMIT + " in tester's status",
                 () -> Integer.valueOf(HOURLY_LIMIT).equals(peer("tester").getStatus().testsLastHour));
 
         String before = reflector.endpointId();
@@ -100,7 +108,8 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
 
         Await.until(Duration.ofSeconds(30), "a heartbeat from the restarted reflector", () -> {
             ReflectorInstanceStatus s = instance().getStatus();
-            return Instant.parse(s.lastHeartbeat).isAfter(restartedAt.minusSeconds(1)) && before.equals(s.reportedEndpointId)
+            return Instant.parse(s.lastHeartbeat).isAfter(restartedAt.minusSeconds(1))
+                    && before.equals(s.reportedEndpointId)
                     && isTrue(s.conditions, "Ready");
         });
         try (LinkClient c = Await.until(Duration.ofSeconds(10), "tester reconnects", () -> {
@@ -127,8 +136,16 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             Payload limited = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
             assertThat(limited).as("still at the hourly limit").isInstanceOf(Payload.SessionDeny.class);
 
-            cluster.kubectl("patch", "-n", ns, "reflectorinstance", INSTANCE, "--type=merge", "-p",
-                    "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":" + (HOURLY_LIMIT + 5) + "}}}").orThrow();
+            cluster.kubectl(
+                            "patch",
+                            "-n",
+                            ns,
+                            "reflectorinstance",
+                            INSTANCE,
+                            "--type=merge",
+                            "-p",
+                            "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":" + (HOURLY_LIMIT + 5) + "}}}")
+                    .orThrow();
             long patched = System.nanoTime();
             Payload.SessionGrant g = Await.until(Duration.ofSeconds(10), "a grant under the raised quota", () -> {
                 try {
@@ -138,21 +155,32 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
                     throw new IllegalStateException(e);
                 }
             });
-            System.err.printf("[e2e] quota patch to first grant under the new quota: %d ms%n",
+            System.err.printf(
+                    "[e2e] quota patch to first grant under the new quota: %d ms%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - patched));
             UdpEchoProbe echo = new UdpEchoProbe(new InetSocketAddress("127.0.0.1", g.port()));
             assertThat(echo.run(20, 1000, 64, 500, null).received()).isEqualTo(20);
             Await.until(STATUS, "the session in status", () -> instance().getStatus().activeSessionCount == 1);
 
-            cluster.kubectl("patch", "-n", ns, "authorizedpeer", "tester", "--type=merge", "-p",
-                    "{\"spec\":{\"disabled\":true}}").orThrow();
+            cluster.kubectl(
+                            "patch",
+                            "-n",
+                            ns,
+                            "authorizedpeer",
+                            "tester",
+                            "--type=merge",
+                            "-p",
+                            "{\"spec\":{\"disabled\":true}}")
+                    .orThrow();
             long disabled = System.nanoTime();
             long ms = millisUntilClosedByServer(c, disabled);
             System.err.printf("[e2e] disable-to-close: %d ms%n", ms);
             assertThat(ms).as("connection closed after disabling (ms)").isBetween(0L, 1000L);
             // The session is ended right after the connection is closed (same step, a few ms apart).
             Await.until(STATUS, "no active session", () -> instance().getStatus().activeSessionCount == 0);
-            assertThat(echo.run(20, 1000, 64, 300, null).received()).as("echo after the session ended").isZero();
+            assertThat(echo.run(20, 1000, 64, 300, null).received())
+                    .as("echo after the session ended")
+                    .isZero();
         }
         assertThat(tester.accepted(reflector)).isFalse();
     }

@@ -40,7 +40,9 @@ class KubernetesModeStatusE2ETest extends KubernetesModeFixture {
 
         // The heartbeat moves on while nothing else changes (at least every 30 s; 10 s here).
         Instant first = Instant.parse(s.lastHeartbeat);
-        Await.until(Duration.ofSeconds(30), "a newer heartbeat",
+        Await.until(
+                Duration.ofSeconds(30),
+                "a newer heartbeat",
                 () -> Instant.parse(instance().getStatus().lastHeartbeat).isAfter(first));
 
         KubectlResult get = cluster.kubectl("get", "reflectors", "-n", ns).orThrow();
@@ -49,7 +51,9 @@ class KubernetesModeStatusE2ETest extends KubernetesModeFixture {
         // The default view shows the short Endpoint ID, -o wide the full one.
         assertThat(row.get("ENDPOINT ID")).startsWith("PP-");
         assertThat(reflector.endpointId()).startsWith(row.get("ENDPOINT ID").replace("…", ""));
-        assertThat(cluster.kubectl("get", "reflectors", "-n", ns, "-o", "wide").orThrow().stdout())
+        assertThat(cluster.kubectl("get", "reflectors", "-n", ns, "-o", "wide")
+                        .orThrow()
+                        .stdout())
                 .contains(reflector.endpointId());
     }
 
@@ -61,29 +65,45 @@ class KubernetesModeStatusE2ETest extends KubernetesModeFixture {
         cluster.kubectlWithInput(new Appliance().authorizedPeerYaml("tester", INSTANCE), "apply", "-n", ns, "-f", "-")
                 .orThrow();
         applyPairingWindow("short", "3s");
-        admin.secrets().inNamespace(ns).resource(new SecretBuilder()
-                .withNewMetadata().withName("unrelated").endMetadata()
-                .addToStringData("password", "hunter2").build()).create();
+        admin.secrets()
+                .inNamespace(ns)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("unrelated")
+                        .endMetadata()
+                        .addToStringData("password", "hunter2")
+                        .build())
+                .create();
         KubernetesClient sa = cluster.clientForServiceAccount(ns, DEPLOYMENT);
 
-        assertThat(sa.secrets().inNamespace(ns).withName(INSTANCE + "-config").get()).isNotNull();
+        assertThat(sa.secrets().inNamespace(ns).withName(INSTANCE + "-config").get())
+                .isNotNull();
         assertForbidden(() -> sa.secrets().inNamespace(ns).withName("unrelated").get());
         assertForbidden(() -> sa.secrets().inNamespace(ns).list());
-        assertForbidden(() -> sa.resources(ReflectorInstance.class).inNamespace(ns).withName(INSTANCE)
+        assertForbidden(() -> sa.resources(ReflectorInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
                 .edit(ri -> {
                     ri.getSpec().logLevel = io.packetparamedic.api.crd.ReflectorInstanceSpec.LogLevel.debug;
                     return ri;
                 }));
-        assertForbidden(() -> sa.resources(AuthorizedPeer.class).inNamespace(ns).withName("tester")
+        assertForbidden(() -> sa.resources(AuthorizedPeer.class)
+                .inNamespace(ns)
+                .withName("tester")
                 .edit(p -> {
                     p.getSpec().disabled = true;
                     return p;
                 }));
-        assertForbidden(() -> sa.resources(PairingWindow.class).inNamespace(ns).withName("short").delete());
+        assertForbidden(() -> sa.resources(PairingWindow.class)
+                .inNamespace(ns)
+                .withName("short")
+                .delete());
     }
 
     private static void assertForbidden(Runnable action) {
         assertThatThrownBy(action::run)
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(403));
     }
 }

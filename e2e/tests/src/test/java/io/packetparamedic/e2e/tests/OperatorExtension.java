@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class OperatorExtension implements BeforeAllCallback, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(OperatorExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(OperatorExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -48,7 +49,9 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
 
     static Running operator(ExtensionContext context) {
         KubeTestCluster cluster = KubeClusterExtension.cluster(context);
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> start(cluster), Running.class);
+        return context.getRoot()
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(Running.class, k -> start(cluster), Running.class);
     }
 
     private static Running start(KubeTestCluster cluster) {
@@ -59,7 +62,8 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Running(launch(cluster.kubeconfigPath(), leaseNamespace, log), cluster.kubeconfigPath(), leaseNamespace, log);
+        return new Running(
+                launch(cluster.kubeconfigPath(), leaseNamespace, log), cluster.kubeconfigPath(), leaseNamespace, log);
     }
 
     private static OperatorProcess launch(Path kubeconfig, String leaseNamespace, Path log) {
@@ -69,7 +73,8 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
         // it give its lease up and exit, as it must when another replica may take over, and nothing
         // here restarts it: for those the test operator's deadline is raised above the outage.
         long outage = Long.getLong("outage.seconds", 60);
-        Map<String, String> env = new java.util.HashMap<>(Map.of("POD_NAMESPACE", leaseNamespace, "POD_NAME", "operator-e2e"));
+        Map<String, String> env =
+                new java.util.HashMap<>(Map.of("POD_NAMESPACE", leaseNamespace, "POD_NAME", "operator-e2e"));
         if (outage > 60) {
             env.put("PACKETPARAMEDIC_OPERATOR_LEASE_RENEW_DEADLINE", (outage + 30) + "s");
             env.put("PACKETPARAMEDIC_OPERATOR_LEASE_DURATION", (outage + 45) + "s");
@@ -112,7 +117,8 @@ public final class OperatorExtension implements BeforeAllCallback, ParameterReso
         /** Starts a replacement with the same holder identity and Lease, as a restarted pod would; its log is a new file. */
         synchronized void restart() {
             restarts++;
-            Path next = log.resolveSibling(log.getFileName().toString().replace(".log", "-restart" + restarts + ".log"));
+            Path next =
+                    log.resolveSibling(log.getFileName().toString().replace(".log", "-restart" + restarts + ".log"));
             process = launch(kubeconfig, leaseNamespace, next);
         }
 

@@ -63,7 +63,8 @@ final class PluginProcess implements AutoCloseable {
     }
 
     private void readStdout() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 lines.add(line);
@@ -89,13 +90,16 @@ final class PluginProcess implements AutoCloseable {
         try {
             return w.found().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-            throw new AssertionError("no line matching " + pattern + " from the plugin: " + e.getMessage() + "\n" + transcript());
+            throw new AssertionError(
+                    "no line matching " + pattern + " from the plugin: " + e.getMessage() + "\n" + transcript());
         }
     }
 
     /** Ctrl-C: SIGINT to the JVM (the stub execs it, so the process is the JVM). */
     void interrupt() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (kill.waitFor() != 0) throw new AssertionError("kill -INT " + process.pid() + " failed");
     }
 

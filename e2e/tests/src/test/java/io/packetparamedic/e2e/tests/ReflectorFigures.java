@@ -17,8 +17,15 @@ import java.util.stream.Stream;
  * endpoint (heap, direct buffers, open control connections) and its audit log (sessions granted
  * and not yet completed).
  */
-record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int threads, int fds, int iperf3Children,
-        int openSessions, int connections) {
+record ReflectorFigures(
+        long rssKb,
+        long heapBytes,
+        long directBytes,
+        int threads,
+        int fds,
+        int iperf3Children,
+        int openSessions,
+        int connections) {
 
     static final String CSV_HEADER =
             "rss_kb,heap_used_bytes,direct_used_bytes,threads,fds,iperf3_children,open_sessions,connections";
@@ -65,7 +72,9 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
             Path jcmd = Repo.java().resolveSibling("jcmd");
             try {
                 Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new IllegalStateException("jcmd GC.run failed for pid " + process.pid());
                 }
@@ -79,7 +88,8 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
 
         int iperf3Children() {
             return (int) process.descendants()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))
                     .count();
         }
 
@@ -87,12 +97,15 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
         List<String> fdTargets() {
             try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
                 return fds.map(fd -> {
-                    try {
-                        return Files.readSymbolicLink(fd).toString().replaceAll("\\[\\d+\\]", "");
-                    } catch (IOException closedMeanwhile) {
-                        return null;
-                    }
-                }).filter(t -> t != null).sorted().toList();
+                            try {
+                                return Files.readSymbolicLink(fd).toString().replaceAll("\\[\\d+\\]", "");
+                            } catch (IOException closedMeanwhile) {
+                                return null;
+                            }
+                        })
+                        .filter(t -> t != null)
+                        .sorted()
+                        .toList();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -110,7 +123,8 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
         private int openSessions() {
             if (!Files.exists(auditLog)) return 0;
             try (Stream<String> lines = Files.lines(auditLog, StandardCharsets.UTF_8)) {
-                return lines.mapToInt(l -> l.contains("\"session_granted\"") ? 1 : l.contains("\"session_completed\"") ? -1 : 0)
+                return lines.mapToInt(l ->
+                                l.contains("\"session_granted\"") ? 1 : l.contains("\"session_completed\"") ? -1 : 0)
                         .sum();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -125,11 +139,13 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", healthPort), 2000);
                 socket.setSoTimeout(5000);
-                socket.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                        .write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!response.startsWith("HTTP/1.1 200")) {
-                    throw new IllegalStateException("GET /metrics: " + response.lines().findFirst().orElse("no answer"));
+                    throw new IllegalStateException(
+                            "GET /metrics: " + response.lines().findFirst().orElse("no answer"));
                 }
                 return response.substring(response.indexOf("\r\n\r\n") + 4);
             } catch (IOException e) {
@@ -139,15 +155,18 @@ record ReflectorFigures(long rssKb, long heapBytes, long directBytes, int thread
 
         /** Sum of the samples of {@code metric} whose labels contain {@code label}. */
         private static double sum(String prometheus, String metric, String label) {
-            return prometheus.lines()
+            return prometheus
+                    .lines()
                     .filter(l -> l.startsWith(metric) && l.contains(label))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                     .sum();
         }
 
         private static long statusField(String status, String field) {
-            return status.lines().filter(l -> l.startsWith(field))
-                    .mapToLong(l -> Long.parseLong(l.substring(field.length()).trim().split("\\s+")[0]))
+            return status.lines()
+                    .filter(l -> l.startsWith(field))
+                    .mapToLong(l ->
+                            Long.parseLong(l.substring(field.length()).trim().split("\\s+")[0]))
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc status"));
         }

@@ -30,7 +30,12 @@ final class ReflectorPod {
     /** Starts the reflector of {@code deploymentName} as its pod would run it; its log is {@code work/reflector.log}. */
     static ReflectorProcess start(KubeTestCluster cluster, String namespace, String deploymentName, Path work)
             throws IOException {
-        Deployment d = cluster.client().apps().deployments().inNamespace(namespace).withName(deploymentName).get();
+        Deployment d = cluster.client()
+                .apps()
+                .deployments()
+                .inNamespace(namespace)
+                .withName(deploymentName)
+                .get();
         if (d == null) throw new AssertionError("Deployment " + namespace + "/" + deploymentName + " does not exist");
         var pod = d.getSpec().getTemplate().getSpec();
         Container c = pod.getContainers().get(0);
@@ -40,13 +45,15 @@ final class ReflectorPod {
                 env.put(e.getName(), e.getValue());
             } else {
                 String field = e.getValueFrom().getFieldRef().getFieldPath();
-                env.put(e.getName(), switch (field) {
-                    case "metadata.name" -> deploymentName + "-e2e";
-                    case "metadata.namespace" -> namespace;
-                    case "spec.nodeName" -> NODE;
-                    case "status.hostIP" -> "127.0.0.1";
-                    default -> throw new AssertionError("unexpected downward-API field " + field);
-                });
+                env.put(
+                        e.getName(),
+                        switch (field) {
+                            case "metadata.name" -> deploymentName + "-e2e";
+                            case "metadata.namespace" -> namespace;
+                            case "spec.nodeName" -> NODE;
+                            case "status.hostIP" -> "127.0.0.1";
+                            default -> throw new AssertionError("unexpected downward-API field " + field);
+                        });
             }
         }
         Files.createDirectories(work);
@@ -55,13 +62,13 @@ final class ReflectorPod {
         env.put("REFLECTOR_HEALTH_LISTEN_ADDRESS", "127.0.0.1:0");
         env.put("REFLECTOR_DATA_DIR", data.toString());
 
-        Path kubeconfig = cluster.writeServiceAccountKubeconfig(namespace, pod.getServiceAccountName(), Duration.ofHours(2),
-                work.resolve("kubeconfig"));
+        Path kubeconfig = cluster.writeServiceAccountKubeconfig(
+                namespace, pod.getServiceAccountName(), Duration.ofHours(2), work.resolve("kubeconfig"));
         List<String> args = new ArrayList<>(c.getArgs());
         args.add("--kubeconfig");
         args.add(kubeconfig.toString());
-        List<String> command = ReflectorProcess.javaCommand(
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
+        List<String> command =
+                ReflectorProcess.javaCommand(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
         return ReflectorProcess.start(new ReflectorProcess.Launch(command, env, work.resolve("reflector.log")));
     }
 }

@@ -28,8 +28,16 @@ import java.util.stream.Collectors;
 final class SoakRun {
 
     /** What a run found; {@link #failures()} lists the broken pass criteria. */
-    record Verdict(int cyclesOk, int cyclesBusy, int cyclesFailed, List<String> failureSamples, boolean crashed,
-            ReflectorFigures baseline, ReflectorFigures end, double rssGrowthPercent, boolean assertRss,
+    record Verdict(
+            int cyclesOk,
+            int cyclesBusy,
+            int cyclesFailed,
+            List<String> failureSamples,
+            boolean crashed,
+            ReflectorFigures baseline,
+            ReflectorFigures end,
+            double rssGrowthPercent,
+            boolean assertRss,
             List<String> fdsGained) {
 
         List<String> failures() {
@@ -42,23 +50,27 @@ final class SoakRun {
             if (end.heapBytes() > baseline.heapBytes() * 1.1 + (4 << 20)) {
                 f.add("live heap grew from " + baseline.heapBytes() + " to " + end.heapBytes() + " bytes");
             }
-            if (assertRss && rssGrowthPercent >= 1.0) f.add(String.format("RSS grew %.2f %% after warm-up", rssGrowthPercent));
+            if (assertRss && rssGrowthPercent >= 1.0)
+                f.add(String.format("RSS grew %.2f %% after warm-up", rssGrowthPercent));
             return f;
         }
 
         List<String> report(SoakSettings s) {
             return List.of(
                     "SOAK appliances=" + s.appliances() + " duration=" + s.duration() + " warm_up=" + s.warmUp()
-                            + " period=" + s.period() + " test_seconds=" + s.testSeconds() + " stream_rate=" + s.streamRate(),
+                            + " period=" + s.period() + " test_seconds=" + s.testSeconds() + " stream_rate="
+                            + s.streamRate(),
                     "SOAK cycles ok=" + cyclesOk + " gave_up_busy=" + cyclesBusy + " failed=" + cyclesFailed,
                     "SOAK crashes=" + (crashed ? 1 : 0),
                     "SOAK idle_after_warm_up " + ReflectorFigures.CSV_HEADER + " = " + baseline.csv(),
                     "SOAK idle_at_end        " + ReflectorFigures.CSV_HEADER + " = " + end.csv(),
-                    "SOAK leaked_iperf3=" + end.iperf3Children() + " leaked_fds=" + Math.max(0, end.fds() - baseline.fds())
-                            + " threads_delta=" + (end.threads() - baseline.threads()),
+                    "SOAK leaked_iperf3=" + end.iperf3Children() + " leaked_fds="
+                            + Math.max(0, end.fds() - baseline.fds()) + " threads_delta="
+                            + (end.threads() - baseline.threads()),
                     "SOAK descriptors open at the end and not after warm-up: " + fdsGained,
-                    String.format("SOAK rss_growth_after_warm_up=%.2f%% (criterion < 1%%, %s)", rssGrowthPercent,
-                            assertRss ? "asserted" : "reported only: run too short"),
+                    String.format(
+                            "SOAK rss_growth_after_warm_up=%.2f%% (criterion < 1%%, %s)",
+                            rssGrowthPercent, assertRss ? "asserted" : "reported only: run too short"),
                     "SOAK " + (failures().isEmpty() ? "PASS" : "FAIL " + failures()));
         }
     }
@@ -81,19 +93,22 @@ final class SoakRun {
     Verdict run() throws Exception {
         List<FieldAppliance> appliances = new ArrayList<>();
         ThroughputRunner pacedIperf3 = new ThroughputRunner(pacedIperf3().toString());
-        for (int i = 0; i < settings.appliances(); i++) appliances.add(new FieldAppliance(pacedIperf3, settings.testSeconds()));
+        for (int i = 0; i < settings.appliances(); i++)
+            appliances.add(new FieldAppliance(pacedIperf3, settings.testSeconds()));
         Path config = writeConfig(appliances);
         Files.createDirectories(settings.out());
         // The pod's JVM flags (the soak measures what a deployment runs), plus -XX:+AlwaysPreTouch: the
         // whole heap is resident from the start, so RSS growth measures native memory instead of how far
         // the serial collector's old generation has been filled with garbage between full GCs (the heap
         // is judged by its live size after a full GC instead).
-        List<String> jvm = List.of("-Xmx256m", "-Xms256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        List<String> jvm =
+                List.of("-Xmx256m", "-Xms256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         try (ReflectorProcess reflector = ReflectorProcess.serve(List.of(), jvm, config, work.resolve("reflector.log"))
-                .awaitBanner(Duration.ofSeconds(60));
-                PrintWriter csv = new PrintWriter(Files.newBufferedWriter(settings.out().resolve("soak.csv"), StandardCharsets.UTF_8))) {
-            ReflectorFigures.Probe probe = new ReflectorFigures.Probe(reflector.handle(), reflector.healthPort(),
-                    work.resolve("state/audit.jsonl"));
+                        .awaitBanner(Duration.ofSeconds(60));
+                PrintWriter csv = new PrintWriter(
+                        Files.newBufferedWriter(settings.out().resolve("soak.csv"), StandardCharsets.UTF_8))) {
+            ReflectorFigures.Probe probe = new ReflectorFigures.Probe(
+                    reflector.handle(), reflector.healthPort(), work.resolve("state/audit.jsonl"));
             csv.println("time,elapsed_s,phase," + ReflectorFigures.CSV_HEADER + ",cycles_ok,cycles_busy,cycles_failed");
             Instant start = Instant.now();
             Instant end = start.plus(settings.duration());
@@ -120,7 +135,8 @@ final class SoakRun {
                 }
                 sleepUntil(min(nextSample, baseline == null ? warm : end, end));
             }
-            for (Thread t : threads) t.join(Duration.ofSeconds(settings.testSeconds() * 2L + 120).toMillis());
+            for (Thread t : threads)
+                t.join(Duration.ofSeconds(settings.testSeconds() * 2L + 120).toMillis());
             crashed |= !reflector.isAlive();
             if (crashed) {
                 // Nothing left to sample: the figures of a dead process are not leaks.
@@ -135,8 +151,17 @@ final class SoakRun {
             row(csv, start, "idle_at_end", last);
             double growth = baseline.rssKb() == 0 ? 0 : 100.0 * (last.rssKb() - baseline.rssKb()) / baseline.rssKb();
             synchronized (failureSamples) {
-                return new Verdict(ok.get(), busy.get(), failed.get(), List.copyOf(failureSamples), crashed, baseline, last,
-                        growth, settings.assertRss(), crashed ? List.of() : gained(baselineFds, idleFds));
+                return new Verdict(
+                        ok.get(),
+                        busy.get(),
+                        failed.get(),
+                        List.copyOf(failureSamples),
+                        crashed,
+                        baseline,
+                        last,
+                        growth,
+                        settings.assertRss(),
+                        crashed ? List.of() : gained(baselineFds, idleFds));
             }
         }
     }
@@ -149,7 +174,9 @@ final class SoakRun {
     private ReflectorFigures quiesced(ReflectorFigures.Probe probe) throws InterruptedException {
         load.writeLock().lock();
         try {
-            Await.until(Duration.ofSeconds(settings.testSeconds() + 60L), "the reflector to be idle",
+            Await.until(
+                    Duration.ofSeconds(settings.testSeconds() + 60L),
+                    "the reflector to be idle",
                     () -> probe.sample().idle());
             probe.fullGc();
             idleFds = probe.fdTargets();
@@ -159,8 +186,8 @@ final class SoakRun {
         }
     }
 
-    private List<Thread> startAppliances(List<FieldAppliance> appliances, ReflectorProcess reflector, Instant start,
-            Instant end) {
+    private List<Thread> startAppliances(
+            List<FieldAppliance> appliances, ReflectorProcess reflector, Instant start, Instant end) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < appliances.size(); i++) {
             FieldAppliance a = appliances.get(i);
@@ -228,7 +255,8 @@ final class SoakRun {
     private Path writeConfig(List<FieldAppliance> appliances) throws IOException {
         Files.createDirectories(work.resolve("state"));
         int base = 20_000 + ThreadLocalRandom.current().nextInt(100) * 100;
-        String peers = appliances.stream().map(a -> "\"" + a.appliance().id() + "\"").collect(Collectors.joining(", "));
+        String peers =
+                appliances.stream().map(a -> "\"" + a.appliance().id() + "\"").collect(Collectors.joining(", "));
         String toml = """
                 [identity]
                 private_key_path = "%s"
@@ -244,7 +272,8 @@ final class SoakRun {
                 [quotas]
                 max_concurrent_tests = 16
                 max_tests_per_hour_per_peer = 1000
-                """.formatted(work.resolve("state/identity.ed25519"), work.resolve("state/audit.jsonl"), base, base + 99, peers);
+                """.formatted(
+                work.resolve("state/identity.ed25519"), work.resolve("state/audit.jsonl"), base, base + 99, peers);
         Path file = work.resolve("reflector.toml");
         Files.writeString(file, toml, StandardCharsets.UTF_8);
         return file;

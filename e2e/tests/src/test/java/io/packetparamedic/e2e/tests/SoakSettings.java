@@ -19,15 +19,23 @@ import java.time.Duration;
  *     enough for the heap to stop sizing itself: on by default from 20 minutes)
  * @param out where the CSV goes
  */
-record SoakSettings(int appliances, Duration duration, Duration warmUp, Duration sampleInterval, Duration period,
-        int testSeconds, String streamRate, boolean assertRss, Path out) {
+record SoakSettings(
+        int appliances,
+        Duration duration,
+        Duration warmUp,
+        Duration sampleInterval,
+        Duration period,
+        int testSeconds,
+        String streamRate,
+        boolean assertRss,
+        Path out) {
 
     static SoakSettings fromSystemProperties() {
         Duration duration = Duration.parse(System.getProperty("soak.duration", "PT3M"));
-        Duration warmUp = duration(System.getProperty("soak.warmUp"),
-                min(Duration.ofMinutes(10), duration.dividedBy(5)));
-        Duration sample = duration(System.getProperty("soak.sampleInterval"),
-                min(Duration.ofMinutes(1), duration.dividedBy(12)));
+        Duration warmUp =
+                duration(System.getProperty("soak.warmUp"), min(Duration.ofMinutes(10), duration.dividedBy(5)));
+        Duration sample =
+                duration(System.getProperty("soak.sampleInterval"), min(Duration.ofMinutes(1), duration.dividedBy(12)));
         return new SoakSettings(
                 Integer.getInteger("soak.appliances", 50),
                 duration,
@@ -36,8 +44,8 @@ record SoakSettings(int appliances, Duration duration, Duration warmUp, Duration
                 Duration.parse(System.getProperty("soak.period", "PT2M")),
                 Integer.getInteger("soak.testSeconds", 10),
                 System.getProperty("soak.streamRate", "5M"),
-                Boolean.parseBoolean(System.getProperty("soak.assertRss",
-                        Boolean.toString(duration.compareTo(Duration.ofMinutes(20)) >= 0))),
+                Boolean.parseBoolean(System.getProperty(
+                        "soak.assertRss", Boolean.toString(duration.compareTo(Duration.ofMinutes(20)) >= 0))),
                 Path.of(System.getProperty("soak.out", "target/soak")));
     }
 

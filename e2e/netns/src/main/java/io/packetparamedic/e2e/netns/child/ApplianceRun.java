@@ -52,8 +52,8 @@ public final class ApplianceRun {
         ArrayNode sessions = out.putArray("sessions");
         boolean ok = true;
         long t0 = System.nanoTime();
-        try (LinkClient client = LinkClient.connect(host, port, identity,
-                LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(30)))) {
+        try (LinkClient client = LinkClient.connect(
+                host, port, identity, LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(30)))) {
             out.put("tls_ms", ms(System.nanoTime() - t0));
             if (opt.containsKey("code")) {
                 Payload.PairResponse paired = client.pair(opt.get("code"));
@@ -68,10 +68,10 @@ public final class ApplianceRun {
             if (duration > 0) {
                 for (boolean reverse : new boolean[] {false, true}) {
                     ObjectNode s = sessions.addObject();
-                    Payload.SessionGrant grant = request(client, "throughput",
-                            new Payload.SessionParams(duration, "tcp", 1, reverse), s);
-                    ThroughputRunner.Result r = new ThroughputRunner("iperf3").run(host, grant.port(), duration, 1,
-                            reverse, null);
+                    Payload.SessionGrant grant =
+                            request(client, "throughput", new Payload.SessionParams(duration, "tcp", 1, reverse), s);
+                    ThroughputRunner.Result r =
+                            new ThroughputRunner("iperf3").run(host, grant.port(), duration, 1, reverse, null);
                     s.put("finished_at_ms", System.currentTimeMillis());
                     s.put("mbit_per_s", r.mbitPerSecond());
                     s.put("bytes", r.bytes());
@@ -86,7 +86,8 @@ public final class ApplianceRun {
             if (probes > 0) {
                 int echoSec = (int) Math.ceil((double) probes * intervalUs / 1e6) + 3;
                 ObjectNode s = sessions.addObject();
-                Payload.SessionGrant grant = request(client, "udp_echo", new Payload.SessionParams(echoSec, "udp", null, null), s);
+                Payload.SessionGrant grant =
+                        request(client, "udp_echo", new Payload.SessionParams(echoSec, "udp", null, null), s);
                 UdpEchoProbe.Result r = new UdpEchoProbe(new InetSocketAddress(host, grant.port()))
                         .run(probes, intervalUs, probeSize, 1500, null);
                 s.put("finished_at_ms", System.currentTimeMillis());
@@ -120,7 +121,8 @@ public final class ApplianceRun {
     }
 
     /** Requests a session, waiting out {@code busy}/{@code rate_limited} as an appliance does. */
-    private static Payload.SessionGrant request(LinkClient client, String type, Payload.SessionParams params, ObjectNode s)
+    private static Payload.SessionGrant request(
+            LinkClient client, String type, Payload.SessionParams params, ObjectNode s)
             throws IOException, InterruptedException {
         s.put("test_type", type);
         if (params.reverse() != null) s.put("reverse", params.reverse());

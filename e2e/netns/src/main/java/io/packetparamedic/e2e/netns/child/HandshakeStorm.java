@@ -8,7 +8,6 @@ import io.packetparamedic.reflector.client.LinkException;
 import io.packetparamedic.reflector.tls.ClientTlsContext;
 import java.io.EOFException;
 import java.net.InetSocketAddress;
-import java.util.Optional;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -54,7 +54,9 @@ public final class HandshakeStorm {
         int port = Integer.parseInt(server[1]);
         List<Path> keys;
         try (var files = Files.list(Path.of(args[1]))) {
-            keys = files.filter(p -> p.getFileName().toString().endsWith(".ed25519")).sorted().toList();
+            keys = files.filter(p -> p.getFileName().toString().endsWith(".ed25519"))
+                    .sorted()
+                    .toList();
         }
         Ed25519Identity sentinel = Ed25519Identity.load(Path.of(args[2]));
         LinkClient.Options options = LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(20));
@@ -98,8 +100,9 @@ public final class HandshakeStorm {
                     o = Outcome.FAILED;
                     detail = e.toString();
                 }
-                return new String[] {id.endpointId().toString(), o.name(), detail,
-                        String.valueOf((System.nanoTime() - t) / 1_000_000)};
+                return new String[] {
+                    id.endpointId().toString(), o.name(), detail, String.valueOf((System.nanoTime() - t) / 1_000_000)
+                };
             }));
         }
         Future<Long> during = pool.submit(() -> {

@@ -48,7 +48,8 @@ public final class UdpMapping {
                     DatagramPacket p = new DatagramPacket(buf, buf.length);
                     try {
                         s.receive(p);
-                        System.out.println("FROM " + s.getLocalPort() + " " + p.getAddress().getHostAddress() + ":" + p.getPort());
+                        System.out.println("FROM " + s.getLocalPort() + " "
+                                + p.getAddress().getHostAddress() + ":" + p.getPort());
                         System.out.flush();
                     } catch (SocketTimeoutException e) {
                         // next socket
@@ -61,7 +62,8 @@ public final class UdpMapping {
             for (int round = 0; round < 3; round++) {
                 for (int i = 2; i < args.length; i++) {
                     String[] t = args[i].split(":");
-                    s.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(t[0], Integer.parseInt(t[1]))));
+                    s.send(new DatagramPacket(
+                            payload, payload.length, new InetSocketAddress(t[0], Integer.parseInt(t[1]))));
                 }
                 Thread.sleep(20);
             }

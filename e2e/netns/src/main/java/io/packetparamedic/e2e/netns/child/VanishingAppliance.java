@@ -22,7 +22,10 @@ public final class VanishingAppliance {
         String[] server = args[0].split(":");
         Ed25519Identity identity = Ed25519Identity.loadOrCreate(Path.of(args[1]));
         int duration = Integer.parseInt(args[2]);
-        LinkClient client = LinkClient.connect(server[0], Integer.parseInt(server[1]), identity,
+        LinkClient client = LinkClient.connect(
+                server[0],
+                Integer.parseInt(server[1]),
+                identity,
                 LinkClient.Options.defaults().withReadTimeout(Duration.ofSeconds(30)));
         client.hello();
         Payload answer = client.sessionRequest("throughput", new Payload.SessionParams(duration, "tcp", 4, false));
@@ -31,8 +34,18 @@ public final class VanishingAppliance {
             System.exit(1);
             return;
         }
-        Process iperf3 = new ProcessBuilder("iperf3", "-c", server[0], "-p", Integer.toString(grant.port()),
-                "-t", Integer.toString(duration), "-P", "4", "-b", "50M")
+        Process iperf3 = new ProcessBuilder(
+                        "iperf3",
+                        "-c",
+                        server[0],
+                        "-p",
+                        Integer.toString(grant.port()),
+                        "-t",
+                        Integer.toString(duration),
+                        "-P",
+                        "4",
+                        "-b",
+                        "50M")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
