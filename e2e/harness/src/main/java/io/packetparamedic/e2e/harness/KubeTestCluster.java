@@ -167,6 +167,15 @@ public final class KubeTestCluster implements AutoCloseable {
         return kubectlWithInput(null, args);
     }
 
+    /**
+     * {@code kubectl patch --type=merge} of one object, as a user changes a field by hand (through
+     * kubectl's own field manager, unlike a client update); fails the test when kubectl does.
+     */
+    public void mergePatch(String namespace, String resource, String name, String json) {
+        kubectl("patch", "-n", namespace, resource, name, "--type=merge", "-p", json)
+                .orThrow();
+    }
+
     /** Runs kubectl with the admin kubeconfig, feeding {@code stdin} (may be null) to it. */
     public KubectlResult kubectlWithInput(String stdin, String... args) {
         List<String> command = new ArrayList<>();

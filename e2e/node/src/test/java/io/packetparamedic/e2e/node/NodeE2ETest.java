@@ -218,16 +218,11 @@ class NodeE2ETest {
         cluster.kubectl("apply", "-n", ns, "-f", samples.toString()).orThrow();
         // The sample advertises 192.0.2.10 (documentation range); here the node's address inside
         // the run's namespace is the one appliances reach.
-        cluster.kubectl(
-                        "patch",
-                        "-n",
-                        ns,
-                        "reflectorinstance",
-                        INSTANCE,
-                        "--type=merge",
-                        "-p",
-                        "{\"spec\":{\"network\":{\"advertisedAddress\":\"" + node.address() + "\"}}}")
-                .orThrow();
+        cluster.mergePatch(
+                ns,
+                "reflectorinstance",
+                INSTANCE,
+                "{\"spec\":{\"network\":{\"advertisedAddress\":\"" + node.address() + "\"}}}");
         Pod pod = Await.until(Duration.ofSeconds(120), "the reflector pod Ready", () -> {
             Pod p = reflectorPod();
             return p != null && isReady(p) ? p : null;
@@ -490,16 +485,8 @@ class NodeE2ETest {
         Await.until(Duration.ofSeconds(15), "rotation tester accepted", () -> accepted(tester));
         Pod before = reflectorPod();
         long t0 = System.nanoTime();
-        cluster.kubectl(
-                        "patch",
-                        "-n",
-                        ns,
-                        "reflectorinstance",
-                        INSTANCE,
-                        "--type=merge",
-                        "-p",
-                        "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}")
-                .orThrow();
+        cluster.mergePatch(
+                ns, "reflectorinstance", INSTANCE, "{\"spec\":{\"identity\":{\"rotation\":\"node-e2e-1\"}}}");
         int restartsBefore = before.getStatus().getContainerStatuses().get(0).getRestartCount();
         // The reflector watches its identity Secret and exits when it changes; the kubelet
         // restarts the container (same pod, restartCount + 1) with the new identity.

@@ -79,18 +79,13 @@ class ApiServerOutageE2ETest {
                 .replace("healthPort: 7301", "healthPort: 7401");
         cluster.kubectlWithInput(sample, "apply", "-n", ns, "-f", "-").orThrow();
         int start = 20000 + ThreadLocalRandom.current().nextInt(400) * 100;
-        cluster.kubectl(
-                        "patch",
-                        "-n",
-                        ns,
-                        "reflectorinstance",
-                        INSTANCE,
-                        "--type=merge",
-                        "-p",
-                        "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 49)
-                                + "}}," + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT
-                                + ",\"cooldownSec\":0}}}")
-                .orThrow();
+        cluster.mergePatch(
+                ns,
+                "reflectorinstance",
+                INSTANCE,
+                "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 49)
+                        + "}}," + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT
+                        + ",\"cooldownSec\":0}}}");
         applyPeer("tester", tester);
         applyPeer("bystander", bystander);
         Await.until(Duration.ofSeconds(60), "the config Secret with both peers and the quota", () -> {

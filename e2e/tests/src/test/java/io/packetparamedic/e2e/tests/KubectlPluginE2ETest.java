@@ -63,16 +63,11 @@ class KubectlPluginE2ETest {
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kplugin-");
         Path sample = RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml");
         cluster.kubectl("apply", "-n", ns, "-f", sample.toString()).orThrow();
-        cluster.kubectl(
-                        "patch",
-                        "-n",
-                        ns,
-                        "reflectorinstance",
-                        INSTANCE,
-                        "--type=merge",
-                        "-p",
-                        "{\"spec\":{" + InstancePorts.next(10).networkJson() + "}}")
-                .orThrow();
+        cluster.mergePatch(
+                ns,
+                "reflectorinstance",
+                INSTANCE,
+                "{\"spec\":{" + InstancePorts.next(10).networkJson() + "}}");
         Await.until(
                 Duration.ofSeconds(60),
                 "the operator's Deployment",

@@ -70,17 +70,12 @@ abstract class KubernetesModeFixture {
                 .orThrow();
         // Local adjustments: data ports unlikely to collide with other tests on this machine, a
         // small hourly quota and no cooldown so the quota scenarios reach the limit quickly.
-        cluster.kubectl(
-                        "patch",
-                        "-n",
-                        ns,
-                        "reflectorinstance",
-                        INSTANCE,
-                        "--type=merge",
-                        "-p",
-                        "{\"spec\":{" + InstancePorts.next(50).networkJson() + ","
-                                + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT + ",\"cooldownSec\":0}}}")
-                .orThrow();
+        cluster.mergePatch(
+                ns,
+                "reflectorinstance",
+                INSTANCE,
+                "{\"spec\":{" + InstancePorts.next(50).networkJson() + "," + "\"quotas\":{\"maxTestsPerHourPerPeer\":"
+                        + HOURLY_LIMIT + ",\"cooldownSec\":0}}}");
         Await.until(
                 Duration.ofSeconds(60),
                 "the operator's Deployment",

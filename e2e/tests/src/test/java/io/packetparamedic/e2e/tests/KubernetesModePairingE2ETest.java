@@ -80,16 +80,11 @@ class KubernetesModePairingE2ETest extends KubernetesModeFixture {
     @Test
     @Order(2)
     void theFieldClientPairsThroughAWindowAndRunsItsSpeedTestTwiceWithTheSampleQuotas() throws Exception {
-        cluster.kubectl(
-                        "patch",
-                        "-n",
-                        ns,
-                        "reflectorinstance",
-                        INSTANCE,
-                        "--type=merge",
-                        "-p",
-                        "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":6,\"cooldownSec\":null}}}")
-                .orThrow();
+        cluster.mergePatch(
+                ns,
+                "reflectorinstance",
+                INSTANCE,
+                "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":6,\"cooldownSec\":null}}}");
         Await.until(STATUS, "the config Secret with the sample's quotas", () -> {
             String toml = decode(
                     admin.secrets()

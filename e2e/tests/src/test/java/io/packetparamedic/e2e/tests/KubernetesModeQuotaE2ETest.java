@@ -136,16 +136,11 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             Payload limited = c.sessionRequest("udp_echo", new Payload.SessionParams(20, null, null, null));
             assertThat(limited).as("still at the hourly limit").isInstanceOf(Payload.SessionDeny.class);
 
-            cluster.kubectl(
-                            "patch",
-                            "-n",
-                            ns,
-                            "reflectorinstance",
-                            INSTANCE,
-                            "--type=merge",
-                            "-p",
-                            "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":" + (HOURLY_LIMIT + 5) + "}}}")
-                    .orThrow();
+            cluster.mergePatch(
+                    ns,
+                    "reflectorinstance",
+                    INSTANCE,
+                    "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":" + (HOURLY_LIMIT + 5) + "}}}");
             long patched = System.nanoTime();
             Payload.SessionGrant g = Await.until(Duration.ofSeconds(10), "a grant under the raised quota", () -> {
                 try {
@@ -162,16 +157,7 @@ class KubernetesModeQuotaE2ETest extends KubernetesModeFixture {
             assertThat(echo.run(20, 1000, 64, 500, null).received()).isEqualTo(20);
             Await.until(STATUS, "the session in status", () -> instance().getStatus().activeSessionCount == 1);
 
-            cluster.kubectl(
-                            "patch",
-                            "-n",
-                            ns,
-                            "authorizedpeer",
-                            "tester",
-                            "--type=merge",
-                            "-p",
-                            "{\"spec\":{\"disabled\":true}}")
-                    .orThrow();
+            cluster.mergePatch(ns, "authorizedpeer", "tester", "{\"spec\":{\"disabled\":true}}");
             long disabled = System.nanoTime();
             long ms = millisUntilClosedByServer(c, disabled);
             System.err.printf("[e2e] disable-to-close: %d ms%n", ms);
