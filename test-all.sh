@@ -19,14 +19,25 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+# Packages are installed when this runs as root (or with password-less sudo); otherwise it stops
+# and prints the exact command to run first.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@"
+  else
+    echo "test-all.sh: not root; run this first, then test-all.sh again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${need[*]:-etcd-server}" >&2
+    exit 1
+  fi
+}
 if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}"
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq "${need[@]}"
 fi
 # etcd comes from Debian's etcd-server when that is new enough for the pinned kube-apiserver;
 # provision checks the candidate version itself, so the package index must be current.
 if ! command -v etcd >/dev/null 2>&1 && [ -z "$(apt-cache policy etcd-server 2>/dev/null | awk '/Candidate:/{print $2}')" ]; then
-  apt-get update -qq
+  as_root apt-get update -qq
 fi
 
 # Build (or reuse from ~/.cache/packetparamedic) kube-apiserver, kube-controller-manager,
