@@ -18,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The STAMP interop sender that {@code e2e/hack/stamp-sender.sh} provisions runs, puts what
@@ -127,8 +129,10 @@ class StampSenderTest {
         }
     }
 
-    @Test
-    void aPlainRfc8762ReflectionIsAccepted() throws Exception {
+    /** 44 bytes: RFC 8762 §4.3.1; 41: a TWAMP-Light reply without padding (RFC 5357 §4.2.1). */
+    @ParameterizedTest
+    @ValueSource(ints = {44, 41})
+    void aPlainRfc8762ReflectionIsAccepted(int replyLength) throws Exception {
         try (DatagramSocket reflector =
                 new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             reflector.setSoTimeout(20_000);
@@ -138,7 +142,7 @@ class StampSenderTest {
                 DatagramPacket probe = new DatagramPacket(new byte[1500], 1500);
                 reflector.receive(probe);
                 byte[] reply = Rfc8762.reflect(probe.getData(), probe.getLength(), 1000 + i);
-                reflector.send(new DatagramPacket(reply, reply.length, probe.getSocketAddress()));
+                reflector.send(new DatagramPacket(reply, replyLength, probe.getSocketAddress()));
             }
 
             StampSender.Report r = run.get(30, TimeUnit.SECONDS);
