@@ -43,7 +43,7 @@ class StampSenderTest {
     void itsOwnSenderAgainstItsOwnReflectorGetsEveryReply(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("reflector.log");
         Path stats = dir.resolve("reflector.out");
-        Process reflector = new ProcessBuilder(
+        ProcessBuilder launch = new ProcessBuilder(
                         StampSender.binary().toString(),
                         "--is-reflector",
                         "--local-addr",
@@ -52,8 +52,9 @@ class StampSenderTest {
                         "0")
                 .redirectOutput(stats.toFile())
                 .redirectError(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        launch.environment().put("NO_COLOR", "1"); // a plain log, for the port and any failure message
+        Process reflector = launch.start();
         try {
             int port = Await.until(Duration.ofSeconds(20), "the stamp-suite reflector to listen", () -> {
                 Matcher m = LISTENING.matcher(ProcessLog.read(log));
