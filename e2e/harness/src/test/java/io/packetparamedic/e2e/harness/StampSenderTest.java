@@ -100,6 +100,7 @@ class StampSenderTest {
 
     @Test
     void aProbeIsAnUnauthenticatedRfc8762PacketFromTheGivenPortWithTheGivenSsid() throws Exception {
+        // A port that was free a moment ago, for the tool to bind as its source port.
         int sourcePort;
         try (DatagramSocket free = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             sourcePort = free.getLocalPort();
