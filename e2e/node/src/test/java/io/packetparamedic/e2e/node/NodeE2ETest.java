@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.crd.AuthorizedPeerStatus;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
@@ -26,6 +27,7 @@ import io.packetparamedic.reflector.conformance.FieldSpeedTest;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +41,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -475,8 +480,97 @@ class NodeE2ETest {
         assertThat(endpointId()).isEqualTo(id);
     }
 
+    /**
+     * Issue 20 item 6 on the real node: deleting the pod while a test runs sends SIGTERM; the
+     * reflector drains — a new test is refused as busy with a retry time, the running one goes on
+     * to its end — and exits by itself once it is over, well inside the grace period the operator
+     * gave the pod (drain period + 15 s).
+     */
     @Test
     @Order(9)
+    void deletingThePodDuringATestLetsTheTestFinishAndTellsNewcomersWhenToRetry() throws Exception {
+        assumeReflector();
+        Ed25519Identity runner = Ed25519Identity.generate();
+        Ed25519Identity latecomer = Ed25519Identity.generate();
+        applyPeer("drain-runner", runner);
+        applyPeer("drain-latecomer", latecomer);
+        Await.until(Duration.ofSeconds(15), "both drain peers accepted", () -> accepted(runner) && accepted(latecomer));
+        Pod old = reflectorPod();
+        Integer drainSpec =
+                instance().getSpec().network == null ? null : instance().getSpec().network.drainTimeoutSec;
+        long drainSec = drainSpec != null ? drainSpec : new ReflectorConfig().network.drainTimeoutSec;
+        assertThat(old.getSpec().getTerminationGracePeriodSeconds())
+                .as("the pod's grace period: the drain period and 15 s for the rest of the shutdown")
+                .isEqualTo(drainSec + 15);
+        ExecutorService probeThread = Executors.newSingleThreadExecutor();
+        try (LinkClient c = connect(runner);
+                LinkClient late = connect(latecomer)) {
+            Payload.SessionGrant g = (Payload.SessionGrant)
+                    c.sessionRequest("udp_echo", new Payload.SessionParams(15, null, null, null));
+            // 100 echoes 100 ms apart: a 10 s test, most of it after the SIGTERM.
+            Future<UdpEchoProbe.Result> probe = probeThread.submit(() ->
+                    new UdpEchoProbe(new InetSocketAddress(node.address(), g.port())).run(100, 100_000, 64, 500, null));
+            long deleted = System.nanoTime();
+            cluster.kubectl("delete", "pod", "-n", ns, old.getMetadata().getName(), "--wait=false")
+                    .orThrow();
+            // Until the SIGTERM arrives a newcomer may still be granted a test: give it back and ask again.
+            Payload.SessionDeny refused =
+                    Await.until(Duration.ofSeconds(30), "a new test refused while draining", () -> {
+                        try {
+                            Payload p = late.sessionRequest("udp_echo", new Payload.SessionParams(5, null, null, null));
+                            if (p instanceof Payload.SessionGrant early) late.sessionClose(early.testId());
+                            return p instanceof Payload.SessionDeny d
+                                            && d.message().contains("restarting")
+                                    ? d
+                                    : null;
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("the control connection failed during the drain", e);
+                        }
+                    });
+            assertThat(refused.reason()).isEqualTo("busy");
+            assertThat(refused.retryAfterSec())
+                    .as("retry_after_sec")
+                    .isNotNull()
+                    .isPositive();
+            UdpEchoProbe.Result r = probe.get(60, TimeUnit.SECONDS);
+            assertThat(r.received())
+                    .as("echoes of the test that was running at the SIGTERM")
+                    .isEqualTo(100);
+            assertThat(admin.pods()
+                            .inNamespace(ns)
+                            .withName(old.getMetadata().getName())
+                            .get())
+                    .as("the old pod, still draining when its test ended")
+                    .isNotNull();
+            assertThat(c.sessionClose(g.testId())).isInstanceOf(Payload.Ok.class);
+            Await.until(
+                    Duration.ofSeconds(drainSec + 15),
+                    "the drained pod gone",
+                    () -> admin.pods()
+                                    .inNamespace(ns)
+                                    .withName(old.getMetadata().getName())
+                                    .get()
+                            == null);
+            double goneSec = (System.nanoTime() - deleted) / 1e9;
+            System.err.printf(
+                    "[node-e2e] drain: newcomer refused (busy, retry after %d s), the running test got %d/100 echoes,"
+                            + " pod gone %.1f s after the delete (grace period %d s)%n",
+                    refused.retryAfterSec(), r.received(), goneSec, drainSec + 15);
+            assertThat(goneSec).as("exited by itself once the test was over").isLessThan(drainSec);
+        } finally {
+            probeThread.shutdownNow();
+        }
+        Await.until(Duration.ofSeconds(120), "a new reflector pod Ready", () -> {
+            Pod p = reflectorPod();
+            return p != null
+                    && !p.getMetadata().getUid().equals(old.getMetadata().getUid())
+                    && isReady(p);
+        });
+        Await.until(Duration.ofSeconds(30), "the runner accepted by the new pod", () -> accepted(runner));
+    }
+
+    @Test
+    @Order(10)
     void rotatingTheIdentityThroughTheCrRestartsThePodWithANewIdAndTheOldOneIsRefused() throws Exception {
         assumeReflector();
         String oldId = endpointId();
@@ -529,7 +623,7 @@ class NodeE2ETest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void podSecurityBaselineRejectsTheHostNetworkPodAndTheInstanceSaysHowToFixIt() throws Exception {
         assumeReflector();
         String psa = cluster.createNamespace("psa");
@@ -649,7 +743,7 @@ class NodeE2ETest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void helmUninstallAndDeletingTheResourcesLeaveNoOrphans() throws Exception {
         assumeReflector();
         cluster.kubectl(
