@@ -36,6 +36,13 @@ public final class StampPacket {
     public static final int SENDER_ERROR_ESTIMATE = 36;
     public static final int SENDER_TTL = 40;
 
+    /**
+     * The Error Estimate this project's software clocks claim (RFC 4656 section 4.1.2): S = 0, not
+     * known to be synchronized to UTC; Z = 0, NTP format; Scale 22 and Multiplier 1, so 2^-10 s
+     * (about 1 ms), what a timestamp read by a busy event loop or client thread can honestly claim.
+     */
+    public static final short SOFTWARE_ERROR_ESTIMATE = (short) ((22 << 8) | 1);
+
     /** Size of a TLV header: flags (1), type (1), length of the value (2). */
     public static final int TLV_HEADER = 4;
 

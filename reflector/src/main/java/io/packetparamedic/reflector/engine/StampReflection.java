@@ -21,13 +21,6 @@ import java.util.function.LongSupplier;
 final class StampReflection implements UdpEchoEngine.Reflection {
 
     /**
-     * The Error Estimate of T2 and T3 (RFC 4656 section 4.1.2): S = 0, the reflector does not know
-     * whether its clock is synchronized to UTC; Z = 0, NTP format; Scale 22 and Multiplier 1, so
-     * 2^-10 s (about 1 ms): what a software timestamp taken by a busy event loop can honestly claim.
-     */
-    static final short ERROR_ESTIMATE_VALUE = (short) ((22 << 8) | 1);
-
-    /**
      * What the Session-Sender TTL octet says when the IP TTL / Hop Limit cannot be read: Netty's
      * datagram channels do not pass IP_RECVTTL ancillary data up, so this reflector never knows it.
      */
@@ -57,7 +50,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         ByteBuf out = alloc.directBuffer(length, length);
         out.writeInt(sequence++);
         out.writeLong(0); // T3, set last
-        out.writeShort(ERROR_ESTIMATE_VALUE);
+        out.writeShort(SOFTWARE_ERROR_ESTIMATE);
         out.writeShort(received.getUnsignedShort(in + SSID));
         out.writeLong(t2);
         out.writeInt(received.getInt(in + SEQUENCE));
