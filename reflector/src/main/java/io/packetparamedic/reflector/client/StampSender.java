@@ -48,7 +48,7 @@ public final class StampSender {
             }
             if (paddingBytes < 0 || paddingBytes > MAX_PADDING) {
                 throw new IllegalArgumentException(
-                        "--padding must be 0-" + MAX_PADDING + " bytes, got " + paddingBytes);
+                        "--padding must be 0-" + MAX_PADDING + " octets, got " + paddingBytes);
             }
             if (waitMillis < 1 || waitMillis > 60_000) {
                 throw new IllegalArgumentException("--wait-ms must be 1-60000, got " + waitMillis);
