@@ -72,6 +72,15 @@ class StampReflectionTest {
     }
 
     @Test
+    void theCapturedTestPacketGetsTheCapturedAnswer() throws Exception {
+        ByteBuf reply = reflection()
+                .reply(
+                        Unpooled.wrappedBuffer(StampGolden.bytes("unauthenticated-sender")),
+                        UnpooledByteBufAllocator.DEFAULT);
+        assertThat(hex(reply)).isEqualTo(HexFormat.of().formatHex(StampGolden.bytes("unauthenticated-reflector")));
+    }
+
+    @Test
     void theReflectorCountsItsOwnAnswersWhateverTheSenderNumbers() {
         StampReflection r = reflection();
         for (int i = 0; i < 3; i++) {
