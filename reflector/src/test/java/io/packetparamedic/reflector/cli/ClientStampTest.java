@@ -10,10 +10,6 @@ import io.packetparamedic.reflector.runtime.ReflectorRuntime;
 import io.packetparamedic.reflector.server.TestReflector;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -112,14 +108,8 @@ class ClientStampTest {
         assertThat(scrapeMetrics()).contains("reflector_sessions_granted_total{test_type=\"stamp\"} 0.0");
     }
 
-    private String scrapeMetrics() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                        + reflector.healthAddress().getPort() + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
+    /** What {@code GET /metrics} serves. */
+    private String scrapeMetrics() {
+        return reflector.metrics().scrape();
     }
 }
