@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * The STAMP engine: for each session an RFC 8762 Session-Reflector (unauthenticated mode) on the
@@ -30,11 +29,11 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
     private final Timer residence;
 
     /** @param maxPacketRate the packet rate a session may be answered at, read when it starts */
-    public StampEngine(Supplier<Long> maxPacketRate) {
+    public StampEngine(LongSupplier maxPacketRate) {
         this(maxPacketRate, Clock.systemUTC(), System::nanoTime);
     }
 
-    StampEngine(Supplier<Long> maxPacketRate, Clock wallClock, LongSupplier nanoTime) {
+    StampEngine(LongSupplier maxPacketRate, Clock wallClock, LongSupplier nanoTime) {
         this.residence = Timer.builder(RESIDENCE)
                 .description("Time from reading a STAMP test packet (T2) to handing its answer to the socket (T3)")
                 .publishPercentileHistogram()
@@ -42,7 +41,7 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                 .maximumExpectedValue(Duration.ofMillis(100))
                 .register(meters);
         this.sockets = new UdpEchoEngine(
-                () -> new UdpEchoEngine.Settings(maxPacketRate.get(), true),
+                () -> new UdpEchoEngine.Settings(maxPacketRate.getAsLong(), true),
                 1,
                 "stamp",
                 () -> new StampReflection(wallClock, nanoTime, nanos -> residence.record(nanos, TimeUnit.NANOSECONDS)));

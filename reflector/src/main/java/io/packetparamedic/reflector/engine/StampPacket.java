@@ -26,6 +26,13 @@ public final class StampPacket {
     /** Length of either base packet, before any TLV. */
     public static final int BASE_LENGTH = 44;
 
+    /**
+     * The shortest test packet answered: a TWAMP-Light sender's (RFC 5357 section 4.1.2) padded so
+     * that the reflector's fields up to the TTL fit, 41 octets. Shorter ones get no answer, since
+     * an answer may never be longer than what it answers.
+     */
+    public static final int MIN_ANSWERED_LENGTH = 41;
+
     public static final int SEQUENCE = 0;
     public static final int TIMESTAMP = 4;
     public static final int ERROR_ESTIMATE = 12;

@@ -1,6 +1,12 @@
 package io.packetparamedic.reflector.engine;
 
-import static io.packetparamedic.reflector.engine.StampPacket.*;
+import static io.packetparamedic.reflector.engine.StampPacket.BASE_LENGTH;
+import static io.packetparamedic.reflector.engine.StampPacket.ERROR_ESTIMATE;
+import static io.packetparamedic.reflector.engine.StampPacket.MIN_ANSWERED_LENGTH;
+import static io.packetparamedic.reflector.engine.StampPacket.SEQUENCE;
+import static io.packetparamedic.reflector.engine.StampPacket.SOFTWARE_ERROR_ESTIMATE;
+import static io.packetparamedic.reflector.engine.StampPacket.SSID;
+import static io.packetparamedic.reflector.engine.StampPacket.TIMESTAMP;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -11,7 +17,9 @@ import java.util.function.LongSupplier;
 /**
  * A stateful STAMP Session-Reflector for one session in unauthenticated mode (RFC 8762 section
  * 4.3, TLVs of RFC 8972 section 4). Its answer is exactly as long as the test packet it answers
- * (amplification factor 1); a datagram shorter than a base test packet is not answered at all.
+ * (amplification factor 1). A TWAMP-Light sender's packet of 41 to 43 octets gets the reflector
+ * packet cut at its length (TWAMP's reflector packet ends with the TTL octet, offset 40); anything
+ * shorter is not answered at all.
  *
  * <p>Stateful: the reflector's Sequence Number counts the packets this session answered, from 0,
  * independently of the sender's, so a sender can tell forward from reverse loss. T2 is read from
@@ -42,12 +50,13 @@ final class StampReflection implements UdpEchoEngine.Reflection {
 
     @Override
     public ByteBuf reply(ByteBuf received, ByteBufAllocator alloc) {
+        int length = received.readableBytes();
+        if (length < MIN_ANSWERED_LENGTH) return null;
         long receivedAt = nanoTime.getAsLong();
         long t2 = NtpTime.of(wallClock.instant());
         int in = received.readerIndex();
-        int length = received.readableBytes();
-        if (length < BASE_LENGTH) return null;
-        ByteBuf out = alloc.directBuffer(length, length);
+        int capacity = Math.max(length, BASE_LENGTH);
+        ByteBuf out = alloc.directBuffer(capacity, capacity);
         out.writeInt(sequence++);
         out.writeLong(0); // T3, set last
         out.writeShort(SOFTWARE_ERROR_ESTIMATE);
@@ -59,8 +68,12 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         out.writeShort(0);
         out.writeByte(UNKNOWN_TTL);
         out.writeMedium(0);
-        out.writeBytes(received, in + BASE_LENGTH, length - BASE_LENGTH);
-        StampTlvs.reflect(out, BASE_LENGTH);
+        if (length < BASE_LENGTH) {
+            out.writerIndex(length);
+        } else {
+            out.writeBytes(received, in + BASE_LENGTH, length - BASE_LENGTH);
+            StampTlvs.reflect(out, BASE_LENGTH);
+        }
         out.setLong(TIMESTAMP, NtpTime.of(wallClock.instant()));
         residenceNanos.accept(nanoTime.getAsLong() - receivedAt);
         return out;

@@ -1,6 +1,14 @@
 package io.packetparamedic.reflector.engine;
 
-import static io.packetparamedic.reflector.engine.StampPacket.*;
+import static io.packetparamedic.reflector.engine.StampPacket.FLAG_I;
+import static io.packetparamedic.reflector.engine.StampPacket.FLAG_M;
+import static io.packetparamedic.reflector.engine.StampPacket.FLAG_U;
+import static io.packetparamedic.reflector.engine.StampPacket.SYNC_SOURCE_LOCAL_FREE_RUNNING;
+import static io.packetparamedic.reflector.engine.StampPacket.TIMESTAMP_METHOD_SW_LOCAL;
+import static io.packetparamedic.reflector.engine.StampPacket.TLV_HEADER;
+import static io.packetparamedic.reflector.engine.StampPacket.TYPE_CLASS_OF_SERVICE;
+import static io.packetparamedic.reflector.engine.StampPacket.TYPE_EXTRA_PADDING;
+import static io.packetparamedic.reflector.engine.StampPacket.TYPE_TIMESTAMP_INFO;
 
 import io.netty.buffer.ByteBuf;
 

@@ -33,7 +33,7 @@ public final class SessionLayer implements AutoCloseable {
         this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
         this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
                 config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
-        this.stamp = new StampEngine(() -> (long) config.get().quotas.udpEchoMaxPacketRate);
+        this.stamp = new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate);
         this.manager = new SessionManager(
                 config, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }

@@ -107,7 +107,7 @@ class StampEngineTest {
                 engine.start(new EngineRequest("t-stamp-short", 0, 60, InetAddress.getByName("127.0.0.1")));
         InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
         try (DatagramChannel peer = socketOn("127.0.0.1")) {
-            peer.send(testPacket(1, 43), port);
+            peer.send(testPacket(1, 40), port);
             peer.send(testPacket(2, 44), port);
             assertThat(receive(peer).getInt(StampPacket.SENDER_SEQUENCE)).isEqualTo(2);
             assertThat(session.droppedUnanswerable()).isEqualTo(1);

@@ -91,9 +91,18 @@ class StampReflectionTest {
     }
 
     @Test
-    void aDatagramShorterThanATestPacketIsNotAnswered() {
+    void aTwampLightPacketGetsTheReflectorFieldsCutAtItsLength() {
+        // RFC 5357's smallest padded sender packet: the reflector's fields end with the TTL octet.
+        ByteBuf reply = reflection().reply(hex(SENDER_BASE.substring(0, 2 * 41)), UnpooledByteBufAllocator.DEFAULT);
+        assertThat(reply.readableBytes()).isEqualTo(41);
+        assertThat(reply.getInt(StampPacket.SENDER_SEQUENCE)).isEqualTo(7);
+        assertThat(reply.getUnsignedByte(StampPacket.SENDER_TTL)).isEqualTo((short) 255);
+    }
+
+    @Test
+    void aDatagramTooShortForTheReflectorFieldsIsNotAnswered() {
         StampReflection r = reflection();
-        for (int length = 0; length < StampPacket.BASE_LENGTH; length++) {
+        for (int length = 0; length < StampPacket.MIN_ANSWERED_LENGTH; length++) {
             assertThat(r.reply(Unpooled.wrappedBuffer(new byte[length]), UnpooledByteBufAllocator.DEFAULT))
                     .as("length %d", length)
                     .isNull();
@@ -138,7 +147,7 @@ class StampReflectionTest {
             byte[] packet = new byte[random.nextInt(300)];
             random.nextBytes(packet);
             ByteBuf reply = r.reply(Unpooled.wrappedBuffer(packet), UnpooledByteBufAllocator.DEFAULT);
-            if (packet.length < StampPacket.BASE_LENGTH) {
+            if (packet.length < StampPacket.MIN_ANSWERED_LENGTH) {
                 assertThat(reply).isNull();
             } else {
                 assertThat(reply.readableBytes()).as("packet %d", i).isEqualTo(packet.length);

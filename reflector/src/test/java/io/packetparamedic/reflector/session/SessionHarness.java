@@ -56,7 +56,7 @@ final class SessionHarness implements AutoCloseable {
         throughput = new ThroughputEngine(() -> config.get().iperf3.path);
         udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
                 config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
-        stamp = new StampEngine(() -> (long) config.get().quotas.udpEchoMaxPacketRate);
+        stamp = new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate);
         manager = new SessionManager(
                 config::get, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }
