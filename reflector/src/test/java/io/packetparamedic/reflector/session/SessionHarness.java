@@ -89,6 +89,10 @@ final class SessionHarness implements AutoCloseable {
         return new Payload.SessionRequest("udp_echo", new Payload.SessionParams(durationSec, null, null, null));
     }
 
+    static Payload.SessionRequest stamp(int durationSec) {
+        return new Payload.SessionRequest("stamp", new Payload.SessionParams(durationSec, "udp", null, null));
+    }
+
     /** The request as the rpc layer passes it on, answered with the message the peer would read. */
     CompletionStage<Payload> requestAsync(PeerContext peer, Payload.SessionRequest request) {
         return manager.request(peer, SessionMessages.request(request)).thenApply(SessionMessages::decision);
