@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
             ClientCommand.PathMetaAction.class,
             ClientThroughputCommand.class,
             ClientUdpEchoCommand.class,
+            ClientStampCommand.class,
             ClientSoakCommand.class
         })
 public final class ClientCommand implements Runnable {
@@ -89,7 +90,7 @@ public final class ClientCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "an action is required: show-id, hello, pair CODE, status, path-meta, throughput, udp-echo or soak");
+                "an action is required: show-id, hello, pair CODE, status, path-meta, throughput, udp-echo, stamp or soak");
     }
 
     /** The client key file, with {@code ~/} expanded. */

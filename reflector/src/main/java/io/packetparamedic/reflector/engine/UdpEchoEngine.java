@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.engine;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -68,21 +69,54 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     private final EventLoopGroup group;
     private final boolean nativeTransport;
     private final Supplier<Settings> settings;
+    private final String kind;
+    private final Supplier<Reflection> reflections;
 
     /** Echo settings read when a session starts. */
     public record Settings(long maxPacketRate, boolean sourceCheck) {}
+
+    /**
+     * What a session's socket sends back for one admitted datagram; one instance per session, called
+     * on its event loop only.
+     */
+    public interface Reflection {
+        /**
+         * The answer to {@code received} (its readable bytes), never longer than it, or null to send
+         * nothing.
+         */
+        ByteBuf reply(ByteBuf received, ByteBufAllocator alloc);
+    }
+
+    /** The plain echo: the datagram's bytes, unchanged. */
+    static final Reflection ECHO = (content, alloc) -> {
+        int size = content.readableBytes();
+        // A right-sized copy: the received bytes sit in a slot of the shared receive buffer,
+        // which is reused for the next read only once no echo holds a part of it, and the
+        // outbound buffer's water mark then counts exactly the memory the queued echoes hold.
+        return alloc.directBuffer(size, size).writeBytes(content, content.readerIndex(), size);
+    };
 
     public UdpEchoEngine(Supplier<Settings> settings) {
         this(settings, 1);
     }
 
     public UdpEchoEngine(Supplier<Settings> settings, int threads) {
+        this(settings, threads, "udp_echo", () -> ECHO);
+    }
+
+    /**
+     * @param kind the test type's wire name, the prefix of this engine's log events
+     * @param reflections a fresh {@link Reflection} for each session
+     */
+    UdpEchoEngine(Supplier<Settings> settings, int threads, String kind, Supplier<Reflection> reflections) {
         this.settings = settings;
+        this.kind = kind;
+        this.reflections = reflections;
         this.nativeTransport = Epoll.isAvailable();
         IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
         if (!nativeTransport) {
-            LOG.warn("event=udp_echo_nio_fallback cause=\"{}\"", String.valueOf(Epoll.unavailabilityCause()));
+            LOG.warn("event={}_nio_fallback cause=\"{}\"", kind, String.valueOf(Epoll.unavailabilityCause()));
         }
     }
 
@@ -96,8 +130,8 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         InetAddress owner = normalize(request.peerAddress());
         EchoReceiveBuffer receiveBuffer =
                 nativeTransport ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ) : null;
-        EchoHandler handler =
-                new EchoHandler(owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer);
+        EchoHandler handler = new EchoHandler(
+                owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer, reflections.get());
         // A socket of the peer's address family, bound to that family's wildcard: an IPv4 peer is
         // answered from a plain IPv4 socket (not a dual-stack IPv6 one), an IPv6 peer from IPv6.
         SocketProtocolFamily family =
@@ -128,17 +162,18 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
             bound.channel().close();
             Throwable cause = bound.cause();
             throw new EngineException(
-                    "UDP echo could not bind port " + request.port() + (cause == null ? "" : ": " + cause.getMessage()),
+                    kind + " could not bind port " + request.port() + (cause == null ? "" : ": " + cause.getMessage()),
                     cause);
         }
         LOG.info(
-                "event=udp_echo_listening test_id={} port={} transport={} rate={} source_check={}",
+                "event={}_listening test_id={} port={} transport={} rate={} source_check={}",
+                kind,
                 request.testId(),
                 request.port(),
                 nativeTransport ? "epoll" : "nio",
                 s.maxPacketRate(),
                 s.sourceCheck());
-        return new Echo(bound.channel(), handler, request);
+        return new Echo(bound.channel(), handler, request, kind);
     }
 
     static InetAddress normalize(InetAddress address) {
@@ -179,20 +214,22 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         private final EchoHandler handler;
         private final CompletableFuture<Long> completion = new CompletableFuture<>();
 
-        Echo(Channel channel, EchoHandler handler, EngineRequest request) {
+        Echo(Channel channel, EchoHandler handler, EngineRequest request, String kind) {
             this.channel = channel;
             this.handler = handler;
             channel.closeFuture().addListener(f -> {
                 LOG.info(
-                        "event=udp_echo_closed test_id={} port={} echoed_packets={} echoed_bytes={} "
-                                + "dropped_foreign={} dropped_rate={} dropped_backpressure={}",
+                        "event={}_closed test_id={} port={} echoed_packets={} echoed_bytes={} "
+                                + "dropped_foreign={} dropped_rate={} dropped_backpressure={} dropped_unanswerable={}",
+                        kind,
                         request.testId(),
                         request.port(),
                         handler.echoedPackets,
                         handler.echoedBytes,
                         handler.droppedForeign,
                         handler.droppedRate,
-                        handler.droppedBackpressure);
+                        handler.droppedBackpressure,
+                        handler.droppedUnanswerable);
                 completion.complete(handler.echoedBytes);
             });
         }
@@ -230,6 +267,11 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         public long droppedBackpressure() {
             return handler.droppedBackpressure;
         }
+
+        /** Datagrams the reflection declined to answer (for STAMP: shorter than a test packet). */
+        public long droppedUnanswerable() {
+            return handler.droppedUnanswerable;
+        }
     }
 
     /**
@@ -242,6 +284,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         private final TokenBucket bucket;
         private final LongSupplier nanoTime;
         private final EchoReceiveBuffer receiveBuffer;
+        private final Reflection reflection;
         private boolean pendingFlush;
         /** The clock is read once per read batch: the bucket refills per batch, not per datagram. */
         private boolean clockStale = true;
@@ -252,20 +295,24 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         private long foreign;
         private long rateDrops;
         private long backpressureDrops;
+        private long unanswerable;
         // Written on the event loop, read by status and tests: volatile for visibility.
         volatile long echoedPackets;
         volatile long echoedBytes;
         volatile long droppedForeign;
         volatile long droppedRate;
         volatile long droppedBackpressure;
+        volatile long droppedUnanswerable;
 
         EchoHandler(
                 InetAddress owner,
                 boolean sourceCheck,
                 long packetRate,
                 LongSupplier nanoTime,
-                EchoReceiveBuffer receiveBuffer) {
+                EchoReceiveBuffer receiveBuffer,
+                Reflection reflection) {
             this.owner = owner;
+            this.reflection = reflection;
             this.sourceCheck = sourceCheck;
             this.nanoTime = nanoTime;
             this.receiveBuffer = receiveBuffer;
@@ -294,16 +341,17 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
                 return;
             }
             ByteBuf content = packet.content();
-            int size = content.readableBytes();
-            if (size == 0) {
+            if (content.readableBytes() == 0) {
                 // Netty's datagram write path sends nothing for an empty buffer (and sendmmsg
                 // batches skip it), so an empty datagram cannot be answered: not counted as echoed.
                 return;
             }
-            // A right-sized copy: the received bytes sit in a slot of the shared receive buffer,
-            // which is reused for the next read only once no echo holds a part of it, and the
-            // outbound buffer's water mark then counts exactly the memory the queued echoes hold.
-            ByteBuf echo = ctx.alloc().directBuffer(size, size).writeBytes(content, content.readerIndex(), size);
+            ByteBuf echo = reflection.reply(content, ctx.alloc());
+            if (echo == null) {
+                unanswerable++;
+                return;
+            }
+            int size = echo.readableBytes();
             ctx.write(new DatagramPacket(echo, sender), ctx.voidPromise());
             pendingFlush = true;
             packets++;
@@ -327,6 +375,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
             droppedForeign = foreign;
             droppedRate = rateDrops;
             droppedBackpressure = backpressureDrops;
+            droppedUnanswerable = unanswerable;
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.packetparamedic.reflector.session;
 import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.engine.PortAllocator;
+import io.packetparamedic.reflector.engine.StampEngine;
 import io.packetparamedic.reflector.engine.ThroughputEngine;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
 import io.packetparamedic.reflector.governance.Governance;
@@ -12,7 +13,7 @@ import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
- * The session layer of a reflector: a {@link SessionManager} with the iperf3 and UDP echo engines
+ * The session layer of a reflector: a {@link SessionManager} with the iperf3, UDP echo and STAMP engines
  * and governance state in the data directory's {@code governance.json} (standalone mode) or in
  * memory only (when status lives elsewhere, e.g. Kubernetes; seed it through
  * {@link #governance()}). {@code runtime.ReflectorRuntime} builds one for both modes; closing it
@@ -23,6 +24,7 @@ public final class SessionLayer implements AutoCloseable {
     private final GovernanceStore store;
     private final ThroughputEngine throughput;
     private final UdpEchoEngine udpEcho;
+    private final StampEngine stamp;
     private final SessionManager manager;
 
     private SessionLayer(Supplier<ReflectorConfig> config, AuditLog audit, boolean persist, Clock clock) {
@@ -31,8 +33,9 @@ public final class SessionLayer implements AutoCloseable {
         this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
         this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
                 config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
+        this.stamp = new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate);
         this.manager = new SessionManager(
-                config, new Governance(clock, store), audit, throughput, udpEcho, new PortAllocator());
+                config, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }
 
     /**
@@ -61,6 +64,7 @@ public final class SessionLayer implements AutoCloseable {
         manager.close();
         throughput.close();
         udpEcho.close();
+        stamp.close();
         if (store != null) store.close();
     }
 }

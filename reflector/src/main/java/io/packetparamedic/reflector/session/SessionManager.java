@@ -94,6 +94,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             AuditLog audit,
             DataEngine throughput,
             DataEngine udpEcho,
+            DataEngine stamp,
             PortAllocator ports) {
         this.config = config;
         this.governance = governance;
@@ -102,6 +103,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         this.engines = new EnumMap<>(TestType.class);
         this.engines.put(TestType.THROUGHPUT, throughput);
         this.engines.put(TestType.UDP_ECHO, udpEcho);
+        this.engines.put(TestType.STAMP, stamp);
         this.ports = ports;
         this.clock = governance.clock();
         this.admitter = new ThreadPoolExecutor(
@@ -126,6 +128,10 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     @Override
     public void bindTo(MeterRegistry registry) {
         events.bindTo(registry, () -> activeSessions().size());
+        // Engines with meters of their own (STAMP residence time) publish them on the same registry.
+        for (DataEngine engine : engines.values()) {
+            if (engine instanceof MeterBinder binder) binder.bindTo(registry);
+        }
     }
 
     public Governance governance() {
@@ -281,7 +287,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (Session s : over) {
             LOG.info("event=session_superseded test_id={} peer={} type={}", s.testId, peerId, s.type.wire());
-            if (s.type == TestType.UDP_ECHO) {
+            if (s.type != TestType.THROUGHPUT) {
                 stop(s, "superseded");
             } else {
                 ScheduledFuture<?> cut =

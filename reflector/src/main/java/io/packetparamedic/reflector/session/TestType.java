@@ -5,7 +5,9 @@ import java.util.Optional;
 /** The test types of spec section 5, by wire name. */
 public enum TestType {
     THROUGHPUT("throughput"),
-    UDP_ECHO("udp_echo");
+    UDP_ECHO("udp_echo"),
+    /** RFC 8762 STAMP, unauthenticated; admitted, limited and pinned exactly as udp_echo. */
+    STAMP("stamp");
 
     private final String wire;
 

@@ -4,6 +4,7 @@ import io.packetparamedic.api.config.ReflectorConfig;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.engine.PortAllocator;
+import io.packetparamedic.reflector.engine.StampEngine;
 import io.packetparamedic.reflector.engine.ThroughputEngine;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
 import io.packetparamedic.reflector.governance.Governance;
@@ -39,6 +40,7 @@ final class SessionHarness implements AutoCloseable {
     final GovernanceStore store;
     final ThroughputEngine throughput;
     final UdpEchoEngine udpEcho;
+    final StampEngine stamp;
     final SessionManager manager;
 
     SessionHarness(Path dir, ReflectorConfig cfg) {
@@ -54,8 +56,9 @@ final class SessionHarness implements AutoCloseable {
         throughput = new ThroughputEngine(() -> config.get().iperf3.path);
         udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
                 config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
+        stamp = new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate);
         manager = new SessionManager(
-                config::get, new Governance(clock, store), audit, throughput, udpEcho, new PortAllocator());
+                config::get, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }
 
     /** Defaults of spec section 9 with a data port range that is free on this machine. */
@@ -84,6 +87,10 @@ final class SessionHarness implements AutoCloseable {
 
     static Payload.SessionRequest udpEcho(int durationSec) {
         return new Payload.SessionRequest("udp_echo", new Payload.SessionParams(durationSec, null, null, null));
+    }
+
+    static Payload.SessionRequest stamp(int durationSec) {
+        return new Payload.SessionRequest("stamp", new Payload.SessionParams(durationSec, "udp", null, null));
     }
 
     /** The request as the rpc layer passes it on, answered with the message the peer would read. */
@@ -126,6 +133,7 @@ final class SessionHarness implements AutoCloseable {
         manager.close();
         throughput.close();
         udpEcho.close();
+        stamp.close();
         if (store != null) store.close();
         audit.close();
     }

@@ -1,0 +1,116 @@
+package io.packetparamedic.reflector.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The STAMP engine on real loopback sockets: it answers the granted peer in the RFC layout, never
+ * anyone else (even with the UDP echo source check switched off, which STAMP ignores), and
+ * records every answer's residence time on the registry it is bound to.
+ */
+class StampEngineTest {
+
+    private final StampEngine engine = new StampEngine(() -> 1_000_000L);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private static ByteBuffer testPacket(int seq, int length) {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        b.putInt(seq).putLong(0xE3B4628D_40000000L).putShort((short) 0x0001).putShort((short) 0x1234);
+        b.position(length).flip();
+        return b;
+    }
+
+    private static DatagramChannel socketOn(String address) throws Exception {
+        DatagramChannel c = DatagramChannel.open().bind(new InetSocketAddress(address, 0));
+        c.socket().setSoTimeout(5000);
+        return c;
+    }
+
+    /** Blocking receive with the socket's timeout (DatagramChannel ignores SO_TIMEOUT on receive). */
+    private static ByteBuffer receive(DatagramChannel c) throws Exception {
+        ByteBuffer in = ByteBuffer.allocate(2048);
+        c.socket().receive(new java.net.DatagramPacket(in.array(), in.capacity()));
+        return in;
+    }
+
+    @Test
+    void answersTheGrantedPeerAndRecordsTheResidenceTime() throws Exception {
+        engine.bindTo(registry);
+        UdpEchoEngine.Echo session =
+                engine.start(new EngineRequest("t-stamp", 0, 60, InetAddress.getByName("127.0.0.1")));
+        InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
+        try (DatagramChannel peer = socketOn("127.0.0.1")) {
+            for (int seq = 0; seq < 5; seq++) {
+                peer.send(testPacket(seq, 60), port);
+                java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[2048], 2048);
+                peer.socket().receive(reply);
+                ByteBuffer r = ByteBuffer.wrap(reply.getData(), 0, reply.getLength());
+                assertThat(reply.getLength()).isEqualTo(60);
+                assertThat(r.getInt(StampPacket.SEQUENCE)).isEqualTo(seq);
+                assertThat(r.getInt(StampPacket.SENDER_SEQUENCE)).isEqualTo(seq);
+                assertThat(r.getShort(StampPacket.SSID)).isEqualTo((short) 0x1234);
+                assertThat(r.getLong(StampPacket.SENDER_TIMESTAMP)).isEqualTo(0xE3B4628D_40000000L);
+                assertThat(r.getLong(StampPacket.TIMESTAMP))
+                        .isGreaterThanOrEqualTo(r.getLong(StampPacket.RECEIVE_TIMESTAMP));
+            }
+        }
+        Timer residence = registry.get(StampEngine.RESIDENCE).timer();
+        assertThat(residence.count()).isEqualTo(5);
+        assertThat(residence.max(TimeUnit.NANOSECONDS)).isPositive();
+        session.stop();
+        assertThat(session.completion().get(5, TimeUnit.SECONDS)).isEqualTo(5 * 60L);
+    }
+
+    @Test
+    void aPacketFromAnotherSourceIsNotAnswered() throws Exception {
+        // The session belongs to 127.0.0.2; 127.0.0.1 is another host as far as pinning goes.
+        UdpEchoEngine.Echo session =
+                engine.start(new EngineRequest("t-stamp-pin", 0, 60, InetAddress.getByName("127.0.0.2")));
+        InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
+        try (DatagramChannel stranger = socketOn("127.0.0.1");
+                DatagramChannel owner = socketOn("127.0.0.2")) {
+            stranger.send(testPacket(1, 44), port);
+            // The owner's packet is queued after the stranger's: once it is answered, the
+            // stranger's has been read and judged.
+            owner.send(testPacket(2, 44), port);
+            assertThat(receive(owner).getInt(StampPacket.SENDER_SEQUENCE)).isEqualTo(2);
+            assertThat(session.droppedForeign()).isEqualTo(1);
+            assertThat(session.echoedPackets()).isEqualTo(1);
+            stranger.socket().setSoTimeout(200);
+            try {
+                receive(stranger);
+                throw new AssertionError("the stranger was answered");
+            } catch (SocketTimeoutException expected) {
+                // nothing came back
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedTestPacketIsCountedAndNotAnswered() throws Exception {
+        UdpEchoEngine.Echo session =
+                engine.start(new EngineRequest("t-stamp-short", 0, 60, InetAddress.getByName("127.0.0.1")));
+        InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
+        try (DatagramChannel peer = socketOn("127.0.0.1")) {
+            peer.send(testPacket(1, 40), port);
+            peer.send(testPacket(2, 44), port);
+            assertThat(receive(peer).getInt(StampPacket.SENDER_SEQUENCE)).isEqualTo(2);
+            assertThat(session.droppedUnanswerable()).isEqualTo(1);
+        }
+    }
+}
