@@ -128,7 +128,7 @@ public class ReflectorInstanceStatus {
         @JsonPropertyDescription("Endpoint ID of the peer.")
         public String peer;
 
-        @JsonPropertyDescription("throughput or udp_echo.")
+        @JsonPropertyDescription("throughput, udp_echo or stamp.")
         public String type;
 
         @JsonPropertyDescription("The data port the session uses.")
