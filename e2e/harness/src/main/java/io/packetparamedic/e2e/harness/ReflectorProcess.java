@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The packaged reflector ({@link Repo#REFLECTOR_JAR}) as a process: standalone ({@code reflector
@@ -191,6 +192,41 @@ public final class ReflectorProcess implements AutoCloseable {
     /** Completes when the process exits (e.g. on its own after an identity rotation). */
     public CompletableFuture<Process> exited() {
         return process.onExit();
+    }
+
+    /**
+     * Writes {@code dir/reflector.toml} for a standalone reflector on loopback: identity and audit
+     * log under {@code dir/state}, control and health ports chosen by the kernel (the banner says
+     * which), data ports {@code dataPortStart..dataPortEnd}, {@code authorizedPeers} let in, and
+     * {@code extraToml} (whole sections, e.g. {@code [quotas]}) appended; defaults for the rest.
+     */
+    public static Path writeStandaloneConfig(
+            Path dir, int dataPortStart, int dataPortEnd, List<String> authorizedPeers, String extraToml)
+            throws IOException {
+        Files.createDirectories(dir.resolve("state"));
+        String peers = authorizedPeers.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(", "));
+        String toml = """
+                [identity]
+                private_key_path = "%s"
+                [logging]
+                audit_log_path = "%s"
+                [network]
+                listen_address = "127.0.0.1:0"
+                listen_address_health = "127.0.0.1:0"
+                data_port_range_start = %d
+                data_port_range_end = %d
+                [access]
+                authorized_peers = [%s]
+                """.formatted(
+                                dir.resolve("state/identity.ed25519"),
+                                dir.resolve("state/audit.jsonl"),
+                                dataPortStart,
+                                dataPortEnd,
+                                peers)
+                + extraToml;
+        Path file = dir.resolve("reflector.toml");
+        Files.writeString(file, toml, StandardCharsets.UTF_8);
+        return file;
     }
 
     /** SIGTERM, as the kubelet stops a pod; waits for the exit (SIGKILL after 20 s). */

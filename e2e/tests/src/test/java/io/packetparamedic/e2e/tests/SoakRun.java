@@ -17,7 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Collectors;
 
 /**
  * A soak: N field appliances against one real standalone reflector for a chosen duration,
@@ -253,30 +252,14 @@ final class SoakRun {
      * ports come from a random range below the ephemeral ports (several runs share the machine).
      */
     private Path writeConfig(List<FieldAppliance> appliances) throws IOException {
-        Files.createDirectories(work.resolve("state"));
         int base = 20_000 + ThreadLocalRandom.current().nextInt(100) * 100;
-        String peers =
-                appliances.stream().map(a -> "\"" + a.appliance().id() + "\"").collect(Collectors.joining(", "));
-        String toml = """
-                [identity]
-                private_key_path = "%s"
-                [logging]
-                audit_log_path = "%s"
-                [network]
-                listen_address = "127.0.0.1:0"
-                listen_address_health = "127.0.0.1:0"
-                data_port_range_start = %d
-                data_port_range_end = %d
-                [access]
-                authorized_peers = [%s]
+        List<String> peers =
+                appliances.stream().map(a -> a.appliance().id().toString()).toList();
+        return ReflectorProcess.writeStandaloneConfig(work, base, base + 99, peers, """
                 [quotas]
                 max_concurrent_tests = 16
                 max_tests_per_hour_per_peer = 1000
-                """.formatted(
-                work.resolve("state/identity.ed25519"), work.resolve("state/audit.jsonl"), base, base + 99, peers);
-        Path file = work.resolve("reflector.toml");
-        Files.writeString(file, toml, StandardCharsets.UTF_8);
-        return file;
+                """);
     }
 
     /** {@code after} minus {@code before}, as multisets. */

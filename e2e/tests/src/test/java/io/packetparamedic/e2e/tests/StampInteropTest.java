@@ -12,8 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -84,29 +82,9 @@ class StampInteropTest {
     }
 
     private Path writeConfig(Ed25519Identity appliance) throws Exception {
-        Files.createDirectories(work.resolve("state"));
         int base = 30_000 + ThreadLocalRandom.current().nextInt(200) * 100;
-        String toml = """
-                [identity]
-                private_key_path = "%s"
-                [logging]
-                audit_log_path = "%s"
-                [network]
-                listen_address = "127.0.0.1:0"
-                listen_address_health = "127.0.0.1:0"
-                data_port_range_start = %d
-                data_port_range_end = %d
-                [access]
-                authorized_peers = ["%s"]
-                """.formatted(
-                        work.resolve("state/identity.ed25519"),
-                        work.resolve("state/audit.jsonl"),
-                        base,
-                        base + 9,
-                        appliance.endpointId());
-        Path file = work.resolve("reflector.toml");
-        Files.writeString(file, toml, StandardCharsets.UTF_8);
-        return file;
+        return ReflectorProcess.writeStandaloneConfig(
+                work, base, base + 9, List.of(appliance.endpointId().toString()), "");
     }
 
     private static String metrics(ReflectorProcess reflector) throws Exception {
