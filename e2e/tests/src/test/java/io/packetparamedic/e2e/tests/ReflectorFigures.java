@@ -8,7 +8,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -69,15 +73,36 @@ record ReflectorFigures(
 
         /** A full collection ({@code jcmd PID GC.run}), so that heap used is what is live. */
         void fullGc() {
+            jcmd("GC.run");
+        }
+
+        /**
+         * The live objects by class ({@code jcmd PID GC.class_histogram}, itself after a full
+         * collection): bytes per class name, to say what a grown heap holds.
+         */
+        Map<String, Long> classHistogram() {
+            Map<String, Long> bytes = new HashMap<>();
+            for (String line : jcmd("GC.class_histogram").split("\n")) {
+                Matcher m = HISTOGRAM_ROW.matcher(line);
+                if (m.find()) bytes.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
+            }
+            return bytes;
+        }
+
+        private static final Pattern HISTOGRAM_ROW = Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)");
+
+        private String jcmd(String command) {
             Path jcmd = Repo.java().resolveSibling("jcmd");
             try {
-                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
                         .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IllegalStateException("jcmd GC.run failed for pid " + process.pid());
+                    throw new IllegalStateException(
+                            "jcmd " + command + " failed for pid " + process.pid() + ": " + out);
                 }
+                return out;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,7 +38,8 @@ final class SoakRun {
             ReflectorFigures end,
             double rssGrowthPercent,
             boolean assertRss,
-            List<String> fdsGained) {
+            List<String> fdsGained,
+            List<String> heapGrowth) {
 
         List<String> failures() {
             List<String> f = new ArrayList<>();
@@ -67,6 +69,7 @@ final class SoakRun {
                             + Math.max(0, end.fds() - baseline.fds()) + " threads_delta="
                             + (end.threads() - baseline.threads()),
                     "SOAK descriptors open at the end and not after warm-up: " + fdsGained,
+                    "SOAK live heap growth by class (bytes, top " + HEAP_GROWTH_ROWS + "): " + heapGrowth,
                     String.format(
                             "SOAK rss_growth_after_warm_up=%.2f%% (criterion < 1%%, %s)",
                             rssGrowthPercent, assertRss ? "asserted" : "reported only: run too short"),
@@ -83,6 +86,10 @@ final class SoakRun {
     private final List<String> failureSamples = new ArrayList<>();
     /** What the descriptors pointed at, at the last idle point. */
     private List<String> idleFds = List.of();
+    /** Live bytes per class at the last idle point. */
+    private Map<String, Long> idleHistogram = Map.of();
+
+    private static final int HEAP_GROWTH_ROWS = 12;
 
     SoakRun(SoakSettings settings, Path work) {
         this.settings = settings;
@@ -117,6 +124,7 @@ final class SoakRun {
             Instant nextSample = start;
             ReflectorFigures baseline = null;
             List<String> baselineFds = null;
+            Map<String, Long> baselineHistogram = Map.of();
             boolean crashed = false;
             while (Instant.now().isBefore(end)) {
                 if (!reflector.isAlive()) {
@@ -124,8 +132,9 @@ final class SoakRun {
                     break;
                 }
                 if (baseline == null && !Instant.now().isBefore(warm)) {
-                    baseline = quiesced(probe);
+                    baseline = quiesced(probe, "idle_after_warm_up");
                     baselineFds = idleFds;
+                    baselineHistogram = idleHistogram;
                     row(csv, start, "idle_after_warm_up", baseline);
                 }
                 if (!Instant.now().isBefore(nextSample)) {
@@ -143,10 +152,11 @@ final class SoakRun {
                 baseline = baseline == null ? none : baseline;
             }
             if (baseline == null) {
-                baseline = quiesced(probe);
+                baseline = quiesced(probe, "idle_after_warm_up");
                 baselineFds = idleFds;
+                baselineHistogram = idleHistogram;
             }
-            ReflectorFigures last = crashed ? baseline : quiesced(probe);
+            ReflectorFigures last = crashed ? baseline : quiesced(probe, "idle_at_end");
             row(csv, start, "idle_at_end", last);
             double growth = baseline.rssKb() == 0 ? 0 : 100.0 * (last.rssKb() - baseline.rssKb()) / baseline.rssKb();
             synchronized (failureSamples) {
@@ -160,7 +170,8 @@ final class SoakRun {
                         last,
                         growth,
                         settings.assertRss(),
-                        crashed ? List.of() : gained(baselineFds, idleFds));
+                        crashed ? List.of() : gained(baselineFds, idleFds),
+                        crashed ? List.of() : grown(baselineHistogram, idleHistogram));
             }
         }
     }
@@ -168,9 +179,11 @@ final class SoakRun {
     /**
      * Pauses the appliances (the write lock waits for running cycles), waits until every session
      * has expired and every connection is gone, runs a full GC (so heap used is the live set),
-     * samples (also {@link #idleFds}), and lets the load go on.
+     * samples (also {@link #idleFds}, and {@link #idleHistogram}, written to
+     * {@code histogram-<phase>.txt}), and lets the load go on.
      */
-    private ReflectorFigures quiesced(ReflectorFigures.Probe probe) throws InterruptedException {
+    private ReflectorFigures quiesced(ReflectorFigures.Probe probe, String phase)
+            throws InterruptedException, IOException {
         load.writeLock().lock();
         try {
             Await.until(
@@ -179,6 +192,12 @@ final class SoakRun {
                     () -> probe.sample().idle());
             probe.fullGc();
             idleFds = probe.fdTargets();
+            idleHistogram = probe.classHistogram();
+            List<String> rows = idleHistogram.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .map(e -> e.getValue() + " " + e.getKey())
+                    .toList();
+            Files.write(settings.out().resolve("histogram-" + phase + ".txt"), rows);
             return probe.sample();
         } finally {
             load.writeLock().unlock();
@@ -267,6 +286,17 @@ final class SoakRun {
         List<String> left = new ArrayList<>(after);
         before.forEach(left::remove);
         return left;
+    }
+
+    /** The classes whose live bytes grew most between two histograms, as "+bytes class". */
+    private static List<String> grown(Map<String, Long> before, Map<String, Long> after) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(HEAP_GROWTH_ROWS)
+                .map(e -> "+" + e.getValue() + " " + e.getKey())
+                .toList();
     }
 
     private static Instant min(Instant a, Instant b, Instant c) {
