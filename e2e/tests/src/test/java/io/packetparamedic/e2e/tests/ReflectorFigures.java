@@ -71,11 +71,6 @@ record ReflectorFigures(
                     (int) sum(prometheus, "reflector_connections_active", ""));
         }
 
-        /** A full collection ({@code jcmd PID GC.run}), so that heap used is what is live. */
-        void fullGc() {
-            jcmd("GC.run");
-        }
-
         /**
          * The live objects by class ({@code jcmd PID GC.class_histogram}, itself after a full
          * collection): bytes per class name, to say what a grown heap holds.

@@ -190,9 +190,8 @@ final class SoakRun {
                     Duration.ofSeconds(settings.testSeconds() + 60L),
                     "the reflector to be idle",
                     () -> probe.sample().idle());
-            probe.fullGc();
+            idleHistogram = probe.classHistogram(); // a full collection first: heap used is then the live set
             idleFds = probe.fdTargets();
-            idleHistogram = probe.classHistogram();
             List<String> rows = idleHistogram.entrySet().stream()
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .map(e -> e.getValue() + " " + e.getKey())
