@@ -1,16 +1,13 @@
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.packetparamedic.reflector.engine.EngineRequest;
 import io.packetparamedic.reflector.engine.StampEngine;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,18 +25,8 @@ public class EchoBench {
         String mode = args.length > 1 ? args[1] : "echo-native";
         boolean nativePath = mode.endsWith("-native");
         EngineRequest request = new EngineRequest("bench", port, 3600, OWNER);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        // Cumulative buckets for the whole run (the default rotates them every two minutes).
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return DistributionStatisticConfig.builder()
-                        .expiry(Duration.ofDays(1))
-                        .bufferLength(1)
-                        .build()
-                        .merge(config);
-            }
-        });
+        // The registry /metrics serves: its histogram buckets are cumulative over the process's life.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AutoCloseable engine;
         UdpEchoEngine.Echo session;
         String transport;
@@ -72,7 +59,7 @@ public class EchoBench {
         engine.close();
     }
 
-    private static CountAtBucket[] residenceBuckets(SimpleMeterRegistry registry) {
+    private static CountAtBucket[] residenceBuckets(PrometheusMeterRegistry registry) {
         Timer timer = registry.find(StampEngine.RESIDENCE).timer();
         return timer == null ? new CountAtBucket[0] : timer.takeSnapshot().histogramCounts();
     }

@@ -35,6 +35,14 @@ int main(int argc, char **argv) {
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
     if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0) { perror("connect"); return 1; }
     char *data = calloc(1, size), *in = calloc(1, 65536);
+    /* LOADGEN_STAMP=1: a STAMP test packet, its 44-octet base then one Extra Padding TLV to the end
+     * (as STAMP senders pad), instead of zeros that a reflector parses as a chain of 4-octet TLVs. */
+    if (getenv("LOADGEN_STAMP") && size >= 48) {
+        int pad = size - 48;
+        data[45] = 1;
+        data[46] = (char)(pad >> 8);
+        data[47] = (char)pad;
+    }
     struct pollfd p = {.fd = fd, .events = POLLIN};
     if (strcmp(argv[1], "rate") == 0) {
         int seconds = atoi(argv[4]), window = argc > 5 ? atoi(argv[5]) : 64;

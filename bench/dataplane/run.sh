@@ -36,6 +36,9 @@ TPUT_ROUNDS=${TPUT_ROUNDS:-3}
 TPUT_STREAMS=${TPUT_STREAMS:-1 4}
 TPUT_RATE=${TPUT_RATE:-250M}
 OUT=$(mktemp -d)
+# Datagrams shaped as STAMP test packets (44-octet base, one Extra Padding TLV), for every server:
+# the C loop and echo ignore the content, STAMP parses it as a real sender's.
+export LOADGEN_STAMP=1
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$OUT"; }
 trap cleanup EXIT

@@ -100,8 +100,7 @@ final class NativeEchoSession implements Runnable {
             throws EngineException {
         int fd = NativeUdp.open(owner instanceof Inet6Address, request.port(), SOCKET_BUFFER, RECEIVE_TIMEOUT_MILLIS);
         if (fd < 0) {
-            throw new EngineException(
-                    kind + " could not bind port " + request.port() + ": " + NativeUdp.describe(-fd), null);
+            throw new EngineException(kind + " could not bind port " + request.port() + ": " + NativeUdp.describe(-fd));
         }
         NativeEchoSession session =
                 new NativeEchoSession(fd, request, owner, gate, reflection, kind, slotCount, slotSize, registry);
@@ -145,7 +144,7 @@ final class NativeEchoSession implements Runnable {
                 }
                 if (received > 0 && !stopping) answer(received);
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             LOG.warn("event={}_loop_failed test_id={} port={} error=\"{}\"", kind, testId, port, e.toString());
         } finally {
             gate.publish();

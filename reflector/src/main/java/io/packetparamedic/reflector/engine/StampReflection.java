@@ -57,8 +57,9 @@ final class StampReflection implements UdpEchoEngine.Reflection {
     @Override
     public int reflect(ByteBuf packet, int at, int length, Arrival arrival) {
         if (length < MIN_ANSWERED_LENGTH) return -1;
-        long handledAt = nanoTime.getAsLong();
         long kernelNanos = arrival.kernelNanos();
+        boolean kernelT2 = kernelNanos != Arrival.NO_TIMESTAMP;
+        long handledAt = kernelT2 ? 0 : nanoTime.getAsLong();
         long t2 = kernelNanos != Arrival.NO_TIMESTAMP
                 ? NtpTime.ofEpochNanos(kernelNanos)
                 : NtpTime.of(wallClock.instant());
@@ -84,7 +85,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         Instant t3 = wallClock.instant();
         packet.setLong(at + TIMESTAMP, NtpTime.of(t3));
         residenceNanos.accept(
-                kernelNanos != Arrival.NO_TIMESTAMP
+                kernelT2
                         ? Math.max(0, t3.getEpochSecond() * 1_000_000_000L + t3.getNano() - kernelNanos)
                         : nanoTime.getAsLong() - handledAt);
         return length;

@@ -154,7 +154,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         if (s.nativePath() && NativeUdp.available()) {
             NativeEchoSession session = NativeEchoSession.open(
                     request, owner, gate, reflections.get(), kind, NATIVE_SLOTS, MAX_DATAGRAM, nativeSessions);
-            logListening(request, "native", s);
+            logListening(request, session.port(), "native", s);
             return new Echo(gate, session.port(), session::stop, session.closed(), request, kind);
         }
         EchoReceiveBuffer receiveBuffer =
@@ -193,20 +193,20 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
                     kind + " could not bind port " + request.port() + (cause == null ? "" : ": " + cause.getMessage()),
                     cause);
         }
-        logListening(request, nativeTransport ? "epoll" : "nio", s);
         Channel channel = bound.channel();
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        logListening(request, port, nativeTransport ? "epoll" : "nio", s);
         CompletableFuture<Void> closed = new CompletableFuture<>();
         channel.closeFuture().addListener(f -> closed.complete(null));
-        return new Echo(
-                gate, ((InetSocketAddress) channel.localAddress()).getPort(), channel::close, closed, request, kind);
+        return new Echo(gate, port, channel::close, closed, request, kind);
     }
 
-    private void logListening(EngineRequest request, String transport, Settings s) {
+    private void logListening(EngineRequest request, int port, String transport, Settings s) {
         LOG.info(
                 "event={}_listening test_id={} port={} transport={} rate={} source_check={}",
                 kind,
                 request.testId(),
-                request.port(),
+                port,
                 transport,
                 s.maxPacketRate(),
                 s.sourceCheck());
