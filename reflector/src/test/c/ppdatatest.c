@@ -7,53 +7,47 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jni.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-static void set_int(int fd, int level, int name, int value) {
-    (void)setsockopt(fd, level, name, &value, sizeof value);
-}
+struct option {
+    int level, name, value;
+};
 
 /* Returns the answer's bytes (null on timeout or error); reply_tos[0] gets its TOS octet or -1. */
 JNIEXPORT jbyteArray JNICALL Java_io_packetparamedic_reflector_engine_MarkedSender_exchange(
         JNIEnv *env, jclass cls, jboolean ipv6, jint port, jbyteArray payload, jint ttl, jint tos,
         jint timeout_millis, jintArray reply_tos) {
     (void)cls;
-    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) return NULL;
-    if (ipv6) {
-        set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl);
-        set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, tos);
-        set_int(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
-    } else {
-        set_int(fd, IPPROTO_IP, IP_TTL, ttl);
-        set_int(fd, IPPROTO_IP, IP_TOS, tos);
-        set_int(fd, IPPROTO_IP, IP_RECVTOS, 1);
+    char service[8];
+    snprintf(service, sizeof service, "%d", (int)port);
+    struct addrinfo hints = {.ai_family = ipv6 ? AF_INET6 : AF_INET, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo *target;
+    if (getaddrinfo(ipv6 ? "::1" : "127.0.0.1", service, &hints, &target) != 0) return NULL;
+    int fd = socket(target->ai_family, SOCK_DGRAM, 0);
+    if (fd < 0) {
+        freeaddrinfo(target);
+        return NULL;
+    }
+    const struct option marks[2][3] = {
+        {{IPPROTO_IP, IP_TTL, ttl}, {IPPROTO_IP, IP_TOS, tos}, {IPPROTO_IP, IP_RECVTOS, 1}},
+        {{IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl}, {IPPROTO_IPV6, IPV6_TCLASS, tos}, {IPPROTO_IPV6, IPV6_RECVTCLASS, 1}},
+    };
+    for (int i = 0; i < 3; i++) {
+        const struct option *o = &marks[ipv6 ? 1 : 0][i];
+        (void)setsockopt(fd, o->level, o->name, &o->value, sizeof o->value);
     }
     struct timeval tv = {.tv_sec = timeout_millis / 1000, .tv_usec = (timeout_millis % 1000) * 1000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct sockaddr_storage to;
-    socklen_t to_len;
-    memset(&to, 0, sizeof to);
-    if (ipv6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        a->sin6_addr = in6addr_loopback;
-        to_len = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&to;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)port);
-        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        to_len = sizeof *a;
-    }
     jsize length = (*env)->GetArrayLength(env, payload);
     jbyte *bytes = (*env)->GetByteArrayElements(env, payload, NULL);
-    ssize_t sent = sendto(fd, bytes, (size_t)length, 0, (struct sockaddr *)&to, to_len);
+    ssize_t sent = sendto(fd, bytes, (size_t)length, 0, target->ai_addr, target->ai_addrlen);
+    freeaddrinfo(target);
     (*env)->ReleaseByteArrayElements(env, payload, bytes, JNI_ABORT);
     if (sent < 0) {
         close(fd);
