@@ -72,8 +72,9 @@ final class NativeEchoSession implements Runnable {
         this.testId = request.testId();
         this.gate = gate;
         this.reflection = reflection;
-        this.ownerFamily = owner instanceof Inet6Address ? 6 : 4;
-        this.owner = owner.getAddress();
+        // No owner (a request without a peer address) matches nobody, as on the Netty path.
+        this.ownerFamily = owner == null ? 0 : owner instanceof Inet6Address ? 6 : 4;
+        this.owner = owner == null ? new byte[0] : owner.getAddress();
         this.slotCount = slotCount;
         this.slotSize = slotSize;
         // Explicitly freed direct memory (no cleaner waiting for a GC): sessions come and go.
