@@ -183,7 +183,12 @@ JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receiv
     int n = recvmmsg(fd, msgs, (unsigned)max, MSG_WAITFORONE, NULL);
     if (n < 0) {
         int err = errno;
-        return err == EAGAIN || err == EWOULDBLOCK || err == EINTR ? 0 : -err;
+        /* Timeout, signal, or an ICMP error queued for an earlier answer (only reported with
+         * IP_RECVERR, which is off, but harmless to ride out): the socket is still good. */
+        if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNREFUSED || err == EHOSTUNREACH
+                || err == ENETUNREACH)
+            return 0;
+        return -err;
     }
     for (int i = 0; i < n; i++) {
         struct slot_meta *m = &metas[i];
