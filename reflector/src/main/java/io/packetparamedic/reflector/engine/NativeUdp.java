@@ -71,29 +71,37 @@ final class NativeUdp {
         private static String tryLoad() {
             String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
             if (!os.contains("linux")) return "not Linux (" + os + ")";
-            String resource = "/native/linux-" + arch() + "/" + LIBRARY;
-            try (InputStream in = NativeUdp.class.getResourceAsStream(resource)) {
-                if (in == null) return "no " + resource + " in the class path (built without gcc?)";
-                Path dir = Files.createTempDirectory(
-                        "ppdata", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                Path copy = dir.resolve(LIBRARY);
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                try {
-                    System.load(copy.toString());
-                } finally {
-                    // Mapped once loaded: the file is not needed any more, and nothing is left behind.
-                    Files.deleteIfExists(copy);
-                    Files.deleteIfExists(dir);
-                }
-                return null;
-            } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
-                return e.toString();
-            }
+            return loadResource("/native/linux-" + arch() + "/" + LIBRARY);
         }
 
         private static String arch() {
             String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
             return arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch;
+        }
+    }
+
+    /**
+     * Loads the library from a class-path resource through a private temporary copy.
+     *
+     * @return null once loaded, else why not
+     */
+    static String loadResource(String resource) {
+        try (InputStream in = NativeUdp.class.getResourceAsStream(resource)) {
+            if (in == null) return "no " + resource + " in the class path (built without gcc?)";
+            Path dir = Files.createTempDirectory(
+                    "ppdata", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path copy = dir.resolve(LIBRARY);
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                System.load(copy.toString());
+            } finally {
+                // Mapped once loaded: the file is not needed any more, and nothing is left behind.
+                Files.deleteIfExists(copy);
+                Files.deleteIfExists(dir);
+            }
+            return null;
+        } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+            return e.toString();
         }
     }
 

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +177,20 @@ class NativeDataPathTest {
         assertThat(tookMillis).isLessThan(NativeEchoSession.RECEIVE_TIMEOUT_MILLIS);
         try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("0.0.0.0", session.port()))) {
             assertThat(again.getLocalPort()).isEqualTo(session.port());
+        }
+    }
+
+    @Test
+    void aLibraryThatIsMissingOrDoesNotLoadIsAReasonNotAFailure() throws Exception {
+        assertThat(NativeUdp.loadResource("/native/linux-sparc/libppdata.so"))
+                .isEqualTo("no /native/linux-sparc/libppdata.so in the class path (built without gcc?)");
+        // A resource that is not a shared object: the linker refuses it, the loader says why.
+        assertThat(NativeUdp.loadResource("/stamp/unauthenticated-sender.hex"))
+                .startsWith("java.lang.UnsatisfiedLinkError");
+        // Whichever happened, nothing is left in the temporary directory.
+        try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("ppdata")))
+                    .noneMatch(p -> Files.exists(p.resolve("libppdata.so")));
         }
     }
 
