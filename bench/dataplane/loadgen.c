@@ -1,7 +1,9 @@
 /* Load generator for the UDP echo benchmark, loopback only.
  *   loadgen rate PORT SIZE SECONDS WINDOW   closed loop: WINDOW datagrams in flight, each echo
  *                                           triggers the next; prints echoed packets per second
- *   loadgen rtt  PORT SIZE COUNT            one datagram in flight; prints RTT p50/p99 in us */
+ *   loadgen rtt  PORT SIZE COUNT            one datagram in flight; prints RTT p50/p99 in us
+ *   loadgen paced PORT SIZE SECONDS RATE    open loop: RATE datagrams a second, whatever comes
+ *                                           back; prints sent and received packets per second */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -33,6 +35,14 @@ int main(int argc, char **argv) {
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
     if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0) { perror("connect"); return 1; }
     char *data = calloc(1, size), *in = calloc(1, 65536);
+    /* LOADGEN_STAMP=1: a STAMP test packet, its 44-octet base then one Extra Padding TLV to the end
+     * (as STAMP senders pad), instead of zeros that a reflector parses as a chain of 4-octet TLVs. */
+    if (getenv("LOADGEN_STAMP") && size >= 48) {
+        int pad = size - 48;
+        data[45] = 1;
+        data[46] = (char)(pad >> 8);
+        data[47] = (char)pad;
+    }
     struct pollfd p = {.fd = fd, .events = POLLIN};
     if (strcmp(argv[1], "rate") == 0) {
         int seconds = atoi(argv[4]), window = argc > 5 ? atoi(argv[5]) : 64;
@@ -64,6 +74,41 @@ int main(int argc, char **argv) {
         double secs = (now_ns() - start) / 1e9;
         printf("%.0f\n", echoed / secs);
         if (refills) fprintf(stderr, "loadgen: %lld window refills after loss\n", refills);
+    } else if (strcmp(argv[1], "paced") == 0) {
+        int seconds = atoi(argv[4]);
+        double rate = argc > 5 ? atof(argv[5]) : 1000;
+        enum { B = 64 };
+        struct mmsghdr out[B], back[B];
+        struct iovec oiov[B], biov[B];
+        static char bbuf[B][2048];
+        for (int i = 0; i < B; i++) {
+            oiov[i].iov_base = data;
+            oiov[i].iov_len = size;
+            memset(&out[i].msg_hdr, 0, sizeof out[i].msg_hdr);
+            out[i].msg_hdr.msg_iov = &oiov[i];
+            out[i].msg_hdr.msg_iovlen = 1;
+        }
+        long long start = now_ns(), end = start + seconds * 1000000000LL, sent = 0, got = 0, t;
+        while ((t = now_ns()) < end) {
+            long long due = (long long)((t - start) / 1e9 * rate) - sent;
+            if (due > B) due = B;
+            if (due > 0) {
+                int n = sendmmsg(fd, out, (unsigned)due, 0);
+                if (n > 0) sent += n;
+            }
+            for (int i = 0; i < B; i++) {
+                biov[i].iov_base = bbuf[i];
+                biov[i].iov_len = sizeof bbuf[i];
+                memset(&back[i].msg_hdr, 0, sizeof back[i].msg_hdr);
+                back[i].msg_hdr.msg_iov = &biov[i];
+                back[i].msg_hdr.msg_iovlen = 1;
+            }
+            int n = recvmmsg(fd, back, B, MSG_DONTWAIT, NULL);
+            if (n > 0) got += n;
+            if (due <= 0 && n <= 0) { struct timespec nap = {0, 20000}; nanosleep(&nap, NULL); }
+        }
+        double secs = (now_ns() - start) / 1e9;
+        printf("%.0f %.0f\n", sent / secs, got / secs);
     } else {
         int count = atoi(argv[4]);
         long long *rtt = calloc(count, sizeof *rtt);

@@ -204,6 +204,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> MODES = Set.of("tunneled", "direct_ephemeral");
+    private static final Set<String> DATA_PATHS = Set.of("auto", "netty");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
     /** Checks what the types alone do not; throws naming the first offending key. */
@@ -214,6 +215,7 @@ public final class ConfigLoader {
         k.hostPort("network.listen_address_health", c.network.listenAddressHealth);
         k.notBlank("network.alpn", c.network.alpn);
         k.oneOf("network.mode", c.network.mode, MODES);
+        k.oneOf("network.data_path", c.network.dataPath, DATA_PATHS);
         k.integer("network.data_port_range_start", c.network.dataPortRangeStart);
         k.integer("network.data_port_range_end", c.network.dataPortRangeEnd);
         k.check(

@@ -81,6 +81,13 @@ public class ReflectorConfig {
          */
         public boolean udpEchoSourceCheck = true;
         /**
+         * (ours) the UDP echo and STAMP data path: {@code auto} runs each session socket on the
+         * native library (batched recvmmsg/sendmmsg, kernel receive timestamps, received TTL and
+         * DSCP/ECN) when it loads, else on Netty; {@code netty} always on Netty. Read when a
+         * session starts.
+         */
+        public String dataPath = "auto";
+        /**
          * (ours) on SIGTERM the reflector stops admitting tests and waits this many seconds at most
          * for the running ones to finish before it exits. 75: the longest test a default reflector
          * grants (60 s) plus its grace and a margin.

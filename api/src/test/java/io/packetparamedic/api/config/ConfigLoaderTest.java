@@ -24,6 +24,7 @@ class ConfigLoaderTest {
         assertThat(c.network.alpn).isEqualTo("pp-link/1");
         assertThat(c.network.requireAlpn).isFalse();
         assertThat(c.network.mode).isEqualTo("tunneled");
+        assertThat(c.network.dataPath).isEqualTo("auto");
         assertThat(c.network.dataPortRangeStart).isEqualTo(5201);
         assertThat(c.network.dataPortRangeEnd).isEqualTo(5299);
         assertThat(c.access.pairingEnabled).isFalse();
@@ -181,6 +182,8 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("f.toml: invalid value for quotas.max_concurrent_tests");
         assertThatThrownBy(() -> ConfigLoader.parse("[network]\nmode = \"carrier-pigeon\"\n", "f.toml"))
                 .hasMessageStartingWith("f.toml: invalid value for network.mode");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\ndata_path = \"native\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for network.data_path");
         assertThatThrownBy(() -> ConfigLoader.parse(
                         "[network]\ndata_port_range_start = 6000\ndata_port_range_end = 5000\n", "f.toml"))
                 .hasMessageStartingWith("f.toml: invalid value for network.data_port_range_end");

@@ -22,6 +22,13 @@ public final class NtpTime {
         return seconds << 32 | fraction;
     }
 
+    /** Nanoseconds since the Unix epoch (a kernel receive timestamp) as an NTP timestamp of era 0. */
+    public static long ofEpochNanos(long epochNanos) {
+        long seconds = (Math.floorDiv(epochNanos, NANOS_PER_SECOND) + UNIX_OFFSET_SECONDS) & 0xFFFF_FFFFL;
+        long fraction = (Math.floorMod(epochNanos, NANOS_PER_SECOND) << 32) / NANOS_PER_SECOND;
+        return seconds << 32 | fraction;
+    }
+
     /** The instant an NTP timestamp of era 0 names, to the nanosecond (rounded down). */
     public static Instant toInstant(long ntp) {
         long seconds = (ntp >>> 32) - UNIX_OFFSET_SECONDS;

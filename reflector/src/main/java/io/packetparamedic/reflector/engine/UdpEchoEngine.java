@@ -2,7 +2,6 @@ package io.packetparamedic.reflector.engine;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,8 +35,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The UDP echo engine: for each session a datagram socket on the granted port that sends every
- * datagram back, unchanged, to its sender. Runs on Netty's native epoll transport (NIO only where
- * epoll is unavailable) in its own small event loop group, apart from the control plane.
+ * datagram back, unchanged, to its sender. Two transports, the same policy ({@link EchoGate}):
+ *
+ * <ul>
+ *   <li>native ({@link NativeEchoSession}): one thread per session socket in a loop of batched
+ *       recvmmsg / sendmmsg through {@code libppdata}, which also reports each datagram's kernel
+ *       receive timestamp, TTL and TOS; used whenever the library loads, unless {@code
+ *       network.data_path = "netty"};
+ *   <li>Netty: the epoll transport (NIO only where epoll is unavailable) in the engine's own small
+ *       event loop group, apart from the control plane.
+ * </ul>
  *
  * <p>Only datagrams from the owning control connection's IP are answered unless the source check
  * is switched off; at most {@code packetRate} a second are answered (token bucket, a tenth of a
@@ -66,35 +73,43 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     private static final int SOCKET_BUFFER = 1 << 20;
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
+    /** Datagrams one native receive call takes, as many as one recvmmsg batch of the C baseline. */
+    static final int NATIVE_SLOTS = NativeUdp.MAX_BATCH;
+
     private final EventLoopGroup group;
     private final boolean nativeTransport;
+    private final NativeEchoSession.Registry nativeSessions = new NativeEchoSession.Registry();
     private final Supplier<Settings> settings;
     private final String kind;
     private final Supplier<Reflection> reflections;
 
-    /** Echo settings read when a session starts. */
-    public record Settings(long maxPacketRate, boolean sourceCheck) {}
+    /**
+     * Echo settings read when a session starts.
+     *
+     * @param nativePath use the native data path when its library is available (false: Netty)
+     */
+    public record Settings(long maxPacketRate, boolean sourceCheck, boolean nativePath) {
+        public Settings(long maxPacketRate, boolean sourceCheck) {
+            this(maxPacketRate, sourceCheck, true);
+        }
+    }
 
     /**
      * What a session's socket sends back for one admitted datagram; one instance per session, called
-     * on its event loop only.
+     * on its I/O thread only.
      */
     public interface Reflection {
         /**
-         * The answer to {@code received} (its readable bytes), never longer than it, or null to send
-         * nothing.
+         * Turns the datagram in {@code packet} from {@code at}, {@code length} octets, into its
+         * answer in place.
+         *
+         * @return the answer's length, never more than {@code length}; negative to send nothing
          */
-        ByteBuf reply(ByteBuf received, ByteBufAllocator alloc);
+        int reflect(ByteBuf packet, int at, int length, Arrival arrival);
     }
 
     /** The plain echo: the datagram's bytes, unchanged. */
-    static final Reflection ECHO = (content, alloc) -> {
-        int size = content.readableBytes();
-        // A right-sized copy: the received bytes sit in a slot of the shared receive buffer,
-        // which is reused for the next read only once no echo holds a part of it, and the
-        // outbound buffer's water mark then counts exactly the memory the queued echoes hold.
-        return alloc.directBuffer(size, size).writeBytes(content, content.readerIndex(), size);
-    };
+    static final Reflection ECHO = (packet, at, length, arrival) -> length;
 
     public UdpEchoEngine(Supplier<Settings> settings) {
         this(settings, 1);
@@ -120,18 +135,31 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         }
     }
 
+    /** Whether Netty runs on epoll (its fallback is NIO). */
     public boolean nativeTransport() {
         return nativeTransport;
+    }
+
+    /** The transport the next session gets: {@code native}, {@code epoll} or {@code nio}. */
+    public String transport() {
+        if (settings.get().nativePath() && NativeUdp.available()) return "native";
+        return nativeTransport ? "epoll" : "nio";
     }
 
     @Override
     public Echo start(EngineRequest request) throws EngineException {
         Settings s = settings.get();
         InetAddress owner = normalize(request.peerAddress());
+        EchoGate gate = new EchoGate(s.sourceCheck(), s.maxPacketRate(), System.nanoTime());
+        if (s.nativePath() && NativeUdp.available()) {
+            NativeEchoSession session = NativeEchoSession.open(
+                    request, owner, gate, reflections.get(), kind, NATIVE_SLOTS, MAX_DATAGRAM, nativeSessions);
+            logListening(request, session.port(), "native", s);
+            return new Echo(gate, session.port(), session::stop, session.closed(), request, kind);
+        }
         EchoReceiveBuffer receiveBuffer =
                 nativeTransport ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ) : null;
-        EchoHandler handler = new EchoHandler(
-                owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer, reflections.get());
+        EchoHandler handler = new EchoHandler(owner, gate, System::nanoTime, receiveBuffer, reflections.get());
         // A socket of the peer's address family, bound to that family's wildcard: an IPv4 peer is
         // answered from a plain IPv4 socket (not a dual-stack IPv6 one), an IPv6 peer from IPv6.
         SocketProtocolFamily family =
@@ -165,15 +193,23 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
                     kind + " could not bind port " + request.port() + (cause == null ? "" : ": " + cause.getMessage()),
                     cause);
         }
+        Channel channel = bound.channel();
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        logListening(request, port, nativeTransport ? "epoll" : "nio", s);
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        channel.closeFuture().addListener(f -> closed.complete(null));
+        return new Echo(gate, port, channel::close, closed, request, kind);
+    }
+
+    private void logListening(EngineRequest request, int port, String transport, Settings s) {
         LOG.info(
                 "event={}_listening test_id={} port={} transport={} rate={} source_check={}",
                 kind,
                 request.testId(),
-                request.port(),
-                nativeTransport ? "epoll" : "nio",
+                port,
+                transport,
                 s.maxPacketRate(),
                 s.sourceCheck());
-        return new Echo(bound.channel(), handler, request, kind);
     }
 
     static InetAddress normalize(InetAddress address) {
@@ -205,32 +241,45 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
 
     @Override
     public void close() {
+        nativeSessions.stopAll();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** One echo socket. */
+    /** One echo socket, on either transport. */
     public static final class Echo implements RunningEngine {
-        private final Channel channel;
-        private final EchoHandler handler;
+        private final EchoGate gate;
+        private final int port;
+        private final Runnable stop;
         private final CompletableFuture<Long> completion = new CompletableFuture<>();
 
-        Echo(Channel channel, EchoHandler handler, EngineRequest request, String kind) {
-            this.channel = channel;
-            this.handler = handler;
-            channel.closeFuture().addListener(f -> {
+        /**
+         * @param stop closes the socket (never blocks)
+         * @param closed completes once the socket is closed and its port free
+         */
+        Echo(
+                EchoGate gate,
+                int port,
+                Runnable stop,
+                CompletableFuture<Void> closed,
+                EngineRequest request,
+                String kind) {
+            this.gate = gate;
+            this.port = port;
+            this.stop = stop;
+            closed.whenComplete((ignored, failure) -> {
                 LOG.info(
                         "event={}_closed test_id={} port={} echoed_packets={} echoed_bytes={} "
                                 + "dropped_foreign={} dropped_rate={} dropped_backpressure={} dropped_unanswerable={}",
                         kind,
                         request.testId(),
-                        request.port(),
-                        handler.echoedPackets,
-                        handler.echoedBytes,
-                        handler.droppedForeign,
-                        handler.droppedRate,
-                        handler.droppedBackpressure,
-                        handler.droppedUnanswerable);
-                completion.complete(handler.echoedBytes);
+                        port,
+                        gate.echoedPackets,
+                        gate.echoedBytes,
+                        gate.droppedForeign,
+                        gate.droppedRate,
+                        gate.droppedBackpressure,
+                        gate.droppedUnanswerable);
+                completion.complete(gate.echoedBytes);
             });
         }
 
@@ -241,152 +290,126 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
 
         @Override
         public void stop() {
-            channel.close();
+            stop.run();
         }
 
         public int port() {
-            return ((InetSocketAddress) channel.localAddress()).getPort();
+            return port;
         }
 
         public long echoedPackets() {
-            return handler.echoedPackets;
+            return gate.echoedPackets;
         }
 
         public long echoedBytes() {
-            return handler.echoedBytes;
+            return gate.echoedBytes;
         }
 
         public long droppedForeign() {
-            return handler.droppedForeign;
+            return gate.droppedForeign;
         }
 
         public long droppedRate() {
-            return handler.droppedRate;
+            return gate.droppedRate;
         }
 
         public long droppedBackpressure() {
-            return handler.droppedBackpressure;
+            return gate.droppedBackpressure;
         }
 
         /** Datagrams the reflection declined to answer (for STAMP: shorter than a test packet). */
         public long droppedUnanswerable() {
-            return handler.droppedUnanswerable;
+            return gate.droppedUnanswerable;
         }
     }
 
-    /**
-     * Echoes, filters and counts; runs on the channel's event loop only. Counters are kept in plain
-     * fields while a read batch runs and published to the volatile ones once per batch.
-     */
+    /** Echoes, filters and counts on the Netty path; runs on the channel's event loop only. */
     static final class EchoHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final InetAddress owner;
-        private final boolean sourceCheck;
-        private final TokenBucket bucket;
+        private final EchoGate gate;
         private final LongSupplier nanoTime;
         private final EchoReceiveBuffer receiveBuffer;
         private final Reflection reflection;
+        /** Netty reads no ancillary data and marks no single datagram. */
+        private final Arrival arrival = Arrival.unknown();
+
         private boolean pendingFlush;
         /** The clock is read once per read batch: the bucket refills per batch, not per datagram. */
         private boolean clockStale = true;
 
         private long batchNanos;
-        private long packets;
-        private long bytes;
-        private long foreign;
-        private long rateDrops;
-        private long backpressureDrops;
-        private long unanswerable;
-        // Written on the event loop, read by status and tests: volatile for visibility.
-        volatile long echoedPackets;
-        volatile long echoedBytes;
-        volatile long droppedForeign;
-        volatile long droppedRate;
-        volatile long droppedBackpressure;
-        volatile long droppedUnanswerable;
 
         EchoHandler(
                 InetAddress owner,
-                boolean sourceCheck,
-                long packetRate,
+                EchoGate gate,
                 LongSupplier nanoTime,
                 EchoReceiveBuffer receiveBuffer,
                 Reflection reflection) {
             this.owner = owner;
+            this.gate = gate;
             this.reflection = reflection;
-            this.sourceCheck = sourceCheck;
             this.nanoTime = nanoTime;
             this.receiveBuffer = receiveBuffer;
-            long rate = Math.max(1, packetRate);
-            this.bucket = new TokenBucket(rate, Math.max(1, rate / 10), nanoTime.getAsLong());
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             InetSocketAddress sender = packet.sender();
-            if (sourceCheck
-                    && (sender == null || !normalize(sender.getAddress()).equals(owner))) {
-                foreign++;
-                return;
-            }
+            boolean fromOwner = !gate.checksSource()
+                    || (sender != null && normalize(sender.getAddress()).equals(owner));
             if (clockStale) {
                 batchNanos = nanoTime.getAsLong();
                 clockStale = false;
             }
-            if (!bucket.tryTake(batchNanos)) {
-                rateDrops++;
-                return;
-            }
+            if (!gate.admit(fromOwner, batchNanos)) return;
             if (!ctx.channel().isWritable()) {
-                backpressureDrops++;
+                gate.backpressure(1);
                 return;
             }
             ByteBuf content = packet.content();
-            if (content.readableBytes() == 0) {
+            int size = content.readableBytes();
+            if (size == 0) {
                 // Netty's datagram write path sends nothing for an empty buffer (and sendmmsg
                 // batches skip it), so an empty datagram cannot be answered: not counted as echoed.
                 return;
             }
-            ByteBuf echo = reflection.reply(content, ctx.alloc());
-            if (echo == null) {
-                unanswerable++;
+            // A right-sized copy, answered in place: the received bytes sit in a slot of the shared
+            // receive buffer, which is reused for the next read only once no echo holds a part of
+            // it, and the outbound buffer's water mark then counts exactly the memory queued echoes
+            // hold.
+            ByteBuf echo = ctx.alloc().directBuffer(size, size).writeBytes(content, content.readerIndex(), size);
+            int answer = reflection.reflect(echo, 0, size, arrival);
+            if (answer < 0) {
+                echo.release();
+                gate.unanswerable();
                 return;
             }
-            int size = echo.readableBytes();
+            echo.writerIndex(answer);
             ctx.write(new DatagramPacket(echo, sender), ctx.voidPromise());
             pendingFlush = true;
-            packets++;
-            bytes += size;
+            gate.answered(1, answer);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             clockStale = true;
             // Published before the echoes leave: whoever has an echo in hand sees it counted.
-            publish();
+            gate.publish();
             if (pendingFlush) {
                 pendingFlush = false;
                 ctx.flush();
             }
         }
 
-        private void publish() {
-            echoedPackets = packets;
-            echoedBytes = bytes;
-            droppedForeign = foreign;
-            droppedRate = rateDrops;
-            droppedBackpressure = backpressureDrops;
-            droppedUnanswerable = unanswerable;
-        }
-
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            publish();
+            gate.publish();
             super.channelInactive(ctx);
         }
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
-            publish();
+            gate.publish();
             if (receiveBuffer != null) {
                 receiveBuffer.release();
             }

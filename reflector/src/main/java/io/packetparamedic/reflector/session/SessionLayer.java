@@ -32,10 +32,18 @@ public final class SessionLayer implements AutoCloseable {
         this.store = persist ? GovernanceStore.inDataDir(initial.dataDir()) : null;
         this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
         this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
-                config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
-        this.stamp = new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate);
+                config.get().quotas.udpEchoMaxPacketRate,
+                config.get().network.udpEchoSourceCheck,
+                nativeDataPath(config.get())));
+        this.stamp =
+                new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate, () -> nativeDataPath(config.get()));
         this.manager = new SessionManager(
                 config, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
+    }
+
+    /** {@code network.data_path}: anything but {@code netty} lets a session use the native path. */
+    private static boolean nativeDataPath(ReflectorConfig config) {
+        return !"netty".equals(config.network.dataPath);
     }
 
     /**

@@ -11,21 +11,29 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The STAMP engine on real loopback sockets: it answers the granted peer in the RFC layout, never
+ * The STAMP engine on real loopback sockets, on both data paths: it answers the granted peer in the RFC layout, never
  * anyone else (even with the UDP echo source check switched off, which STAMP ignores), and
  * records every answer's residence time on the registry it is bound to.
  */
 class StampEngineTest {
 
-    private final StampEngine engine = new StampEngine(() -> 1_000_000L);
+    private StampEngine engine;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @AfterEach
     void close() {
-        engine.close();
+        if (engine != null) engine.close();
+    }
+
+    private UdpEchoEngine.Echo start(DataPath path, String testId, String owner) throws Exception {
+        engine = new StampEngine(() -> 1_000_000L, () -> path.nativePath);
+        engine.bindTo(registry);
+        assertThat(engine.transport()).isEqualTo(path.expectedTransport());
+        return engine.start(new EngineRequest(testId, 0, 60, InetAddress.getByName(owner)));
     }
 
     private static ByteBuffer testPacket(int seq, int length) {
@@ -48,11 +56,10 @@ class StampEngineTest {
         return in;
     }
 
-    @Test
-    void answersTheGrantedPeerAndRecordsTheResidenceTime() throws Exception {
-        engine.bindTo(registry);
-        UdpEchoEngine.Echo session =
-                engine.start(new EngineRequest("t-stamp", 0, 60, InetAddress.getByName("127.0.0.1")));
+    @ParameterizedTest
+    @EnumSource(DataPath.class)
+    void answersTheGrantedPeerAndRecordsTheResidenceTime(DataPath path) throws Exception {
+        UdpEchoEngine.Echo session = start(path, "t-stamp", "127.0.0.1");
         InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
         try (DatagramChannel peer = socketOn("127.0.0.1")) {
             for (int seq = 0; seq < 5; seq++) {
@@ -76,11 +83,11 @@ class StampEngineTest {
         assertThat(session.completion().get(5, TimeUnit.SECONDS)).isEqualTo(5 * 60L);
     }
 
-    @Test
-    void aPacketFromAnotherSourceIsNotAnswered() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DataPath.class)
+    void aPacketFromAnotherSourceIsNotAnswered(DataPath path) throws Exception {
         // The session belongs to 127.0.0.2; 127.0.0.1 is another host as far as pinning goes.
-        UdpEchoEngine.Echo session =
-                engine.start(new EngineRequest("t-stamp-pin", 0, 60, InetAddress.getByName("127.0.0.2")));
+        UdpEchoEngine.Echo session = start(path, "t-stamp-pin", "127.0.0.2");
         InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
         try (DatagramChannel stranger = socketOn("127.0.0.1");
                 DatagramChannel owner = socketOn("127.0.0.2")) {
@@ -101,10 +108,10 @@ class StampEngineTest {
         }
     }
 
-    @Test
-    void aTruncatedTestPacketIsCountedAndNotAnswered() throws Exception {
-        UdpEchoEngine.Echo session =
-                engine.start(new EngineRequest("t-stamp-short", 0, 60, InetAddress.getByName("127.0.0.1")));
+    @ParameterizedTest
+    @EnumSource(DataPath.class)
+    void aTruncatedTestPacketIsCountedAndNotAnswered(DataPath path) throws Exception {
+        UdpEchoEngine.Echo session = start(path, "t-stamp-short", "127.0.0.1");
         InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
         try (DatagramChannel peer = socketOn("127.0.0.1")) {
             peer.send(testPacket(1, 40), port);

@@ -10,32 +10,36 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The echo engine's receive path (recvmmsg into one reused buffer of maximal slots on epoll):
- * every size up to the largest UDP payload comes back whole, and bursts larger than one batch of
- * slots are all answered, byte for byte.
+ * The echo engine's receive path on both transports (recvmmsg into maximal slots, natively or
+ * through Netty epoll): every size up to the largest UDP payload comes back whole, and bursts
+ * larger than one batch of slots are all answered, byte for byte.
  */
 class UdpEchoEngineTest {
 
     /** Largest UDP payload over IPv4. */
     private static final int MAX_IPV4_PAYLOAD = 65_507;
 
-    private final UdpEchoEngine engine = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(1_000_000, true));
+    private UdpEchoEngine engine;
 
     @AfterEach
     void close() {
-        engine.close();
+        if (engine != null) engine.close();
     }
 
-    private UdpEchoEngine.Echo start() throws EngineException {
+    private UdpEchoEngine.Echo start(DataPath path) throws EngineException {
+        engine = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(1_000_000, true, path.nativePath));
+        assertThat(engine.transport()).isEqualTo(path.expectedTransport());
         return engine.start(new EngineRequest("t-engine", 0, 60, InetAddress.getLoopbackAddress()));
     }
 
-    @Test
-    void datagramsOfEverySizeUpToTheLargestComeBackWhole() throws Exception {
-        UdpEchoEngine.Echo echo = start();
+    @ParameterizedTest
+    @EnumSource(DataPath.class)
+    void datagramsOfEverySizeUpToTheLargestComeBackWhole(DataPath path) throws Exception {
+        UdpEchoEngine.Echo echo = start(path);
         int[] sizes = {1, 64, 1200, 1472, 2048, 2049, 9000, 65_000, MAX_IPV4_PAYLOAD};
         long expectedBytes = 0;
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -63,9 +67,10 @@ class UdpEchoEngineTest {
         assertThat(echo.completion().get(5, TimeUnit.SECONDS)).isEqualTo(expectedBytes);
     }
 
-    @Test
-    void aBurstLargerThanOneBatchOfSlotsIsEchoedInFull() throws Exception {
-        UdpEchoEngine.Echo echo = start();
+    @ParameterizedTest
+    @EnumSource(DataPath.class)
+    void aBurstLargerThanOneBatchOfSlotsIsEchoedInFull(DataPath path) throws Exception {
+        UdpEchoEngine.Echo echo = start(path);
         int count = 3 * UdpEchoEngine.RECV_SLOTS + 7;
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             socket.setSoTimeout(5000);

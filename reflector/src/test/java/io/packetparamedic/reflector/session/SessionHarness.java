@@ -55,8 +55,11 @@ final class SessionHarness implements AutoCloseable {
         store = persist ? GovernanceStore.inDataDir(dir) : null;
         throughput = new ThroughputEngine(() -> config.get().iperf3.path);
         udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
-                config.get().quotas.udpEchoMaxPacketRate, config.get().network.udpEchoSourceCheck));
-        stamp = new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate);
+                config.get().quotas.udpEchoMaxPacketRate,
+                config.get().network.udpEchoSourceCheck,
+                !"netty".equals(config.get().network.dataPath)));
+        stamp = new StampEngine(
+                () -> config.get().quotas.udpEchoMaxPacketRate, () -> !"netty".equals(config.get().network.dataPath));
         manager = new SessionManager(
                 config::get, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }

@@ -1,0 +1,302 @@
+/*
+ * libppdata: the reflector's native UDP data path (docs/design/native-dataplane.md).
+ *
+ * One JNI crossing per batch: receive() is one blocking recvmmsg of up to N datagrams into fixed
+ * slots of a direct buffer, with a metadata record per slot (source address, length, the kernel's
+ * receive timestamp, the received TTL/Hop Limit and TOS/Traffic Class); send() is one sendmmsg of
+ * the slots the Java side marked with a reply length, each back to the address it came from.
+ * Nothing is allocated per datagram; the library needs only libc.
+ *
+ * The metadata record layout is mirrored by NativeUdp.java (offsets there); both must change
+ * together.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jni.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_BATCH 64
+/* Room for SCM_TIMESTAMPNS (16 bytes), TTL and TOS (ints), with slack for unexpected cmsgs. */
+#define CONTROL_SIZE 128
+
+struct slot_meta {
+    int32_t length;      /* bytes received; set by receive() */
+    int32_t reply_length; /* bytes to send back from the slot, < 0 for none; set by Java */
+    int64_t rx_nanos;    /* kernel receive time, ns since the Unix epoch (CLOCK_REALTIME); 0: none */
+    int32_t ttl;         /* received IP TTL / IPv6 Hop Limit; -1: unknown */
+    int32_t tos;         /* received TOS / Traffic Class octet (DSCP and ECN); -1: unknown */
+    int32_t reply_tos;   /* TOS / Traffic Class for the reply, < 0 for the socket's; set by Java */
+    int32_t family;      /* 4 or 6 */
+    int32_t port;
+    uint32_t scope_id;
+    uint8_t address[16]; /* IPv4 in the first 4 octets */
+    int32_t flags;       /* META_TRUNCATED */
+    int32_t reserved;
+};
+
+#define META_TRUNCATED 1
+
+_Static_assert(sizeof(struct slot_meta) == 64, "NativeUdp.META_SIZE");
+_Static_assert(offsetof(struct slot_meta, rx_nanos) == 8, "NativeUdp offsets");
+_Static_assert(offsetof(struct slot_meta, address) == 40, "NativeUdp offsets");
+_Static_assert(offsetof(struct slot_meta, flags) == 56, "NativeUdp offsets");
+
+static void set_int(int fd, int level, int name, int value) {
+    /* Best effort: a kernel without an option simply yields no ancillary data for it. */
+    (void)setsockopt(fd, level, name, &value, sizeof value);
+}
+
+JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_open(
+        JNIEnv *env, jclass cls, jboolean ipv6, jint port, jint buffer_bytes, jint timeout_millis) {
+    (void)env;
+    (void)cls;
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    set_int(fd, SOL_SOCKET, SO_RCVBUF, buffer_bytes);
+    set_int(fd, SOL_SOCKET, SO_SNDBUF, buffer_bytes);
+    set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    set_int(fd, IPPROTO_IP, IP_RECVTTL, 1);
+    set_int(fd, IPPROTO_IP, IP_RECVTOS, 1);
+    if (ipv6) {
+        set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+        set_int(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
+    }
+    /* The receive timeout bounds how long a stopped session's thread can stay in recvmmsg. */
+    struct timeval tv = {.tv_sec = timeout_millis / 1000, .tv_usec = (timeout_millis % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    struct sockaddr_storage addr;
+    socklen_t len;
+    memset(&addr, 0, sizeof addr);
+    if (ipv6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&addr;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        a->sin6_addr = in6addr_any;
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&addr;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        a->sin_addr.s_addr = htonl(INADDR_ANY);
+        len = sizeof *a;
+    }
+    if (bind(fd, (struct sockaddr *)&addr, len) != 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_localPort(JNIEnv *env, jclass cls, jint fd) {
+    (void)env;
+    (void)cls;
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) != 0) return -errno;
+    return ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                                            : ((struct sockaddr_in *)&addr)->sin_port);
+}
+
+static void read_control(struct msghdr *h, struct slot_meta *m) {
+    m->rx_nanos = 0;
+    m->ttl = -1;
+    m->tos = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            m->rx_nanos = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+            int v;
+            memcpy(&v, CMSG_DATA(c), sizeof v);
+            m->ttl = v;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) {
+            m->tos = *(unsigned char *)CMSG_DATA(c); /* one octet, unlike the others */
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+            int v;
+            memcpy(&v, CMSG_DATA(c), sizeof v);
+            m->ttl = v;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+            int v;
+            memcpy(&v, CMSG_DATA(c), sizeof v);
+            m->tos = v & 0xff;
+        }
+    }
+}
+
+static void read_source(const struct sockaddr_storage *from, struct slot_meta *m) {
+    memset(m->address, 0, sizeof m->address);
+    m->scope_id = 0;
+    if (from->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)from;
+        m->family = 6;
+        m->port = ntohs(a->sin6_port);
+        m->scope_id = a->sin6_scope_id;
+        memcpy(m->address, &a->sin6_addr, 16);
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)from;
+        m->family = 4;
+        m->port = ntohs(a->sin_port);
+        memcpy(m->address, &a->sin_addr, 4);
+    }
+}
+
+/*
+ * Waits (up to the socket's receive timeout) for at least one datagram, then takes whatever else
+ * is queued, up to max. Returns the count, 0 when the wait timed out or was interrupted (also
+ * after shutdown), or -errno.
+ */
+JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receive(
+        JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint max) {
+    (void)cls;
+    uint8_t *data = (*env)->GetDirectBufferAddress(env, slots);
+    struct slot_meta *metas = (*env)->GetDirectBufferAddress(env, meta);
+    if (data == NULL || metas == NULL) return -EINVAL;
+    if (max > MAX_BATCH) max = MAX_BATCH;
+    struct mmsghdr msgs[MAX_BATCH];
+    struct iovec iov[MAX_BATCH];
+    struct sockaddr_storage from[MAX_BATCH];
+    _Alignas(struct cmsghdr) uint8_t control[MAX_BATCH][CONTROL_SIZE];
+    for (int i = 0; i < max; i++) {
+        iov[i].iov_base = data + (size_t)i * (size_t)slot_size;
+        iov[i].iov_len = (size_t)slot_size;
+        memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &from[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        msgs[i].msg_hdr.msg_control = control[i];
+        msgs[i].msg_hdr.msg_controllen = CONTROL_SIZE;
+    }
+    int n = recvmmsg(fd, msgs, (unsigned)max, MSG_WAITFORONE, NULL);
+    if (n < 0) {
+        int err = errno;
+        /* Timeout, signal, or an ICMP error queued for an earlier answer (only reported with
+         * IP_RECVERR, which is off, but harmless to ride out): the socket is still good. */
+        if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNREFUSED || err == EHOSTUNREACH
+                || err == ENETUNREACH)
+            return 0;
+        return -err;
+    }
+    for (int i = 0; i < n; i++) {
+        struct slot_meta *m = &metas[i];
+        m->length = (int32_t)msgs[i].msg_len;
+        m->reply_length = -1;
+        m->reply_tos = -1;
+        m->flags = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? META_TRUNCATED : 0;
+        read_source(&from[i], m);
+        read_control(&msgs[i].msg_hdr, m);
+    }
+    return n;
+}
+
+static socklen_t write_destination(const struct slot_meta *m, struct sockaddr_storage *to) {
+    memset(to, 0, sizeof *to);
+    if (m->family == 6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)to;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)m->port);
+        a->sin6_scope_id = m->scope_id;
+        memcpy(&a->sin6_addr, m->address, 16);
+        return sizeof *a;
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)to;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)m->port);
+    memcpy(&a->sin_addr, m->address, 4);
+    return sizeof *a;
+}
+
+/* The reply's TOS as a control message: IP_TOS for IPv4 (also v4-mapped on an IPv6 socket). */
+static size_t write_tos(const struct slot_meta *m, uint8_t *control) {
+    if (m->reply_tos < 0) return 0;
+    struct msghdr h = {.msg_control = control, .msg_controllen = CMSG_SPACE(sizeof(int))};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+    int v4 = m->family == 4 || IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)m->address);
+    c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+    c->cmsg_type = v4 ? IP_TOS : IPV6_TCLASS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    int tos = m->reply_tos & 0xff;
+    memcpy(CMSG_DATA(c), &tos, sizeof tos);
+    return CMSG_SPACE(sizeof(int));
+}
+
+/*
+ * Sends, without waiting, every slot among the first count whose reply_length is >= 0, to its
+ * source. A datagram the kernel refuses (send buffer full, ICMP error pending) is skipped, not
+ * retried. Returns (bytes sent << 16) | datagrams sent, or -errno for an unusable socket.
+ */
+JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
+        JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint count) {
+    (void)cls;
+    uint8_t *data = (*env)->GetDirectBufferAddress(env, slots);
+    struct slot_meta *metas = (*env)->GetDirectBufferAddress(env, meta);
+    if (data == NULL || metas == NULL) return -EINVAL;
+    if (count > MAX_BATCH) count = MAX_BATCH;
+    struct mmsghdr msgs[MAX_BATCH];
+    struct iovec iov[MAX_BATCH];
+    struct sockaddr_storage to[MAX_BATCH];
+    _Alignas(struct cmsghdr) uint8_t control[MAX_BATCH][CMSG_SPACE(sizeof(int))];
+    int k = 0;
+    for (int i = 0; i < count; i++) {
+        const struct slot_meta *m = &metas[i];
+        if (m->reply_length < 0) continue;
+        iov[k].iov_base = data + (size_t)i * (size_t)slot_size;
+        iov[k].iov_len = (size_t)m->reply_length;
+        memset(&msgs[k].msg_hdr, 0, sizeof msgs[k].msg_hdr);
+        msgs[k].msg_hdr.msg_iov = &iov[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+        msgs[k].msg_hdr.msg_name = &to[k];
+        msgs[k].msg_hdr.msg_namelen = write_destination(m, &to[k]);
+        size_t clen = write_tos(m, control[k]);
+        msgs[k].msg_hdr.msg_control = clen ? control[k] : NULL;
+        msgs[k].msg_hdr.msg_controllen = clen;
+        k++;
+    }
+    int64_t packets = 0, bytes = 0;
+    int at = 0;
+    while (at < k) {
+        int r = sendmmsg(fd, msgs + at, (unsigned)(k - at), MSG_DONTWAIT);
+        if (r < 0) {
+            int err = errno;
+            if (err == EINTR) continue;
+            if (err == EBADF || err == ENOTSOCK) return -err;
+            at++; /* this datagram cannot go now: drop it, keep the rest */
+            continue;
+        }
+        for (int j = at; j < at + r; j++) bytes += msgs[j].msg_len;
+        packets += r;
+        at += r;
+    }
+    return (jlong)((bytes << 16) | packets);
+}
+
+/* Wakes a thread blocked in receive() on this socket; the descriptor stays open until close(). */
+JNIEXPORT void JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_shutdown(JNIEnv *env, jclass cls, jint fd) {
+    (void)env;
+    (void)cls;
+    (void)shutdown(fd, SHUT_RDWR);
+}
+
+JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_close(JNIEnv *env, jclass cls, jint fd) {
+    (void)env;
+    (void)cls;
+    return close(fd) == 0 ? 0 : -errno;
+}
+
+JNIEXPORT jstring JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_describe(JNIEnv *env, jclass cls, jint err) {
+    (void)cls;
+    return (*env)->NewStringUTF(env, strerror(err));
+}
