@@ -204,6 +204,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> MODES = Set.of("tunneled", "direct_ephemeral");
+    private static final Set<String> TLS_PROVIDERS = Set.of("jdk", "bc");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
     /** Checks what the types alone do not; throws naming the first offending key. */
@@ -214,6 +215,7 @@ public final class ConfigLoader {
         k.hostPort("network.listen_address_health", c.network.listenAddressHealth);
         k.notBlank("network.alpn", c.network.alpn);
         k.oneOf("network.mode", c.network.mode, MODES);
+        k.oneOf("network.tls_provider", c.network.tlsProvider, TLS_PROVIDERS);
         k.integer("network.data_port_range_start", c.network.dataPortRangeStart);
         k.integer("network.data_port_range_end", c.network.dataPortRangeEnd);
         k.check(

@@ -29,6 +29,7 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -70,7 +71,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     private final boolean nativeTransport;
     private final Supplier<Settings> settings;
     private final String kind;
-    private final Supplier<Reflection> reflections;
+    private final Function<EngineRequest, Reflection> reflections;
 
     /** Echo settings read when a session starts. */
     public record Settings(long maxPacketRate, boolean sourceCheck) {}
@@ -101,14 +102,15 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     }
 
     public UdpEchoEngine(Supplier<Settings> settings, int threads) {
-        this(settings, threads, "udp_echo", () -> ECHO);
+        this(settings, threads, "udp_echo", request -> ECHO);
     }
 
     /**
      * @param kind the test type's wire name, the prefix of this engine's log events
-     * @param reflections a fresh {@link Reflection} for each session
+     * @param reflections a fresh {@link Reflection} for each session's request
      */
-    UdpEchoEngine(Supplier<Settings> settings, int threads, String kind, Supplier<Reflection> reflections) {
+    UdpEchoEngine(
+            Supplier<Settings> settings, int threads, String kind, Function<EngineRequest, Reflection> reflections) {
         this.settings = settings;
         this.kind = kind;
         this.reflections = reflections;
@@ -131,7 +133,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         EchoReceiveBuffer receiveBuffer =
                 nativeTransport ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ) : null;
         EchoHandler handler = new EchoHandler(
-                owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer, reflections.get());
+                owner, s.sourceCheck(), s.maxPacketRate(), System::nanoTime, receiveBuffer, reflections.apply(request));
         // A socket of the peer's address family, bound to that family's wildcard: an IPv4 peer is
         // answered from a plain IPv4 socket (not a dual-stack IPv6 one), an IPv6 peer from IPv6.
         SocketProtocolFamily family =

@@ -48,12 +48,19 @@ public final class ClientTlsContext {
 
     /** The standard profile: TLS 1.3, ALPN {@code alpn}, optional pin. */
     public static ClientTlsContext create(Ed25519Identity identity, Optional<EndpointId> pinnedServer, String alpn) {
+        return create(identity, pinnedServer, alpn, TlsProvider.JDK);
+    }
+
+    /** The standard profile spoken through {@code provider}. */
+    public static ClientTlsContext create(
+            Ed25519Identity identity, Optional<EndpointId> pinnedServer, String alpn, TlsProvider provider) {
         return create(
                 identity,
                 SelfSignedCertificate.create(identity),
                 pinnedServer,
                 List.of(alpn),
-                List.of(TlsProfile.PROTOCOL));
+                List.of(TlsProfile.PROTOCOL),
+                provider);
     }
 
     /**
@@ -67,10 +74,21 @@ public final class ClientTlsContext {
             Optional<EndpointId> pinnedServer,
             List<String> alpn,
             List<String> protocols) {
+        return create(identity, certificate, pinnedServer, alpn, protocols, TlsProvider.JDK);
+    }
+
+    /** As {@link #create(Ed25519Identity, X509Certificate, Optional, List, List)}, through {@code provider}. */
+    public static ClientTlsContext create(
+            Ed25519Identity identity,
+            X509Certificate certificate,
+            Optional<EndpointId> pinnedServer,
+            List<String> alpn,
+            List<String> protocols,
+            TlsProvider provider) {
         Curve25519Provider.install();
         try {
             // Built here and wrapped, not through SslContextBuilder: see ServerTlsContext.
-            SSLContext context = SSLContext.getInstance("TLS");
+            SSLContext context = provider.sslContext("TLS");
             context.init(
                     identity == null
                             ? null
