@@ -90,13 +90,13 @@ final class ClientStampCommand extends ClientCommand.Action {
                     progress.end();
                     err().printf(
                                     Locale.ROOT,
-                                    "stamp: session %s on port %d, %d %s test packets of %d octets every %d ms%n",
+                                    "stamp: session %s on port %d, %d test packets of %d octets every %d ms%s%n",
                                     grant.testId(),
                                     grant.port(),
                                     s.count(),
-                                    s.authenticated() ? "authenticated" : "unauthenticated",
                                     s.packetLength(),
-                                    s.intervalMillis());
+                                    s.intervalMillis(),
+                                    s.authenticated() ? ", authenticated" : "");
                     err().flush();
                 });
             } catch (SessionRefused e) {

@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.packetparamedic.reflector.tls.KeyingMaterialExporter;
+import io.packetparamedic.reflector.tls.TlsExporterLabels;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -23,7 +24,7 @@ public final class StampHmac {
     private static final String ALGORITHM = "HmacSHA256";
 
     /** The TLS exporter label of a session's key (RFC 8446 section 7.5), ASCII. */
-    public static final String EXPORTER_LABEL = "EXPORTER-pp-link-stamp";
+    public static final String EXPORTER_LABEL = TlsExporterLabels.STAMP;
     /** Octets of key taken from the exporter: as long as the SHA-256 output. */
     public static final int KEY_LENGTH = 32;
 

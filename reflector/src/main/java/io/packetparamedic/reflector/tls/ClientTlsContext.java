@@ -38,12 +38,14 @@ public final class ClientTlsContext {
     private final SSLContext jdk;
     private final List<String> alpn;
     private final List<String> protocols;
+    private final TlsProvider provider;
 
-    private ClientTlsContext(SslContext netty, List<String> alpn, List<String> protocols) {
+    private ClientTlsContext(SslContext netty, List<String> alpn, List<String> protocols, TlsProvider provider) {
         this.netty = netty;
         this.jdk = ((JdkSslContext) netty).context();
         this.alpn = alpn;
         this.protocols = protocols;
+        this.provider = provider;
     }
 
     /** The standard profile: TLS 1.3, ALPN {@code alpn}, optional pin. */
@@ -92,9 +94,9 @@ public final class ClientTlsContext {
             context.init(
                     identity == null
                             ? null
-                            : new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
+                            : new KeyManager[] {provider.keyManager(identity.privateKey(), certificate)},
                     new TrustManager[] {new PermissiveTrustManager(pinnedServer)},
-                    null);
+                    provider.random());
             ApplicationProtocolConfig apn = alpn.isEmpty()
                     ? ApplicationProtocolConfig.DISABLED
                     : new ApplicationProtocolConfig(
@@ -111,7 +113,7 @@ public final class ClientTlsContext {
                     ClientAuth.NONE,
                     protocols.toArray(String[]::new),
                     false);
-            return new ClientTlsContext(netty, List.copyOf(alpn), List.copyOf(protocols));
+            return new ClientTlsContext(netty, List.copyOf(alpn), List.copyOf(protocols), provider);
         } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the client TLS context: " + e.getMessage(), e);
         }
@@ -128,13 +130,16 @@ public final class ClientTlsContext {
      */
     public SSLSocket connect(InetSocketAddress address, Duration connectTimeout, Duration readTimeout)
             throws IOException {
-        Socket plain = new Socket();
+        // A BCJSSE client can only read its exporter secret mid-handshake (BouncyCastleExporters).
+        ExporterCapturingSocket capturing = provider == TlsProvider.BC ? new ExporterCapturingSocket() : null;
+        Socket plain = capturing != null ? capturing : new Socket();
         try {
             plain.setTcpNoDelay(true);
             plain.connect(address, Math.toIntExact(connectTimeout.toMillis()));
             plain.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
             SSLSocket socket = (SSLSocket)
                     jdk.getSocketFactory().createSocket(plain, TlsProfile.SNI_HOST, address.getPort(), true);
+            if (capturing != null) capturing.layeredUnder(socket);
             SSLParameters params = socket.getSSLParameters();
             params.setProtocols(protocols.toArray(String[]::new));
             params.setServerNames(List.of(new SNIHostName(TlsProfile.SNI_HOST)));

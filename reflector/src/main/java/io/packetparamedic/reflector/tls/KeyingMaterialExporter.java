@@ -7,7 +7,6 @@ import java.lang.reflect.Method;
 import java.util.Optional;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.jsse.BCExtendedSSLSession;
@@ -17,7 +16,9 @@ import org.bouncycastle.jsse.BCSSLSocket;
 /**
  * The TLS 1.3 exporter of one established connection (RFC 8446 section 7.5):
  * {@code TLS-Exporter(label, context, length)}, or unavailable with the reason. BCJSSE
- * connections use BouncyCastle's {@code BCExtendedSSLSession.exportKeyingMaterialData}; SunJSSE
+ * connections use BouncyCastle's {@code BCExtendedSSLSession.exportKeyingMaterialData} where the
+ * release implements it, else {@link BouncyCastleExporters} (bctls 1.84 declares that method but
+ * does not implement it, and for {@link TlsExporterLabels their labels} only); SunJSSE
  * connections use {@code ExtendedSSLSession.exportKeyingMaterialData}, which exists from Java 25
  * on and is reached through a method handle, since this code is compiled for Java 17. On an older
  * JDK a SunJSSE connection has no exporter at all.
@@ -37,10 +38,12 @@ public final class KeyingMaterialExporter {
     /** An exporter that never has anything to export (tests, connections without TLS). */
     public static final KeyingMaterialExporter NONE = new KeyingMaterialExporter(null, null);
 
-    private final BCExtendedSSLSession bc;
+    /** BouncyCastle's engine or socket of a BCJSSE connection, else null. */
+    private final Object bc;
+
     private final SSLSession jdk;
 
-    private KeyingMaterialExporter(BCExtendedSSLSession bc, SSLSession jdk) {
+    private KeyingMaterialExporter(Object bc, SSLSession jdk) {
         this.bc = bc;
         this.jdk = jdk;
     }
@@ -48,7 +51,7 @@ public final class KeyingMaterialExporter {
     /** The exporter of the connection {@code engine} runs, once its handshake is complete. */
     public static KeyingMaterialExporter of(SSLEngine engine) {
         SSLEngine provider = unwrapped(engine);
-        if (provider instanceof BCSSLEngine b) return new KeyingMaterialExporter(b.getBCSession(), null);
+        if (provider instanceof BCSSLEngine b) return new KeyingMaterialExporter(b, null);
         return new KeyingMaterialExporter(null, provider.getSession());
     }
 
@@ -75,13 +78,14 @@ public final class KeyingMaterialExporter {
 
     /** The exporter of a connected client socket. */
     public static KeyingMaterialExporter of(SSLSocket socket) {
-        if (socket instanceof BCSSLSocket b) return new KeyingMaterialExporter(b.getBCSession(), null);
+        if (socket instanceof BCSSLSocket b) return new KeyingMaterialExporter(b, null);
         return new KeyingMaterialExporter(null, socket.getSession());
     }
 
     /** Whether {@link #export} can succeed on this connection. */
     public boolean available() {
-        return bc != null || (jdk instanceof ExtendedSSLSession && JDK_EXPORTER != null);
+        return (bc != null && BouncyCastleExporters.captured(bc))
+                || (jdk instanceof ExtendedSSLSession && JDK_EXPORTER != null);
     }
 
     /**
@@ -90,15 +94,24 @@ public final class KeyingMaterialExporter {
      */
     public Optional<byte[]> export(String label, byte[] context, int length) {
         try {
-            if (bc != null) return Optional.ofNullable(bc.exportKeyingMaterialData(label, context, length));
+            if (bc != null) return Optional.ofNullable(bouncyCastle(label, context, length));
             if (!available()) return Optional.empty();
             return Optional.ofNullable((byte[]) JDK_EXPORTER.invoke((ExtendedSSLSession) jdk, label, context, length));
-        } catch (SSLException | UnsupportedOperationException | IllegalArgumentException e) {
-            return Optional.empty();
-        } catch (RuntimeException | Error e) {
+        } catch (Error e) {
             throw e;
         } catch (Throwable e) {
+            // Not TLS 1.3, a closed connection, a provider without an exporter: no key.
             return Optional.empty();
+        }
+    }
+
+    private byte[] bouncyCastle(String label, byte[] context, int length) throws Throwable {
+        BCExtendedSSLSession session =
+                bc instanceof BCSSLEngine e ? e.getBCSession() : ((BCSSLSocket) bc).getBCSession();
+        try {
+            return session.exportKeyingMaterialData(label, context, length);
+        } catch (UnsupportedOperationException e) {
+            return BouncyCastleExporters.export(bc, label, context, length).orElse(null);
         }
     }
 

@@ -56,9 +56,9 @@ public final class ServerTlsContext {
         try {
             SSLContext context = provider.sslContext(TlsProfile.PROTOCOL);
             context.init(
-                    new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
+                    new KeyManager[] {provider.keyManager(identity.privateKey(), certificate)},
                     new TrustManager[] {new PermissiveTrustManager(Optional.empty())},
-                    null);
+                    provider.random());
             if (!Boolean.getBoolean(SESSION_TICKETS_PROPERTY)) {
                 // SunJSSE produces no TLS 1.3 NewSessionTicket when the session timeout exceeds
                 // the 7-day ticket lifetime cap (RFC 8446 4.6.1); JDK 17 has no other switch.
