@@ -18,7 +18,8 @@
 # Environment: ROUNDS, IDLE_SECONDS, LOAD_SECONDS, WARMUP_SECONDS (10), CONCURRENCY, PORT (14600),
 #              CLIENT_CPU, SERVER_CPU, MODE (full | resume: one client TLS context per worker,
 #              which resumes only with JAVA_OPTS=-Dreflector.tls.session-tickets=true),
-#              JAVA_OPTS (extra server JVM flags after the launcher's), VARIANTS ("jvm native").
+#              JAVA_OPTS (extra server JVM flags after the launcher's), VARIANTS ("jvm native"),
+#              TLS_PROVIDER (jdk | bc: the server's network.tls_provider; the client stays the JDK's).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -37,6 +38,7 @@ SERVER_CPU="${SERVER_CPU:-1}"
 MODE="${MODE:-full}"
 VARIANTS="${VARIANTS:-jvm native}"
 export REFLECTOR_JAVA_OPTS="${JAVA_OPTS:-}"
+TLS_PROVIDER="${TLS_PROVIDER:-jdk}"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   # package compiles the test classes as well (the load generator lives there).
@@ -65,6 +67,7 @@ listen_address_health = "127.0.0.1:$((PORT + 1))"
 max_connections = 4096
 # The load generator runs CONCURRENCY handshakes at once, all from 127.0.0.1.
 max_unauthenticated_per_source = 256
+tls_provider = "$TLS_PROVIDER"
 [access]
 authorized_peers = ["$CLIENT_ID"]
 [logging]

@@ -205,6 +205,7 @@ public final class ConfigLoader {
 
     private static final Set<String> MODES = Set.of("tunneled", "direct_ephemeral");
     private static final Set<String> DATA_PATHS = Set.of("auto", "netty");
+    private static final Set<String> TLS_PROVIDERS = Set.of("jdk", "bc");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
     /** Checks what the types alone do not; throws naming the first offending key. */
@@ -216,6 +217,7 @@ public final class ConfigLoader {
         k.notBlank("network.alpn", c.network.alpn);
         k.oneOf("network.mode", c.network.mode, MODES);
         k.oneOf("network.data_path", c.network.dataPath, DATA_PATHS);
+        k.oneOf("network.tls_provider", c.network.tlsProvider, TLS_PROVIDERS);
         k.integer("network.data_port_range_start", c.network.dataPortRangeStart);
         k.integer("network.data_port_range_end", c.network.dataPortRangeEnd);
         k.check(

@@ -41,6 +41,12 @@ public class ReflectorConfig {
          * client with their default protocol. A client offering only other protocols always fails.
          */
         public boolean requireAlpn = false;
+        /**
+         * (ours) the JSSE provider of the control connection's TLS: {@code jdk} (the platform's
+         * SunJSSE) or {@code bc} (BouncyCastle's BCJSSE, whose TLS 1.3 exporter keys authenticated
+         * STAMP on Java 17; the JDK has one from Java 25 on). Read at start.
+         */
+        public String tlsProvider = "jdk";
         /** {@code tunneled} or {@code direct_ephemeral}; grants say direct_ephemeral in both for now. */
         public String mode = "tunneled";
 

@@ -6,6 +6,7 @@ import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.pairing.PairingCodes;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.LinkException;
+import io.packetparamedic.reflector.tls.TlsProvider;
 import io.packetparamedic.reflector.wire.Addresses;
 import io.packetparamedic.reflector.wire.LinkCodec;
 import io.packetparamedic.reflector.wire.Payload;
@@ -82,6 +83,15 @@ public final class ClientCommand implements Runnable {
             scope = ScopeType.INHERIT,
             description = "Only talk to the reflector with this Endpoint ID.")
     String pin;
+
+    @Option(
+            names = "--tls-provider",
+            paramLabel = "jdk|bc",
+            defaultValue = "jdk",
+            scope = ScopeType.INHERIT,
+            description = "The JSSE provider to speak TLS through: jdk (default) or bc (BouncyCastle; has the TLS 1.3 "
+                    + "exporter that stamp --auth needs on Java before 25).")
+    String tlsProvider;
 
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the reflector's answer as JSON.")
     boolean json;
@@ -171,7 +181,12 @@ public final class ClientCommand implements Runnable {
             throw usage("--pin: " + e.getMessage());
         }
         InetSocketAddress address = serverAddress();
-        LinkClient.Options options = LinkClient.Options.defaults();
+        LinkClient.Options options;
+        try {
+            options = LinkClient.Options.defaults().withTlsProvider(TlsProvider.fromSetting(tlsProvider));
+        } catch (IllegalArgumentException e) {
+            throw usage("--tls-provider: " + e.getMessage());
+        }
         if (pinned.isPresent()) options = options.pinning(pinned.get());
         return LinkClient.connect(address.getHostString(), address.getPort(), identity(err), options);
     }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code reflector client stamp}: an unauthenticated RFC 8762 Session-Sender through a granted
+ * {@code reflector client stamp}: an RFC 8762 Session-Sender (unauthenticated, or authenticated with
+ * {@code --auth}) through a granted
  * {@code stamp} session; prints loss, the round trip without the reflector's residence, the
  * forward and backward delays (clock offset included) and what the reflector said about its clock.
  * Exits 0 when at least one test packet was answered.
@@ -23,8 +24,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "stamp",
         mixinStandardHelpOptions = true,
-        description = "Measure with STAMP (RFC 8762, unauthenticated): loss, round trip without the reflector's "
-                + "residence, forward/backward delay, through a granted stamp session.")
+        description =
+                "Measure with STAMP (RFC 8762, unauthenticated or --auth): loss, round trip without the reflector's "
+                        + "residence, forward/backward delay, through a granted stamp session.")
 final class ClientStampCommand extends ClientCommand.Action {
 
     @Option(
@@ -53,6 +55,14 @@ final class ClientStampCommand extends ClientCommand.Action {
     long waitMs;
 
     @Option(
+            names = "--auth",
+            description =
+                    "Authenticated mode (RFC 8762 section 4.2.2): HMAC-SHA-256 keyed from this connection's TLS 1.3 "
+                            + "exporter; answers whose HMAC does not verify are not counted. Needs an exporter on both "
+                            + "ends (Java 25, or --tls-provider bc here and network.tls_provider = \"bc\" on the reflector).")
+    boolean auth;
+
+    @Option(
             names = "--max-wait",
             paramLabel = "SECONDS",
             defaultValue = "75",
@@ -64,7 +74,7 @@ final class ClientStampCommand extends ClientCommand.Action {
     public Integer call() {
         StampSender.Settings settings;
         try {
-            settings = StampSender.Settings.of(count, intervalMs, padding, waitMs);
+            settings = StampSender.Settings.of(count, intervalMs, padding, waitMs, auth);
             if (maxWaitSec < 0 || maxWaitSec > 3600) {
                 throw new IllegalArgumentException("--max-wait must be 0-3600 seconds, got " + maxWaitSec);
             }
@@ -76,16 +86,17 @@ final class ClientStampCommand extends ClientCommand.Action {
         StampTest.Outcome outcome = client.withConnection(err(), link -> {
             SessionRequester sessions = new SessionRequester(link, Duration.ofSeconds(maxWaitSec), progress);
             try {
-                return new StampTest(sessions, host).run(settings, (grant, s) -> {
+                return new StampTest(sessions, host, link.keyingMaterial()).run(settings, (grant, s) -> {
                     progress.end();
                     err().printf(
                                     Locale.ROOT,
-                                    "stamp: session %s on port %d, %d test packets of %d octets every %d ms%n",
+                                    "stamp: session %s on port %d, %d test packets of %d octets every %d ms%s%n",
                                     grant.testId(),
                                     grant.port(),
                                     s.count(),
                                     s.packetLength(),
-                                    s.intervalMillis());
+                                    s.intervalMillis(),
+                                    s.authenticated() ? ", authenticated" : "");
                     err().flush();
                 });
             } catch (SessionRefused e) {
@@ -138,6 +149,14 @@ final class ClientStampCommand extends ClientCommand.Action {
                     r.reflectorTimestamps() == StampPacket.TIMESTAMP_METHOD_SW_LOCAL
                             ? "software"
                             : "method " + r.reflectorTimestamps());
+            if (r.authenticated()) {
+                out.printf(
+                        Locale.ROOT,
+                        "Auth:        HMAC-SHA-256 keyed from the TLS exporter; %d answers failed HMAC verification, "
+                                + "%d TLVs flagged by the reflector's integrity check%n",
+                        r.hmacFailures(),
+                        r.tlvsIntegrityFlagged());
+            }
             if (r.tlvsUnrecognized() + r.tlvsMalformed() > 0) {
                 out.printf(
                         Locale.ROOT,

@@ -4,7 +4,9 @@ import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.tls.ClientTlsContext;
+import io.packetparamedic.reflector.tls.KeyingMaterialExporter;
 import io.packetparamedic.reflector.tls.TlsProfile;
+import io.packetparamedic.reflector.tls.TlsProvider;
 import io.packetparamedic.reflector.wire.Envelope;
 import io.packetparamedic.reflector.wire.FrameLimits;
 import io.packetparamedic.reflector.wire.LinkCodec;
@@ -33,24 +35,40 @@ import javax.net.ssl.SSLSocket;
  */
 public final class LinkClient implements AutoCloseable {
 
-    /** Connection settings; {@link #defaults()} suits a reflector on the same host. */
+    /**
+     * Connection settings; {@link #defaults()} suits a reflector on the same host. {@code tls} is
+     * the JSSE provider this client speaks TLS through (the JDK's unless asked otherwise).
+     */
     public record Options(
-            Optional<EndpointId> pinnedServer, String alpn, Duration connectTimeout, Duration readTimeout) {
+            Optional<EndpointId> pinnedServer,
+            String alpn,
+            Duration connectTimeout,
+            Duration readTimeout,
+            TlsProvider tls) {
+
+        public Options(Optional<EndpointId> pinnedServer, String alpn, Duration connectTimeout, Duration readTimeout) {
+            this(pinnedServer, alpn, connectTimeout, readTimeout, TlsProvider.JDK);
+        }
+
         public static Options defaults() {
             return new Options(
                     Optional.empty(), TlsProfile.DEFAULT_ALPN, Duration.ofSeconds(5), Duration.ofSeconds(10));
         }
 
         public Options pinning(EndpointId server) {
-            return new Options(Optional.of(server), alpn, connectTimeout, readTimeout);
+            return new Options(Optional.of(server), alpn, connectTimeout, readTimeout, tls);
         }
 
         public Options withReadTimeout(Duration timeout) {
-            return new Options(pinnedServer, alpn, connectTimeout, timeout);
+            return new Options(pinnedServer, alpn, connectTimeout, timeout, tls);
         }
 
         public Options withAlpn(String protocol) {
-            return new Options(pinnedServer, protocol, connectTimeout, readTimeout);
+            return new Options(pinnedServer, protocol, connectTimeout, readTimeout, tls);
+        }
+
+        public Options withTlsProvider(TlsProvider provider) {
+            return new Options(pinnedServer, alpn, connectTimeout, readTimeout, provider);
         }
     }
 
@@ -79,7 +97,7 @@ public final class LinkClient implements AutoCloseable {
 
     public static LinkClient connect(InetSocketAddress address, Ed25519Identity identity, Options options)
             throws IOException {
-        ClientTlsContext tls = ClientTlsContext.create(identity, options.pinnedServer(), options.alpn());
+        ClientTlsContext tls = ClientTlsContext.create(identity, options.pinnedServer(), options.alpn(), options.tls());
         return connect(address, tls, options);
     }
 
@@ -101,6 +119,11 @@ public final class LinkClient implements AutoCloseable {
 
     public String tlsProtocol() {
         return socket.getSession().getProtocol();
+    }
+
+    /** This connection's TLS 1.3 exporter (authenticated STAMP keys), possibly unavailable. */
+    public KeyingMaterialExporter keyingMaterial() {
+        return KeyingMaterialExporter.of(socket);
     }
 
     // ---- typed calls ---------------------------------------------------------------------------

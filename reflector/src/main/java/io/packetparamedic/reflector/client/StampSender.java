@@ -1,6 +1,9 @@
 package io.packetparamedic.reflector.client;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.packetparamedic.reflector.engine.NtpTime;
+import io.packetparamedic.reflector.engine.StampHmac;
 import io.packetparamedic.reflector.engine.StampPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,9 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * An RFC 8762 Session-Sender in unauthenticated mode: sends numbered STAMP test packets at a fixed
- * interval, each with a Timestamp Information TLV and, if asked, an Extra Padding TLV (RFC 8972),
- * and matches the reflected packets by sequence number and Session ID.
+ * An RFC 8762 Session-Sender, in unauthenticated mode or, given the session's key, in authenticated
+ * mode: sends numbered STAMP test packets at a fixed interval, each with a Timestamp Information
+ * TLV and, if asked, an Extra Padding TLV (RFC 8972; the sender's TLVs carry the U flag, as section
+ * 4 asks, so a reflector that does not know them is recognizable), and matches the reflected
+ * packets by sequence number and Session ID. In authenticated mode every test packet carries the
+ * base HMAC (RFC 8762 section 4.2.2) and an HMAC TLV after its other TLVs (RFC 8972 section 4.8),
+ * and an answer counts only when both of its HMACs verify; the others are counted as HMAC failures.
  *
  * <p>From T1 (sent), T2 (reflector received), T3 (reflector sent) and T4 (received back) it
  * derives the round trip without the reflector's residence, (T4 - T1) - (T3 - T2), which needs no
@@ -34,12 +41,22 @@ public final class StampSender {
     public static final int MAX_PADDING = 1_400;
 
     private static final int TIMESTAMP_INFO_TLV = StampPacket.TLV_HEADER + 4;
+    private static final int HMAC_TLV = StampPacket.TLV_HEADER + StampPacket.HMAC_LENGTH;
+    /** Flags of every TLV a sender sends (RFC 8972 section 4): U set, M and I clear. */
+    private static final byte SENDER_TLV_FLAGS = (byte) StampPacket.FLAG_U;
+
     private static final long MAX_TRACKED_MICROS = TimeUnit.SECONDS.toMicros(60);
 
     /** What to send; {@link #of} checks it. */
-    public record Settings(int count, int intervalMillis, int paddingBytes, long waitMillis) {
+    public record Settings(int count, int intervalMillis, int paddingBytes, long waitMillis, boolean authenticated) {
 
+        /** Unauthenticated mode. */
         public static Settings of(int count, int intervalMillis, int paddingBytes, long waitMillis) {
+            return of(count, intervalMillis, paddingBytes, waitMillis, false);
+        }
+
+        public static Settings of(
+                int count, int intervalMillis, int paddingBytes, long waitMillis, boolean authenticated) {
             if (count < 1 || count > MAX_COUNT) {
                 throw new IllegalArgumentException("--count must be 1-" + MAX_COUNT + ", got " + count);
             }
@@ -53,13 +70,18 @@ public final class StampSender {
             if (waitMillis < 1 || waitMillis > 60_000) {
                 throw new IllegalArgumentException("--wait-ms must be 1-60000, got " + waitMillis);
             }
-            return new Settings(count, intervalMillis, paddingBytes, waitMillis);
+            return new Settings(count, intervalMillis, paddingBytes, waitMillis, authenticated);
         }
 
-        /** Octets of each test packet: the base packet, Timestamp Information, Extra Padding if any. */
+        /**
+         * Octets of each test packet: the base packet, Timestamp Information, Extra Padding if any
+         * and, authenticated, the HMAC TLV.
+         */
         public int packetLength() {
             int padding = paddingBytes == 0 ? 0 : StampPacket.TLV_HEADER + paddingBytes;
-            return StampPacket.BASE_LENGTH + TIMESTAMP_INFO_TLV + padding;
+            return authenticated
+                    ? StampPacket.AUTH_BASE_LENGTH + TIMESTAMP_INFO_TLV + padding + HMAC_TLV
+                    : StampPacket.BASE_LENGTH + TIMESTAMP_INFO_TLV + padding;
         }
 
         /** Seconds of session this needs: the packets, the wait for the last answer, one of slack. */
@@ -71,7 +93,9 @@ public final class StampSender {
     /**
      * Figures of one run; delays in milliseconds (NaN with no answer), residence in microseconds.
      * {@code reflectorSync} and {@code reflectorTimestamps} are the reflector's half of the
-     * Timestamp Information TLV of the last answer (RFC 8972 codes; -1 with no answer).
+     * Timestamp Information TLV of the last answer (RFC 8972 codes; -1 with no answer). {@code
+     * hmacFailures} counts answers dropped because an HMAC did not verify (authenticated mode), and
+     * {@code tlvsIntegrityFlagged} the TLVs the reflector flagged I (its check of our HMAC TLV failed).
      */
     public record Result(
             int sent,
@@ -89,22 +113,55 @@ public final class StampSender {
             int reflectorSync,
             int reflectorTimestamps,
             int tlvsUnrecognized,
-            int tlvsMalformed) {}
+            int tlvsMalformed,
+            boolean authenticated,
+            int hmacFailures,
+            int tlvsIntegrityFlagged) {}
+
+    /** Where the fields an answer is read by sit, in either mode (RFC 8762 sections 4.3.1 and 4.3.2). */
+    private record Layout(int base, int ssid, int t3, int t2, int senderSequence, int senderTimestamp) {
+        static final Layout UNAUTHENTICATED = new Layout(
+                StampPacket.BASE_LENGTH,
+                StampPacket.SSID,
+                StampPacket.TIMESTAMP,
+                StampPacket.RECEIVE_TIMESTAMP,
+                StampPacket.SENDER_SEQUENCE,
+                StampPacket.SENDER_TIMESTAMP);
+        static final Layout AUTHENTICATED = new Layout(
+                StampPacket.AUTH_BASE_LENGTH,
+                StampPacket.AUTH_SSID,
+                StampPacket.AUTH_TIMESTAMP,
+                StampPacket.AUTH_RECEIVE_TIMESTAMP,
+                StampPacket.AUTH_SENDER_SEQUENCE,
+                StampPacket.AUTH_SENDER_TIMESTAMP);
+    }
 
     private final InetSocketAddress target;
     private final Clock clock;
+    /** The session's key in authenticated mode, else null. */
+    private final StampHmac hmac;
 
+    /** An unauthenticated Session-Sender. */
     public StampSender(InetSocketAddress target) {
-        this(target, Clock.systemUTC());
+        this(target, Clock.systemUTC(), null);
     }
 
-    StampSender(InetSocketAddress target, Clock clock) {
+    /** A Session-Sender in authenticated mode with the session's key ({@link StampHmac#forSession}). */
+    public StampSender(InetSocketAddress target, StampHmac hmac) {
+        this(target, Clock.systemUTC(), hmac);
+    }
+
+    StampSender(InetSocketAddress target, Clock clock, StampHmac hmac) {
         this.target = target;
         this.clock = clock;
+        this.hmac = hmac;
     }
 
     /** Sends the test packets, then waits up to {@code waitMillis} for answers still on their way. */
     public Result run(Settings s) throws IOException {
+        if (s.authenticated() != (hmac != null)) {
+            throw new IllegalArgumentException("authenticated settings need a session key, and only they");
+        }
         Tally tally = new Tally(s);
         try (DatagramChannel channel = DatagramChannel.open();
                 Selector selector = Selector.open()) {
@@ -118,7 +175,11 @@ public final class StampSender {
                 tally.awaitAnswersUntil(
                         channel, selector, in, start + TimeUnit.MILLISECONDS.toNanos((long) seq * s.intervalMillis()));
                 tally.t1[seq] = NtpTime.of(clock.instant());
-                writeTestPacket(out, seq, tally.t1[seq], tally.ssid, s.paddingBytes());
+                if (hmac == null) {
+                    writeTestPacket(out, seq, tally.t1[seq], tally.ssid, s.paddingBytes());
+                } else {
+                    writeAuthenticatedTestPacket(out, seq, tally.t1[seq], tally.ssid, s.paddingBytes(), hmac);
+                }
                 try {
                     channel.write(out);
                 } catch (PortUnreachableException e) {
@@ -135,7 +196,7 @@ public final class StampSender {
         return tally.result();
     }
 
-    /** A test packet as RFC 8762 section 4.2.1 and RFC 8972 lay it out; the flags of every TLV are 0. */
+    /** A test packet as RFC 8762 section 4.2.1 and RFC 8972 lay it out. */
     static void writeTestPacket(ByteBuffer out, int seq, long t1, int ssid, int paddingBytes) {
         out.clear();
         out.putInt(seq);
@@ -143,16 +204,46 @@ public final class StampSender {
         out.putShort(StampPacket.SOFTWARE_ERROR_ESTIMATE);
         out.putShort((short) ssid);
         out.put(new byte[StampPacket.BASE_LENGTH - out.position()]);
-        out.put((byte) 0).put((byte) StampPacket.TYPE_TIMESTAMP_INFO).putShort((short) 4);
+        writeTlvs(out, paddingBytes);
+        out.flip();
+    }
+
+    /**
+     * A test packet in authenticated mode (RFC 8762 section 4.2.2, SSID as RFC 8972 section 3
+     * places it): its TLVs end with the HMAC TLV over the Sequence Number and the TLVs before it,
+     * and the base HMAC over the first 96 octets is written last.
+     */
+    static void writeAuthenticatedTestPacket(
+            ByteBuffer out, int seq, long t1, int ssid, int paddingBytes, StampHmac hmac) {
+        out.clear();
+        out.putInt(seq);
+        out.put(new byte[StampPacket.AUTH_TIMESTAMP - out.position()]);
+        out.putLong(t1);
+        out.putShort(StampPacket.SOFTWARE_ERROR_ESTIMATE);
+        out.putShort((short) ssid);
+        out.put(new byte[StampPacket.AUTH_BASE_LENGTH - out.position()]);
+        writeTlvs(out, paddingBytes);
+        int hmacTlv = out.position();
+        out.put(SENDER_TLV_FLAGS).put((byte) StampPacket.TYPE_HMAC).putShort((short) StampPacket.HMAC_LENGTH);
+        out.put(new byte[StampPacket.HMAC_LENGTH]);
+        out.flip();
+        ByteBuf packet = Unpooled.wrappedBuffer(out);
+        hmac.signTlvs(
+                packet, StampPacket.SEQUENCE, StampPacket.AUTH_BASE_LENGTH, hmacTlv, hmacTlv + StampPacket.TLV_HEADER);
+        hmac.signBase(packet, 0);
+    }
+
+    /** Timestamp Information, then Extra Padding if asked. */
+    private static void writeTlvs(ByteBuffer out, int paddingBytes) {
+        out.put(SENDER_TLV_FLAGS).put((byte) StampPacket.TYPE_TIMESTAMP_INFO).putShort((short) 4);
         out.put((byte) StampPacket.SYNC_SOURCE_LOCAL_FREE_RUNNING)
                 .put((byte) StampPacket.TIMESTAMP_METHOD_SW_LOCAL)
                 .put((byte) 0)
                 .put((byte) 0);
         if (paddingBytes > 0) {
-            out.put((byte) 0).put((byte) StampPacket.TYPE_EXTRA_PADDING).putShort((short) paddingBytes);
+            out.put(SENDER_TLV_FLAGS).put((byte) StampPacket.TYPE_EXTRA_PADDING).putShort((short) paddingBytes);
             out.put(new byte[paddingBytes]);
         }
-        out.flip();
     }
 
     private static Duration between(long fromNtp, long toNtp) {
@@ -162,6 +253,7 @@ public final class StampSender {
     /** The state of one run: what was sent, what came back. */
     private final class Tally {
         final Settings settings;
+        final Layout layout;
         final int ssid = 1 + ThreadLocalRandom.current().nextInt(0xFFFF);
         final long[] t1;
         final boolean[] answered;
@@ -177,9 +269,12 @@ public final class StampSender {
         int reflectorTimestamps = -1;
         int unrecognized;
         int malformed;
+        int hmacFailures;
+        int integrityFlagged;
 
         Tally(Settings settings) {
             this.settings = settings;
+            this.layout = settings.authenticated() ? Layout.AUTHENTICATED : Layout.UNAUTHENTICATED;
             this.t1 = new long[settings.count()];
             this.answered = new boolean[settings.count()];
         }
@@ -216,20 +311,27 @@ public final class StampSender {
         }
 
         private void take(ByteBuffer p, long t4) {
-            int seq = p.remaining() >= StampPacket.BASE_LENGTH ? p.getInt(StampPacket.SENDER_SEQUENCE) : -1;
-            if (p.remaining() != settings.packetLength()
-                    || (p.getShort(StampPacket.SSID) & 0xFFFF) != ssid
+            if (p.remaining() != settings.packetLength()) {
+                invalid++;
+                return;
+            }
+            if (hmac != null && !authentic(p)) {
+                hmacFailures++;
+                return;
+            }
+            int seq = p.getInt(layout.senderSequence());
+            if ((p.getShort(layout.ssid()) & 0xFFFF) != ssid
                     || seq < 0
                     || seq >= sent
                     || answered[seq]
-                    || p.getLong(StampPacket.SENDER_TIMESTAMP) != t1[seq]) {
+                    || p.getLong(layout.senderTimestamp()) != t1[seq]) {
                 invalid++;
                 return;
             }
             answered[seq] = true;
             received++;
-            long t2 = p.getLong(StampPacket.RECEIVE_TIMESTAMP);
-            long t3 = p.getLong(StampPacket.TIMESTAMP);
+            long t2 = p.getLong(layout.t2());
+            long t3 = p.getLong(layout.t3());
             Duration residence = between(t2, t3);
             Duration roundTrip = between(t1[seq], t4).minus(residence);
             rtt.recordValue(clamp(roundTrip));
@@ -240,14 +342,28 @@ public final class StampSender {
             readTlvs(p);
         }
 
+        /**
+         * Whether the answer's base HMAC and, where the reflector kept it unflagged, its HMAC TLV
+         * verify. The TLV HMAC is the last TLV we sent, at the same place in the answer.
+         */
+        private boolean authentic(ByteBuffer p) {
+            ByteBuf answer = Unpooled.wrappedBuffer(p.duplicate());
+            if (!hmac.verifyBase(answer, answer.readerIndex())) return false;
+            int hmacTlv = settings.packetLength() - HMAC_TLV;
+            if ((p.get(hmacTlv) & StampPacket.FLAG_I) != 0) return true; // counted by readTlvs
+            return hmac.verifyTlvs(
+                    answer, 0, answer, StampPacket.AUTH_BASE_LENGTH, hmacTlv, hmacTlv + StampPacket.TLV_HEADER);
+        }
+
         private void readTlvs(ByteBuffer p) {
-            int at = StampPacket.BASE_LENGTH;
+            int at = layout.base();
             while (at + StampPacket.TLV_HEADER <= p.limit()) {
                 int flags = p.get(at) & 0xFF;
                 int type = p.get(at + 1) & 0xFF;
                 int length = p.getShort(at + 2) & 0xFFFF;
                 if ((flags & StampPacket.FLAG_U) != 0) unrecognized++;
                 if ((flags & StampPacket.FLAG_M) != 0) malformed++;
+                if ((flags & StampPacket.FLAG_I) != 0) integrityFlagged++;
                 if (type == StampPacket.TYPE_TIMESTAMP_INFO && length == 4 && at + 8 <= p.limit()) {
                     reflectorSync = p.get(at + 6) & 0xFF;
                     reflectorTimestamps = p.get(at + 7) & 0xFF;
@@ -279,7 +395,10 @@ public final class StampSender {
                     reflectorSync,
                     reflectorTimestamps,
                     unrecognized,
-                    malformed);
+                    malformed,
+                    settings.authenticated(),
+                    hmacFailures,
+                    integrityFlagged);
         }
     }
 }

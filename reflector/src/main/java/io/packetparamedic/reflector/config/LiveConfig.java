@@ -110,9 +110,10 @@ public final class LiveConfig implements Supplier<ReflectorConfig> {
         if (!Objects.equals(was.listenAddress, next.network.listenAddress)
                 || !Objects.equals(was.listenAddressHealth, next.network.listenAddressHealth)
                 || !Objects.equals(was.alpn, next.network.alpn)
-                || was.requireAlpn != next.network.requireAlpn) {
+                || was.requireAlpn != next.network.requireAlpn
+                || !Objects.equals(was.tlsProvider, next.network.tlsProvider)) {
             LOG.warn(
-                    "event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn");
+                    "event=config_needs_restart keys=network.listen_address,network.listen_address_health,network.alpn,network.require_alpn,network.tls_provider");
         }
         for (Listener<?> l : listeners) {
             try {

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * @param reverse whether the granted direction is reflector-to-peer (throughput)
  * @param refusals told about every data-plane connection the engine refuses (audit, metrics);
  *     called on an event loop, so it must not block
+ * @param stampKey the session's key for authenticated STAMP, or null (every other test, and
+ *     unauthenticated STAMP); never logged
  */
 public record EngineRequest(
         String testId,
@@ -22,10 +24,23 @@ public record EngineRequest(
         InetAddress peerAddress,
         int streams,
         boolean reverse,
-        Consumer<DataPlaneRefusal> refusals) {
+        Consumer<DataPlaneRefusal> refusals,
+        StampHmac stampKey) {
+
+    /** A request without a STAMP key. */
+    public EngineRequest(
+            String testId,
+            int port,
+            int lifetimeSec,
+            InetAddress peerAddress,
+            int streams,
+            boolean reverse,
+            Consumer<DataPlaneRefusal> refusals) {
+        this(testId, port, lifetimeSec, peerAddress, streams, reverse, refusals, null);
+    }
 
     /** A request without throughput terms (UDP echo, tests): one stream, upload, refusals ignored. */
     public EngineRequest(String testId, int port, int lifetimeSec, InetAddress peerAddress) {
-        this(testId, port, lifetimeSec, peerAddress, 1, false, r -> {});
+        this(testId, port, lifetimeSec, peerAddress, 1, false, r -> {}, null);
     }
 }

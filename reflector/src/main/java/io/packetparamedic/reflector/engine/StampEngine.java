@@ -1,5 +1,6 @@
 package io.packetparamedic.reflector.engine;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -7,27 +8,44 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The STAMP engine: for each session an RFC 8762 Session-Reflector (unauthenticated mode) on the
- * granted UDP port, on the same data path as UDP echo (the native path where its library loads,
- * else Netty epoll; recvmmsg/sendmmsg batches, token bucket, back-pressure drops), answering only datagrams from the owning control connection's IP
+ * The STAMP engine: for each session an RFC 8762 Session-Reflector (unauthenticated mode, or
+ * authenticated mode when the request carries the session's key) on the granted UDP port, on the
+ * same data path as UDP echo (the native path where its library loads, else Netty epoll;
+ * recvmmsg/sendmmsg batches, token bucket, back-pressure drops), answering only datagrams from the owning control connection's IP
  * whatever {@code network.udp_echo_source_check} says: a STAMP packet carries no token, so the
  * source address is the only thing that ties it to the grant.
  *
- * <p>Publishes {@value #RESIDENCE} (T3 - T2 of every answer) once bound to a registry.
+ * <p>Publishes {@value #RESIDENCE} (T3 - T2 of every answer) and {@value #AUTH_FAILURES} (test
+ * packets of authenticated sessions dropped for a missing or wrong HMAC) once bound to a registry.
+ * Authentication failures are also logged, at most one line per {@value #AUTH_LOG_INTERVAL_SEC} s
+ * with the count since the last: a forger must not be able to flood the log.
  */
 public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable {
 
     public static final String RESIDENCE = "reflector.stamp.residence";
+    public static final String AUTH_FAILURES = "reflector.stamp.auth.failures";
+    static final long AUTH_LOG_INTERVAL_SEC = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(StampEngine.class);
 
     private final UdpEchoEngine sockets;
     /** Meters live here from the start; {@link #bindTo} adds the scraped registry. */
     private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
 
     private final Timer residence;
+    private final Counter authFailures;
+    private final LongSupplier nanoTime;
+    /** Failures not yet logged, and when the last line was written (monotonic). */
+    private final AtomicLong unloggedFailures = new AtomicLong();
+
+    private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
 
     /**
      * @param maxPacketRate the packet rate a session may be answered at, read when it starts
@@ -45,11 +63,38 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                 .minimumExpectedValue(Duration.ofNanos(500))
                 .maximumExpectedValue(Duration.ofMillis(100))
                 .register(meters);
+        this.authFailures = Counter.builder(AUTH_FAILURES)
+                .description(
+                        "STAMP test packets of authenticated sessions dropped: shorter than 112 octets or a wrong HMAC")
+                .register(meters);
+        this.nanoTime = nanoTime;
         this.sockets = new UdpEchoEngine(
                 () -> new UdpEchoEngine.Settings(maxPacketRate.getAsLong(), true, nativePath.getAsBoolean()),
                 1,
                 "stamp",
-                () -> new StampReflection(wallClock, nanoTime, nanos -> residence.record(nanos, TimeUnit.NANOSECONDS)));
+                request -> new StampReflection(
+                        wallClock,
+                        nanoTime,
+                        nanos -> residence.record(nanos, TimeUnit.NANOSECONDS),
+                        request.stampKey() == null ? null : request.stampKey().copy(),
+                        () -> authFailed(request.testId())));
+    }
+
+    /** Counts a dropped packet; logs one line per interval at most, with the count since the last. */
+    private void authFailed(String testId) {
+        authFailures.increment();
+        unloggedFailures.incrementAndGet();
+        long now = nanoTime.getAsLong();
+        long last = lastFailureLog.get();
+        if (last != Long.MIN_VALUE && now - last < TimeUnit.SECONDS.toNanos(AUTH_LOG_INTERVAL_SEC)) return;
+        if (!lastFailureLog.compareAndSet(last, now)) return;
+        long count = unloggedFailures.getAndSet(0);
+        LOG.warn(
+                "event=stamp_auth_failed test_id={} dropped={} cause=\"shorter than 112 octets or wrong HMAC\" "
+                        + "next_line_in_sec={}",
+                testId,
+                count,
+                AUTH_LOG_INTERVAL_SEC);
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -81,7 +82,7 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     private final NativeEchoSession.Registry nativeSessions = new NativeEchoSession.Registry();
     private final Supplier<Settings> settings;
     private final String kind;
-    private final Supplier<Reflection> reflections;
+    private final Function<EngineRequest, Reflection> reflections;
 
     /**
      * Echo settings read when a session starts.
@@ -116,14 +117,15 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
     }
 
     public UdpEchoEngine(Supplier<Settings> settings, int threads) {
-        this(settings, threads, "udp_echo", () -> ECHO);
+        this(settings, threads, "udp_echo", request -> ECHO);
     }
 
     /**
      * @param kind the test type's wire name, the prefix of this engine's log events
-     * @param reflections a fresh {@link Reflection} for each session
+     * @param reflections a fresh {@link Reflection} for each session's request
      */
-    UdpEchoEngine(Supplier<Settings> settings, int threads, String kind, Supplier<Reflection> reflections) {
+    UdpEchoEngine(
+            Supplier<Settings> settings, int threads, String kind, Function<EngineRequest, Reflection> reflections) {
         this.settings = settings;
         this.kind = kind;
         this.reflections = reflections;
@@ -153,13 +155,13 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         EchoGate gate = new EchoGate(s.sourceCheck(), s.maxPacketRate(), System.nanoTime());
         if (s.nativePath() && NativeUdp.available()) {
             NativeEchoSession session = NativeEchoSession.open(
-                    request, owner, gate, reflections.get(), kind, NATIVE_SLOTS, MAX_DATAGRAM, nativeSessions);
+                    request, owner, gate, reflections.apply(request), kind, NATIVE_SLOTS, MAX_DATAGRAM, nativeSessions);
             logListening(request, session.port(), "native", s);
             return new Echo(gate, session.port(), session::stop, session.closed(), request, kind);
         }
         EchoReceiveBuffer receiveBuffer =
                 nativeTransport ? new EchoReceiveBuffer(RECV_SLOTS, MAX_DATAGRAM, MAX_MESSAGES_PER_READ) : null;
-        EchoHandler handler = new EchoHandler(owner, gate, System::nanoTime, receiveBuffer, reflections.get());
+        EchoHandler handler = new EchoHandler(owner, gate, System::nanoTime, receiveBuffer, reflections.apply(request));
         // A socket of the peer's address family, bound to that family's wildcard: an IPv4 peer is
         // answered from a plain IPv4 socket (not a dual-stack IPv6 one), an IPv6 peer from IPv6.
         SocketProtocolFamily family =

@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.rpc;
 
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.auth.AccessLevel;
+import io.packetparamedic.reflector.tls.KeyingMaterialExporter;
 import java.net.InetSocketAddress;
 
 /**
@@ -19,6 +20,9 @@ public interface ConnectedPeer {
     String remoteText();
 
     AccessLevel access();
+
+    /** The TLS 1.3 exporter of this connection (authenticated STAMP keys), possibly unavailable. */
+    KeyingMaterialExporter keyingMaterial();
 
     /** A successful pairing upgrades the live connection (spec section 6). */
     void grantFullAccess();

@@ -46,7 +46,7 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
 
     public RequestDispatcher(ConnectedPeer connection, RpcContext rpc) {
         this.connection = connection;
-        this.peer = new PeerContext(connection.peerId(), connection.remoteAddress());
+        this.peer = new PeerContext(connection.peerId(), connection.remoteAddress(), connection.keyingMaterial());
         this.rpc = rpc;
     }
 

@@ -4,6 +4,7 @@ import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.reflector.session.CloseOutcome;
 import io.packetparamedic.reflector.session.RunningTest;
 import io.packetparamedic.reflector.session.SessionDecision;
+import io.packetparamedic.reflector.session.StampMode;
 import io.packetparamedic.reflector.session.TestRequest;
 import io.packetparamedic.reflector.wire.Payload;
 
@@ -23,7 +24,10 @@ public final class SessionMessages {
         Payload.SessionParams p = message.params();
         return new TestRequest(
                 message.testType(),
-                p == null ? null : new TestRequest.Params(p.durationSec(), p.protocol(), p.streams(), p.reverse()));
+                p == null
+                        ? null
+                        : new TestRequest.Params(
+                                p.durationSec(), p.protocol(), p.streams(), p.reverse(), p.stampMode()));
     }
 
     /** {@code session_grant} or {@code session_deny}. */
@@ -39,7 +43,10 @@ public final class SessionMessages {
                     g.streams(),
                     g.packetRate(),
                     g.cooldownSec(),
-                    g.bytesRemainingToday());
+                    g.bytesRemainingToday(),
+                    g.stampModes() == null
+                            ? null
+                            : g.stampModes().stream().map(StampMode::wire).toList());
         }
         SessionDecision.Denied d = (SessionDecision.Denied) decision;
         return new Payload.SessionDeny(d.reason().wire(), d.message(), d.retryAfterSec());

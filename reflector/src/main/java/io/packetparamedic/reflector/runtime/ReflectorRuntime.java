@@ -30,6 +30,7 @@ import io.packetparamedic.reflector.server.Transport;
 import io.packetparamedic.reflector.session.SessionLayer;
 import io.packetparamedic.reflector.session.SessionService;
 import io.packetparamedic.reflector.tls.ServerTlsContext;
+import io.packetparamedic.reflector.tls.TlsProvider;
 import io.packetparamedic.reflector.wire.Addresses;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
@@ -310,7 +311,8 @@ public final class ReflectorRuntime implements AutoCloseable {
             String version)
             throws IOException, InterruptedException {
         String alpn = config.get().network.alpn;
-        SslContext ssl = ServerTlsContext.create(identity, alpn);
+        SslContext ssl =
+                ServerTlsContext.create(identity, alpn, TlsProvider.fromSetting(config.get().network.tlsProvider));
         RpcContext rpc =
                 new RpcContext(endpointId, config, startedAt, clock, sessions, pathMeta, authorizer, metrics, worker);
         try {

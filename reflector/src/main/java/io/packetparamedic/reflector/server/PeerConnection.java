@@ -1,9 +1,11 @@
 package io.packetparamedic.reflector.server;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.auth.AccessLevel;
 import io.packetparamedic.reflector.rpc.ConnectedPeer;
+import io.packetparamedic.reflector.tls.KeyingMaterialExporter;
 import io.packetparamedic.reflector.wire.Addresses;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -43,6 +45,12 @@ public final class PeerConnection implements ConnectedPeer {
 
     public Instant connectedAt() {
         return connectedAt;
+    }
+
+    @Override
+    public KeyingMaterialExporter keyingMaterial() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        return ssl == null ? KeyingMaterialExporter.NONE : KeyingMaterialExporter.of(ssl.engine());
     }
 
     @Override

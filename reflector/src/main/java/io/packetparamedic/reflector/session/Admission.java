@@ -6,11 +6,13 @@ import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerLimits;
 import io.packetparamedic.reflector.governance.PlainWords;
 import io.packetparamedic.reflector.governance.Verdict;
+import io.packetparamedic.reflector.tls.KeyingMaterialExporter;
 import io.packetparamedic.reflector.wire.DenyReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -73,6 +75,32 @@ final class Admission {
             return invalid("throughput over udp is not offered; use tcp");
         }
         return null;
+    }
+
+    /**
+     * The denial for a request whose STAMP mode cannot be had, else null: an unknown mode, a mode
+     * for another test type, or authenticated STAMP on a connection whose TLS has no exporter.
+     */
+    static SessionDecision.Denied validateStampMode(TestType type, TestRequest request, boolean exporter) {
+        String asked = request.params().stampMode();
+        if (asked == null) return null;
+        if (type != TestType.STAMP) return invalid("params.stamp_mode applies to stamp tests only");
+        Optional<StampMode> mode = StampMode.fromWire(asked);
+        if (mode.isEmpty()) {
+            return invalid("params.stamp_mode must be unauthenticated or authenticated, got '" + asked + "'");
+        }
+        if (mode.get() == StampMode.AUTHENTICATED && !exporter) {
+            return invalid("authenticated STAMP needs a key from the control connection's TLS 1.3 exporter, " + "and "
+                    + KeyingMaterialExporter.UNAVAILABLE_REASON);
+        }
+        return null;
+    }
+
+    /** The STAMP modes a connection can have: authenticated only where its TLS has an exporter. */
+    static List<StampMode> stampModes(boolean exporter) {
+        return exporter
+                ? List.of(StampMode.UNAUTHENTICATED, StampMode.AUTHENTICATED)
+                : List.of(StampMode.UNAUTHENTICATED);
     }
 
     /**

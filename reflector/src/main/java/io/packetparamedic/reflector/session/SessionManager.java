@@ -11,6 +11,7 @@ import io.packetparamedic.reflector.engine.EngineException;
 import io.packetparamedic.reflector.engine.EngineRequest;
 import io.packetparamedic.reflector.engine.PortAllocator;
 import io.packetparamedic.reflector.engine.RunningEngine;
+import io.packetparamedic.reflector.engine.StampHmac;
 import io.packetparamedic.reflector.governance.Governance;
 import io.packetparamedic.reflector.governance.PeerLimits;
 import io.packetparamedic.reflector.governance.SteadyClock;
@@ -148,6 +149,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
             return CompletableFuture.completedFuture(invalid);
         }
         TestType type = TestType.fromWire(request.testType()).orElseThrow();
+        SessionDecision.Denied badMode =
+                Admission.validateStampMode(type, request, peer.keyingMaterial().available());
+        if (badMode != null) {
+            events.invalid(peer, request, badMode);
+            return CompletableFuture.completedFuture(badMode);
+        }
         try {
             return finishOwnEndedSessions(peerId)
                     .thenComposeAsync(v -> admitAndStart(peer, type, request), admitter)
@@ -334,6 +341,16 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         try {
             TestRequest.Params p = session.request.params();
             int streams = p.streams() != null ? p.streams() : config.get().iperf3.defaultStreams;
+            StampHmac stampKey = null;
+            if (StampMode.fromWire(p.stampMode()).orElseThrow() == StampMode.AUTHENTICATED) {
+                // Derived now that the session id is known; the peer derives the same key from its
+                // side of the connection (docs/protocol.md, "Authenticated STAMP").
+                Optional<StampHmac> key = StampHmac.forSession(session.peer.keyingMaterial(), session.testId);
+                if (key.isEmpty()) {
+                    return startFailed(session, "the control connection's TLS exporter gave no key");
+                }
+                stampKey = key.get();
+            }
             running = engine.start(new EngineRequest(
                     session.testId,
                     session.port,
@@ -341,7 +358,8 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                     session.peer.remoteAddress().getAddress(),
                     streams,
                     Boolean.TRUE.equals(p.reverse()),
-                    refusal -> events.refused(session, refusal)));
+                    refusal -> events.refused(session, refusal),
+                    stampKey));
         } catch (EngineException e) {
             return startFailed(session, e.getMessage());
         } catch (RuntimeException e) {
@@ -384,7 +402,10 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                 throughput ? (streams != null ? streams : cfg.iperf3.defaultStreams) : null,
                 throughput ? null : (long) cfg.quotas.udpEchoMaxPacketRate,
                 limits.cooldownSec(),
-                remaining);
+                remaining,
+                session.type == TestType.STAMP
+                        ? Admission.stampModes(session.peer.keyingMaterial().available())
+                        : null);
     }
 
     private SessionDecision startFailed(Session session, String message) {

@@ -7,6 +7,14 @@ package io.packetparamedic.reflector.session;
  */
 public record TestRequest(String testType, Params params) {
 
-    /** {@code duration_sec} is required for a grant; the others may be null. Audited as given. */
-    public record Params(Integer durationSec, String protocol, Integer streams, Boolean reverse) {}
+    /**
+     * {@code duration_sec} is required for a grant; the others may be null. Audited as given.
+     * {@code stampMode} is the STAMP mode a {@code stamp} request asks for (null: unauthenticated).
+     */
+    public record Params(Integer durationSec, String protocol, Integer streams, Boolean reverse, String stampMode) {
+
+        public Params(Integer durationSec, String protocol, Integer streams, Boolean reverse) {
+            this(durationSec, protocol, streams, reverse, null);
+        }
+    }
 }

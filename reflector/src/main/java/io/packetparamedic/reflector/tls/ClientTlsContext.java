@@ -38,22 +38,31 @@ public final class ClientTlsContext {
     private final SSLContext jdk;
     private final List<String> alpn;
     private final List<String> protocols;
+    private final TlsProvider provider;
 
-    private ClientTlsContext(SslContext netty, List<String> alpn, List<String> protocols) {
+    private ClientTlsContext(SslContext netty, List<String> alpn, List<String> protocols, TlsProvider provider) {
         this.netty = netty;
         this.jdk = ((JdkSslContext) netty).context();
         this.alpn = alpn;
         this.protocols = protocols;
+        this.provider = provider;
     }
 
     /** The standard profile: TLS 1.3, ALPN {@code alpn}, optional pin. */
     public static ClientTlsContext create(Ed25519Identity identity, Optional<EndpointId> pinnedServer, String alpn) {
+        return create(identity, pinnedServer, alpn, TlsProvider.JDK);
+    }
+
+    /** The standard profile spoken through {@code provider}. */
+    public static ClientTlsContext create(
+            Ed25519Identity identity, Optional<EndpointId> pinnedServer, String alpn, TlsProvider provider) {
         return create(
                 identity,
                 SelfSignedCertificate.create(identity),
                 pinnedServer,
                 List.of(alpn),
-                List.of(TlsProfile.PROTOCOL));
+                List.of(TlsProfile.PROTOCOL),
+                provider);
     }
 
     /**
@@ -67,16 +76,27 @@ public final class ClientTlsContext {
             Optional<EndpointId> pinnedServer,
             List<String> alpn,
             List<String> protocols) {
+        return create(identity, certificate, pinnedServer, alpn, protocols, TlsProvider.JDK);
+    }
+
+    /** As {@link #create(Ed25519Identity, X509Certificate, Optional, List, List)}, through {@code provider}. */
+    public static ClientTlsContext create(
+            Ed25519Identity identity,
+            X509Certificate certificate,
+            Optional<EndpointId> pinnedServer,
+            List<String> alpn,
+            List<String> protocols,
+            TlsProvider provider) {
         Curve25519Provider.install();
         try {
             // Built here and wrapped, not through SslContextBuilder: see ServerTlsContext.
-            SSLContext context = SSLContext.getInstance("TLS");
+            SSLContext context = provider.sslContext("TLS");
             context.init(
                     identity == null
                             ? null
-                            : new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
+                            : new KeyManager[] {provider.keyManager(identity.privateKey(), certificate)},
                     new TrustManager[] {new PermissiveTrustManager(pinnedServer)},
-                    null);
+                    provider.random());
             ApplicationProtocolConfig apn = alpn.isEmpty()
                     ? ApplicationProtocolConfig.DISABLED
                     : new ApplicationProtocolConfig(
@@ -93,7 +113,7 @@ public final class ClientTlsContext {
                     ClientAuth.NONE,
                     protocols.toArray(String[]::new),
                     false);
-            return new ClientTlsContext(netty, List.copyOf(alpn), List.copyOf(protocols));
+            return new ClientTlsContext(netty, List.copyOf(alpn), List.copyOf(protocols), provider);
         } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the client TLS context: " + e.getMessage(), e);
         }
@@ -110,13 +130,16 @@ public final class ClientTlsContext {
      */
     public SSLSocket connect(InetSocketAddress address, Duration connectTimeout, Duration readTimeout)
             throws IOException {
-        Socket plain = new Socket();
+        // A BCJSSE client can only read its exporter secret mid-handshake (BouncyCastleExporters).
+        ExporterCapturingSocket capturing = provider == TlsProvider.BC ? new ExporterCapturingSocket() : null;
+        Socket plain = capturing != null ? capturing : new Socket();
         try {
             plain.setTcpNoDelay(true);
             plain.connect(address, Math.toIntExact(connectTimeout.toMillis()));
             plain.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
             SSLSocket socket = (SSLSocket)
                     jdk.getSocketFactory().createSocket(plain, TlsProfile.SNI_HOST, address.getPort(), true);
+            if (capturing != null) capturing.layeredUnder(socket);
             SSLParameters params = socket.getSSLParameters();
             params.setProtocols(protocols.toArray(String[]::new));
             params.setServerNames(List.of(new SNIHostName(TlsProfile.SNI_HOST)));

@@ -32,11 +32,15 @@ public final class IdentityKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        // A TLS 1.3 client is asked for its certificate after the server's Finished: BCJSSE's
+        // exporter secret exists now and is gone once the handshake completes.
+        BouncyCastleExporters.capture(socket);
         return ALIAS;
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+        BouncyCastleExporters.capture(engine);
         return ALIAS;
     }
 

@@ -50,6 +50,7 @@ final class PermissiveTrustManager extends X509ExtendedTrustManager {
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
         check(chain);
+        BouncyCastleExporters.capture(socket);
     }
 
     @Override
@@ -62,6 +63,9 @@ final class PermissiveTrustManager extends X509ExtendedTrustManager {
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
         check(chain);
+        // The client's certificate arrives after the server's Finished: BCJSSE's exporter secret
+        // exists now and is gone once the handshake completes (see BouncyCastleExporters).
+        BouncyCastleExporters.capture(engine);
     }
 
     @Override

@@ -27,6 +27,9 @@ import javax.net.ssl.TrustManager;
  * key to probe the JDK, and with BouncyCastle on the class path does so by instantiating the
  * BouncyCastle JCA provider (some 300 classes and a few MiB of an idle reflector's memory).
  * {@link Curve25519Provider} makes the handshake's curve operations cheap.
+ *
+ * <p>The JSSE provider is the JDK's unless {@code network.tls_provider = "bc"} asks for BCJSSE
+ * ({@link TlsProvider}): the same profile, ALPN rules and client-certificate checks either way.
  */
 public final class ServerTlsContext {
 
@@ -44,17 +47,22 @@ public final class ServerTlsContext {
     private ServerTlsContext() {}
 
     public static SslContext create(Ed25519Identity identity, String alpn) {
+        return create(identity, alpn, TlsProvider.JDK);
+    }
+
+    public static SslContext create(Ed25519Identity identity, String alpn, TlsProvider provider) {
         Curve25519Provider.install();
         X509Certificate certificate = SelfSignedCertificate.create(identity);
         try {
-            SSLContext context = SSLContext.getInstance(TlsProfile.PROTOCOL);
+            SSLContext context = provider.sslContext(TlsProfile.PROTOCOL);
             context.init(
-                    new KeyManager[] {new IdentityKeyManager(identity.privateKey(), certificate)},
+                    new KeyManager[] {provider.keyManager(identity.privateKey(), certificate)},
                     new TrustManager[] {new PermissiveTrustManager(Optional.empty())},
-                    null);
+                    provider.random());
             if (!Boolean.getBoolean(SESSION_TICKETS_PROPERTY)) {
                 // SunJSSE produces no TLS 1.3 NewSessionTicket when the session timeout exceeds
                 // the 7-day ticket lifetime cap (RFC 8446 4.6.1); JDK 17 has no other switch.
+                // BCJSSE issues no TLS 1.3 tickets as a server at all; the setting is harmless there.
                 context.getServerSessionContext().setSessionTimeout(NO_TICKETS_TIMEOUT_SECONDS);
             }
             return new JdkSslContext(

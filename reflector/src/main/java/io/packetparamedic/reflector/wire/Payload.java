@@ -38,8 +38,23 @@ public sealed interface Payload {
 
     record SessionRequest(String testType, SessionParams params) implements Payload {}
 
-    /** {@code duration_sec} is required; the others may be null. */
-    record SessionParams(Integer durationSec, String protocol, Integer streams, Boolean reverse) {}
+    /**
+     * {@code duration_sec} is required; the others may be null. {@code stamp_mode} (ours, omitted
+     * when null) asks a {@code stamp} session for {@code unauthenticated} (the default) or
+     * {@code authenticated} STAMP.
+     */
+    record SessionParams(
+            Integer durationSec,
+            String protocol,
+            Integer streams,
+            Boolean reverse,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String stampMode) {
+
+        /** Parameters as the spec names them, without a STAMP mode. */
+        public SessionParams(Integer durationSec, String protocol, Integer streams, Boolean reverse) {
+            this(durationSec, protocol, streams, reverse, null);
+        }
+    }
 
     record SessionClose(String testId) implements Payload {}
 
@@ -66,7 +81,8 @@ public sealed interface Payload {
      * null: the deployed appliance client ignores unknown fields, and they tell a client what it
      * needs to behave well: how long and with how many streams to run, the UDP echo packet rate
      * the reflector polices to, the cooldown before the next request and the peer's remaining
-     * bytes for the UTC day.
+     * bytes for the UTC day. {@code stamp_modes} (a {@code stamp} grant only) lists the STAMP modes
+     * this connection can have: {@code authenticated} only where its TLS has an exporter.
      */
     record SessionGrant(
             String testId,
@@ -78,12 +94,39 @@ public sealed interface Payload {
             @JsonInclude(JsonInclude.Include.NON_NULL) Integer streams,
             @JsonInclude(JsonInclude.Include.NON_NULL) Long packetRate,
             @JsonInclude(JsonInclude.Include.NON_NULL) Integer cooldownSec,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Long bytesRemainingToday)
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long bytesRemainingToday,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> stampModes)
             implements Payload {
 
         /** A grant with the spec's fields only (what the original reflector sent). */
         public SessionGrant(String testId, String mode, int port, String token, String expiresAt) {
-            this(testId, mode, port, token, expiresAt, null, null, null, null, null);
+            this(testId, mode, port, token, expiresAt, null, null, null, null, null, null);
+        }
+
+        /** A grant without STAMP modes (every test type but {@code stamp}). */
+        public SessionGrant(
+                String testId,
+                String mode,
+                int port,
+                String token,
+                String expiresAt,
+                Integer durationSec,
+                Integer streams,
+                Long packetRate,
+                Integer cooldownSec,
+                Long bytesRemainingToday) {
+            this(
+                    testId,
+                    mode,
+                    port,
+                    token,
+                    expiresAt,
+                    durationSec,
+                    streams,
+                    packetRate,
+                    cooldownSec,
+                    bytesRemainingToday,
+                    null);
         }
     }
 

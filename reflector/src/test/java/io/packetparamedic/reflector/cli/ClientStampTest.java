@@ -33,7 +33,12 @@ class ClientStampTest {
     private Path clientKey;
 
     private void start(boolean allowUdpEcho) throws Exception {
+        start(allowUdpEcho, "jdk");
+    }
+
+    private void start(boolean allowUdpEcho, String tlsProvider) throws Exception {
         ReflectorConfig config = TestReflector.config(dir);
+        config.network.tlsProvider = tlsProvider;
         int base = Math.min(ServedReflector.freePort(), 65_000);
         config.network.dataPortRangeStart = base;
         config.network.dataPortRangeEnd = base + 9;
@@ -90,6 +95,77 @@ class ClientStampTest {
         assertThat(metrics).contains("reflector_sessions_granted_total{test_type=\"stamp\"} 1.0");
         assertThat(metrics).contains("reflector_session_bytes_total{test_type=\"stamp\"} " + (50.0 * 156));
         assertThat(metrics).contains("reflector_stamp_residence_seconds_count 50");
+    }
+
+    /**
+     * Authenticated STAMP over real TLS 1.3 with BouncyCastle's JSSE on both ends (the JDK 17 the
+     * reflector runs on has no exporter): the key is derived on each side from its own view of the
+     * control connection, every test packet carries both HMACs and every answer verifies.
+     */
+    @Test
+    void authenticatedStampOverBcjsseAnswersEveryPacket() throws Exception {
+        start(true, "bc");
+        Cli.Result r = client(
+                "--json",
+                "--tls-provider",
+                "bc",
+                "stamp",
+                "--auth",
+                "-n",
+                "50",
+                "--interval-ms",
+                "2",
+                "--padding",
+                "16");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        int length = 112 + 8 + 4 + 16 + 20;
+        assertThat(r.err()).contains("50 test packets of " + length + " octets every 2 ms, authenticated");
+        JsonNode result = JSON.readTree(r.out()).path("result");
+        System.out.printf(
+                "authenticated STAMP over BCJSSE: %d/%d answered, rtt p50 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+                result.path("received").asInt(),
+                result.path("sent").asInt(),
+                result.path("rtt_p50_ms").asDouble(),
+                result.path("rtt_p99_ms").asDouble(),
+                result.path("rtt_max_ms").asDouble());
+        assertThat(result.path("authenticated").asBoolean()).isTrue();
+        assertThat(result.path("sent").asInt()).isEqualTo(50);
+        assertThat(result.path("received").asInt()).as(r.out()).isEqualTo(50);
+        assertThat(result.path("hmac_failures").asInt()).isZero();
+        assertThat(result.path("tlvs_integrity_flagged").asInt()).isZero();
+        assertThat(result.path("invalid").asInt()).isZero();
+        assertThat(result.path("rtt_p50_ms").asDouble()).isPositive();
+        // The HMAC TLV was understood, the Timestamp Information TLV filled in.
+        assertThat(result.path("tlvs_unrecognized").asInt()).isZero();
+        assertThat(result.path("reflector_sync").asInt()).isEqualTo(5);
+        assertThat(scrapeMetrics()).contains("reflector_stamp_auth_failures_total 0.0");
+    }
+
+    /** The JDK 17 provider has no TLS exporter: a request for authenticated STAMP is refused, saying which setting to change. */
+    @Test
+    void authenticatedStampIsRefusedOnAReflectorWithoutAnExporter() throws Exception {
+        assertThat(Runtime.version().feature())
+                .as("the JDK provider has an exporter from Java 25 on")
+                .isLessThan(25);
+        start(true, "jdk");
+        Cli.Result r = client("--tls-provider", "bc", "stamp", "--auth", "-n", "5");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err())
+                .contains("invalid_params")
+                .contains("authenticated STAMP needs a key from the control connection's TLS 1.3 exporter")
+                .contains("set network.tls_provider = \"bc\"");
+        assertThat(scrapeMetrics()).contains("reflector_sessions_granted_total{test_type=\"stamp\"} 0.0");
+        // Unauthenticated STAMP on the same reflector is still served.
+        assertThat(client("stamp", "-n", "3", "--interval-ms", "2").exitCode()).isZero();
+    }
+
+    @Test
+    void aClientWithoutAnExporterSaysSoBeforeAsking() throws Exception {
+        start(true, "bc");
+        Cli.Result r = client("stamp", "--auth", "-n", "5");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("use --tls-provider bc");
+        assertThat(scrapeMetrics()).contains("reflector_sessions_granted_total{test_type=\"stamp\"} 0.0");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.reflector.conformance.FieldClient;
 import io.packetparamedic.reflector.conformance.FieldClientGolden;
 import io.packetparamedic.reflector.conformance.FieldSpeedTest;
+import io.packetparamedic.reflector.server.TestReflector;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,9 @@ class FieldClientConformanceTest {
     @BeforeEach
     void startWithDefaults() throws Exception {
         config = Cli.configIn(
-                dir, "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n");
+                dir,
+                "[network]\nlisten_address = \"127.0.0.1:0\"\nlisten_address_health = \"127.0.0.1:0\"\n"
+                        + "tls_provider = \"" + TestReflector.tlsProvider() + "\"\n");
         serve = ServeProcess.start(Map.of(), "-c", config.toString(), "serve").awaitBanner(Duration.ofSeconds(60));
     }
 

@@ -30,10 +30,14 @@ class StampEngineTest {
     }
 
     private UdpEchoEngine.Echo start(DataPath path, String testId, String owner) throws Exception {
+        return start(path, new EngineRequest(testId, 0, 60, InetAddress.getByName(owner)));
+    }
+
+    private UdpEchoEngine.Echo start(DataPath path, EngineRequest request) throws Exception {
         engine = new StampEngine(() -> 1_000_000L, () -> path.nativePath);
         engine.bindTo(registry);
         assertThat(engine.transport()).isEqualTo(path.expectedTransport());
-        return engine.start(new EngineRequest(testId, 0, 60, InetAddress.getByName(owner)));
+        return engine.start(request);
     }
 
     private static ByteBuffer testPacket(int seq, int length) {
@@ -119,5 +123,49 @@ class StampEngineTest {
             assertThat(receive(peer).getInt(StampPacket.SENDER_SEQUENCE)).isEqualTo(2);
             assertThat(session.droppedUnanswerable()).isEqualTo(1);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DataPath.class)
+    void anAuthenticatedSessionDropsAndCountsAForgedPacketAndAnswersASignedOne(DataPath path) throws Exception {
+        byte[] key = new byte[32];
+        for (int i = 0; i < key.length; i++) key[i] = (byte) i;
+        UdpEchoEngine.Echo session = start(
+                path,
+                new EngineRequest(
+                        "t-stamp-auth",
+                        0,
+                        60,
+                        InetAddress.getByName("127.0.0.1"),
+                        1,
+                        false,
+                        r -> {},
+                        StampHmac.of(key)));
+        InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
+        byte[] signed = StampGolden.bytes("authenticated-sender");
+        byte[] forged = signed.clone();
+        forged[20] ^= 0x01; // T1 changed after signing
+        try (DatagramChannel peer = socketOn("127.0.0.1")) {
+            peer.send(ByteBuffer.wrap(forged), port);
+            peer.send(ByteBuffer.wrap(signed), port);
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[2048], 2048);
+            peer.socket().receive(reply);
+            ByteBuffer r = ByteBuffer.wrap(reply.getData(), 0, reply.getLength());
+            assertThat(reply.getLength()).isEqualTo(signed.length);
+            assertThat(r.getInt(StampPacket.SEQUENCE))
+                    .as("the forged packet was not answered")
+                    .isZero();
+            assertThat(r.getLong(StampPacket.AUTH_SENDER_TIMESTAMP))
+                    .isEqualTo(ByteBuffer.wrap(signed).getLong(16));
+            peer.socket().setSoTimeout(300);
+            assertThat(org.junit.jupiter.api.Assertions.assertThrows(
+                            SocketTimeoutException.class, () -> peer.socket().receive(reply)))
+                    .isNotNull();
+        }
+        assertThat(registry.get(StampEngine.AUTH_FAILURES).counter().count()).isEqualTo(1.0);
+        session.stop();
+        session.completion().get(5, TimeUnit.SECONDS);
+        assertThat(session.droppedUnanswerable()).isEqualTo(1);
+        assertThat(session.echoedPackets()).isEqualTo(1);
     }
 }

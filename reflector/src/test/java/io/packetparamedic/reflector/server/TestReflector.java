@@ -40,8 +40,21 @@ public final class TestReflector implements AutoCloseable {
         this.identity = identity;
     }
 
+    /**
+     * {@code -D}{@value}{@code =bc} runs every test reflector (and the field-client conformance
+     * test's served one) with BCJSSE instead of the JDK's TLS: the compatibility suites, once per
+     * provider.
+     */
+    public static final String TLS_PROVIDER_PROPERTY = "reflector.test.tls-provider";
+
+    /** The TLS provider test reflectors use: {@value #TLS_PROVIDER_PROPERTY}, else jdk. */
+    public static String tlsProvider() {
+        return System.getProperty(TLS_PROVIDER_PROPERTY, "jdk");
+    }
+
     public static ReflectorConfig config(Path dir) {
         ReflectorConfig c = new ReflectorConfig();
+        c.network.tlsProvider = tlsProvider();
         c.identity.privateKeyPath = dir.resolve("identity.ed25519").toString();
         c.network.listenAddress = "127.0.0.1:0";
         c.network.listenAddressHealth = "127.0.0.1:0";
