@@ -21,10 +21,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
         name = "Endpoint ID",
         jsonPath = ".status.shortEndpointId",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(
-        name = "Ready",
-        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
-        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
         name = "Reason",
         jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
