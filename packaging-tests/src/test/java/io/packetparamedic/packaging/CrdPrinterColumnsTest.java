@@ -75,7 +75,7 @@ class CrdPrinterColumnsTest {
                 "{\"endpointId\": \"" + ENDPOINT_ID + "\","
                         + " \"shortEndpointId\": \"" + SHORT_ID
                         + "\", \"address\": \"192.0.2.10:4000\", \"authorizedPeers\": 2,"
-                        + " \"activeSessionCount\": 1, \"phase\": \"Progressing\","
+                        + " \"activeSessionCount\": 1, \"phase\": \"Progressing\", \"ready\": \"False\","
                         + " \"conditions\": [" + readyCondition("False", "AwaitingHeartbeat") + "]}");
 
         KubectlResult get =
@@ -114,6 +114,19 @@ class CrdPrinterColumnsTest {
                 .containsEntry("PHASE", "Progressing")
                 .containsEntry("FULL ENDPOINT ID", ENDPOINT_ID);
         System.err.println("[crd-columns] kubectl get reflectors -o wide:\n" + wide.stdout());
+
+        // A PerNode fleet: READY counts its nodes.
+        create(cluster, ns, "ReflectorInstance", "fleet", "{\"placement\": {\"mode\": \"PerNode\"}}");
+        patchStatus(
+                cluster,
+                ns,
+                "reflectorinstance",
+                "fleet",
+                "{\"ready\": \"1/2\", \"conditions\": [" + readyCondition("False", "HeartbeatStale") + "]}");
+        KubectlResult fleet =
+                cluster.kubectl("get", "reflectors", "-n", ns.name()).orThrow();
+        assertThat(fleet.tableRow("fleet")).containsEntry("READY", "1/2").containsEntry("REASON", "HeartbeatStale");
+        assertThat(fleet.tableRow("edge")).containsEntry("READY", "False");
     }
 
     @Test
