@@ -102,6 +102,7 @@ class FleetOperatorTest {
         r.lastHeartbeat = heartbeat.toString();
         r.reportedEndpointId = endpointId;
         r.activeSessionCount = sessions;
+        r.appliedConfigHash = appliedConfigHash;
         ReflectorInstanceStatus s = new ReflectorInstanceStatus();
         s.nodeReports = Map.of(node, r);
         patch.setStatus(s);
@@ -262,6 +263,18 @@ class FleetOperatorTest {
                     "kitchen in the fleet's config",
                     () -> Fixtures.config(client, n, "fleet-config").access.peers.stream()
                             .anyMatch(x -> peer.toString().equals(x.endpointId)));
+            // Ready once every node serves that config.
+            String digest = Fixtures.digestOfConfig(client, n, "fleet-config");
+            report(client, n, a, ids.get(0), Instant.now(), 0, digest);
+            report(client, n, b, ids.get(1), Instant.now(), 0, digest);
+            AuthorizedPeer live = Await.until(TIMEOUT, "kitchen Ready on the fleet", () -> {
+                var x = client.resources(AuthorizedPeer.class)
+                        .inNamespace(n)
+                        .withName("kitchen")
+                        .get();
+                return x.getStatus() != null && Conditions.isTrue(x.getStatus().conditions, "Ready") ? x : null;
+            });
+            assertThat(live.getStatus().state).isEqualTo(io.packetparamedic.api.crd.AuthorizedPeerStatus.State.Active);
         }
     }
 
