@@ -95,6 +95,17 @@ class FleetOperatorTest {
             String endpointId,
             Instant heartbeat,
             int sessions) {
+        report(client, namespace, node, endpointId, heartbeat, sessions, null);
+    }
+
+    static void report(
+            KubernetesClient client,
+            String namespace,
+            String node,
+            String endpointId,
+            Instant heartbeat,
+            int sessions,
+            String appliedConfigHash) {
         ReflectorInstance patch = new ReflectorInstance();
         patch.getMetadata().setName("fleet");
         patch.getMetadata().setNamespace(namespace);
