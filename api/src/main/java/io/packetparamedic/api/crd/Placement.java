@@ -28,7 +28,7 @@ public class Placement {
 
     @Default("Single")
     @JsonPropertyDescription(
-            "Single: one reflector pod, placed by spec.nodeSelector/tolerations/affinity (default). PerNode: one reflector pod on each Ready, schedulable node that matches nodeSelector and whose taints tolerations tolerate, at most maxNodes (the first by node name), each with its own identity Secret and Endpoint ID.")
+            "Single: one reflector pod, placed by spec.nodeSelector/tolerations/affinity (default). PerNode: one reflector pod on each Ready, schedulable node that matches nodeSelector and whose taints tolerations tolerate, at most maxNodes (the first by node name), each with its own identity Secret and Endpoint ID. Default: Single.")
     public Mode mode;
 
     @JsonPropertyDescription("PerNode: labels a node must carry to get a reflector. Empty: every node.")
