@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,7 +78,9 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 .withName(node.map(n -> Names.nodeReflector(instance, n)).orElseGet(() -> Names.reflector(instance)))
                 .withNamespace(instance.getMetadata().getNamespace())
                 .withLabels(labels)
-                .withAnnotations(node.map(n -> Map.of(Labels.NODE, n)).orElse(null))
+                // Mutable: JOSDK edits the desired object's annotations when matching.
+                .withAnnotations(new LinkedHashMap<>(
+                        node.map(n -> Map.of(Labels.NODE, n)).orElse(Map.of())))
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(1)

@@ -43,6 +43,10 @@ import org.jboss.logging.Logger;
  * the informer caches, hands it to {@link InstanceStatusCalculator} for the conditions and
  * phase, writes the status, records Events, and decides when to look again.
  *
+ * <p>A PerNode instance (a fleet) has per-node Deployments and identity Secrets instead of the
+ * single ones (the per-node dependents, {@link FleetPlacement}); its status is worked out by
+ * {@link FleetReconcile}. Nodes are watched through an informer mapped to the PerNode instances.
+ *
  * <p>Not generation-aware: the pod's heartbeats change only the status, and Ready depends on
  * them. Peers and windows are watched through informers mapped back to the instances they apply
  * to; other instances are watched for host-port overlaps.

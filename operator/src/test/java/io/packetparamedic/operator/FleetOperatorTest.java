@@ -286,6 +286,9 @@ class FleetOperatorTest {
                 return x.getStatus() != null && Conditions.isTrue(x.getStatus().conditions, "Ready") ? x : null;
             });
             assertThat(live.getStatus().state).isEqualTo(io.packetparamedic.api.crd.AuthorizedPeerStatus.State.Active);
+            assertThat(operator.failures(instances.withName("fleet").get()))
+                    .as("reconciles of the fleet that threw")
+                    .isZero();
         }
     }
 
