@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * Which peers a reflector pod serves: those in its config Secret when the pod reports that very
- * config as applied (status.appliedConfigHash equals the Secret text's digest). Each Secret
+ * config as applied (status.appliedConfigHash, or every node of a fleet: {@link AppliedConfigHash},
+ * equals the Secret text's digest). Each Secret
  * version is parsed once (a config may list thousands of peers and every peer's reconcile asks),
  * and only the latest version per Secret is kept, so the memory is one entry per instance.
  */
@@ -26,7 +27,7 @@ final class AppliedPeers {
 
     /** Whether the pod of {@code instance} serves with this peer in its config now. */
     boolean serves(ReflectorInstance instance, Optional<Secret> configSecret, EndpointId peer) {
-        String applied = instance.getStatus() == null ? null : instance.getStatus().appliedConfigHash;
+        String applied = AppliedConfigHash.of(instance);
         if (applied == null || configSecret.isEmpty()) return false;
         Parsed parsed = parse(configSecret.get());
         return applied.equals(parsed.digest()) && parsed.endpointIds().contains(peer.toString());
@@ -34,7 +35,7 @@ final class AppliedPeers {
 
     /** The pod already serves the text of this Secret version. */
     static boolean caughtUp(ReflectorInstance instance, Secret configSecret) {
-        String applied = instance.getStatus() == null ? null : instance.getStatus().appliedConfigHash;
+        String applied = AppliedConfigHash.of(instance);
         return applied != null
                 && ConfigDigest.of(configSecret).map(applied::equals).orElse(false);
     }

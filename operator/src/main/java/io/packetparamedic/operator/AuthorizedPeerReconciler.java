@@ -186,6 +186,6 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
     }
 
     private static String appliedConfigHash(ReflectorInstance i) {
-        return i.getStatus() == null ? null : i.getStatus().appliedConfigHash;
+        return AppliedConfigHash.of(i);
     }
 }

@@ -6,7 +6,11 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.packetparamedic.api.crd.ReflectorInstance;
 
-/** The Deployment's precondition: an allowed image and a usable identity (checked in that order). */
+/**
+ * The Deployment's precondition: a Single instance, an allowed image and a usable identity
+ * (checked in that order). A PerNode instance runs per-node Deployments instead, so its single
+ * one is deleted.
+ */
 public class DeployableCondition implements Condition<Deployment, ReflectorInstance> {
     private final AllowedImageCondition image = new AllowedImageCondition();
     private final UsableIdentityCondition identity = new UsableIdentityCondition();
@@ -16,6 +20,8 @@ public class DeployableCondition implements Condition<Deployment, ReflectorInsta
             DependentResource<Deployment, ReflectorInstance> dependent,
             ReflectorInstance instance,
             Context<ReflectorInstance> context) {
-        return image.isMet(dependent, instance, context) && identity.isMet(dependent, instance, context);
+        return !FleetPlacement.perNode(instance)
+                && image.isMet(dependent, instance, context)
+                && identity.isMet(dependent, instance, context);
     }
 }

@@ -12,6 +12,7 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.kube.SecretData;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,7 +23,7 @@ import java.util.Optional;
  * is generated only when spec.identity.rotation differs from the value the Secret was made for.
  * Not used when the spec names an existing Secret ({@link GeneratedIdentityCondition}).
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.IDENTITY_SECRETS))
+@KubernetesDependent(informer = @Informer(labelSelector = Names.SINGLE_IDENTITY_SECRETS))
 public class IdentitySecretDependent extends CRUDKubernetesDependentResource<Secret, ReflectorInstance> {
 
     public static final String NAME = "identity-secret";
@@ -33,21 +34,38 @@ public class IdentitySecretDependent extends CRUDKubernetesDependentResource<Sec
 
     @Override
     protected Secret desired(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        EffectiveSpec spec = EffectiveSpec.of(instance);
-        String rotation = spec.rotation();
-        byte[] seed = getSecondaryResource(instance, context)
-                .filter(s -> Objects.equals(rotation, annotation(s, Labels.ROTATION_ANNOTATION)))
+        return identitySecret(
+                instance,
+                Names.generatedIdentitySecret(instance),
+                Names.labels(instance, Names.COMPONENT_IDENTITY),
+                Map.of(),
+                getSecondaryResource(instance, context));
+    }
+
+    /**
+     * A generated identity Secret: the seed of {@code existing} while it was made for the current
+     * rotation value, a new one otherwise. Shared with the per-node identities of PerNode instances.
+     */
+    static Secret identitySecret(
+            ReflectorInstance instance,
+            String name,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            Optional<Secret> existing) {
+        String rotation = EffectiveSpec.of(instance).rotation();
+        byte[] seed = existing.filter(s -> Objects.equals(rotation, annotation(s, Labels.ROTATION_ANNOTATION)))
                 .flatMap(s -> seed(s, Labels.IDENTITY_KEY))
                 .orElseGet(() -> Ed25519Identity.generate().seed());
         Ed25519Identity identity = Ed25519Identity.fromSeed(seed);
         return new SecretBuilder()
                 .withNewMetadata()
-                .withName(Names.generatedIdentitySecret(instance))
+                .withName(name)
                 .withNamespace(instance.getMetadata().getNamespace())
-                .withLabels(Names.labels(instance, Names.COMPONENT_IDENTITY))
+                .withLabels(labels)
                 .addToAnnotations(
                         Labels.ENDPOINT_ID_ANNOTATION, identity.endpointId().toString())
                 .addToAnnotations(Labels.ROTATION_ANNOTATION, rotation)
+                .addToAnnotations(annotations)
                 .endMetadata()
                 .withType("Opaque")
                 .addToData(Labels.IDENTITY_KEY, Base64.getEncoder().encodeToString(seed))

@@ -1,5 +1,7 @@
 package io.packetparamedic.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -13,10 +15,13 @@ import io.packetparamedic.api.pairing.PairingCodes;
 import io.packetparamedic.api.time.Rfc3339;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -93,6 +98,22 @@ public final class InstanceInputs {
         } catch (IllegalArgumentException notBase64) {
             return Optional.empty();
         }
+    }
+
+    /** Where a PerNode instance runs now, from the Node informer's cache; empty for a Single instance. */
+    public static FleetPlacement placement(
+            ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
+        if (!FleetPlacement.perNode(instance)) return new FleetPlacement(List.of());
+        List<Node> nodes = Informers.of(context, Node.class).list(n -> true).toList();
+        return FleetPlacement.of(
+                instance, nodes, now, OperatorSettings.nodeGracePeriod(), OperatorSettings.heartbeatStaleAfter());
+    }
+
+    /** Per-node objects by the node they were made for (objects without a node annotation are left out). */
+    static <R extends HasMetadata> Map<String, R> byNode(Collection<R> owned) {
+        Map<String, R> byNode = new TreeMap<>();
+        for (R r : owned) Names.node(r).ifPresent(node -> byNode.put(node, r));
+        return byNode;
     }
 
     static boolean isOpenFor(PairingWindow w, ReflectorInstance instance, Instant now) {

@@ -166,24 +166,12 @@ final class InstanceStatusCalculator {
                 progressing ? readiness.reason : "Settled",
                 progressing ? message : "nothing in progress");
         boolean degraded = effect == Effect.DEGRADED || !conflicts.isEmpty();
-        if (effect == Effect.DEGRADED) {
-            c.set(
-                    ReflectorInstanceReconciler.DEGRADED,
-                    true,
-                    identityBroken ? identity.reason() : readiness.reason,
-                    message);
-        } else if (!conflicts.isEmpty()) {
-            c.set(ReflectorInstanceReconciler.DEGRADED, true, ReflectorInstanceReconciler.PORT_CONFLICT, conflicts);
-        } else {
-            c.set(ReflectorInstanceReconciler.DEGRADED, false, "AsExpected", "no problems found");
-        }
-        c.set(
-                ReflectorInstanceReconciler.PORT_CONFLICT,
-                !conflicts.isEmpty(),
-                conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
-                conflicts.isEmpty()
-                        ? "no hostNetwork instance created earlier that may share a node uses these ports"
-                        : conflicts);
+        setDegradedAndPortConflict(
+                c,
+                effect == Effect.DEGRADED,
+                identityBroken ? identity.reason() : readiness.reason,
+                message,
+                conflicts);
 
         ReflectorInstanceStatus.Phase phase = degraded
                 ? ReflectorInstanceStatus.Phase.Degraded
@@ -199,6 +187,31 @@ final class InstanceStatusCalculator {
                 phase,
                 heartbeat,
                 readiness == Readiness.IDENTITY_ROTATING ? rotationDeadline : Optional.empty());
+    }
+
+    /** Degraded (a problem to fix, else a port overlap, else none) and PortConflict, for Single and PerNode alike. */
+    static void setDegradedAndPortConflict(
+            Conditions c, boolean problem, String problemReason, String problemMessage, String conflicts) {
+        if (problem) {
+            c.set(ReflectorInstanceReconciler.DEGRADED, true, problemReason, problemMessage);
+        } else if (!conflicts.isEmpty()) {
+            c.set(ReflectorInstanceReconciler.DEGRADED, true, ReflectorInstanceReconciler.PORT_CONFLICT, conflicts);
+        } else {
+            c.set(ReflectorInstanceReconciler.DEGRADED, false, "AsExpected", "no problems found");
+        }
+        c.set(
+                ReflectorInstanceReconciler.PORT_CONFLICT,
+                !conflicts.isEmpty(),
+                conflicts.isEmpty() ? "NoOverlap" : "HostPortsOverlap",
+                conflicts.isEmpty()
+                        ? "no hostNetwork instance created earlier that may share a node uses these ports"
+                        : conflicts);
+    }
+
+    /** host:port, an IPv6 address in brackets. */
+    static String hostPort(String host, int port) {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return h + ":" + port;
     }
 
     /**

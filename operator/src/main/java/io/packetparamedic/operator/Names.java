@@ -25,6 +25,16 @@ public final class Names {
     public static final String PAIRING_CODE_SECRETS = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR + ","
             + Labels.COMPONENT + "=" + COMPONENT_PAIRING_CODE;
     public static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR;
+    /** The one Deployment and identity Secret of a Single instance: without a node label. */
+    public static final String SINGLE_DEPLOYMENTS = OWNED + ",!" + Labels.NODE;
+
+    public static final String SINGLE_IDENTITY_SECRETS = IDENTITY_SECRETS + ",!" + Labels.NODE;
+    /** The per-node Deployments and identity Secrets of PerNode instances. */
+    public static final String NODE_DEPLOYMENTS = OWNED + "," + Labels.NODE;
+
+    public static final String NODE_IDENTITY_SECRETS = IDENTITY_SECRETS + "," + Labels.NODE;
+    /** Longest node name used as is in names and label values (a label value holds 63). */
+    static final int MAX_SLOT = 40;
 
     private Names() {}
 
@@ -39,6 +49,42 @@ public final class Names {
     /** ServiceAccount, Role, RoleBinding and Deployment share one name. */
     public static String reflector(ReflectorInstance ri) {
         return ri.getMetadata().getName() + "-reflector";
+    }
+
+    /** The Deployment of an instance's reflector on one node (PerNode). */
+    public static String nodeReflector(ReflectorInstance ri, String node) {
+        return reflector(ri) + "-" + nodeSlot(node);
+    }
+
+    /** The generated identity Secret of an instance's reflector on one node (PerNode). */
+    public static String nodeIdentitySecret(ReflectorInstance ri, String node) {
+        return generatedIdentitySecret(ri) + "-" + nodeSlot(node);
+    }
+
+    /**
+     * A node's name as it goes into object names and label values: as is when short, else its
+     * first characters and a hash (node names are DNS subdomains of up to 253 characters, a label
+     * value holds 63).
+     */
+    public static String nodeSlot(String node) {
+        if (node.length() <= MAX_SLOT) return node;
+        String head = node.substring(0, MAX_SLOT - 9).replaceAll("[^a-z0-9]+$", "");
+        return head + "-"
+                + ConfigDigest.sha256(node.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .substring(0, 8);
+    }
+
+    /** The labels of what the operator makes for one node: the instance's and the node's slot. */
+    public static Map<String, String> nodeLabels(ReflectorInstance ri, String component, String node) {
+        Map<String, String> labels = labels(ri, component);
+        labels.put(Labels.NODE, nodeSlot(node));
+        return labels;
+    }
+
+    /** The node an object was made for (its node annotation); empty for a Single instance's objects. */
+    public static java.util.Optional<String> node(HasMetadata owned) {
+        Map<String, String> annotations = owned.getMetadata().getAnnotations();
+        return java.util.Optional.ofNullable(annotations == null ? null : annotations.get(Labels.NODE));
     }
 
     public static String generatedCodeSecret(PairingWindow w) {

@@ -25,7 +25,21 @@ public final class OperatorSettings {
      */
     public static final String ALLOWED_IMAGES_PROPERTY = "packetparamedic.operator.allowed-images";
 
+    /**
+     * PerNode: how long a node that stopped matching (or disappeared) keeps its reflector
+     * Deployment and identity Secret, and longer while its reflector reports running sessions.
+     * Covers a node briefly NotReady (a kubelet restart, a short network split) without handing
+     * its appliances a new Endpoint ID. Default 10m.
+     */
+    public static final String NODE_GRACE_PERIOD_PROPERTY = "packetparamedic.operator.node-grace-period";
+
     private OperatorSettings() {}
+
+    public static Duration nodeGracePeriod() {
+        return config().getOptionalValue(NODE_GRACE_PERIOD_PROPERTY, String.class)
+                .map(io.packetparamedic.api.config.Durations::parse)
+                .orElse(Duration.ofMinutes(10));
+    }
 
     public static java.util.List<String> allowedImages() {
         return config().getOptionalValues(ALLOWED_IMAGES_PROPERTY, String.class).orElse(java.util.List.of()).stream()

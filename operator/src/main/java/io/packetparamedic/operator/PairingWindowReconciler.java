@@ -229,7 +229,7 @@ public class PairingWindowReconciler implements Reconciler<PairingWindow> {
     private static boolean liveConfig(ReflectorInstance instance) {
         return instance.getStatus() != null
                 && instance.getStatus().configHash != null
-                && instance.getStatus().configHash.equals(instance.getStatus().appliedConfigHash);
+                && instance.getStatus().configHash.equals(AppliedConfigHash.of(instance));
     }
 
     private static List<String> openWindows(ReflectorInstance instance) {

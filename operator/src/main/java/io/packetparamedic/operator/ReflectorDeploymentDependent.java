@@ -1,5 +1,7 @@
 package io.packetparamedic.operator;
 
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -15,7 +17,11 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The reflector pod: one replica, replaced with Recreate (two pods on one node would fight over
@@ -25,7 +31,7 @@ import java.util.List;
  * hashed into the pod template: the pod applies config changes live, so a quota change must
  * not restart it.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.OWNED))
+@KubernetesDependent(informer = @Informer(labelSelector = Names.SINGLE_DEPLOYMENTS))
 public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ReflectorInstance> {
 
     /** The data emptyDir: the rotated audit log (6 x 100 MiB at most) and state files, with room. */
@@ -49,13 +55,32 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
 
     @Override
     protected Deployment desired(ReflectorInstance instance, Context<ReflectorInstance> context) {
+        return deployment(instance, Optional.empty());
+    }
+
+    /**
+     * The reflector's Deployment: the instance's one (no node), or that of one node of a PerNode
+     * instance, which differs only where the node matters: its name, labels and selector carry
+     * the node's slot, it is pinned to the node by required node affinity on the node's name
+     * (the DaemonSet controller's way: the scheduler still checks taints and resources, unlike
+     * spec.nodeName), it tolerates the placement's tolerations, reads the node's own identity
+     * Secret and reports into the node's status entry.
+     */
+    static Deployment deployment(ReflectorInstance instance, Optional<String> node) {
         EffectiveSpec spec = EffectiveSpec.of(instance);
         boolean hostNetwork = spec.hostNetwork();
+        Map<String, String> labels = node.map(n -> Names.nodeLabels(instance, Names.COMPONENT_REFLECTOR, n))
+                .orElseGet(() -> Names.labels(instance, Names.COMPONENT_REFLECTOR));
+        Map<String, String> selector = Names.selectorLabels(instance);
+        node.ifPresent(n -> selector.put(Labels.NODE, Names.nodeSlot(n)));
         return new DeploymentBuilder()
                 .withNewMetadata()
-                .withName(Names.reflector(instance))
+                .withName(node.map(n -> Names.nodeReflector(instance, n)).orElseGet(() -> Names.reflector(instance)))
                 .withNamespace(instance.getMetadata().getNamespace())
-                .withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR))
+                .withLabels(labels)
+                // Mutable: JOSDK edits the desired object's annotations when matching.
+                .withAnnotations(new LinkedHashMap<>(
+                        node.map(n -> Map.of(Labels.NODE, n)).orElse(Map.of())))
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(1)
@@ -63,11 +88,11 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 .withType("Recreate")
                 .endStrategy()
                 .withNewSelector()
-                .withMatchLabels(Names.selectorLabels(instance))
+                .withMatchLabels(selector)
                 .endSelector()
                 .withNewTemplate()
                 .withNewMetadata()
-                .withLabels(Names.labels(instance, Names.COMPONENT_REFLECTOR))
+                .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
                 .withServiceAccountName(Names.reflector(instance))
@@ -78,8 +103,8 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 // resolv.conf and lose cluster DNS.
                 .withDnsPolicy(hostNetwork ? "ClusterFirstWithHostNet" : "ClusterFirst")
                 .withNodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
-                .withTolerations(spec.spec().tolerations)
-                .withAffinity(spec.spec().affinity)
+                .withTolerations(node.isPresent() ? spec.spec().placement.tolerations : spec.spec().tolerations)
+                .withAffinity(node.map(ReflectorDeploymentDependent::pinnedTo).orElse(spec.spec().affinity))
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
                 .withRunAsUser(RUN_AS)
@@ -92,7 +117,7 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 .withName(CONTAINER)
                 .withImage(spec.image())
                 .withArgs("serve", "--instance", instance.instanceKey())
-                .withEnv(env(instance, spec))
+                .withEnv(env(instance, spec, node))
                 .withPorts(
                         new ContainerPortBuilder()
                                 .withName("control")
@@ -159,7 +184,34 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 .build();
     }
 
-    private static List<EnvVar> env(ReflectorInstance instance, EffectiveSpec spec) {
+    /** Required node affinity on the node's name (metadata.name, a field, not the hostname label). */
+    private static Affinity pinnedTo(String node) {
+        return new AffinityBuilder()
+                .withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm()
+                .addNewMatchField()
+                .withKey("metadata.name")
+                .withOperator("In")
+                .withValues(node)
+                .endMatchField()
+                .endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution()
+                .endNodeAffinity()
+                .build();
+    }
+
+    private static List<EnvVar> env(ReflectorInstance instance, EffectiveSpec spec, Optional<String> node) {
+        List<EnvVar> env = new ArrayList<>(common(instance, spec, node));
+        // Tells the reflector to report into status.nodeReports under its node's name.
+        node.ifPresent(n -> env.add(new EnvVarBuilder()
+                .withName("REFLECTOR_STATUS_SCOPE")
+                .withValue("node")
+                .build()));
+        return env;
+    }
+
+    private static List<EnvVar> common(ReflectorInstance instance, EffectiveSpec spec, Optional<String> node) {
         return List.of(
                 fieldRef("POD_NAME", "metadata.name"),
                 fieldRef("POD_NAMESPACE", "metadata.namespace"),
@@ -167,7 +219,8 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 fieldRef("HOST_IP", "status.hostIP"),
                 new EnvVarBuilder()
                         .withName("REFLECTOR_IDENTITY_SECRET")
-                        .withValue(spec.identitySecretName())
+                        .withValue(node.map(n -> Names.nodeIdentitySecret(instance, n))
+                                .orElseGet(spec::identitySecretName))
                         .build(),
                 new EnvVarBuilder()
                         .withName("REFLECTOR_IDENTITY_KEY")

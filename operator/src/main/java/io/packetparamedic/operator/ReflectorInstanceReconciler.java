@@ -1,6 +1,7 @@
 package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -42,6 +43,10 @@ import org.jboss.logging.Logger;
  * the informer caches, hands it to {@link InstanceStatusCalculator} for the conditions and
  * phase, writes the status, records Events, and decides when to look again.
  *
+ * <p>A PerNode instance (a fleet) has per-node Deployments and identity Secrets instead of the
+ * single ones (the per-node dependents, {@link FleetPlacement}); its status is worked out by
+ * {@link FleetReconcile}. Nodes are watched through an informer mapped to the PerNode instances.
+ *
  * <p>Not generation-aware: the pod's heartbeats change only the status, and Ready depends on
  * them. Peers and windows are watched through informers mapped back to the instances they apply
  * to; other instances are watched for host-port overlaps.
@@ -63,7 +68,15 @@ import org.jboss.logging.Logger;
             @Dependent(
                     name = ReflectorInstanceReconciler.DEPLOYMENT,
                     type = ReflectorDeploymentDependent.class,
-                    reconcilePrecondition = DeployableCondition.class)
+                    reconcilePrecondition = DeployableCondition.class),
+            @Dependent(
+                    name = NodeIdentitySecretsDependent.NAME,
+                    type = NodeIdentitySecretsDependent.class,
+                    reconcilePrecondition = PerNodeCondition.class),
+            @Dependent(
+                    name = NodeDeploymentsDependent.NAME,
+                    type = NodeDeploymentsDependent.class,
+                    reconcilePrecondition = PerNodeDeployableCondition.class)
         })
 @ControllerConfiguration(
         name = ReflectorInstanceReconciler.NAME,
@@ -173,7 +186,20 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                                 .orElse(Set.of()))
                         .build(),
                 context);
-        return List.of(peers, windows, neighbours, codes);
+        // PerNode instances follow the nodes: one joining, leaving, turning NotReady or
+        // relabelled changes where they run. Node status heartbeats alone change nothing here.
+        var nodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Node.class, ReflectorInstance.class)
+                        .withWatchAllNamespaces()
+                        .withFollowControllerNamespacesChanges(false)
+                        .withSecondaryToPrimaryMapper((Node n) -> cache.list(FleetPlacement::perNode)
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .withOnUpdateFilter(
+                                (o, n) -> !NodeEligibility.placementFacts(o).equals(NodeEligibility.placementFacts(n)))
+                        .build(),
+                context);
+        return List.of(peers, windows, neighbours, codes, nodes);
     }
 
     @Override
@@ -190,9 +216,6 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 instance.getStatus() != null ? instance.getStatus() : new ReflectorInstanceStatus();
         EffectiveSpec spec = EffectiveSpec.of(instance);
 
-        Optional<Secret> generated = context.getSecondaryResource(Secret.class, IdentitySecretDependent.NAME);
-        IdentityResolver.Identity identity = IdentityResolver.resolve(instance, generated, context.getClient());
-        Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
         List<PeerInEffect> peers = InstanceInputs.peersInEffect(instance, context, now);
         List<PairingWindow> windows = InstanceInputs.openWindows(instance, context, now);
         List<PortConflicts.Conflict> conflicts = PortConflicts.with(
@@ -201,15 +224,9 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
 
         ReflectorInstanceStatus s = new ReflectorInstanceStatus();
         s.observedGeneration = instance.getMetadata().getGeneration();
-        s.identitySecret = identity.secretName();
         s.configSecret = Names.configSecret(instance);
         s.authorizedPeers =
                 (int) peers.stream().map(PeerInEffect::endpointId).distinct().count();
-        s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
-        s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
-        IdentityHistory history = IdentityHistory.of(previous, identity, now);
-        s.previousEndpointIds = history.previousEndpointIds();
-        s.identityRotatedAt = history.identityRotatedAt();
         Optional<Secret> configSecret = context.getSecondaryResource(Secret.class, ConfigSecretDependent.NAME);
         s.configHash = configSecret.flatMap(ConfigDigest::of).orElse(null);
         // From the same Secret version as configHash: a window counts as live only once the pod
@@ -218,6 +235,19 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 .map(c -> RenderedConfig.windows(c, instance.getMetadata().getNamespace()))
                 .orElse(List.of());
         s.openPairingWindows = rendered.isEmpty() ? null : rendered;
+        if (FleetPlacement.perNode(instance)) {
+            return FleetReconcile.reconcile(instance, context, previous, spec, conflicts, s, now);
+        }
+
+        Optional<Secret> generated = context.getSecondaryResource(Secret.class, IdentitySecretDependent.NAME);
+        IdentityResolver.Identity identity = IdentityResolver.resolve(instance, generated, context.getClient());
+        Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT);
+        s.identitySecret = identity.secretName();
+        s.endpointId = identity.endpointId().map(EndpointId::toString).orElse(previous.endpointId);
+        s.shortEndpointId = identity.endpointId().map(EndpointId::shortForm).orElse(previous.shortEndpointId);
+        IdentityHistory history = IdentityHistory.of(previous, identity, now);
+        s.previousEndpointIds = history.previousEndpointIds();
+        s.identityRotatedAt = history.identityRotatedAt();
         recordIdentityChange(instance, context, previous, identity, history.change());
         s.address = address(spec, previous);
 
@@ -237,12 +267,14 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 now));
         s.conditions = verdict.conditions();
         s.phase = verdict.phase();
+        s.ready = verdict.ready() ? "True" : "False";
         recordProblems(instance, context, previous, verdict, conflicts);
         StatusApplier.applyIfChanged(context.getClient(), instance, s, ReflectorInstanceStatus.OPERATOR_FIELDS);
         LOG.debugf(
                 "event=reconciled instance=%s phase=%s endpointId=%s peers=%d openWindows=%d",
                 instance.instanceKey(), s.phase, s.endpointId, s.authorizedPeers, windows.size());
-        Duration next = nextCheck(now, verdict.heartbeat(), OperatorSettings.heartbeatStaleAfter(), instance, context);
+        Duration next = nextCheck(
+                now, verdict.heartbeat().map(h -> h.plus(OperatorSettings.heartbeatStaleAfter())), instance, context);
         if (verdict.rotationDeadline().isPresent())
             next = min(
                     next,
@@ -305,14 +337,10 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     }
 
     /** The soonest moment something time-based changes: a heartbeat going stale, a peer or window expiring. */
-    private static Duration nextCheck(
-            Instant now,
-            Optional<Instant> heartbeat,
-            Duration staleAfter,
-            ReflectorInstance instance,
-            Context<ReflectorInstance> context) {
+    static Duration nextCheck(
+            Instant now, Optional<Instant> staleAt, ReflectorInstance instance, Context<ReflectorInstance> context) {
         List<Instant> moments = new ArrayList<>();
-        heartbeat.map(h -> h.plus(staleAfter)).filter(t -> t.isAfter(now)).ifPresent(moments::add);
+        staleAt.filter(t -> t.isAfter(now)).ifPresent(moments::add);
         InstanceInputs.peersSelecting(instance, context).stream()
                 .map(PeerSelection::expiresAt)
                 .flatMap(Optional::stream)
@@ -328,15 +356,14 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                 .orElse(max);
     }
 
-    private static Duration min(Duration a, Duration b) {
+    static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String address(EffectiveSpec spec, ReflectorInstanceStatus previous) {
         String host = spec.advertisedAddress().orElse(previous.advertisedAddress);
         if (host == null || host.isBlank()) return null;
-        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return h + ":" + spec.controlPort();
+        return InstanceStatusCalculator.hostPort(host, spec.controlPort());
     }
 
     private static Object phase(PairingWindow w) {

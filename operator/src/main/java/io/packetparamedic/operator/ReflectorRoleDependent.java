@@ -53,7 +53,7 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
         rules.add(new PolicyRuleBuilder()
                 .withApiGroups("")
                 .withResources("secrets")
-                .withResourceNames(spec.identitySecretName(), Names.configSecret(instance))
+                .withResourceNames(readableSecrets(instance, context, spec))
                 .withVerbs("get", "list", "watch")
                 .build());
         rules.add(new PolicyRuleBuilder()
@@ -75,6 +75,24 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
                 .endMetadata()
                 .withRules(rules)
                 .build();
+    }
+
+    /**
+     * The identity Secret and the config Secret; for PerNode, every placed node's identity
+     * Secret instead (the nodes' pods share this ServiceAccount).
+     */
+    private static List<String> readableSecrets(
+            ReflectorInstance instance, Context<ReflectorInstance> context, EffectiveSpec spec) {
+        List<String> names = new ArrayList<>();
+        if (FleetPlacement.perNode(instance)) {
+            InstanceInputs.placement(instance, context, Instant.now()).names().stream()
+                    .map(node -> Names.nodeIdentitySecret(instance, node))
+                    .forEach(names::add);
+        } else {
+            names.add(spec.identitySecretName());
+        }
+        names.add(Names.configSecret(instance));
+        return names;
     }
 
     /** {@code patch} on the named objects' status; none when there are no names (empty would mean all). */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
@@ -137,10 +139,11 @@ class IdentityAndConflictsOperatorTest {
                 return s;
             });
             // The operator does not watch user Secrets; a spec touch (or the periodic resync) picks it up.
-            instances.withName("edge").edit(r -> {
-                r.getSpec().logLevel = ReflectorInstanceSpec.LogLevel.debug;
-                return r;
-            });
+            // A merge patch: an edit (read, then patch at that resourceVersion) can lose the race
+            // with the operator's status write and fail with 409.
+            instances
+                    .withName("edge")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"logLevel\": \"debug\"}}");
             Await.until(
                     TIMEOUT,
                     "the supplied identity in status",

@@ -59,6 +59,22 @@ class CrdPrinterColumnsTest {
                 + " \"message\": \"one line\", \"lastTransitionTime\": \"2026-01-01T00:00:00Z\"}";
     }
 
+    /** The cell of a row under a header column, by the column's position (empty cells included). */
+    static String cell(KubectlResult get, String name, String column) {
+        String header = get.stdout().lines().findFirst().orElseThrow();
+        List<String> columns = header(get);
+        int i = columns.indexOf(column);
+        int start = header.indexOf(column);
+        int end = i + 1 < columns.size() ? header.indexOf(columns.get(i + 1), start) : Integer.MAX_VALUE;
+        String row = get.stdout()
+                .lines()
+                .filter(l -> l.startsWith(name + " "))
+                .findFirst()
+                .orElseThrow();
+        return row.substring(Math.min(start, row.length()), Math.min(end, row.length()))
+                .trim();
+    }
+
     static List<String> header(KubectlResult get) {
         return Arrays.asList(
                 get.stdout().lines().findFirst().orElseThrow().trim().split("\\s{2,}"));
@@ -75,7 +91,7 @@ class CrdPrinterColumnsTest {
                 "{\"endpointId\": \"" + ENDPOINT_ID + "\","
                         + " \"shortEndpointId\": \"" + SHORT_ID
                         + "\", \"address\": \"192.0.2.10:4000\", \"authorizedPeers\": 2,"
-                        + " \"activeSessionCount\": 1, \"phase\": \"Progressing\","
+                        + " \"activeSessionCount\": 1, \"phase\": \"Progressing\", \"ready\": \"False\","
                         + " \"conditions\": [" + readyCondition("False", "AwaitingHeartbeat") + "]}");
 
         KubectlResult get =
@@ -114,6 +130,21 @@ class CrdPrinterColumnsTest {
                 .containsEntry("PHASE", "Progressing")
                 .containsEntry("FULL ENDPOINT ID", ENDPOINT_ID);
         System.err.println("[crd-columns] kubectl get reflectors -o wide:\n" + wide.stdout());
+
+        // A PerNode fleet: READY counts its nodes.
+        create(cluster, ns, "ReflectorInstance", "fleet", "{\"placement\": {\"mode\": \"PerNode\"}}");
+        patchStatus(
+                cluster,
+                ns,
+                "reflectorinstance",
+                "fleet",
+                "{\"ready\": \"1/2\", \"conditions\": [" + readyCondition("False", "HeartbeatStale") + "]}");
+        KubectlResult fleet =
+                cluster.kubectl("get", "reflectors", "-n", ns.name()).orThrow();
+        // The fleet has no single Endpoint ID, so its row has empty cells: read cells by the header's columns.
+        assertThat(cell(fleet, "fleet", "READY")).isEqualTo("1/2");
+        assertThat(cell(fleet, "fleet", "REASON")).isEqualTo("HeartbeatStale");
+        assertThat(cell(fleet, "edge", "READY")).isEqualTo("False");
     }
 
     @Test

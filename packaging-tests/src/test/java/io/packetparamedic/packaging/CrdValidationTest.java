@@ -73,6 +73,12 @@ class CrdValidationTest {
       {network: {advertisedAddress: '[2001:db8::1]:4000'}}               | spec.network.advertisedAddress must be a host name or IP address without a port
       {logLevel: verbose}                                                | supported values: "debug", "error", "info", "trace", "warn"
       {identity: {existingSecret: {name: My_Secret}}}                    | should match
+      {placement: {mode: PerNode, maxNodes: 0}}                          | should be greater than or equal to 1
+      {placement: {maxNodes: 2}}                                         | spec.placement.nodeSelector, tolerations and maxNodes apply only to mode PerNode
+      {placement: {mode: Single, nodeSelector: {role: edge}}}            | spec.placement.nodeSelector, tolerations and maxNodes apply only to mode PerNode
+      {placement: {mode: PerNode}, nodeSelector: {role: edge}}           | spec.nodeSelector, tolerations and affinity apply only to Single
+      {placement: {mode: PerNode}, identity: {existingSecret: {name: s}}} | each node of a PerNode instance gets its own generated identity
+      {placement: {mode: Everywhere}}                                    | supported values: "PerNode", "Single"
       """)
     void instanceRejected(String spec, String message, KubeTestCluster cluster, TestNamespace ns) {
         assertRejected(cluster, ns, instance(spec), message);

@@ -79,7 +79,7 @@ class HelmChartTest {
     }
 
     @Test
-    void listedNamespacesGetARoleAndBindingEachAndNoClusterWideRules() {
+    void listedNamespacesGetARoleAndBindingEachAndNoClusterWideRulesButReadingNodes() {
         Manifests m = Packaging.helmTemplate(
                 "pp-system",
                 "--set",
@@ -92,14 +92,30 @@ class HelmChartTest {
                         "RoleBinding/team-a/packetparamedic-packetparamedic-operator",
                         "Role/team-b/packetparamedic-packetparamedic-operator",
                         "RoleBinding/team-b/packetparamedic-packetparamedic-operator");
-        assertThat(m.ofKind("ClusterRole")).isEmpty();
-        assertThat(m.ofKind("ClusterRoleBinding")).isEmpty();
+        onlyNodesAreReadClusterWide(m, "packetparamedic-packetparamedic-operator-nodes", "pp-system");
         for (JsonNode binding : m.ofKind("RoleBinding")) {
             assertThat(binding.path("subjects").get(0).path("namespace").asText())
                     .isEqualTo("pp-system");
         }
         assertThat(env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");
         assertThat(env(m, "PACKETPARAMEDIC_OPERATOR_REFLECTOR_IMAGE")).isEqualTo("registry.example/reflector:1.2.3");
+    }
+
+    /**
+     * The one cluster-wide grant of a namespaced install: get/list/watch on Nodes (PerNode
+     * placement follows them), bound to the operator's ServiceAccount, nothing else.
+     */
+    static void onlyNodesAreReadClusterWide(Manifests m, String name, String operatorNamespace) {
+        assertThat(m.ofKind("ClusterRole")).hasSize(1);
+        JsonNode role = m.one("ClusterRole", name);
+        assertThat(role.path("rules")).hasSize(1);
+        JsonNode rule = role.path("rules").get(0);
+        assertThat(rule.path("resources").toString()).isEqualTo("[\"nodes\"]");
+        assertThat(rule.path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+        assertThat(m.ofKind("ClusterRoleBinding")).hasSize(1);
+        JsonNode binding = m.one("ClusterRoleBinding", name);
+        assertThat(binding.path("roleRef").path("name").asText()).isEqualTo(name);
+        assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo(operatorNamespace);
     }
 
     @Test

@@ -43,8 +43,7 @@ class KustomizeTest {
                         "Role/reflectors/packetparamedic-operator",
                         "RoleBinding/reflectors/packetparamedic-operator",
                         "Deployment/packetparamedic-system/packetparamedic-operator");
-        assertThat(m.ofKind("ClusterRole")).isEmpty();
-        assertThat(m.ofKind("ClusterRoleBinding")).isEmpty();
+        HelmChartTest.onlyNodesAreReadClusterWide(m, "packetparamedic-operator-nodes", "packetparamedic-system");
         JsonNode binding = m.one("RoleBinding", "packetparamedic-operator");
         assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo("packetparamedic-system");
         assertThat(HelmChartTest.env(m, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("reflectors");

@@ -92,7 +92,13 @@ class OperatorRbacTest {
 
         // The token really is restricted: what the chart does not grant is refused.
         try (KubernetesClient asOperator = cluster.clientForServiceAccount(operatorNs, serviceAccount)) {
-            assertThatThrownBy(() -> asOperator.nodes().list())
+            assertThatThrownBy(() -> asOperator.persistentVolumes().list())
+                    .isInstanceOf(KubernetesClientException.class)
+                    .satisfies(e -> assertThat(((KubernetesClientException) e).getCode())
+                            .isEqualTo(403));
+            // Nodes: read (PerNode placement), never written.
+            assertThat(asOperator.nodes().list().getItems()).isNotNull();
+            assertThatThrownBy(() -> asOperator.nodes().withName("any").delete())
                     .isInstanceOf(KubernetesClientException.class)
                     .satisfies(e -> assertThat(((KubernetesClientException) e).getCode())
                             .isEqualTo(403));

@@ -14,6 +14,11 @@ public final class Labels {
     public static final String ROTATION_ANNOTATION = GROUP + "/rotation";
     /** On an AuthorizedPeer created from a PairingWindow: the window, as namespace/name. */
     public static final String PAIRED_VIA_ANNOTATION = GROUP + "/paired-via";
+    /**
+     * On what the operator makes for one node of a PerNode instance: as a label, the node's slot
+     * (its name, shortened when too long for a label value); as an annotation, the full node name.
+     */
+    public static final String NODE = GROUP + "/node";
     /** Key of the Ed25519 seed in an identity Secret. */
     public static final String IDENTITY_KEY = "identity.ed25519";
     /** Key of the TOML in a config Secret. */

@@ -10,7 +10,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * One reflector endpoint: the operator turns it into an identity Secret, a config Secret, a
- * ServiceAccount with its Role and RoleBinding, and a hostNetwork Deployment. Its table shows the
+ * ServiceAccount with its Role and RoleBinding, and a hostNetwork Deployment (with
+ * spec.placement.mode PerNode: one Deployment and identity Secret per matching node). Its table shows the
  * short Endpoint ID (the full one only in {@code -o wide}) to stay within about 100 columns.
  */
 @Group(Labels.GROUP)
@@ -21,10 +22,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
         name = "Endpoint ID",
         jsonPath = ".status.shortEndpointId",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(
-        name = "Ready",
-        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
-        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
         name = "Reason",
         jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",

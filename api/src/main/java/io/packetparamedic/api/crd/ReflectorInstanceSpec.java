@@ -27,12 +27,26 @@ import java.util.Map;
  * object.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!has(self.placement) || self.placement.mode != 'PerNode'"
+                + " || (!has(self.nodeSelector) && !has(self.tolerations) && !has(self.affinity))",
+        message = "with spec.placement.mode PerNode, nodes are chosen by spec.placement.nodeSelector and tolerations;"
+                + " spec.nodeSelector, tolerations and affinity apply only to Single")
+@ValidationRule(
+        value = "!has(self.placement) || self.placement.mode != 'PerNode'"
+                + " || !has(self.identity) || !has(self.identity.existingSecret)",
+        message =
+                "spec.identity.existingSecret applies only to Single: each node of a PerNode instance gets its own generated identity")
 public class ReflectorInstanceSpec {
 
     @Size(max = 512)
     @JsonPropertyDescription(
             "Reflector container image; defaults to the operator's configured image (setting packetparamedic.operator.reflector-image). The operator may restrict images (allowed-images).")
     public String image;
+
+    @JsonPropertyDescription(
+            "One reflector pod (mode Single, the default) or one on each matching node, each with its own identity (mode PerNode, a fleet).")
+    public Placement placement;
 
     @JsonPropertyDescription(
             "Node selector for the reflector pod. Also decides which instances may share a node for the operator's port-conflict check.")

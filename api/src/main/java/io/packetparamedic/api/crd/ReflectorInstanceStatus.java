@@ -29,10 +29,14 @@ public class ReflectorInstanceStatus {
             "configSecret",
             "shortEndpointId",
             "identityRotatedAt",
-            "configHash");
+            "configHash",
+            "ready",
+            "nodes");
 
     public static final int MAX_ACTIVE_SESSIONS = 32;
     public static final int MAX_PREVIOUS_ENDPOINT_IDS = 8;
+    /** Most nodes a PerNode instance runs on, leaving ones included: bounds status.nodes. */
+    public static final int MAX_NODES = 1000;
 
     // ---- (operator) ---------------------------------------------------------------------
 
@@ -78,6 +82,15 @@ public class ReflectorInstanceStatus {
     @JsonPropertyDescription("(operator) SHA-256 (hex) of the reflector.toml in the config Secret now.")
     public String configHash;
 
+    @JsonPropertyDescription("(operator) What the READY column shows: the Ready condition's status (True or False)"
+            + " for a Single instance; ready/placed nodes (e.g. 2/3) for a PerNode instance.")
+    public String ready;
+
+    @JsonPropertyDescription(
+            "(operator) PerNode: one entry per node that runs (or is leaving) a reflector, by node name.")
+    @Size(max = MAX_NODES)
+    public List<NodeStatus> nodes;
+
     // ---- (pod) ---------------------------------------------------------------------------
 
     @JsonPropertyDescription("(pod) RFC 3339 time of the pod's last report.")
@@ -111,6 +124,10 @@ public class ReflectorInstanceStatus {
     @JsonPropertyDescription("(pod) SHA-256 (hex) of the reflector.toml the running reflector applied;"
             + " equal to configHash once the current config is live.")
     public String appliedConfigHash;
+
+    @JsonPropertyDescription("(pod) PerNode: each node's reflector reports here under its node's name (and not in"
+            + " the single-pod fields above), each under its own field manager.")
+    public java.util.Map<String, NodeReport> nodeReports;
 
     public enum Phase {
         Pending,

@@ -30,8 +30,12 @@ class CrdSchemaTest {
      * Standard Kubernetes types embedded as they are: their own fields are documented by
      * {@code kubectl explain pod.spec...}; the field holding them must still have a description.
      */
-    private static final Set<String> KUBERNETES_TYPES =
-            Set.of("spec.affinity", "spec.tolerations[]", "spec.resources", "spec.reflectorSelector");
+    private static final Set<String> KUBERNETES_TYPES = Set.of(
+            "spec.affinity",
+            "spec.tolerations[]",
+            "spec.placement.tolerations[]",
+            "spec.resources",
+            "spec.reflectorSelector");
 
     @Test
     void everyPropertyHasADescription() throws IOException {

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param listenOverride control listener instead of the config's (env {@code REFLECTOR_LISTEN_ADDRESS} or {@code --bind})
  * @param healthOverride health listener instead of the config's (env {@code REFLECTOR_HEALTH_LISTEN_ADDRESS})
  * @param dataDirOverride audit log and state directory instead of the config's (env {@code REFLECTOR_DATA_DIR})
+ * @param reportsPerNode one node of a PerNode instance (env {@code REFLECTOR_STATUS_SCOPE=node}): the
+ *     instance's status is reported into status.nodeReports under the node's name
  */
 public record KubeSettings(
         InstanceRef instance,
@@ -28,7 +30,8 @@ public record KubeSettings(
         Optional<String> hostIp,
         Optional<InetSocketAddress> listenOverride,
         Optional<InetSocketAddress> healthOverride,
-        Optional<Path> dataDirOverride) {
+        Optional<Path> dataDirOverride,
+        boolean reportsPerNode) {
 
     /** The service-account token a pod gets mounted (its presence, with the API env, means "in a pod"). */
     public static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
@@ -41,6 +44,7 @@ public record KubeSettings(
     public static final String ENV_LISTEN = "REFLECTOR_LISTEN_ADDRESS";
     public static final String ENV_HEALTH_LISTEN = "REFLECTOR_HEALTH_LISTEN_ADDRESS";
     public static final String ENV_DATA_DIR = "REFLECTOR_DATA_DIR";
+    public static final String ENV_STATUS_SCOPE = "REFLECTOR_STATUS_SCOPE";
 
     /**
      * True inside a pod: the API server's address is in the environment and a service-account
@@ -73,7 +77,8 @@ public record KubeSettings(
                 value(env, "HOST_IP"),
                 bind.or(() -> value(env, ENV_LISTEN).map(io.packetparamedic.reflector.wire.Addresses::parse)),
                 value(env, ENV_HEALTH_LISTEN).map(io.packetparamedic.reflector.wire.Addresses::parse),
-                value(env, ENV_DATA_DIR).map(Path::of));
+                value(env, ENV_DATA_DIR).map(Path::of),
+                value(env, ENV_STATUS_SCOPE).filter("node"::equals).isPresent());
     }
 
     private static Optional<String> value(Map<String, String> env, String key) {

@@ -220,10 +220,20 @@ final class StatusReporter implements AutoCloseable {
         boolean heartbeatDue = !instanceTarget.lastAttempt.plus(HEARTBEAT).isAfter(now);
         if (!desired.equals(instanceTarget.written) || heartbeatDue) {
             String object = "reflectorinstance/" + settings.instance().name();
+            Optional<String> node = reportingNode();
             write(instanceTarget, object, desired, now, INSTANCE_MIN_INTERVAL, () -> {
                 ReflectorInstance r = new ReflectorInstance();
-                r.setStatus(desired.toStatus(Rfc3339.format(now)));
-                apply(r, settings.instance().name());
+                if (node.isPresent()) {
+                    // One node of a fleet: only its own entry, under its own field manager, so
+                    // the nodes neither overwrite each other's reports nor remove them.
+                    ReflectorInstanceStatus s = new ReflectorInstanceStatus();
+                    s.nodeReports = Map.of(node.get(), desired.toNodeReport(Rfc3339.format(now)));
+                    r.setStatus(s);
+                    apply(r, settings.instance().name(), FieldManagers.reflectorOnNode(node.get()));
+                } else {
+                    r.setStatus(desired.toStatus(Rfc3339.format(now)));
+                    apply(r, settings.instance().name());
+                }
             });
         }
     }
@@ -332,7 +342,16 @@ final class StatusReporter implements AutoCloseable {
                 error);
     }
 
+    /** The node to report as when this pod is one node of a PerNode instance (and knows its node). */
+    private Optional<String> reportingNode() {
+        return settings.reportsPerNode() ? settings.nodeName() : Optional.empty();
+    }
+
     private <T extends CustomResource<?, ?>> void apply(T resource, String name) {
+        apply(resource, name, FieldManagers.REFLECTOR);
+    }
+
+    private <T extends CustomResource<?, ?>> void apply(T resource, String name, String fieldManager) {
         resource.setMetadata(new ObjectMetaBuilder()
                 .withName(name)
                 .withNamespace(settings.instance().namespace())
@@ -342,7 +361,7 @@ final class StatusReporter implements AutoCloseable {
                 .subresource("status")
                 .patch(new PatchContext.Builder()
                         .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                        .withFieldManager(FieldManagers.REFLECTOR)
+                        .withFieldManager(fieldManager)
                         .withForce(true)
                         .build());
     }

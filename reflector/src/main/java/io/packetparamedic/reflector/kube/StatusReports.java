@@ -1,6 +1,7 @@
 package io.packetparamedic.reflector.kube;
 
 import io.packetparamedic.api.crd.AuthorizedPeerStatus;
+import io.packetparamedic.api.crd.NodeReport;
 import io.packetparamedic.api.crd.PairingWindowStatus;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import java.util.ArrayList;
@@ -52,6 +53,17 @@ final class StatusReports {
             s.connectedPeers = connectedPeers;
             s.appliedConfigHash = appliedConfigHash;
             return s;
+        }
+
+        /** The same report as one node's entry of a PerNode instance (status.nodeReports). */
+        NodeReport toNodeReport(String heartbeat) {
+            NodeReport r = new NodeReport();
+            r.lastHeartbeat = heartbeat;
+            r.reportedEndpointId = reportedEndpointId;
+            r.advertisedAddress = advertisedAddress;
+            r.activeSessionCount = activeSessionCount;
+            r.appliedConfigHash = appliedConfigHash;
+            return r;
         }
     }
 

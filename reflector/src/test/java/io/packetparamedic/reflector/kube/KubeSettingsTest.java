@@ -72,4 +72,43 @@ class KubeSettingsTest {
         assertThatThrownBy(() -> KubeClients.create(Optional.empty(), Map.of(), "ns"))
                 .hasMessageContaining("needs a kubeconfig");
     }
+
+    @Test
+    void onlyAPerNodeDeploymentMakesThePodReportAsItsNode() {
+        InstanceRef edge = new InstanceRef("ns", "edge");
+        assertThat(KubeSettings.resolve(edge, Map.of("NODE_NAME", "n1"), Optional.empty())
+                        .reportsPerNode())
+                .isFalse();
+        assertThat(KubeSettings.resolve(
+                                edge,
+                                Map.of("NODE_NAME", "n1", KubeSettings.ENV_STATUS_SCOPE, "node"),
+                                Optional.empty())
+                        .reportsPerNode())
+                .isTrue();
+        assertThat(KubeSettings.resolve(edge, Map.of(KubeSettings.ENV_STATUS_SCOPE, "instance"), Optional.empty())
+                        .reportsPerNode())
+                .isFalse();
+    }
+
+    @Test
+    void eachNodeReportsUnderAFieldManagerOfItsOwnThatTheApiServerAccepts() {
+        assertThat(io.packetparamedic.api.crd.FieldManagers.reflectorOnNode("n1"))
+                .isEqualTo("packetparamedic-reflector-n1");
+        String longA = "a".repeat(200) + ".example";
+        String longB = "b".repeat(200) + ".example";
+        assertThat(io.packetparamedic.api.crd.FieldManagers.reflectorOnNode(longA))
+                .hasSizeLessThanOrEqualTo(128)
+                .isNotEqualTo(io.packetparamedic.api.crd.FieldManagers.reflectorOnNode(longB));
+    }
+
+    @Test
+    void aNodeReportCarriesTheInstanceReportsHeartbeatIdentityAndSessions() {
+        var report = new StatusReports.Instance("PP-ID", "n1", "192.0.2.1", 2, java.util.List.of(), 3, 4L, 1, "abc")
+                .toNodeReport("2026-11-30T12:00:00Z");
+        assertThat(report.lastHeartbeat).isEqualTo("2026-11-30T12:00:00Z");
+        assertThat(report.reportedEndpointId).isEqualTo("PP-ID");
+        assertThat(report.advertisedAddress).isEqualTo("192.0.2.1");
+        assertThat(report.activeSessionCount).isEqualTo(2);
+        assertThat(report.appliedConfigHash).isEqualTo("abc");
+    }
 }
