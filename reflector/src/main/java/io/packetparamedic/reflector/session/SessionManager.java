@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +87,12 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     private final Object lock = new Object();
     /** Sessions from admission until their engine has stopped; guarded by {@link #lock}. */
     private final Map<String, Session> sessions = new LinkedHashMap<>();
+    /**
+     * Sessions whose engine has completed and which are being accounted (audit, meters) outside
+     * the lock: {@link #ended} must still wait for them, not report them ended while their bytes
+     * are not yet counted.
+     */
+    private final Map<String, Session> finishing = new HashMap<>();
     /** Set once shutdown begins; guarded by {@link #lock}. */
     private SessionDrain drain;
 
@@ -269,6 +276,7 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
     public CompletableFuture<Void> ended(String testId) {
         synchronized (lock) {
             Session s = sessions.get(testId);
+            if (s == null) s = finishing.get(testId);
             return s == null ? CompletableFuture.completedFuture(null) : s.ended.copy();
         }
     }
@@ -450,13 +458,21 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
         Instant end = clock.instant();
         synchronized (lock) {
             if (sessions.remove(session.testId) == null) return;
+            finishing.put(session.testId, session);
             ports.release(session.port);
             governance.recordEnd(session.peerId, end, bytes);
             if (session.expiry != null) session.expiry.cancel(false);
             checkDrained();
         }
-        events.completed(session, bytes, Duration.between(session.start, end).toMillis() / 1000.0);
-        session.ended.complete(null);
+        try {
+            events.completed(
+                    session, bytes, Duration.between(session.start, end).toMillis() / 1000.0);
+        } finally {
+            session.ended.complete(null);
+            synchronized (lock) {
+                finishing.remove(session.testId);
+            }
+        }
     }
 
     private SessionDecision denied(
