@@ -20,6 +20,13 @@ import java.util.stream.Stream;
  * of the process (/proc: RSS, threads, open file descriptors, iperf3 children), its Prometheus
  * endpoint (heap, direct buffers, open control connections) and its audit log (sessions granted
  * and not yet completed).
+ *
+ * <p>{@code oldGenBytes} is the old generation alone: right after a full collection of the serial
+ * collector (which compacts every live object there; with {@code -XX:MarkSweepDeadRatio=0}, no
+ * dead object left behind) it is the live set. Heap used also counts
+ * the young generation, where each thread's allocation buffer (TLAB) is used as a whole as soon
+ * as the thread takes it; the JVM sizes those buffers to each thread's allocation rate, so heap
+ * used after a full GC drifts with the load, not with what is retained.
  */
 record ReflectorFigures(
         long rssKb,
@@ -29,14 +36,15 @@ record ReflectorFigures(
         int fds,
         int iperf3Children,
         int openSessions,
-        int connections) {
+        int connections,
+        long oldGenBytes) {
 
-    static final String CSV_HEADER =
-            "rss_kb,heap_used_bytes,direct_used_bytes,threads,fds,iperf3_children,open_sessions,connections";
+    static final String CSV_HEADER = "rss_kb,heap_used_bytes,direct_used_bytes,threads,fds,iperf3_children,"
+            + "open_sessions,connections,old_gen_used_bytes";
 
     String csv() {
         return rssKb + "," + heapBytes + "," + directBytes + "," + threads + "," + fds + "," + iperf3Children + ","
-                + openSessions + "," + connections;
+                + openSessions + "," + connections + "," + oldGenBytes;
     }
 
     /** Nothing in flight: no session, no iperf3, no control connection. */
@@ -68,7 +76,9 @@ record ReflectorFigures(
                     openFds(),
                     iperf3Children(),
                     openSessions(),
-                    (int) sum(prometheus, "reflector_connections_active", ""));
+                    (int) sum(prometheus, "reflector_connections_active", ""),
+                    (long) (sum(prometheus, "jvm_memory_used_bytes{", "Tenured Gen")
+                            + sum(prometheus, "jvm_memory_used_bytes{", "Old Gen")));
         }
 
         /**
