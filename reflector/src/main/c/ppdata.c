@@ -154,6 +154,17 @@ static void read_source(const struct sockaddr_storage *from, struct slot_meta *m
 }
 
 /*
+ * Whether the two direct buffers hold count slots of slot_size octets and count metadata records:
+ * the Java side sizes them so, but a native write past them would corrupt memory silently.
+ */
+static int buffers_fit(JNIEnv *env, jobject slots, jint slot_size, jobject meta, jint count) {
+    if (count <= 0 || slot_size <= 0) return 0;
+    jlong data_capacity = (*env)->GetDirectBufferCapacity(env, slots);
+    jlong meta_capacity = (*env)->GetDirectBufferCapacity(env, meta);
+    return data_capacity >= (jlong)count * slot_size && meta_capacity >= (jlong)count * (jlong)sizeof(struct slot_meta);
+}
+
+/*
  * Waits (up to the socket's receive timeout) for at least one datagram, then takes whatever else
  * is queued, up to max. Returns the count, 0 when the wait timed out or was interrupted (also
  * after shutdown), or -errno.
@@ -165,6 +176,7 @@ JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receiv
     struct slot_meta *metas = (*env)->GetDirectBufferAddress(env, meta);
     if (data == NULL || metas == NULL) return -EINVAL;
     if (max > MAX_BATCH) max = MAX_BATCH;
+    if (!buffers_fit(env, slots, slot_size, meta, max)) return -EINVAL;
     struct mmsghdr msgs[MAX_BATCH];
     struct iovec iov[MAX_BATCH];
     struct sockaddr_storage from[MAX_BATCH];
@@ -191,6 +203,12 @@ JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receiv
         return -err;
     }
     for (int i = 0; i < n; i++) {
+        /* After shutdown(SHUT_RD) a read returns at once with nothing and no source, and recvmmsg
+         * counts it: that is the wake-up, not a datagram. */
+        if (msgs[i].msg_hdr.msg_namelen == 0) {
+            n = i;
+            break;
+        }
         struct slot_meta *m = &metas[i];
         m->length = (int32_t)msgs[i].msg_len;
         m->reply_length = -1;
@@ -245,6 +263,7 @@ JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
     struct slot_meta *metas = (*env)->GetDirectBufferAddress(env, meta);
     if (data == NULL || metas == NULL) return -EINVAL;
     if (count > MAX_BATCH) count = MAX_BATCH;
+    if (!buffers_fit(env, slots, slot_size, meta, count)) return -EINVAL;
     struct mmsghdr msgs[MAX_BATCH];
     struct iovec iov[MAX_BATCH];
     struct sockaddr_storage to[MAX_BATCH];
@@ -252,7 +271,7 @@ JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
     int k = 0;
     for (int i = 0; i < count; i++) {
         const struct slot_meta *m = &metas[i];
-        if (m->reply_length < 0) continue;
+        if (m->reply_length < 0 || m->reply_length > slot_size) continue; /* never past the slot */
         iov[k].iov_base = data + (size_t)i * (size_t)slot_size;
         iov[k].iov_len = (size_t)m->reply_length;
         memset(&msgs[k].msg_hdr, 0, sizeof msgs[k].msg_hdr);

@@ -80,8 +80,13 @@ final class NativeEchoSession implements Runnable {
         // Explicitly freed direct memory (no cleaner waiting for a GC): sessions come and go.
         this.slots = ByteBufAllocator.DEFAULT.directBuffer(slotCount * slotSize, slotCount * slotSize);
         this.slotsView = slots.nioBuffer(0, slots.capacity());
-        this.metaBuffer =
-                ByteBufAllocator.DEFAULT.directBuffer(slotCount * NativeUdp.META_SIZE, slotCount * NativeUdp.META_SIZE);
+        try {
+            this.metaBuffer = ByteBufAllocator.DEFAULT.directBuffer(
+                    slotCount * NativeUdp.META_SIZE, slotCount * NativeUdp.META_SIZE);
+        } catch (OutOfMemoryError e) {
+            slots.release();
+            throw e;
+        }
         this.meta = metaBuffer.nioBuffer(0, metaBuffer.capacity()).order(ByteOrder.nativeOrder());
         this.registry = registry;
         this.thread = new Thread(this, kind + "-" + port);
@@ -103,11 +108,23 @@ final class NativeEchoSession implements Runnable {
         if (fd < 0) {
             throw new EngineException(kind + " could not bind port " + request.port() + ": " + NativeUdp.describe(-fd));
         }
-        NativeEchoSession session =
-                new NativeEchoSession(fd, request, owner, gate, reflection, kind, slotCount, slotSize, registry);
-        registry.sessions.add(session);
-        session.thread.start();
-        return session;
+        NativeEchoSession session = null;
+        try {
+            session = new NativeEchoSession(fd, request, owner, gate, reflection, kind, slotCount, slotSize, registry);
+            registry.sessions.add(session);
+            session.thread.start();
+            return session;
+        } catch (OutOfMemoryError | RuntimeException e) {
+            // No direct memory for the buffers, or no thread to be had: give the port back and
+            // refuse this session; the reflector goes on serving the others.
+            if (session != null) {
+                registry.sessions.remove(session);
+                session.slots.release();
+                session.metaBuffer.release();
+            }
+            NativeUdp.close(fd);
+            throw new EngineException(kind + " could not start on port " + request.port() + ": " + e);
+        }
     }
 
     int port() {
@@ -180,7 +197,7 @@ final class NativeEchoSession implements Runnable {
                     meta.getInt(record + NativeUdp.TTL),
                     meta.getInt(record + NativeUdp.TOS));
             int answer = reflection.reflect(slots, i * slotSize, length, arrival);
-            if (answer < 0) {
+            if (answer < 0 || answer > length) { // amplification factor 1 at most, and never past the slot
                 gate.unanswerable();
                 continue;
             }

@@ -13,6 +13,7 @@ import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.auth.AccessLevel;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.metrics.ReflectorMetrics;
+import io.packetparamedic.reflector.tls.KeyingMaterialExporter;
 import io.packetparamedic.reflector.wire.Addresses;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -71,6 +72,13 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent done) {
+            // What the TLS provider kept for this connection's exporter goes with the connection,
+            // whether or not the handshake completed.
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                KeyingMaterialExporter exporter = KeyingMaterialExporter.of(ssl.engine());
+                ctx.channel().closeFuture().addListener(closed -> exporter.forget());
+            }
             if (done.isSuccess()) identify(ctx);
             else handshakeFailed(ctx, done.cause());
             return;

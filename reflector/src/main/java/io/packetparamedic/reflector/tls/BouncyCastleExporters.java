@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -88,6 +89,12 @@ final class BouncyCastleExporters {
         byte[] out = new byte[length];
         hkdf.generateBytes(out, 0, length);
         return Optional.of(out);
+    }
+
+    /** Zeroes and drops what {@link #capture} kept for {@code transport}. */
+    static void forget(Object transport) {
+        Captured captured = CAPTURED.remove(transport);
+        if (captured != null) captured.derivedByLabel().values().forEach(secret -> Arrays.fill(secret, (byte) 0));
     }
 
     /** Whether {@link #capture} kept secrets for {@code transport}. */

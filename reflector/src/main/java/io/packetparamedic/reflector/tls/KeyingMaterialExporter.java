@@ -82,6 +82,14 @@ public final class KeyingMaterialExporter {
         return new KeyingMaterialExporter(null, socket.getSession());
     }
 
+    /**
+     * Wipes and drops what was kept for this connection's exporter (BCJSSE only; SunJSSE keeps its
+     * own): called when the connection closes, so the secret lives no longer than the connection.
+     */
+    public void forget() {
+        if (bc != null) BouncyCastleExporters.forget(bc);
+    }
+
     /** Whether {@link #export} can succeed on this connection. */
     public boolean available() {
         return (bc != null && BouncyCastleExporters.captured(bc))
@@ -110,7 +118,9 @@ public final class KeyingMaterialExporter {
                 bc instanceof BCSSLEngine e ? e.getBCSession() : ((BCSSLSocket) bc).getBCSession();
         try {
             return session.exportKeyingMaterialData(label, context, length);
-        } catch (UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
+            // Not implemented (bctls 1.84 throws UnsupportedOperationException), or the session's
+            // own exporter secret already destroyed: the one captured in the handshake serves.
             return BouncyCastleExporters.export(bc, label, context, length).orElse(null);
         }
     }

@@ -181,6 +181,39 @@ class NativeDataPathTest {
     }
 
     @Test
+    void theLibraryRefusesBuffersTooSmallForTheBatchAndNeverSendsPastASlot() throws Exception {
+        DataPath.NATIVE.expectedTransport();
+        int fd = NativeUdp.open(false, 0, 1 << 16, 200);
+        assertThat(fd).as("%s", fd < 0 ? NativeUdp.describe(-fd) : "").isNotNegative();
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            peer.setSoTimeout(TIMEOUT_MS);
+            int slotSize = 64;
+            ByteBuffer slots = ByteBuffer.allocateDirect(2 * slotSize);
+            ByteBuffer meta =
+                    ByteBuffer.allocateDirect(2 * NativeUdp.META_SIZE).order(java.nio.ByteOrder.nativeOrder());
+            // Asking for more slots than the buffers hold, or none, is refused before any syscall.
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 3)).isNegative();
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 0)).isNegative();
+            assertThat(NativeUdp.receive(fd, slots, slotSize + 1, meta, 2)).isNegative();
+
+            peer.send(new DatagramPacket(new byte[10], 10, InetAddress.getLoopbackAddress(), NativeUdp.localPort(fd)));
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2)).isEqualTo(1);
+            // An answer claimed longer than its slot is skipped: nothing past the slot leaves.
+            meta.putInt(NativeUdp.REPLY_LENGTH, slotSize + 1);
+            assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1)).isZero();
+            meta.putInt(NativeUdp.REPLY_LENGTH, 10);
+            assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1) & 0xFFFF).isEqualTo(1);
+            peer.receive(new DatagramPacket(new byte[16], 16));
+
+            // After shutdown the empty, sourceless read that wakes recvmmsg is not a datagram.
+            NativeUdp.shutdown(fd);
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2)).isZero();
+        } finally {
+            NativeUdp.close(fd);
+        }
+    }
+
+    @Test
     void aLibraryThatIsMissingOrDoesNotLoadIsAReasonNotAFailure() throws Exception {
         assertThat(NativeUdp.loadResource("/native/linux-sparc/libppdata.so"))
                 .isEqualTo("no /native/linux-sparc/libppdata.so in the class path (built without gcc?)");

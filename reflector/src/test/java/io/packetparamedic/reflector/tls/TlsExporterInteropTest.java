@@ -75,9 +75,14 @@ class TlsExporterInteropTest {
             CompletableFuture<Optional<byte[]>> exported = CompletableFuture.supplyAsync(() -> {
                 try (SSLSocket accepted = (SSLSocket) listener.accept()) {
                     accepted.startHandshake();
-                    Optional<byte[]> value =
-                            KeyingMaterialExporter.of(accepted).export(TlsExporterLabels.STAMP, null, 32);
+                    KeyingMaterialExporter exporter = KeyingMaterialExporter.of(accepted);
+                    Optional<byte[]> value = exporter.export(TlsExporterLabels.STAMP, null, 32);
                     accepted.getInputStream().read(); // until the client hangs up
+                    // What the connection kept for its exporter goes when the reflector closes it.
+                    exporter.forget();
+                    assertThat(exporter.available()).isFalse();
+                    assertThat(exporter.export(TlsExporterLabels.STAMP, null, 32))
+                            .isEmpty();
                     return value;
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
