@@ -81,9 +81,12 @@ final class PairingWindowClaim implements PairingClaim {
     }
 
     private void patch(String name, ArrayNode operations) {
-        client.resources(PairingWindow.class)
-                .inNamespace(namespace)
-                .withName(name)
+        // Through a stub object: patching by name alone makes the client read the object first,
+        // which the pod may not (it has patch on the status, no get).
+        PairingWindow stub = new PairingWindow();
+        stub.getMetadata().setName(name);
+        stub.getMetadata().setNamespace(namespace);
+        client.resource(stub)
                 .subresource("status")
                 .patch(
                         new PatchContext.Builder()
