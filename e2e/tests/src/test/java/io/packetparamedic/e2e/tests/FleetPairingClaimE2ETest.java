@@ -20,6 +20,7 @@ import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceSpec;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.api.pairing.PairingCodes;
 import io.packetparamedic.api.time.Rfc3339;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
@@ -35,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,8 +70,11 @@ class FleetPairingClaimE2ETest {
             throws Exception {
         KubernetesClient admin = cluster.client();
         String n = ns.name();
-        List<String> windows = List.of("race", "again", "outage");
-        Map<String, String> codes = Map.of("race", "K7MX2QPA", "again", "H4NR8WQE", "outage", "T3CP9ZXM");
+        List<String> races = List.of("race-0", "race-1", "race-2", "race-3", "race-4");
+        List<String> windows = new ArrayList<>(races);
+        windows.addAll(List.of("again", "outage"));
+        Map<String, String> codes = new HashMap<>();
+        windows.forEach(w -> codes.put(w, PairingCodes.generate()));
         Instant expires = Instant.now().plusSeconds(600);
 
         ReflectorInstance fleet = new ReflectorInstance();
@@ -93,29 +98,31 @@ class FleetPairingClaimE2ETest {
         KubernetesServe.Running a = startNode(cluster, n, "node-a");
         KubernetesServe.Running b = startNode(cluster, n, "node-b");
 
-        // Two appliances present the same code at the same moment, one on each node.
-        Ed25519Identity x = Ed25519Identity.generate();
-        Ed25519Identity y = Ed25519Identity.generate();
-        Payload.PairResponse[] answers;
-        try (LinkClient onA = connect(a, x);
-                LinkClient onB = connect(b, y)) {
-            onA.hello();
-            onB.hello();
-            CountDownLatch go = new CountDownLatch(1);
-            CompletableFuture<Payload.PairResponse> ra = pairAt(go, onA, codes.get("race"));
-            CompletableFuture<Payload.PairResponse> rb = pairAt(go, onB, codes.get("race"));
-            go.countDown();
-            answers = new Payload.PairResponse[] {ra.get(30, TimeUnit.SECONDS), rb.get(30, TimeUnit.SECONDS)};
+        // Two appliances present the same code at the same moment, one on each node; five times.
+        for (String race : races) {
+            Ed25519Identity x = Ed25519Identity.generate();
+            Ed25519Identity y = Ed25519Identity.generate();
+            Payload.PairResponse[] answers;
+            try (LinkClient onA = connect(a, x);
+                    LinkClient onB = connect(b, y)) {
+                onA.hello();
+                onB.hello();
+                CountDownLatch go = new CountDownLatch(1);
+                CompletableFuture<Payload.PairResponse> ra = pairAt(go, onA, codes.get(race));
+                CompletableFuture<Payload.PairResponse> rb = pairAt(go, onB, codes.get(race));
+                go.countDown();
+                answers = new Payload.PairResponse[] {ra.get(30, TimeUnit.SECONDS), rb.get(30, TimeUnit.SECONDS)};
+            }
+            assertThat(List.of(answers[0].success(), answers[1].success()))
+                    .as("exactly one of the two pairings with the code of " + race + " succeeds")
+                    .containsExactlyInAnyOrder(true, false);
+            EndpointId winner = answers[0].success() ? x.endpointId() : y.endpointId();
+            Payload.PairResponse lost = answers[0].success() ? answers[1] : answers[0];
+            assertThat(lost.message()).isEqualTo(Authorizer.SPENT_ELSEWHERE);
+            assertThat(status(admin, n, race).pairedEndpointId)
+                    .as(race + " names the winner")
+                    .isEqualTo(winner.toString());
         }
-        assertThat(List.of(answers[0].success(), answers[1].success()))
-                .as("exactly one of the two pairings succeeds")
-                .containsExactlyInAnyOrder(true, false);
-        EndpointId winner = answers[0].success() ? x.endpointId() : y.endpointId();
-        Payload.PairResponse lost = answers[0].success() ? answers[1] : answers[0];
-        assertThat(lost.message()).isEqualTo(Authorizer.SPENT_ELSEWHERE);
-        assertThat(status(admin, n, "race").pairedEndpointId)
-                .as("the window names the winner")
-                .isEqualTo(winner.toString());
 
         // An appliance that paired on one node may present the code again on another that has not
         // yet heard the window is used: its own claim is found there, and it is accepted.
