@@ -25,7 +25,17 @@ public final class ConfigRenderer {
 
     private ConfigRenderer() {}
 
+    /** The config of a Single instance: no fleet. */
     public static ReflectorConfig config(EffectiveSpec s, List<PeerInEffect> peersInEffect, List<OpenCode> codes) {
+        return config(s, peersInEffect, codes, List.of());
+    }
+
+    /** {@code fleet}: the fleet's reflectors ({@link FleetMembers}); none leaves the section out. */
+    public static ReflectorConfig config(
+            EffectiveSpec s,
+            List<PeerInEffect> peersInEffect,
+            List<OpenCode> codes,
+            List<ReflectorConfig.FleetMember> fleet) {
         ReflectorConfig c = new ReflectorConfig();
         c.identity.privateKeyPath = DATA_DIR + "/identity.ed25519";
         c.network.listenAddress = "0.0.0.0:" + s.controlPort();
@@ -66,11 +76,23 @@ public final class ConfigRenderer {
                 .map(o -> new ReflectorConfig.PairingCode(o.code(), o.expiresAt(), o.window()))
                 .toList();
         c.access.pairingEnabled = !c.access.pairingCodes.isEmpty();
+        if (!fleet.isEmpty()) {
+            c.fleet = new ReflectorConfig.Fleet();
+            c.fleet.members = fleet;
+        }
         return c;
     }
 
     public static String render(EffectiveSpec s, List<PeerInEffect> peersInEffect, List<OpenCode> codes) {
-        return ConfigLoader.render(config(s, peersInEffect, codes));
+        return render(s, peersInEffect, codes, List.of());
+    }
+
+    public static String render(
+            EffectiveSpec s,
+            List<PeerInEffect> peersInEffect,
+            List<OpenCode> codes,
+            List<ReflectorConfig.FleetMember> fleet) {
+        return ConfigLoader.render(config(s, peersInEffect, codes, fleet));
     }
 
     /**

@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * The reflector's {@code reflector.toml}, rendered from the spec, the AuthorizedPeers in effect
- * and the open pairing codes. A Secret rather than a ConfigMap because it carries pairing codes.
+ * The reflector's {@code reflector.toml}, rendered from the spec, the AuthorizedPeers in effect,
+ * the open pairing codes and, for a PerNode fleet, its members (from status.nodes). A Secret rather than a ConfigMap because it carries pairing codes.
  * The pod watches it through the API, so a change applies without restarting anything.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.CONFIG_SECRETS))
@@ -33,7 +33,8 @@ public class ConfigSecretDependent extends CRUDKubernetesDependentResource<Secre
         String toml = ConfigRenderer.render(
                 EffectiveSpec.of(instance),
                 InstanceInputs.peersInEffect(instance, context, now),
-                InstanceInputs.openCodes(instance, context, now));
+                InstanceInputs.openCodes(instance, context, now),
+                FleetMembers.of(instance));
         return new SecretBuilder()
                 .withNewMetadata()
                 .withName(Names.configSecret(instance))

@@ -126,6 +126,13 @@ class FleetOperatorTest {
                         .build());
     }
 
+    /** The fleet config's members, each as "endpointId address ready". */
+    static List<String> members(KubernetesClient client, String namespace) {
+        return Fixtures.config(client, namespace, "fleet-config").fleetMembers().stream()
+                .map(m -> m.endpointId + " " + m.address + " " + m.ready)
+                .toList();
+    }
+
     static Optional<NodeStatus> entry(ReflectorInstance r, String node) {
         if (r == null || r.getStatus() == null || r.getStatus().nodes == null) return Optional.empty();
         return r.getStatus().nodes.stream().filter(n -> node.equals(n.node)).findFirst();
@@ -247,6 +254,14 @@ class FleetOperatorTest {
                     .contains(b + ": last heartbeat");
             assertThat(half.getStatus().phase).isEqualTo(ReflectorInstanceStatus.Phase.Degraded);
 
+            // Discovery: the shared config lists both nodes as the status has them, b not ready.
+            Await.until(
+                    TIMEOUT,
+                    "the fleet's members in its config, b not ready",
+                    () -> members(client, n)
+                            .equals(List.of(
+                                    ids.get(0) + " 192.0.2.11:4000 true", ids.get(1) + " 192.0.2.12:4000 false")));
+
             report(client, n, b, ids.get(1), Instant.now(), 0);
             Await.until(TIMEOUT, "READY 2/2", () -> {
                 var r = instances.withName("fleet").get();
@@ -254,6 +269,40 @@ class FleetOperatorTest {
                         ? r
                         : null;
             });
+            Await.until(
+                    TIMEOUT,
+                    "b ready in the fleet's config",
+                    () -> members(client, n)
+                            .equals(List.of(
+                                    ids.get(0) + " 192.0.2.11:4000 true", ids.get(1) + " 192.0.2.12:4000 true")));
+            // Load stays out of the config: a node's session count changing rewrites nothing.
+            String configVersion = client.secrets()
+                    .inNamespace(n)
+                    .withName("fleet-config")
+                    .get()
+                    .getMetadata()
+                    .getResourceVersion();
+            report(client, n, a, ids.get(0), Instant.now(), 3);
+            ReflectorInstance busy = Await.until(TIMEOUT, "a's three sessions in status.nodes", () -> {
+                var r = instances.withName("fleet").get();
+                return entry(r, a)
+                                .map(e -> Integer.valueOf(3).equals(e.activeSessions))
+                                .orElse(false)
+                        ? r
+                        : null;
+            });
+            int settled = operator.reconciliations(busy);
+            report(client, n, a, ids.get(0), Instant.now(), 3);
+            Await.until(
+                    TIMEOUT, "a reconcile after the status settled", () -> operator.reconciliations(busy) > settled);
+            assertThat(client.secrets()
+                            .inNamespace(n)
+                            .withName("fleet-config")
+                            .get()
+                            .getMetadata()
+                            .getResourceVersion())
+                    .as("config Secret not rewritten for a session count")
+                    .isEqualTo(configVersion);
 
             // Fleet-wide authorization: a peer selecting the instance is in the one config every node reads.
             EndpointId peer = Ed25519Identity.generate().endpointId();
@@ -265,10 +314,10 @@ class FleetOperatorTest {
                     .withMatchLabels(Map.of("fleet", "eu"))
                     .build();
             client.resources(AuthorizedPeer.class).inNamespace(n).resource(p).create();
-            instances.withName("fleet").edit(r -> {
-                r.getMetadata().setLabels(Map.of("fleet", "eu"));
-                return r;
-            });
+            // A merge patch, not an edit: the nodes' reports keep changing the instance's resourceVersion.
+            instances
+                    .withName("fleet")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"fleet\":\"eu\"}}}");
             Await.until(
                     TIMEOUT,
                     "kitchen in the fleet's config",

@@ -263,6 +263,19 @@ public final class ConfigLoader {
                     "must be " + PairingCodes.LENGTH + " characters from " + PairingCodes.ALPHABET);
             if (p.expiresAt != null) k.instant(key + ".expires_at", p.expiresAt);
         }
+        List<ReflectorConfig.FleetMember> members = c.fleetMembers();
+        Map<String, Integer> memberIds = new HashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            ReflectorConfig.FleetMember m = members.get(i);
+            String key = "fleet.members[" + i + "]";
+            k.endpointId(key + ".endpoint_id", m.endpointId);
+            Integer first = memberIds.putIfAbsent(EndpointId.parse(m.endpointId).toString(), i);
+            k.check(
+                    key + ".endpoint_id",
+                    first == null,
+                    "already the Endpoint ID of fleet.members[" + first + "]; each reflector is listed once");
+            k.hostPort(key + ".address", m.address);
+        }
         k.integer("quotas.max_test_duration_sec", c.quotas.maxTestDurationSec);
         k.integer("quotas.max_concurrent_tests", c.quotas.maxConcurrentTests);
         k.integer("quotas.max_tests_per_hour_per_peer", c.quotas.maxTestsPerHourPerPeer);

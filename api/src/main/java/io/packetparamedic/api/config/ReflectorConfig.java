@@ -26,6 +26,11 @@ public class ReflectorConfig {
     public Logging logging = new Logging();
     /** (ours) where state files live. */
     public State state = new State();
+    /**
+     * (ours) the other reflectors of the same fleet (a ReflectorInstance with PerNode placement),
+     * as the operator renders them; absent outside a fleet, and then left out of rendered TOML.
+     */
+    public Fleet fleet;
 
     public static class Identity {
         public String privateKeyPath = "/var/lib/reflector/identity.ed25519";
@@ -144,6 +149,32 @@ public class ReflectorConfig {
         }
     }
 
+    /** (ours) the fleet's reflectors, which an authorized appliance may ask for ({@code get_fleet_endpoints}). */
+    public static class Fleet {
+        public List<FleetMember> members = new ArrayList<>();
+    }
+
+    /**
+     * (ours) one reflector of the fleet: the operator's status.nodes entry without its churn
+     * (no session counts), so the list changes only when a node joins, leaves or changes readiness.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class FleetMember {
+        public String endpointId;
+        /** host:port of its control listener, as appliances reach it. */
+        public String address;
+        /** Whether the operator last saw it serving (fresh heartbeat, expected Endpoint ID). */
+        public boolean ready;
+
+        public FleetMember() {}
+
+        public FleetMember(String endpointId, String address, boolean ready) {
+            this.endpointId = endpointId;
+            this.address = address;
+            this.ready = ready;
+        }
+    }
+
     public static class Quotas {
         public int maxTestDurationSec = 60;
         public int maxConcurrentTests = 1;
@@ -211,6 +242,11 @@ public class ReflectorConfig {
         if (state.dataDir != null && !state.dataDir.isBlank()) return Paths.expand(state.dataDir);
         Path parent = privateKeyPath().toAbsolutePath().getParent();
         return parent != null ? parent : Path.of(".").toAbsolutePath();
+    }
+
+    /** The fleet's members as configured; empty outside a fleet. */
+    public List<FleetMember> fleetMembers() {
+        return fleet == null || fleet.members == null ? List.of() : fleet.members;
     }
 
     public boolean directEphemeralMode() {

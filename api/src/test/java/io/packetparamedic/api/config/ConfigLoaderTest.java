@@ -214,6 +214,52 @@ class ConfigLoaderTest {
         assertThat(c.access.peers).hasSize(2);
     }
 
+    private static final String MEMBER_A = "PP-7DN2-FF6E-PTJ2-TRN3-N382-MVRD-EDJK-45BQ-3QH4-79HT-R14A-32TS-V8MG-K";
+    private static final String MEMBER_B = "PP-0EGG-FFZK-SR8B-W7BG-VMCE-EJY0-K5KY-9NHG-KEJG-TQRX-VJ36-84JN-66W0-A";
+
+    @Test
+    void fleetMembersAreReadValidatedAndRenderedBack() {
+        String toml =
+                "[[fleet.members]]\nendpoint_id = \"" + MEMBER_A + "\"\naddress = \"192.0.2.11:4000\"\nready = true\n"
+                        + "[[fleet.members]]\nendpoint_id = \"" + MEMBER_B + "\"\naddress = \"[2001:db8::2]:4000\"\n";
+        ReflectorConfig c = ConfigLoader.parse(toml, "f.toml").config();
+        assertThat(c.fleetMembers())
+                .extracting(m -> m.endpointId, m -> m.address, m -> m.ready)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(MEMBER_A, "192.0.2.11:4000", true),
+                        org.assertj.core.groups.Tuple.tuple(MEMBER_B, "[2001:db8::2]:4000", false));
+        ReflectorConfig again =
+                ConfigLoader.parse(ConfigLoader.render(c), "rendered").config();
+        assertThat(again.fleetMembers())
+                .usingRecursiveFieldByFieldElementComparator()
+                .isEqualTo(c.fleetMembers());
+
+        // Outside a fleet there is no section, and rendering adds none.
+        ReflectorConfig plain = ConfigLoader.parse("", "f.toml").config();
+        assertThat(plain.fleetMembers()).isEmpty();
+        assertThat(ConfigLoader.render(plain)).doesNotContain("fleet");
+    }
+
+    @Test
+    void aFleetMemberNeedsAValidUniqueEndpointIdAndAHostPort() {
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        "[[fleet.members]]\nendpoint_id = \"PP-nonsense\"\naddress = \"192.0.2.1:4000\"\n", "f.toml"))
+                .hasMessageStartingWith("f.toml: invalid value for fleet.members[0].endpoint_id: ");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        "[[fleet.members]]\nendpoint_id = \"" + MEMBER_A + "\"\naddress = \"192.0.2.1\"\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for fleet.members[0].address: must be host:port, got \"192.0.2.1\"");
+        assertThatThrownBy(
+                        () -> ConfigLoader.parse("[[fleet.members]]\nendpoint_id = \"" + MEMBER_A + "\"\n", "f.toml"))
+                .hasMessage("f.toml: invalid value for fleet.members[0].address: must not be empty");
+        String twice = "[[fleet.members]]\nendpoint_id = \"" + MEMBER_A + "\"\naddress = \"192.0.2.1:4000\"\n"
+                + "[[fleet.members]]\nendpoint_id = \"" + MEMBER_A.toLowerCase() + "\"\naddress = \"192.0.2.2:4000\"\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(twice, "f.toml"))
+                .hasMessage("f.toml: invalid value for fleet.members[1].endpoint_id: already the Endpoint ID of "
+                        + "fleet.members[0]; each reflector is listed once");
+        assertThatThrownBy(() -> ConfigLoader.parse("[fleet]\nmembrs = 1\n", "f.toml"))
+                .hasMessage("f.toml: unknown key fleet.membrs (did you mean fleet.members?)");
+    }
+
     @Test
     void expiresAtTakesAnyRfc3339Offset() {
         ReflectorConfig c = ConfigLoader.parse(

@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@value #LOCAL_WINDOW}, one at a time) and the configuration's {@code access.pairing_codes}
  * (e.g. rendered by the operator from PairingWindow resources). Every code is single-use: the
  * first peer that presents it is persisted, then the window is consumed, all under one lock, so
- * of several peers racing one code exactly one wins. Codes are compared in constant time.
+ * of several peers racing one code exactly one wins. Codes are compared in constant time. A code
+ * from the configuration is also claimed through a {@link PairingClaim} before it is accepted
+ * (in Kubernetes mode: on the PairingWindow, so that one code is accepted once across a fleet);
+ * the window is set aside meanwhile, so no second peer here can take it during the claim.
  *
  * <p>{@link #access} is called on the event loop and only reads; {@link #pair} writes the peer
  * file and must be called off the event loop.
@@ -67,6 +70,7 @@ public final class Authorizer {
     private final AuditLog audit;
     private final Clock clock;
     private final List<PairingListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile PairingClaim claim = PairingClaim.LOCAL;
     /** The configured peers and their names, in file order; replaced whole by {@link #applyPeers}. */
     private volatile Map<EndpointId, Optional<String>> configured = Map.of();
 
@@ -100,6 +104,18 @@ public final class Authorizer {
     public void addListener(PairingListener listener) {
         listeners.add(listener);
     }
+
+    /** Where codes from the configuration are claimed before they are accepted (default: nowhere else). */
+    public void claimWith(PairingClaim claim) {
+        this.claim = claim;
+    }
+
+    /** What a peer is told when a code was accepted elsewhere in the fleet, or its window was closed meanwhile. */
+    public static final String SPENT_ELSEWHERE =
+            "pairing failed: this code is no longer valid (it was used on another reflector of the fleet)";
+    /** What a peer is told when the code cannot be claimed now; the code stays open. */
+    public static final String CLAIM_UNAVAILABLE =
+            "pairing failed: the reflector cannot reach its cluster to claim the code; try again in a minute";
 
     /** The access an authenticated peer gets now. */
     public AccessLevel access(EndpointId peer) {
@@ -189,10 +205,10 @@ public final class Authorizer {
         if (presentedCode == null || !PairingCodes.isValid(presentedCode)) {
             return failedAttempt(peer, source, now, "malformed code", List.of());
         }
-        Window won;
+        Window match;
         synchronized (lock) {
             prune(now);
-            Window match = null;
+            match = null;
             // Compare against every open window, so the time taken says nothing about which matched.
             for (Window w : windows) {
                 if (PairingCodes.matches(w.code(), presentedCode) && match == null) match = w;
@@ -204,33 +220,79 @@ public final class Authorizer {
                 List<Window> locked = countFailure(now);
                 return failedAttempt(peer, source, now, reason, locked);
             }
-            try {
-                store.add(peer, match.name());
-            } catch (IOException e) {
-                LOG.error(
-                        "event=paired_peer_not_saved peer={} file={} error=\"{}\"", peer, store.file(), e.getMessage());
-                return PairingOutcome.failed("pairing failed: the reflector cannot save the paired peer");
+            setAside(match);
+        }
+        // The admin channel's window is this reflector's alone; a config code may be shared.
+        PairingClaim claimant = match.fromConfig() ? claim : PairingClaim.LOCAL;
+        PairingClaim.Result claimed = claimant.claim(peer, match.name());
+        synchronized (lock) {
+            switch (claimed) {
+                case UNAVAILABLE -> {
+                    putBack(match);
+                    LOG.warn("event=pairing_claim_unavailable peer={} window={}", peer, match.name());
+                    return PairingOutcome.failed(CLAIM_UNAVAILABLE);
+                }
+                case SPENT -> {
+                    spend(match, Instant.now(clock));
+                    audit.record(pairingFailed(peer, source, "code used elsewhere in the fleet"));
+                    LOG.info("event=pairing_code_spent_elsewhere peer={} window={}", peer, match.name());
+                    return PairingOutcome.failed(SPENT_ELSEWHERE);
+                }
+                case WON -> {
+                    try {
+                        store.add(peer, match.name());
+                    } catch (IOException e) {
+                        LOG.error(
+                                "event=paired_peer_not_saved peer={} file={} error=\"{}\"",
+                                peer,
+                                store.file(),
+                                e.getMessage());
+                        // A code claimed where others see it is spent; one only this reflector knows stays open.
+                        if (claimant == PairingClaim.LOCAL) putBack(match);
+                        else spend(match, now);
+                        return PairingOutcome.failed("pairing failed: the reflector cannot save the paired peer");
+                    }
+                    spend(match, now);
+                }
             }
-            windows.remove(match);
-            ended.add(match.code(), EndedWindows.Why.USED, now);
-            windowFailures.remove(match.key());
-            if (match.fromConfig()) consumedConfigCodes.add(match.configKey());
-            anyWindow = !windows.isEmpty();
-            won = match;
         }
         guard.succeeded(source);
         audit.record(AuditEvent.of(AuditEventType.PEER_PAIRED)
                 .withPeer(peer.toString())
-                .withParams(Map.of("window", won.name())));
-        LOG.info("event=peer_paired peer={} window={}", peer, won.name());
+                .withParams(Map.of("window", match.name())));
+        LOG.info("event=peer_paired peer={} window={}", peer, match.name());
         for (PairingListener l : listeners) {
             try {
-                l.onPaired(peer, won.name());
+                l.onPaired(peer, match.name());
             } catch (RuntimeException e) {
                 LOG.warn("event=pairing_listener_failed peer={} error=\"{}\"", peer, e.toString());
             }
         }
-        return PairingOutcome.paired(won.name());
+        return PairingOutcome.paired(match.name());
+    }
+
+    /**
+     * Takes {@code w} out of the open windows while it is being claimed, so that no second peer
+     * here matches it meanwhile; a config code is also marked consumed, so that a reload during
+     * the claim does not reopen it. Under {@link #lock}.
+     */
+    private void setAside(Window w) {
+        windows.remove(w);
+        if (w.fromConfig()) consumedConfigCodes.add(w.configKey());
+        anyWindow = !windows.isEmpty();
+    }
+
+    /** Reopens a window set aside, unless a reload dropped its code meanwhile. Under {@link #lock}. */
+    private void putBack(Window w) {
+        boolean stillConfigured = !w.fromConfig() || consumedConfigCodes.remove(w.configKey());
+        if (stillConfigured) windows.add(w);
+        anyWindow = !windows.isEmpty();
+    }
+
+    /** Ends a window set aside: its code was used (here or elsewhere). Under {@link #lock}. */
+    private void spend(Window w, Instant now) {
+        ended.add(w.code(), EndedWindows.Why.USED, now);
+        windowFailures.remove(w.key());
     }
 
     /**

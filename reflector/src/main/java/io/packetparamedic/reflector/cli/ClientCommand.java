@@ -41,13 +41,14 @@ import picocli.CommandLine.Spec;
         name = "client",
         mixinStandardHelpOptions = true,
         description =
-                "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, throughput, udp-echo, soak).",
+                "Talk to a reflector as an appliance would (its own identity; hello, pair, status, path-meta, fleet, throughput, udp-echo, soak).",
         subcommands = {
             ClientCommand.ShowId.class,
             ClientCommand.Hello.class,
             ClientCommand.Pair.class,
             ClientCommand.Status.class,
             ClientCommand.PathMetaAction.class,
+            ClientCommand.Fleet.class,
             ClientThroughputCommand.class,
             ClientUdpEchoCommand.class,
             ClientStampCommand.class,
@@ -100,7 +101,7 @@ public final class ClientCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "an action is required: show-id, hello, pair CODE, status, path-meta, throughput, udp-echo, stamp or soak");
+                "an action is required: show-id, hello, pair CODE, status, path-meta, fleet, throughput, udp-echo, stamp or soak");
     }
 
     /** The client key file, with {@code ~/} expanded. */
@@ -353,6 +354,30 @@ public final class ClientCommand implements Runnable {
                 out().println("MTU:          " + (m.mtu() == null ? "unknown" : m.mtu()));
                 out().println("Time synced:  " + (m.timeSynced() ? "yes" : "no"));
                 out().println("Build:        " + m.buildVersion() + " (" + m.buildHash() + ")");
+            });
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "fleet",
+            mixinStandardHelpOptions = true,
+            description = "Ask the reflector for the other reflectors of its fleet (address, Endpoint ID, ready); "
+                    + "none outside a fleet.")
+    static final class Fleet extends Action {
+        @Override
+        public Integer call() {
+            Payload.FleetEndpoints f = client.withConnection(err(), LinkClient::fleetEndpoints);
+            client.print(out(), f, () -> {
+                if (f.endpoints().isEmpty()) {
+                    out().println("No other reflectors: this one is not part of a fleet, or the only one.");
+                    return;
+                }
+                String row = "%-45s %-70s %s%n";
+                out().printf(row, "ADDRESS", "ENDPOINT ID", "READY");
+                for (Payload.FleetEndpoint e : f.endpoints()) {
+                    out().printf(row, e.address(), e.endpointId(), e.ready() ? "yes" : "no");
+                }
             });
             return 0;
         }

@@ -147,6 +147,11 @@ public final class LinkClient implements AutoCloseable {
         return call(new Payload.GetPathMeta(), Payload.PathMeta.class);
     }
 
+    /** The fleet's other reflectors (ours; a reflector without fleets answers error 400). */
+    public Payload.FleetEndpoints fleetEndpoints() throws IOException {
+        return call(new Payload.GetFleetEndpoints(), Payload.FleetEndpoints.class);
+    }
+
     /** A {@link Payload.SessionGrant} or a {@link Payload.SessionDeny}. */
     public Payload sessionRequest(String testType, Payload.SessionParams params) throws IOException {
         Payload p = request(new Payload.SessionRequest(testType, params)).payload();

@@ -118,7 +118,7 @@ public final class KubernetesServe {
     }
 
     /** Everything that runs, closed in reverse order of start. */
-    record Running(
+    public record Running(
             ReflectorRuntime reflector,
             StatusReporter reporter,
             ConfigSecretWatcher watcher,
@@ -135,8 +135,13 @@ public final class KubernetesServe {
         }
     }
 
-    /** @param restart asks the process to stop so that the pod restarts (the identity changed) */
-    static Running start(KubeSettings settings, KubernetesClient client, Runnable restart) throws IOException {
+    /**
+     * Starts serving in this JVM and returns at once; the caller closes what runs ({@link #run}
+     * does, on SIGTERM; tests run several nodes' reflectors side by side this way).
+     *
+     * @param restart asks the process to stop so that the pod restarts (the identity changed)
+     */
+    public static Running start(KubeSettings settings, KubernetesClient client, Runnable restart) throws IOException {
         Ed25519Identity identity = SecretSource.identity(client, settings);
         String initialText = SecretSource.configText(client, settings);
         ConfigLoader.Loaded loaded = SecretSource.parse(initialText, settings);
@@ -157,6 +162,9 @@ public final class KubernetesServe {
                     .persistGovernance(false)
                     .governanceSeed(governance -> restored.set(restore(client, settings, governance)))
                     .pathMeta(new HostPathMeta())
+                    // A fleet's nodes share the window's code: it is accepted once the window is claimed.
+                    .pairingClaim(
+                            new PairingWindowClaim(client, settings.instance().namespace(), Clock.systemUTC()))
                     .pairingListener((peer, window) -> {
                         StatusReporter r = reporterRef.get();
                         if (r != null) r.paired(peer, window);

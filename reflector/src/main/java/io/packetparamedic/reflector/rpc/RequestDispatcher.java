@@ -143,6 +143,9 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
         if (p instanceof Payload.GetPathMeta) {
             return offloop(() -> rpc.pathMeta().pathMeta(connection.remoteAddress()));
         }
+        if (p instanceof Payload.GetFleetEndpoints) {
+            return done(FleetEndpointsAnswer.of(rpc.config().get(), rpc.reflectorId()));
+        }
         return done(new Payload.Error(400, "unexpected message type"));
     }
 
@@ -209,7 +212,8 @@ public final class RequestDispatcher extends SimpleChannelInboundHandler<Inbound
                 || p instanceof Payload.SessionClose
                 || p instanceof Payload.GetStatus
                 || p instanceof Payload.PairRequest
-                || p instanceof Payload.GetPathMeta;
+                || p instanceof Payload.GetPathMeta
+                || p instanceof Payload.GetFleetEndpoints;
     }
 
     @Override

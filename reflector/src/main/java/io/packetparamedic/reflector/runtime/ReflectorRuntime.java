@@ -10,6 +10,7 @@ import io.packetparamedic.reflector.audit.AuditEventType;
 import io.packetparamedic.reflector.audit.AuditLog;
 import io.packetparamedic.reflector.auth.Authorizer;
 import io.packetparamedic.reflector.auth.OpenPairingWindow;
+import io.packetparamedic.reflector.auth.PairingClaim;
 import io.packetparamedic.reflector.auth.PairingListener;
 import io.packetparamedic.reflector.auth.PairingWindowInfo;
 import io.packetparamedic.reflector.auth.PeerStore;
@@ -137,6 +138,7 @@ public final class ReflectorRuntime implements AutoCloseable {
         audit.bindTo(metrics.registry());
         this.authorizer = new Authorizer(config.get(), peers, audit, clock);
         b.pairingListeners.forEach(authorizer::addListener);
+        authorizer.claimWith(b.pairingClaim);
         followConfig();
         this.transport = Transport.create(0);
         AtomicInteger threads = new AtomicInteger();
@@ -191,6 +193,7 @@ public final class ReflectorRuntime implements AutoCloseable {
         private InetSocketAddress controlAddress;
         private InetSocketAddress healthAddress;
         private final List<PairingListener> pairingListeners = new ArrayList<>();
+        private PairingClaim pairingClaim = PairingClaim.LOCAL;
 
         private Builder(LiveConfig config, Ed25519Identity identity) {
             this.config = Objects.requireNonNull(config, "config");
@@ -270,6 +273,12 @@ public final class ReflectorRuntime implements AutoCloseable {
 
         public Builder pairingListener(PairingListener listener) {
             pairingListeners.add(listener);
+            return this;
+        }
+
+        /** Where configured pairing codes are claimed before they are accepted (default: only here). */
+        public Builder pairingClaim(PairingClaim claim) {
+            this.pairingClaim = Objects.requireNonNull(claim, "claim");
             return this;
         }
 

@@ -26,6 +26,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = Payload.PairResponse.class, name = "pair_response"),
     @JsonSubTypes.Type(value = Payload.GetPathMeta.class, name = "get_path_meta"),
     @JsonSubTypes.Type(value = Payload.PathMeta.class, name = "path_meta"),
+    @JsonSubTypes.Type(value = Payload.GetFleetEndpoints.class, name = "get_fleet_endpoints"),
+    @JsonSubTypes.Type(value = Payload.FleetEndpoints.class, name = "fleet_endpoints"),
     @JsonSubTypes.Type(value = Payload.Error.class, name = "error"),
 })
 public sealed interface Payload {
@@ -63,6 +65,12 @@ public sealed interface Payload {
     record PairRequest(String token) implements Payload {}
 
     record GetPathMeta() implements Payload {}
+
+    /**
+     * (ours) asks for the fleet's other reflectors. Optional: the deployed appliance client never
+     * sends it, and a reflector without it answers {@code error} 400 "unexpected message type".
+     */
+    record GetFleetEndpoints() implements Payload {}
 
     // ---- reflector → appliance -------------------------------------------------------------
 
@@ -160,6 +168,12 @@ public sealed interface Payload {
             String buildVersion,
             String buildHash)
             implements Payload {}
+
+    /** (ours) the answer to {@code get_fleet_endpoints}: the other reflectors of this one's fleet, empty outside a fleet. */
+    record FleetEndpoints(List<FleetEndpoint> endpoints) implements Payload {}
+
+    /** One other reflector: where to connect, whom to expect there, and whether it was serving when last seen. */
+    record FleetEndpoint(String endpointId, String address, boolean ready) {}
 
     record Error(int code, String message) implements Payload {}
 }

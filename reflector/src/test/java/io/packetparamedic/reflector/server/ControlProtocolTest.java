@@ -151,7 +151,8 @@ class ControlProtocolTest {
                     new Payload.Ok(),
                     new Payload.Error(500, "x"),
                     new Payload.PairResponse(true, "x", null),
-                    new Payload.SessionDeny("busy", "x", null))) {
+                    new Payload.SessionDeny("busy", "x", null),
+                    new Payload.FleetEndpoints(List.of()))) {
                 Envelope response = c.request(p);
                 assertThat(response.payload()).isEqualTo(new Payload.Error(400, "unexpected message type"));
             }
