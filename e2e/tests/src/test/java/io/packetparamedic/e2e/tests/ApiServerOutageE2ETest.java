@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -72,20 +71,21 @@ class ApiServerOutageE2ETest {
         this.admin = cluster.client();
         this.ns = cluster.createNamespace("outage");
         this.work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "outage-");
-        // The sample on host ports of its own: the operator refuses a second host-network instance
-        // on the same ports, and the KubernetesMode*E2ETest sample instances may exist in this cluster.
+        // The sample on host ports of its own (InstancePorts), from its first version: the operator
+        // marks a host-network instance that shares a port with an existing one as the newcomer in
+        // a PortConflict, and other test classes' instances live on in this cluster.
+        InstancePorts ports = InstancePorts.next(50);
         String sample = Files.readString(RepoLayout.requireRoot().resolve("config/samples/reflectorinstance.yaml"))
-                .replace("controlPort: 4000", "controlPort: 4100")
-                .replace("healthPort: 7301", "healthPort: 7401");
+                .replace("controlPort: 4000", "controlPort: " + ports.control())
+                .replace("healthPort: 7301", "healthPort: " + ports.health())
+                .replace("start: 5201", "start: " + ports.dataStart())
+                .replace("end: 5299", "end: " + ports.dataEnd());
         cluster.kubectlWithInput(sample, "apply", "-n", ns, "-f", "-").orThrow();
-        int start = 20000 + ThreadLocalRandom.current().nextInt(400) * 100;
         cluster.mergePatch(
                 ns,
                 "reflectorinstance",
                 INSTANCE,
-                "{\"spec\":{\"network\":{\"dataPortRange\":{\"start\":" + start + ",\"end\":" + (start + 49)
-                        + "}}," + "\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT
-                        + ",\"cooldownSec\":0}}}");
+                "{\"spec\":{\"quotas\":{\"maxTestsPerHourPerPeer\":" + HOURLY_LIMIT + ",\"cooldownSec\":0}}}");
         applyPeer("tester", tester);
         applyPeer("bystander", bystander);
         Await.until(Duration.ofSeconds(60), "the config Secret with both peers and the quota", () -> {
