@@ -67,6 +67,34 @@ class FleetPlacementTest {
     }
 
     @Test
+    void placementIsStickyANewcomerDoesNotEvictANodeAlreadyServing() {
+        ReflectorInstance fleet = perNode(EDGE, 2);
+        fleet.setStatus(new ReflectorInstanceStatus());
+        fleet.getStatus().nodes = List.of(placed("edge-b", null), placed("edge-c", null));
+        Node a = Nodes.node("edge-a", EDGE, true, "10.0.0.2");
+        Node b = Nodes.node("edge-b", EDGE, true, "10.0.0.3");
+        Node c = Nodes.node("edge-c", EDGE, true, "10.0.0.4");
+
+        assertThat(FleetPlacement.of(fleet, List.of(a, b, c), NOW, GRACE, STALE).names())
+                .as("edge-a sorts first but b and c serve and are still eligible")
+                .containsExactly("edge-b", "edge-c");
+
+        // c stops matching: the newcomer takes the free place, c leaves through its grace period.
+        Node cNotReady = Nodes.node("edge-c", EDGE, false, "10.0.0.4");
+        FleetPlacement cGone = FleetPlacement.of(fleet, List.of(a, b, cNotReady), NOW, GRACE, STALE);
+        assertThat(cGone.names()).containsExactly("edge-a", "edge-b", "edge-c");
+        assertThat(cGone.nodes().get(2).leaving()).isTrue();
+        assertThat(cGone.nodes().get(0).leaving()).isFalse();
+
+        // A node that is leaving has no claim on a place: newcomers by name come first.
+        fleet.getStatus().nodes = List.of(placed("edge-b", null), placed("edge-c", NOW.toString()));
+        assertThat(FleetPlacement.of(fleet, List.of(a, b, c), NOW, GRACE, STALE).nodes().stream()
+                        .filter(n -> !n.leaving())
+                        .map(FleetPlacement.PlacedNode::name))
+                .containsExactly("edge-a", "edge-b");
+    }
+
+    @Test
     void aSingleInstanceIsPlacedNowhere() {
         ReflectorInstance single = perNode(null, null);
         single.getSpec().placement = new Placement(Placement.Mode.Single);
