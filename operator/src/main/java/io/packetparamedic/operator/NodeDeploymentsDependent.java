@@ -7,8 +7,8 @@ import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.packetparamedic.api.crd.ReflectorInstance;
-import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,8 +33,9 @@ public class NodeDeploymentsDependent extends CRUDKubernetesDependentResource<De
     @Override
     public Map<String, Deployment> desiredResources(ReflectorInstance instance, Context<ReflectorInstance> context) {
         Map<String, Deployment> desired = new LinkedHashMap<>();
-        for (String node :
-                InstanceInputs.placement(instance, context, Instant.now()).names()) {
+        List<String> nodes = InstanceInputs.placement(instance, context).names();
+        Names.requireDistinctSlots(nodes);
+        for (String node : nodes) {
             desired.put(node, ReflectorDeploymentDependent.deployment(instance, Optional.of(node)));
         }
         return desired;

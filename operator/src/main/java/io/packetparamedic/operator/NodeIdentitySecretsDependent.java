@@ -8,8 +8,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
-import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,8 +34,9 @@ public class NodeIdentitySecretsDependent extends CRUDKubernetesDependentResourc
     public Map<String, Secret> desiredResources(ReflectorInstance instance, Context<ReflectorInstance> context) {
         Map<String, Secret> existing = getSecondaryResources(instance, context);
         Map<String, Secret> desired = new LinkedHashMap<>();
-        for (String node :
-                InstanceInputs.placement(instance, context, Instant.now()).names()) {
+        List<String> nodes = InstanceInputs.placement(instance, context).names();
+        Names.requireDistinctSlots(nodes);
+        for (String node : nodes) {
             desired.put(
                     node,
                     IdentitySecretDependent.identitySecret(

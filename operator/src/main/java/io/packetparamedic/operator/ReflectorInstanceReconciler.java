@@ -73,10 +73,13 @@ import org.jboss.logging.Logger;
                     name = NodeIdentitySecretsDependent.NAME,
                     type = NodeIdentitySecretsDependent.class,
                     reconcilePrecondition = PerNodeCondition.class),
+            // After the node's identity Secret and the Role that lets its pod read it: a joining
+            // node's pod would otherwise start into a missing Secret or a 403 and crash-loop.
             @Dependent(
                     name = NodeDeploymentsDependent.NAME,
                     type = NodeDeploymentsDependent.class,
-                    reconcilePrecondition = PerNodeDeployableCondition.class)
+                    reconcilePrecondition = PerNodeDeployableCondition.class,
+                    dependsOn = {NodeIdentitySecretsDependent.NAME, ReflectorRoleDependent.NAME})
         })
 @ControllerConfiguration(
         name = ReflectorInstanceReconciler.NAME,

@@ -85,7 +85,7 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
             ReflectorInstance instance, Context<ReflectorInstance> context, EffectiveSpec spec) {
         List<String> names = new ArrayList<>();
         if (FleetPlacement.perNode(instance)) {
-            InstanceInputs.placement(instance, context, Instant.now()).names().stream()
+            InstanceInputs.placement(instance, context).names().stream()
                     .map(node -> Names.nodeIdentitySecret(instance, node))
                     .forEach(names::add);
         } else {

@@ -37,8 +37,9 @@ class FailureStatusOperatorTest {
             throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
-        List<HasMetadata> policy = client.load(
-                        new java.io.ByteArrayInputStream(refusingPolicy(n).getBytes()))
+        List<HasMetadata> policy = client.load(new java.io.ByteArrayInputStream(Fixtures.refusingPolicy(
+                                n, "object.metadata.name != 'blocked-code' && object.metadata.name != 'blocked-peer'")
+                        .getBytes()))
                 .items();
         policy.forEach(p -> client.resource(p).serverSideApply());
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
@@ -199,43 +200,5 @@ class FailureStatusOperatorTest {
                         && reason.equals(e.getReason())
                         && object.equals(e.getInvolvedObject().getName()))
                 .toList();
-    }
-
-    /** Refuses the Secret "blocked-code" and status writes of the AuthorizedPeer "blocked-peer" in one namespace. */
-    private static String refusingPolicy(String namespace) {
-        return """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingAdmissionPolicy
-                metadata:
-                  name: refuse-%1$s
-                spec:
-                  failurePolicy: Fail
-                  matchConstraints:
-                    resourceRules:
-                    - apiGroups: [""]
-                      apiVersions: ["v1"]
-                      operations: ["CREATE", "UPDATE"]
-                      resources: ["secrets"]
-                    - apiGroups: ["packetparamedic.io"]
-                      apiVersions: ["*"]
-                      operations: ["CREATE", "UPDATE"]
-                      resources: ["authorizedpeers/status"]
-                  validations:
-                  - expression: "object.metadata.name != 'blocked-code' && object.metadata.name != 'blocked-peer'"
-                    message: test policy refuses this object
-                    reason: Forbidden
-                ---
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingAdmissionPolicyBinding
-                metadata:
-                  name: refuse-%1$s
-                spec:
-                  policyName: refuse-%1$s
-                  validationActions: [Deny]
-                  matchResources:
-                    namespaceSelector:
-                      matchLabels:
-                        kubernetes.io/metadata.name: %1$s
-                """.formatted(namespace);
     }
 }

@@ -117,4 +117,42 @@ final class Fixtures {
         char other = EndpointId.ALPHABET.charAt((EndpointId.ALPHABET.indexOf(check) + 1) % 32);
         return s.substring(0, s.length() - 1) + other;
     }
+
+    /** A ValidatingAdmissionPolicy and its binding: in one namespace, Secret writes and AuthorizedPeer status writes are refused (403) unless {@code allowed} (CEL) holds. */
+    static String refusingPolicy(String namespace, String allowed) {
+        return """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata:
+                  name: refuse-%1$s
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: [""]
+                      apiVersions: ["v1"]
+                      operations: ["CREATE", "UPDATE"]
+                      resources: ["secrets"]
+                    - apiGroups: ["packetparamedic.io"]
+                      apiVersions: ["*"]
+                      operations: ["CREATE", "UPDATE"]
+                      resources: ["authorizedpeers/status"]
+                  validations:
+                  - expression: "%2$s"
+                    message: test policy refuses this object
+                    reason: Forbidden
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata:
+                  name: refuse-%1$s
+                spec:
+                  policyName: refuse-%1$s
+                  validationActions: [Deny]
+                  matchResources:
+                    namespaceSelector:
+                      matchLabels:
+                        kubernetes.io/metadata.name: %1$s
+                """.formatted(namespace, allowed);
+    }
 }

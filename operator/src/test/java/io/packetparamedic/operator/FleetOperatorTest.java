@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -11,6 +12,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.AuthorizedPeer;
@@ -290,6 +294,122 @@ class FleetOperatorTest {
                     .as("reconciles of the fleet that threw")
                     .isZero();
         }
+    }
+
+    /** An object version as a watch saw it: etcd's revision orders writes across kinds. */
+    record Seen(String kind, String name, long revision, List<String> readable) {}
+
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Watch record(
+            io.fabric8.kubernetes.client.dsl.Watchable<T> objects, List<Seen> seen) {
+        return objects.watch(new Watcher<T>() {
+            @Override
+            public void eventReceived(Action action, T o) {
+                if (action == Action.DELETED) return;
+                List<String> readable =
+                        o instanceof Role r ? r.getRules().get(0).getResourceNames() : List.of();
+                seen.add(new Seen(
+                        o.getKind(),
+                        o.getMetadata().getName(),
+                        Long.parseLong(o.getMetadata().getResourceVersion()),
+                        readable));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {}
+        });
+    }
+
+    @Test
+    void aNodesDeploymentIsMadeOnlyOnceItsIdentitySecretExistsAndTheRoleLetsItsPodReadIt(
+            KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+        client = cluster.client();
+        String n = ns.name();
+        Map<String, String> edge = Map.of(FLEET_LABEL, prefix);
+        List<Seen> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String a = node("a", edge, "192.0.2.31");
+        try (var secrets = record(client.secrets().inNamespace(n), seen);
+                var roles = record(client.rbac().roles().inNamespace(n), seen);
+                var deployments = record(client.apps().deployments().inNamespace(n), seen);
+                var operator = new TestOperator(cluster.adminConfig(), n)) {
+            client.resource(fleet(n, edge, null)).create();
+            Await.until(TIMEOUT, "a's Deployment", () -> created(seen, "Deployment", "fleet-reflector-" + a));
+            // b joins while the API server refuses its identity Secret: no Deployment for b meanwhile.
+            String b = prefix + "-b";
+            List<HasMetadata> policy = refuseSecret(n, "fleet-identity-" + b);
+            try {
+                String b2 = node("b", edge, "192.0.2.32");
+                Await.until(
+                        TIMEOUT,
+                        "the refused identity Secret recorded",
+                        () -> operator.failures(client.resources(ReflectorInstance.class)
+                                        .inNamespace(n)
+                                        .withName("fleet")
+                                        .get())
+                                > 0);
+                assertThat(client.apps()
+                                .deployments()
+                                .inNamespace(n)
+                                .withName("fleet-reflector-" + b2)
+                                .get())
+                        .as("no Deployment for a node without its identity Secret")
+                        .isNull();
+            } finally {
+                policy.forEach(p -> client.resource(p).delete());
+            }
+            Await.until(TIMEOUT, "joining b's Deployment", () -> created(seen, "Deployment", "fleet-reflector-" + b));
+
+            for (String node : List.of(a, b)) {
+                long deployed =
+                        created(seen, "Deployment", "fleet-reflector-" + node).revision();
+                String identity = "fleet-identity-" + node;
+                assertThat(created(seen, "Secret", identity))
+                        .as(node + "'s identity Secret exists before its Deployment")
+                        .isNotNull()
+                        .matches(s -> s.revision() < deployed);
+                Seen roleThen = seen.stream()
+                        .filter(s -> s.kind().equals("Role")
+                                && s.name().equals("fleet-reflector")
+                                && s.revision() < deployed)
+                        .max(java.util.Comparator.comparingLong(Seen::revision))
+                        .orElse(null);
+                assertThat(roleThen)
+                        .as("the Role as it was when " + node + "'s Deployment was made")
+                        .isNotNull();
+                assertThat(roleThen.readable()).contains(identity);
+            }
+        }
+    }
+
+    /** A ValidatingAdmissionPolicy (and its binding) refusing one Secret name in the namespace, in force when this returns. */
+    private List<HasMetadata> refuseSecret(String namespace, String secret) throws InterruptedException {
+        String yaml = Fixtures.refusingPolicy(namespace, "object.metadata.name != '" + secret + "'");
+        List<HasMetadata> policy =
+                client.load(new java.io.ByteArrayInputStream(yaml.getBytes())).items();
+        policy.forEach(p -> client.resource(p).serverSideApply());
+        Await.until(TIMEOUT, "the admission policy in force", () -> {
+            try {
+                client.secrets()
+                        .inNamespace(namespace)
+                        .resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                                .withNewMetadata()
+                                .withName(secret)
+                                .endMetadata()
+                                .build())
+                        .dryRun()
+                        .create();
+                return false;
+            } catch (KubernetesClientException e) {
+                return e.getCode() == 403;
+            }
+        });
+        return policy;
+    }
+
+    private static Seen created(List<Seen> seen, String kind, String name) {
+        return seen.stream()
+                .filter(s -> s.kind().equals(kind) && s.name().equals(name))
+                .min(java.util.Comparator.comparingLong(Seen::revision))
+                .orElse(null);
     }
 
     @Test

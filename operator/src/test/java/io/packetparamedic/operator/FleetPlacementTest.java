@@ -1,6 +1,7 @@
 package io.packetparamedic.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -187,5 +188,20 @@ class FleetPlacementTest {
                 .hasSizeLessThanOrEqualTo(Names.MAX_SLOT)
                 .matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
         assertThat(Names.nodeSlot(longA)).isNotEqualTo(Names.nodeSlot(longB));
+        assertThat(Names.nodeSlot(longA))
+                .as("64 bits of the name's hash, so slots do not collide by chance")
+                .matches(".*-[0-9a-f]{16}");
+    }
+
+    @Test
+    void twoNodesSharingASlotAreRefusedWithAMessageNamingBoth() {
+        Names.requireDistinctSlots(List.of("worker-1", "worker-2"));
+        assertThatThrownBy(() -> Names.requireDistinctSlots(List.of("node-x1", "node-x2"), n -> "node-x"))
+                .isInstanceOf(Names.NodeSlotCollision.class)
+                .hasMessageContaining("node-x1 and node-x2")
+                .hasMessageContaining("node-x");
+        assertThat(ReconcileFailure.of(new RuntimeException(new Names.NodeSlotCollision("a", "b", "s"))))
+                .isEqualTo(new ReconcileFailure(
+                        ReconcileFailure.NODE_SLOT_COLLISION, new Names.NodeSlotCollision("a", "b", "s").getMessage()));
     }
 }
