@@ -30,10 +30,12 @@ public final class Names {
     public static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_OPERATOR;
     /** The one Deployment and identity Secret of a Single instance: without a node label. */
     public static final String SINGLE_DEPLOYMENTS = OWNED + ",!" + Labels.NODE;
+    /** The instance's own ServiceAccount, Role and RoleBinding (not those of its nodes). */
+    public static final String INSTANCE_OBJECTS = SINGLE_DEPLOYMENTS;
 
     public static final String SINGLE_IDENTITY_SECRETS = IDENTITY_SECRETS + ",!" + Labels.NODE;
-    /** The per-node Deployments and identity Secrets of PerNode instances. */
-    public static final String NODE_DEPLOYMENTS = OWNED + "," + Labels.NODE;
+    /** The per-node Deployments, ServiceAccounts, Roles and RoleBindings of PerNode instances. */
+    public static final String NODE_OBJECTS = OWNED + "," + Labels.NODE;
 
     public static final String NODE_IDENTITY_SECRETS = IDENTITY_SECRETS + "," + Labels.NODE;
     /** Longest node name used as is in names and label values (a label value holds 63). */
@@ -56,7 +58,7 @@ public final class Names {
         return ri.getMetadata().getName() + "-reflector";
     }
 
-    /** The Deployment of an instance's reflector on one node (PerNode). */
+    /** The Deployment of an instance's reflector on one node (PerNode), and its ServiceAccount, Role and RoleBinding. */
     public static String nodeReflector(ReflectorInstance ri, String node) {
         return reflector(ri) + "-" + nodeSlot(node);
     }

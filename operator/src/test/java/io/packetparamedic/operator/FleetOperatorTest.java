@@ -224,7 +224,29 @@ class FleetOperatorTest {
                     .withName("fleet-reflector")
                     .get();
             assertThat(role.getRules().get(0).getResourceNames())
-                    .containsExactlyInAnyOrder("fleet-identity-" + a, "fleet-identity-" + b, "fleet-config");
+                    .as("the shared Role: what every node's pod needs, no identity")
+                    .containsExactly("fleet-config");
+            // Each node's pod runs as its own ServiceAccount, which may read its own identity only.
+            for (String node : List.of(a, b)) {
+                String other = node.equals(a) ? b : a;
+                String sa = "fleet-reflector-" + node;
+                assertThat(deployments
+                                .withName("fleet-reflector-" + node)
+                                .get()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getServiceAccountName())
+                        .isEqualTo(sa);
+                Await.until(
+                        TIMEOUT,
+                        node + "'s pod may read its own identity",
+                        () -> mayGet(n, sa, "secrets", "fleet-identity-" + node));
+                assertThat(mayGet(n, sa, "secrets", "fleet-config")).isTrue();
+                assertThat(mayGet(n, sa, "secrets", "fleet-identity-" + other))
+                        .as(node + "'s pod reading " + other + "'s private key")
+                        .isFalse();
+            }
 
             // a reports fresh, b last reported five minutes ago: 1/2, and the condition names b.
             report(client, n, a, ids.get(0), Instant.now(), 0);
@@ -294,6 +316,28 @@ class FleetOperatorTest {
                     .as("reconciles of the fleet that threw")
                     .isZero();
         }
+    }
+
+    /** Whether the ServiceAccount may get the object, as the API server's authorizer answers. */
+    private boolean mayGet(String namespace, String serviceAccount, String resource, String name) {
+        var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser("system:serviceaccount:" + namespace + ":" + serviceAccount)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
+                .withNewResourceAttributes()
+                .withNamespace(namespace)
+                .withVerb("get")
+                .withResource(resource)
+                .withName(name)
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        return client.authorization()
+                .v1()
+                .subjectAccessReview()
+                .create(review)
+                .getStatus()
+                .getAllowed();
     }
 
     /** An object version as a watch saw it: etcd's revision orders writes across kinds. */
@@ -368,7 +412,7 @@ class FleetOperatorTest {
                         .matches(s -> s.revision() < deployed);
                 Seen roleThen = seen.stream()
                         .filter(s -> s.kind().equals("Role")
-                                && s.name().equals("fleet-reflector")
+                                && s.name().equals("fleet-reflector-" + node)
                                 && s.revision() < deployed)
                         .max(java.util.Comparator.comparingLong(Seen::revision))
                         .orElse(null);
@@ -476,6 +520,23 @@ class FleetOperatorTest {
                                         .withName("fleet-identity-" + b)
                                         .get()
                                 == null
+                        && client.serviceAccounts()
+                                        .inNamespace(n)
+                                        .withName("fleet-reflector-" + b)
+                                        .get()
+                                == null
+                        && client.rbac()
+                                        .roles()
+                                        .inNamespace(n)
+                                        .withName("fleet-reflector-" + b)
+                                        .get()
+                                == null
+                        && client.rbac()
+                                        .roleBindings()
+                                        .inNamespace(n)
+                                        .withName("fleet-reflector-" + b)
+                                        .get()
+                                == null
                         && entry(r, b).isEmpty()
                         && (r.getStatus().nodeReports == null
                                 || !r.getStatus().nodeReports.containsKey(b));
@@ -487,6 +548,8 @@ class FleetOperatorTest {
                             .withName("fleet-identity-" + a)
                             .get())
                     .isNotNull();
+            assertThat(mayGet(n, "fleet-reflector-" + a, "secrets", "fleet-identity-" + a))
+                    .isTrue();
         }
     }
 
