@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
@@ -37,30 +35,13 @@ class FailureStatusOperatorTest {
             throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
-        List<HasMetadata> policy = client.load(new java.io.ByteArrayInputStream(Fixtures.refusingPolicy(
-                                n, "object.metadata.name != 'blocked-code' && object.metadata.name != 'blocked-peer'")
-                        .getBytes()))
-                .items();
-        policy.forEach(p -> client.resource(p).serverSideApply());
+        List<HasMetadata> policy = Fixtures.applyRefusingPolicy(
+                client,
+                n,
+                "object.metadata.name != 'blocked-code' && object.metadata.name != 'blocked-peer'",
+                "blocked-code",
+                TIMEOUT);
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            // The policy is live once a dry run of the refused Secret is refused.
-            Await.until(TIMEOUT, "the admission policy in force", () -> {
-                try {
-                    client.secrets()
-                            .inNamespace(n)
-                            .resource(new SecretBuilder()
-                                    .withNewMetadata()
-                                    .withName("blocked-code")
-                                    .endMetadata()
-                                    .build())
-                            .dryRun()
-                            .create();
-                    return false;
-                } catch (KubernetesClientException e) {
-                    return e.getCode() == 403;
-                }
-            });
-
             // 1. An instance whose name no label can carry: the API server refuses its Secret (422).
             ReflectorInstance longName = Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n);
             longName.getMetadata().setName("edge-" + "x".repeat(60));

@@ -379,7 +379,9 @@ class FleetOperatorTest {
             Await.until(TIMEOUT, "a's Deployment", () -> created(seen, "Deployment", "fleet-reflector-" + a));
             // b joins while the API server refuses its identity Secret: no Deployment for b meanwhile.
             String b = prefix + "-b";
-            List<HasMetadata> policy = refuseSecret(n, "fleet-identity-" + b);
+            String refused = "fleet-identity-" + b;
+            List<HasMetadata> policy = Fixtures.applyRefusingPolicy(
+                    client, n, "object.metadata.name != '" + refused + "'", refused, TIMEOUT);
             try {
                 String b2 = node("b", edge, "192.0.2.32");
                 Await.until(
@@ -422,31 +424,6 @@ class FleetOperatorTest {
                 assertThat(roleThen.readable()).contains(identity);
             }
         }
-    }
-
-    /** A ValidatingAdmissionPolicy (and its binding) refusing one Secret name in the namespace, in force when this returns. */
-    private List<HasMetadata> refuseSecret(String namespace, String secret) throws InterruptedException {
-        String yaml = Fixtures.refusingPolicy(namespace, "object.metadata.name != '" + secret + "'");
-        List<HasMetadata> policy =
-                client.load(new java.io.ByteArrayInputStream(yaml.getBytes())).items();
-        policy.forEach(p -> client.resource(p).serverSideApply());
-        Await.until(TIMEOUT, "the admission policy in force", () -> {
-            try {
-                client.secrets()
-                        .inNamespace(namespace)
-                        .resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-                                .withNewMetadata()
-                                .withName(secret)
-                                .endMetadata()
-                                .build())
-                        .dryRun()
-                        .create();
-                return false;
-            } catch (KubernetesClientException e) {
-                return e.getCode() == 403;
-            }
-        });
-        return policy;
     }
 
     private static Seen created(List<Seen> seen, String kind, String name) {
