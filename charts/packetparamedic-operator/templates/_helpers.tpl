@@ -88,13 +88,14 @@ Keep in sync with config/rbac/role.yaml (a test compares them).
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 # Each reflector pod's ServiceAccount, Role and RoleBinding (the garbage collector deletes them
-# with their instance). No bind or escalate: the pod's Role holds only rules listed here.
+# with their instance); a fleet node's own ones are deleted with its Deployment when the node
+# leaves. No bind or escalate: the pod's Role holds only rules listed here.
 - apiGroups: [""]
   resources: ["serviceaccounts"]
-  verbs: ["get", "list", "watch", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
-  verbs: ["get", "list", "watch", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 # Each reflector's Deployment; deleted when its identity is unusable or its image not allowed.
 - apiGroups: ["apps"]
   resources: ["deployments"]

@@ -21,8 +21,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The nodes a PerNode instance runs on now: the eligible ones ({@link NodeEligibility}), first by
- * name up to maxNodes, plus those that left (stopped matching or disappeared) less than the grace
+ * The nodes a PerNode instance runs on now: the eligible ones ({@link NodeEligibility}) up to
+ * maxNodes — first those already serving (in status.nodes, not leaving), then newcomers by name —
+ * plus those that left (stopped matching or disappeared) less than the grace
  * period ago or still run sessions. A pure function of the instance (its placement, and in its
  * status when each node left and what each node's reflector last reported), the nodes and the
  * clock, so the dependents and the reconciler that ask within one reconcile agree.
@@ -53,17 +54,25 @@ record FleetPlacement(List<PlacedNode> nodes) {
                 placement.maxNodes == null ? Integer.MAX_VALUE : placement.maxNodes, ReflectorInstanceStatus.MAX_NODES);
         Map<String, Node> byName = nodes.stream()
                 .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
+        ReflectorInstanceStatus status = instance.getStatus();
+        List<NodeStatus> before = status == null || status.nodes == null ? List.of() : status.nodes;
+        Set<String> serving = before.stream()
+                .filter(n -> n.node != null && n.leftAt == null)
+                .map(n -> n.node)
+                .collect(Collectors.toSet());
+        // Sticky: the nodes already serving keep their places (a newcomer whose name sorts first
+        // must not evict a healthy node and hand its appliances a new Endpoint ID); newcomers
+        // fill what maxNodes leaves, by name.
         Set<String> matching = nodes.stream()
                 .filter(n -> NodeEligibility.eligible(n, placement))
                 .map(n -> n.getMetadata().getName())
-                .sorted()
+                .sorted(Comparator.comparing((String name) -> !serving.contains(name))
+                        .thenComparing(Comparator.naturalOrder()))
                 .limit(max)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         List<PlacedNode> placed = new ArrayList<>();
         matching.forEach(
                 name -> placed.add(new PlacedNode(name, Optional.ofNullable(byName.get(name)), Optional.empty())));
-        ReflectorInstanceStatus status = instance.getStatus();
-        List<NodeStatus> before = status == null || status.nodes == null ? List.of() : status.nodes;
         for (NodeStatus previous : before) {
             if (previous.node == null || matching.contains(previous.node)) continue;
             Instant leftAt = Rfc3339.tryParse(previous.leftAt).orElse(now);

@@ -42,7 +42,7 @@ final class FleetReconcile {
             List<PortConflicts.Conflict> conflicts,
             ReflectorInstanceStatus s,
             Instant now) {
-        FleetPlacement placement = InstanceInputs.placement(instance, context, now);
+        FleetPlacement placement = InstanceInputs.placement(instance, context);
         Map<String, Secret> identities =
                 InstanceInputs.byNode(Informers.of(context, Secret.class, NodeIdentitySecretsDependent.NAME)
                         .getSecondaryResources(instance));

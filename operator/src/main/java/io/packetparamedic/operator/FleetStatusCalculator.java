@@ -199,8 +199,6 @@ final class FleetStatusCalculator {
                 .orElse(null);
         s.ready = j.readiness() == NodeReadiness.HEARTBEAT_FRESH;
         s.reason = j.readiness().reason;
-        s.activeSessions = in.report().map(r -> r.activeSessionCount).orElse(null);
-        s.lastHeartbeat = in.report().map(r -> r.lastHeartbeat).orElse(null);
         s.leftAt = in.placed().leftAt().map(Rfc3339::format).orElse(null);
         return s;
     }

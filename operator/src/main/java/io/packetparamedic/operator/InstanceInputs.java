@@ -100,13 +100,30 @@ public final class InstanceInputs {
         }
     }
 
-    /** Where a PerNode instance runs now, from the Node informer's cache; empty for a Single instance. */
-    public static FleetPlacement placement(
-            ReflectorInstance instance, Context<ReflectorInstance> context, Instant now) {
+    /**
+     * Where a PerNode instance runs now, from the Node informer's cache; empty for a Single
+     * instance. Worked out once per reconcile, with one clock reading, and shared through the
+     * reconcile's Context by the dependents (which JOSDK runs in parallel) and the reconciler:
+     * asked separately at a grace expiry, the identity Secrets could see a node gone while the
+     * Deployments still see it, and the Secret would be deleted under a running pod and made
+     * again with a new seed (a new Endpoint ID).
+     */
+    public static FleetPlacement placement(ReflectorInstance instance, Context<ReflectorInstance> context) {
         if (!FleetPlacement.perNode(instance)) return new FleetPlacement(List.of());
-        List<Node> nodes = Informers.of(context, Node.class).list(n -> true).toList();
-        return FleetPlacement.of(
-                instance, nodes, now, OperatorSettings.nodeGracePeriod(), OperatorSettings.heartbeatStaleAfter());
+        var shared = context.managedWorkflowAndDependentResourceContext();
+        synchronized (shared) {
+            Optional<FleetPlacement> known = shared.get(FleetPlacement.class, FleetPlacement.class);
+            if (known.isPresent()) return known.get();
+            List<Node> nodes = Informers.of(context, Node.class).list(n -> true).toList();
+            FleetPlacement placement = FleetPlacement.of(
+                    instance,
+                    nodes,
+                    Instant.now(),
+                    OperatorSettings.nodeGracePeriod(),
+                    OperatorSettings.heartbeatStaleAfter());
+            shared.put(FleetPlacement.class, placement);
+            return placement;
+        }
     }
 
     /** Per-node objects by the node they were made for (objects without a node annotation are left out). */

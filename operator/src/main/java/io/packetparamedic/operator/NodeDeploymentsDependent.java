@@ -3,13 +3,8 @@ package io.packetparamedic.operator;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.packetparamedic.api.crd.ReflectorInstance;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,9 +15,8 @@ import java.util.Optional;
  * grace period (and while it runs sessions), which a DaemonSet would delete at once. JOSDK
  * deletes the Deployments of nodes no longer in the placement.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.NODE_DEPLOYMENTS))
-public class NodeDeploymentsDependent extends CRUDKubernetesDependentResource<Deployment, ReflectorInstance>
-        implements BulkDependentResource<Deployment, ReflectorInstance> {
+@KubernetesDependent(informer = @Informer(labelSelector = Names.NODE_OBJECTS))
+public class NodeDeploymentsDependent extends PerNodeDependent<Deployment> {
 
     public static final String NAME = "node-deployments";
 
@@ -31,18 +25,7 @@ public class NodeDeploymentsDependent extends CRUDKubernetesDependentResource<De
     }
 
     @Override
-    public Map<String, Deployment> desiredResources(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        Map<String, Deployment> desired = new LinkedHashMap<>();
-        for (String node :
-                InstanceInputs.placement(instance, context, Instant.now()).names()) {
-            desired.put(node, ReflectorDeploymentDependent.deployment(instance, Optional.of(node)));
-        }
-        return desired;
-    }
-
-    @Override
-    public Map<String, Deployment> getSecondaryResources(
-            ReflectorInstance instance, Context<ReflectorInstance> context) {
-        return InstanceInputs.byNode(eventSource().orElseThrow().getSecondaryResources(instance));
+    Deployment forNode(ReflectorInstance instance, String node, Context<ReflectorInstance> context) {
+        return ReflectorDeploymentDependent.deployment(instance, Optional.of(node));
     }
 }

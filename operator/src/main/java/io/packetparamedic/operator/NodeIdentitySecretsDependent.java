@@ -3,13 +3,9 @@ package io.packetparamedic.operator;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,8 +17,7 @@ import java.util.Optional;
  * Deployment ({@link FleetPlacement}); after that JOSDK deletes it.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.NODE_IDENTITY_SECRETS))
-public class NodeIdentitySecretsDependent extends CRUDKubernetesDependentResource<Secret, ReflectorInstance>
-        implements BulkDependentResource<Secret, ReflectorInstance> {
+public class NodeIdentitySecretsDependent extends PerNodeDependent<Secret> {
 
     public static final String NAME = "node-identity-secrets";
 
@@ -31,25 +26,12 @@ public class NodeIdentitySecretsDependent extends CRUDKubernetesDependentResourc
     }
 
     @Override
-    public Map<String, Secret> desiredResources(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        Map<String, Secret> existing = getSecondaryResources(instance, context);
-        Map<String, Secret> desired = new LinkedHashMap<>();
-        for (String node :
-                InstanceInputs.placement(instance, context, Instant.now()).names()) {
-            desired.put(
-                    node,
-                    IdentitySecretDependent.identitySecret(
-                            instance,
-                            Names.nodeIdentitySecret(instance, node),
-                            Names.nodeLabels(instance, Names.COMPONENT_IDENTITY, node),
-                            Map.of(Labels.NODE, node),
-                            Optional.ofNullable(existing.get(node))));
-        }
-        return desired;
-    }
-
-    @Override
-    public Map<String, Secret> getSecondaryResources(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        return InstanceInputs.byNode(eventSource().orElseThrow().getSecondaryResources(instance));
+    Secret forNode(ReflectorInstance instance, String node, Context<ReflectorInstance> context) {
+        return IdentitySecretDependent.identitySecret(
+                instance,
+                Names.nodeIdentitySecret(instance, node),
+                Names.nodeLabels(instance, Names.COMPONENT_IDENTITY, node),
+                Map.of(Labels.NODE, node),
+                Optional.ofNullable(getSecondaryResources(instance, context).get(node)));
     }
 }

@@ -27,6 +27,8 @@ public record ReconcileFailure(String reason, String message) {
     public static final String FORBIDDEN = "Forbidden";
     /** Any other answer of the API server (unavailable, timeout, throttled). */
     public static final String API_ERROR = "ApiError";
+    /** Two placed nodes of a PerNode instance would share one Deployment and identity Secret name. */
+    public static final String NODE_SLOT_COLLISION = "NodeSlotCollision";
     /** A failure the operator has no better word for: a bug until proven otherwise. */
     public static final String RECONCILE_ERROR = "ReconcileError";
 
@@ -36,6 +38,8 @@ public record ReconcileFailure(String reason, String message) {
     public static ReconcileFailure of(Exception e) {
         Throwable cause = innermost(e);
         if (cause instanceof KubernetesClientException k) return ofApi(k);
+        if (cause instanceof Names.NodeSlotCollision c)
+            return new ReconcileFailure(NODE_SLOT_COLLISION, c.getMessage());
         if (cause instanceof ConfigException c) {
             return new ReconcileFailure(
                     INVALID_SPEC, "the rendered reflector.toml is invalid: " + oneLine(c.getMessage()));

@@ -64,7 +64,7 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
      * the node's slot, it is pinned to the node by required node affinity on the node's name
      * (the DaemonSet controller's way: the scheduler still checks taints and resources, unlike
      * spec.nodeName), it tolerates the placement's tolerations, reads the node's own identity
-     * Secret and reports into the node's status entry.
+     * Secret with the node's own ServiceAccount and reports into the node's status entry.
      */
     static Deployment deployment(ReflectorInstance instance, Optional<String> node) {
         EffectiveSpec spec = EffectiveSpec.of(instance);
@@ -95,7 +95,8 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
                 .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
-                .withServiceAccountName(Names.reflector(instance))
+                .withServiceAccountName(
+                        node.map(n -> Names.nodeReflector(instance, n)).orElseGet(() -> Names.reflector(instance)))
                 .withHostNetwork(hostNetwork)
                 // SIGTERM starts the drain: running tests finish, new ones are refused busy.
                 .withTerminationGracePeriodSeconds((long) spec.drainTimeoutSec() + TERMINATION_MARGIN_SEC)

@@ -64,7 +64,7 @@ import org.jboss.logging.Logger;
                     name = ConfigSecretDependent.NAME,
                     type = ConfigSecretDependent.class,
                     dependsOn = ReflectorRoleDependent.NAME),
-            @Dependent(name = "role-binding", type = ReflectorRoleBindingDependent.class),
+            @Dependent(name = ReflectorRoleBindingDependent.NAME, type = ReflectorRoleBindingDependent.class),
             @Dependent(
                     name = ReflectorInstanceReconciler.DEPLOYMENT,
                     type = ReflectorDeploymentDependent.class,
@@ -74,9 +74,32 @@ import org.jboss.logging.Logger;
                     type = NodeIdentitySecretsDependent.class,
                     reconcilePrecondition = PerNodeCondition.class),
             @Dependent(
+                    name = NodeServiceAccountsDependent.NAME,
+                    type = NodeServiceAccountsDependent.class,
+                    reconcilePrecondition = PerNodeCondition.class),
+            @Dependent(
+                    name = NodeRolesDependent.NAME,
+                    type = NodeRolesDependent.class,
+                    reconcilePrecondition = PerNodeCondition.class),
+            @Dependent(
+                    name = NodeRoleBindingsDependent.NAME,
+                    type = NodeRoleBindingsDependent.class,
+                    reconcilePrecondition = PerNodeCondition.class),
+            // After the node's identity Secret, its ServiceAccount and the Roles and bindings that
+            // let its pod read the Secret and the config: a joining node's pod would otherwise
+            // start into a missing Secret, a missing ServiceAccount or a 403 and crash-loop.
+            @Dependent(
                     name = NodeDeploymentsDependent.NAME,
                     type = NodeDeploymentsDependent.class,
-                    reconcilePrecondition = PerNodeDeployableCondition.class)
+                    reconcilePrecondition = PerNodeDeployableCondition.class,
+                    dependsOn = {
+                        NodeIdentitySecretsDependent.NAME,
+                        ReflectorRoleDependent.NAME,
+                        ReflectorRoleBindingDependent.NAME,
+                        NodeServiceAccountsDependent.NAME,
+                        NodeRolesDependent.NAME,
+                        NodeRoleBindingsDependent.NAME
+                    })
         })
 @ControllerConfiguration(
         name = ReflectorInstanceReconciler.NAME,

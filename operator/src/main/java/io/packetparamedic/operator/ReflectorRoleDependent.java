@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Least privilege for the reflector pod. It may read exactly its two Secrets (get, and list/watch
+ * Least privilege for the reflector pod. It may read exactly its two Secrets (PerNode: the
+ * config Secret here, each node's identity through its own Role, {@link NodeRolesDependent}) (get, and list/watch
  * narrowed to them by name), read AuthorizedPeers, and patch the status subresource of its own
  * instance, of the AuthorizedPeers that name or select it and of its open PairingWindows — each
  * by name. No spec writes, no other Secret, no other instance's peers or windows.
@@ -27,7 +28,7 @@ import java.util.Optional;
  * once the pod may report its use. An empty {@code resourceNames} would mean every name, so a
  * rule without names is left out rather than written empty.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.OWNED))
+@KubernetesDependent(informer = @Informer(labelSelector = Names.INSTANCE_OBJECTS))
 public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role, ReflectorInstance> {
 
     public static final String NAME = "role";
@@ -53,7 +54,7 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
         rules.add(new PolicyRuleBuilder()
                 .withApiGroups("")
                 .withResources("secrets")
-                .withResourceNames(readableSecrets(instance, context, spec))
+                .withResourceNames(readableSecrets(instance, spec))
                 .withVerbs("get", "list", "watch")
                 .build());
         rules.add(new PolicyRuleBuilder()
@@ -78,19 +79,12 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
     }
 
     /**
-     * The identity Secret and the config Secret; for PerNode, every placed node's identity
-     * Secret instead (the nodes' pods share this ServiceAccount).
+     * The identity Secret and the config Secret; for PerNode the config Secret only: each node's
+     * identity Secret is readable by that node's ServiceAccount alone ({@link NodeRolesDependent}).
      */
-    private static List<String> readableSecrets(
-            ReflectorInstance instance, Context<ReflectorInstance> context, EffectiveSpec spec) {
+    private static List<String> readableSecrets(ReflectorInstance instance, EffectiveSpec spec) {
         List<String> names = new ArrayList<>();
-        if (FleetPlacement.perNode(instance)) {
-            InstanceInputs.placement(instance, context, Instant.now()).names().stream()
-                    .map(node -> Names.nodeIdentitySecret(instance, node))
-                    .forEach(names::add);
-        } else {
-            names.add(spec.identitySecretName());
-        }
+        if (!FleetPlacement.perNode(instance)) names.add(spec.identitySecretName());
         names.add(Names.configSecret(instance));
         return names;
     }

@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.packetparamedic.api.crd.ReflectorInstance;
 
 /** The reflector pod's own identity towards the API server; its rights come from the Role. */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.OWNED))
+@KubernetesDependent(informer = @Informer(labelSelector = Names.INSTANCE_OBJECTS))
 public class ReflectorServiceAccountDependent
         extends CRUDKubernetesDependentResource<ServiceAccount, ReflectorInstance> {
 

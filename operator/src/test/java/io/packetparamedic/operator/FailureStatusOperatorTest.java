@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.PairingWindow;
 import io.packetparamedic.api.crd.PairingWindowStatus.Phase;
@@ -37,29 +35,13 @@ class FailureStatusOperatorTest {
             throws InterruptedException {
         KubernetesClient client = cluster.client();
         String n = ns.name();
-        List<HasMetadata> policy = client.load(
-                        new java.io.ByteArrayInputStream(refusingPolicy(n).getBytes()))
-                .items();
-        policy.forEach(p -> client.resource(p).serverSideApply());
+        List<HasMetadata> policy = Fixtures.applyRefusingPolicy(
+                client,
+                n,
+                "object.metadata.name != 'blocked-code' && object.metadata.name != 'blocked-peer'",
+                "blocked-code",
+                TIMEOUT);
         try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            // The policy is live once a dry run of the refused Secret is refused.
-            Await.until(TIMEOUT, "the admission policy in force", () -> {
-                try {
-                    client.secrets()
-                            .inNamespace(n)
-                            .resource(new SecretBuilder()
-                                    .withNewMetadata()
-                                    .withName("blocked-code")
-                                    .endMetadata()
-                                    .build())
-                            .dryRun()
-                            .create();
-                    return false;
-                } catch (KubernetesClientException e) {
-                    return e.getCode() == 403;
-                }
-            });
-
             // 1. An instance whose name no label can carry: the API server refuses its Secret (422).
             ReflectorInstance longName = Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n);
             longName.getMetadata().setName("edge-" + "x".repeat(60));
@@ -199,43 +181,5 @@ class FailureStatusOperatorTest {
                         && reason.equals(e.getReason())
                         && object.equals(e.getInvolvedObject().getName()))
                 .toList();
-    }
-
-    /** Refuses the Secret "blocked-code" and status writes of the AuthorizedPeer "blocked-peer" in one namespace. */
-    private static String refusingPolicy(String namespace) {
-        return """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingAdmissionPolicy
-                metadata:
-                  name: refuse-%1$s
-                spec:
-                  failurePolicy: Fail
-                  matchConstraints:
-                    resourceRules:
-                    - apiGroups: [""]
-                      apiVersions: ["v1"]
-                      operations: ["CREATE", "UPDATE"]
-                      resources: ["secrets"]
-                    - apiGroups: ["packetparamedic.io"]
-                      apiVersions: ["*"]
-                      operations: ["CREATE", "UPDATE"]
-                      resources: ["authorizedpeers/status"]
-                  validations:
-                  - expression: "object.metadata.name != 'blocked-code' && object.metadata.name != 'blocked-peer'"
-                    message: test policy refuses this object
-                    reason: Forbidden
-                ---
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingAdmissionPolicyBinding
-                metadata:
-                  name: refuse-%1$s
-                spec:
-                  policyName: refuse-%1$s
-                  validationActions: [Deny]
-                  matchResources:
-                    namespaceSelector:
-                      matchLabels:
-                        kubernetes.io/metadata.name: %1$s
-                """.formatted(namespace);
     }
 }

@@ -1,7 +1,10 @@
 package io.packetparamedic.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.config.ConfigLoader;
@@ -11,12 +14,15 @@ import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /** Samples from config/samples and small helpers shared by the integration tests. */
 final class Fixtures {
@@ -116,5 +122,73 @@ final class Fixtures {
         char check = s.charAt(s.length() - 1);
         char other = EndpointId.ALPHABET.charAt((EndpointId.ALPHABET.indexOf(check) + 1) % 32);
         return s.substring(0, s.length() - 1) + other;
+    }
+
+    /** A ValidatingAdmissionPolicy and its binding: in one namespace, Secret writes and AuthorizedPeer status writes are refused (403) unless {@code allowed} (CEL) holds. */
+    static String refusingPolicy(String namespace, String allowed) {
+        return """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata:
+                  name: refuse-%1$s
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: [""]
+                      apiVersions: ["v1"]
+                      operations: ["CREATE", "UPDATE"]
+                      resources: ["secrets"]
+                    - apiGroups: ["packetparamedic.io"]
+                      apiVersions: ["*"]
+                      operations: ["CREATE", "UPDATE"]
+                      resources: ["authorizedpeers/status"]
+                  validations:
+                  - expression: "%2$s"
+                    message: test policy refuses this object
+                    reason: Forbidden
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata:
+                  name: refuse-%1$s
+                spec:
+                  policyName: refuse-%1$s
+                  validationActions: [Deny]
+                  matchResources:
+                    namespaceSelector:
+                      matchLabels:
+                        kubernetes.io/metadata.name: %1$s
+                """.formatted(namespace, allowed);
+    }
+
+    /**
+     * Applies {@link #refusingPolicy} and returns its objects once it is in force: when a dry run
+     * of the Secret {@code refusedSecret} is refused.
+     */
+    static List<HasMetadata> applyRefusingPolicy(
+            KubernetesClient client, String namespace, String allowed, String refusedSecret, Duration timeout)
+            throws InterruptedException {
+        List<HasMetadata> policy = client.load(new java.io.ByteArrayInputStream(
+                        refusingPolicy(namespace, allowed).getBytes(StandardCharsets.UTF_8)))
+                .items();
+        policy.forEach(p -> client.resource(p).serverSideApply());
+        Await.until(timeout, "the admission policy in force", () -> {
+            try {
+                client.secrets()
+                        .inNamespace(namespace)
+                        .resource(new SecretBuilder()
+                                .withNewMetadata()
+                                .withName(refusedSecret)
+                                .endMetadata()
+                                .build())
+                        .dryRun()
+                        .create();
+                return false;
+            } catch (KubernetesClientException e) {
+                return e.getCode() == 403;
+            }
+        });
+        return policy;
     }
 }

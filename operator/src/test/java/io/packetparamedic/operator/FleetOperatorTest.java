@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -11,6 +12,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.AuthorizedPeer;
@@ -227,7 +231,29 @@ class FleetOperatorTest {
                     .withName("fleet-reflector")
                     .get();
             assertThat(role.getRules().get(0).getResourceNames())
-                    .containsExactlyInAnyOrder("fleet-identity-" + a, "fleet-identity-" + b, "fleet-config");
+                    .as("the shared Role: what every node's pod needs, no identity")
+                    .containsExactly("fleet-config");
+            // Each node's pod runs as its own ServiceAccount, which may read its own identity only.
+            for (String node : List.of(a, b)) {
+                String other = node.equals(a) ? b : a;
+                String sa = "fleet-reflector-" + node;
+                assertThat(deployments
+                                .withName("fleet-reflector-" + node)
+                                .get()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getServiceAccountName())
+                        .isEqualTo(sa);
+                Await.until(
+                        TIMEOUT,
+                        node + "'s pod may read its own identity",
+                        () -> mayGet(n, sa, "secrets", "fleet-identity-" + node));
+                assertThat(mayGet(n, sa, "secrets", "fleet-config")).isTrue();
+                assertThat(mayGet(n, sa, "secrets", "fleet-identity-" + other))
+                        .as(node + "'s pod reading " + other + "'s private key")
+                        .isFalse();
+            }
 
             // a reports fresh, b last reported five minutes ago: 1/2, and the condition names b.
             report(client, n, a, ids.get(0), Instant.now(), 0);
@@ -283,11 +309,12 @@ class FleetOperatorTest {
                     .getMetadata()
                     .getResourceVersion();
             report(client, n, a, ids.get(0), Instant.now(), 3);
-            ReflectorInstance busy = Await.until(TIMEOUT, "a's three sessions in status.nodes", () -> {
+            ReflectorInstance busy = Await.until(TIMEOUT, "a's three sessions in status.nodeReports", () -> {
                 var r = instances.withName("fleet").get();
-                return entry(r, a)
-                                .map(e -> Integer.valueOf(3).equals(e.activeSessions))
-                                .orElse(false)
+                var reports = r.getStatus() == null ? null : r.getStatus().nodeReports;
+                return reports != null
+                                && reports.get(a) != null
+                                && Integer.valueOf(3).equals(reports.get(a).activeSessionCount)
                         ? r
                         : null;
             });
@@ -339,6 +366,121 @@ class FleetOperatorTest {
                     .as("reconciles of the fleet that threw")
                     .isZero();
         }
+    }
+
+    /** Whether the ServiceAccount may get the object, as the API server's authorizer answers. */
+    private boolean mayGet(String namespace, String serviceAccount, String resource, String name) {
+        var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser("system:serviceaccount:" + namespace + ":" + serviceAccount)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
+                .withNewResourceAttributes()
+                .withNamespace(namespace)
+                .withVerb("get")
+                .withResource(resource)
+                .withName(name)
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        return client.authorization()
+                .v1()
+                .subjectAccessReview()
+                .create(review)
+                .getStatus()
+                .getAllowed();
+    }
+
+    /** An object version as a watch saw it: etcd's revision orders writes across kinds. */
+    record Seen(String kind, String name, long revision, List<String> readable) {}
+
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Watch record(
+            io.fabric8.kubernetes.client.dsl.Watchable<T> objects, List<Seen> seen) {
+        return objects.watch(new Watcher<T>() {
+            @Override
+            public void eventReceived(Action action, T o) {
+                if (action == Action.DELETED) return;
+                List<String> readable =
+                        o instanceof Role r ? r.getRules().get(0).getResourceNames() : List.of();
+                seen.add(new Seen(
+                        o.getKind(),
+                        o.getMetadata().getName(),
+                        Long.parseLong(o.getMetadata().getResourceVersion()),
+                        readable));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {}
+        });
+    }
+
+    @Test
+    void aNodesDeploymentIsMadeOnlyOnceItsIdentitySecretExistsAndTheRoleLetsItsPodReadIt(
+            KubeTestCluster cluster, TestNamespace ns) throws InterruptedException {
+        client = cluster.client();
+        String n = ns.name();
+        Map<String, String> edge = Map.of(FLEET_LABEL, prefix);
+        List<Seen> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String a = node("a", edge, "192.0.2.31");
+        try (var secrets = record(client.secrets().inNamespace(n), seen);
+                var roles = record(client.rbac().roles().inNamespace(n), seen);
+                var deployments = record(client.apps().deployments().inNamespace(n), seen);
+                var operator = new TestOperator(cluster.adminConfig(), n)) {
+            client.resource(fleet(n, edge, null)).create();
+            Await.until(TIMEOUT, "a's Deployment", () -> created(seen, "Deployment", "fleet-reflector-" + a));
+            // b joins while the API server refuses its identity Secret: no Deployment for b meanwhile.
+            String b = prefix + "-b";
+            String refused = "fleet-identity-" + b;
+            List<HasMetadata> policy = Fixtures.applyRefusingPolicy(
+                    client, n, "object.metadata.name != '" + refused + "'", refused, TIMEOUT);
+            try {
+                String b2 = node("b", edge, "192.0.2.32");
+                Await.until(
+                        TIMEOUT,
+                        "the refused identity Secret recorded",
+                        () -> operator.failures(client.resources(ReflectorInstance.class)
+                                        .inNamespace(n)
+                                        .withName("fleet")
+                                        .get())
+                                > 0);
+                assertThat(client.apps()
+                                .deployments()
+                                .inNamespace(n)
+                                .withName("fleet-reflector-" + b2)
+                                .get())
+                        .as("no Deployment for a node without its identity Secret")
+                        .isNull();
+            } finally {
+                policy.forEach(p -> client.resource(p).delete());
+            }
+            Await.until(TIMEOUT, "joining b's Deployment", () -> created(seen, "Deployment", "fleet-reflector-" + b));
+
+            for (String node : List.of(a, b)) {
+                long deployed =
+                        created(seen, "Deployment", "fleet-reflector-" + node).revision();
+                String identity = "fleet-identity-" + node;
+                assertThat(created(seen, "Secret", identity))
+                        .as(node + "'s identity Secret exists before its Deployment")
+                        .isNotNull()
+                        .matches(s -> s.revision() < deployed);
+                Seen roleThen = seen.stream()
+                        .filter(s -> s.kind().equals("Role")
+                                && s.name().equals("fleet-reflector-" + node)
+                                && s.revision() < deployed)
+                        .max(java.util.Comparator.comparingLong(Seen::revision))
+                        .orElse(null);
+                assertThat(roleThen)
+                        .as("the Role as it was when " + node + "'s Deployment was made")
+                        .isNotNull();
+                assertThat(roleThen.readable()).contains(identity);
+            }
+        }
+    }
+
+    private static Seen created(List<Seen> seen, String kind, String name) {
+        return seen.stream()
+                .filter(s -> s.kind().equals(kind) && s.name().equals(name))
+                .min(java.util.Comparator.comparingLong(Seen::revision))
+                .orElse(null);
     }
 
     @Test
@@ -405,6 +547,23 @@ class FleetOperatorTest {
                                         .withName("fleet-identity-" + b)
                                         .get()
                                 == null
+                        && client.serviceAccounts()
+                                        .inNamespace(n)
+                                        .withName("fleet-reflector-" + b)
+                                        .get()
+                                == null
+                        && client.rbac()
+                                        .roles()
+                                        .inNamespace(n)
+                                        .withName("fleet-reflector-" + b)
+                                        .get()
+                                == null
+                        && client.rbac()
+                                        .roleBindings()
+                                        .inNamespace(n)
+                                        .withName("fleet-reflector-" + b)
+                                        .get()
+                                == null
                         && entry(r, b).isEmpty()
                         && (r.getStatus().nodeReports == null
                                 || !r.getStatus().nodeReports.containsKey(b));
@@ -416,6 +575,8 @@ class FleetOperatorTest {
                             .withName("fleet-identity-" + a)
                             .get())
                     .isNotNull();
+            assertThat(mayGet(n, "fleet-reflector-" + a, "secrets", "fleet-identity-" + a))
+                    .isTrue();
         }
     }
 

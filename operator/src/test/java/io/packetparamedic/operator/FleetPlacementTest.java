@@ -1,6 +1,7 @@
 package io.packetparamedic.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -64,6 +65,34 @@ class FleetPlacementTest {
         assertThat(FleetPlacement.of(perNode(null, null), nodes, NOW, GRACE, STALE)
                         .names())
                 .containsExactly("core-1", "edge-a", "edge-b", "edge-c");
+    }
+
+    @Test
+    void placementIsStickyANewcomerDoesNotEvictANodeAlreadyServing() {
+        ReflectorInstance fleet = perNode(EDGE, 2);
+        fleet.setStatus(new ReflectorInstanceStatus());
+        fleet.getStatus().nodes = List.of(placed("edge-b", null), placed("edge-c", null));
+        Node a = Nodes.node("edge-a", EDGE, true, "10.0.0.2");
+        Node b = Nodes.node("edge-b", EDGE, true, "10.0.0.3");
+        Node c = Nodes.node("edge-c", EDGE, true, "10.0.0.4");
+
+        assertThat(FleetPlacement.of(fleet, List.of(a, b, c), NOW, GRACE, STALE).names())
+                .as("edge-a sorts first but b and c serve and are still eligible")
+                .containsExactly("edge-b", "edge-c");
+
+        // c stops matching: the newcomer takes the free place, c leaves through its grace period.
+        Node cNotReady = Nodes.node("edge-c", EDGE, false, "10.0.0.4");
+        FleetPlacement cGone = FleetPlacement.of(fleet, List.of(a, b, cNotReady), NOW, GRACE, STALE);
+        assertThat(cGone.names()).containsExactly("edge-a", "edge-b", "edge-c");
+        assertThat(cGone.nodes().get(2).leaving()).isTrue();
+        assertThat(cGone.nodes().get(0).leaving()).isFalse();
+
+        // A node that is leaving has no claim on a place: newcomers by name come first.
+        fleet.getStatus().nodes = List.of(placed("edge-b", null), placed("edge-c", NOW.toString()));
+        assertThat(FleetPlacement.of(fleet, List.of(a, b, c), NOW, GRACE, STALE).nodes().stream()
+                        .filter(n -> !n.leaving())
+                        .map(FleetPlacement.PlacedNode::name))
+                .containsExactly("edge-a", "edge-b");
     }
 
     @Test
@@ -159,5 +188,20 @@ class FleetPlacementTest {
                 .hasSizeLessThanOrEqualTo(Names.MAX_SLOT)
                 .matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
         assertThat(Names.nodeSlot(longA)).isNotEqualTo(Names.nodeSlot(longB));
+        assertThat(Names.nodeSlot(longA))
+                .as("64 bits of the name's hash, so slots do not collide by chance")
+                .matches(".*-[0-9a-f]{16}");
+    }
+
+    @Test
+    void twoNodesSharingASlotAreRefusedWithAMessageNamingBoth() {
+        Names.requireDistinctSlots(List.of("worker-1", "worker-2"));
+        assertThatThrownBy(() -> Names.requireDistinctSlots(List.of("node-x1", "node-x2"), n -> "node-x"))
+                .isInstanceOf(Names.NodeSlotCollision.class)
+                .hasMessageContaining("node-x1 and node-x2")
+                .hasMessageContaining("node-x");
+        assertThat(ReconcileFailure.of(new RuntimeException(new Names.NodeSlotCollision("a", "b", "s"))))
+                .isEqualTo(new ReconcileFailure(
+                        ReconcileFailure.NODE_SLOT_COLLISION, new Names.NodeSlotCollision("a", "b", "s").getMessage()));
     }
 }

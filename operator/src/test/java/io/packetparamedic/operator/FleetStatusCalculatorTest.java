@@ -69,9 +69,27 @@ class FleetStatusCalculatorTest {
         assertThat(a.endpointId).isEqualTo("ID-A");
         assertThat(a.address).isEqualTo("10.0.0.1:4000");
         assertThat(a.ready).isTrue();
-        assertThat(a.activeSessions).isEqualTo(1);
-        assertThat(a.lastHeartbeat).isEqualTo(NOW.minusSeconds(5).toString());
         assertThat(v.nextStale()).contains(NOW.minusSeconds(5).plus(STALE));
+    }
+
+    @Test
+    void aHeartbeatOrASessionCountChangesNothingTheOperatorWrites() {
+        var earlier = calculate(List.of(node("a", "ID-A", NOW.minusSeconds(20), "ID-A")));
+        var later = calculate(List.of(node("a", "ID-A", NOW.minusSeconds(2), "ID-A")));
+        var busier = node("a", "ID-A", NOW.minusSeconds(2), "ID-A");
+        busier.report().orElseThrow().activeSessionCount = 7;
+        for (var v : List.of(later, calculate(List.of(busier)))) {
+            assertThat(v.nodes())
+                    .as("status.nodes holds slowly changing facts: the heartbeats stay in nodeReports")
+                    .usingRecursiveFieldByFieldElementComparator()
+                    .isEqualTo(earlier.nodes());
+            assertThat(v.ready()).isEqualTo(earlier.ready());
+            assertThat(condition(v, "Ready").getMessage())
+                    .isEqualTo(condition(earlier, "Ready").getMessage());
+        }
+        assertThat(later.nextStale())
+                .as("readiness still follows the heartbeat")
+                .contains(NOW.minusSeconds(2).plus(STALE));
     }
 
     @Test

@@ -155,11 +155,6 @@ class HelmChartTest {
                     || resources.contains("authorizedpeers")) {
                 assertThat(verbs).as("%s", rule).doesNotContain("patch", "delete");
             }
-            if (resources.contains("roles")
-                    || resources.contains("rolebindings")
-                    || resources.contains("serviceaccounts")) {
-                assertThat(verbs).as("%s", rule).doesNotContain("delete");
-            }
         }
     }
 

@@ -3,7 +3,11 @@ package io.packetparamedic.api.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** (operator) One node of a PerNode instance: what runs there and whether it serves. */
+/**
+ * (operator) One node of a PerNode instance: what runs there and whether it serves. Only facts
+ * that change slowly: the node's heartbeat and session count stay in status.nodeReports (written
+ * by its pod), so a heartbeat does not make the operator rewrite this list and reconcile again.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeStatus {
 
@@ -23,12 +27,6 @@ public class NodeStatus {
     @JsonPropertyDescription(
             "Why this node is (not) ready, as a short reason: HeartbeatFresh, AwaitingHeartbeat, HeartbeatStale, EndpointIdMismatch, IdentityNotReady, DeploymentMissing.")
     public String reason;
-
-    @JsonPropertyDescription("Sessions running on this node, as its reflector last reported.")
-    public Integer activeSessions;
-
-    @JsonPropertyDescription("RFC 3339 time of this node's reflector's last report.")
-    public String lastHeartbeat;
 
     @JsonPropertyDescription(
             "RFC 3339 time the node stopped matching the placement (or disappeared); its Deployment and identity Secret are removed a grace period later, never while sessions run there.")

@@ -28,7 +28,7 @@ public class Placement {
 
     @Default("Single")
     @JsonPropertyDescription(
-            "Single: one reflector pod, placed by spec.nodeSelector/tolerations/affinity (default). PerNode: one reflector pod on each Ready, schedulable node that matches nodeSelector and whose taints tolerations tolerate, at most maxNodes (the first by node name), each with its own identity Secret and Endpoint ID. Default: Single.")
+            "Single: one reflector pod, placed by spec.nodeSelector/tolerations/affinity (default). PerNode: one reflector pod on each Ready, schedulable node that matches nodeSelector and whose taints tolerations tolerate, at most maxNodes (nodes already serving first, then newcomers by node name), each with its own identity Secret and Endpoint ID. Default: Single.")
     public Mode mode;
 
     @JsonPropertyDescription("PerNode: labels a node must carry to get a reflector. Empty: every node.")
@@ -41,7 +41,7 @@ public class Placement {
     @Min(1)
     @Max(10000)
     @JsonPropertyDescription(
-            "PerNode: most nodes that run a reflector; the matching nodes first by name get one. Default: no limit.")
+            "PerNode: most nodes that run a reflector; the matching nodes already serving keep their places, newcomers fill the rest by name. Default: no limit.")
     public Integer maxNodes;
 
     public Placement() {}

@@ -87,7 +87,8 @@ public class ReflectorInstanceStatus {
     public String ready;
 
     @JsonPropertyDescription(
-            "(operator) PerNode: one entry per node that runs (or is leaving) a reflector, by node name.")
+            "(operator) PerNode: one entry per node that runs (or is leaving) a reflector, by node name;"
+                    + " each node's heartbeat and session count are in nodeReports.")
     @Size(max = MAX_NODES)
     public List<NodeStatus> nodes;
 
