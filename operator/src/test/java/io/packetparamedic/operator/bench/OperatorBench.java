@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
 /**
  * Benchmark driver (bench/operator/run.sh): {@code seed} creates N ReflectorInstances and M
  * AuthorizedPeers before the operator starts; {@code await} polls until the operator has
- * converged all of them and prints the time since the operator process was launched.
+ * converged all of them and prints the time since the operator process was launched. The fleet
+ * mode ({@code fleet-seed}, {@code fleet-await}, {@code nodes-alive}) is {@link FleetBench}.
  */
 public final class OperatorBench {
 
@@ -35,15 +36,18 @@ public final class OperatorBench {
 
     public static void main(String[] args) throws Exception {
         Config config = Config.fromKubeconfig(Files.readString(Path.of(args[1])));
-        int instances = Integer.parseInt(args[2]);
-        int peers = Integer.parseInt(args[3]);
         int status = 0;
         try (KubernetesClient client =
                 new KubernetesClientBuilder().withConfig(config).build()) {
             switch (args[0]) {
-                case "seed" -> seed(client, instances, peers);
-                case "await" -> await(client, instances, peers, Long.parseLong(args[4]));
-                default -> throw new IllegalArgumentException("seed|await");
+                case "seed" -> seed(client, arg(args, 2), arg(args, 3));
+                case "await" -> await(client, arg(args, 2), arg(args, 3), Long.parseLong(args[4]));
+                // fleets, nodes, peers per fleet
+                case "fleet-seed" -> FleetBench.seed(client, arg(args, 2), arg(args, 3), arg(args, 4));
+                case "fleet-await" ->
+                    FleetBench.await(client, arg(args, 2), arg(args, 3), arg(args, 4), Long.parseLong(args[5]));
+                case "nodes-alive" -> FleetBench.keepNodesAlive(client, arg(args, 2));
+                default -> throw new IllegalArgumentException("seed|await|fleet-seed|fleet-await|nodes-alive");
             }
         } catch (Exception e) {
             e.printStackTrace();
@@ -53,7 +57,11 @@ public final class OperatorBench {
         System.exit(status);
     }
 
-    static void seed(KubernetesClient client, int instances, int peers) throws Exception {
+    private static int arg(String[] args, int i) {
+        return Integer.parseInt(args[i]);
+    }
+
+    static void createNamespace(KubernetesClient client) {
         client.namespaces()
                 .resource(new NamespaceBuilder()
                         .withNewMetadata()
@@ -61,6 +69,21 @@ public final class OperatorBench {
                         .endMetadata()
                         .build())
                 .serverSideApply();
+    }
+
+    /** A peer with a freshly generated Ed25519 Endpoint ID, for the instance {@code reflector}. */
+    static AuthorizedPeer peer(String name, String reflector) {
+        AuthorizedPeer p = new AuthorizedPeer();
+        p.getMetadata().setName(name);
+        p.getMetadata().setNamespace(NS);
+        p.setSpec(new AuthorizedPeerSpec());
+        p.getSpec().endpointId = Ed25519Identity.generate().endpointId().toString();
+        p.getSpec().reflectorRef = new ObjectRef(reflector);
+        return p;
+    }
+
+    static void seed(KubernetesClient client, int instances, int peers) throws Exception {
+        createNamespace(client);
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<?>> jobs = new java.util.ArrayList<>();
@@ -78,16 +101,8 @@ public final class OperatorBench {
             }
             for (int j = 0; j < peers; j++) {
                 int n = j;
-                jobs.add(pool.submit(() -> {
-                    AuthorizedPeer p = new AuthorizedPeer();
-                    p.getMetadata().setName("peer-" + n);
-                    p.getMetadata().setNamespace(NS);
-                    p.setSpec(new AuthorizedPeerSpec());
-                    p.getSpec().endpointId =
-                            Ed25519Identity.generate().endpointId().toString();
-                    p.getSpec().reflectorRef = new ObjectRef(instance(n % instances));
-                    client.resource(p).create();
-                }));
+                jobs.add(pool.submit(() -> client.resource(peer("peer-" + n, instance(n % instances)))
+                        .create()));
             }
             for (Future<?> f : jobs) f.get();
         } finally {
