@@ -100,10 +100,15 @@ printf 'health_ready=%s metrics_series=%s reconciliation_series=%s\n' \
   "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
   "$(grep -vc '^#' "$RUN_DIR/metrics.txt" || true)" \
   "$(grep -v '^#' "$RUN_DIR/metrics.txt" | grep -ci 'reconcil' || true)"
-# JOSDK's counters, summed over their series (one per controller, or per resource): name=total.
+# JOSDK's counters per kind: reconciles started and failed, and seconds spent reconciling.
 reconcile_counts() {
-  grep -v '^#' "$1" | grep -i 'reconcil' | awk '{ sub(/\{.*/, "", $1); sum[$1] += $NF }
-    END { for (m in sum) printf "%s=%d\n", m, sum[m] }' | sort || true
+  grep -v '^#' "$1" | awk '
+    /^operator_sdk_reconciliations_(started|failed)_total\{/ || /^operator_sdk_controllers_execution_reconcile_seconds_sum\{/ {
+      what = $1; sub(/\{.*/, "", what); sub(/^operator_sdk_(reconciliations_|controllers_execution_)/, "", what)
+      kind = $1; sub(/.*kind="/, "", kind); sub(/".*/, "", kind)
+      sum[what "_" tolower(kind)] += $NF
+    }
+    END { for (k in sum) printf "%s=%.0f\n", k, sum[k] }' | sort || true
 }
 reconcile_counts "$RUN_DIR/metrics.txt"
 printf 'operator_rss_mib=%s\n' "$RSS_CONVERGED"
