@@ -177,6 +177,7 @@ final class FleetBench {
             ConfigPeerCounts configPeers = new ConfigPeerCounts();
             long deadline = System.currentTimeMillis() + 600_000;
             String state = "";
+            long nextProgress = 0;
             while (System.currentTimeMillis() < deadline) {
                 long statusDone = instances.getStore().list().stream()
                         .filter(ri -> allNodesHaveIds(ri, nodes))
@@ -197,6 +198,12 @@ final class FleetBench {
                 state = "fleets: status.nodes=" + statusDone + "/" + fleets + " deployments=" + deploymentsDone
                         + "/" + fleets + " identities=" + identitiesDone + "/" + fleets + " configs=" + configsDone
                         + "/" + fleets + "; peers=" + peersDone + "/" + fleets * peersPerFleet;
+                long elapsed = System.currentTimeMillis() - launchedAtMillis;
+                if (elapsed >= nextProgress) {
+                    // Progress every 10 s: which part converges when (the fleet side or the peers).
+                    System.err.printf("[bench] t=%ds %s%n", elapsed / 1000, state);
+                    nextProgress = elapsed + 10_000;
+                }
                 if (statusDone == fleets
                         && deploymentsDone == fleets
                         && identitiesDone == fleets
