@@ -24,9 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -61,25 +59,19 @@ final class FleetBench {
     static void seed(KubernetesClient client, int fleets, int nodes, int peersPerFleet) throws Exception {
         OperatorBench.createNamespace(client);
         for (int n = 0; n < nodes; n++) client.nodes().resource(nodeObject(n)).create();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> jobs = new ArrayList<>();
-            for (int f = 0; f < fleets; f++) {
-                int fleet = f;
-                jobs.add(pool.submit(() -> client.resource(fleetObject(fleet)).create()));
-            }
-            for (int f = 0; f < fleets; f++) {
-                for (int p = 0; p < peersPerFleet; p++) {
-                    String name = String.format("%s-peer-%04d", fleet(f), p);
-                    String fleet = fleet(f);
-                    jobs.add(pool.submit(() ->
-                            client.resource(OperatorBench.peer(name, fleet)).create()));
-                }
-            }
-            for (Future<?> job : jobs) job.get();
-        } finally {
-            pool.shutdown();
+        List<Supplier<? extends HasMetadata>> makers = new ArrayList<>();
+        for (int f = 0; f < fleets; f++) {
+            int fleet = f;
+            makers.add(() -> fleetObject(fleet));
         }
+        for (int f = 0; f < fleets; f++) {
+            for (int p = 0; p < peersPerFleet; p++) {
+                String name = String.format("%s-peer-%04d", fleet(f), p);
+                String fleet = fleet(f);
+                makers.add(() -> OperatorBench.peer(name, fleet));
+            }
+        }
+        OperatorBench.createAll(client, makers);
         System.out.printf(
                 "seeded %d Nodes, %d PerNode ReflectorInstances and %d AuthorizedPeers in namespace %s%n",
                 nodes, fleets, fleets * peersPerFleet, OperatorBench.NS);
