@@ -95,9 +95,9 @@ fi
 
 rss_mib() { awk '/^VmRSS:/{printf "%.1f", $2 / 1024}' "/proc/$OP_PID/status"; }
 RSS_CONVERGED="$(rss_mib)"
-curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics.txt" || true
+curl -s --max-time 10 "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics.txt" || true
 printf 'health_ready=%s metrics_series=%s reconciliation_series=%s\n' \
-  "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
+  "$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
   "$(grep -vc '^#' "$RUN_DIR/metrics.txt" || true)" \
   "$(grep -v '^#' "$RUN_DIR/metrics.txt" | grep -ci 'reconcil' || true)"
 # JOSDK's counters per kind: reconciles started and failed, and seconds spent reconciling.
@@ -114,7 +114,7 @@ reconcile_counts "$RUN_DIR/metrics.txt"
 printf 'operator_rss_mib=%s\n' "$RSS_CONVERGED"
 log "idle for $IDLE_SECONDS s (nothing changes; the operator should settle)"
 sleep "$IDLE_SECONDS"
-curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics-idle.txt" || true
+curl -s --max-time 10 "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics-idle.txt" || true
 printf 'operator_rss_mib_after_%ss_idle=%s\n' "$IDLE_SECONDS" "$(rss_mib)"
 reconcile_counts "$RUN_DIR/metrics-idle.txt" | sed 's/^/after_idle_/'
 if [ -n "$FLEETS" ]; then
