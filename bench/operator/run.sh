@@ -3,15 +3,30 @@
 # AuthorizedPeers from a cold start, and its RSS afterwards. Targets: <= 60 s, <= 300 MiB.
 #
 #   bench/operator/run.sh [instances=50] [peers=1000]
+#   FLEETS=20 NODES=10 PEERS_PER_FLEET=500 bench/operator/run.sh     (fleet mode, issue 19 item 6)
 #
 # A private control plane (e2e/hack/control-plane.sh, own run dir) gets the CRDs and the seeded
 # objects; then the packaged Quarkus operator (operator/target/quarkus-app, prod profile, so
 # leader election is on) is launched and the clock runs until every instance has its identity,
 # a config Secret listing its peers, its Deployment, and every peer is Valid and Active.
+#
+# Fleet mode (FLEETS set): NODES Node objects without kubelets (Ready, an InternalIP, a label;
+# a background process renews their kube-node-lease Leases as kubelets would, so the node
+# lifecycle controller keeps them Ready), FLEETS PerNode instances selecting all of them, each
+# with its own host ports, and PEERS_PER_FLEET peers per fleet. Converged: every fleet has a
+# Deployment and an identity Secret per node, status.nodes lists every node with its Endpoint ID,
+# its config Secret lists all its peers, and every peer is Valid and Active.
+#
+# Both modes print the operator's RSS at convergence and again after IDLE_SECONDS (default 30)
+# with nothing to do, and the reconciliation counters of its /q/metrics.
 set -euo pipefail
 
 INSTANCES="${1:-50}"
 PEERS="${2:-1000}"
+FLEETS="${FLEETS:-}"
+NODES="${NODES:-10}"
+PEERS_PER_FLEET="${PEERS_PER_FLEET:-500}"
+IDLE_SECONDS="${IDLE_SECONDS:-30}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 RUN_DIR="${PP_BENCH_RUN_DIR:-${TMPDIR:-/tmp}/pp-bench-operator}"
 CP="$ROOT/e2e/hack/control-plane.sh"
@@ -29,7 +44,10 @@ mkdir -p "$RUN_DIR"
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN_DIR/classpath.txt" >/dev/null
 CLASSPATH_TEST="$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$(cat "$RUN_DIR/classpath.txt")"
 
+bench() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench "$@"; }
+
 cleanup() {
+  if [ -n "${ALIVE_PID:-}" ]; then kill "$ALIVE_PID" 2>/dev/null || true; fi
   if [ -n "${OP_PID:-}" ] && kill "$OP_PID" 2>/dev/null; then
     if ! timeout 20 tail --pid="$OP_PID" -f /dev/null; then
       log "operator did not stop within 20 s of SIGTERM"; kill -9 "$OP_PID" 2>/dev/null || true
@@ -47,8 +65,16 @@ eval "$("$CP" env)"
 kubectl apply --server-side -f "$ROOT/crds" >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 
-log "seeding $INSTANCES instances and $PEERS peers"
-java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench seed "$KUBECONFIG" "$INSTANCES" "$PEERS"
+if [ -n "$FLEETS" ]; then
+  log "keeping $NODES kubelet-less nodes Ready (Lease renewals in the background)"
+  bench nodes-alive "$KUBECONFIG" "$NODES" >"$RUN_DIR/nodes-alive.log" 2>&1 &
+  ALIVE_PID=$!
+  log "seeding $NODES nodes, $FLEETS PerNode fleets and $PEERS_PER_FLEET peers per fleet"
+  bench fleet-seed "$KUBECONFIG" "$FLEETS" "$NODES" "$PEERS_PER_FLEET"
+else
+  log "seeding $INSTANCES instances and $PEERS peers"
+  bench seed "$KUBECONFIG" "$INSTANCES" "$PEERS"
+fi
 
 # JVM sizing as the operator's Deployment would run it: a bounded heap, the serial collector and
 # C1 only (an I/O-bound reconciler gains little from C2, and C2 compiles cost CPU at start-up);
@@ -61,14 +87,40 @@ MGMT_PORT="${PP_BENCH_MANAGEMENT_PORT:-19377}"
 QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" PACKETPARAMEDIC_OPERATOR_LEASE_NAMESPACE=default \
   java $OPERATOR_JAVA_OPTS -jar "$ROOT/operator/target/quarkus-app/quarkus-run.jar" >"$RUN_DIR/operator.log" 2>&1 &
 OP_PID=$!
-java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench await "$KUBECONFIG" "$INSTANCES" "$PEERS" "$LAUNCHED_MS"
+if [ -n "$FLEETS" ]; then
+  bench fleet-await "$KUBECONFIG" "$FLEETS" "$NODES" "$PEERS_PER_FLEET" "$LAUNCHED_MS"
+else
+  bench await "$KUBECONFIG" "$INSTANCES" "$PEERS" "$LAUNCHED_MS"
+fi
 
-RSS_KB="$(awk '/^VmRSS:/{print $2}' "/proc/$OP_PID/status")"
-curl -s "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics.txt" || true
+rss_mib() { awk '/^VmRSS:/{printf "%.1f", $2 / 1024}' "/proc/$OP_PID/status"; }
+RSS_CONVERGED="$(rss_mib)"
+curl -s --max-time 10 "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics.txt" || true
 printf 'health_ready=%s metrics_series=%s reconciliation_series=%s\n' \
-  "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
+  "$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/q/health/ready")" \
   "$(grep -vc '^#' "$RUN_DIR/metrics.txt" || true)" \
   "$(grep -v '^#' "$RUN_DIR/metrics.txt" | grep -ci 'reconcil' || true)"
-printf 'operator_rss_mib=%.1f\n' "$(echo "$RSS_KB / 1024" | bc -l)"
-printf 'instances=%s peers=%s leader_election=%s load_average=%s\n' "$INSTANCES" "$PEERS" \
+# JOSDK's counters per kind: reconciles started and failed, and seconds spent reconciling.
+reconcile_counts() {
+  grep -v '^#' "$1" | awk '
+    /^operator_sdk_reconciliations_(started|failed)_total\{/ || /^operator_sdk_controllers_execution_reconcile_seconds_sum\{/ {
+      what = $1; sub(/\{.*/, "", what); sub(/^operator_sdk_(reconciliations_|controllers_execution_)/, "", what)
+      kind = $1; sub(/.*kind="/, "", kind); sub(/".*/, "", kind)
+      sum[what "_" tolower(kind)] += $NF
+    }
+    END { for (k in sum) printf "%s=%.0f\n", k, sum[k] }' | sort || true
+}
+reconcile_counts "$RUN_DIR/metrics.txt"
+printf 'operator_rss_mib=%s\n' "$RSS_CONVERGED"
+log "idle for $IDLE_SECONDS s (nothing changes; the operator should settle)"
+sleep "$IDLE_SECONDS"
+curl -s --max-time 10 "http://127.0.0.1:$MGMT_PORT/q/metrics" >"$RUN_DIR/metrics-idle.txt" || true
+printf 'operator_rss_mib_after_%ss_idle=%s\n' "$IDLE_SECONDS" "$(rss_mib)"
+reconcile_counts "$RUN_DIR/metrics-idle.txt" | sed 's/^/after_idle_/'
+if [ -n "$FLEETS" ]; then
+  printf 'fleets=%s nodes=%s peers_per_fleet=%s' "$FLEETS" "$NODES" "$PEERS_PER_FLEET"
+else
+  printf 'instances=%s peers=%s' "$INSTANCES" "$PEERS"
+fi
+printf ' leader_election=%s load_average=%s\n' \
   "$(grep -q 'New leader' "$RUN_DIR/operator.log" && echo on || echo unknown)" "$(cut -d' ' -f1-3 /proc/loadavg)"

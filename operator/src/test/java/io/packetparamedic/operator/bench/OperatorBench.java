@@ -1,5 +1,6 @@
 package io.packetparamedic.operator.bench;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
@@ -17,17 +18,20 @@ import io.packetparamedic.operator.Conditions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * Benchmark driver (bench/operator/run.sh): {@code seed} creates N ReflectorInstances and M
  * AuthorizedPeers before the operator starts; {@code await} polls until the operator has
- * converged all of them and prints the time since the operator process was launched.
+ * converged all of them and prints the time since the operator process was launched. The fleet
+ * mode ({@code fleet-seed}, {@code fleet-await}, {@code nodes-alive}) is {@link FleetBench}.
  */
 public final class OperatorBench {
 
@@ -35,15 +39,18 @@ public final class OperatorBench {
 
     public static void main(String[] args) throws Exception {
         Config config = Config.fromKubeconfig(Files.readString(Path.of(args[1])));
-        int instances = Integer.parseInt(args[2]);
-        int peers = Integer.parseInt(args[3]);
         int status = 0;
         try (KubernetesClient client =
                 new KubernetesClientBuilder().withConfig(config).build()) {
             switch (args[0]) {
-                case "seed" -> seed(client, instances, peers);
-                case "await" -> await(client, instances, peers, Long.parseLong(args[4]));
-                default -> throw new IllegalArgumentException("seed|await");
+                case "seed" -> seed(client, arg(args, 2), arg(args, 3));
+                case "await" -> await(client, arg(args, 2), arg(args, 3), Long.parseLong(args[4]));
+                // fleets, nodes, peers per fleet
+                case "fleet-seed" -> FleetBench.seed(client, arg(args, 2), arg(args, 3), arg(args, 4));
+                case "fleet-await" ->
+                    FleetBench.await(client, arg(args, 2), arg(args, 3), arg(args, 4), Long.parseLong(args[5]));
+                case "nodes-alive" -> FleetBench.keepNodesAlive(client, arg(args, 2));
+                default -> throw new IllegalArgumentException("seed|await|fleet-seed|fleet-await|nodes-alive");
             }
         } catch (Exception e) {
             e.printStackTrace();
@@ -53,7 +60,11 @@ public final class OperatorBench {
         System.exit(status);
     }
 
-    static void seed(KubernetesClient client, int instances, int peers) throws Exception {
+    private static int arg(String[] args, int i) {
+        return Integer.parseInt(args[i]);
+    }
+
+    static void createNamespace(KubernetesClient client) {
         client.namespaces()
                 .resource(new NamespaceBuilder()
                         .withNewMetadata()
@@ -61,38 +72,56 @@ public final class OperatorBench {
                         .endMetadata()
                         .build())
                 .serverSideApply();
+    }
+
+    /**
+     * Creates what {@code makers} build, 16 at a time: seeding thousands of objects one by one
+     * would wait on the API server's latency; building in the workers spreads the key generation.
+     */
+    static void createAll(KubernetesClient client, List<Supplier<? extends HasMetadata>> makers) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
-            List<Future<?>> jobs = new java.util.ArrayList<>();
-            for (int i = 0; i < instances; i++) {
-                int n = i;
-                jobs.add(pool.submit(() -> {
-                    ReflectorInstance ri = new ReflectorInstance();
-                    ri.getMetadata().setName(instance(n));
-                    ri.getMetadata().setNamespace(NS);
-                    ri.setSpec(new ReflectorInstanceSpec());
-                    // One node each, so that equal ports are no conflict.
-                    ri.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-" + n);
-                    client.resource(ri).create();
-                }));
+            List<Future<?>> jobs = new ArrayList<>();
+            for (Supplier<? extends HasMetadata> make : makers) {
+                jobs.add(pool.submit(() -> client.resource(make.get()).create()));
             }
-            for (int j = 0; j < peers; j++) {
-                int n = j;
-                jobs.add(pool.submit(() -> {
-                    AuthorizedPeer p = new AuthorizedPeer();
-                    p.getMetadata().setName("peer-" + n);
-                    p.getMetadata().setNamespace(NS);
-                    p.setSpec(new AuthorizedPeerSpec());
-                    p.getSpec().endpointId =
-                            Ed25519Identity.generate().endpointId().toString();
-                    p.getSpec().reflectorRef = new ObjectRef(instance(n % instances));
-                    client.resource(p).create();
-                }));
-            }
-            for (Future<?> f : jobs) f.get();
+            for (Future<?> job : jobs) job.get();
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** A peer with a freshly generated Ed25519 Endpoint ID, for the instance {@code reflector}. */
+    static AuthorizedPeer peer(String name, String reflector) {
+        AuthorizedPeer p = new AuthorizedPeer();
+        p.getMetadata().setName(name);
+        p.getMetadata().setNamespace(NS);
+        p.setSpec(new AuthorizedPeerSpec());
+        p.getSpec().endpointId = Ed25519Identity.generate().endpointId().toString();
+        p.getSpec().reflectorRef = new ObjectRef(reflector);
+        return p;
+    }
+
+    static void seed(KubernetesClient client, int instances, int peers) throws Exception {
+        createNamespace(client);
+        List<Supplier<? extends HasMetadata>> makers = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            int n = i;
+            makers.add(() -> {
+                ReflectorInstance ri = new ReflectorInstance();
+                ri.getMetadata().setName(instance(n));
+                ri.getMetadata().setNamespace(NS);
+                ri.setSpec(new ReflectorInstanceSpec());
+                // One node each, so that equal ports are no conflict.
+                ri.getSpec().nodeSelector = Map.of("kubernetes.io/hostname", "node-" + n);
+                return ri;
+            });
+        }
+        for (int j = 0; j < peers; j++) {
+            int n = j;
+            makers.add(() -> peer("peer-" + n, instance(n % instances)));
+        }
+        createAll(client, makers);
         System.out.printf(
                 "seeded %d ReflectorInstances and %d AuthorizedPeers in namespace %s%n", instances, peers, NS);
     }
