@@ -370,7 +370,10 @@ public final class SessionManager implements SessionService, MeterBinder, AutoCl
                     stampKey));
         } catch (EngineException e) {
             return startFailed(session, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (no memory for a buffer, a native library that does not link): left to
+            // escape, it would end the starter task with the request never answered and the
+            // session holding its port until the reflector restarts.
             LOG.error("event=engine_start_crashed test_id={} error=\"{}\"", session.testId, e.toString());
             return startFailed(
                     session, "engine failed to start: " + e.getClass().getSimpleName());

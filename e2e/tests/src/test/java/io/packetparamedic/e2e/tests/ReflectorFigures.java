@@ -99,15 +99,25 @@ record ReflectorFigures(
         private String jcmd(String command) {
             Path jcmd = Repo.java().resolveSibling("jcmd");
             try {
-                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
-                        .redirectErrorStream(true)
-                        .start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IllegalStateException(
-                            "jcmd " + command + " failed for pid " + process.pid() + ": " + out);
+                // Output to a file, so that a jcmd that hangs is bounded by the wait below rather
+                // than by a read that would block as long as jcmd keeps its end open.
+                Path output = Files.createTempFile("jcmd-", ".txt");
+                try {
+                    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(output.toFile())
+                            .start();
+                    boolean exited = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+                    if (!exited) p.destroyForcibly();
+                    String out = Files.readString(output, StandardCharsets.UTF_8);
+                    if (!exited || p.exitValue() != 0) {
+                        throw new IllegalStateException(
+                                "jcmd " + command + " failed for pid " + process.pid() + ": " + out);
+                    }
+                    return out;
+                } finally {
+                    Files.deleteIfExists(output);
                 }
-                return out;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
