@@ -24,6 +24,15 @@ public class EchoBench {
         int port = Integer.parseInt(args[0]);
         String mode = args.length > 1 ? args[1] : "echo-native";
         boolean nativePath = mode.endsWith("-native");
+        // BUSY_POLL_US: network.busy_poll_us of the reflector under test (its default when unset).
+        String busyPoll = System.getenv("BUSY_POLL_US");
+        UdpEchoEngine.Settings settings = new UdpEchoEngine.Settings(
+                1_000_000_000L,
+                true,
+                nativePath,
+                busyPoll == null || busyPoll.isBlank()
+                        ? UdpEchoEngine.Settings.DEFAULT_BUSY_POLL_MICROS
+                        : Integer.parseInt(busyPoll));
         EngineRequest request = new EngineRequest("bench", port, 3600, OWNER);
         // The registry /metrics serves: its histogram buckets are cumulative over the process's life.
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -31,13 +40,13 @@ public class EchoBench {
         UdpEchoEngine.Echo session;
         String transport;
         if (mode.startsWith("stamp")) {
-            StampEngine stamp = new StampEngine(() -> 1_000_000_000L, () -> nativePath);
+            StampEngine stamp = new StampEngine(() -> settings);
             stamp.bindTo(registry);
             transport = stamp.transport();
             session = stamp.start(request);
             engine = stamp;
         } else {
-            UdpEchoEngine echo = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(1_000_000_000L, true, nativePath));
+            UdpEchoEngine echo = new UdpEchoEngine(() -> settings);
             transport = echo.transport();
             session = echo.start(request);
             engine = echo;

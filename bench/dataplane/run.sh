@@ -20,7 +20,8 @@
 #      TPUT_SECONDS (default 5), TPUT_ROUNDS (default 3), TPUT_STREAMS (default "1 4": one series
 #      per value), TPUT_RATE (iperf3 -b per stream for a paced series after the unpaced ones, e.g.
 #      250M: 4 x 250M = a field appliance's 1 Gbit/s link; empty = no paced series),
-#      ECHO_ONLY=1 skips the iperf3 part, THROUGHPUT_ONLY=1 skips the UDP echo part.
+#      ECHO_ONLY=1 skips the iperf3 part, THROUGHPUT_ONLY=1 skips the UDP echo part,
+#      BUSY_POLL_US (the reflector side's network.busy_poll_us; default the reflector's, 50).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)

@@ -1,7 +1,7 @@
 /*
  * libppdata: the reflector's native UDP data path (docs/design/native-dataplane.md).
  *
- * One JNI crossing per batch: receive() is one blocking recvmmsg of up to N datagrams into fixed
+ * One JNI crossing per batch: receive() is one recvmmsg of up to N datagrams into fixed
  * slots of a direct buffer, with a metadata record per slot (source address, length, the kernel's
  * receive timestamp, the received TTL/Hop Limit and TOS/Traffic Class); send() is one sendmmsg of
  * the slots the Java side marked with a reply length, each back to the address it came from.
@@ -164,13 +164,38 @@ static int buffers_fit(JNIEnv *env, jobject slots, jint slot_size, jobject meta,
     return data_capacity >= (jlong)count * slot_size && meta_capacity >= (jlong)count * (jlong)sizeof(struct slot_meta);
 }
 
+static int64_t monotonic_nanos(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 /*
- * Waits (up to the socket's receive timeout) for at least one datagram, then takes whatever else
- * is queued, up to max. Returns the count, 0 when the wait timed out or was interrupted (also
- * after shutdown), or -errno.
+ * recvmmsg that first polls without sleeping for up to busy_poll_micros: a thread that goes to
+ * sleep waits for a wake-up when the next datagram arrives (an inter-processor interrupt, and on a
+ * VM an exit to the hypervisor: tens of microseconds, more under load), which is most of the
+ * residence time at moderate rates. The kernel's own busy polling (SO_BUSY_POLL) only covers NAPI
+ * devices, not loopback or veth.
+ */
+static int receive_batch(int fd, struct mmsghdr *msgs, int max, jint busy_poll_micros) {
+    if (busy_poll_micros > 0) {
+        int64_t deadline = monotonic_nanos() + (int64_t)busy_poll_micros * 1000;
+        do {
+            int n = recvmmsg(fd, msgs, (unsigned)max, MSG_DONTWAIT, NULL);
+            if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return n;
+        } while (monotonic_nanos() < deadline);
+    }
+    return recvmmsg(fd, msgs, (unsigned)max, MSG_WAITFORONE, NULL);
+}
+
+/*
+ * Polls for up to busy_poll_micros, then waits (up to the socket's receive timeout) for at least
+ * one datagram, then takes whatever else is queued, up to max. Returns the count, 0 when the wait
+ * timed out or was interrupted (also after shutdown), or -errno.
  */
 JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receive(
-        JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint max) {
+        JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint max,
+        jint busy_poll_micros) {
     (void)cls;
     uint8_t *data = (*env)->GetDirectBufferAddress(env, slots);
     struct slot_meta *metas = (*env)->GetDirectBufferAddress(env, meta);
@@ -192,7 +217,7 @@ JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receiv
         msgs[i].msg_hdr.msg_control = control[i];
         msgs[i].msg_hdr.msg_controllen = CONTROL_SIZE;
     }
-    int n = recvmmsg(fd, msgs, (unsigned)max, MSG_WAITFORONE, NULL);
+    int n = receive_batch(fd, msgs, max, busy_poll_micros);
     if (n < 0) {
         int err = errno;
         /* Timeout, signal, or an ICMP error queued for an earlier answer (only reported with

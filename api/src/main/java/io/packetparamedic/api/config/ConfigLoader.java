@@ -232,6 +232,7 @@ public final class ConfigLoader {
         k.integer("network.first_byte_timeout_ms", c.network.firstByteTimeoutMs);
         k.integer("network.max_buffered_inbound_bytes", c.network.maxBufferedInboundBytes);
         k.integer("network.drain_timeout_sec", c.network.drainTimeoutSec);
+        k.integer("network.busy_poll_us", c.network.busyPollUs);
         for (int i = 0; i < c.access.authorizedPeers.size(); i++) {
             k.endpointId("access.authorized_peers[" + i + "]", c.access.authorizedPeers.get(i));
         }

@@ -33,6 +33,7 @@ final class IntegerKeys {
             Map.entry("network.handshake_timeout_sec", POSITIVE),
             // 0 exits at once, cutting running tests short; allowed for development.
             Map.entry("network.drain_timeout_sec", new Range(0, 3600)),
+            Map.entry("network.busy_poll_us", new Range(0, 1000)),
             Map.entry("network.idle_timeout_sec", POSITIVE),
             Map.entry("network.max_connections", POSITIVE),
             Map.entry("network.max_unauthenticated_per_source", POSITIVE),

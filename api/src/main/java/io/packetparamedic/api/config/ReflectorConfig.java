@@ -99,6 +99,15 @@ public class ReflectorConfig {
          */
         public String dataPath = "auto";
         /**
+         * (ours) on the native data path, how long (microseconds) a session's thread polls its
+         * socket without sleeping before it blocks for the next datagram, as the kernel's
+         * {@code net.core.busy_read} does for NAPI drivers: a thread that is still running when the
+         * next datagram arrives answers it without a wake-up (tens of microseconds on a VM), which
+         * is what keeps STAMP residence time low. It costs CPU only while datagrams come faster
+         * than this apart; 0 turns it off. Read when a session starts.
+         */
+        public int busyPollUs = 50;
+        /**
          * (ours) on SIGTERM the reflector stops admitting tests and waits this many seconds at most
          * for the running ones to finish before it exits. 75: the longest test a default reflector
          * grants (60 s) plus its grace and a margin.

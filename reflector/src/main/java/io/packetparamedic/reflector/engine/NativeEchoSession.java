@@ -43,6 +43,7 @@ final class NativeEchoSession implements Runnable {
     private final byte[] owner;
     private final int slotCount;
     private final int slotSize;
+    private final int busyPollMicros;
     private final ByteBuf slots;
     private final ByteBuffer slotsView;
     private final ByteBuf metaBuffer;
@@ -63,8 +64,7 @@ final class NativeEchoSession implements Runnable {
             EchoGate gate,
             UdpEchoEngine.Reflection reflection,
             String kind,
-            int slotCount,
-            int slotSize,
+            Batch batch,
             Registry registry) {
         this.fd = fd;
         this.port = NativeUdp.localPort(fd);
@@ -75,8 +75,9 @@ final class NativeEchoSession implements Runnable {
         // No owner (a request without a peer address) matches nobody, as on the Netty path.
         this.ownerFamily = owner == null ? 0 : owner instanceof Inet6Address ? 6 : 4;
         this.owner = owner == null ? new byte[0] : owner.getAddress();
-        this.slotCount = slotCount;
-        this.slotSize = slotSize;
+        this.slotCount = batch.slots();
+        this.slotSize = batch.slotSize();
+        this.busyPollMicros = batch.busyPollMicros();
         // Explicitly freed direct memory (no cleaner waiting for a GC): sessions come and go.
         this.slots = ByteBufAllocator.DEFAULT.directBuffer(slotCount * slotSize, slotCount * slotSize);
         this.slotsView = slots.nioBuffer(0, slots.capacity());
@@ -100,8 +101,7 @@ final class NativeEchoSession implements Runnable {
             EchoGate gate,
             UdpEchoEngine.Reflection reflection,
             String kind,
-            int slotCount,
-            int slotSize,
+            Batch batch,
             Registry registry)
             throws EngineException {
         int fd = NativeUdp.open(owner instanceof Inet6Address, request.port(), SOCKET_BUFFER, RECEIVE_TIMEOUT_MILLIS);
@@ -110,7 +110,7 @@ final class NativeEchoSession implements Runnable {
         }
         NativeEchoSession session = null;
         try {
-            session = new NativeEchoSession(fd, request, owner, gate, reflection, kind, slotCount, slotSize, registry);
+            session = new NativeEchoSession(fd, request, owner, gate, reflection, kind, batch, registry);
             registry.sessions.add(session);
             session.thread.start();
             return session;
@@ -148,7 +148,7 @@ final class NativeEchoSession implements Runnable {
     public void run() {
         try {
             while (!stopping) {
-                int received = NativeUdp.receive(fd, slotsView, slotSize, meta, slotCount);
+                int received = NativeUdp.receive(fd, slotsView, slotSize, meta, slotCount, busyPollMicros);
                 if (received < 0) {
                     if (!stopping) {
                         LOG.warn(
@@ -228,6 +228,12 @@ final class NativeEchoSession implements Runnable {
         }
         return true;
     }
+
+    /**
+     * How a session reads: {@code slots} datagrams of up to {@code slotSize} octets per recvmmsg,
+     * after polling for up to {@code busyPollMicros} before sleeping.
+     */
+    record Batch(int slots, int slotSize, int busyPollMicros) {}
 
     /** The live native sessions of one engine, so that closing the engine ends them all. */
     static final class Registry {

@@ -116,11 +116,12 @@ final class NativeUdp {
     static native int localPort(int fd);
 
     /**
-     * Waits up to the receive timeout for a datagram, then takes what else is queued.
+     * Polls for a datagram without sleeping for up to {@code busyPollMicros}, then waits up to the
+     * receive timeout for one; then takes what else is queued.
      *
      * @return datagrams received (0: timed out, interrupted or shut down), or minus an errno
      */
-    static native int receive(int fd, ByteBuffer slots, int slotSize, ByteBuffer meta, int max);
+    static native int receive(int fd, ByteBuffer slots, int slotSize, ByteBuffer meta, int max, int busyPollMicros);
 
     /**
      * Sends the slots among the first {@code count} whose reply length is not negative back to

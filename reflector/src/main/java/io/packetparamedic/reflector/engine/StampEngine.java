@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,10 +53,18 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
      * @param nativePath whether a session may use the native data path, read when it starts
      */
     public StampEngine(LongSupplier maxPacketRate, BooleanSupplier nativePath) {
-        this(maxPacketRate, nativePath, Clock.systemUTC(), System::nanoTime);
+        this(() -> new UdpEchoEngine.Settings(maxPacketRate.getAsLong(), true, nativePath.getAsBoolean()));
     }
 
-    StampEngine(LongSupplier maxPacketRate, BooleanSupplier nativePath, Clock wallClock, LongSupplier nanoTime) {
+    /**
+     * @param settings the echo settings a session runs with, read when it starts; STAMP always
+     *     answers only the granted peer's address, whatever their source check says
+     */
+    public StampEngine(Supplier<UdpEchoEngine.Settings> settings) {
+        this(settings, Clock.systemUTC(), System::nanoTime);
+    }
+
+    private StampEngine(Supplier<UdpEchoEngine.Settings> settings, Clock wallClock, LongSupplier nanoTime) {
         this.residence = Timer.builder(RESIDENCE)
                 .description("Time from receiving a STAMP test packet (T2: the kernel's receive timestamp on the"
                         + " native path) to handing its answer to the socket (T3)")
@@ -69,7 +78,10 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                 .register(meters);
         this.nanoTime = nanoTime;
         this.sockets = new UdpEchoEngine(
-                () -> new UdpEchoEngine.Settings(maxPacketRate.getAsLong(), true, nativePath.getAsBoolean()),
+                () -> {
+                    UdpEchoEngine.Settings s = settings.get();
+                    return new UdpEchoEngine.Settings(s.maxPacketRate(), true, s.nativePath(), s.busyPollMicros());
+                },
                 1,
                 "stamp",
                 request -> new StampReflection(

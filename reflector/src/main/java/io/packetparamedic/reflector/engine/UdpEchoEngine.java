@@ -88,8 +88,17 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
      * Echo settings read when a session starts.
      *
      * @param nativePath use the native data path when its library is available (false: Netty)
+     * @param busyPollMicros on the native path, how long a session's thread polls before it sleeps
+     *     ({@code network.busy_poll_us})
      */
-    public record Settings(long maxPacketRate, boolean sourceCheck, boolean nativePath) {
+    public record Settings(long maxPacketRate, boolean sourceCheck, boolean nativePath, int busyPollMicros) {
+        /** {@code network.busy_poll_us}'s default. */
+        public static final int DEFAULT_BUSY_POLL_MICROS = 50;
+
+        public Settings(long maxPacketRate, boolean sourceCheck, boolean nativePath) {
+            this(maxPacketRate, sourceCheck, nativePath, DEFAULT_BUSY_POLL_MICROS);
+        }
+
         public Settings(long maxPacketRate, boolean sourceCheck) {
             this(maxPacketRate, sourceCheck, true);
         }
@@ -155,7 +164,13 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         EchoGate gate = new EchoGate(s.sourceCheck(), s.maxPacketRate(), System.nanoTime());
         if (s.nativePath() && NativeUdp.available()) {
             NativeEchoSession session = NativeEchoSession.open(
-                    request, owner, gate, reflections.apply(request), kind, NATIVE_SLOTS, MAX_DATAGRAM, nativeSessions);
+                    request,
+                    owner,
+                    gate,
+                    reflections.apply(request),
+                    kind,
+                    new NativeEchoSession.Batch(NATIVE_SLOTS, MAX_DATAGRAM, s.busyPollMicros()),
+                    nativeSessions);
             logListening(request, session.port(), "native", s);
             return new Echo(gate, session.port(), session::stop, session.closed(), request, kind);
         }

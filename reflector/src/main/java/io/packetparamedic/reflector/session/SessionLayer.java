@@ -31,19 +31,23 @@ public final class SessionLayer implements AutoCloseable {
         ReflectorConfig initial = config.get();
         this.store = persist ? GovernanceStore.inDataDir(initial.dataDir()) : null;
         this.throughput = new ThroughputEngine(() -> config.get().iperf3.path);
-        this.udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
-                config.get().quotas.udpEchoMaxPacketRate,
-                config.get().network.udpEchoSourceCheck,
-                nativeDataPath(config.get())));
-        this.stamp =
-                new StampEngine(() -> config.get().quotas.udpEchoMaxPacketRate, () -> nativeDataPath(config.get()));
+        Supplier<UdpEchoEngine.Settings> echoSettings = () -> echoSettings(config.get());
+        this.udpEcho = new UdpEchoEngine(echoSettings);
+        this.stamp = new StampEngine(echoSettings);
         this.manager = new SessionManager(
                 config, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }
 
-    /** {@code network.data_path}: anything but {@code netty} lets a session use the native path. */
-    private static boolean nativeDataPath(ReflectorConfig config) {
-        return !"netty".equals(config.network.dataPath);
+    /**
+     * The echo and STAMP settings of {@code config}; {@code network.data_path}: anything but
+     * {@code netty} lets a session use the native path.
+     */
+    static UdpEchoEngine.Settings echoSettings(ReflectorConfig config) {
+        return new UdpEchoEngine.Settings(
+                config.quotas.udpEchoMaxPacketRate,
+                config.network.udpEchoSourceCheck,
+                !"netty".equals(config.network.dataPath),
+                config.network.busyPollUs);
     }
 
     /**

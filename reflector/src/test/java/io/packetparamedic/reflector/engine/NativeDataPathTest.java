@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
@@ -13,6 +15,7 @@ import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -192,12 +195,12 @@ class NativeDataPathTest {
             ByteBuffer meta =
                     ByteBuffer.allocateDirect(2 * NativeUdp.META_SIZE).order(java.nio.ByteOrder.nativeOrder());
             // Asking for more slots than the buffers hold, or none, is refused before any syscall.
-            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 3)).isNegative();
-            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 0)).isNegative();
-            assertThat(NativeUdp.receive(fd, slots, slotSize + 1, meta, 2)).isNegative();
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 3, 0)).isNegative();
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 0, 0)).isNegative();
+            assertThat(NativeUdp.receive(fd, slots, slotSize + 1, meta, 2, 0)).isNegative();
 
             peer.send(new DatagramPacket(new byte[10], 10, InetAddress.getLoopbackAddress(), NativeUdp.localPort(fd)));
-            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2)).isEqualTo(1);
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2, 0)).isEqualTo(1);
             // An answer claimed longer than its slot is skipped: nothing past the slot leaves.
             meta.putInt(NativeUdp.REPLY_LENGTH, slotSize + 1);
             assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1)).isZero();
@@ -207,7 +210,48 @@ class NativeDataPathTest {
 
             // After shutdown the empty, sourceless read that wakes recvmmsg is not a datagram.
             NativeUdp.shutdown(fd);
-            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2)).isZero();
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2, 0)).isZero();
+        } finally {
+            NativeUdp.close(fd);
+        }
+    }
+
+    @Test
+    void busyPollingSpinsForItsWindowThenSleepsAndStillTakesADatagram() throws Exception {
+        DataPath.NATIVE.expectedTransport();
+        int fd = NativeUdp.open(false, 0, 1 << 16, 200);
+        assertThat(fd).as("%s", fd < 0 ? NativeUdp.describe(-fd) : "").isNotNegative();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int slotSize = 64;
+            ByteBuffer slots = ByteBuffer.allocateDirect(2 * slotSize);
+            ByteBuffer meta =
+                    ByteBuffer.allocateDirect(2 * NativeUdp.META_SIZE).order(java.nio.ByteOrder.nativeOrder());
+            // Nothing arrives: without busy polling the thread sleeps through the 200 ms timeout
+            // and uses (almost) no CPU; with 100 ms of polling it burns CPU for as much of that as
+            // the scheduler gives it (bounds loose enough for a loaded machine), then sleeps
+            // through the rest and returns at the timeout all the same.
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2, 0)).isZero();
+            long sleeping = threads.getCurrentThreadCpuTime() - cpu0;
+            long cpu1 = threads.getCurrentThreadCpuTime();
+            long t1 = System.nanoTime();
+            assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2, 100_000)).isZero();
+            long polling = threads.getCurrentThreadCpuTime() - cpu1;
+            assertThat(Duration.ofNanos(System.nanoTime() - t1)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+            assertThat(sleeping)
+                    .as("CPU while sleeping")
+                    .isLessThan(Duration.ofMillis(3).toNanos());
+            assertThat(polling)
+                    .as("CPU while polling")
+                    .isGreaterThan(Duration.ofMillis(6).toNanos());
+
+            // A datagram already queued is taken by the first poll.
+            peer.send(new DatagramPacket(new byte[10], 10, InetAddress.getLoopbackAddress(), NativeUdp.localPort(fd)));
+            peer.send(new DatagramPacket(new byte[12], 12, InetAddress.getLoopbackAddress(), NativeUdp.localPort(fd)));
+            int received = NativeUdp.receive(fd, slots, slotSize, meta, 2, 20_000);
+            assertThat(received).isBetween(1, 2);
+            assertThat(meta.getInt(NativeUdp.LENGTH)).isEqualTo(10);
         } finally {
             NativeUdp.close(fd);
         }

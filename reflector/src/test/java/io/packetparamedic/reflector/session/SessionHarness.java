@@ -54,12 +54,8 @@ final class SessionHarness implements AutoCloseable {
         audit = new AuditLog(dir.resolve("audit.jsonl"), "PP-TEST");
         store = persist ? GovernanceStore.inDataDir(dir) : null;
         throughput = new ThroughputEngine(() -> config.get().iperf3.path);
-        udpEcho = new UdpEchoEngine(() -> new UdpEchoEngine.Settings(
-                config.get().quotas.udpEchoMaxPacketRate,
-                config.get().network.udpEchoSourceCheck,
-                !"netty".equals(config.get().network.dataPath)));
-        stamp = new StampEngine(
-                () -> config.get().quotas.udpEchoMaxPacketRate, () -> !"netty".equals(config.get().network.dataPath));
+        udpEcho = new UdpEchoEngine(() -> SessionLayer.echoSettings(config.get()));
+        stamp = new StampEngine(() -> SessionLayer.echoSettings(config.get()));
         manager = new SessionManager(
                 config::get, new Governance(clock, store), audit, throughput, udpEcho, stamp, new PortAllocator());
     }
