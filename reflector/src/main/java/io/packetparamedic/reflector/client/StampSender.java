@@ -233,13 +233,14 @@ public final class StampSender {
         hmac.signBase(packet, 0);
     }
 
-    /** Timestamp Information, then Extra Padding if asked. */
+    /**
+     * Timestamp Information, then Extra Padding if asked. The Timestamp Information value goes out
+     * as zeros: all four fields describe the reflector's clocks (RFC 8972 section 4.3), which it
+     * fills in.
+     */
     private static void writeTlvs(ByteBuffer out, int paddingBytes) {
         out.put(SENDER_TLV_FLAGS).put((byte) StampPacket.TYPE_TIMESTAMP_INFO).putShort((short) 4);
-        out.put((byte) StampPacket.SYNC_SOURCE_LOCAL_FREE_RUNNING)
-                .put((byte) StampPacket.TIMESTAMP_METHOD_SW_LOCAL)
-                .put((byte) 0)
-                .put((byte) 0);
+        out.putInt(0);
         if (paddingBytes > 0) {
             out.put(SENDER_TLV_FLAGS).put((byte) StampPacket.TYPE_EXTRA_PADDING).putShort((short) paddingBytes);
             out.put(new byte[paddingBytes]);
