@@ -38,7 +38,7 @@ props=(-Dsoak.appliances="${APPLIANCES:-50}" -Dsoak.duration="${DURATION:-PT2H}"
 [ -n "${ASSERT_RSS:-}" ] && props+=(-Dsoak.assertRss="$ASSERT_RSS")
 
 status=0
-(cd "$ROOT" && ./mvnw -B -q -o -pl e2e/tests -am test -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -De2e.withoutOperator.skip=true \
+(cd "$ROOT" && ./mvnw -B -q -pl e2e/tests -am test -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -De2e.withoutOperator.skip=true \
   "${props[@]}") > "$OUT/maven.log" 2>&1 || status=$?
 
 if command -v gnuplot >/dev/null && [ -s "$OUT/soak.csv" ]; then
