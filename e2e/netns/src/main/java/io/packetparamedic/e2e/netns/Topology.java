@@ -243,7 +243,9 @@ public final class Topology implements AutoCloseable {
      */
     public static List<String> leftovers(String prefix) {
         List<String> found = new ArrayList<>();
-        for (String ns : namespaceNames()) if (ns.startsWith(prefix)) found.add("namespace " + ns);
+        // NAME as well: the node harness's namespaces (ppnode-...) start with the family prefix too.
+        for (String ns : namespaceNames())
+            if (ns.startsWith(prefix) && NAME.matcher(ns).matches()) found.add("namespace " + ns);
         for (String line : Commands.run("ip", "-o", "link", "show").split("\n")) {
             String[] parts = line.split(":\\s+", 3);
             if (parts.length >= 2 && parts[1].split("@")[0].startsWith(prefix)) found.add("link " + parts[1]);
