@@ -69,7 +69,10 @@ kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 
 if [ -n "$FLEETS" ]; then
   log "keeping $NODES kubelet-less nodes Ready (Lease renewals in the background)"
-  bench nodes-alive "$KUBECONFIG" "$NODES" >"$RUN_DIR/nodes-alive.log" 2>&1 &
+  # exec: the background subshell becomes the JVM, so that $! is the JVM's pid and the cleanup
+  # stops it (killing the subshell alone would leave the JVM running).
+  (exec java -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench nodes-alive "$KUBECONFIG" "$NODES") \
+    >"$RUN_DIR/nodes-alive.log" 2>&1 &
   ALIVE_PID=$!
   log "seeding $NODES nodes, $FLEETS PerNode fleets and $PEERS_PER_FLEET peers per fleet"
   bench fleet-seed "$KUBECONFIG" "$FLEETS" "$NODES" "$PEERS_PER_FLEET"
@@ -97,9 +100,9 @@ ETCD_PID="$(cp_pid etcd)"
 request_counts() {
   kubectl get --raw /metrics 2>/dev/null | awk '
     /^apiserver_request_total\{/ {
-      verb = $1; sub(/.*verb="/, "", verb); sub(/".*/, "", verb)
-      res = $1; if (res ~ /resource="/) { sub(/.*resource="/, "", res); sub(/".*/, "", res) } else res = "-"
-      sr = $1; if (sr ~ /subresource="[^"]/) { sub(/.*subresource="/, "", sr); sub(/".*/, "", sr); res = res "/" sr }
+      verb = $1; sub(/.*[{,]verb="/, "", verb); sub(/".*/, "", verb)
+      res = $1; if (res ~ /[{,]resource="/) { sub(/.*[{,]resource="/, "", res); sub(/".*/, "", res) } else res = "-"
+      sr = $1; if (sr ~ /[{,]subresource="[^"]/) { sub(/.*[{,]subresource="/, "", sr); sub(/".*/, "", sr); res = res "/" sr }
       n[verb " " res] += $NF
     }
     END { for (k in n) printf "%s %d\n", k, n[k] }' | sort || true
