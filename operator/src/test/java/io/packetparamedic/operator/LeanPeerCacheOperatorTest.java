@@ -39,32 +39,51 @@ class LeanPeerCacheOperatorTest {
         return p;
     }
 
-    @Test
-    void leanCopiesLeaveTheOriginalAlone() {
-        AuthorizedPeer full = peer("ns", "p");
-        full.getMetadata()
+    static AuthorizedPeer withManagedFieldsAndStatus(AuthorizedPeer peer) {
+        peer.getMetadata()
                 .setManagedFields(List.of(new ManagedFieldsEntryBuilder()
                         .withManager("someone")
                         .withOperation("Apply")
                         .build()));
-        full.setStatus(new AuthorizedPeerStatus());
+        peer.setStatus(new AuthorizedPeerStatus());
+        peer.getStatus().conditions = new Conditions(null, 1L)
+                .set("Valid", true, "EndpointIdValid", "Endpoint ID and check symbol are valid")
+                .build();
+        return peer;
+    }
+
+    @Test
+    void storedPeersLoseManagedFieldsAndShareTheirRepeatedStrings() {
         LeanPeerStore withStatus = new LeanPeerStore();
         LeanPeerStore specOnly = new LeanPeerStore.SpecOnly();
-        withStatus.put(withStatus.getKey(full), full);
-        specOnly.put(specOnly.getKey(full), full);
+        // As two watch events would deliver them: equal values, distinct String objects.
+        AuthorizedPeer a = withManagedFieldsAndStatus(peer(new String("ns"), "a"));
+        AuthorizedPeer b = withManagedFieldsAndStatus(peer(new String("ns"), "b"));
+        b.getStatus().conditions.get(0).setMessage(new String("Endpoint ID and check symbol are valid"));
+        String endpointId = a.getSpec().endpointId;
+        withStatus.put(withStatus.getKey(a), a);
+        withStatus.put(withStatus.getKey(b), b);
 
-        AuthorizedPeer kept = withStatus.get("ns/p");
+        AuthorizedPeer kept = withStatus.get("ns/a");
         assertThat(kept.getMetadata().getManagedFields()).isNullOrEmpty();
-        assertThat(kept.getStatus()).isSameAs(full.getStatus());
-        assertThat(kept.getSpec()).isSameAs(full.getSpec());
-        assertThat(kept.getMetadata().getName()).isEqualTo("p");
+        assertThat(kept.getMetadata().getName()).isEqualTo("a");
         assertThat(kept.getKind()).isEqualTo("AuthorizedPeer");
-        assertThat(specOnly.get("ns/p").getStatus()).isNull();
-        assertThat(specOnly.get("ns/p").getSpec()).isSameAs(full.getSpec());
-        assertThat(full.getMetadata().getManagedFields())
-                .as("the informer hands the original to the event handlers")
-                .hasSize(1);
-        assertThat(full.getStatus()).isNotNull();
+        assertThat(kept.getApiVersion()).isEqualTo("packetparamedic.io/v1alpha1");
+        assertThat(kept.getSpec().endpointId).isEqualTo(endpointId);
+        assertThat(Conditions.isTrue(kept.getStatus().conditions, "Valid")).isTrue();
+        AuthorizedPeer other = withStatus.get("ns/b");
+        assertThat(other.getMetadata().getNamespace())
+                .isSameAs(kept.getMetadata().getNamespace());
+        assertThat(other.getStatus().conditions.get(0).getMessage())
+                .isSameAs(kept.getStatus().conditions.get(0).getMessage());
+
+        AuthorizedPeer c = withManagedFieldsAndStatus(peer("ns", "c"));
+        specOnly.put(specOnly.getKey(c), c);
+        assertThat(specOnly.get("ns/c").getStatus()).isNull();
+        assertThat(specOnly.get("ns/c").getMetadata().getManagedFields()).isNullOrEmpty();
+        assertThat(specOnly.get("ns/c").getSpec().reflectorRef.name).isEqualTo("edge");
+        assertThat(specOnly.size()).isEqualTo(1);
+        assertThat(withStatus.size()).isEqualTo(2);
     }
 
     @Test
