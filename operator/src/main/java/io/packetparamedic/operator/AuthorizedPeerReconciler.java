@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(
         name = AuthorizedPeerReconciler.NAME,
         fieldManager = FieldManagers.OPERATOR,
-        // Thousands of peers: keep them without managedFields (LeanPeerStore).
-        informer = @Informer(itemStore = LeanPeerStore.class),
+        // Thousands of peers: kept lean (LeanPeerStore), and listed in pages at start-up rather
+        // than held all at once, with their managedFields, in one response.
+        informer = @Informer(itemStore = LeanPeerStore.class, informerListLimit = PeerIndex.LIST_PAGE),
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 // Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 final class PeerIndex {
 
     static final String NAME = "packetparamedic.io/reflector";
+    /** Peers per page when an informer lists them (start-up, relist after a watch expired). */
+    static final long LIST_PAGE = 500;
 
     private PeerIndex() {}
 

@@ -168,6 +168,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                                         o.getMetadata().getLabels(),
                                         n.getMetadata().getLabels()))
                         .withItemStore(peerStore)
+                        .withInformerListLimit(PeerIndex.LIST_PAGE)
                         .build(),
                 context);
         peers.addIndexers(Map.of(PeerIndex.NAME, PeerIndex::keys));

@@ -48,7 +48,6 @@ public final class StatusApplier {
      * The applied object is written as JSON rather than as a new custom resource: constructing
      * one works out its plural, singular and CRD name (regular expressions) on every status write.
      */
-    @SuppressWarnings("unchecked")
     private static <S, R extends CustomResource<?, S>> R applyJson(
             KubernetesClient client, R current, JsonNode status) {
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
@@ -58,9 +57,8 @@ public final class StatusApplier {
                 .put("name", current.getMetadata().getName())
                 .put("namespace", current.getMetadata().getNamespace());
         patch.set("status", status);
-        return client.resources((Class<R>) current.getClass())
-                .inNamespace(current.getMetadata().getNamespace())
-                .withName(current.getMetadata().getName())
+        // Bound to the object read: without one, a patch with a text body reads it from the server first.
+        return client.resource(current)
                 .subresource("status")
                 .patch(
                         new PatchContext.Builder()
