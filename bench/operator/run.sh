@@ -46,7 +46,11 @@ mkdir -p "$RUN_DIR"
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN_DIR/classpath.txt" >/dev/null
 CLASSPATH_TEST="$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$(cat "$RUN_DIR/classpath.txt")"
 
-bench() { java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench "$@"; }
+# The drivers share the 2 cores with the operator and the API server they measure: C1 only and
+# the serial collector keep their own JIT and GC work small.
+DRIVER_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m"
+# shellcheck disable=SC2086
+bench() { java $DRIVER_JAVA_OPTS -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench "$@"; }
 
 cleanup() {
   if [ -n "${ALIVE_PID:-}" ]; then kill "$ALIVE_PID" 2>/dev/null || true; fi
@@ -71,7 +75,8 @@ if [ -n "$FLEETS" ]; then
   log "keeping $NODES kubelet-less nodes Ready (Lease renewals in the background)"
   # exec: the background subshell becomes the JVM, so that $! is the JVM's pid and the cleanup
   # stops it (killing the subshell alone would leave the JVM running).
-  (exec java -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench nodes-alive "$KUBECONFIG" "$NODES") \
+  # shellcheck disable=SC2086
+  (exec java $DRIVER_JAVA_OPTS -cp "$CLASSPATH_TEST" io.packetparamedic.operator.bench.OperatorBench nodes-alive "$KUBECONFIG" "$NODES") \
     >"$RUN_DIR/nodes-alive.log" 2>&1 &
   ALIVE_PID=$!
   log "seeding $NODES nodes, $FLEETS PerNode fleets and $PEERS_PER_FLEET peers per fleet"
