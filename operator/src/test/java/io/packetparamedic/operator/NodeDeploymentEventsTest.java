@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.KubeCluster;
@@ -40,7 +41,7 @@ class NodeDeploymentEventsTest {
                 .withGeneration(1L)
                 .withResourceVersion("100")
                 .withLabels(Map.of("app", "reflector"))
-                .withAnnotations(Map.of("packetparamedic.io/node", "a"))
+                .withAnnotations(Map.of(Labels.NODE, "a"))
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(1)
@@ -99,6 +100,15 @@ class NodeDeploymentEventsTest {
                         old))
                 .as("annotations (the node it was made for)")
                 .isTrue();
+        assertThat(filter.accept(
+                        new DeploymentBuilder(old)
+                                .editMetadata()
+                                .addToAnnotations("deployment.kubernetes.io/revision", "1")
+                                .endMetadata()
+                                .build(),
+                        old))
+                .as("the Deployment controller's revision annotation")
+                .isFalse();
         assertThat(filter.accept(
                         new DeploymentBuilder(old)
                                 .editMetadata()
