@@ -1,6 +1,7 @@
 package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -40,6 +41,9 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(
         name = AuthorizedPeerReconciler.NAME,
         fieldManager = FieldManagers.OPERATOR,
+        // Thousands of peers: kept lean (LeanPeerStore), and listed in pages at start-up rather
+        // than held all at once, with their managedFields, in one response.
+        informer = @Informer(itemStore = LeanPeerStore.class, informerListLimit = PeerIndex.LIST_PAGE),
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 // Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
@@ -56,13 +60,12 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
     @Override
     public List<EventSource<?, AuthorizedPeer>> prepareEventSources(EventSourceContext<AuthorizedPeer> context) {
         var peers = context.getPrimaryCache();
+        peers.addIndexer(PeerIndex.NAME, PeerIndex::keys);
         // Instances appearing, disappearing or being relabelled change where a peer is in effect.
         var instances = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(ReflectorInstance.class, AuthorizedPeer.class)
-                        .withSecondaryToPrimaryMapper((ReflectorInstance i) -> peers.list(
-                                        i.getMetadata().getNamespace(),
-                                        p -> PeerSelection.appliesTo(p, i)
-                                                || (p.getSpec() != null && p.getSpec().reflectorSelector != null))
+                        // Its own peers, and every selecting peer (it may select the instance no more).
+                        .withSecondaryToPrimaryMapper((ReflectorInstance i) -> PeerIndex.candidates(peers, i)
                                 .map(ResourceID::fromResource)
                                 .collect(Collectors.toSet()))
                         .withOnUpdateFilter((o, n) -> !Objects.equals(
@@ -81,7 +84,7 @@ public class AuthorizedPeerReconciler implements Reconciler<AuthorizedPeer> {
                                         Names.ownerName(secret),
                                         secret.getMetadata().getNamespace()))
                                 .filter(i -> AppliedPeers.caughtUp(i, secret))
-                                .map(i -> peers.list(i.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, i))
+                                .map(i -> PeerIndex.selecting(peers, i).stream()
                                         .map(ResourceID::fromResource)
                                         .collect(Collectors.toSet()))
                                 .orElse(Set.of()))

@@ -88,8 +88,7 @@ final class FleetReconcile {
             next = ReflectorInstanceReconciler.min(
                     next, Duration.between(now, removal.get()).plusMillis(500));
         }
-        if (verdict.awaitsPod())
-            next = ReflectorInstanceReconciler.min(next, ReflectorInstanceReconciler.AWAITING_POD_RECHECK);
+        if (verdict.awaitsPod()) next = ReflectorInstanceReconciler.min(next, AwaitingPodBackoff.next(previous, now));
         return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
 

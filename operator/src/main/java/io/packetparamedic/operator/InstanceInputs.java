@@ -45,10 +45,7 @@ public final class InstanceInputs {
 
     /** Every AuthorizedPeer that names or selects the instance, in effect or not: the peers its pod may report on. */
     public static List<AuthorizedPeer> peersSelecting(ReflectorInstance instance, Context<ReflectorInstance> context) {
-        return Informers.of(context, AuthorizedPeer.class)
-                .list(instance.getMetadata().getNamespace(), p -> PeerSelection.appliesTo(p, instance))
-                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                .toList();
+        return PeerIndex.selecting(Informers.of(context, AuthorizedPeer.class), instance);
     }
 
     public static List<PairingWindow> openWindows(

@@ -15,7 +15,9 @@ import java.util.Optional;
  * grace period (and while it runs sessions), which a DaemonSet would delete at once. JOSDK
  * deletes the Deployments of nodes no longer in the placement.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.NODE_OBJECTS))
+// Only updates that change what the operator decides reconcile the fleet (NodeDeploymentChange).
+@KubernetesDependent(
+        informer = @Informer(labelSelector = Names.NODE_OBJECTS, onUpdateFilter = NodeDeploymentChange.class))
 public class NodeDeploymentsDependent extends PerNodeDependent<Deployment> {
 
     public static final String NAME = "node-deployments";

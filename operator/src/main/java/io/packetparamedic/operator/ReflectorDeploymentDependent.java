@@ -241,7 +241,11 @@ public class ReflectorDeploymentDependent extends CRUDKubernetesDependentResourc
         return new EnvVarBuilder()
                 .withName(name)
                 .withNewValueFrom()
+                // The API server defaults apiVersion, and fieldRef is an atomic struct to
+                // server-side apply: left out, the matcher would see every Deployment as changed
+                // and re-apply it on every reconcile.
                 .withNewFieldRef()
+                .withApiVersion("v1")
                 .withFieldPath(path)
                 .endFieldRef()
                 .endValueFrom()

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -120,7 +121,6 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
     public static final String IDENTITY_READY = "IdentityReady";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
-    static final Duration AWAITING_POD_RECHECK = Duration.ofSeconds(5);
     /**
      * How long after a rotation the pod may still serve the previous Endpoint ID before the
      * instance counts as Degraded: a rolling restart, an image pull and the first heartbeat fit
@@ -134,9 +134,18 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
 
     private static final Logger LOG = Logger.getLogger(ReflectorInstanceReconciler.class);
 
+    /** The peer informer's store of lean copies (spec only), for tests to look into. */
+    private volatile LeanPeerStore peerStore;
+
+    LeanPeerStore peerStore() {
+        return peerStore;
+    }
+
     @Override
     public List<EventSource<?, ReflectorInstance>> prepareEventSources(EventSourceContext<ReflectorInstance> context) {
         var cache = context.getPrimaryCache();
+        // Rendering reads the peers' specs only: no status, no managedFields kept.
+        peerStore = new LeanPeerStore.SpecOnly();
         // A peer names one instance, or selects instances by label in its namespace.
         var peers = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(AuthorizedPeer.class, ReflectorInstance.class)
@@ -158,8 +167,11 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                                 || !Objects.equals(
                                         o.getMetadata().getLabels(),
                                         n.getMetadata().getLabels()))
+                        .withItemStore(peerStore)
+                        .withInformerListLimit(PeerIndex.LIST_PAGE)
                         .build(),
                 context);
+        peers.addIndexers(Map.of(PeerIndex.NAME, PeerIndex::keys));
         var windows = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(PairingWindow.class, ReflectorInstance.class)
                         .withSecondaryToPrimaryMapper(
@@ -302,7 +314,7 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
             next = min(
                     next,
                     Duration.between(now, verdict.rotationDeadline().get()).plusMillis(500));
-        if (verdict.readiness().awaitsPod) next = min(next, AWAITING_POD_RECHECK);
+        if (verdict.readiness().awaitsPod) next = min(next, AwaitingPodBackoff.next(previous, now));
         return UpdateControl.<ReflectorInstance>noUpdate().rescheduleAfter(next);
     }
 

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.packetparamedic.api.crd.Labels;
 import io.packetparamedic.api.crd.ReflectorInstance;
 import java.time.Instant;
@@ -76,6 +77,15 @@ public class ReflectorRoleDependent extends CRUDKubernetesDependentResource<Role
                 .endMetadata()
                 .withRules(rules)
                 .build();
+    }
+
+    /**
+     * By name: the default works out {@link #desired} to learn the name, which scans the
+     * instance's peers and windows a second time per reconcile.
+     */
+    @Override
+    protected ResourceID targetSecondaryResourceID(ReflectorInstance instance, Context<ReflectorInstance> context) {
+        return new ResourceID(Names.reflector(instance), instance.getMetadata().getNamespace());
     }
 
     /**

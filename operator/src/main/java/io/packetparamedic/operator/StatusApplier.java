@@ -1,13 +1,13 @@
 package io.packetparamedic.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.packetparamedic.api.crd.FieldManagers;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Objects;
 import java.util.Set;
 
@@ -35,35 +35,37 @@ public final class StatusApplier {
         boolean same =
                 actual != null && operatorFields.stream().allMatch(f -> Objects.equals(wanted.get(f), actual.get(f)));
         if (same) return false;
-        apply(client, current, operatorStatus);
+        applyJson(client, current, wanted);
         return true;
     }
 
     public static <S, R extends CustomResource<?, S>> R apply(KubernetesClient client, R current, S operatorStatus) {
-        R patch = blank(current);
-        patch.setMetadata(new ObjectMetaBuilder()
-                .withName(current.getMetadata().getName())
-                .withNamespace(current.getMetadata().getNamespace())
-                .build());
-        patch.setStatus(operatorStatus);
-        return client.resource(patch)
-                .subresource("status")
-                .patch(new PatchContext.Builder()
-                        .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                        .withFieldManager(FieldManagers.OPERATOR)
-                        .withForce(true)
-                        .build());
+        return applyJson(
+                client, current, client.getKubernetesSerialization().convertValue(operatorStatus, JsonNode.class));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <R> R blank(R current) {
-        try {
-            return (R) current.getClass().getDeclaredConstructor().newInstance();
-        } catch (InstantiationException
-                | IllegalAccessException
-                | NoSuchMethodException
-                | InvocationTargetException e) {
-            throw new IllegalStateException("cannot instantiate " + current.getClass(), e);
-        }
+    /**
+     * The applied object is written as JSON rather than as a new custom resource: constructing
+     * one works out its plural, singular and CRD name (regular expressions) on every status write.
+     */
+    private static <S, R extends CustomResource<?, S>> R applyJson(
+            KubernetesClient client, R current, JsonNode status) {
+        ObjectNode patch = JsonNodeFactory.instance.objectNode();
+        patch.put("apiVersion", current.getApiVersion());
+        patch.put("kind", current.getKind());
+        patch.putObject("metadata")
+                .put("name", current.getMetadata().getName())
+                .put("namespace", current.getMetadata().getNamespace());
+        patch.set("status", status);
+        // Bound to the object read: without one, a patch with a text body reads it from the server first.
+        return client.resource(current)
+                .subresource("status")
+                .patch(
+                        new PatchContext.Builder()
+                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                                .withFieldManager(FieldManagers.OPERATOR)
+                                .withForce(true)
+                                .build(),
+                        patch.toString());
     }
 }

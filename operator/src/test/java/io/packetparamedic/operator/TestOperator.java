@@ -3,8 +3,16 @@ package io.packetparamedic.operator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.packetparamedic.api.crd.AuthorizedPeer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,16 +21,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The operator's three reconcilers on a plain JOSDK Operator with its own client, watching one
  * test namespace. Stopping one and starting another is an operator restart: new informers,
  * caches rebuilt from the API server. Reconciliations are counted per resource so that tests
- * can wait for "reconciled again" (or "failed again") instead of sleeping.
+ * can wait for "reconciled again" (or "failed again") instead of sleeping; the client's write
+ * requests are recorded so that tests can assert that a reconcile with nothing to do writes nothing.
  */
 final class TestOperator implements AutoCloseable {
 
     private final Operator operator;
+    private final ReflectorInstanceReconciler instances = new ReflectorInstanceReconciler();
     private final Map<String, AtomicInteger> reconciled = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failed = new ConcurrentHashMap<>();
+    /** The operator's write requests ("PATCH /apis/apps/v1/namespaces/n/deployments/d"), by method and path. */
+    private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
 
     TestOperator(Config admin, String namespace) {
-        var client = new KubernetesClientBuilder().withConfig(admin).build();
+        var client = new KubernetesClientBuilder()
+                .withConfig(admin)
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count-writes", new Interceptor() {
+                    @Override
+                    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                        if (!"GET".equals(request.method())) {
+                            writes.computeIfAbsent(
+                                            request.method() + " "
+                                                    + request.uri().getPath(),
+                                            k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                    }
+                }))
+                .build();
         operator = new Operator(o -> o.withKubernetesClient(client)
                 .withCloseClientOnStop(true)
                 .withMetrics(new Metrics() {
@@ -40,7 +66,7 @@ final class TestOperator implements AutoCloseable {
                                 .incrementAndGet();
                     }
                 }));
-        operator.register(new ReflectorInstanceReconciler(), c -> c.settingNamespace(namespace));
+        operator.register(instances, c -> c.settingNamespace(namespace));
         operator.register(new AuthorizedPeerReconciler(), c -> c.settingNamespace(namespace));
         operator.register(new PairingWindowReconciler(), c -> c.settingNamespace(namespace));
         operator.start();
@@ -55,6 +81,31 @@ final class TestOperator implements AutoCloseable {
     int failures(HasMetadata resource) {
         AtomicInteger n = failed.get(key(resource));
         return n == null ? 0 : n.get();
+    }
+
+    /** The store of the AuthorizedPeer controller's own informer (its primary cache). */
+    ItemStore<?> peerControllerStore() {
+        return operator.getRegisteredController(AuthorizedPeerReconciler.NAME)
+                .orElseThrow()
+                .getConfiguration()
+                .getInformerConfig()
+                .getItemStore();
+    }
+
+    /** The store of the ReflectorInstance controller's AuthorizedPeer informer. */
+    ItemStore<AuthorizedPeer> instanceControllerPeerStore() {
+        return instances.peerStore();
+    }
+
+    /** Every write request the operator's client sent since the last call (one entry per method and path), sorted. */
+    synchronized List<String> takeWrites() {
+        List<String> taken = new ArrayList<>();
+        for (String k : List.copyOf(writes.keySet())) {
+            AtomicInteger n = writes.remove(k);
+            if (n != null) taken.add(k + " x" + n.get());
+        }
+        Collections.sort(taken);
+        return taken;
     }
 
     private static String key(HasMetadata r) {
