@@ -2,7 +2,6 @@ package io.packetparamedic.e2e.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.packetparamedic.e2e.harness.Await;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import java.io.File;
 import java.io.IOException;
@@ -143,18 +142,6 @@ class NodeLifecycleTest {
         Map<String, String> kube = envOf(env, "a");
         String kubectl = Path.of(kube.get("PATH").split(":")[0], "kubectl").toString();
         List<String> base = List.of(kubectl, "--kubeconfig=" + kube.get("KUBECONFIG"));
-        // The controller manager makes the namespace's default ServiceAccount shortly after a fresh
-        // control plane starts, and until then the API refuses every pod: wait for it rather than
-        // race it.
-        List<String> sa = new ArrayList<>(base);
-        sa.addAll(List.of("get", "serviceaccount", "default", "-n", "default"));
-        Await.until(Duration.ofSeconds(60), "the default ServiceAccount of namespace default", () -> {
-            try {
-                return exec(sa, Map.of(), Duration.ofSeconds(30)).exit == 0;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
         String name = node.equals("pp-node") ? "lifecycle" : "lifecycle-" + node;
         String pod = """
                 apiVersion: v1
