@@ -226,6 +226,10 @@ use_node() {
 # and for a run of two nodes NODE_COUNT=2, the same of node b as B_*, and LINK_A/LINK_B (the
 # ends of the veth between the two namespaces). Leaves node a selected.
 load_env() {
+  # Nothing from an earlier load survives (start may remove the file and allocate anew).
+  unset NETNS VETH N HOST_ADDR NODE_ADDR POD_CIDR CGROUP_ROOT API_ADDR NODE_COUNT LINK_A LINK_B \
+    A_NETNS A_VETH A_HOST_ADDR A_NODE_ADDR A_POD_CIDR A_CGROUP_ROOT \
+    B_NETNS B_VETH B_N B_HOST_ADDR B_NODE_ADDR B_POD_CIDR B_CGROUP_ROOT
   [ -f "$NODE_ENV" ] && . "$NODE_ENV"
   if [ -n "${NETNS:-}" ]; then
     A_NETNS="$NETNS" A_VETH="$VETH" A_HOST_ADDR="$HOST_ADDR" A_NODE_ADDR="$NODE_ADDR"
@@ -455,10 +459,10 @@ write_configs() {
   write_kubeconfig "$RUN_DIR/kube-scheduler.kubeconfig" kube-scheduler
   write_kubeconfig "$RUN_DIR/kube-proxy.kubeconfig" kube-proxy
 
-  # Pod network: one bridge inside the namespace (a network name per node: the CNI result
-  # cache in /var/lib/cni is named after it, and stop-node removes only its own node's). A config must exist even when every pod uses
+  # Pod network: one bridge inside the namespace. A config must exist even when every pod uses
   # hostNetwork, or the runtime reports NetworkReady=false. isGateway turns on ip_forward, in
-  # the namespace only. IPAM state stays in the run dir.
+  # the namespace only. IPAM state stays in the run dir. The network's name differs per node:
+  # the CNI result cache in /var/lib/cni is named after it, and stop-node removes only its own.
   cat > "$NODE_DIR/cni/net.d/10-pp-bridge.conflist" <<CNI
 {
   "cniVersion": "1.0.0",
@@ -685,7 +689,7 @@ cmd_start() {
   exec 9>"${TMPDIR:-/tmp}/pp-node.lock"
   flock 9
   # A run dir kept by `stop` keeps its addresses, unless the number of nodes changed.
-  if load_env && [ "${#NODES[@]}" != "$NODE_COUNT_WANTED" ]; then rm -f "$NODE_ENV"; unset NETNS B_NETNS; fi
+  if load_env && [ "${#NODES[@]}" != "$NODE_COUNT_WANTED" ]; then rm -f "$NODE_ENV"; fi
   load_env || allocate_network
   make_namespace || { flock -u 9; fail_start "cannot create network namespace $NETNS"; }
   if [ "${#NODES[@]}" = 2 ]; then
