@@ -63,7 +63,8 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
                 ? nodeCluster(context, wantedNodes(context))
                 : context.getRoot()
                         .getStore(NAMESPACE)
-                        .getOrComputeIfAbsent(ClusterOutcome.class, k -> launch(context, false, 1), ClusterOutcome.class);
+                        .getOrComputeIfAbsent(
+                                ClusterOutcome.class, k -> launch(context, false, 1), ClusterOutcome.class);
         Optional<String> reason = outcome.unavailableReason();
         if (reason.isPresent()) {
             Assumptions.abort(reason.get());

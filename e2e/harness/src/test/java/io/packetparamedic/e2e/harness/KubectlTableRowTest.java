@@ -14,8 +14,7 @@ class KubectlTableRowTest {
      * As kubectl prints a Single instance and two PerNode ones (a fleet has no top-level Endpoint
      * ID or address, and here no session count): blank cells, columns three spaces apart.
      */
-    static final String REFLECTORS =
-            """
+    static final String REFLECTORS = """
             NAME     ENDPOINT ID   READY   REASON           ADDRESS             PEERS   ACTIVE   AGE
             edge     PP-7Q4M       True    HeartbeatFresh   10.200.7.2:4000     3       0        5m
             fleet                  1/2     HeartbeatStale                       20               2m10s

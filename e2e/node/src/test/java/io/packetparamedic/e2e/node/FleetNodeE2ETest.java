@@ -105,13 +105,7 @@ class FleetNodeE2ETest {
         }
         if (ns != null) {
             cluster.kubectl(
-                    "delete",
-                    "reflectorinstances,authorizedpeers",
-                    "--all",
-                    "-n",
-                    ns,
-                    "--wait=true",
-                    "--timeout=60s");
+                    "delete", "reflectorinstances,authorizedpeers", "--all", "-n", ns, "--wait=true", "--timeout=60s");
             cluster.kubectl("delete", "namespace", ns, "--wait=false");
         }
         if (operatorInstalled) {
@@ -138,7 +132,8 @@ class FleetNodeE2ETest {
                     "the local operator and reflector images are not on node " + n.name() + ": " + images);
         }
         // The operator stays on node a: node b is switched off below, and the operator must see it go.
-        KubectlResult install = chart.install("""
+        KubectlResult install =
+                chart.install("""
                 nodeSelector:
                   kubernetes.io/hostname: %s
                 extraEnv:
@@ -170,9 +165,12 @@ class FleetNodeE2ETest {
                       cpu: 100m
                 """.formatted(INSTANCE, CONTROL_PORT), "apply", "-n", ns, "-f", "-")
                 .orThrow();
-        ReflectorInstance ready = awaitInstance(Duration.ofSeconds(240), "READY 2/2", r -> "2/2".equals(r.getStatus().ready)
-                && r.getStatus().nodes != null
-                && r.getStatus().nodes.size() == 2);
+        ReflectorInstance ready = awaitInstance(
+                Duration.ofSeconds(240),
+                "READY 2/2",
+                r -> "2/2".equals(r.getStatus().ready)
+                        && r.getStatus().nodes != null
+                        && r.getStatus().nodes.size() == 2);
         double toReady = (System.nanoTime() - t0) / 1e9;
 
         Map<String, NodeStatus> byNode = nodes(ready);
@@ -187,14 +185,14 @@ class FleetNodeE2ETest {
                 .as("each node has its own identity")
                 .isNotEqualTo(byNode.get(b.name()).endpointId);
 
-        List<Pod> pods = reflectorPods();
-        assertThat(pods.stream().map(p -> p.getSpec().getNodeName()))
-                .containsExactlyInAnyOrder(a.name(), b.name());
+        List<Pod> pods = Await.until(Duration.ofSeconds(60), "a Ready reflector pod on each node", () -> {
+            List<Pod> ready = reflectorPods();
+            return ready.size() == 2 ? ready : null;
+        });
+        assertThat(pods.stream().map(p -> p.getSpec().getNodeName())).containsExactlyInAnyOrder(a.name(), b.name());
         assertThat(pods).allMatch(p -> p.getSpec().getHostNetwork());
-        Map<String, String> row = Await.until(
-                Duration.ofSeconds(30),
-                "kubectl get reflectors showing READY 2/2",
-                () -> {
+        Map<String, String> row =
+                Await.until(Duration.ofSeconds(30), "kubectl get reflectors showing READY 2/2", () -> {
                     Map<String, String> r = cluster.kubectl("get", "reflectors", "-n", ns)
                             .orThrow()
                             .tableRow(INSTANCE);
@@ -228,7 +226,9 @@ class FleetNodeE2ETest {
         }
         for (KubeNode n : cluster.nodes()) {
             Ed25519Identity first = peers.values().iterator().next();
-            assertThat(accepted(n, first)).as("a peer not yet applied, on %s", n.name()).isFalse();
+            assertThat(accepted(n, first))
+                    .as("a peer not yet applied, on %s", n.name())
+                    .isFalse();
         }
         Map<String, NodeStatus> fleet = nodes(instance());
         long a0 = System.nanoTime();
@@ -320,12 +320,16 @@ class FleetNodeE2ETest {
         awaitInstance(Duration.ofSeconds(180), "READY 2/2 again", r -> "2/2".equals(r.getStatus().ready));
         frozenPid = null;
         double toFull = (System.nanoTime() - d0) / 1e9;
-        Pod fresh = Await.until(Duration.ofSeconds(60), "a new Ready reflector pod on node b", () -> reflectorPods()
-                .stream()
-                .filter(p -> b.name().equals(p.getSpec().getNodeName())
-                        && !p.getMetadata().getUid().equals(old.getMetadata().getUid()))
-                .findFirst()
-                .orElse(null));
+        Pod fresh = Await.until(
+                Duration.ofSeconds(60),
+                "a new Ready reflector pod on node b",
+                () -> reflectorPods().stream()
+                        .filter(p -> b.name().equals(p.getSpec().getNodeName())
+                                && !p.getMetadata()
+                                        .getUid()
+                                        .equals(old.getMetadata().getUid()))
+                        .findFirst()
+                        .orElse(null));
         assertThat(nodes(instance()).get(b.name()).endpointId)
                 .as("node b's Endpoint ID survives its pod")
                 .isEqualTo(idB);
@@ -344,7 +348,11 @@ class FleetNodeE2ETest {
         assumeFleet();
         String deployment = INSTANCE + "-reflector-" + b.name();
         String identity = INSTANCE + "-identity-" + b.name();
-        assertThat(admin.apps().deployments().inNamespace(ns).withName(deployment).get())
+        assertThat(admin.apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withName(deployment)
+                        .get())
                 .as("Deployment " + deployment)
                 .isNotNull();
         assertThat(admin.secrets().inNamespace(ns).withName(identity).get())
@@ -358,7 +366,9 @@ class FleetNodeE2ETest {
         b.script(Duration.ofMinutes(2), "stop-node", "b").orThrow();
         nodeBGone = true;
         double stopped = (System.nanoTime() - s0) / 1e9;
-        assertThat(Files.exists(Path.of("/run/netns", b.netns()))).as("node b's namespace").isFalse();
+        assertThat(Files.exists(Path.of("/run/netns", b.netns())))
+                .as("node b's namespace")
+                .isFalse();
         admin.nodes().withName(b.name()).delete();
         long t0 = System.nanoTime();
 
@@ -376,7 +386,12 @@ class FleetNodeE2ETest {
         Await.until(
                 NODE_GRACE.plusSeconds(90),
                 "node b's Deployment, identity Secret and ServiceAccount collected and its status entry gone",
-                () -> admin.apps().deployments().inNamespace(ns).withName(deployment).get() == null
+                () -> admin.apps()
+                                        .deployments()
+                                        .inNamespace(ns)
+                                        .withName(deployment)
+                                        .get()
+                                == null
                         && admin.secrets().inNamespace(ns).withName(identity).get() == null
                         && admin.serviceAccounts()
                                         .inNamespace(ns)
@@ -420,8 +435,8 @@ class FleetNodeE2ETest {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("on " + node.name() + " not every peer was accepted within " + timeout
-                        + ": " + Arrays.toString(ms));
+                throw new AssertionError("on " + node.name() + " not every peer was accepted within " + timeout + ": "
+                        + Arrays.toString(ms));
             }
             Thread.sleep(10);
         }
@@ -497,7 +512,8 @@ class FleetNodeE2ETest {
         } catch (AssertionError e) {
             ReflectorInstance r = instance();
             throw new AssertionError(
-                    e.getMessage() + "\nstatus.ready=" + (r == null || r.getStatus() == null ? null : r.getStatus().ready)
+                    e.getMessage() + "\nstatus.ready="
+                            + (r == null || r.getStatus() == null ? null : r.getStatus().ready)
                             + "\nconditions: "
                             + cluster.kubectl(
                                             "get",
@@ -510,10 +526,17 @@ class FleetNodeE2ETest {
                                     .stdout()
                             + "\nnodes: "
                             + cluster.kubectl(
-                                            "get", "reflectorinstance", INSTANCE, "-n", ns, "-o", "jsonpath={.status.nodes}")
+                                            "get",
+                                            "reflectorinstance",
+                                            INSTANCE,
+                                            "-n",
+                                            ns,
+                                            "-o",
+                                            "jsonpath={.status.nodes}")
                                     .stdout()
                             + "\npods: "
-                            + cluster.kubectl("get", "pods", "-n", ns, "-o", "wide").stdout()
+                            + cluster.kubectl("get", "pods", "-n", ns, "-o", "wide")
+                                    .stdout()
                             + "\noperator log: "
                             + chart.operatorLog(30),
                     e);

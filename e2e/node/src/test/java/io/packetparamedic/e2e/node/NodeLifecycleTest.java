@@ -112,7 +112,8 @@ class NodeLifecycleTest {
             Result start = run(env, Duration.ofMinutes(4), "start");
             assertThat(start.exit).as(start.output).isZero();
             System.err.printf("[node-e2e] %d node(s) started in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
-            watchdog = Long.parseLong(Files.readString(runDir.resolve("pids/watchdog.pid")).strip());
+            watchdog = Long.parseLong(
+                    Files.readString(runDir.resolve("pids/watchdog.pid")).strip());
             runPod(env, "pp-node");
             if (nodes == 2) {
                 assertThat(envOf(env, "b")).containsEntry("PP_NODE_NAME", "pp-node-b");
