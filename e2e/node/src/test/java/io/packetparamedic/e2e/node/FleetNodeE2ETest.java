@@ -186,8 +186,8 @@ class FleetNodeE2ETest {
                 .isNotEqualTo(byNode.get(b.name()).endpointId);
 
         List<Pod> pods = Await.until(Duration.ofSeconds(60), "a Ready reflector pod on each node", () -> {
-            List<Pod> ready = reflectorPods();
-            return ready.size() == 2 ? ready : null;
+            List<Pod> found = reflectorPods();
+            return found.size() == 2 ? found : null;
         });
         assertThat(pods.stream().map(p -> p.getSpec().getNodeName())).containsExactlyInAnyOrder(a.name(), b.name());
         assertThat(pods).allMatch(p -> p.getSpec().getHostNetwork());
