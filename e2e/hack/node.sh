@@ -753,7 +753,7 @@ run_processes() {
   local p dir="$1" root; shift
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
-    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -F -- "$dir" >/dev/null; then echo "${p#/proc/}"; continue; fi
+    if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -F -- "$dir" >/dev/null; then echo "${p#/proc/}"; continue; fi
     for root in "$@"; do
       if [ -n "$root" ] && grep -qF ":${root}/" "$p/cgroup" 2>/dev/null; then echo "${p#/proc/}"; break; fi
     done
@@ -765,7 +765,7 @@ kill_run_processes() { # DIR CGROUP_ROOT...
   # Shims and anything else still holding the run (normally nothing after rmp).
   for pid in $(run_processes "$@"); do
     alive "$pid" || continue
-    log "killing leftover process $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
+    log "killing leftover process $pid: $(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | cut -c1-120)"
     stop_pid leftover "$pid" 5
   done
 }
@@ -838,7 +838,7 @@ other_runs_alive() {
   local p
   for p in $(pgrep -x containerd 2>/dev/null) $(pgrep -x kubelet 2>/dev/null); do
     alive "$p" || continue
-    tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -F -- "$RUN_DIR/" >/dev/null || return 0
+    tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -F -- "$RUN_DIR/" >/dev/null || return 0
   done
   return 1
 }
@@ -926,7 +926,7 @@ cmd_leftovers() {
     p="${p#/proc/}"
     [ "$p" = "$$" ] && continue
     alive "$p" || continue
-    local cmd; cmd="$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" || continue
+    local cmd; cmd="$(tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline")" || continue
     # The node's binaries (from the cache), anything naming a node run dir, anything in a node cgroup.
     if [[ "$cmd" == *"/packetparamedic/node/"* || "$cmd" == *"/packetparamedic/k8s/"*"/kubelet "* \
           || "$cmd" == *"/pp-node"* ]] || grep -q ':/ppnode-' "/proc/$p/cgroup" 2>/dev/null; then
