@@ -228,9 +228,9 @@ class FleetNodeE2ETest {
             peers.put("peer-%02d".formatted(i), Ed25519Identity.generate());
         }
         Map<String, NodeStatus> fleet = nodes(instance());
-        // Two probers per node, each with half of the peers. Their TLS contexts are made now, not
+        // Four probers per node, each with five of the peers. Their TLS contexts are made now, not
         // while the clock runs (making one signs a certificate).
-        int perNode = 2;
+        int perNode = 4;
         List<Prober> probers = new ArrayList<>();
         for (KubeNode n : cluster.nodes()) {
             EndpointId id = EndpointId.parse(fleet.get(n.name()).endpointId);
