@@ -12,16 +12,23 @@
 #                              kube-proxy; waits until the node is Ready
 #   node.sh stop [--clean]     stop all of it, remove pods, mounts, cgroups, the namespace,
 #                              restore the sysctls the kubelet changed; --clean removes the run dir
-#   node.sh status             exit 0 when the node is Ready
-#   node.sh env                print exports (KUBECONFIG, PATH, CONTAINER_RUNTIME_ENDPOINT, node address)
+#   node.sh status             exit 0 when the node (every node of the run) is Ready
+#   node.sh env [b]            print exports (KUBECONFIG, PATH, CONTAINER_RUNTIME_ENDPOINT, node address)
+#                              of node a (default) or node b
 #   node.sh import-images [REF=ARCHIVE...]
-#                              import OCI archives into the node's containerd; without arguments,
-#                              what `e2e/hack/images.sh paths` lists (when that script exists)
+#                              import OCI archives into the node's containerd (every running node's);
+#                              without arguments, what `e2e/hack/images.sh paths` lists (when that
+#                              script exists)
 #   node.sh restart-kubelet    stop the kubelet and start it again (pods keep running); waits for Ready
+#   node.sh stop-node b        stop node b alone (kubelet, kube-proxy, containerd, its pods, its
+#                              namespace): the node disappears as a powered-off machine would; its
+#                              Node object stays (delete it with kubectl)
 #   node.sh leftovers          list what any node run left on this host (exit 1 if anything)
 #
 # Environment:
 #   PP_NODE_RUN_DIR     run dir (default ${TMPDIR:-/tmp}/pp-node); the control plane's is <run dir>/cp
+#   PP_NODE_COUNT       1 (default) or 2: `start` adds a second node "pp-node-b" in a namespace of
+#                       its own (state under <run dir>/b), joined to the first by a veth pair
 #   PP_NODE_OWNER_PID   if set, `start` also runs a watchdog that does `stop --clean` once that
 #                       process is gone
 #   PP_NODE_START_TIMEOUT seconds to wait for each step (default 120)
@@ -49,6 +56,8 @@ CNI_BIN_DIR="${PP_CNI_BIN_DIR:-/usr/lib/cni}"
 RUN_DIR="${PP_NODE_RUN_DIR:-${TMPDIR:-/tmp}/pp-node}"
 START_TIMEOUT="${PP_NODE_START_TIMEOUT:-120}"
 NODE_NAME="pp-node"
+NODE_COUNT_WANTED="${PP_NODE_COUNT:-1}"
+case "$NODE_COUNT_WANTED" in 1|2) ;; *) echo "[node] ERROR: PP_NODE_COUNT must be 1 or 2" >&2; exit 1 ;; esac
 SERVICE_CIDR="10.0.0.0/24"
 # The kubelet writes these global sysctls (it has no "leave them" mode): saved at start, put
 # back at stop. The others are only watched, to prove nothing here touched them.
@@ -181,26 +190,66 @@ require_binaries() {
 # state of a run
 # ---------------------------------------------------------------------------------------------
 
-PID_DIR="${RUN_DIR}/pids"
 NODE_ENV="${RUN_DIR}/node.env"
 CP_RUN_DIR="${RUN_DIR}/cp"
 PKI="${CP_RUN_DIR}/pki"
-CTD_DIR="${RUN_DIR}/containerd"
-CTD_SOCK="${CTD_DIR}/containerd.sock"
 NODE_COMPONENTS=(containerd kubelet kube-scheduler kube-proxy)
 DAEMONS=("${NODE_COMPONENTS[@]}")
 # shellcheck source=lib/daemons.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
-# NETNS, VETH, N, HOST_ADDR, NODE_ADDR, POD_CIDR, CGROUP_ROOT of this run (fixed at first start).
-load_env() { [ -f "$NODE_ENV" ] && . "$NODE_ENV"; [ -n "${NETNS:-}" ]; }
+# The node the functions below act on (use_node). Node a is the run dir itself, as with one
+# node; node b keeps its own pids, logs, containerd, kubelet and CNI state under <run dir>/b, so
+# that stop-node b can remove exactly what is b's.
+NODES=(a)
+use_node() {
+  case "$1" in
+    a)
+      NODE_ID=a NODE_NAME="pp-node" NODE_DIR="$RUN_DIR" KUBELET_USER=kubelet CNI_NET=pp-node
+      NETNS="${A_NETNS:-}" VETH="${A_VETH:-}" HOST_ADDR="${A_HOST_ADDR:-}" NODE_ADDR="${A_NODE_ADDR:-}"
+      POD_CIDR="${A_POD_CIDR:-}" CGROUP_ROOT="${A_CGROUP_ROOT:-}"
+      ;;
+    b)
+      NODE_ID=b NODE_NAME="pp-node-b" NODE_DIR="$RUN_DIR/b" KUBELET_USER=kubelet-b CNI_NET=pp-nodeb
+      NETNS="${B_NETNS:-}" VETH="${B_VETH:-}" HOST_ADDR="${B_HOST_ADDR:-}" NODE_ADDR="${B_NODE_ADDR:-}"
+      POD_CIDR="${B_POD_CIDR:-}" CGROUP_ROOT="${B_CGROUP_ROOT:-}"
+      ;;
+    *) die "no node $1 (a or b)" ;;
+  esac
+  PID_DIR="${NODE_DIR}/pids"
+  LOG_DIR="${NODE_DIR}/logs"
+  CTD_DIR="${NODE_DIR}/containerd"
+  CTD_SOCK="${CTD_DIR}/containerd.sock"
+}
+
+# NETNS, VETH, N, HOST_ADDR, NODE_ADDR, POD_CIDR, CGROUP_ROOT of this run (fixed at first start),
+# and for a run of two nodes NODE_COUNT=2, the same of node b as B_*, and LINK_A/LINK_B (the
+# ends of the veth between the two namespaces). Leaves node a selected.
+load_env() {
+  # Nothing from an earlier load survives (start may remove the file and allocate anew).
+  unset NETNS VETH N HOST_ADDR NODE_ADDR POD_CIDR CGROUP_ROOT API_ADDR NODE_COUNT LINK_A LINK_B \
+    A_NETNS A_VETH A_HOST_ADDR A_NODE_ADDR A_POD_CIDR A_CGROUP_ROOT \
+    B_NETNS B_VETH B_N B_HOST_ADDR B_NODE_ADDR B_POD_CIDR B_CGROUP_ROOT
+  [ -f "$NODE_ENV" ] && . "$NODE_ENV"
+  if [ -n "${NETNS:-}" ]; then
+    A_NETNS="$NETNS" A_VETH="$VETH" A_HOST_ADDR="$HOST_ADDR" A_NODE_ADDR="$NODE_ADDR"
+    A_POD_CIDR="$POD_CIDR" A_CGROUP_ROOT="$CGROUP_ROOT"
+    # Every node's kubelet, kube-proxy and pods reach the API server at node a's address.
+    API_ADDR="$NODE_ADDR"
+  fi
+  NODES=(a)
+  [ -n "${B_NETNS:-}" ] && NODES=(a b)
+  use_node a
+  [ -n "${NETNS:-}" ]
+}
+use_node a
 
 in_ns() { nsenter "--net=/run/netns/${NETNS}" "$@"; }
 
 launch() { # NAME BINARY ARGS...: a daemon in the node's namespace, detached from the caller
   local name="$1"; shift
   PATH="$CTD_BIN:$CNI_BIN_DIR:$PATH" setsid nsenter "--net=/run/netns/${NETNS}" "$@" \
-    </dev/null >"$RUN_DIR/logs/$name.log" 2>&1 &
+    </dev/null >"$LOG_DIR/$name.log" 2>&1 &
   echo $! > "$PID_DIR/$name.pid"
 }
 
@@ -216,12 +265,15 @@ kctl() { "$K8S_BIN/kubectl" --kubeconfig "$CP_RUN_DIR/admin.kubeconfig" --reques
 crictl_() { "$CRICTL_BIN/crictl" --runtime-endpoint "unix://$CTD_SOCK" --image-endpoint "unix://$CTD_SOCK" --timeout 10s "$@"; }
 
 fail_start() {
-  local c
+  local c n
   log "ERROR: $1"
-  for c in "${NODE_COMPONENTS[@]}"; do
-    [ -f "$RUN_DIR/logs/$c.log" ] || continue
-    log "---- last lines of $RUN_DIR/logs/$c.log"
-    tail -n 20 "$RUN_DIR/logs/$c.log" >&2
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    for c in "${NODE_COMPONENTS[@]}"; do
+      [ -f "$LOG_DIR/$c.log" ] || continue
+      log "---- last lines of $LOG_DIR/$c.log"
+      tail -n 20 "$LOG_DIR/$c.log" >&2
+    done
   done
   cmd_stop >/dev/null 2>&1 || true
   exit 1
@@ -231,6 +283,8 @@ fail_start() {
 # start
 # ---------------------------------------------------------------------------------------------
 
+used_networks() { ip -4 route show; for n in $(ip netns list 2>/dev/null | awk '/^ppnode-/{print $1}'); do ip -n "$n" -4 addr show 2>/dev/null; done; }
+
 # A /30 for the veth (10.200.N.0/30: host .1, node .2) and a /24 for pods (10.201.N.0/24) that
 # no other run on this host uses. Called under the allocation lock.
 allocate_network() {
@@ -238,7 +292,7 @@ allocate_network() {
   NETNS="ppnode-$id"
   VETH="ppk$id"
   CGROUP_ROOT="/ppnode-$id"
-  local used; used="$(ip -4 route show; for n in $(ip netns list 2>/dev/null | awk '/^ppnode-/{print $1}'); do ip -n "$n" -4 addr show 2>/dev/null; done)"
+  local used; used="$(used_networks)"
   local i
   for i in $(seq 0 255); do
     N=$(( (16#${id:0:2} + i) % 256 ))
@@ -247,6 +301,24 @@ allocate_network() {
   HOST_ADDR="10.200.${N}.1"; NODE_ADDR="10.200.${N}.2"; POD_CIDR="10.201.${N}.0/24"
   printf 'NETNS=%s\nVETH=%s\nN=%s\nHOST_ADDR=%s\nNODE_ADDR=%s\nPOD_CIDR=%s\nCGROUP_ROOT=%s\n' \
     "$NETNS" "$VETH" "$N" "$HOST_ADDR" "$NODE_ADDR" "$POD_CIDR" "$CGROUP_ROOT" > "$NODE_ENV"
+  [ "$NODE_COUNT_WANTED" = 2 ] && allocate_network_b
+  load_env
+}
+
+# Node b: the next free N after node a's, the same layout (10.200.M.0/30, 10.201.M.0/24), and a
+# /30 between the two namespaces (10.202.N.0/30 after node a's N: a .1, b .2), which is unique
+# because node a's N is.
+allocate_network_b() {
+  local id; id="$(printf '%s' "$RUN_DIR" | sha256sum | cut -c1-8)"
+  local used; used="$(used_networks)"
+  local i m
+  for i in $(seq 1 255); do
+    m=$(( (N + i) % 256 ))
+    grep -q "10\.200\.${m}\.[0-9]" <<<"$used" || break
+  done
+  printf 'NODE_COUNT=2\nB_NETNS=%s\nB_VETH=%s\nB_N=%s\nB_HOST_ADDR=%s\nB_NODE_ADDR=%s\nB_POD_CIDR=%s\nB_CGROUP_ROOT=%s\nLINK_A=%s\nLINK_B=%s\n' \
+    "ppnode-$id-b" "ppk${id}b" "$m" "10.200.${m}.1" "10.200.${m}.2" "10.201.${m}.0/24" "/ppnode-$id-b" \
+    "10.202.${N}.1" "10.202.${N}.2" >> "$NODE_ENV"
 }
 
 make_namespace() {
@@ -270,6 +342,31 @@ table inet pp_node_guard {
     oifname "eth0" meta nfproto ipv6 counter drop
   }
 }
+NFT
+}
+
+# Two nodes: a veth pair between the namespaces ("nodeb" in a's, "nodea" in b's; the host never
+# sees it). Over it node b's kubelet, kube-proxy and pods reach the API server at node a's
+# address, the API server reaches node b's kubelet, and pod networks reach each other; the host
+# still reaches each node over its own veth and forwards nothing. The guard of each namespace
+# lets onto the pair only what is addressed to the other node.
+make_node_link() {
+  ip -n "$A_NETNS" link add nodeb type veth peer name nodea netns "$B_NETNS"
+  ip -n "$A_NETNS" addr add "${LINK_A}/30" dev nodeb
+  ip -n "$B_NETNS" addr add "${LINK_B}/30" dev nodea
+  ip -n "$A_NETNS" link set nodeb up
+  ip -n "$B_NETNS" link set nodea up
+  ip -n "$A_NETNS" route add "${B_NODE_ADDR}/32" via "$LINK_B" dev nodeb
+  ip -n "$A_NETNS" route add "$B_POD_CIDR" via "$LINK_B" dev nodeb
+  ip -n "$B_NETNS" route add "${A_NODE_ADDR}/32" via "$LINK_A" dev nodea
+  ip -n "$B_NETNS" route add "$A_POD_CIDR" via "$LINK_A" dev nodea
+  nsenter "--net=/run/netns/${A_NETNS}" nft -f - <<NFT
+add rule inet pp_node_guard egress oifname "nodeb" ip daddr != { ${LINK_B}, ${B_NODE_ADDR}, ${B_POD_CIDR} } counter drop
+add rule inet pp_node_guard egress oifname "nodeb" meta nfproto ipv6 counter drop
+NFT
+  nsenter "--net=/run/netns/${B_NETNS}" nft -f - <<NFT
+add rule inet pp_node_guard egress oifname "nodea" ip daddr != { ${LINK_A}, ${A_NODE_ADDR}, ${A_POD_CIDR} } counter drop
+add rule inet pp_node_guard egress oifname "nodea" meta nfproto ipv6 counter drop
 NFT
 }
 
@@ -338,7 +435,7 @@ kind: Config
 clusters:
 - name: packetparamedic
   cluster:
-    server: https://${NODE_ADDR}:6443
+    server: https://${API_ADDR}:6443
     certificate-authority: ${PKI}/ca.crt
 users:
 - name: $2
@@ -354,25 +451,26 @@ KC
 }
 
 write_configs() {
-  mkdir -p "$RUN_DIR/cni/net.d" "$RUN_DIR/cni/ipam" "$RUN_DIR/kubelet" "$RUN_DIR/kubelet-pki" "$RUN_DIR/pod-logs" "$CTD_DIR"
-  [ -f "$PKI/kubelet.crt" ] || sign kubelet "/O=system:nodes/CN=system:node:${NODE_NAME}"
+  mkdir -p "$NODE_DIR/cni/net.d" "$NODE_DIR/cni/ipam" "$NODE_DIR/kubelet" "$NODE_DIR/kubelet-pki" "$NODE_DIR/pod-logs" "$CTD_DIR"
+  [ -f "$PKI/$KUBELET_USER.crt" ] || sign "$KUBELET_USER" "/O=system:nodes/CN=system:node:${NODE_NAME}"
   [ -f "$PKI/kube-scheduler.crt" ] || sign kube-scheduler "/CN=system:kube-scheduler"
   [ -f "$PKI/kube-proxy.crt" ] || sign kube-proxy "/CN=system:kube-proxy"
-  write_kubeconfig "$RUN_DIR/kubelet.kubeconfig" kubelet
+  write_kubeconfig "$NODE_DIR/kubelet.kubeconfig" "$KUBELET_USER"
   write_kubeconfig "$RUN_DIR/kube-scheduler.kubeconfig" kube-scheduler
   write_kubeconfig "$RUN_DIR/kube-proxy.kubeconfig" kube-proxy
 
   # Pod network: one bridge inside the namespace. A config must exist even when every pod uses
   # hostNetwork, or the runtime reports NetworkReady=false. isGateway turns on ip_forward, in
-  # the namespace only. IPAM state stays in the run dir.
-  cat > "$RUN_DIR/cni/net.d/10-pp-bridge.conflist" <<CNI
+  # the namespace only. IPAM state stays in the run dir. The network's name differs per node:
+  # the CNI result cache in /var/lib/cni is named after it, and stop-node removes only its own.
+  cat > "$NODE_DIR/cni/net.d/10-pp-bridge.conflist" <<CNI
 {
   "cniVersion": "1.0.0",
-  "name": "pp-node",
+  "name": "${CNI_NET}",
   "plugins": [
     {
       "type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": {"type": "host-local", "dataDir": "${RUN_DIR}/cni/ipam",
+      "ipam": {"type": "host-local", "dataDir": "${NODE_DIR}/cni/ipam",
                "ranges": [[{"subnet": "${POD_CIDR}"}]], "routes": [{"dst": "0.0.0.0/0"}]}
     },
     {"type": "portmap", "capabilities": {"portMappings": true}}
@@ -415,7 +513,7 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.internal.v1.traci
           SystemdCgroup = false
     [plugins.'io.containerd.cri.v1.runtime'.cni]
       bin_dirs = ["${CNI_BIN_DIR}"]
-      conf_dir = "${RUN_DIR}/cni/net.d"
+      conf_dir = "${NODE_DIR}/cni/net.d"
   [plugins.'io.containerd.grpc.v1.cri']
     stream_server_address = "127.0.0.1"
     stream_server_port = "0"
@@ -423,7 +521,7 @@ TOML
 
   # cgroup v1 (hybrid) and no systemd here: cgroupfs driver, and the kubelet's cgroup v1
   # refusal switched off. Everything under the run's cgroup root, dirs under the run dir.
-  cat > "$RUN_DIR/kubelet/config.yaml" <<YAML
+  cat > "$NODE_DIR/kubelet/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 failCgroupV1: false
@@ -442,7 +540,7 @@ authentication:
   x509: {clientCAFile: ${PKI}/ca.crt}
 authorization:
   mode: Webhook
-podLogsDir: ${RUN_DIR}/pod-logs
+podLogsDir: ${NODE_DIR}/pod-logs
 resolvConf: ""
 clusterDomain: cluster.local
 registerNode: true
@@ -459,7 +557,7 @@ nodeStatusUpdateFrequency: 5s
 shutdownGracePeriod: 0s
 YAML
 
-  cat > "$RUN_DIR/kube-proxy.yaml" <<YAML
+  cat > "$NODE_DIR/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: nftables
@@ -511,7 +609,8 @@ import_archive() { # REF ARCHIVE
 images_sh() { echo "${PP_NODE_IMAGES_SH:-$HERE/images.sh}"; }
 
 # REF=ARCHIVE arguments, or what images.sh `paths` prints (`name path` per line; a bare name
-# means localhost/packetparamedic/<name>:dev).
+# means localhost/packetparamedic/<name>:dev). Into every node's containerd; a node stopped by
+# stop-node is skipped.
 cmd_import_images() {
   load_env || die "no node in $RUN_DIR: start it first"
   live_pid containerd >/dev/null || die "containerd of $RUN_DIR is not running"
@@ -530,14 +629,19 @@ cmd_import_images() {
       if [ -f "$path" ]; then pairs+=("$name" "$path"); else log "skipping $name: $path is not built"; fi
     done < <(bash "$s" paths) || die "$s paths failed"
   fi
-  local i
-  for (( i = 0; i < ${#pairs[@]}; i += 2 )); do import_archive "${pairs[i]}" "${pairs[i+1]}"; done
+  local i n
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    if ! live_pid containerd >/dev/null; then log "skipping node $NODE_NAME: its containerd is not running"; continue; fi
+    for (( i = 0; i < ${#pairs[@]}; i += 2 )); do import_archive "${pairs[i]}" "${pairs[i+1]}"; done
+  done
+  use_node a
 }
 
 launch_kubelet() {
-  launch kubelet "$K8S_BIN/kubelet" --config="$RUN_DIR/kubelet/config.yaml" \
-    --kubeconfig="$RUN_DIR/kubelet.kubeconfig" --root-dir="$RUN_DIR/kubelet/root" \
-    --cert-dir="$RUN_DIR/kubelet-pki" --hostname-override="$NODE_NAME" --node-ip="$NODE_ADDR" --v=1
+  launch kubelet "$K8S_BIN/kubelet" --config="$NODE_DIR/kubelet/config.yaml" \
+    --kubeconfig="$NODE_DIR/kubelet.kubeconfig" --root-dir="$NODE_DIR/kubelet/root" \
+    --cert-dir="$NODE_DIR/kubelet-pki" --hostname-override="$NODE_NAME" --node-ip="$NODE_ADDR" --v=1
 }
 
 # What an admin does after changing a kubelet: stop it (containers keep running under
@@ -556,15 +660,27 @@ cmd_restart_kubelet() {
   log "kubelet restarted; node Ready in $((SECONDS - t0)) s"
 }
 
+# Every node of the run has its kubelet and is Ready, and the run has as many nodes as asked.
+all_running() {
+  load_env || return 1
+  [ "${#NODES[@]}" = "$NODE_COUNT_WANTED" ] || return 1
+  local n
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    live_pid kubelet >/dev/null && node_ready || { use_node a; return 1; }
+  done
+  use_node a
+}
+
 cmd_start() {
   require_binaries
-  if load_env && live_pid kubelet >/dev/null && node_ready; then
+  if all_running; then
     log "already running; node $NODE_NAME at $NODE_ADDR"
     echo "$CP_RUN_DIR/admin.kubeconfig"
     return 0
   fi
   cmd_stop >/dev/null 2>&1 || true
-  local t0=$SECONDS
+  local t0=$SECONDS n
   mkdir -p "$RUN_DIR" "$PID_DIR" "$RUN_DIR/logs"
   chmod 700 "$RUN_DIR"
   save_sysctls
@@ -572,8 +688,18 @@ cmd_start() {
   # Allocation and creation under one lock: two runs must not pick the same addresses.
   exec 9>"${TMPDIR:-/tmp}/pp-node.lock"
   flock 9
+  # A run dir kept by `stop` keeps its addresses, unless the number of nodes changed.
+  if load_env && [ "${#NODES[@]}" != "$NODE_COUNT_WANTED" ]; then rm -f "$NODE_ENV"; fi
   load_env || allocate_network
   make_namespace || { flock -u 9; fail_start "cannot create network namespace $NETNS"; }
+  if [ "${#NODES[@]}" = 2 ]; then
+    use_node b
+    mkdir -p "$PID_DIR" "$LOG_DIR"
+    make_namespace || { flock -u 9; fail_start "cannot create network namespace $NETNS"; }
+    make_node_link || { flock -u 9; fail_start "cannot link the namespaces of the two nodes"; }
+    log "namespace $NETNS: node $NODE_NAME $NODE_ADDR, host end $HOST_ADDR ($VETH), pods $POD_CIDR; link $LINK_B - $LINK_A"
+    use_node a
+  fi
   flock -u 9; exec 9>&-
   log "namespace $NETNS: node $NODE_ADDR, host end $HOST_ADDR ($VETH), pods $POD_CIDR"
 
@@ -587,23 +713,32 @@ cmd_start() {
   PP_CP_RUN_DIR="$CP_RUN_DIR" PP_CP_NETNS="$NETNS" PP_CP_ADDRESS="$NODE_ADDR" PP_CP_OWNER_PID= \
     PP_CP_START_TIMEOUT="$START_TIMEOUT" bash "$CP" start >/dev/null || fail_start "the control plane did not start"
   local t_cp=$SECONDS
-  write_configs
-  make_cgroup_root
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    write_configs
+    make_cgroup_root
+    launch containerd "$CTD_BIN/containerd" --config "$CTD_DIR/config.toml"
+  done
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    wait_until "containerd's CRI" runtime_ready
+    import_archive "$PAUSE_REF" "$PAUSE_ARCHIVE"
+  done
 
-  launch containerd "$CTD_BIN/containerd" --config "$CTD_DIR/config.toml"
-  wait_until "containerd's CRI" runtime_ready
-  import_archive "$PAUSE_REF" "$PAUSE_ARCHIVE"
-
-  launch_kubelet
+  for n in "${NODES[@]}"; do use_node "$n"; launch_kubelet; done
+  use_node a
   launch kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig="$RUN_DIR/kube-scheduler.kubeconfig" \
     --authentication-kubeconfig="$RUN_DIR/kube-scheduler.kubeconfig" --authorization-kubeconfig="$RUN_DIR/kube-scheduler.kubeconfig" \
     --leader-elect=false --secure-port=0 --v=1
-  launch kube-proxy "$K8S_BIN/kube-proxy" --config="$RUN_DIR/kube-proxy.yaml" --v=1
+  for n in "${NODES[@]}"; do use_node "$n"; launch kube-proxy "$K8S_BIN/kube-proxy" --config="$NODE_DIR/kube-proxy.yaml" --v=1; done
 
-  wait_until "node $NODE_NAME Ready" node_ready
+  for n in "${NODES[@]}"; do use_node "$n"; wait_until "node $NODE_NAME Ready" node_ready; done
+  use_node a
   wait_until "the kubernetes Service endpoint at $NODE_ADDR" kubernetes_endpoint
-  wait_until "kube-proxy's nftables rules" proxy_rules
+  for n in "${NODES[@]}"; do use_node "$n"; wait_until "kube-proxy's nftables rules on $NODE_NAME" proxy_rules; done
+  use_node a
   log "node $NODE_NAME Ready at $NODE_ADDR in $((SECONDS - t0)) s (control plane $((t_cp - t0)) s)"
+  [ "${#NODES[@]}" = 2 ] && log "node pp-node-b Ready at $B_NODE_ADDR"
   echo "$CP_RUN_DIR/admin.kubeconfig"
 }
 
@@ -611,26 +746,41 @@ cmd_start() {
 # stop
 # ---------------------------------------------------------------------------------------------
 
-# Processes that belong to this run whatever their pid file says: shims and containers started
-# by our containerd carry its socket or run dir on their command line or in their cgroup.
+# Processes that belong to this run (or to one node of it: DIR is then the node's dir) whatever
+# their pid file says: shims and containers started by its containerd carry its socket or run
+# dir on their command line or are in its cgroups. run_processes DIR CGROUP_ROOT...
 run_processes() {
-  local p
+  local p dir="$1" root; shift
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
-    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -F -- "$RUN_DIR/" >/dev/null; then echo "${p#/proc/}"; continue; fi
-    if [ -n "${CGROUP_ROOT:-}" ] && grep -qF ":${CGROUP_ROOT}/" "$p/cgroup" 2>/dev/null; then echo "${p#/proc/}"; fi
+    if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -F -- "$dir" >/dev/null; then echo "${p#/proc/}"; continue; fi
+    for root in "$@"; do
+      if [ -n "$root" ] && grep -qF ":${root}/" "$p/cgroup" 2>/dev/null; then echo "${p#/proc/}"; break; fi
+    done
   done
 }
 
-unmount_run_dir() {
+kill_run_processes() { # DIR CGROUP_ROOT...
+  local pid
+  # Shims and anything else still holding the run (normally nothing after rmp).
+  for pid in $(run_processes "$@"); do
+    alive "$pid" || continue
+    log "killing leftover process $pid: $(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | cut -c1-120)"
+    stop_pid leftover "$pid" 5
+  done
+}
+
+unmount_dir() { # DIR (with a trailing slash)
   local m i
   for i in 1 2 3; do
     # Deepest first.
-    mapfile -t m < <(awk -v d="$RUN_DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r)
+    mapfile -t m < <(awk -v d="$1" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r)
     [ ${#m[@]} -eq 0 ] && return 0
     for p in "${m[@]}"; do umount "$p" 2>/dev/null || umount -l "$p" 2>/dev/null || true; done
   done
 }
+
+unmount_run_dir() { unmount_dir "$RUN_DIR/"; }
 
 remove_cgroups() {
   [ -n "${CGROUP_ROOT:-}" ] || return 0
@@ -643,16 +793,30 @@ remove_cgroups() {
   done
 }
 
-remove_fixed_paths() {
-  local p f
-  # What is provably this run's goes whatever else runs: the kubelet's log links into this run
-  # dir, the CNI result cache of this run's network (named pp-node, one file per pod sandbox).
+# The selected node's namespace (it takes the veths, the bridge and kube-proxy's and the guard's
+# nftables with it) and the host end of its veth.
+remove_namespace() {
+  [ -n "${NETNS:-}" ] || return 0
+  [ -e "/run/netns/$NETNS" ] && { ip netns del "$NETNS" || log "cannot delete namespace $NETNS"; }
+  ip link del "$VETH" 2>/dev/null || true
+}
+
+# What is provably one node's in the fixed paths goes whatever else runs: the kubelet's log
+# links into its dir, the CNI result cache of its network (one file per pod sandbox).
+remove_node_traces() { # DIR CNI_NETWORK
+  local f
   if [ -d /var/log/containers ]; then
     for f in /var/log/containers/*; do
-      [ -L "$f" ] && case "$(readlink "$f")" in "$RUN_DIR/"*) rm -f "$f" ;; esac
+      [ -L "$f" ] && case "$(readlink "$f")" in "$1"*) rm -f "$f" ;; esac
     done
   fi
-  rm -f /var/lib/cni/results/pp-node-* 2>/dev/null || true
+  rm -f /var/lib/cni/results/"$2"-* 2>/dev/null || true
+}
+
+remove_fixed_paths() {
+  local p
+  remove_node_traces "$RUN_DIR/" pp-node
+  remove_node_traces "$RUN_DIR/b/" pp-nodeb
   # The directories themselves only when this run made them and no other kubelet or containerd
   # (another node run, a real one) is there to use them.
   local others=0
@@ -674,20 +838,16 @@ other_runs_alive() {
   local p
   for p in $(pgrep -x containerd 2>/dev/null) $(pgrep -x kubelet 2>/dev/null); do
     alive "$p" || continue
-    tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -F -- "$RUN_DIR/" >/dev/null || return 0
+    tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -F -- "$RUN_DIR/" >/dev/null || return 0
   done
   return 1
 }
 
-cmd_stop() {
-  local clean=0
-  [ "${1:-}" = "--clean" ] && clean=1
-  [ -d "$RUN_DIR" ] || { log "nothing to stop in $RUN_DIR"; return 0; }
-  load_env || true
+# The selected node's daemons. The kubelet first, so it does not restart what comes down next;
+# then every pod sandbox through the runtime (containers killed, pod networks torn down by the
+# CNI plugins).
+stop_node_daemons() {
   local pid c
-  if pid="$(live_pid watchdog)" && [ "$pid" != "$$" ] && [ "$pid" != "$PPID" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
-  # The kubelet first, so it does not restart what comes down next; then every pod sandbox
-  # through the runtime (containers killed, pod networks torn down by the CNI plugins).
   if pid="$(live_pid kubelet)"; then stop_pid kubelet "$pid" 20; fi
   if live_pid containerd >/dev/null; then
     crictl_ stopp $(crictl_ pods -q 2>/dev/null) >/dev/null 2>&1 || true
@@ -696,20 +856,47 @@ cmd_stop() {
   for c in kube-proxy kube-scheduler containerd; do
     if pid="$(live_pid "$c")"; then stop_pid "$c" "$pid" 15; fi
   done
+}
+
+# Node b down and gone from the host, as a machine that was switched off: its daemons, pods,
+# mounts, cgroups, namespace (and with it the veth pair to node a), log links and CNI results.
+# Node a, the control plane and the run's shared state stay. Its addresses stay in node.env
+# (so a later stop still knows them); it does not come back before a new start.
+teardown_node_b() {
+  use_node b
+  stop_node_daemons
+  kill_run_processes "$NODE_DIR/" "$CGROUP_ROOT"
+  unmount_dir "$NODE_DIR/"
+  remove_cgroups
+  remove_namespace
+  remove_node_traces "$NODE_DIR/" "$CNI_NET"
+  rm -f "$PID_DIR"/*.pid 2>/dev/null || true
+  use_node a
+}
+
+cmd_stop_node() {
+  [ "${1:-}" = b ] || die "usage: stop-node b (node a carries the control plane: use stop)"
+  load_env || die "no node in $RUN_DIR"
+  [ "${#NODES[@]}" = 2 ] || die "the run in $RUN_DIR has no node b"
+  local t0=$SECONDS
+  teardown_node_b
+  log "node pp-node-b stopped in $((SECONDS - t0)) s"
+}
+
+cmd_stop() {
+  local clean=0
+  [ "${1:-}" = "--clean" ] && clean=1
+  [ -d "$RUN_DIR" ] || { log "nothing to stop in $RUN_DIR"; return 0; }
+  load_env || true
+  local pid
+  if pid="$(live_pid watchdog)" && [ "$pid" != "$$" ] && [ "$pid" != "$PPID" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+  [ "${#NODES[@]}" = 2 ] && teardown_node_b
+  stop_node_daemons
   [ -d "$CP_RUN_DIR" ] && PP_CP_RUN_DIR="$CP_RUN_DIR" bash "$CP" stop >/dev/null 2>&1 || true
-  # Shims and anything else still holding the run (normally nothing after rmp).
-  for pid in $(run_processes); do
-    alive "$pid" || continue
-    log "killing leftover process $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
-    stop_pid leftover "$pid" 5
-  done
+  kill_run_processes "$RUN_DIR/" "${CGROUP_ROOT:-}" "${B_CGROUP_ROOT:-}"
   unmount_run_dir
   remove_cgroups
-  if [ -n "${NETNS:-}" ]; then
-    # The namespace takes the veth, the bridge and kube-proxy's and the guard's nftables with it.
-    [ -e "/run/netns/$NETNS" ] && { ip netns del "$NETNS" || log "cannot delete namespace $NETNS"; }
-    ip link del "$VETH" 2>/dev/null || true
-  fi
+  remove_namespace
   restore_sysctls
   remove_fixed_paths
   rm -f "$PID_DIR"/*.pid 2>/dev/null || true
@@ -730,7 +917,7 @@ cmd_leftovers() {
   while read -r n _; do
     case "$n" in ppnode-*) echo "network namespace $n"; found=1 ;; esac
   done < <(ip netns list 2>/dev/null)
-  while read -r n; do echo "link $n"; found=1; done < <(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^ppk[0-9a-f]{8}$' || true)
+  while read -r n; do echo "link $n"; found=1; done < <(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^ppk[0-9a-f]{8}b?$' || true)
   for h in $(cgroup_hierarchies); do
     for p in "$h"/ppnode-*; do [ -e "$p" ] && { echo "cgroup $p"; found=1; }; done
   done
@@ -739,7 +926,7 @@ cmd_leftovers() {
     p="${p#/proc/}"
     [ "$p" = "$$" ] && continue
     alive "$p" || continue
-    local cmd; cmd="$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" || continue
+    local cmd; cmd="$(tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline")" || continue
     # The node's binaries (from the cache), anything naming a node run dir, anything in a node cgroup.
     if [[ "$cmd" == *"/packetparamedic/node/"* || "$cmd" == *"/packetparamedic/k8s/"*"/kubelet "* \
           || "$cmd" == *"/pp-node"* ]] || grep -q ':/ppnode-' "/proc/$p/cgroup" 2>/dev/null; then
@@ -767,18 +954,28 @@ cmd_watchdog() {
 }
 
 cmd_status() {
-  local rc=0 c pid
+  local rc=0 c pid n sfx
   load_env || { echo "no node in $RUN_DIR"; return 3; }
   PP_CP_RUN_DIR="$CP_RUN_DIR" bash "$CP" status || rc=3
-  for c in "${NODE_COMPONENTS[@]}"; do
-    if pid="$(live_pid "$c")"; then echo "$c: running (pid $pid)"; else echo "$c: not running"; rc=3; fi
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    sfx=""; [ "$n" = b ] && sfx=" of $NODE_NAME"
+    for c in "${NODE_COMPONENTS[@]}"; do
+      [ "$n" = b ] && [ "$c" = kube-scheduler ] && continue
+      if pid="$(live_pid "$c")"; then echo "$c$sfx: running (pid $pid)"; else echo "$c$sfx: not running"; rc=3; fi
+    done
+    if node_ready; then echo "node $NODE_NAME: Ready at $NODE_ADDR (namespace $NETNS)"; else echo "node $NODE_NAME: not Ready"; rc=3; fi
   done
-  if node_ready; then echo "node $NODE_NAME: Ready at $NODE_ADDR (namespace $NETNS)"; else echo "node $NODE_NAME: not Ready"; rc=3; fi
   return $rc
 }
 
 cmd_env() {
   load_env || die "no node in $RUN_DIR"
+  case "${1:-a}" in
+    a) ;;
+    b) [ "${#NODES[@]}" = 2 ] || die "the run in $RUN_DIR has no node b"; use_node b ;;
+    *) die "no node ${1} (a or b)" ;;
+  esac
   echo "export KUBECONFIG='$CP_RUN_DIR/admin.kubeconfig'"
   echo "export PATH='$K8S_BIN:$CTD_BIN:$CRICTL_BIN':\"\$PATH\""
   echo "export CONTAINER_RUNTIME_ENDPOINT='unix://$CTD_SOCK'"
@@ -786,6 +983,8 @@ cmd_env() {
   echo "export CONTAINERD_ADDRESS='$CTD_SOCK'"
   echo "export CONTAINERD_NAMESPACE='k8s.io'"
   echo "export PP_NODE_RUN_DIR='$RUN_DIR'"
+  echo "export PP_NODE_DIR='$NODE_DIR'"
+  echo "export PP_NODE_COUNT='${#NODES[@]}'"
   echo "export PP_NODE_NAME='$NODE_NAME'"
   echo "export PP_NODE_NETNS='$NETNS'"
   echo "export PP_NODE_ADDRESS='$NODE_ADDR'"
@@ -805,7 +1004,8 @@ case "${1:-}" in
   start)         cmd_start ;;
   stop)          shift; cmd_stop "${1:-}" ;;
   status)        cmd_status ;;
-  env)           cmd_env ;;
+  env)           shift; cmd_env "${1:-a}" ;;
+  stop-node)     shift; cmd_stop_node "${1:-}" ;;
   import-images) shift; cmd_import_images "$@" ;;
   restart-kubelet) cmd_restart_kubelet ;;
   leftovers)     cmd_leftovers ;;

@@ -193,7 +193,7 @@ class CrdPrinterColumnsTest {
                         "FULL ENDPOINT ID",
                         "AGE");
         assertThat(wide.tableRow("kitchen")).containsEntry("VALID", "True");
-        // LAST SEEN is empty here, so the row's values shift; the full ID is the only one of its kind.
+        // LAST SEEN is empty here; the full ID is the only one of its kind.
         assertThat(wide.stdout()).contains(ENDPOINT_ID);
         System.err.println("[crd-columns] kubectl get authorizedpeers, and -o wide:\n" + get.stdout() + wide.stdout());
     }

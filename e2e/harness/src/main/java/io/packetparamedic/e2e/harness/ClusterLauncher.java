@@ -69,6 +69,15 @@ public final class ClusterLauncher {
      * ({@code e2e/hack/node.sh}), then the local images. Never throws, like {@link #launch()}.
      */
     public ClusterOutcome launchNode() {
+        return launchNode(1);
+    }
+
+    /** Like {@link #launchNode()}, with {@code nodes} (1 or 2) real nodes ({@code PP_NODE_COUNT}). */
+    public ClusterOutcome launchNode(int nodes) {
+        if (nodes < 1 || nodes > 2) {
+            return ClusterOutcome.failed(
+                    new IllegalArgumentException("@KubeCluster(nodes = " + nodes + "): node.sh starts 1 or 2 nodes"));
+        }
         if (settings.cluster() != ClusterKind.LOCAL) {
             return ClusterOutcome.unavailable("@KubeCluster(node = true) needs pp.cluster=local (a node made by"
                     + " e2e/hack/node.sh); pp.cluster="
@@ -79,13 +88,13 @@ public final class ClusterLauncher {
             return ClusterOutcome.unavailable("a node (kubelet, containerd, network namespace) needs root");
         }
         try {
-            return ClusterOutcome.ready(startNode());
+            return ClusterOutcome.ready(startNode(nodes));
         } catch (RuntimeException | Error e) {
             return ClusterOutcome.failed(e);
         }
     }
 
-    private KubeTestCluster startNode() {
+    private KubeTestCluster startNode(int nodes) {
         Path root = RepoLayout.requireRoot();
         Path script = root.resolve(RepoLayout.NODE_SCRIPT);
         Path runDir = settings.nodeRunDir()
@@ -98,7 +107,9 @@ public final class ClusterLauncher {
                 runDir.toString(),
                 // node.sh's watchdog tears the node down if this JVM dies without closing it.
                 "PP_NODE_OWNER_PID",
-                Long.toString(ProcessHandle.current().pid()));
+                Long.toString(ProcessHandle.current().pid()),
+                "PP_NODE_COUNT",
+                Integer.toString(nodes));
         long p0 = System.nanoTime();
         runScript(script, env, log, PROVISION_TIMEOUT, "provision");
         System.err.printf("[kube-harness] node binaries provisioned in %.1f s%n", (System.nanoTime() - p0) / 1e9);
@@ -126,9 +137,15 @@ public final class ClusterLauncher {
             System.err.printf(
                     "[kube-harness] control plane + node ready in %.1f s (run dir %s)%n",
                     (System.nanoTime() - t0) / 1e9, runDir);
-            KubeNode node = new KubeNode(
-                    script, runDir, KubeNode.parseEnv(runScript(script, env, log, Duration.ofSeconds(30), "env")));
-            importImages(root, node, log);
+            List<KubeNode> all = new ArrayList<>();
+            for (String which : nodes == 2 ? List.of("a", "b") : List.of("a")) {
+                all.add(new KubeNode(
+                        script,
+                        runDir,
+                        KubeNode.parseEnv(runScript(script, env, log, Duration.ofSeconds(30), "env", which))));
+            }
+            KubeNode node = all.get(0);
+            importImages(root, all, log);
             AutoCloseable shutdown = () -> {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -150,7 +167,7 @@ public final class ClusterLauncher {
                                     .strip(),
                             "kubectl"),
                     shutdown,
-                    node);
+                    all);
         } catch (RuntimeException | Error e) {
             stop.run();
             throw e;
@@ -158,11 +175,13 @@ public final class ClusterLauncher {
     }
 
     /**
-     * The local images into the node's containerd: the archives named by {@code pp.node.images}
+     * The local images into every node's containerd ({@code node.sh import-images} imports into
+     * all of them): the archives named by {@code pp.node.images}
      * ({@code ref=archive,...}) if set; otherwise what {@code e2e/hack/images.sh} builds (when
      * that script exists and {@code pp.node.buildImages} is not false) and lists.
      */
-    private void importImages(Path root, KubeNode node, Path log) {
+    private void importImages(Path root, List<KubeNode> nodes, Path log) {
+        KubeNode node = nodes.get(0);
         long t0 = System.nanoTime();
         if (settings.nodeImages().isPresent()) {
             node.importImages(settings.nodeImages().get().split(","));
@@ -176,8 +195,11 @@ public final class ClusterLauncher {
             }
             node.script(Duration.ofMinutes(5), "import-images").orThrow();
         }
-        System.err.printf(
-                "[kube-harness] images on the node after %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, node.images());
+        for (KubeNode n : nodes) {
+            System.err.printf(
+                    "[kube-harness] images on node %s after %.1f s: %s%n",
+                    n.name(), (System.nanoTime() - t0) / 1e9, n.images());
+        }
     }
 
     static boolean testcontainersFindsEngine() {

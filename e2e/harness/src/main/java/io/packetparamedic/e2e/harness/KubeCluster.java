@@ -29,4 +29,11 @@ public @interface KubeCluster {
 
     /** A cluster with a real node (kubelet + containerd) and the local images. */
     boolean node() default false;
+
+    /**
+     * With {@code node = true}: how many real nodes (1 or 2) the class needs. The run's node
+     * cluster has as many as the first class that asked wanted; a later class that asks for more
+     * gets it stopped and started again with more ({@link KubeTestCluster#nodes()}).
+     */
+    int nodes() default 1;
 }

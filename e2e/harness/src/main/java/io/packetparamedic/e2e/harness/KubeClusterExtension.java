@@ -33,15 +33,24 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
 
     /** Whether the test class (or an enclosing one) asks for {@code @KubeCluster(node = true)}. */
     static boolean wantsNode(ExtensionContext context) {
+        return annotation(context).map(KubeCluster::node).orElse(false);
+    }
+
+    /** How many real nodes the test class asks for ({@code @KubeCluster(nodes = ...)}). */
+    static int wantedNodes(ExtensionContext context) {
+        return annotation(context).map(KubeCluster::nodes).orElse(1);
+    }
+
+    private static Optional<KubeCluster> annotation(ExtensionContext context) {
         for (Optional<Class<?>> c = context.getTestClass();
                 c.isPresent();
                 c = Optional.ofNullable(c.get().getEnclosingClass())) {
             Optional<KubeCluster> a = AnnotationSupport.findAnnotation(c.get(), KubeCluster.class);
             if (a.isPresent()) {
-                return a.get().node();
+                return a;
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     /**
@@ -50,10 +59,12 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
      */
     public static KubeTestCluster cluster(ExtensionContext context) {
         boolean node = wantsNode(context);
-        ClusterOutcome outcome = context.getRoot()
-                .getStore(NAMESPACE)
-                .getOrComputeIfAbsent(
-                        node ? KubeNode.class : ClusterOutcome.class, k -> launch(context, node), ClusterOutcome.class);
+        ClusterOutcome outcome = node
+                ? nodeCluster(context, wantedNodes(context))
+                : context.getRoot()
+                        .getStore(NAMESPACE)
+                        .getOrComputeIfAbsent(
+                                ClusterOutcome.class, k -> launch(context, false, 1), ClusterOutcome.class);
         Optional<String> reason = outcome.unavailableReason();
         if (reason.isPresent()) {
             Assumptions.abort(reason.get());
@@ -65,7 +76,36 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
         return outcome.cluster().orElseThrow();
     }
 
-    private static ClusterOutcome launch(ExtensionContext context, boolean node) {
+    /**
+     * The run's one node cluster, with at least {@code nodes} nodes: started by the first class
+     * that needs a node, with as many as it asks for; stopped and started again with more when a
+     * later class asks for more (classes run one after the other here, so nobody else is using
+     * it then). A class asking for fewer shares the bigger cluster. Ordering the classes that want
+     * two nodes first (e2e/node does) avoids the restart.
+     */
+    private static synchronized ClusterOutcome nodeCluster(ExtensionContext context, int nodes) {
+        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+        ClusterOutcome outcome =
+                store.getOrComputeIfAbsent(KubeNode.class, k -> launch(context, true, nodes), ClusterOutcome.class);
+        int running = outcome.cluster().map(c -> c.nodes().size()).orElse(nodes);
+        if (running >= nodes) {
+            return outcome;
+        }
+        System.err.printf(
+                "[kube-harness] %s asks for %d nodes, the running node cluster has %d: starting it again%n",
+                context.getRequiredTestClass().getSimpleName(), nodes, running);
+        store.remove(KubeNode.class);
+        try {
+            outcome.close();
+        } catch (Exception e) {
+            System.err.println("[kube-harness] stopping the node cluster failed: " + e.getMessage());
+        }
+        ClusterOutcome bigger = launch(context, true, nodes);
+        store.put(KubeNode.class, bigger);
+        return bigger;
+    }
+
+    private static ClusterOutcome launch(ExtensionContext context, boolean node, int nodes) {
         HarnessSettings settings;
         try {
             settings = HarnessSettings.resolve(context::getConfigurationParameter, System::getenv);
@@ -73,7 +113,7 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
             return ClusterOutcome.failed(e);
         }
         ClusterOutcome outcome =
-                node ? new ClusterLauncher(settings).launchNode() : new ClusterLauncher(settings).launch();
+                node ? new ClusterLauncher(settings).launchNode(nodes) : new ClusterLauncher(settings).launch();
         outcome.cluster().ifPresent(c -> {
             try {
                 installRepositoryCrds(c, settings);

@@ -83,9 +83,12 @@ public final class KubeNode {
         return runDir;
     }
 
-    /** Logs of containerd, kubelet, kube-scheduler, kube-proxy and the control plane. */
+    /**
+     * Logs of containerd, kubelet and kube-proxy of this node (and of kube-scheduler and the
+     * control plane for the first node).
+     */
     public Path logDir() {
-        return runDir.resolve("logs");
+        return Path.of(env.getOrDefault("PP_NODE_DIR", runDir.toString())).resolve("logs");
     }
 
     /** Everything {@code node.sh env} exported (KUBECONFIG, CONTAINER_RUNTIME_ENDPOINT, ...). */
@@ -102,7 +105,7 @@ public final class KubeNode {
         return run(cmd, Duration.ofSeconds(60)).output;
     }
 
-    /** Runs {@code node.sh <args>} for this node's run dir. */
+    /** Runs {@code node.sh <args>} for this node's run dir (for a second node: its whole run's). */
     public CommandResult script(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
         cmd.addAll(List.of(args));

@@ -49,15 +49,15 @@ public final class KubeTestCluster implements AutoCloseable {
     private final List<KubernetesClient> derivedClients = new CopyOnWriteArrayList<>();
     private final Set<String> createdNamespaces = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final KubeNode node;
+    private final List<KubeNode> nodes;
     private volatile ApiServerSwitch apiServer;
 
     KubeTestCluster(ClusterKind kind, Path kubeconfig, Path kubectl, AutoCloseable shutdown) {
-        this(kind, kubeconfig, kubectl, shutdown, null);
+        this(kind, kubeconfig, kubectl, shutdown, List.of());
     }
 
-    KubeTestCluster(ClusterKind kind, Path kubeconfig, Path kubectl, AutoCloseable shutdown, KubeNode node) {
-        this.node = node;
+    KubeTestCluster(ClusterKind kind, Path kubeconfig, Path kubectl, AutoCloseable shutdown, List<KubeNode> nodes) {
+        this.nodes = List.copyOf(nodes);
         this.kind = kind;
         this.kubeconfig = kubeconfig;
         this.kubectl = kubectl;
@@ -75,9 +75,21 @@ public final class KubeTestCluster implements AutoCloseable {
         return kind;
     }
 
-    /** The real node of a {@code @KubeCluster(node = true)} cluster; empty otherwise. */
+    /**
+     * The (first) real node of a {@code @KubeCluster(node = true)} cluster, the one that carries
+     * the control plane; empty otherwise.
+     */
     public java.util.Optional<KubeNode> node() {
-        return java.util.Optional.ofNullable(node);
+        return nodes.stream().findFirst();
+    }
+
+    /**
+     * Every real node the cluster was started with, the first one first (name and address of
+     * each: {@link KubeNode#name()}, {@link KubeNode#address()}); empty without real nodes. A node
+     * stopped by a test ({@code node.sh stop-node b}) stays listed.
+     */
+    public List<KubeNode> nodes() {
+        return nodes;
     }
 
     /**

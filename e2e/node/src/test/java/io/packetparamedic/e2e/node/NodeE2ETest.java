@@ -15,7 +15,6 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.e2e.harness.Await;
-import io.packetparamedic.e2e.harness.Exec;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeNode;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
@@ -25,7 +24,6 @@ import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.UdpEchoProbe;
 import io.packetparamedic.reflector.conformance.FieldSpeedTest;
 import io.packetparamedic.reflector.wire.Payload;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -36,7 +34,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -59,17 +56,17 @@ import org.junit.jupiter.api.TestMethodOrder;
  * appliances connecting to the node's address. One node for the class; the methods run in order
  * and build on each other's state, as on a real installation.
  */
-@Order(2)
+@Order(3)
 @KubeCluster(node = true)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeE2ETest {
 
-    static final String REFLECTOR_IMAGE = "localhost/packetparamedic/reflector:dev";
-    static final String OPERATOR_IMAGE = "localhost/packetparamedic/operator:dev";
+    static final String REFLECTOR_IMAGE = OperatorChart.REFLECTOR_IMAGE;
+    static final String OPERATOR_IMAGE = OperatorChart.OPERATOR_IMAGE;
     static final String PAUSE_IMAGE = "localhost/packetparamedic/pause:dev";
-    static final String RELEASE = "ppo";
-    static final String OPERATOR_NS = "packetparamedic-system";
+    static final String RELEASE = OperatorChart.RELEASE;
+    static final String OPERATOR_NS = OperatorChart.OPERATOR_NS;
     static final String INSTANCE = "edge";
     static final int CONTROL_PORT = 4000;
     static final int HEALTH_PORT = 7301;
@@ -140,46 +137,8 @@ class NodeE2ETest {
     @Order(2)
     void helmInstallsTheOperatorFromTheLocalImageAndItHoldsItsLease() throws Exception {
         assumeImages();
-        Path chart = RepoLayout.requireRoot().resolve("charts/packetparamedic-operator");
-        // The harness installed the CRDs from crds/ before the chart existed here, as a cluster
-        // upgraded from a chart version with a crds/ directory has them: hand them to the release
-        // the way docs/install.md says, so the chart's CRD templates take them over.
-        for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
-            cluster.kubectl(
-                            "annotate",
-                            "crd",
-                            crd + ".packetparamedic.io",
-                            "meta.helm.sh/release-name=" + RELEASE,
-                            "meta.helm.sh/release-namespace=" + OPERATOR_NS,
-                            "--overwrite")
-                    .orThrow();
-            cluster.kubectl(
-                            "label",
-                            "crd",
-                            crd + ".packetparamedic.io",
-                            "app.kubernetes.io/managed-by=Helm",
-                            "--overwrite")
-                    .orThrow();
-        }
         long t0 = System.nanoTime();
-        KubectlResult install = helm(
-                "install",
-                RELEASE,
-                chart.toString(),
-                "-n",
-                OPERATOR_NS,
-                "--create-namespace",
-                "--set",
-                "image.repository=" + OPERATOR_IMAGE.substring(0, OPERATOR_IMAGE.lastIndexOf(':')),
-                "--set",
-                "image.tag=dev",
-                "--set",
-                "image.pullPolicy=Never",
-                "--set",
-                "reflector.image=" + REFLECTOR_IMAGE,
-                "--wait",
-                "--timeout",
-                "180s");
+        KubectlResult install = new OperatorChart(cluster).install("");
         assertThat(install.exitCode()).as(install.toString()).isZero();
         operatorInstalled = true;
         System.err.printf(
@@ -191,7 +150,7 @@ class NodeE2ETest {
         assertThat(op.getSpec().getNodeName()).isEqualTo(node.name());
         assertThat(op.getSpec().getContainers().get(0).getImage()).isEqualTo(OPERATOR_IMAGE);
         assertThat(isReady(op)).isTrue();
-        for (String crd : List.of("reflectorinstances", "authorizedpeers", "pairingwindows")) {
+        for (String crd : OperatorChart.CRDS) {
             var definition = admin.apiextensions()
                     .v1()
                     .customResourceDefinitions()
@@ -683,13 +642,7 @@ class NodeE2ETest {
                                             "jsonpath={.items[*].status.conditions}")
                                     .stdout()
                             + "\noperator log: "
-                            + cluster.kubectl(
-                                            "logs",
-                                            "-n",
-                                            OPERATOR_NS,
-                                            "deploy/" + RELEASE + "-packetparamedic-operator",
-                                            "--tail=30")
-                                    .stdout(),
+                            + new OperatorChart(cluster).operatorLog(30),
                     e);
         }
         System.err.printf(
@@ -768,7 +721,7 @@ class NodeE2ETest {
                         && admin.secrets().inNamespace(ns).list().getItems().isEmpty()
                         && admin.serviceAccounts().inNamespace(ns).list().getItems().stream()
                                 .allMatch(sa -> sa.getMetadata().getName().equals("default")));
-        KubectlResult uninstall = helm("uninstall", RELEASE, "-n", OPERATOR_NS, "--wait", "--timeout", "120s");
+        KubectlResult uninstall = new OperatorChart(cluster).uninstall();
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
         Await.until(
                 Duration.ofSeconds(60),
@@ -840,38 +793,6 @@ class NodeE2ETest {
     private void assumeReflector() {
         assumeOperator();
         Assumptions.assumeTrue(ns != null && reflectorPod() != null, "no reflector pod (see the samples test)");
-    }
-
-    private KubectlResult helm(String... args) {
-        Path helm = helmBinary();
-        List<String> cmd = new ArrayList<>(List.of(
-                helm.toString(), "--kubeconfig", cluster.kubeconfigPath().toString()));
-        cmd.addAll(List.of(args));
-        return KubectlResult.of(Exec.of(cmd).timeout(Duration.ofMinutes(5)).run());
-    }
-
-    /** The helm that e2e/hack/tools.sh provisions (test-all.sh runs it before the tests). */
-    private static Path helmBinary() {
-        try {
-            Path tools = RepoLayout.requireRoot().resolve("e2e/hack/tools.sh");
-            Process p = new ProcessBuilder("bash", tools.toString(), "bin-dir")
-                    .redirectErrorStream(false)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            String dir = new String(p.getInputStream().readAllBytes()).strip();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || dir.isEmpty()) {
-                throw new AssertionError("e2e/hack/tools.sh bin-dir failed");
-            }
-            Path helm = Path.of(dir, "helm");
-            Assumptions.assumeTrue(
-                    Files.isExecutable(helm), "no helm at " + helm + ": run e2e/hack/tools.sh provision");
-            return helm;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private Pod reflectorPod() {

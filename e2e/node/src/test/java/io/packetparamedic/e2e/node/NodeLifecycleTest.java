@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code node.sh stop --clean} (what the harness does at the end of a run) and by its watchdog
  * after the owning process died (a killed test JVM). Both times nothing may be left on the host:
  * no process, mount, cgroup, network namespace, link, runtime or kubelet directory, and the
- * sysctls the kubelet changes are back to their values from before.
+ * sysctls the kubelet changes are back to their values from before. The watchdog case also runs
+ * with two nodes ({@code PP_NODE_COUNT=2}).
  */
 @Order(1)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,7 +70,7 @@ class NodeLifecycleTest {
         Result start = run(env, Duration.ofMinutes(4), "start");
         assertThat(start.exit).as(start.output).isZero();
         System.err.printf("[node-e2e] node started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        runPod(env);
+        runPod(env, "pp-node");
         assertThat(sysctls())
                 .as("the kubelet changed its sysctls while it runs")
                 .containsEntry("vm.overcommit_memory", "1");
@@ -83,55 +85,84 @@ class NodeLifecycleTest {
     @Test
     @Order(2)
     void theWatchdogCleansUpAfterTheOwnerDies() throws Exception {
-        Path runDir = Files.createTempDirectory("pp-node-watchdog-");
+        watchdogRun(1, "pp-node-watchdog-");
+    }
+
+    /** Two nodes (PP_NODE_COUNT=2), a pod on each: the watchdog's stop takes node b down too. */
+    @Test
+    @Order(3)
+    void theWatchdogCleansUpBothNodesAfterTheOwnerDies() throws Exception {
+        watchdogRun(2, "pp-node-watchdog2-");
+    }
+
+    private static void watchdogRun(int nodes, String prefix) throws Exception {
+        Path runDir = Files.createTempDirectory(prefix);
         // The "test JVM" that dies: a sleep that is killed once the node runs.
         Process owner = new ProcessBuilder("sleep", "600").start();
+        long watchdog;
         try {
-            Map<String, String> env =
-                    Map.of("PP_NODE_RUN_DIR", runDir.toString(), "PP_NODE_OWNER_PID", Long.toString(owner.pid()));
+            Map<String, String> env = Map.of(
+                    "PP_NODE_RUN_DIR",
+                    runDir.toString(),
+                    "PP_NODE_OWNER_PID",
+                    Long.toString(owner.pid()),
+                    "PP_NODE_COUNT",
+                    Integer.toString(nodes));
+            long t0 = System.nanoTime();
             Result start = run(env, Duration.ofMinutes(4), "start");
             assertThat(start.exit).as(start.output).isZero();
-            runPod(env);
+            System.err.printf("[node-e2e] %d node(s) started in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
+            watchdog = Long.parseLong(
+                    Files.readString(runDir.resolve("pids/watchdog.pid")).strip());
+            runPod(env, "pp-node");
+            if (nodes == 2) {
+                assertThat(envOf(env, "b")).containsEntry("PP_NODE_NAME", "pp-node-b");
+                runPod(env, "pp-node-b");
+            }
         } finally {
             owner.destroyForcibly().waitFor();
         }
         long k0 = System.nanoTime();
-        long deadline = k0 + TimeUnit.SECONDS.toNanos(90);
-        while (Files.exists(runDir)) {
-            assertThat(System.nanoTime())
-                    .as("the watchdog removed %s within 90 s", runDir)
-                    .isLessThan(deadline);
-            Thread.sleep(250);
+        // The watchdog removes the run dir near the end of its stop and exits after it: wait for
+        // the process itself, not for the directory.
+        Optional<ProcessHandle> handle = ProcessHandle.of(watchdog);
+        if (handle.isPresent()) {
+            handle.get().onExit().get(90, TimeUnit.SECONDS);
         }
         System.err.printf(
-                "[node-e2e] watchdog cleaned up %.1f s after the owner died%n", (System.nanoTime() - k0) / 1e9);
-        // The watchdog's own stop may still be finishing its last steps after removing the dir.
-        Thread.sleep(1000);
+                "[node-e2e] watchdog (%d node(s)) done %.1f s after the owner died%n",
+                nodes, (System.nanoTime() - k0) / 1e9);
         assertNothingLeft(runDir);
     }
 
-    /** A hostNetwork pod from the node's local sandbox image, Running and Ready: containers, mounts and cgroups exist. */
-    private static void runPod(Map<String, String> env) throws Exception {
-        Map<String, String> kube = envOf(env);
+    /**
+     * A hostNetwork pod from the node's local sandbox image on node {@code node}, Running and
+     * Ready: containers, mounts and cgroups exist.
+     */
+    private static void runPod(Map<String, String> env, String node) throws Exception {
+        Map<String, String> kube = envOf(env, "a");
         String kubectl = Path.of(kube.get("PATH").split(":")[0], "kubectl").toString();
         List<String> base = List.of(kubectl, "--kubeconfig=" + kube.get("KUBECONFIG"));
+        String name = node.equals("pp-node") ? "lifecycle" : "lifecycle-" + node;
         String pod = """
                 apiVersion: v1
                 kind: Pod
-                metadata: {name: lifecycle, namespace: default}
+                metadata: {name: %s, namespace: default}
                 spec:
+                  nodeName: %s
                   hostNetwork: true
                   containers:
                   - {name: main, image: localhost/packetparamedic/pause:dev, imagePullPolicy: Never}
-                """;
+                """.formatted(name, node);
         Path in = Files.createTempFile("pod", ".yaml");
         try {
             Files.writeString(in, pod);
             List<String> apply = new ArrayList<>(base);
             apply.addAll(List.of("apply", "-f", in.toString()));
-            assertThat(exec(apply, Map.of(), Duration.ofSeconds(30)).exit).isZero();
+            Result applied = exec(apply, Map.of(), Duration.ofSeconds(30));
+            assertThat(applied.exit).as(applied.output).isZero();
             List<String> wait = new ArrayList<>(base);
-            wait.addAll(List.of("wait", "--for=condition=Ready", "pod/lifecycle", "--timeout=60s"));
+            wait.addAll(List.of("wait", "--for=condition=Ready", "pod/" + name, "--timeout=60s"));
             Result r = exec(wait, Map.of(), Duration.ofSeconds(90));
             assertThat(r.exit).as(r.output).isZero();
         } finally {
@@ -175,8 +206,8 @@ class NodeLifecycleTest {
         return m;
     }
 
-    private static Map<String, String> envOf(Map<String, String> env) throws Exception {
-        Result r = run(env, Duration.ofSeconds(30), "env");
+    private static Map<String, String> envOf(Map<String, String> env, String node) throws Exception {
+        Result r = run(env, Duration.ofSeconds(30), "env", node);
         assertThat(r.exit).as(r.output).isZero();
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : r.output.split("\n")) {
