@@ -15,10 +15,12 @@ import io.packetparamedic.api.crd.ReflectorInstanceStatus;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.e2e.harness.Await;
+import io.packetparamedic.e2e.harness.Exec;
 import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeNode;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.KubectlResult;
+import io.packetparamedic.e2e.harness.Repo;
 import io.packetparamedic.e2e.harness.RepoLayout;
 import io.packetparamedic.reflector.client.LinkClient;
 import io.packetparamedic.reflector.client.UdpEchoProbe;
@@ -254,6 +256,31 @@ class NodeE2ETest {
                 cluster.kubectl("get", "reflectors", "-n", ns).orThrow().tableRow(INSTANCE);
         System.err.println("[node-e2e] kubectl get reflectors: " + row);
         assertThat(row).containsEntry("READY", "True").containsEntry("ADDRESS", node.address() + ":" + CONTROL_PORT);
+
+        // The kubectl plugin's doctor on a healthy cluster: CRDs, the operator Deployment's ready
+        // replicas (only a real node runs them), Pod Security, host ports and the instance all OK.
+        Exec.Result doctor = Exec.of(
+                        Repo.artifact(
+                                        "kubectl-plugin/target/kubectl-packetparamedic",
+                                        "./mvnw -B -pl kubectl-plugin -am package -DskipTests")
+                                .toString(),
+                        "doctor",
+                        "-n",
+                        ns,
+                        "--kubeconfig=" + cluster.kubeconfigPath())
+                .env(Map.of("JAVA_HOME", System.getProperty("java.home")))
+                .unset("KUBECONFIG")
+                .timeout(Duration.ofSeconds(60))
+                .run();
+        System.err.println("[node-e2e] kubectl packetparamedic doctor -n " + ns + ":\n" + doctor.stdout());
+        assertThat(doctor.exitCode()).as(doctor.toString()).isZero();
+        List<String> findings =
+                doctor.stdout().lines().filter(l -> !l.isBlank()).toList();
+        assertThat(findings)
+                .as("one line per finding, every one OK")
+                .isNotEmpty()
+                .allMatch(l -> l.startsWith("OK "));
+        assertThat(findings).anyMatch(l -> l.contains("operator") && l.contains("replicas ready"));
     }
 
     // ---- (c) appliances -----------------------------------------------------------------------
