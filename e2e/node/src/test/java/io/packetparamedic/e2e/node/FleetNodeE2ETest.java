@@ -490,19 +490,7 @@ class FleetNodeE2ETest {
     }
 
     private void applyPeers(Map<String, Ed25519Identity> batch) {
-        String yaml = batch.entrySet().stream()
-                .map(e -> """
-                        apiVersion: packetparamedic.io/v1alpha1
-                        kind: AuthorizedPeer
-                        metadata:
-                          name: %s
-                        spec:
-                          endpointId: %s
-                          reflectorRef:
-                            name: %s
-                        """.formatted(e.getKey(), e.getValue().endpointId(), INSTANCE))
-                .collect(Collectors.joining("---\n"));
-        cluster.kubectlWithInput(yaml, "apply", "-n", ns, "-f", "-").orThrow();
+        AuthorizedPeers.apply(cluster, ns, INSTANCE, batch);
     }
 
     /** The host pid of the reflector container's process on {@code node}. */
@@ -541,25 +529,9 @@ class FleetNodeE2ETest {
                     e.getMessage() + "\nstatus.ready="
                             + (r == null || r.getStatus() == null ? null : r.getStatus().ready)
                             + "\nconditions: "
-                            + cluster.kubectl(
-                                            "get",
-                                            "reflectorinstance",
-                                            INSTANCE,
-                                            "-n",
-                                            ns,
-                                            "-o",
-                                            "jsonpath={.status.conditions}")
-                                    .stdout()
+                            + statusJson("conditions")
                             + "\nnodes: "
-                            + cluster.kubectl(
-                                            "get",
-                                            "reflectorinstance",
-                                            INSTANCE,
-                                            "-n",
-                                            ns,
-                                            "-o",
-                                            "jsonpath={.status.nodes}")
-                                    .stdout()
+                            + statusJson("nodes")
                             + "\npods: "
                             + cluster.kubectl("get", "pods", "-n", ns, "-o", "wide")
                                     .stdout()
@@ -567,6 +539,12 @@ class FleetNodeE2ETest {
                             + chart.operatorLog(30),
                     e);
         }
+    }
+
+    /** One field of the instance's status as the API server has it, for a failure message. */
+    private String statusJson(String field) {
+        return cluster.kubectl("get", "reflectorinstance", INSTANCE, "-n", ns, "-o", "jsonpath={.status." + field + "}")
+                .stdout();
     }
 
     private static Map<String, NodeStatus> nodes(ReflectorInstance r) {

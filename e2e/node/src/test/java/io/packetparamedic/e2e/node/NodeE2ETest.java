@@ -872,17 +872,7 @@ class NodeE2ETest {
     }
 
     private void applyPeer(String name, Ed25519Identity id) {
-        cluster.kubectlWithInput("""
-                apiVersion: packetparamedic.io/v1alpha1
-                kind: AuthorizedPeer
-                metadata:
-                  name: %s
-                spec:
-                  endpointId: %s
-                  reflectorRef:
-                    name: %s
-                """.formatted(name, id.endpointId(), INSTANCE), "apply", "-n", ns, "-f", "-")
-                .orThrow();
+        AuthorizedPeers.apply(cluster, ns, INSTANCE, Map.of(name, id));
     }
 
     private static boolean isTrue(List<Condition> conditions, String type) {

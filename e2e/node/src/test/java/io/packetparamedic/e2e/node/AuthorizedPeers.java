@@ -1,0 +1,29 @@
+package io.packetparamedic.e2e.node;
+
+import io.packetparamedic.api.identity.Ed25519Identity;
+import io.packetparamedic.e2e.harness.KubeTestCluster;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** AuthorizedPeers as a user writes them: YAML through {@code kubectl apply}, all in one call. */
+final class AuthorizedPeers {
+
+    private AuthorizedPeers() {}
+
+    /** Applies one AuthorizedPeer per entry (name to key), each naming {@code instance}. */
+    static void apply(KubeTestCluster cluster, String namespace, String instance, Map<String, Ed25519Identity> peers) {
+        String yaml = peers.entrySet().stream()
+                .map(e -> """
+                        apiVersion: packetparamedic.io/v1alpha1
+                        kind: AuthorizedPeer
+                        metadata:
+                          name: %s
+                        spec:
+                          endpointId: %s
+                          reflectorRef:
+                            name: %s
+                        """.formatted(e.getKey(), e.getValue().endpointId(), instance))
+                .collect(Collectors.joining("---\n"));
+        cluster.kubectlWithInput(yaml, "apply", "-n", namespace, "-f", "-").orThrow();
+    }
+}
