@@ -41,9 +41,9 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(
         name = AuthorizedPeerReconciler.NAME,
         fieldManager = FieldManagers.OPERATOR,
-        // Thousands of peers: kept lean (LeanPeerStore), and listed in pages at start-up rather
+        // Thousands of peers: kept lean (LeanPeers), and listed in pages at start-up rather
         // than held all at once, with their managedFields, in one response.
-        informer = @Informer(itemStore = LeanPeerStore.class, informerListLimit = PeerIndex.LIST_PAGE),
+        informer = @Informer(genericFilter = LeanPeers.KeepStatus.class, informerListLimit = PeerIndex.LIST_PAGE),
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 // Never gives up: a failure the user fixes (a Secret, a spec) must heal without an operator restart.
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)

@@ -134,18 +134,16 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
 
     private static final Logger LOG = Logger.getLogger(ReflectorInstanceReconciler.class);
 
-    /** The peer informer's store of lean copies (spec only), for tests to look into. */
-    private volatile LeanPeerStore peerStore;
+    /** The peer informer (its cache holds lean peers, spec only), for tests to look into. */
+    private volatile InformerEventSource<AuthorizedPeer, ReflectorInstance> peerSource;
 
-    LeanPeerStore peerStore() {
-        return peerStore;
+    InformerEventSource<AuthorizedPeer, ReflectorInstance> peerSource() {
+        return peerSource;
     }
 
     @Override
     public List<EventSource<?, ReflectorInstance>> prepareEventSources(EventSourceContext<ReflectorInstance> context) {
         var cache = context.getPrimaryCache();
-        // Rendering reads the peers' specs only: no status, no managedFields kept.
-        peerStore = new LeanPeerStore.SpecOnly();
         // A peer names one instance, or selects instances by label in its namespace.
         var peers = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(AuthorizedPeer.class, ReflectorInstance.class)
@@ -167,11 +165,13 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
                                 || !Objects.equals(
                                         o.getMetadata().getLabels(),
                                         n.getMetadata().getLabels()))
-                        .withItemStore(peerStore)
+                        // Rendering reads the peers' specs only: no status, no managedFields kept.
+                        .withGenericFilter(new LeanPeers.SpecOnly())
                         .withInformerListLimit(PeerIndex.LIST_PAGE)
                         .build(),
                 context);
         peers.addIndexers(Map.of(PeerIndex.NAME, PeerIndex::keys));
+        peerSource = peers;
         var windows = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(PairingWindow.class, ReflectorInstance.class)
                         .withSecondaryToPrimaryMapper(

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.AuthorizedPeerSpec;
 import io.packetparamedic.api.crd.AuthorizedPeerStatus;
@@ -53,37 +52,32 @@ class LeanPeerCacheOperatorTest {
     }
 
     @Test
-    void storedPeersLoseManagedFieldsAndShareTheirRepeatedStrings() {
-        LeanPeerStore withStatus = new LeanPeerStore();
-        LeanPeerStore specOnly = new LeanPeerStore.SpecOnly();
+    void filteredPeersLoseManagedFieldsAndShareTheirRepeatedStrings() {
+        var withStatus = new LeanPeers.KeepStatus();
+        var specOnly = new LeanPeers.SpecOnly();
         // As two watch events would deliver them: equal values, distinct String objects.
         AuthorizedPeer a = withManagedFieldsAndStatus(peer(new String("ns"), "a"));
         AuthorizedPeer b = withManagedFieldsAndStatus(peer(new String("ns"), "b"));
         b.getStatus().conditions.get(0).setMessage(new String("Endpoint ID and check symbol are valid"));
         String endpointId = a.getSpec().endpointId;
-        withStatus.put(withStatus.getKey(a), a);
-        withStatus.put(withStatus.getKey(b), b);
+        assertThat(withStatus.accept(a)).as("every event passes").isTrue();
+        assertThat(withStatus.accept(b)).isTrue();
 
-        AuthorizedPeer kept = withStatus.get("ns/a");
-        assertThat(kept.getMetadata().getManagedFields()).isNullOrEmpty();
-        assertThat(kept.getMetadata().getName()).isEqualTo("a");
-        assertThat(kept.getKind()).isEqualTo("AuthorizedPeer");
-        assertThat(kept.getApiVersion()).isEqualTo("packetparamedic.io/v1alpha1");
-        assertThat(kept.getSpec().endpointId).isEqualTo(endpointId);
-        assertThat(Conditions.isTrue(kept.getStatus().conditions, "Valid")).isTrue();
-        AuthorizedPeer other = withStatus.get("ns/b");
-        assertThat(other.getMetadata().getNamespace())
-                .isSameAs(kept.getMetadata().getNamespace());
-        assertThat(other.getStatus().conditions.get(0).getMessage())
-                .isSameAs(kept.getStatus().conditions.get(0).getMessage());
+        assertThat(a.getMetadata().getManagedFields()).isNullOrEmpty();
+        assertThat(a.getMetadata().getName()).isEqualTo("a");
+        assertThat(a.getKind()).isEqualTo("AuthorizedPeer");
+        assertThat(a.getApiVersion()).isEqualTo("packetparamedic.io/v1alpha1");
+        assertThat(a.getSpec().endpointId).isEqualTo(endpointId);
+        assertThat(Conditions.isTrue(a.getStatus().conditions, "Valid")).isTrue();
+        assertThat(b.getMetadata().getNamespace()).isSameAs(a.getMetadata().getNamespace());
+        assertThat(b.getStatus().conditions.get(0).getMessage())
+                .isSameAs(a.getStatus().conditions.get(0).getMessage());
 
         AuthorizedPeer c = withManagedFieldsAndStatus(peer("ns", "c"));
-        specOnly.put(specOnly.getKey(c), c);
-        assertThat(specOnly.get("ns/c").getStatus()).isNull();
-        assertThat(specOnly.get("ns/c").getMetadata().getManagedFields()).isNullOrEmpty();
-        assertThat(specOnly.get("ns/c").getSpec().reflectorRef.name).isEqualTo("edge");
-        assertThat(specOnly.size()).isEqualTo(1);
-        assertThat(withStatus.size()).isEqualTo(2);
+        assertThat(specOnly.accept(c)).isTrue();
+        assertThat(c.getStatus()).isNull();
+        assertThat(c.getMetadata().getManagedFields()).isNullOrEmpty();
+        assertThat(c.getSpec().reflectorRef.name).isEqualTo("edge");
     }
 
     @Test
@@ -116,22 +110,17 @@ class LeanPeerCacheOperatorTest {
                     .as("the API server's copy")
                     .isNotEmpty();
 
-            ItemStore<?> own = operator.peerControllerStore();
-            assertThat(own).isInstanceOf(LeanPeerStore.class);
             Await.until(
                     TIMEOUT,
                     "the peer controller's cache with the statuses",
-                    () -> own.values()
-                                    .map(AuthorizedPeer.class::cast)
+                    () -> operator.peerControllerCache()
                                     .filter(p -> p.getStatus() != null && p.getStatus().state != null)
                                     .count()
                             == 3);
-            assertThat(own.values().map(AuthorizedPeer.class::cast))
+            assertThat(operator.peerControllerCache())
                     .allSatisfy(
                             p -> assertThat(p.getMetadata().getManagedFields()).isNullOrEmpty());
-            ItemStore<AuthorizedPeer> rendering = operator.instanceControllerPeerStore();
-            assertThat(rendering.size()).isEqualTo(3);
-            assertThat(rendering.values()).allSatisfy(p -> {
+            assertThat(operator.instanceControllerPeerCache()).hasSize(3).allSatisfy(p -> {
                 assertThat(p.getMetadata().getManagedFields()).isNullOrEmpty();
                 assertThat(p.getStatus()).isNull();
                 assertThat(p.getSpec().endpointId).isNotNull();
@@ -151,6 +140,45 @@ class LeanPeerCacheOperatorTest {
                 AuthorizedPeer p1 = peers.withName("p1").get();
                 return p1.getStatus() != null && p1.getStatus().state == AuthorizedPeerStatus.State.Disabled;
             });
+        }
+    }
+
+    /**
+     * Two watched namespaces: one informer per namespace. A store shared by both (as an item store
+     * given to JOSDK is) lost one namespace's peers when the other listed; each keeps its own.
+     */
+    @Test
+    void peersOfTwoWatchedNamespacesBothReachTheirConfigs(KubeTestCluster cluster, TestNamespace one)
+            throws InterruptedException {
+        KubernetesClient client = cluster.client();
+        String two = cluster.createNamespace("lean-two");
+        List<String> namespaces = List.of(one.name(), two);
+        // Peers first, so that both informers list them when the operator starts.
+        for (String n : namespaces) {
+            client.resource(Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
+                    .create();
+            for (String name : List.of("p1", "p2"))
+                client.resources(AuthorizedPeer.class)
+                        .inNamespace(n)
+                        .resource(peer(n, name))
+                        .create();
+        }
+        try (var operator = new TestOperator(cluster.adminConfig(), one.name(), two)) {
+            for (String n : namespaces) {
+                Await.until(
+                        TIMEOUT,
+                        "both peers in the config of " + n,
+                        () -> Fixtures.toml(client, n, "edge-config") != null
+                                && Fixtures.config(client, n, "edge-config")
+                                                .access
+                                                .peers
+                                                .size()
+                                        == 2);
+            }
+            assertThat(operator.instanceControllerPeerCache()).hasSize(4);
+            assertThat(operator.peerControllerCache()).hasSize(4);
+        } finally {
+            client.namespaces().withName(two).delete();
         }
     }
 }

@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.Controller;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * The operator's three reconcilers on a plain JOSDK Operator with its own client, watching one
@@ -33,7 +34,7 @@ final class TestOperator implements AutoCloseable {
     /** The operator's write requests ("PATCH /apis/apps/v1/namespaces/n/deployments/d"), by method and path. */
     private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
 
-    TestOperator(Config admin, String namespace) {
+    TestOperator(Config admin, String... namespaces) {
         var client = new KubernetesClientBuilder()
                 .withConfig(admin)
                 .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count-writes", new Interceptor() {
@@ -66,9 +67,9 @@ final class TestOperator implements AutoCloseable {
                                 .incrementAndGet();
                     }
                 }));
-        operator.register(instances, c -> c.settingNamespace(namespace));
-        operator.register(new AuthorizedPeerReconciler(), c -> c.settingNamespace(namespace));
-        operator.register(new PairingWindowReconciler(), c -> c.settingNamespace(namespace));
+        operator.register(instances, c -> c.settingNamespaces(namespaces));
+        operator.register(new AuthorizedPeerReconciler(), c -> c.settingNamespaces(namespaces));
+        operator.register(new PairingWindowReconciler(), c -> c.settingNamespaces(namespaces));
         operator.start();
     }
 
@@ -83,18 +84,17 @@ final class TestOperator implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
-    /** The store of the AuthorizedPeer controller's own informer (its primary cache). */
-    ItemStore<?> peerControllerStore() {
-        return operator.getRegisteredController(AuthorizedPeerReconciler.NAME)
-                .orElseThrow()
-                .getConfiguration()
-                .getInformerConfig()
-                .getItemStore();
+    /** The AuthorizedPeer controller's own cache (its primary informers'), as held. */
+    @SuppressWarnings("unchecked")
+    Stream<AuthorizedPeer> peerControllerCache() {
+        var controller = (Controller<AuthorizedPeer>)
+                operator.getRegisteredController(AuthorizedPeerReconciler.NAME).orElseThrow();
+        return controller.getEventSourceManager().getControllerEventSource().list(p -> true);
     }
 
-    /** The store of the ReflectorInstance controller's AuthorizedPeer informer. */
-    ItemStore<AuthorizedPeer> instanceControllerPeerStore() {
-        return instances.peerStore();
+    /** The ReflectorInstance controller's AuthorizedPeer cache, as held. */
+    Stream<AuthorizedPeer> instanceControllerPeerCache() {
+        return instances.peerSource().list(p -> true);
     }
 
     /** Every write request the operator's client sent since the last call (one entry per method and path), sorted. */

@@ -2,48 +2,50 @@ package io.packetparamedic.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.javaoperatorsdk.operator.processing.event.source.filter.GenericFilter;
 import io.packetparamedic.api.crd.AuthorizedPeer;
 import io.packetparamedic.api.crd.AuthorizedPeerStatus;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
- * An informer store for AuthorizedPeers that keeps them lean: without managedFields (several
- * field managers per peer — the operator, the reflector pods, whoever applied the spec — often
- * more bytes than the rest of the peer, and read by nothing here), with the strings that repeat
- * across thousands of peers (namespace, creation time, the instance a peer names, condition
- * types, reasons, messages and times) shared, empty maps and lists replaced by the immutable
- * empty ones (the model allocates six per object), and, for a cache that only renders configs ({@link SpecOnly}),
+ * Keeps the operator's cached AuthorizedPeers lean: without managedFields (several field managers
+ * per peer — the operator, the reflector pods, whoever applied the spec — often more bytes than the
+ * rest of the peer, and read by nothing here), with the strings that repeat across thousands of
+ * peers (namespace, creation time, the instance a peer names, condition types, reasons, messages
+ * and times) shared, empty maps and lists replaced by the immutable empty ones (the model
+ * allocates six per object), and, for the cache that only renders configs ({@link SpecOnly}),
  * without the status. With 10,000 peers cached twice (the peer controller's own cache and the
- * instance controller's), peers are most of the operator's heap, and a heap near its limit
- * costs more CPU in collections than the reconciles themselves.
+ * instance controller's), peers are most of the operator's heap, and a heap near its limit costs
+ * more CPU in collections than the reconciles themselves.
  *
- * <p>The peer is trimmed in place rather than copied: the informer deserialized it for this
- * store alone, its event handlers (JOSDK's, which map it to the resources to reconcile) read
- * only metadata and spec, and a copy would construct a second custom resource per watch event.
+ * <p>Installed as each peer informer's generic filter, which JOSDK calls first on every event with
+ * the object the informer has just cached: the peer is trimmed in place there, rather than copied
+ * into a store of our own. A store would be one instance shared by the informer of every watched
+ * namespace (JOSDK hands each the same one), and a relist in one namespace would then drop every
+ * other namespace's peers from it. Trimming in place is safe for readers of the cache: nothing
+ * here reads managedFields, the spec-only cache's readers never read the status, and the other
+ * replacements are equal values.
  */
-public class LeanPeerStore implements ItemStore<AuthorizedPeer> {
+public final class LeanPeers {
 
-    private final Map<String, AuthorizedPeer> peers = new ConcurrentHashMap<>();
-    private final boolean keepStatus;
+    private LeanPeers() {}
 
-    /** Keeps the status: the peer controller's own cache (its reconcile compares with the status). */
-    public LeanPeerStore() {
-        this(true);
-    }
-
-    LeanPeerStore(boolean keepStatus) {
-        this.keepStatus = keepStatus;
+    /** The peer controller's own cache: keeps the status (its reconcile compares with the status). */
+    public static class KeepStatus implements GenericFilter<AuthorizedPeer> {
+        @Override
+        public boolean accept(AuthorizedPeer peer) {
+            trim(peer, true);
+            return true;
+        }
     }
 
     /** Spec and metadata only: the instance controller reads which peers select it, never their status. */
-    public static class SpecOnly extends LeanPeerStore {
-        public SpecOnly() {
-            super(false);
+    public static class SpecOnly implements GenericFilter<AuthorizedPeer> {
+        @Override
+        public boolean accept(AuthorizedPeer peer) {
+            trim(peer, false);
+            return true;
         }
     }
 
@@ -86,7 +88,7 @@ public class LeanPeerStore implements ItemStore<AuthorizedPeer> {
             }
         }
         if (s.reflectors != null)
-            s.reflectors = s.reflectors.stream().map(LeanPeerStore::shared).toList();
+            s.reflectors = s.reflectors.stream().map(LeanPeers::shared).toList();
         s.pairedVia = shared(s.pairedVia);
     }
 
@@ -97,40 +99,5 @@ public class LeanPeerStore implements ItemStore<AuthorizedPeer> {
     /** The JVM's string table: one copy per distinct value, released when no peer uses it any more. */
     private static String shared(String s) {
         return s == null ? null : s.intern();
-    }
-
-    @Override
-    public String getKey(AuthorizedPeer peer) {
-        return Cache.metaNamespaceKeyFunc(peer);
-    }
-
-    @Override
-    public AuthorizedPeer put(String key, AuthorizedPeer peer) {
-        return peers.put(key, trim(peer, keepStatus));
-    }
-
-    @Override
-    public AuthorizedPeer remove(String key) {
-        return peers.remove(key);
-    }
-
-    @Override
-    public Stream<String> keySet() {
-        return peers.keySet().stream();
-    }
-
-    @Override
-    public AuthorizedPeer get(String key) {
-        return peers.get(key);
-    }
-
-    @Override
-    public Stream<AuthorizedPeer> values() {
-        return peers.values().stream();
-    }
-
-    @Override
-    public int size() {
-        return peers.size();
     }
 }
