@@ -53,11 +53,22 @@ class ClientInterruptTest {
                 TimeUnit.MILLISECONDS.sleep(50);
             }
             String testId = granted.group(1);
-            List<ProcessHandle> iperf3 = client.process
-                    .descendants()
-                    .filter(p ->
-                            p.info().command().map(c -> c.endsWith("iperf3")).orElse(false))
-                    .toList();
+            // The grant is printed before iperf3 is started: wait for the child to appear.
+            List<ProcessHandle> iperf3;
+            while ((iperf3 = client.process
+                            .descendants()
+                            .filter(p -> p.info()
+                                    .command()
+                                    .map(c -> c.endsWith("iperf3"))
+                                    .orElse(false))
+                            .toList())
+                    .isEmpty()) {
+                assertThat(client.process.isAlive()).as(client.stderr()).isTrue();
+                assertThat(System.nanoTime())
+                        .as("iperf3 started within 30 s of the request; stderr: " + client.stderr())
+                        .isLessThan(deadline);
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
             assertThat(iperf3).hasSize(1);
 
             long stopped = System.nanoTime();
