@@ -16,7 +16,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.packetparamedic.api.crd.AuthorizedPeer;
@@ -142,32 +141,22 @@ public class ReflectorInstanceReconciler implements Reconciler<ReflectorInstance
         return peerSource;
     }
 
-    private final PeerTargets peerTargets = new PeerTargets();
-
-    /** The instances a peer's current state names or selects. */
-    private static Set<ResourceID> targets(AuthorizedPeer p, IndexerResourceCache<ReflectorInstance> cache) {
-        if (p.getSpec() == null) return Set.of();
-        if (p.getSpec().reflectorRef != null) {
-            return Set.of(new ResourceID(
-                    p.getSpec().reflectorRef.name, p.getMetadata().getNamespace()));
-        }
-        return cache.list(p.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(p, i))
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet());
-    }
-
     @Override
     public List<EventSource<?, ReflectorInstance>> prepareEventSources(EventSourceContext<ReflectorInstance> context) {
         var cache = context.getPrimaryCache();
         // A peer names one instance, or selects instances by label in its namespace.
         var peers = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(AuthorizedPeer.class, ReflectorInstance.class)
-                        // Also the instances it targeted before, so that leaving one takes effect there.
                         .withSecondaryToPrimaryMapper((AuthorizedPeer p) -> {
-                            ResourceID id = ResourceID.fromResource(p);
-                            boolean cached =
-                                    peerSource == null || peerSource.get(id).isPresent();
-                            return peerTargets.update(id, targets(p, cache), cached);
+                            if (p.getSpec() == null) return Set.of();
+                            if (p.getSpec().reflectorRef != null) {
+                                return Set.of(new ResourceID(
+                                        p.getSpec().reflectorRef.name,
+                                        p.getMetadata().getNamespace()));
+                            }
+                            return cache.list(p.getMetadata().getNamespace(), i -> PeerSelection.appliesTo(p, i))
+                                    .map(ResourceID::fromResource)
+                                    .collect(Collectors.toSet());
                         })
                         // The pod's status updates (lastSeenTime, counters) do not change any config.
                         .withOnUpdateFilter((o, n) -> !Objects.equals(

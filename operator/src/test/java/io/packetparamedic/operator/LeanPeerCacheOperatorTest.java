@@ -15,10 +15,7 @@ import io.packetparamedic.e2e.harness.KubeCluster;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
 import io.packetparamedic.e2e.harness.TestNamespace;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -182,67 +179,6 @@ class LeanPeerCacheOperatorTest {
             assertThat(operator.peerControllerCache()).hasSize(4);
         } finally {
             client.namespaces().withName(two).delete();
-        }
-    }
-
-    /**
-     * A peer moved from one instance to another leaves the first one's config at once, not at its
-     * next periodic reconcile (five minutes): JOSDK maps a changed peer through its new state only.
-     */
-    @Test
-    void aPeerMovedToAnotherInstanceLeavesTheFirstOnesConfig(KubeTestCluster cluster, TestNamespace ns)
-            throws InterruptedException {
-        KubernetesClient client = cluster.client();
-        String n = ns.name();
-        try (var operator = new TestOperator(cluster.adminConfig(), n)) {
-            ReflectorInstance edge = client.resource(
-                            Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n))
-                    .create();
-            ReflectorInstance core = Fixtures.sample(client, "reflectorinstance.yaml", ReflectorInstance.class, n);
-            core.getMetadata().setName("core");
-            core.getMetadata().setLabels(Map.of("site", "core"));
-            core.getSpec().network.controlPort = 4100;
-            core.getSpec().network.healthPort = 7401;
-            core.getSpec().network.dataPortRange.start = 5301;
-            core.getSpec().network.dataPortRange.end = 5399;
-            client.resource(core).create();
-            var peers = client.resources(AuthorizedPeer.class).inNamespace(n);
-            peers.resource(peer(n, "mover")).create();
-            Await.until(
-                    TIMEOUT,
-                    "the peer in edge's config",
-                    () -> Fixtures.toml(client, n, "edge-config") != null
-                            && Fixtures.config(client, n, "edge-config")
-                                            .access
-                                            .peers
-                                            .size()
-                                    == 1);
-            Await.until(TIMEOUT, "core's config rendered", () -> Fixtures.toml(client, n, "core-config") != null);
-            // edge's pod reports: edge is Ready, and the operator looks at it again only when
-            // something changes (or the heartbeat goes stale, after 90 s).
-            ReflectorInstance current = ReflectorInstanceOperatorTest.awaitConverged(client, edge);
-            Fixtures.reportHeartbeat(
-                    client,
-                    current,
-                    current.getStatus().endpointId,
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            Await.until(TIMEOUT, "edge Ready", () -> {
-                ReflectorInstance r = client.resource(edge).get();
-                return r.getStatus() != null && Conditions.isTrue(r.getStatus().conditions, "Ready");
-            });
-
-            peers.withName("mover").edit(p -> {
-                p.getSpec().reflectorRef.name = "core";
-                return p;
-            });
-            Await.until(
-                    Duration.ofSeconds(30),
-                    "the peer in core's config and no longer in edge's",
-                    () -> Fixtures.config(client, n, "core-config").access.peers.size() == 1
-                            && Fixtures.config(client, n, "edge-config")
-                                    .access
-                                    .peers
-                                    .isEmpty());
         }
     }
 }
