@@ -1,14 +1,12 @@
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.packetparamedic.reflector.engine.EngineRequest;
 import io.packetparamedic.reflector.engine.StampEngine;
 import io.packetparamedic.reflector.engine.UdpEchoEngine;
+import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one reflector data-path session on PORT (rate limit out of the way) until stdin closes.
@@ -34,9 +32,10 @@ public class EchoBench {
                         ? UdpEchoEngine.Settings.DEFAULT_BUSY_POLL_MICROS
                         : Integer.parseInt(busyPoll));
         EngineRequest request = new EngineRequest("bench", port, 3600, OWNER);
-        // The registry /metrics serves: its histogram buckets are cumulative over the process's life.
+        // The registry /metrics serves, bound as the reflector binds it.
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AutoCloseable engine;
+        DurationHistogram residence = null;
         UdpEchoEngine.Echo session;
         String transport;
         if (mode.startsWith("stamp")) {
@@ -45,6 +44,7 @@ public class EchoBench {
             transport = stamp.transport();
             session = stamp.start(request);
             engine = stamp;
+            residence = stamp.residence();
         } else {
             UdpEchoEngine echo = new UdpEchoEngine(() -> settings);
             transport = echo.transport();
@@ -54,11 +54,11 @@ public class EchoBench {
         System.out.println("ready " + transport);
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
-        CountAtBucket[] previous = residenceBuckets(registry);
+        DurationHistogram.Snapshot previous = residence == null ? null : residence.snapshot();
         String line;
         while ((line = in.readLine()) != null) {
             if (!line.trim().equals("residence")) continue;
-            CountAtBucket[] now = residenceBuckets(registry);
+            DurationHistogram.Snapshot now = residence == null ? null : residence.snapshot();
             System.out.println("residence " + percentiles(previous, now));
             System.out.flush();
             previous = now;
@@ -68,23 +68,15 @@ public class EchoBench {
         engine.close();
     }
 
-    private static CountAtBucket[] residenceBuckets(PrometheusMeterRegistry registry) {
-        Timer timer = registry.find(StampEngine.RESIDENCE).timer();
-        return timer == null ? new CountAtBucket[0] : timer.takeSnapshot().histogramCounts();
+    /** "p50 p99 count" of the answers between two snapshots, p50 and p99 as bucket bounds in us. */
+    private static String percentiles(DurationHistogram.Snapshot before, DurationHistogram.Snapshot after) {
+        if (after == null) return "- - 0";
+        return micros(after.quantileBound(0.5, before)) + " " + micros(after.quantileBound(0.99, before)) + " "
+                + (after.count() - before.count());
     }
 
-    /** "p50 p99 count" of the answers between two cumulative bucket snapshots. */
-    private static String percentiles(CountAtBucket[] before, CountAtBucket[] after) {
-        if (after.length == 0) return "- - 0";
-        double total = after[after.length - 1].count() - (before.length == 0 ? 0 : before[before.length - 1].count());
-        String p50 = "-";
-        String p99 = "-";
-        for (int i = 0; i < after.length; i++) {
-            double count = after[i].count() - (before.length == 0 ? 0 : before[i].count());
-            String bound = String.format("%.1f", after[i].bucket(TimeUnit.MICROSECONDS));
-            if (p50.equals("-") && count >= 0.5 * total) p50 = bound;
-            if (p99.equals("-") && count >= 0.99 * total) p99 = bound;
-        }
-        return p50 + " " + p99 + " " + (long) total;
+    private static String micros(long boundNanos) {
+        if (boundNanos < 0) return "-";
+        return boundNanos == Long.MAX_VALUE ? "inf" : String.format("%.1f", boundNanos / 1000.0);
     }
 }

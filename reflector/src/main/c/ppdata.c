@@ -4,7 +4,9 @@
  * One JNI crossing per batch: receive() is one recvmmsg of up to N datagrams into fixed
  * slots of a direct buffer, with a metadata record per slot (source address, length, the kernel's
  * receive timestamp, the received TTL/Hop Limit and TOS/Traffic Class); send() is one sendmmsg of
- * the slots the Java side marked with a reply length, each back to the address it came from.
+ * the slots the Java side marked with a reply length, each back to the address it came from, after
+ * writing the transmit timestamp (STAMP's T3) into the answers that asked for one: the clock is read
+ * once per batch, just before the sendmmsg, so T3 - T2 covers all the reflector's work on the batch.
  * Nothing is allocated per datagram; the library needs only libc.
  *
  * The metadata record layout is mirrored by NativeUdp.java (offsets there); both must change
@@ -38,15 +40,18 @@ struct slot_meta {
     uint32_t scope_id;
     uint8_t address[16]; /* IPv4 in the first 4 octets */
     int32_t flags;       /* META_TRUNCATED */
-    int32_t reserved;
+    int32_t t3_offset;   /* where in the answer send() writes T3 (NTP format, big-endian), < 0 for none; set by Java */
+    int64_t tx_nanos;    /* when that T3 was read, ns since the Unix epoch (CLOCK_REALTIME); set by send() */
 };
 
 #define META_TRUNCATED 1
 
-_Static_assert(sizeof(struct slot_meta) == 64, "NativeUdp.META_SIZE");
+_Static_assert(sizeof(struct slot_meta) == 72, "NativeUdp.META_SIZE");
 _Static_assert(offsetof(struct slot_meta, rx_nanos) == 8, "NativeUdp offsets");
 _Static_assert(offsetof(struct slot_meta, address) == 40, "NativeUdp offsets");
 _Static_assert(offsetof(struct slot_meta, flags) == 56, "NativeUdp offsets");
+_Static_assert(offsetof(struct slot_meta, t3_offset) == 60, "NativeUdp offsets");
+_Static_assert(offsetof(struct slot_meta, tx_nanos) == 64, "NativeUdp offsets");
 
 static void set_int(int fd, int level, int name, int value) {
     /* Best effort: a kernel without an option simply yields no ancillary data for it. */
@@ -238,6 +243,8 @@ JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receiv
         m->length = (int32_t)msgs[i].msg_len;
         m->reply_length = -1;
         m->reply_tos = -1;
+        m->t3_offset = -1;
+        m->tx_nanos = 0;
         m->flags = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? META_TRUNCATED : 0;
         read_source(&from[i], m);
         read_control(&msgs[i].msg_hdr, m);
@@ -276,10 +283,44 @@ static size_t write_tos(const struct slot_meta *m, uint8_t *control) {
     return CMSG_SPACE(sizeof(int));
 }
 
+/* Seconds since 1900 (era 0, wrapping in 2036 as the 32-bit field does) and a binary fraction. */
+static uint64_t ntp_timestamp(const struct timespec *t) {
+    uint64_t seconds = (uint64_t)((int64_t)t->tv_sec + 2208988800LL) & 0xFFFFFFFFu;
+    uint64_t fraction = ((uint64_t)t->tv_nsec << 32) / 1000000000u;
+    return seconds << 32 | fraction;
+}
+
+static void put_be64(uint8_t *at, uint64_t v) {
+    for (int i = 7; i >= 0; i--) {
+        at[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+/*
+ * Writes T3, read now, into every answer among the k about to be sent whose slot asked for it
+ * (t3_offset inside the answer), and notes in the slot's record when it was read.
+ */
+static void stamp_transmit_time(uint8_t *data, jint slot_size, struct slot_meta *metas, const int *slot_of, int k) {
+    struct timespec now;
+    int read = 0;
+    for (int j = 0; j < k; j++) {
+        struct slot_meta *m = &metas[slot_of[j]];
+        if (m->t3_offset < 0 || m->t3_offset > m->reply_length - 8) continue;
+        if (!read) {
+            clock_gettime(CLOCK_REALTIME, &now);
+            read = 1;
+        }
+        put_be64(data + (size_t)slot_of[j] * (size_t)slot_size + (size_t)m->t3_offset, ntp_timestamp(&now));
+        m->tx_nanos = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+    }
+}
+
 /*
  * Sends, without waiting, every slot among the first count whose reply_length is >= 0, to its
- * source. A datagram the kernel refuses (send buffer full, ICMP error pending) is skipped, not
- * retried. Returns (bytes sent << 16) | datagrams sent, or -errno for an unusable socket.
+ * source, with T3 written where a slot asked for it. A datagram the kernel refuses (send buffer
+ * full, ICMP error pending) is skipped, not retried. Returns (bytes sent << 16) | datagrams sent,
+ * or -errno for an unusable socket.
  */
 JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
         JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint count) {
@@ -293,6 +334,7 @@ JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
     struct iovec iov[MAX_BATCH];
     struct sockaddr_storage to[MAX_BATCH];
     _Alignas(struct cmsghdr) uint8_t control[MAX_BATCH][CMSG_SPACE(sizeof(int))];
+    int slot_of[MAX_BATCH];
     int k = 0;
     for (int i = 0; i < count; i++) {
         const struct slot_meta *m = &metas[i];
@@ -307,8 +349,10 @@ JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
         size_t clen = write_tos(m, control[k]);
         msgs[k].msg_hdr.msg_control = clen ? control[k] : NULL;
         msgs[k].msg_hdr.msg_controllen = clen;
+        slot_of[k] = i;
         k++;
     }
+    stamp_transmit_time(data, slot_size, metas, slot_of, k);
     int64_t packets = 0, bytes = 0;
     int at = 0;
     while (at < k) {

@@ -15,6 +15,7 @@ final class Arrival {
     private int ttl = -1;
     private int tos = -1;
     private int replyTos = -1;
+    private int transmitTimestampAt = -1;
 
     private Arrival(boolean replyMarkable) {
         this.replyMarkable = replyMarkable;
@@ -35,6 +36,7 @@ final class Arrival {
         this.ttl = ttl;
         this.tos = tos;
         this.replyTos = -1;
+        this.transmitTimestampAt = -1;
     }
 
     /** The kernel's receive time, nanoseconds since the Unix epoch, or {@link #NO_TIMESTAMP}. */
@@ -60,6 +62,28 @@ final class Arrival {
     /** Sends this datagram's answer with {@code tos} as its TOS / Traffic Class octet. */
     void markReply(int tos) {
         this.replyTos = tos;
+    }
+
+    /**
+     * Whether {@link #stampTransmitTime} takes effect: the transport reads the clock just before it
+     * hands the batch to the socket and then tells the reflection when ({@link
+     * UdpEchoEngine.Reflection#transmitted}).
+     */
+    boolean transmitTimeStampable() {
+        return replyMarkable;
+    }
+
+    /**
+     * Has the transport write the transmit timestamp (NTP format, 8 octets) at {@code offset} in
+     * the answer, read as late as it can be: just before the answer goes to the socket.
+     */
+    void stampTransmitTime(int offset) {
+        this.transmitTimestampAt = offset;
+    }
+
+    /** Where the answer wants its transmit timestamp, -1 for nowhere. */
+    int transmitTimestampAt() {
+        return transmitTimestampAt;
     }
 
     /** The TOS octet asked for the answer, -1 for the socket's default. */

@@ -181,6 +181,7 @@ final class NativeEchoSession implements Runnable {
     private void answer(int received) {
         long batchNanos = System.nanoTime();
         int answers = 0;
+        int stamped = 0;
         long answerBytes = 0;
         for (int i = 0; i < received; i++) {
             int record = i * NativeUdp.META_SIZE;
@@ -203,6 +204,11 @@ final class NativeEchoSession implements Runnable {
             }
             meta.putInt(record + NativeUdp.REPLY_LENGTH, answer);
             meta.putInt(record + NativeUdp.REPLY_TOS, arrival.replyTos());
+            int t3 = arrival.transmitTimestampAt();
+            if (t3 >= 0) {
+                meta.putInt(record + NativeUdp.T3_OFFSET, t3);
+                stamped++;
+            }
             answers++;
             answerBytes += answer;
         }
@@ -217,6 +223,17 @@ final class NativeEchoSession implements Runnable {
         if (sentPackets < answers) {
             gate.unsent(answers - sentPackets, answerBytes - sentBytes);
             gate.publish();
+        }
+        if (stamped > 0) reportTransmitTimes(received);
+    }
+
+    /** Tells the reflection T3 - T2 of every answer the send stamped with T3. */
+    private void reportTransmitTimes(int received) {
+        for (int i = 0; i < received; i++) {
+            int record = i * NativeUdp.META_SIZE;
+            long transmitted = meta.getLong(record + NativeUdp.TX_NANOS);
+            if (meta.getInt(record + NativeUdp.T3_OFFSET) < 0 || transmitted == 0) continue;
+            reflection.transmitted(Math.max(0, transmitted - meta.getLong(record + NativeUdp.RX_NANOS)));
         }
     }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeUdp {
 
-    static final int META_SIZE = 64;
+    static final int META_SIZE = 72;
     static final int LENGTH = 0;
     static final int REPLY_LENGTH = 4;
     static final int RX_NANOS = 8;
@@ -36,6 +36,10 @@ final class NativeUdp {
     static final int PORT = 32;
     static final int ADDRESS = 40;
     static final int FLAGS = 56;
+    /** Set by Java: where in the answer {@link #send} writes T3 (NTP format), -1 for nowhere. */
+    static final int T3_OFFSET = 60;
+    /** Set by {@link #send}: when it read that T3, nanoseconds since the Unix epoch. */
+    static final int TX_NANOS = 64;
     /** In {@code FLAGS}: the datagram was longer than its slot. */
     static final int TRUNCATED = 1;
     /** Most datagrams one call moves (the C side's batch arrays). */
@@ -125,7 +129,9 @@ final class NativeUdp {
 
     /**
      * Sends the slots among the first {@code count} whose reply length is not negative back to
-     * their sources, without waiting; one the kernel refuses is skipped.
+     * their sources, without waiting; one the kernel refuses is skipped. Reads the wall clock once,
+     * just before sending, if a slot asks for T3 ({@link #T3_OFFSET}): writes it into those answers
+     * and its nanoseconds into their {@link #TX_NANOS}.
      *
      * @return {@code (bytes sent << 16) | datagrams sent}, or minus an errno
      */

@@ -2,11 +2,10 @@ package io.packetparamedic.reflector.engine;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -40,7 +39,7 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
     /** Meters live here from the start; {@link #bindTo} adds the scraped registry. */
     private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
 
-    private final Timer residence;
+    private final DurationHistogram residence;
     private final Counter authFailures;
     private final LongSupplier nanoTime;
     /** Failures not yet logged, and when the last line was written (monotonic). */
@@ -65,13 +64,10 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
     }
 
     private StampEngine(Supplier<UdpEchoEngine.Settings> settings, Clock wallClock, LongSupplier nanoTime) {
-        this.residence = Timer.builder(RESIDENCE)
-                .description("Time from receiving a STAMP test packet (T2: the kernel's receive timestamp on the"
-                        + " native path) to handing its answer to the socket (T3)")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(500))
-                .maximumExpectedValue(Duration.ofMillis(100))
-                .register(meters);
+        this.residence = new DurationHistogram(
+                RESIDENCE,
+                "Time from receiving a STAMP test packet (T2: the kernel's receive timestamp on the native path) to"
+                        + " handing its answer to the socket (T3)");
         this.authFailures = Counter.builder(AUTH_FAILURES)
                 .description(
                         "STAMP test packets of authenticated sessions dropped: shorter than 112 octets or a wrong HMAC")
@@ -87,7 +83,7 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                 request -> new StampReflection(
                         wallClock,
                         nanoTime,
-                        nanos -> residence.record(nanos, TimeUnit.NANOSECONDS),
+                        residence::record,
                         request.stampKey() == null ? null : request.stampKey().copy(),
                         () -> authFailed(request.testId())));
     }
@@ -117,6 +113,12 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
     @Override
     public void bindTo(MeterRegistry registry) {
         meters.add(registry);
+        residence.bindTo(registry);
+    }
+
+    /** T3 - T2 of every answer, from the start. */
+    public DurationHistogram residence() {
+        return residence;
     }
 
     public boolean nativeTransport() {

@@ -39,7 +39,9 @@ import java.util.function.LongSupplier;
  * <p>Stateful: the reflector's Sequence Number counts the packets this session answered, from 0,
  * independently of the sender's, so a sender can tell forward from reverse loss. T2 is the
  * kernel's receive timestamp where the transport reports one (SO_TIMESTAMPNS), else the wall clock
- * when the datagram is handled; T3 is read just before the answer is handed to the socket. The
+ * when the datagram is handled; T3 is read just before the answer is handed to the socket: by the
+ * native path's send, once per batch, in unauthenticated mode; by this class, as the last thing
+ * before the answer's HMAC, in authenticated mode and on the Netty path. The
  * Session-Sender TTL octet is the received TTL / Hop Limit, or 255 where the transport cannot
  * read it.
  *
@@ -57,7 +59,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
 
     private final Clock wallClock;
     private final LongSupplier nanoTime;
-    private final LongConsumer residenceNanos;
+    private final LongConsumer residence;
     /** The session's key in authenticated mode; null in unauthenticated mode. */
     private final StampHmac hmac;
 
@@ -87,7 +89,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
             Runnable authFailures) {
         this.wallClock = wallClock;
         this.nanoTime = nanoTime;
-        this.residenceNanos = residenceNanos;
+        this.residence = residenceNanos;
         this.hmac = hmac;
         this.authFailures = authFailures;
     }
@@ -119,7 +121,13 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         if (length > BASE_LENGTH) {
             StampTlvs.reflect(packet, at + BASE_LENGTH, at + length, arrival);
         }
-        packet.setLong(at + TIMESTAMP, t3());
+        if (kernelNanos != Arrival.NO_TIMESTAMP && arrival.transmitTimeStampable()) {
+            // Nothing after T3 depends on it (no HMAC): the transport writes it just before the
+            // send, and reports the residence time through transmitted().
+            arrival.stampTransmitTime(TIMESTAMP);
+        } else {
+            packet.setLong(at + TIMESTAMP, t3());
+        }
         return length;
     }
 
@@ -154,6 +162,11 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         return length;
     }
 
+    @Override
+    public void transmitted(long residenceNanos) {
+        residence.accept(residenceNanos);
+    }
+
     private static int ttl(Arrival arrival) {
         return arrival.ttl() >= 0 ? arrival.ttl() : UNKNOWN_TTL;
     }
@@ -172,7 +185,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
     /** T3 in NTP format, read now; reports T3 - T2 of the packet being answered. */
     private long t3() {
         Instant t3 = wallClock.instant();
-        residenceNanos.accept(
+        residence.accept(
                 kernelNanos != Arrival.NO_TIMESTAMP
                         ? Math.max(0, t3.getEpochSecond() * 1_000_000_000L + t3.getNano() - kernelNanos)
                         : nanoTime.getAsLong() - handledAt);

@@ -116,6 +116,13 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
          * @return the answer's length, never more than {@code length}; negative to send nothing
          */
         int reflect(ByteBuf packet, int at, int length, Arrival arrival);
+
+        /**
+         * Told, after the batch went to the socket, of an answer whose transmit timestamp the
+         * transport wrote ({@link Arrival#stampTransmitTime}): {@code residenceNanos} is that
+         * timestamp minus the kernel's receive timestamp.
+         */
+        default void transmitted(long residenceNanos) {}
     }
 
     /** The plain echo: the datagram's bytes, unchanged. */

@@ -2,8 +2,8 @@ package io.packetparamedic.reflector.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -67,6 +67,7 @@ class StampEngineTest {
         InetSocketAddress port = new InetSocketAddress("127.0.0.1", session.port());
         try (DatagramChannel peer = socketOn("127.0.0.1")) {
             for (int seq = 0; seq < 5; seq++) {
+                java.time.Instant sent = java.time.Instant.now();
                 peer.send(testPacket(seq, 60), port);
                 java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[2048], 2048);
                 peer.socket().receive(reply);
@@ -78,13 +79,23 @@ class StampEngineTest {
                 assertThat(r.getLong(StampPacket.SENDER_TIMESTAMP)).isEqualTo(0xE3B4628D_40000000L);
                 assertThat(r.getLong(StampPacket.TIMESTAMP))
                         .isGreaterThanOrEqualTo(r.getLong(StampPacket.RECEIVE_TIMESTAMP));
+                // T2 and T3 are wall-clock NTP timestamps of this exchange (on the native path T3
+                // is written by the C side's send), to the clock's millisecond rounding.
+                java.time.Instant answered = java.time.Instant.now();
+                for (int field : new int[] {StampPacket.RECEIVE_TIMESTAMP, StampPacket.TIMESTAMP}) {
+                    assertThat(NtpTime.toInstant(r.getLong(field)))
+                            .isBetween(sent.minusMillis(1), answered.plusMillis(1));
+                }
             }
         }
-        Timer residence = registry.get(StampEngine.RESIDENCE).timer();
-        assertThat(residence.count()).isEqualTo(5);
-        assertThat(residence.max(TimeUnit.NANOSECONDS)).isPositive();
         session.stop();
         assertThat(session.completion().get(5, TimeUnit.SECONDS)).isEqualTo(5 * 60L);
+        // Recorded after each batch's send, by the session's thread: complete once it has ended.
+        DurationHistogram.Snapshot residence = engine.residence().snapshot();
+        assertThat(residence.count()).isEqualTo(5);
+        // From the kernel's receive timestamp (native) or the read (Netty): microseconds, not an epoch.
+        assertThat(residence.sumNanos()).isPositive().isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(registry.get(StampEngine.RESIDENCE).functionTimer().count()).isEqualTo(5);
     }
 
     @ParameterizedTest
