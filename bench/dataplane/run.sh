@@ -5,7 +5,8 @@
 #     (libppdata, what a reflector runs wherever the library loads), the Netty epoll path (the
 #     fallback, network.data_path = "netty") and STAMP on the native path; the round-trip latency
 #     p50/p99 (one datagram in flight) of each, as ratios; and STAMP's residence time (kernel
-#     receive to send, the reflector.stamp.residence histogram) at half the C loop's 64 B rate.
+#     receive to send, the reflector.stamp.residence histogram) at half the C loop's 64 B rate,
+#     datagrams spread evenly, beside the same figure of a C loop that keeps it (echo_c residence).
 #  2. Throughput through a session granted by the real SessionManager (iperf3 on loopback behind
 #     the pinning relay on the granted port, data streams spliced) versus raw iperf3, same run.
 # Targets (issue 17): >= 0.9x the C loop's packet rate with <= 1.3x its CPU per packet, STAMP
@@ -66,6 +67,11 @@ start_server() { # $1 = name, rest = command; waits for "ready" on its stdout
 
 C_PORT=$(free_port)
 start_server cloop "$OUT/echo_c" "$C_PORT"
+# A second C loop that also keeps residence times as the reflector defines them (STAMP's T3 - T2),
+# for the residence figures only: the timestamps it asks for cost it per datagram.
+CRES_PORT=$(free_port)
+start_server cres "$OUT/echo_c" "$CRES_PORT" residence
+CRES_PID=$(pgrep -n -f "$OUT/echo_c $CRES_PORT")
 declare -A PORT PID
 PORT[c]=$C_PORT
 PID[c]=$(pgrep -n -f "$OUT/echo_c $C_PORT")
@@ -121,21 +127,34 @@ for path in $PATHS; do
   printf '%-30s %12s %12s %8s   added %s us\n' "$path RTT p50 64 B (us)" "$j50" "$c50" "$(python3 -c "print(f'{$j50/$c50:.3f}')")" "$(python3 -c "print(f'{$j50-$c50:.1f}')")"
   printf '%-30s %12s %12s %8s   added %s us\n' "$path RTT p99 64 B (us)" "$j99" "$c99" "$(python3 -c "print(f'{$j99/$c99:.3f}')")" "$(python3 -c "print(f'{$j99-$c99:.1f}')")"
 done
+# Residence at half the maximum rate: half the C loop's median 64 B rate, paced evenly (open loop),
+# first against the C loop that keeps residence times, then against each STAMP path.
+half=$(python3 -c "import statistics as st; print(int(st.median(float(l.split()[2]) for l in open('$OUT/rates.txt') if l.split()[:2] == ['c', '64']) / 2))")
+residence_lines() { grep -c '^residence' "$OUT/$1.out" || true; }
+await_residence() { # $1 = server name, $2 = lines before; then prints the last line's fields
+  for _ in $(seq 1 100); do [ "$(residence_lines "$1")" -gt "$2" ] && break; sleep 0.05; done
+  grep '^residence' "$OUT/$1.out" | tail -1 | cut -d' ' -f2-
+}
+if printf '%s\n' $PATHS | grep -q '^stamp-'; then
+  before=$(residence_lines cres); kill -USR1 "$CRES_PID"; await_residence cres "$before" >/dev/null  # resets
+  read -r sent got burst < <("$OUT/loadgen" paced "$CRES_PORT" 64 "$SECS" "$half")
+  before=$(residence_lines cres); kill -USR1 "$CRES_PID"
+  read -r r50 r99 rn < <(await_residence cres "$before")
+  printf '%-30s %s pps offered (%s per sendmmsg), %s answered; residence p50 <= %s us, p99 <= %s us (%s answers)\n' \
+    "C loop at half rate 64 B" "$sent" "$burst" "$got" "$r50" "$r99" "$rn"
+fi
 for path in $PATHS; do
   case "$path" in stamp-*) ;; *) continue ;; esac
-  # Residence at half the maximum rate: half the C loop's median 64 B rate, paced (open loop).
-  half=$(python3 -c "import statistics as st; print(int(st.median(float(l.split()[2]) for l in open('$OUT/rates.txt') if l.split()[:2] == ['c', '64']) / 2))")
-  fd_var="FD_${path//-/_}"
-  echo residence >&"${!fd_var}"   # resets the window
-  read -r sent got < <("$OUT/loadgen" paced "${PORT[$path]}" 64 "$SECS" "$half")
-  before=$(grep -c '^residence' "$OUT/${path//-/_}.out")
-  echo residence >&"${!fd_var}"
-  for _ in $(seq 1 100); do [ "$(grep -c '^residence' "$OUT/${path//-/_}.out")" -gt "$before" ] && break; sleep 0.05; done
-  read -r _ r50 r99 rn < <(grep '^residence' "$OUT/${path//-/_}.out" | tail -1)
-  printf '%-30s %s pps offered, %s answered; residence p50 <= %s us, p99 <= %s us (%s answers; target p99 <= 50 us)\n' \
-    "$path at half rate 64 B" "$sent" "$got" "$r50" "$r99" "$rn"
+  name=${path//-/_}
+  fd_var="FD_$name"
+  before=$(residence_lines "$name"); echo residence >&"${!fd_var}"; await_residence "$name" "$before" >/dev/null  # resets the window
+  read -r sent got burst < <("$OUT/loadgen" paced "${PORT[$path]}" 64 "$SECS" "$half")
+  before=$(residence_lines "$name"); echo residence >&"${!fd_var}"
+  read -r r50 r99 rn < <(await_residence "$name" "$before")
+  printf '%-30s %s pps offered (%s per sendmmsg), %s answered; residence p50 <= %s us, p99 <= %s us (%s answers; target p99 <= 50 us)\n' \
+    "$path at half rate 64 B" "$sent" "$burst" "$got" "$r50" "$r99" "$rn"
 done
-for name in cloop $PATHS; do fd_var="FD_${name//-/_}"; eval "exec ${!fd_var}>&-"; done
+for name in cloop cres $PATHS; do fd_var="FD_${name//-/_}"; eval "exec ${!fd_var}>&-"; done
 fi
 [ "${ECHO_ONLY:-0}" = 1 ] && exit 0
 
