@@ -59,17 +59,21 @@ static void set_int(int fd, int level, int name, int value) {
 }
 
 JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_open(
-        JNIEnv *env, jclass cls, jboolean ipv6, jint port, jint buffer_bytes, jint timeout_millis) {
+        JNIEnv *env, jclass cls, jboolean ipv6, jint port, jint buffer_bytes, jint timeout_millis, jboolean ancillary) {
     (void)env;
     (void)cls;
     int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     set_int(fd, SOL_SOCKET, SO_RCVBUF, buffer_bytes);
     set_int(fd, SOL_SOCKET, SO_SNDBUF, buffer_bytes);
-    set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
-    set_int(fd, IPPROTO_IP, IP_RECVTTL, 1);
-    set_int(fd, IPPROTO_IP, IP_RECVTOS, 1);
-    if (ipv6) {
+    /* Receive timestamp, TTL and TOS cost the kernel a control message each per datagram: only
+     * for a session that reads them (STAMP), not for a plain echo. */
+    if (ancillary) {
+        set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+        set_int(fd, IPPROTO_IP, IP_RECVTTL, 1);
+        set_int(fd, IPPROTO_IP, IP_RECVTOS, 1);
+    }
+    if (ancillary && ipv6) {
         set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
         set_int(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
     }

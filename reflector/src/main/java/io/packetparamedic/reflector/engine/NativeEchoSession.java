@@ -104,7 +104,12 @@ final class NativeEchoSession implements Runnable {
             Batch batch,
             Registry registry)
             throws EngineException {
-        int fd = NativeUdp.open(owner instanceof Inet6Address, request.port(), SOCKET_BUFFER, RECEIVE_TIMEOUT_MILLIS);
+        int fd = NativeUdp.open(
+                owner instanceof Inet6Address,
+                request.port(),
+                SOCKET_BUFFER,
+                RECEIVE_TIMEOUT_MILLIS,
+                reflection.readsArrival());
         if (fd < 0) {
             throw new EngineException(kind + " could not bind port " + request.port() + ": " + NativeUdp.describe(-fd));
         }

@@ -114,7 +114,7 @@ final class NativeUdp {
      *
      * @return the descriptor, or minus an errno
      */
-    static native int open(boolean ipv6, int port, int bufferBytes, int receiveTimeoutMillis);
+    static native int open(boolean ipv6, int port, int bufferBytes, int receiveTimeoutMillis, boolean ancillary);
 
     /** @return the bound port, or minus an errno */
     static native int localPort(int fd);

@@ -123,10 +123,29 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
          * timestamp minus the kernel's receive timestamp.
          */
         default void transmitted(long residenceNanos) {}
+
+        /**
+         * Whether {@link #reflect} reads the {@link Arrival} (receive timestamp, TTL, TOS): where it
+         * does not, the native path asks the kernel for none of them, which it would otherwise
+         * build as three control messages per datagram.
+         */
+        default boolean readsArrival() {
+            return true;
+        }
     }
 
     /** The plain echo: the datagram's bytes, unchanged. */
-    static final Reflection ECHO = (packet, at, length, arrival) -> length;
+    static final Reflection ECHO = new Reflection() {
+        @Override
+        public int reflect(ByteBuf packet, int at, int length, Arrival arrival) {
+            return length;
+        }
+
+        @Override
+        public boolean readsArrival() {
+            return false;
+        }
+    };
 
     public UdpEchoEngine(Supplier<Settings> settings) {
         this(settings, 1);

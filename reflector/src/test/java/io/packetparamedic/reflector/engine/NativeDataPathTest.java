@@ -186,7 +186,7 @@ class NativeDataPathTest {
     @Test
     void theLibraryRefusesBuffersTooSmallForTheBatchAndNeverSendsPastASlot() throws Exception {
         DataPath.NATIVE.expectedTransport();
-        int fd = NativeUdp.open(false, 0, 1 << 16, 200);
+        int fd = NativeUdp.open(false, 0, 1 << 16, 200, true);
         assertThat(fd).as("%s", fd < 0 ? NativeUdp.describe(-fd) : "").isNotNegative();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             peer.setSoTimeout(TIMEOUT_MS);
@@ -219,7 +219,7 @@ class NativeDataPathTest {
     @Test
     void busyPollingSpinsForItsWindowThenSleepsAndStillTakesADatagram() throws Exception {
         DataPath.NATIVE.expectedTransport();
-        int fd = NativeUdp.open(false, 0, 1 << 16, 200);
+        int fd = NativeUdp.open(false, 0, 1 << 16, 200, true);
         assertThat(fd).as("%s", fd < 0 ? NativeUdp.describe(-fd) : "").isNotNegative();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
