@@ -128,7 +128,12 @@ for path in $PATHS; do
   printf '%-30s %12s %12s %8s   added %s us\n' "$path RTT p99 64 B (us)" "$j99" "$c99" "$(python3 -c "print(f'{$j99/$c99:.3f}')")" "$(python3 -c "print(f'{$j99-$c99:.1f}')")"
 done
 # Residence at half the maximum rate: half the C loop's median 64 B rate, paced evenly (open loop),
-# first against the C loop that keeps residence times, then against each STAMP path.
+# first against the C loop that keeps residence times, then against each STAMP path. The load
+# generator runs on CPU 0 and the server (every thread) on CPU 1: unpinned, the scheduler now and
+# then puts both on one CPU, and the 99th percentile becomes its time slice (ms) for both servers.
+PIN=$(nproc)
+pin_server() { [ "$PIN" -ge 2 ] && taskset -a -cp 1 "$1" >/dev/null || true; }
+pinned_loadgen() { if [ "$PIN" -ge 2 ]; then taskset -c 0 "$OUT/loadgen" "$@"; else "$OUT/loadgen" "$@"; fi; }
 half=$(python3 -c "import statistics as st; print(int(st.median(float(l.split()[2]) for l in open('$OUT/rates.txt') if l.split()[:2] == ['c', '64']) / 2))")
 residence_lines() { grep -c '^residence' "$OUT/$1.out" || true; }
 await_residence() { # $1 = server name, $2 = lines before; then prints the last line's fields
@@ -136,8 +141,9 @@ await_residence() { # $1 = server name, $2 = lines before; then prints the last 
   grep '^residence' "$OUT/$1.out" | tail -1 | cut -d' ' -f2-
 }
 if printf '%s\n' $PATHS | grep -q '^stamp-'; then
+  pin_server "$CRES_PID"
   before=$(residence_lines cres); kill -USR1 "$CRES_PID"; await_residence cres "$before" >/dev/null  # resets
-  read -r sent got burst < <("$OUT/loadgen" paced "$CRES_PORT" 64 "$SECS" "$half")
+  read -r sent got burst < <(pinned_loadgen paced "$CRES_PORT" 64 "$SECS" "$half")
   before=$(residence_lines cres); kill -USR1 "$CRES_PID"
   read -r r50 r99 rn < <(await_residence cres "$before")
   printf '%-30s %s pps offered (%s per sendmmsg), %s answered; residence p50 <= %s us, p99 <= %s us (%s answers)\n' \
@@ -147,8 +153,9 @@ for path in $PATHS; do
   case "$path" in stamp-*) ;; *) continue ;; esac
   name=${path//-/_}
   fd_var="FD_$name"
+  pin_server "${PID[$path]}"
   before=$(residence_lines "$name"); echo residence >&"${!fd_var}"; await_residence "$name" "$before" >/dev/null  # resets the window
-  read -r sent got burst < <("$OUT/loadgen" paced "${PORT[$path]}" 64 "$SECS" "$half")
+  read -r sent got burst < <(pinned_loadgen paced "${PORT[$path]}" 64 "$SECS" "$half")
   before=$(residence_lines "$name"); echo residence >&"${!fd_var}"
   read -r r50 r99 rn < <(await_residence "$name" "$before")
   printf '%-30s %s pps offered (%s per sendmmsg), %s answered; residence p50 <= %s us, p99 <= %s us (%s answers; target p99 <= 50 us)\n' \
