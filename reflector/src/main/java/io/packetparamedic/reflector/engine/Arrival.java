@@ -15,20 +15,28 @@ final class Arrival {
     private int ttl = -1;
     private int tos = -1;
     private int replyTos = -1;
-    private int transmitTimestampAt = -1;
+    private final boolean reflectsAtSend;
+    private boolean stampAtSend;
+    private int stampSequence;
 
-    private Arrival(boolean replyMarkable) {
+    private Arrival(boolean replyMarkable, boolean reflectsAtSend) {
         this.replyMarkable = replyMarkable;
+        this.reflectsAtSend = reflectsAtSend;
     }
 
     /** For a transport that reads no ancillary data and cannot mark single answers. */
     static Arrival unknown() {
-        return new Arrival(false);
+        return new Arrival(false, false);
     }
 
     /** For a transport that reports what it received and marks answers one by one. */
     static Arrival reported() {
-        return new Arrival(true);
+        return new Arrival(true, false);
+    }
+
+    /** For the native path: reports and marks as {@link #reported()}, and reflects STAMP at send. */
+    static Arrival nativePath() {
+        return new Arrival(true, true);
     }
 
     void set(long kernelNanos, int ttl, int tos) {
@@ -36,7 +44,7 @@ final class Arrival {
         this.ttl = ttl;
         this.tos = tos;
         this.replyTos = -1;
-        this.transmitTimestampAt = -1;
+        this.stampAtSend = false;
     }
 
     /** The kernel's receive time, nanoseconds since the Unix epoch, or {@link #NO_TIMESTAMP}. */
@@ -65,25 +73,33 @@ final class Arrival {
     }
 
     /**
-     * Whether {@link #stampTransmitTime} takes effect: the transport reads the clock just before it
-     * hands the batch to the socket and then tells the reflection when ({@link
-     * UdpEchoEngine.Reflection#transmitted}).
+     * Whether {@link #reflectStampAtSend} takes effect: the transport can make a STAMP answer
+     * itself, just before it hands the batch to the socket, T3 included, and then tells the
+     * reflection the residence time ({@link UdpEchoEngine.Reflection#transmitted}).
      */
-    boolean transmitTimeStampable() {
-        return replyMarkable;
+    boolean reflectsStampAtSend() {
+        return reflectsAtSend;
     }
 
     /**
-     * Has the transport write the transmit timestamp (NTP format, 8 octets) at {@code offset} in
-     * the answer, read as late as it can be: just before the answer goes to the socket.
+     * Has the transport turn this datagram, a STAMP test packet of at least the shortest answered
+     * length, into its unauthenticated-mode answer with {@code sequence} as the reflector's
+     * Sequence Number, octet for octet as {@link StampReflection} would, and T3 read just before
+     * the send.
      */
-    void stampTransmitTime(int offset) {
-        this.transmitTimestampAt = offset;
+    void reflectStampAtSend(int sequence) {
+        this.stampSequence = sequence;
+        this.stampAtSend = true;
     }
 
-    /** Where the answer wants its transmit timestamp, -1 for nowhere. */
-    int transmitTimestampAt() {
-        return transmitTimestampAt;
+    /** Whether {@link #reflectStampAtSend} was asked for this datagram. */
+    boolean stampAtSend() {
+        return stampAtSend;
+    }
+
+    /** The Sequence Number {@link #reflectStampAtSend} was given. */
+    int stampSequence() {
+        return stampSequence;
     }
 
     /** The TOS octet asked for the answer, -1 for the socket's default. */

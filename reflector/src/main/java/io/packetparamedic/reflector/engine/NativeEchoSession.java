@@ -38,7 +38,7 @@ final class NativeEchoSession implements Runnable {
     private final String testId;
     private final EchoGate gate;
     private final UdpEchoEngine.Reflection reflection;
-    private final Arrival arrival = Arrival.reported();
+    private final Arrival arrival = Arrival.nativePath();
     private final int ownerFamily;
     private final byte[] owner;
     private final int slotCount;
@@ -209,9 +209,9 @@ final class NativeEchoSession implements Runnable {
             }
             meta.putInt(record + NativeUdp.REPLY_LENGTH, answer);
             meta.putInt(record + NativeUdp.REPLY_TOS, arrival.replyTos());
-            int t3 = arrival.transmitTimestampAt();
-            if (t3 >= 0) {
-                meta.putInt(record + NativeUdp.T3_OFFSET, t3);
+            if (arrival.stampAtSend()) {
+                meta.putInt(record + NativeUdp.REFLECT, NativeUdp.REFLECT_STAMP);
+                meta.putInt(record + NativeUdp.STAMP_SEQUENCE, arrival.stampSequence());
                 stamped++;
             }
             answers++;
@@ -232,7 +232,7 @@ final class NativeEchoSession implements Runnable {
         if (stamped > 0) reportTransmitTimes(received);
     }
 
-    /** Tells the reflection T3 - T2 of every answer the send stamped with T3. */
+    /** Tells the reflection T3 - T2 of every answer the send made and stamped with T3. */
     private void reportTransmitTimes(int received) {
         for (int i = 0; i < received; i++) {
             int record = i * NativeUdp.META_SIZE;

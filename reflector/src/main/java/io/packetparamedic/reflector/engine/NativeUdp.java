@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeUdp {
 
-    static final int META_SIZE = 72;
+    static final int META_SIZE = 80;
     static final int LENGTH = 0;
     static final int REPLY_LENGTH = 4;
     static final int RX_NANOS = 8;
@@ -36,10 +36,16 @@ final class NativeUdp {
     static final int PORT = 32;
     static final int ADDRESS = 40;
     static final int FLAGS = 56;
-    /** Set by Java: where in the answer {@link #send} writes T3 (NTP format), -1 for nowhere. */
+    /** Where in the answer {@link #send} writes T3 (NTP format), -1 for nowhere. */
     static final int T3_OFFSET = 60;
     /** Set by {@link #send}: when it read that T3, nanoseconds since the Unix epoch. */
     static final int TX_NANOS = 64;
+    /** Set by Java: {@link #REFLECT_STAMP} to have {@link #send} make the answer. */
+    static final int REFLECT = 72;
+    /** Set by Java with {@link #REFLECT_STAMP}: the answer's Sequence Number. */
+    static final int STAMP_SEQUENCE = 76;
+    /** In {@code REFLECT}: an unauthenticated STAMP answer, as {@link StampReflection} makes it. */
+    static final int REFLECT_STAMP = 1;
     /** In {@code FLAGS}: the datagram was longer than its slot. */
     static final int TRUNCATED = 1;
     /** Most datagrams one call moves (the C side's batch arrays). */
@@ -129,13 +135,24 @@ final class NativeUdp {
 
     /**
      * Sends the slots among the first {@code count} whose reply length is not negative back to
-     * their sources, without waiting; one the kernel refuses is skipped. Reads the wall clock once,
-     * just before sending, if a slot asks for T3 ({@link #T3_OFFSET}): writes it into those answers
-     * and its nanoseconds into their {@link #TX_NANOS}.
+     * their sources, without waiting; one the kernel refuses is skipped. First makes the answers
+     * of the slots marked {@link #REFLECT_STAMP}; then, if a slot asks for T3 ({@link #T3_OFFSET}),
+     * reads the wall clock once, writes it into those answers and its nanoseconds into their
+     * {@link #TX_NANOS}.
      *
      * @return {@code (bytes sent << 16) | datagrams sent}, or minus an errno
      */
     static native long send(int fd, ByteBuffer slots, int slotSize, ByteBuffer meta, int count);
+
+    /**
+     * The STAMP reflection {@link #send} does for a slot marked {@link #REFLECT_STAMP}, alone, on
+     * {@code packet} with the first record of {@code meta} (its receive time, TTL, TOS and
+     * Sequence Number; the answer's TOS is left in it): for tests that compare it with {@link
+     * StampReflection}.
+     *
+     * @return the answer's length, or -1 for none
+     */
+    static native int reflectStamp(ByteBuffer packet, int length, ByteBuffer meta);
 
     /** Wakes a thread blocked in {@link #receive}; the descriptor stays open. */
     static native void shutdown(int fd);

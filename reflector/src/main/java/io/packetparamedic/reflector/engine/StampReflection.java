@@ -39,9 +39,9 @@ import java.util.function.LongSupplier;
  * <p>Stateful: the reflector's Sequence Number counts the packets this session answered, from 0,
  * independently of the sender's, so a sender can tell forward from reverse loss. T2 is the
  * kernel's receive timestamp where the transport reports one (SO_TIMESTAMPNS), else the wall clock
- * when the datagram is handled; T3 is read just before the answer is handed to the socket: by the
- * native path's send, once per batch, in unauthenticated mode; by this class, as the last thing
- * before the answer's HMAC, in authenticated mode and on the Netty path. The
+ * when the datagram is handled; T3 is read just before the answer is handed to the socket. On the
+ * native path an unauthenticated answer is made by libppdata's send (the same octets, see {@link
+ * Arrival#reflectStampAtSend}), T3 read once per batch just before the sendmmsg. The
  * Session-Sender TTL octet is the received TTL / Hop Limit, or 255 where the transport cannot
  * read it.
  *
@@ -101,6 +101,12 @@ final class StampReflection implements UdpEchoEngine.Reflection {
 
     private int unauthenticated(ByteBuf packet, int at, int length, Arrival arrival) {
         if (length < MIN_ANSWERED_LENGTH) return -1;
+        if (arrival.kernelNanos() != Arrival.NO_TIMESTAMP && arrival.reflectsStampAtSend()) {
+            // The native path makes this very answer in C just before the send, T3 included, and
+            // then reports the residence time through transmitted().
+            arrival.reflectStampAtSend(sequence++);
+            return length;
+        }
         long t2 = t2(arrival);
         // The sender's fields first: the reflector's fields overwrite the octets they sat in
         // (the SSID, offset 14, stays where it is).
@@ -121,13 +127,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         if (length > BASE_LENGTH) {
             StampTlvs.reflect(packet, at + BASE_LENGTH, at + length, arrival);
         }
-        if (kernelNanos != Arrival.NO_TIMESTAMP && arrival.transmitTimeStampable()) {
-            // Nothing after T3 depends on it (no HMAC): the transport writes it just before the
-            // send, and reports the residence time through transmitted().
-            arrival.stampTransmitTime(TIMESTAMP);
-        } else {
-            packet.setLong(at + TIMESTAMP, t3());
-        }
+        packet.setLong(at + TIMESTAMP, t3());
         return length;
     }
 

@@ -118,9 +118,9 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         int reflect(ByteBuf packet, int at, int length, Arrival arrival);
 
         /**
-         * Told, after the batch went to the socket, of an answer whose transmit timestamp the
-         * transport wrote ({@link Arrival#stampTransmitTime}): {@code residenceNanos} is that
-         * timestamp minus the kernel's receive timestamp.
+         * Told, after the batch went to the socket, of an answer the transport made and stamped
+         * with T3 itself ({@link Arrival#reflectStampAtSend}): {@code residenceNanos} is that T3
+         * minus the kernel's receive timestamp.
          */
         default void transmitted(long residenceNanos) {}
 
