@@ -7,6 +7,9 @@ import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -62,6 +65,8 @@ public final class DurationHistogram {
     private final AtomicLongArray counts = new AtomicLongArray(BOUNDS_NANOS.length + 1);
 
     private final AtomicLong sumNanos = new AtomicLong();
+    /** The registries this histogram is exported through (a Prometheus registry refuses a name twice). */
+    private final Set<MeterRegistry> boundTo = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /**
      * @param name the meter's name in Micrometer's dotted form ({@code reflector.stamp.residence}),
@@ -87,8 +92,11 @@ public final class DurationHistogram {
         return new Snapshot(c, sumNanos.get());
     }
 
-    /** Exports this histogram through {@code registry}. */
+    /** Exports this histogram through {@code registry}; binding it to the same registry again does nothing. */
     public void bindTo(MeterRegistry registry) {
+        synchronized (boundTo) {
+            if (!boundTo.add(registry)) return;
+        }
         if (registry instanceof PrometheusMeterRegistry prometheus) {
             prometheus.getPrometheusRegistry().register(this::collect);
         } else {

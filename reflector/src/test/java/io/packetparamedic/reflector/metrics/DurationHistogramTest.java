@@ -48,10 +48,12 @@ class DurationHistogramTest {
     void scrapesAsAPrometheusHistogramInSeconds() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         histogram.bindTo(registry);
+        histogram.bindTo(registry); // again: still one histogram (Prometheus refuses a name twice)
         histogram.record(1_500);
         histogram.record(1_800);
         histogram.record(40_000);
         String scrape = registry.scrape();
+        assertThat(scrape.split("reflector_test_latency_seconds_count", -1)).hasSize(2);
         assertThat(scrape)
                 .contains("# TYPE reflector_test_latency_seconds histogram")
                 .contains("# HELP reflector_test_latency_seconds A test latency")
