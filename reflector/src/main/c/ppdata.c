@@ -422,10 +422,36 @@ static void reflect_slots(uint8_t *data, jint slot_size, struct slot_meta *metas
 }
 
 /*
- * Writes T3, read now, into every answer among the k about to be sent whose slot asked for it
- * (t3_offset inside the answer), and notes in the slot's record when it was read.
+ * A DurationHistogram.Recorder's words (64-bit, native order): n, n bucket bounds in ns, n + 1
+ * counts, the sum in ns. Written by this session's thread only, read by the Java side's snapshots.
  */
-static void stamp_transmit_time(uint8_t *data, jint slot_size, struct slot_meta *metas, const int *slot_of, int k) {
+struct residence_histogram {
+    int64_t n;
+    const int64_t *bounds;
+    int64_t *counts;
+    int64_t *sum;
+};
+
+static void record_residence(struct residence_histogram *h, int64_t nanos) {
+    if (h == NULL) return;
+    if (nanos < 0) nanos = 0;
+    int64_t lo = 0, hi = h->n; /* the first bound >= nanos, or n */
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (h->bounds[mid] < nanos) lo = mid + 1;
+        else hi = mid;
+    }
+    h->counts[lo]++;
+    *h->sum += nanos;
+}
+
+/*
+ * Writes T3, read now, into every answer among the k about to be sent whose slot asked for it
+ * (t3_offset inside the answer), notes in the slot's record when it was read, and records T3 - T2
+ * of each in the residence histogram (if any).
+ */
+static void stamp_transmit_time(uint8_t *data, jint slot_size, struct slot_meta *metas, const int *slot_of, int k,
+        struct residence_histogram *residence) {
     struct timespec now;
     int read = 0;
     for (int j = 0; j < k; j++) {
@@ -437,6 +463,7 @@ static void stamp_transmit_time(uint8_t *data, jint slot_size, struct slot_meta 
         }
         put_be64(data + (size_t)slot_of[j] * (size_t)slot_size + (size_t)m->t3_offset, ntp_timestamp(&now));
         m->tx_nanos = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+        if (m->rx_nanos > 0) record_residence(residence, m->tx_nanos - m->rx_nanos);
     }
 }
 
@@ -447,13 +474,24 @@ static void stamp_transmit_time(uint8_t *data, jint slot_size, struct slot_meta 
  * or -errno for an unusable socket.
  */
 JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
-        JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint count) {
+        JNIEnv *env, jclass cls, jint fd, jobject slots, jint slot_size, jobject meta, jint count, jobject residence) {
     (void)cls;
     uint8_t *data = (*env)->GetDirectBufferAddress(env, slots);
     struct slot_meta *metas = (*env)->GetDirectBufferAddress(env, meta);
     if (data == NULL || metas == NULL) return -EINVAL;
     if (count > MAX_BATCH) count = MAX_BATCH;
     if (!buffers_fit(env, slots, slot_size, meta, count)) return -EINVAL;
+    struct residence_histogram histogram, *h = NULL;
+    if (residence != NULL) {
+        int64_t *words = (*env)->GetDirectBufferAddress(env, residence);
+        jlong capacity = (*env)->GetDirectBufferCapacity(env, residence);
+        if (words == NULL || capacity < 8 || words[0] < 0 || words[0] > 256
+                || capacity < (jlong)(2 * words[0] + 3) * 8)
+            return -EINVAL;
+        histogram = (struct residence_histogram){
+            .n = words[0], .bounds = words + 1, .counts = words + 1 + words[0], .sum = words + 2 + 2 * words[0]};
+        h = &histogram;
+    }
     struct mmsghdr msgs[MAX_BATCH];
     struct iovec iov[MAX_BATCH];
     struct sockaddr_storage to[MAX_BATCH];
@@ -477,7 +515,7 @@ JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
         slot_of[k] = i;
         k++;
     }
-    stamp_transmit_time(data, slot_size, metas, slot_of, k);
+    stamp_transmit_time(data, slot_size, metas, slot_of, k, h);
     int64_t packets = 0, bytes = 0;
     int at = 0;
     while (at < k) {

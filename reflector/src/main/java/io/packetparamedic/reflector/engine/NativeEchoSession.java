@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -38,6 +39,9 @@ final class NativeEchoSession implements Runnable {
     private final String testId;
     private final EchoGate gate;
     private final UdpEchoEngine.Reflection reflection;
+    /** Where the C side records the residence time of the answers it makes, or null. */
+    private final DurationHistogram.Recorder residence;
+
     private final Arrival arrival = Arrival.nativePath();
     private final int ownerFamily;
     private final byte[] owner;
@@ -90,6 +94,8 @@ final class NativeEchoSession implements Runnable {
         }
         this.meta = metaBuffer.nioBuffer(0, metaBuffer.capacity()).order(ByteOrder.nativeOrder());
         this.registry = registry;
+        this.residence =
+                reflection.residence() == null ? null : reflection.residence().newRecorder();
         this.thread = new Thread(this, kind + "-" + port);
         thread.setDaemon(true);
     }
@@ -126,6 +132,7 @@ final class NativeEchoSession implements Runnable {
                 registry.sessions.remove(session);
                 session.slots.release();
                 session.metaBuffer.release();
+                if (session.residence != null) session.residence.close();
             }
             NativeUdp.close(fd);
             throw new EngineException(kind + " could not start on port " + request.port() + ": " + e);
@@ -170,6 +177,7 @@ final class NativeEchoSession implements Runnable {
         } catch (RuntimeException e) {
             LOG.warn("event={}_loop_failed test_id={} port={} error=\"{}\"", kind, testId, port, e.toString());
         } finally {
+            if (residence != null) residence.close();
             gate.publish();
             synchronized (lifecycle) {
                 fdClosed = true;
@@ -222,23 +230,13 @@ final class NativeEchoSession implements Runnable {
         gate.answered(answers, answerBytes);
         gate.publish();
         if (answers == 0) return;
-        long sent = NativeUdp.send(fd, slotsView, slotSize, meta, received);
+        long sent = NativeUdp.send(
+                fd, slotsView, slotSize, meta, received, stamped > 0 && residence != null ? residence.buffer() : null);
         long sentPackets = sent < 0 ? 0 : sent & 0xFFFF;
         long sentBytes = sent < 0 ? 0 : sent >>> 16;
         if (sentPackets < answers) {
             gate.unsent(answers - sentPackets, answerBytes - sentBytes);
             gate.publish();
-        }
-        if (stamped > 0) reportTransmitTimes(received);
-    }
-
-    /** Tells the reflection T3 - T2 of every answer the send made and stamped with T3. */
-    private void reportTransmitTimes(int received) {
-        for (int i = 0; i < received; i++) {
-            int record = i * NativeUdp.META_SIZE;
-            long transmitted = meta.getLong(record + NativeUdp.TX_NANOS);
-            if (meta.getInt(record + NativeUdp.T3_OFFSET) < 0 || transmitted == 0) continue;
-            reflection.transmitted(Math.max(0, transmitted - meta.getLong(record + NativeUdp.RX_NANOS)));
         }
     }
 

@@ -138,11 +138,12 @@ final class NativeUdp {
      * their sources, without waiting; one the kernel refuses is skipped. First makes the answers
      * of the slots marked {@link #REFLECT_STAMP}; then, if a slot asks for T3 ({@link #T3_OFFSET}),
      * reads the wall clock once, writes it into those answers and its nanoseconds into their
-     * {@link #TX_NANOS}.
+     * {@link #TX_NANOS}, and records their T3 - T2 in {@code residence} (a {@link
+     * io.packetparamedic.reflector.metrics.DurationHistogram.Recorder}'s buffer, or null).
      *
      * @return {@code (bytes sent << 16) | datagrams sent}, or minus an errno
      */
-    static native long send(int fd, ByteBuffer slots, int slotSize, ByteBuffer meta, int count);
+    static native long send(int fd, ByteBuffer slots, int slotSize, ByteBuffer meta, int count, ByteBuffer residence);
 
     /**
      * The STAMP reflection {@link #send} does for a slot marked {@link #REFLECT_STAMP}, alone, on

@@ -84,6 +84,7 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                         wallClock,
                         nanoTime,
                         residence::record,
+                        residence,
                         request.stampKey() == null ? null : request.stampKey().copy(),
                         () -> authFailed(request.testId())));
     }

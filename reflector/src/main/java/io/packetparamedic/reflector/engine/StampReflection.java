@@ -23,6 +23,7 @@ import static io.packetparamedic.reflector.engine.StampPacket.SOFTWARE_ERROR_EST
 import static io.packetparamedic.reflector.engine.StampPacket.TIMESTAMP;
 
 import io.netty.buffer.ByteBuf;
+import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.LongConsumer;
@@ -60,6 +61,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
     private final Clock wallClock;
     private final LongSupplier nanoTime;
     private final LongConsumer residence;
+    private final DurationHistogram nativeResidence;
     /** The session's key in authenticated mode; null in unauthenticated mode. */
     private final StampHmac hmac;
 
@@ -87,9 +89,24 @@ final class StampReflection implements UdpEchoEngine.Reflection {
             LongConsumer residenceNanos,
             StampHmac hmac,
             Runnable authFailures) {
+        this(wallClock, nanoTime, residenceNanos, null, hmac, authFailures);
+    }
+
+    /**
+     * @param nativeResidence where the native path records T3 - T2 of the answers it makes itself
+     *     (normally the histogram {@code residenceNanos} records into), or null
+     */
+    StampReflection(
+            Clock wallClock,
+            LongSupplier nanoTime,
+            LongConsumer residenceNanos,
+            DurationHistogram nativeResidence,
+            StampHmac hmac,
+            Runnable authFailures) {
         this.wallClock = wallClock;
         this.nanoTime = nanoTime;
         this.residence = residenceNanos;
+        this.nativeResidence = nativeResidence;
         this.hmac = hmac;
         this.authFailures = authFailures;
     }
@@ -103,7 +120,7 @@ final class StampReflection implements UdpEchoEngine.Reflection {
         if (length < MIN_ANSWERED_LENGTH) return -1;
         if (arrival.kernelNanos() != Arrival.NO_TIMESTAMP && arrival.reflectsStampAtSend()) {
             // The native path makes this very answer in C just before the send, T3 included, and
-            // then reports the residence time through transmitted().
+            // records its residence time in residence().
             arrival.reflectStampAtSend(sequence++);
             return length;
         }
@@ -163,8 +180,8 @@ final class StampReflection implements UdpEchoEngine.Reflection {
     }
 
     @Override
-    public void transmitted(long residenceNanos) {
-        residence.accept(residenceNanos);
+    public DurationHistogram residence() {
+        return nativeResidence;
     }
 
     private static int ttl(Arrival arrival) {

@@ -20,6 +20,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -118,11 +119,12 @@ public final class UdpEchoEngine implements DataEngine, AutoCloseable {
         int reflect(ByteBuf packet, int at, int length, Arrival arrival);
 
         /**
-         * Told, after the batch went to the socket, of an answer the transport made and stamped
-         * with T3 itself ({@link Arrival#reflectStampAtSend}): {@code residenceNanos} is that T3
-         * minus the kernel's receive timestamp.
+         * Where a transport that makes answers itself ({@link Arrival#reflectStampAtSend}) records
+         * their T3 - T2, or null for nowhere.
          */
-        default void transmitted(long residenceNanos) {}
+        default DurationHistogram residence() {
+            return null;
+        }
 
         /**
          * Whether {@link #reflect} reads the {@link Arrival} (receive timestamp, TTL, TOS): where it

@@ -6,9 +6,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * A histogram of durations with fixed bucket bounds, cheap enough to record from a data path's
  * per-packet loop (a search over the bounds and two uncontended atomic adds; no clock read, no
- * allocation), where a Micrometer percentile Timer costs several times the reflection itself. It
+ * allocation), where a Micrometer percentile Timer costs several times the reflection itself, or
+ * from native code through a {@link Recorder} (plain increments in a direct buffer). It
  * is scraped as a Prometheus classic histogram in seconds ({@code _bucket}, {@code _count}, {@code
  * _sum}); a registry other than Prometheus gets its count and total as a {@link FunctionTimer}.
  *
@@ -65,6 +72,8 @@ public final class DurationHistogram {
     private final AtomicLongArray counts = new AtomicLongArray(BOUNDS_NANOS.length + 1);
 
     private final AtomicLong sumNanos = new AtomicLong();
+    /** Open native recorders; guards folding them in against a snapshot. */
+    private final List<Recorder> recorders = new ArrayList<>();
     /** The registries this histogram is exported through (a Prometheus registry refuses a name twice). */
     private final Set<MeterRegistry> boundTo = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -88,8 +97,73 @@ public final class DurationHistogram {
     /** What has been recorded so far (each bucket read once; a record in flight may be half in). */
     public Snapshot snapshot() {
         long[] c = new long[counts.length()];
-        for (int i = 0; i < c.length; i++) c[i] = counts.get(i);
-        return new Snapshot(c, sumNanos.get());
+        long sum;
+        synchronized (recorders) {
+            for (int i = 0; i < c.length; i++) c[i] = counts.get(i);
+            sum = sumNanos.get();
+            for (Recorder r : recorders) {
+                for (int i = 0; i < c.length; i++) c[i] += r.count(i);
+                sum += r.sum();
+            }
+        }
+        return new Snapshot(c, sum);
+    }
+
+    /**
+     * A recorder for one native writer (a data-path session's thread, in C): this histogram's
+     * bounds and counts in a direct buffer that the writer updates without atomics; read by every
+     * {@link #snapshot} while open, folded into the histogram when closed.
+     */
+    public Recorder newRecorder() {
+        Recorder r = new Recorder();
+        synchronized (recorders) {
+            recorders.add(r);
+        }
+        return r;
+    }
+
+    /**
+     * Bucket bounds and counts for one native writer, 64-bit words in native byte order: the
+     * number of bounds n, the n bounds in nanoseconds, n + 1 counts (the last above every bound),
+     * and the sum of the recorded nanoseconds.
+     */
+    public final class Recorder implements AutoCloseable {
+        private static final VarHandle WORDS =
+                MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+        private final ByteBuffer buffer;
+        private boolean closed;
+
+        private Recorder() {
+            int n = BOUNDS_NANOS.length;
+            buffer = ByteBuffer.allocateDirect((2 * n + 3) * Long.BYTES).order(ByteOrder.nativeOrder());
+            buffer.putLong(0, n);
+            for (int i = 0; i < n; i++) buffer.putLong((1 + i) * Long.BYTES, BOUNDS_NANOS[i]);
+        }
+
+        /** The words the writer updates: see the class comment. */
+        public ByteBuffer buffer() {
+            return buffer;
+        }
+
+        private long count(int bucket) {
+            return (long) WORDS.getOpaque(buffer, (1 + BOUNDS_NANOS.length + bucket) * Long.BYTES);
+        }
+
+        private long sum() {
+            return (long) WORDS.getOpaque(buffer, (2 + 2 * BOUNDS_NANOS.length) * Long.BYTES);
+        }
+
+        /** Folds what the writer recorded into the histogram; the writer must have stopped. */
+        @Override
+        public void close() {
+            synchronized (recorders) {
+                if (closed) return;
+                closed = true;
+                for (int i = 0; i < counts.length(); i++) counts.addAndGet(i, count(i));
+                sumNanos.addAndGet(sum());
+                recorders.remove(this);
+            }
+        }
     }
 
     /** Exports this histogram through {@code registry}; binding it to the same registry again does nothing. */

@@ -203,9 +203,10 @@ class NativeDataPathTest {
             assertThat(NativeUdp.receive(fd, slots, slotSize, meta, 2, 0)).isEqualTo(1);
             // An answer claimed longer than its slot is skipped: nothing past the slot leaves.
             meta.putInt(NativeUdp.REPLY_LENGTH, slotSize + 1);
-            assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1)).isZero();
+            assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1, null)).isZero();
             meta.putInt(NativeUdp.REPLY_LENGTH, 10);
-            assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1) & 0xFFFF).isEqualTo(1);
+            assertThat(NativeUdp.send(fd, slots, slotSize, meta, 1, null) & 0xFFFF)
+                    .isEqualTo(1);
             peer.receive(new DatagramPacket(new byte[16], 16));
 
             // After shutdown the empty, sourceless read that wakes recvmmsg is not a datagram.

@@ -68,6 +68,29 @@ class DurationHistogramTest {
     }
 
     @Test
+    void aNativeRecordersCountsShowWhileOpenAndStayOnceClosed() {
+        histogram.record(4_000);
+        DurationHistogram.Recorder recorder = histogram.newRecorder();
+        java.nio.ByteBuffer words = recorder.buffer();
+        int n = (int) words.getLong(0);
+        assertThat(n).isEqualTo(DurationHistogram.BOUNDS_NANOS.length);
+        assertThat(words.getLong(8 * (1 + indexOf(50_000)))).isEqualTo(50_000);
+        // As the C side records 45 us twice: its bucket's count and the sum.
+        int bucket = 1 + n + indexOf(50_000);
+        words.putLong(8 * bucket, 2);
+        words.putLong(8 * (2 + 2 * n), 90_000);
+        assertThat(histogram.snapshot().count()).isEqualTo(3);
+        assertThat(histogram.snapshot().sumNanos()).isEqualTo(94_000);
+        recorder.close();
+        recorder.close(); // once only
+        words.putLong(8 * bucket, 7); // a write after closing is no longer seen
+        DurationHistogram.Snapshot s = histogram.snapshot();
+        assertThat(s.count()).isEqualTo(3);
+        assertThat(s.counts()[indexOf(50_000)]).isEqualTo(2);
+        assertThat(s.sumNanos()).isEqualTo(94_000);
+    }
+
+    @Test
     void anotherRegistryGetsTheCountAndTotal() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         histogram.bindTo(registry);
