@@ -61,3 +61,6 @@ e2e/hack/stamp-sender.sh provision
 e2e/hack/images.sh provision
 
 ./mvnw -B verify
+# Everything above provisioned every prerequisite, so no test may have skipped itself: a skip here
+# (a missing binary, image or native library) would be a proof not made, passing as green.
+e2e/hack/no-skipped-tests.sh

@@ -321,20 +321,23 @@ allocate_network_b() {
     "10.202.${N}.1" "10.202.${N}.2" >> "$NODE_ENV"
 }
 
+# make_namespace and make_node_link run as `make_x || fail_start ...`, where bash ignores set -e
+# inside them: each step returns on failure itself, so that a guard rule that did not load stops
+# the start instead of passing unnoticed.
 make_namespace() {
-  ip netns add "$NETNS"
-  ip link add "$VETH" type veth peer name eth0 netns "$NETNS"
-  ip addr add "${HOST_ADDR}/30" dev "$VETH"
-  ip link set "$VETH" up
-  ip -n "$NETNS" link set lo up
-  ip -n "$NETNS" addr add "${NODE_ADDR}/30" dev eth0
-  ip -n "$NETNS" link set eth0 up
+  ip netns add "$NETNS" || return 1
+  ip link add "$VETH" type veth peer name eth0 netns "$NETNS" || return 1
+  ip addr add "${HOST_ADDR}/30" dev "$VETH" || return 1
+  ip link set "$VETH" up || return 1
+  ip -n "$NETNS" link set lo up || return 1
+  ip -n "$NETNS" addr add "${NODE_ADDR}/30" dev eth0 || return 1
+  ip -n "$NETNS" link set eth0 up || return 1
   # No default route. The Service range needs a route for kube-proxy's DNAT to apply to local
   # and pod traffic; a packet that no rule rewrote would follow it to the host, and the guard
   # below drops it there instead.
-  ip -n "$NETNS" route add "$SERVICE_CIDR" via "$HOST_ADDR" dev eth0
+  ip -n "$NETNS" route add "$SERVICE_CIDR" via "$HOST_ADDR" dev eth0 || return 1
   # Nothing leaves the namespace except to the host end of the veth (the test JVM's replies).
-  in_ns nft -f - <<NFT
+  in_ns nft -f - <<NFT || return 1
 table inet pp_node_guard {
   chain egress {
     type filter hook postrouting priority 100; policy accept;
@@ -351,20 +354,20 @@ NFT
 # still reaches each node over its own veth and forwards nothing. The guard of each namespace
 # lets onto the pair only what is addressed to the other node.
 make_node_link() {
-  ip -n "$A_NETNS" link add nodeb type veth peer name nodea netns "$B_NETNS"
-  ip -n "$A_NETNS" addr add "${LINK_A}/30" dev nodeb
-  ip -n "$B_NETNS" addr add "${LINK_B}/30" dev nodea
-  ip -n "$A_NETNS" link set nodeb up
-  ip -n "$B_NETNS" link set nodea up
-  ip -n "$A_NETNS" route add "${B_NODE_ADDR}/32" via "$LINK_B" dev nodeb
-  ip -n "$A_NETNS" route add "$B_POD_CIDR" via "$LINK_B" dev nodeb
-  ip -n "$B_NETNS" route add "${A_NODE_ADDR}/32" via "$LINK_A" dev nodea
-  ip -n "$B_NETNS" route add "$A_POD_CIDR" via "$LINK_A" dev nodea
-  nsenter "--net=/run/netns/${A_NETNS}" nft -f - <<NFT
+  ip -n "$A_NETNS" link add nodeb type veth peer name nodea netns "$B_NETNS" || return 1
+  ip -n "$A_NETNS" addr add "${LINK_A}/30" dev nodeb || return 1
+  ip -n "$B_NETNS" addr add "${LINK_B}/30" dev nodea || return 1
+  ip -n "$A_NETNS" link set nodeb up || return 1
+  ip -n "$B_NETNS" link set nodea up || return 1
+  ip -n "$A_NETNS" route add "${B_NODE_ADDR}/32" via "$LINK_B" dev nodeb || return 1
+  ip -n "$A_NETNS" route add "$B_POD_CIDR" via "$LINK_B" dev nodeb || return 1
+  ip -n "$B_NETNS" route add "${A_NODE_ADDR}/32" via "$LINK_A" dev nodea || return 1
+  ip -n "$B_NETNS" route add "$A_POD_CIDR" via "$LINK_A" dev nodea || return 1
+  nsenter "--net=/run/netns/${A_NETNS}" nft -f - <<NFT || return 1
 add rule inet pp_node_guard egress oifname "nodeb" ip daddr != { ${LINK_B}, ${B_NODE_ADDR}, ${B_POD_CIDR} } counter drop
 add rule inet pp_node_guard egress oifname "nodeb" meta nfproto ipv6 counter drop
 NFT
-  nsenter "--net=/run/netns/${B_NETNS}" nft -f - <<NFT
+  nsenter "--net=/run/netns/${B_NETNS}" nft -f - <<NFT || return 1
 add rule inet pp_node_guard egress oifname "nodea" ip daddr != { ${LINK_A}, ${A_NODE_ADDR}, ${A_POD_CIDR} } counter drop
 add rule inet pp_node_guard egress oifname "nodea" meta nfproto ipv6 counter drop
 NFT
