@@ -10,7 +10,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,8 +31,17 @@ import picocli.CommandLine.Spec;
         name = "reflector",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "PacketParamedic reflector: a Paramedic Link endpoint for appliances to test against.",
-        subcommands = {
+        description = "PacketParamedic reflector: a Paramedic Link endpoint for appliances to test against.")
+public final class ReflectorCli implements Runnable {
+
+    /**
+     * The subcommands, in the order help lists them. Added to the command line by {@link
+     * #commandLine}, not declared on the annotation, so that {@link #main} can add only the one it
+     * runs: picocli builds the model of every subcommand it is given (reflection over each class,
+     * which loads every type in their signatures), and for a long-running {@code serve} the other
+     * nine and the client code behind them were 2.3 MiB of resident memory for nothing.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             ServeCommand.class,
             ShowIdCommand.class,
             RotateIdentityCommand.class,
@@ -39,9 +51,10 @@ import picocli.CommandLine.Spec;
             ShowConfigCommand.class,
             ClientCommand.class,
             SelfTestCommand.class,
-            CommandLine.HelpCommand.class
-        })
-public final class ReflectorCli implements Runnable {
+            CommandLine.HelpCommand.class);
+
+    /** This command's options that take a value in the next argument (for {@link #invoked}). */
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("-c", "--config", "--log-format");
 
     /** The embedded configuration used with {@code --local}. */
     public static final String LOCAL_CONFIG_RESOURCE = "/reflector-local.toml";
@@ -101,7 +114,7 @@ public final class ReflectorCli implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        int code = commandLine(System.getenv(), out, err).execute(args);
+        int code = commandLine(System.getenv(), out, err, args).execute(args);
         out.flush();
         err.flush();
         System.exit(code);
@@ -109,11 +122,46 @@ public final class ReflectorCli implements Runnable {
 
     /** A fully configured command line: output writers, the environment, exit-code mapping. */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+        return commandLine(env, out, err, SUBCOMMANDS);
+    }
+
+    /**
+     * The command line for {@code args}: with only the subcommand they invoke when that is one of
+     * ours other than {@code help}, else with all (for help, version, and errors that list or
+     * suggest commands).
+     */
+    static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err, String[] args) {
+        Optional<Class<?>> only = invoked(args);
+        return commandLine(env, out, err, only.isPresent() ? List.of(only.get()) : SUBCOMMANDS);
+    }
+
+    private static CommandLine commandLine(
+            Map<String, String> env, PrintWriter out, PrintWriter err, List<Class<?>> subcommands) {
         CommandLine cl = new CommandLine(new ReflectorCli(env));
+        for (Class<?> subcommand : subcommands) cl.addSubcommand(subcommand);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(ReflectorCli::reportFailure);
         return cl;
+    }
+
+    /** The subcommand {@code args} invoke: their first argument that is not an option or its value. */
+    static Optional<Class<?>> invoked(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) return Optional.empty();
+            if (OPTIONS_WITH_VALUE.contains(arg)) {
+                i++;
+                continue;
+            }
+            if (arg.startsWith("-")) continue;
+            for (Class<?> subcommand : SUBCOMMANDS) {
+                String name = subcommand.getAnnotation(Command.class).name();
+                if (name.equals(arg) && subcommand != CommandLine.HelpCommand.class) return Optional.of(subcommand);
+            }
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     @Override

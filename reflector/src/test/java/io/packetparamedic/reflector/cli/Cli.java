@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Runs the real CLI in-process, capturing stdout and stderr. */
+/** Runs the real CLI in-process, as {@link ReflectorCli#main} does, capturing stdout and stderr. */
 final class Cli {
 
     record Result(int exitCode, String out, String err) {
@@ -21,7 +21,8 @@ final class Cli {
     static Result run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = ReflectorCli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true))
+        // As main builds it: with only the invoked subcommand where that is known.
+        int code = ReflectorCli.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true), args)
                 .execute(args);
         return new Result(code, out.toString(), err.toString());
     }

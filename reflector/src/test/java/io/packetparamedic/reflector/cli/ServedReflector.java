@@ -103,7 +103,7 @@ final class ServedReflector implements AutoCloseable {
         full[3] = "-i";
         full[4] = identityFile.toString();
         System.arraycopy(args, 0, full, 5, args.length);
-        return ReflectorCli.commandLine(Map.of(), out, err).execute(full);
+        return ReflectorCli.commandLine(Map.of(), out, err, full).execute(full);
     }
 
     /** The client CLI, output captured. */
