@@ -2,6 +2,7 @@ package io.packetparamedic.e2e.node;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.e2e.harness.KubeTestCluster;
+import io.packetparamedic.e2e.harness.Manifests;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -13,16 +14,8 @@ final class AuthorizedPeers {
     /** Applies one AuthorizedPeer per entry (name to key), each naming {@code instance}. */
     static void apply(KubeTestCluster cluster, String namespace, String instance, Map<String, Ed25519Identity> peers) {
         String yaml = peers.entrySet().stream()
-                .map(e -> """
-                        apiVersion: packetparamedic.io/v1alpha1
-                        kind: AuthorizedPeer
-                        metadata:
-                          name: %s
-                        spec:
-                          endpointId: %s
-                          reflectorRef:
-                            name: %s
-                        """.formatted(e.getKey(), e.getValue().endpointId(), instance))
+                .map(e -> Manifests.authorizedPeer(
+                        e.getKey(), e.getValue().endpointId().toString(), instance))
                 .collect(Collectors.joining("---\n"));
         cluster.kubectlWithInput(yaml, "apply", "-n", namespace, "-f", "-").orThrow();
     }

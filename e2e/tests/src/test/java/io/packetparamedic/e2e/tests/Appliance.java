@@ -2,6 +2,7 @@ package io.packetparamedic.e2e.tests;
 
 import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
+import io.packetparamedic.e2e.harness.Manifests;
 import io.packetparamedic.e2e.harness.ReflectorProcess;
 import io.packetparamedic.reflector.client.LinkClient;
 import java.io.IOException;
@@ -22,16 +23,7 @@ final class Appliance {
 
     /** The AuthorizedPeer a user would apply to let this appliance in to one ReflectorInstance. */
     String authorizedPeerYaml(String name, String instance) {
-        return """
-                apiVersion: packetparamedic.io/v1alpha1
-                kind: AuthorizedPeer
-                metadata:
-                  name: %s
-                spec:
-                  endpointId: %s
-                  reflectorRef:
-                    name: %s
-                """.formatted(name, id(), instance);
+        return Manifests.authorizedPeer(name, id().toString(), instance);
     }
 
     LinkClient connect(ReflectorProcess reflector) throws IOException {
