@@ -33,6 +33,8 @@ final class TestOperator implements AutoCloseable {
     private final Map<String, AtomicInteger> failed = new ConcurrentHashMap<>();
     /** The operator's write requests ("PATCH /apis/apps/v1/namespaces/n/deployments/d"), by method and path. */
     private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
+    /** The body of the last write request to each method and path, to say what a write changed. */
+    private final Map<String, String> lastBodies = new ConcurrentHashMap<>();
 
     TestOperator(Config admin, String... namespaces) {
         var client = new KubernetesClientBuilder()
@@ -41,11 +43,10 @@ final class TestOperator implements AutoCloseable {
                     @Override
                     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
                         if (!"GET".equals(request.method())) {
-                            writes.computeIfAbsent(
-                                            request.method() + " "
-                                                    + request.uri().getPath(),
-                                            k -> new AtomicInteger())
-                                    .incrementAndGet();
+                            String k = request.method() + " " + request.uri().getPath();
+                            String body = request.bodyString();
+                            if (body != null) lastBodies.put(k, body);
+                            writes.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
                         }
                     }
                 }))
@@ -97,15 +98,20 @@ final class TestOperator implements AutoCloseable {
         return instances.peerSource().list(p -> true);
     }
 
-    /** Every write request the operator's client sent since the last call (one entry per method and path), sorted. */
+    /** Every write request the operator's client sent since the last call (one entry per method and path, with the last body), sorted. */
     synchronized List<String> takeWrites() {
         List<String> taken = new ArrayList<>();
         for (String k : List.copyOf(writes.keySet())) {
             AtomicInteger n = writes.remove(k);
-            if (n != null) taken.add(k + " x" + n.get());
+            String body = lastBodies.remove(k);
+            if (n != null) taken.add(k + " x" + n.get() + (body == null ? "" : " last body " + abbreviate(body)));
         }
         Collections.sort(taken);
         return taken;
+    }
+
+    private static String abbreviate(String body) {
+        return body.length() <= 2000 ? body : body.substring(0, 2000) + "...";
     }
 
     private static String key(HasMetadata r) {
