@@ -1,11 +1,15 @@
 /* A minimal UDP echo loop: recvmmsg a batch, sendmmsg it back to each sender. The baseline the
- * reflector's UDP echo engine is compared against. Usage: echo_c PORT [residence]
+ * reflector's UDP echo engine is compared against. Usage: echo_c PORT [residence|stamp]
  * With "residence" (off for the packet-rate baseline: it costs a timestamp per datagram) it keeps
  * the residence time of every answer as the reflector defines it for STAMP: the
  * clock read once per batch just before the sendmmsg, minus the kernel's receive timestamp
  * (SO_TIMESTAMPNS), in buckets with the bounds of the reflector's DurationHistogram; SIGUSR1
  * prints "residence P50 P99 COUNT" (bucket bounds in microseconds) of the answers since the last
- * one, so that the reflector's residence can be set beside the C loop's under the same load. */
+ * one, so that the reflector's residence can be set beside the C loop's under the same load.
+ * "stamp" asks the kernel, in addition, for the two other control messages a STAMP reflector
+ * needs on every datagram (IP_RECVTTL for the Session-Sender TTL, IP_RECVTOS for Class of
+ * Service) and reads them: the rate of a loop that does none of STAMP's work but gets its inputs,
+ * i.e. what the kernel leaves for any STAMP reflector on this machine. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -57,12 +61,18 @@ int main(int argc, char **argv) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1])), .sin_addr.s_addr = htonl(INADDR_ANY)};
-    int track = argc > 2 && strcmp(argv[2], "residence") == 0;
+    int stamp = argc > 2 && strcmp(argv[2], "stamp") == 0;
+    int track = stamp || (argc > 2 && strcmp(argv[2], "residence") == 0);
     if (track) setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &track, sizeof track);
+    if (stamp) {
+        setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &stamp, sizeof stamp);
+        setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &stamp, sizeof stamp);
+    }
+    volatile unsigned ttl_tos = 0; /* read as a reflector would, kept so the reads stay */
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("bind"); return 1; }
     struct sigaction sa = {.sa_handler = on_usr1};
     sigaction(SIGUSR1, &sa, NULL);
-    static char control[BATCH][64] __attribute__((aligned(8)));
+    static char control[BATCH][128] __attribute__((aligned(8)));
     static char data[BATCH][SIZE];
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
@@ -97,6 +107,10 @@ int main(int argc, char **argv) {
             iov[i].iov_len = msgs[i].msg_len;
             t2[i] = -1;
             for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+                if (c->cmsg_level == IPPROTO_IP && (c->cmsg_type == IP_TTL || c->cmsg_type == IP_TOS)) {
+                    ttl_tos += c->cmsg_type == IP_TTL ? *(int *)CMSG_DATA(c) : *(unsigned char *)CMSG_DATA(c);
+                    continue;
+                }
                 if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
                 struct timespec ts;
                 memcpy(&ts, CMSG_DATA(c), sizeof ts);

@@ -75,6 +75,16 @@ CRES_PID=$(pgrep -n -f "$OUT/echo_c $CRES_PORT")
 declare -A PORT PID
 PORT[c]=$C_PORT
 PID[c]=$(pgrep -n -f "$OUT/echo_c $C_PORT")
+# A third C loop that asks the kernel for STAMP's three control messages (receive timestamp, TTL,
+# TOS) and reads them, doing none of STAMP's work: how much of the C loop's rate the kernel leaves
+# for any STAMP reflector on this machine. Measured in every round beside the others.
+BASELINES="c"
+if [[ " $PATHS " == *" stamp"* ]]; then
+  PORT[cstamp]=$(free_port)
+  start_server cstamp "$OUT/echo_c" "${PORT[cstamp]}" stamp
+  PID[cstamp]=$(pgrep -n -f "$OUT/echo_c ${PORT[cstamp]}")
+  BASELINES="c cstamp"
+fi
 for path in $PATHS; do
   PORT[$path]=$(free_port)
   # shellcheck disable=SC2086
@@ -97,7 +107,7 @@ measure() { # $1 = name, $2 = size: appends "name size pps us_per_packet round"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   for size in 64 1200; do
-    measure c "$size" "$round"
+    for b in $BASELINES; do measure "$b" "$size" "$round"; done
     for path in $PATHS; do measure "$path" "$size" "$round"; done
   done
   echo "  round $round done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -119,6 +129,13 @@ for path in sys.argv[2:]:
         ju, cu = st.median(float(j[k][3]) for k in rounds), st.median(float(c[k][3]) for k in rounds)
         print(f"{path + ' pps ' + size + ' B':<30} {jp:>12.0f} {cp:>12.0f} {st.median(pps):>8.3f}   (median of {len(pps)}; per round: {' '.join(f'{x:.2f}' for x in pps)})")
         print(f"{path + ' CPU us/pkt ' + size + ' B':<30} {ju:>12.3f} {cu:>12.3f} {st.median(cpu):>8.3f}   (reflector/C, target <= 1.3; per round: {' '.join(f'{x:.2f}' for x in cpu)})")
+        s = {r[4]: r for r in rows if r[0] == "cstamp" and r[1] == size}
+        if path.startswith("stamp") and s:
+            both = sorted(set(rounds) & set(s), key=int)
+            ceiling = st.median(float(s[k][2]) / float(c[k][2]) for k in both)
+            versus = st.median(float(j[k][2]) / float(s[k][2]) for k in both)
+            sp = st.median(float(s[k][2]) for k in both)
+            print(f"{'  C loop + STAMP cmsgs ' + size + ' B':<30} {sp:>12.0f} {cp:>12.0f} {ceiling:>8.3f}   (the kernel's ceiling for STAMP; {path} reaches {versus:.3f}x of it)")
 PY
 [ -s "$OUT/loadgen.err" ] && sed 's/^/  /' "$OUT/loadgen.err"
 read -r c50 c99 < <("$OUT/loadgen" rtt "$C_PORT" 64 "$RTT_COUNT")
