@@ -37,7 +37,7 @@ trap cleanup EXIT
 
 # The floor's jar: Floor.class and the reflector's Netty classes and native epoll library.
 mkdir -p "$WORK/netty" "$WORK/classes"
-(cd "$WORK/netty" && unzip -q "$JAR" 'io/netty/*' 'META-INF/native/*')
+(cd "$WORK/netty" && jar xf "$JAR" io/netty META-INF/native)
 javac -nowarn -cp "$WORK/netty" -d "$WORK/classes" bench/footprint/floor/Floor.java
 cp -r "$WORK/netty/." "$WORK/classes/"
 printf 'Main-Class: Floor\n' >"$WORK/manifest.txt"
