@@ -326,13 +326,38 @@ class NodeE2ETest {
                 Files.readString(Path.of("/proc/loadavg")).strip());
         assertThat(Await.percentile(ms, 99)).as("p99 apply-to-accept (ms)").isLessThanOrEqualTo(1000);
 
-        AuthorizedPeerStatus seen = Await.until(Duration.ofSeconds(20), "lastSeenTime on latency-19", () -> {
-            var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class)
-                    .inNamespace(ns)
-                    .withName("latency-19")
-                    .get();
-            return p.getStatus() != null && p.getStatus().lastSeenTime != null ? p.getStatus() : null;
-        });
+        AuthorizedPeerStatus seen;
+        try {
+            seen = Await.until(Duration.ofSeconds(20), "lastSeenTime on latency-19", () -> {
+                var p = admin.resources(io.packetparamedic.api.crd.AuthorizedPeer.class)
+                        .inNamespace(ns)
+                        .withName("latency-19")
+                        .get();
+                return p.getStatus() != null && p.getStatus().lastSeenTime != null ? p.getStatus() : null;
+            });
+        } catch (AssertionError e) {
+            // What the pod's status reporter did, and who wrote the peer's status, for the report.
+            System.err.println("[node-e2e] latency-19 without lastSeenTime; the peer as stored:\n"
+                    + cluster.kubectl(
+                                    "get",
+                                    "-n",
+                                    ns,
+                                    "authorizedpeer",
+                                    "latency-19",
+                                    "-o",
+                                    "yaml",
+                                    "--show-managed-fields")
+                            .stdout()
+                    + "\n[node-e2e] the reflector pod's log (last 60 lines):\n"
+                    + cluster.kubectl(
+                                    "logs",
+                                    "-n",
+                                    ns,
+                                    reflectorPod().getMetadata().getName(),
+                                    "--tail=60")
+                            .stdout());
+            throw e;
+        }
         // The appliance came in over the veth from the host's end of it.
         assertThat(seen.lastAddress).isEqualTo(node.hostAddress());
     }
