@@ -9,6 +9,8 @@
 #   control-plane.sh stop [--clean]   stop what start started (pid files); --clean removes the run dir
 #   control-plane.sh apiserver-stop    stop only kube-apiserver (an API outage; etcd keeps the data)
 #   control-plane.sh apiserver-start   start it again with the same flags and wait for /readyz
+#   control-plane.sh apiserver-freeze  suspend kube-apiserver (SIGSTOP): connections stay open, nothing answers
+#   control-plane.sh apiserver-thaw    resume it (SIGCONT): the requests it held are answered
 #   control-plane.sh status      exit 0 when running and ready
 #   control-plane.sh env         print exports (KUBECONFIG, PATH with kubectl, ...)
 #
@@ -470,6 +472,22 @@ cmd_apiserver_start() {
   log "kube-apiserver started again (pid $(cat "$PID_DIR/kube-apiserver.pid"))"
 }
 
+# A slow API server for tests: suspended, it keeps its connections and answers nothing until
+# resumed, then answers what it held, as an overloaded or paused control plane would.
+cmd_apiserver_freeze() {
+  local pid
+  pid="$(live_pid kube-apiserver)" || die "kube-apiserver is not running"
+  kill -STOP "$pid"
+  log "kube-apiserver suspended (pid $pid)"
+}
+
+cmd_apiserver_thaw() {
+  local pid
+  pid="$(live_pid kube-apiserver)" || die "kube-apiserver is not running"
+  kill -CONT "$pid"
+  log "kube-apiserver resumed (pid $pid)"
+}
+
 # Polls (every 2 s; this is a janitor, not test synchronisation) until the owner exits, then
 # tears the control plane down.
 cmd_watchdog() {
@@ -515,6 +533,8 @@ case "${1:-}" in
   status)    cmd_status ;;
   apiserver-stop)  cmd_apiserver_stop ;;
   apiserver-start) cmd_apiserver_start ;;
+  apiserver-freeze) cmd_apiserver_freeze ;;
+  apiserver-thaw)  cmd_apiserver_thaw ;;
   env)       cmd_env ;;
   bin-dir)   echo "$BIN_DIR" ;;
   watchdog)  shift; cmd_watchdog "${1:?owner pid}" ;;

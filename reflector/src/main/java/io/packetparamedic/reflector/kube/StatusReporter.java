@@ -70,6 +70,8 @@ final class StatusReporter implements AutoCloseable {
 
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** A write that took this long is logged: the API server is slow, and every report waits. */
+    static final Duration SLOW_WRITE = Duration.ofSeconds(1);
     /** Bound on remembered "last seen" entries; only configured peers are kept. */
     private static final int MAX_SEEN = 10_000;
 
@@ -307,8 +309,14 @@ final class StatusReporter implements AutoCloseable {
     private void write(Target t, String object, Object value, Instant now, Duration minInterval, Runnable action) {
         if (outage.waiting(now) || now.isBefore(t.nextAttempt) || now.isBefore(t.lastAttempt.plus(minInterval))) return;
         t.lastAttempt = now;
+        long started = System.nanoTime();
         try {
             action.run();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (millis >= SLOW_WRITE.toMillis()) {
+                // One thread writes everything: a slow answer delays every other object's status.
+                LOG.warn("event=status_write_slow object={} duration_ms={}", object, millis);
+            }
             if (outage.succeeded(clock.instant())) {
                 // The write that got through may carry a time from before the API was back (the
                 // client retries a request with its body): the next tick sends a fresh heartbeat.

@@ -273,6 +273,16 @@ public final class ClusterLauncher {
                         public void start() {
                             runScript(script, runDir, log, START_TIMEOUT, "apiserver-start");
                         }
+
+                        @Override
+                        public void freeze() {
+                            runScript(script, runDir, log, Duration.ofSeconds(30), "apiserver-freeze");
+                        }
+
+                        @Override
+                        public void thaw() {
+                            runScript(script, runDir, log, Duration.ofSeconds(30), "apiserver-thaw");
+                        }
                     });
         } catch (RuntimeException e) {
             stop.run();

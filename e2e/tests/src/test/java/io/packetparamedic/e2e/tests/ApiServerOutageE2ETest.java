@@ -212,6 +212,38 @@ class ApiServerOutageE2ETest {
                 caughtUp.totalSessions,
                 heartbeatLag.toMillis(),
                 convergeLag.toMillis());
+
+        // A slow API server: suspended, it holds the status writes that the bystander's next
+        // handshake makes due (its lastSeenTime moves to a new second; the instance's connection
+        // count may change too), and the reflector, still serving, logs the first one as slow once
+        // the server answers it.
+        Instant lastSeenBefore = Await.until(CONVERGE, "the bystander's lastSeenTime", () -> {
+            AuthorizedPeerStatus s = peer("bystander").getStatus();
+            return s != null && s.lastSeenTime != null ? Instant.parse(s.lastSeenTime) : null;
+        });
+        cluster.apiServer().freeze();
+        try {
+            assertThat(bystander.accepted(reflector))
+                    .as("served while the API server is suspended")
+                    .isTrue();
+            TimeUnit.SECONDS.sleep(2); // how long the server stays unresponsive, not a wait for an event
+        } finally {
+            cluster.apiServer().thaw();
+        }
+        Await.until(
+                CONVERGE, "the held write logged as slow", () -> reflector.log().contains("event=status_write_slow"));
+        Await.until(
+                CONVERGE,
+                "the bystander's new lastSeenTime written",
+                () -> Instant.parse(peer("bystander").getStatus().lastSeenTime).isAfter(lastSeenBefore));
+        System.err.printf(
+                "[e2e] API server suspended 2 s: %s%n",
+                reflector
+                        .log()
+                        .lines()
+                        .filter(l -> l.contains("event=status_write_slow"))
+                        .findFirst()
+                        .orElseThrow());
     }
 
     // ---- helpers ------------------------------------------------------------------------------
