@@ -28,21 +28,8 @@ LOAD_SECONDS="${LOAD_SECONDS:-10}"
 PORT="${PORT:-14000}"
 CONCURRENCY="${CONCURRENCY:-1 50}"
 
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  # package compiles the test classes too (the load generator); a separate `-pl reflector
-  # test-compile` would need the api module installed in ~/.m2.
-  ./mvnw -q -B -pl reflector -am package -DskipTests
-fi
-
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=../lib/server.sh
+source bench/lib/server.sh
 
 CLIENT_KEY="$WORK/client.ed25519"
 CLIENT_ID="$(java -jar "$JAR" client --identity "$CLIENT_KEY" show-id 2>/dev/null)"

@@ -20,20 +20,8 @@ IDLE_SECONDS="${IDLE_SECONDS:-30}"
 PORT="${PORT:-14700}"
 SERVER_CPU="${SERVER_CPU:-1}"
 
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  ./mvnw -q -B -pl reflector -am package -DskipTests
-fi
-
-WORK="$(mktemp -d)"
-SERVER_PID=""
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
-cleanup() { stop_server; rm -rf "$WORK"; }
-trap cleanup EXIT
+# shellcheck source=../lib/server.sh
+source bench/lib/server.sh
 
 # The floor's jar: Floor.class and the reflector's Netty classes and native epoll library.
 mkdir -p "$WORK/netty" "$WORK/classes"

@@ -40,21 +40,8 @@ VARIANTS="${VARIANTS:-jvm native}"
 export REFLECTOR_JAVA_OPTS="${JAVA_OPTS:-}"
 TLS_PROVIDER="${TLS_PROVIDER:-jdk}"
 
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  # package compiles the test classes as well (the load generator lives there).
-  ./mvnw -q -B -pl reflector -am package -DskipTests
-fi
-
-WORK="$(mktemp -d)"
-SERVER_PID=""
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
-cleanup() { stop_server; rm -rf "$WORK"; }
-trap cleanup EXIT
+# shellcheck source=../lib/server.sh
+source bench/lib/server.sh
 
 CLIENT_KEY="$WORK/client.ed25519"
 CLIENT_ID="$(java -jar "$JAR" client --identity "$CLIENT_KEY" show-id 2>/dev/null)"
