@@ -40,9 +40,8 @@ struct slot_meta {
     uint32_t scope_id;
     uint8_t address[16]; /* IPv4 in the first 4 octets */
     int32_t flags;       /* META_TRUNCATED */
-    int32_t t3_offset;   /* where in the answer send() writes T3 (NTP format, big-endian), < 0 for none; set by Java
-                            or by send()'s STAMP reflection */
-    int64_t tx_nanos;    /* when that T3 was read, ns since the Unix epoch (CLOCK_REALTIME); set by send() */
+    int32_t t3_offset;   /* where in the answer send() writes T3 (NTP format, big-endian), < 0 for none; set by
+                            send()'s STAMP reflection */
     int32_t reflect;     /* REFLECT_STAMP: send() makes the answer from the test packet in the slot; set by Java */
     uint32_t stamp_sequence; /* the reflector's Sequence Number for that answer; set by Java */
 };
@@ -52,14 +51,13 @@ struct slot_meta {
 
 #define META_TRUNCATED 1
 
-_Static_assert(sizeof(struct slot_meta) == 80, "NativeUdp.META_SIZE");
+_Static_assert(sizeof(struct slot_meta) == 72, "NativeUdp.META_SIZE");
 _Static_assert(offsetof(struct slot_meta, rx_nanos) == 8, "NativeUdp offsets");
 _Static_assert(offsetof(struct slot_meta, address) == 40, "NativeUdp offsets");
 _Static_assert(offsetof(struct slot_meta, flags) == 56, "NativeUdp offsets");
 _Static_assert(offsetof(struct slot_meta, t3_offset) == 60, "NativeUdp offsets");
-_Static_assert(offsetof(struct slot_meta, tx_nanos) == 64, "NativeUdp offsets");
-_Static_assert(offsetof(struct slot_meta, reflect) == 72, "NativeUdp offsets");
-_Static_assert(offsetof(struct slot_meta, stamp_sequence) == 76, "NativeUdp offsets");
+_Static_assert(offsetof(struct slot_meta, reflect) == 64, "NativeUdp offsets");
+_Static_assert(offsetof(struct slot_meta, stamp_sequence) == 68, "NativeUdp offsets");
 
 static void set_int(int fd, int level, int name, int value) {
     /* Best effort: a kernel without an option simply yields no ancillary data for it. */
@@ -256,7 +254,6 @@ JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_receiv
         m->reply_length = -1;
         m->reply_tos = -1;
         m->t3_offset = -1;
-        m->tx_nanos = 0;
         m->reflect = REFLECT_NONE;
         m->flags = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? META_TRUNCATED : 0;
         read_source(&from[i], m);
@@ -324,7 +321,7 @@ static void put_be32(uint8_t *at, uint32_t v) {
 /*
  * STAMP, unauthenticated mode (RFC 8762 section 4.3.1, TLVs of RFC 8972 section 4): the same
  * answer, octet for octet, as StampReflection and StampTlvs make in Java for a datagram with a
- * kernel receive timestamp on this path (NativeDataPathTest runs random packets through both).
+ * kernel receive timestamp on this path (NativeStampReflectionTest runs random packets through both).
  * Done here so that the per-packet work does not depend on the JIT: with the launcher's C1-only
  * JIT the Java version cost ~300 ns more per packet than with C2. Offsets are StampPacket's.
  */
@@ -447,23 +444,23 @@ static void record_residence(struct residence_histogram *h, int64_t nanos) {
 
 /*
  * Writes T3, read now, into every answer among the k about to be sent whose slot asked for it
- * (t3_offset inside the answer), notes in the slot's record when it was read, and records T3 - T2
- * of each in the residence histogram (if any).
+ * (t3_offset inside the answer), and records T3 - T2 of each in the residence histogram (if any).
  */
 static void stamp_transmit_time(uint8_t *data, jint slot_size, struct slot_meta *metas, const int *slot_of, int k,
         struct residence_histogram *residence) {
     struct timespec now;
+    int64_t now_nanos = 0;
     int read = 0;
     for (int j = 0; j < k; j++) {
         struct slot_meta *m = &metas[slot_of[j]];
         if (m->t3_offset < 0 || m->t3_offset > m->reply_length - 8) continue;
         if (!read) {
             clock_gettime(CLOCK_REALTIME, &now);
+            now_nanos = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
             read = 1;
         }
         put_be64(data + (size_t)slot_of[j] * (size_t)slot_size + (size_t)m->t3_offset, ntp_timestamp(&now));
-        m->tx_nanos = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-        if (m->rx_nanos > 0) record_residence(residence, m->tx_nanos - m->rx_nanos);
+        if (m->rx_nanos > 0) record_residence(residence, now_nanos - m->rx_nanos);
     }
 }
 
@@ -536,7 +533,7 @@ JNIEXPORT jlong JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_send(
 
 /*
  * The STAMP reflection of send() alone, on one packet and one metadata record (its rx_nanos, ttl,
- * tos and stamp_sequence): what NativeDataPathTest compares with the Java reflection. Returns the
+ * tos and stamp_sequence): what NativeStampReflectionTest compares with the Java reflection. Returns the
  * answer's length, or -1 for none.
  */
 JNIEXPORT jint JNICALL Java_io_packetparamedic_reflector_engine_NativeUdp_reflectStamp(

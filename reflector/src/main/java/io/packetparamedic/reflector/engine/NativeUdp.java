@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeUdp {
 
-    static final int META_SIZE = 80;
+    static final int META_SIZE = 72;
     static final int LENGTH = 0;
     static final int REPLY_LENGTH = 4;
     static final int RX_NANOS = 8;
@@ -36,14 +36,12 @@ final class NativeUdp {
     static final int PORT = 32;
     static final int ADDRESS = 40;
     static final int FLAGS = 56;
-    /** Where in the answer {@link #send} writes T3 (NTP format), -1 for nowhere. */
+    /** Set by {@link #send}'s STAMP reflection: where in the answer it writes T3 (NTP format), -1 for nowhere. */
     static final int T3_OFFSET = 60;
-    /** Set by {@link #send}: when it read that T3, nanoseconds since the Unix epoch. */
-    static final int TX_NANOS = 64;
     /** Set by Java: {@link #REFLECT_STAMP} to have {@link #send} make the answer. */
-    static final int REFLECT = 72;
+    static final int REFLECT = 64;
     /** Set by Java with {@link #REFLECT_STAMP}: the answer's Sequence Number. */
-    static final int STAMP_SEQUENCE = 76;
+    static final int STAMP_SEQUENCE = 68;
     /** In {@code REFLECT}: an unauthenticated STAMP answer, as {@link StampReflection} makes it. */
     static final int REFLECT_STAMP = 1;
     /** In {@code FLAGS}: the datagram was longer than its slot. */
@@ -137,8 +135,8 @@ final class NativeUdp {
      * Sends the slots among the first {@code count} whose reply length is not negative back to
      * their sources, without waiting; one the kernel refuses is skipped. First makes the answers
      * of the slots marked {@link #REFLECT_STAMP}; then, if a slot asks for T3 ({@link #T3_OFFSET}),
-     * reads the wall clock once, writes it into those answers and its nanoseconds into their
-     * {@link #TX_NANOS}, and records their T3 - T2 in {@code residence} (a {@link
+     * reads the wall clock once, writes it into those answers and records their T3 - T2 in
+     * {@code residence} (a {@link
      * io.packetparamedic.reflector.metrics.DurationHistogram.Recorder}'s buffer, or null).
      *
      * @return {@code (bytes sent << 16) | datagrams sent}, or minus an errno

@@ -83,7 +83,6 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                 request -> new StampReflection(
                         wallClock,
                         nanoTime,
-                        residence::record,
                         residence,
                         request.stampKey() == null ? null : request.stampKey().copy(),
                         () -> authFailed(request.testId())));

@@ -93,10 +93,19 @@ final class StampReflection implements UdpEchoEngine.Reflection {
     }
 
     /**
-     * @param nativeResidence where the native path records T3 - T2 of the answers it makes itself
-     *     (normally the histogram {@code residenceNanos} records into), or null
+     * A session's reflection: every answer's T3 - T2 goes into {@code residence}, recorded here
+     * or, for the answers the native path makes itself, by that path.
      */
     StampReflection(
+            Clock wallClock,
+            LongSupplier nanoTime,
+            DurationHistogram residence,
+            StampHmac hmac,
+            Runnable authFailures) {
+        this(wallClock, nanoTime, residence::record, residence, hmac, authFailures);
+    }
+
+    private StampReflection(
             Clock wallClock,
             LongSupplier nanoTime,
             LongConsumer residenceNanos,
