@@ -121,6 +121,11 @@ public final class LinkClient implements AutoCloseable {
         return socket.getSession().getProtocol();
     }
 
+    /** The TLS cipher suite the server chose. */
+    public String cipherSuite() {
+        return socket.getSession().getCipherSuite();
+    }
+
     /** This connection's TLS 1.3 exporter (authenticated STAMP keys), possibly unavailable. */
     public KeyingMaterialExporter keyingMaterial() {
         return KeyingMaterialExporter.of(socket);

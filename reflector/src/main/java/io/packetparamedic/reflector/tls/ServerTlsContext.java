@@ -2,6 +2,7 @@ package io.packetparamedic.reflector.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -13,6 +14,8 @@ import java.security.cert.X509Certificate;
 import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 
 /**
@@ -65,10 +68,10 @@ public final class ServerTlsContext {
                 // BCJSSE issues no TLS 1.3 tickets as a server at all; the setting is harmless there.
                 context.getServerSessionContext().setSessionTimeout(NO_TICKETS_TIMEOUT_SECONDS);
             }
-            return new JdkSslContext(
+            return new ServerCipherOrder(new JdkSslContext(
                     context,
                     false,
-                    null,
+                    TlsProfile.SERVER_CIPHER_SUITES,
                     IdentityCipherSuiteFilter.INSTANCE,
                     new ApplicationProtocolConfig(
                             ApplicationProtocolConfig.Protocol.ALPN,
@@ -77,9 +80,29 @@ public final class ServerTlsContext {
                             alpn),
                     ClientAuth.REQUIRE,
                     new String[] {TlsProfile.PROTOCOL},
-                    false);
+                    false));
         } catch (GeneralSecurityException e) {
             throw new IdentityException("cannot build the server TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes every server engine choose the cipher suite by its own order
+     * ({@link TlsProfile#SERVER_CIPHER_SUITES}) rather than the client's: BCJSSE follows the
+     * client's unless told otherwise.
+     */
+    private static final class ServerCipherOrder extends DelegatingSslContext {
+        ServerCipherOrder(SslContext context) {
+            super(context);
+        }
+
+        @Override
+        protected void initEngine(SSLEngine engine) {
+            SSLParameters parameters = engine.getSSLParameters();
+            if (!parameters.getUseCipherSuitesOrder()) {
+                parameters.setUseCipherSuitesOrder(true);
+                engine.setSSLParameters(parameters);
+            }
         }
     }
 }

@@ -41,6 +41,21 @@ public final class FieldClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String SNI = "reflector";
 
+    /**
+     * The cipher suites rustls offers by default, in its order (TLS 1.3 first, AES before
+     * ChaCha20; then the TLS 1.2 ECDHE suites the JDK also has).
+     */
+    public static final List<String> RUSTLS_DEFAULT_SUITES = List.of(
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private final SSLSocket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
@@ -56,6 +71,12 @@ public final class FieldClient implements AutoCloseable {
 
     /** TCP, TLS and the hello exchange; fails as the field client does when anything but a server_hello answers. */
     public static FieldClient connect(InetSocketAddress address, Ed25519Identity identity) throws IOException {
+        return connect(address, identity, RUSTLS_DEFAULT_SUITES);
+    }
+
+    /** {@link #connect(InetSocketAddress, Ed25519Identity)} offering only {@code cipherSuites}. */
+    public static FieldClient connect(InetSocketAddress address, Ed25519Identity identity, List<String> cipherSuites)
+            throws IOException {
         Socket plain = new Socket();
         try {
             plain.connect(address, 10_000);
@@ -65,6 +86,7 @@ public final class FieldClient implements AutoCloseable {
             SSLParameters params = tls.getSSLParameters();
             params.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             params.setServerNames(List.of(new SNIHostName(SNI)));
+            params.setCipherSuites(cipherSuites.toArray(String[]::new));
             // No setApplicationProtocols: the ClientHello carries no ALPN extension at all.
             tls.setSSLParameters(params);
             tls.startHandshake();
@@ -105,6 +127,11 @@ public final class FieldClient implements AutoCloseable {
 
     public String applicationProtocol() {
         return socket.getApplicationProtocol();
+    }
+
+    /** The cipher suite the server chose. */
+    public String cipherSuite() {
+        return socket.getSession().getCipherSuite();
     }
 
     /** {@code pair_request}: the reply's pair_response, or an error reply as an exception. */

@@ -9,9 +9,11 @@ import io.packetparamedic.api.identity.Ed25519Identity;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.api.identity.SelfSignedCertificate;
 import io.packetparamedic.reflector.client.LinkClient;
+import io.packetparamedic.reflector.conformance.FieldClient;
 import io.packetparamedic.reflector.tls.ClientTlsContext;
 import io.packetparamedic.reflector.wire.Payload;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +67,27 @@ class TlsHandshakeTest {
         assertThat(line.path("decision").asText()).isEqualTo("authorized");
         assertThat(line.path("endpoint_id").asText())
                 .isEqualTo(server.identity.endpointId().toString());
+    }
+
+    @Test
+    void serverPrefersChaCha20Poly1305AndGivesAClientWithoutItAnAesSuite() throws Exception {
+        // Both clients list the AES suites before ChaCha20: the server's order decides. BCJSSE
+        // keeps the enabled suites in its own order (AES-128 first) whatever order it is given.
+        String preferred =
+                TestReflector.tlsProvider().equals("bc") ? "TLS_AES_128_GCM_SHA256" : "TLS_CHACHA20_POLY1305_SHA256";
+        try (LinkClient c = server.connect(appliance)) {
+            assertThat(c.cipherSuite()).isEqualTo(preferred);
+        }
+        InetSocketAddress address = server.reflector.controlAddress();
+        try (FieldClient c = FieldClient.connect(address, appliance)) {
+            assertThat(c.cipherSuite()).isEqualTo(preferred);
+        }
+        for (String aes : List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")) {
+            try (FieldClient c = FieldClient.connect(address, appliance, List.of(aes))) {
+                assertThat(c.cipherSuite()).isEqualTo(aes);
+            }
+        }
+        assertThat(server.auditLines()).noneMatch(event("connection_denied"));
     }
 
     @Test
