@@ -63,10 +63,10 @@ public final class KeyingMaterialExporter {
     private static SSLEngine unwrapped(SSLEngine engine) {
         SSLEngine current = engine;
         for (int depth = 0; depth < 4 && !(current instanceof BCSSLEngine); depth++) {
+            Optional<Method> inner = WRAPPED_ENGINE.get(current.getClass());
+            if (inner.isEmpty()) break;
             try {
-                Method inner = current.getClass().getMethod("getWrappedEngine");
-                inner.setAccessible(true);
-                Object next = inner.invoke(current);
+                Object next = inner.get().invoke(current);
                 if (!(next instanceof SSLEngine e) || e == current) break;
                 current = e;
             } catch (ReflectiveOperationException | RuntimeException e) {
@@ -75,6 +75,24 @@ public final class KeyingMaterialExporter {
         }
         return current;
     }
+
+    /**
+     * Each engine class's {@code getWrappedEngine()}, looked up once per class: a failed
+     * {@code getMethod} throws, and the provider's own engine (which has none) is reached on
+     * every connection.
+     */
+    private static final ClassValue<Optional<Method>> WRAPPED_ENGINE = new ClassValue<>() {
+        @Override
+        protected Optional<Method> computeValue(Class<?> type) {
+            try {
+                Method inner = type.getMethod("getWrappedEngine");
+                inner.setAccessible(true);
+                return Optional.of(inner);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+    };
 
     /** The exporter of a connected client socket. */
     public static KeyingMaterialExporter of(SSLSocket socket) {

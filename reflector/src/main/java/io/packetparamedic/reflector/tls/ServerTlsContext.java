@@ -86,14 +86,22 @@ public final class ServerTlsContext {
         }
     }
 
+    /** The JSSE context under a context {@link #create} made (tests: plain server sockets with the same setup). */
+    static SSLContext jdkContext(SslContext context) {
+        return ((ServerCipherOrder) context).jdk.context();
+    }
+
     /**
      * Makes every server engine choose the cipher suite by its own order
      * ({@link TlsProfile#SERVER_CIPHER_SUITES}) rather than the client's: BCJSSE follows the
      * client's unless told otherwise.
      */
     private static final class ServerCipherOrder extends DelegatingSslContext {
-        ServerCipherOrder(SslContext context) {
+        private final JdkSslContext jdk;
+
+        ServerCipherOrder(JdkSslContext context) {
             super(context);
+            this.jdk = context;
         }
 
         @Override

@@ -3,7 +3,6 @@ package io.packetparamedic.reflector.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.handler.ssl.JdkSslContext;
 import io.packetparamedic.api.identity.Ed25519Identity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -66,10 +66,10 @@ class TlsExporterInteropTest {
                 "-subj",
                 "/CN=appliance");
 
-        JdkSslContext server = (JdkSslContext)
-                ServerTlsContext.create(Ed25519Identity.generate(), TlsProfile.DEFAULT_ALPN, TlsProvider.BC);
+        SSLContext server = ServerTlsContext.jdkContext(
+                ServerTlsContext.create(Ed25519Identity.generate(), TlsProfile.DEFAULT_ALPN, TlsProvider.BC));
         try (SSLServerSocket listener =
-                (SSLServerSocket) server.context().getServerSocketFactory().createServerSocket(0)) {
+                (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0)) {
             listener.setNeedClientAuth(true);
             listener.setEnabledProtocols(new String[] {TlsProfile.PROTOCOL});
             CompletableFuture<Optional<byte[]>> exported = CompletableFuture.supplyAsync(() -> {
