@@ -19,7 +19,10 @@
 #              CLIENT_CPU, SERVER_CPU, MODE (full | resume: one client TLS context per worker,
 #              which resumes only with JAVA_OPTS=-Dreflector.tls.session-tickets=true),
 #              JAVA_OPTS (extra server JVM flags after the launcher's), VARIANTS ("jvm native"),
-#              TLS_PROVIDER (jdk | bc: the server's network.tls_provider; the client stays the JDK's).
+#              TLS_PROVIDER (jdk | bc: the server's network.tls_provider; the client stays the JDK's),
+#              PERF=1: also samples the server with `perf record -g` during each round's load and
+#              prints where its CPU went (perf_breakdown.py; needs perf, Debian's linux-perf; the
+#              server then keeps frame pointers, which costs it a few per cent).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -39,6 +42,12 @@ MODE="${MODE:-full}"
 VARIANTS="${VARIANTS:-jvm native}"
 export REFLECTOR_JAVA_OPTS="${JAVA_OPTS:-}"
 TLS_PROVIDER="${TLS_PROVIDER:-jdk}"
+PERF="${PERF:-}"
+if [[ -n "$PERF" ]]; then
+  command -v perf >/dev/null || { echo "PERF=1 needs perf (Debian: linux-perf)" >&2; exit 2; }
+  # Java frames named (perf map written at exit) and walkable (frame pointers).
+  REFLECTOR_JAVA_OPTS="$REFLECTOR_JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
+fi
 
 # shellcheck source=../lib/server.sh
 source bench/lib/server.sh
@@ -111,16 +120,27 @@ for variant in $VARIANTS; do
     sleep "$IDLE_SECONDS"
     idle=$(rss_kib)
     client "$WARMUP_SECONDS" full >/dev/null   # the server's JIT compiler settles
+    perf_pid=""
+    if [[ -n "$PERF" ]]; then
+      perf record -q -F 999 -g -p "$SERVER_PID" -o "$WORK/perf.data" -- sleep "$LOAD_SECONDS" 2>/dev/null &
+      perf_pid=$!
+    fi
     line="$(client "$LOAD_SECONDS" "$MODE" "$SERVER_PID")"
+    [[ -z "$perf_pid" ]] || wait "$perf_pid" || true
     # At least MIN_HANDSHAKES handshakes before the loaded RSS, whatever rate the machine managed.
     while (( $(handshakes) < MIN_HANDSHAKES )); do client 2 warmup; done
     after=$(rss_kib)
     count=$(handshakes)
+    profiled_pid=$SERVER_PID
     stop_server
     rm -f "$WORK/state/audit.jsonl"
     printf '%s round %d: start %d ms (server CPU %d ms), idle RSS %.1f MiB, %s, RSS after %d handshakes %.1f MiB, load %s\n' \
       "$variant" "$round" "$START_MS" "$start_cpu" "$(awk -v k="$idle" 'BEGIN{print k/1024}')" "$line" "$count" \
       "$(awk -v k="$after" 'BEGIN{print k/1024}')" "$(load)"
+    if [[ -n "$PERF" ]]; then
+      perf script -i "$WORK/perf.data" 2>/dev/null | python3 bench/footprint/perf_breakdown.py
+      rm -f "$WORK/perf.data" "/tmp/perf-$profiled_pid.map"
+    fi
     starts+=("$START_MS"); start_cpus+=("$start_cpu"); idles+=("$idle"); loaded+=("$after")
     cpus+=("$(field server_cpu_ms_per_op "$line")"); rates+=("$(field per_sec "$line")")
     p50s+=("$(field p50_ms "$line")"); p99s+=("$(field p99_ms "$line")")
