@@ -107,7 +107,8 @@ for variant in $VARIANTS; do
     jvm) cmd="$ROOT/reflector/target/reflector"
          echo "jvm: $cmd, launcher flags: $(sed -n '/^flags=(/,/^)/p' "$cmd" | grep -v '^flags=(\|^)' | tr -s ' \n' ' ')extra: ${REFLECTOR_JAVA_OPTS:-none}"
          # Records the class-data-sharing archive, as a user's first serve after a build does.
-         start_server "$cmd"; stop_server ;;
+         start_server "$cmd"; recorder=$SERVER_PID; stop_server
+         rm -f "/tmp/perf-$recorder.map" ;;
     native) cmd="$ROOT/reflector/target/reflector-native"
          if [[ ! -x "$cmd" ]]; then echo "native: $cmd not built (bench/footprint/README.md)"; continue; fi
          echo "native: $cmd" ;;
