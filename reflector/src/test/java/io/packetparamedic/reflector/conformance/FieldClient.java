@@ -42,18 +42,18 @@ public final class FieldClient implements AutoCloseable {
     static final String SNI = "reflector";
 
     /**
-     * The cipher suites rustls offers by default, in its order (TLS 1.3 first, AES before
-     * ChaCha20; then the TLS 1.2 ECDHE suites the JDK also has).
+     * The cipher suites rustls offers by default, in its order ({@code ALL_CIPHER_SUITES}: TLS 1.3
+     * first, AES before ChaCha20; then the TLS 1.2 ECDHE suites, which the JDK also has).
      */
     public static final List<String> RUSTLS_DEFAULT_SUITES = List.of(
             "TLS_AES_256_GCM_SHA384",
             "TLS_AES_128_GCM_SHA256",
             "TLS_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private final SSLSocket socket;
