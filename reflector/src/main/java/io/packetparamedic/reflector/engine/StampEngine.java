@@ -1,9 +1,8 @@
 package io.packetparamedic.reflector.engine;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.packetparamedic.reflector.metrics.DurationHistogram;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -36,11 +35,10 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(StampEngine.class);
 
     private final UdpEchoEngine sockets;
-    /** Meters live here from the start; {@link #bindTo} adds the scraped registry. */
-    private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
-
     private final DurationHistogram residence;
-    private final Counter authFailures;
+    /** Counted from the start; published by {@link #bindTo}. */
+    private final AtomicLong authFailures = new AtomicLong();
+
     private final LongSupplier nanoTime;
     /** Failures not yet logged, and when the last line was written (monotonic). */
     private final AtomicLong unloggedFailures = new AtomicLong();
@@ -68,10 +66,6 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
                 RESIDENCE,
                 "Time from receiving a STAMP test packet (T2: the kernel's receive timestamp on the native path) to"
                         + " handing its answer to the socket (T3)");
-        this.authFailures = Counter.builder(AUTH_FAILURES)
-                .description(
-                        "STAMP test packets of authenticated sessions dropped: shorter than 112 octets or a wrong HMAC")
-                .register(meters);
         this.nanoTime = nanoTime;
         this.sockets = new UdpEchoEngine(
                 () -> {
@@ -90,7 +84,7 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
 
     /** Counts a dropped packet; logs one line per interval at most, with the count since the last. */
     private void authFailed(String testId) {
-        authFailures.increment();
+        authFailures.incrementAndGet();
         unloggedFailures.incrementAndGet();
         long now = nanoTime.getAsLong();
         long last = lastFailureLog.get();
@@ -112,7 +106,10 @@ public final class StampEngine implements DataEngine, MeterBinder, AutoCloseable
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        meters.add(registry);
+        FunctionCounter.builder(AUTH_FAILURES, authFailures, AtomicLong::get)
+                .description(
+                        "STAMP test packets of authenticated sessions dropped: shorter than 112 octets or a wrong HMAC")
+                .register(registry);
         residence.bindTo(registry);
     }
 

@@ -64,6 +64,15 @@ class ServeCommandTest {
     }
 
     @Test
+    void aCleanStartLogsNoWarning() {
+        // A warning at every start teaches operators to ignore warnings (one came from Micrometer,
+        // about a meter registered before its registry was added).
+        assertThat((serve.stdout() + serve.stderr()).lines())
+                .filteredOn(l -> l.contains("level=WARN") || l.contains("level=ERROR"))
+                .isEmpty();
+    }
+
+    @Test
     void anEditOfTheConfigurationFileAppliesToTheRunningServer() throws Exception {
         Ed25519Identity appliance = Ed25519Identity.generate();
         assertThatThrownBy(() -> {

@@ -173,7 +173,8 @@ class StampEngineTest {
                             SocketTimeoutException.class, () -> peer.socket().receive(reply)))
                     .isNotNull();
         }
-        assertThat(registry.get(StampEngine.AUTH_FAILURES).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(StampEngine.AUTH_FAILURES).functionCounter().count())
+                .isEqualTo(1.0);
         session.stop();
         session.completion().get(5, TimeUnit.SECONDS);
         assertThat(session.droppedUnanswerable()).isEqualTo(1);
