@@ -1,7 +1,6 @@
 package io.packetparamedic.reflector.server;
 
 import io.netty.channel.Channel;
-import io.netty.handler.ssl.SslHandler;
 import io.packetparamedic.api.identity.EndpointId;
 import io.packetparamedic.reflector.auth.AccessLevel;
 import io.packetparamedic.reflector.rpc.ConnectedPeer;
@@ -17,15 +16,22 @@ public final class PeerConnection implements ConnectedPeer {
     private final EndpointId peerId;
     private final InetSocketAddress remote;
     private final Instant connectedAt;
+    private final KeyingMaterialExporter keyingMaterial;
     private volatile AccessLevel access;
 
     PeerConnection(
-            Channel channel, EndpointId peerId, InetSocketAddress remote, AccessLevel access, Instant connectedAt) {
+            Channel channel,
+            EndpointId peerId,
+            InetSocketAddress remote,
+            AccessLevel access,
+            Instant connectedAt,
+            KeyingMaterialExporter keyingMaterial) {
         this.channel = channel;
         this.peerId = peerId;
         this.remote = remote;
         this.access = access;
         this.connectedAt = connectedAt;
+        this.keyingMaterial = keyingMaterial;
     }
 
     @Override
@@ -49,8 +55,7 @@ public final class PeerConnection implements ConnectedPeer {
 
     @Override
     public KeyingMaterialExporter keyingMaterial() {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        return ssl == null ? KeyingMaterialExporter.NONE : KeyingMaterialExporter.of(ssl.engine());
+        return keyingMaterial;
     }
 
     @Override

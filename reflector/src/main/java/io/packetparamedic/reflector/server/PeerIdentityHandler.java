@@ -75,11 +75,10 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
             // What the TLS provider kept for this connection's exporter goes with the connection,
             // whether or not the handshake completed.
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-            if (ssl != null) {
-                KeyingMaterialExporter exporter = KeyingMaterialExporter.of(ssl.engine());
-                ctx.channel().closeFuture().addListener(closed -> exporter.forget());
-            }
-            if (done.isSuccess()) identify(ctx);
+            KeyingMaterialExporter exporter =
+                    ssl == null ? KeyingMaterialExporter.NONE : KeyingMaterialExporter.of(ssl.engine());
+            ctx.channel().closeFuture().addListener(closed -> exporter.forget());
+            if (done.isSuccess()) identify(ctx, exporter);
             else handshakeFailed(ctx, done.cause());
             return;
         }
@@ -115,7 +114,7 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void identify(ChannelHandlerContext ctx) {
+    private void identify(ChannelHandlerContext ctx, KeyingMaterialExporter exporter) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         String used = applicationProtocol(ssl.applicationProtocol());
         if (used == null) {
@@ -164,7 +163,12 @@ final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         PeerConnection connection = new PeerConnection(
-                ctx.channel(), peer, (InetSocketAddress) ctx.channel().remoteAddress(), access, Instant.now(clock));
+                ctx.channel(),
+                peer,
+                (InetSocketAddress) ctx.channel().remoteAddress(),
+                access,
+                Instant.now(clock),
+                exporter);
         registry.add(ctx.channel(), connection);
         auditor.accepted(ctx.channel(), peer, access.decision(), used);
         ctx.pipeline().addLast(DISPATCHER, dispatcherFactory.apply(connection));
