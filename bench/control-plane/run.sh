@@ -51,10 +51,9 @@ TOML
 # Create the server key outside the timed start.
 SERVER_ID="$(java -jar "$JAR" -c "$WORK/reflector.toml" show-id 2>/dev/null)"
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 echo "== reflector control-plane bench ($(nproc) cores, $(java -version 2>&1 | head -1))"
-echo "server: $LAUNCHER (flags: $(sed -n '/^flags=(/,/^)/p' "$LAUNCHER" | grep -v '^flags=(\|^)' | tr -s ' \n' ' ')) extra: ${REFLECTOR_JAVA_OPTS:-none}"
+echo "server: $LAUNCHER (flags: $(launcher_flags "$LAUNCHER")) extra: ${REFLECTOR_JAVA_OPTS:-none}"
 echo "TLS: JDK SunJSSE on both sides; Ed25519/X25519 by $(
   [[ "$REFLECTOR_JAVA_OPTS" == *jdk-curve25519=true* ]] && echo "SunEC (server)" || echo "Curve25519Provider (server)"), Curve25519Provider (client)"
 

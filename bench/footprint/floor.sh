@@ -35,7 +35,7 @@ for who in server client; do
     -keystore "$WORK/$who.p12" -storepass floor-bench >/dev/null 2>&1
 done
 # The launcher's JVM flags, as it passes them (without its archive, recorded below for the floor).
-read -r -a FLAGS <<<"$(sed -n '/^flags=(/,/^)/p' "$LAUNCHER" | grep -v '^flags=(\|^)' | tr -s ' \n' ' ')"
+read -r -a FLAGS <<<"$(launcher_flags "$LAUNCHER")"
 
 cat >"$WORK/reflector.toml" <<TOML
 [identity]
@@ -48,7 +48,6 @@ level = "warn"
 audit_log_path = "$WORK/state/audit.jsonl"
 TOML
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 start_server() { # command...; returns once the port accepts connections
   taskset -c "$SERVER_CPU" "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
   SERVER_PID=$!
@@ -58,7 +57,6 @@ start_server() { # command...; returns once the port accepts connections
   done
 }
 rss() { awk '/^(VmRSS|RssAnon|RssFile):/ { v[$1] = $2 / 1024 } END { printf "%.1f %.1f %.1f\n", v["VmRSS:"], v["RssAnon:"], v["RssFile:"] }' "/proc/$SERVER_PID/status"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 floor=(java "${FLAGS[@]}" -XX:SharedArchiveFile="$WORK/floor.jsa" -jar "$WORK/floor.jar" serve "$WORK/server.p12" "$PORT")
 # Record the floor's archive as the launcher records the reflector's: one run that served a handshake.

@@ -73,13 +73,11 @@ TOML
 SERVER_ID="$(java -jar "$JAR" -c "$WORK/reflector.toml" show-id 2>/dev/null)"
 
 TICKS=$(getconf CLK_TCK)
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 server_cpu_ms() { awk -v t="$TICKS" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$SERVER_PID/stat"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 # Authenticated connections so far: one audit line each.
 handshakes() { cat "$WORK/state/audit.jsonl" 2>/dev/null | awk '/"event_type":"connection_accepted"/ { n++ } END { print n + 0 }'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 client() {
   taskset -c "$CLIENT_CPU" java -XX:+UseParallelGC -cp "$JAR:$TEST_CLASSES" io.packetparamedic.reflector.bench.HandshakeBench \
     127.0.0.1 "$PORT" "$CLIENT_KEY" "$SERVER_ID" "$CONCURRENCY" "$@"
@@ -105,7 +103,7 @@ summary=()
 for variant in $VARIANTS; do
   case "$variant" in
     jvm) cmd="$ROOT/reflector/target/reflector"
-         echo "jvm: $cmd, launcher flags: $(sed -n '/^flags=(/,/^)/p' "$cmd" | grep -v '^flags=(\|^)' | tr -s ' \n' ' ')extra: ${REFLECTOR_JAVA_OPTS:-none}"
+         echo "jvm: $cmd, launcher flags: $(launcher_flags "$cmd")extra: ${REFLECTOR_JAVA_OPTS:-none}"
          # Records the class-data-sharing archive, as a user's first serve after a build does.
          start_server "$cmd"; recorder=$SERVER_PID; stop_server
          rm -f "/tmp/perf-$recorder.map" ;;
